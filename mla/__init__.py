@@ -1,0 +1,112 @@
+"""Comity: case management for mutual legal assistance and extradition."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+
+from mla.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Every domain that serves pages or API routes; each module exposes `bp`.
+BLUEPRINTS = (
+    "mla.core.views",
+    "mla.auth.views",
+    "mla.directory.views",
+    "mla.cases.views",
+    "mla.api.views",
+)
+
+# Every domain's CLI group; each module exposes `cli`.
+CLI_GROUPS = (
+    "mla.auth.cli",
+    "mla.reference.cli",
+    "mla.demo.cli",
+)
+
+SUPPORTED_LOCALES = ("en",)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from mla.core.access import gate
+    from mla.core.crypto import EXTENSION_KEY, KeyRing
+    from mla.core.db import import_all_models, tune_sqlite
+    from mla.core.errors import register_error_handlers
+    from mla.core.headers import init_headers
+    from mla.core.transaction import init_transaction_boundary
+    from mla.extensions import babel, csrf, db, login_manager, migrate
+
+    settings = settings or Settings.from_env(instance_path=PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        SESSION_COOKIE_NAME="comity_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
+        WTF_CSRF_TIME_LIMIT=None,  # the session record's idle timeout bounds it
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        TESTING=settings.testing,
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.extensions["mla.settings"] = settings
+    app.extensions[EXTENSION_KEY] = KeyRing.load_or_create(
+        settings.key_file, warn_on_create=settings.mode == "production" and not settings.testing
+    )
+    logging.getLogger("mla").setLevel(logging.INFO)
+
+    db.init_app(app)
+    import_all_models()
+    if settings.is_sqlite:
+        with app.app_context():
+            tune_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+
+    init_transaction_boundary(app)
+    app.before_request(gate)
+    init_headers(app)
+    register_error_handlers(app)
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+    for name in CLI_GROUPS:
+        app.cli.add_command(importlib.import_module(name).cli)
+
+    from mla.core.templating import init_templating
+
+    init_templating(app)
+    return app
+
+
+def _engine_options(settings: Settings) -> dict[str, object]:
+    if settings.is_sqlite:
+        return {"connect_args": {"timeout": 10, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+def _select_locale() -> str | None:
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.extensions["mla.settings"]

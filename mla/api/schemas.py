@@ -1,0 +1,144 @@
+"""Request and response shapes of the JSON API (marshmallow; also feeds OpenAPI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from mla.cases.constants import DIRECTIONS, KINDS, LIFE_MONTHS, MEASURES, PERSON_ROLES
+
+
+class Penalty(fields.Field):
+    """A positive whole number of months, or the string 'life'."""
+
+    default_error_messages = {"invalid": "Must be a positive whole number of months or 'life'."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if value == "life":
+            return LIFE_MONTHS
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < LIFE_MONTHS:
+            raise self.make_error("invalid")
+        return value
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        return "life" if value == LIFE_MONTHS else value
+
+
+IccsCode = fields.String(validate=validate.Regexp(r"^\d{2,6}$", error="ICCS codes are 2-6 digits."))
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class OffenceIn(StrictSchema):
+    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    statute = fields.String(load_default="", validate=validate.Length(max=200))
+    max_penalty_months = Penalty(load_default=None, allow_none=True)
+    iccs = fields.List(IccsCode, load_default=list, validate=validate.Length(max=20))
+    conduct = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class PersonIn(StrictSchema):
+    role = fields.String(required=True, validate=validate.OneOf(list(PERSON_ROLES)))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    date_of_birth = fields.Date(load_default=None, allow_none=True)
+    nationality = fields.String(load_default="", validate=validate.Length(max=100))
+    identifiers = fields.String(load_default="", validate=validate.Length(max=300))
+    address = fields.String(load_default="", validate=validate.Length(max=1000))
+    is_in_custody = fields.Boolean(load_default=False)
+
+
+class CaseIn(StrictSchema):
+    direction = fields.String(required=True, validate=validate.OneOf(list(DIRECTIONS)))
+    kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)))
+    counterpart_country = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z]{2}$", error="An ISO 3166-1 alpha-2 code."))
+    legal_basis = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    counterpart_reference = fields.String(load_default="", validate=validate.Length(max=100))
+    counterpart_authority_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    domestic_authority_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    domestic_reference = fields.String(load_default="", validate=validate.Length(max=100))
+    summary = fields.String(load_default="", validate=validate.Length(max=20000))
+    urgent = fields.Boolean(load_default=False)
+    urgency_reason = fields.String(load_default="", validate=validate.Length(max=300))
+    offences = fields.List(fields.Nested(OffenceIn), load_default=list,
+                           validate=validate.Length(max=30))
+    measures = fields.List(fields.String(validate=validate.OneOf(list(MEASURES))),
+                           load_default=list, validate=validate.Length(max=len(MEASURES)))
+    persons = fields.List(fields.Nested(PersonIn), load_default=list,
+                          validate=validate.Length(max=50))
+
+
+class CaseListArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    state = fields.String(load_default="", validate=validate.Length(max=60))
+    direction = fields.String(load_default="", validate=validate.OneOf(["", *DIRECTIONS]))
+    kind = fields.String(load_default="", validate=validate.OneOf(["", *KINDS]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class OffenceOut(Schema):
+    label = fields.String()
+    statute = fields.String()
+    max_penalty_months = Penalty(allow_none=True)
+    iccs = fields.List(fields.String(), attribute="iccs_codes")
+    conduct = fields.String()
+
+
+class DeadlineOut(Schema):
+    name = fields.String()
+    due_at = fields.DateTime()
+    status = fields.String()
+
+
+class HistoryOut(Schema):
+    transition = fields.String(allow_none=True)
+    from_ = fields.String(data_key="from", attribute="from_state", allow_none=True)
+    to = fields.String(attribute="to_state", allow_none=True)
+    at = fields.DateTime()
+    actor = fields.String(attribute="actor_label")
+
+
+class CaseOut(Schema):
+    reference = fields.String()
+    direction = fields.String()
+    kind = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    counterpart_country = fields.String()
+    legal_basis = fields.String()
+    title = fields.String()
+    created_at = fields.DateTime()
+    counterpart_reference = fields.String()
+    urgent = fields.Boolean(attribute="is_urgent")
+    offences = fields.List(fields.Nested(OffenceOut))
+    measures = fields.List(fields.String())
+    deadlines = fields.List(fields.Nested(DeadlineOut))
+    history = fields.List(fields.Nested(HistoryOut))
+
+
+class CasePageOut(Schema):
+    items = fields.List(fields.Nested(CaseOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+def load_or_422(schema: Schema, data: Any) -> dict[str, Any]:
+    from mla.core.errors import ApiError
+
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "The body must be a JSON object.")
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid", "The request is not valid.", exc.messages) from None

@@ -1,0 +1,102 @@
+"""JSON API v1 (CONTRACT.md). Token-only, CSRF-exempt by explicit choice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+from sqlalchemy import text
+
+from mla.api.schemas import CaseIn, CaseListArgs, CaseOut, load_or_422
+from mla.cases.models import Case
+from mla.cases.queries import CaseFilters, case_page, get_case_for
+from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
+from mla.core.access import READERS, STAFF, allow, public
+from mla.core.errors import ApiError
+from mla.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Bearer tokens only (the loader ignores cookies under /api/), so CSRF cannot apply.
+csrf.exempt(bp)
+
+CASE_READERS = (*READERS, "prosecutor")
+
+
+def json_body() -> Any:
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "bad_request", "Send a JSON body with Content-Type application/json.")
+    return data
+
+
+def case_payload(case: Case) -> dict[str, Any]:
+    from mla.cases.serializers import case_deadlines, case_history
+
+    data = {
+        "reference": case.reference, "direction": case.direction, "kind": case.kind,
+        "state": case.state, "version": case.version,
+        "counterpart_country": case.counterpart_country, "legal_basis": case.legal_basis,
+        "title": case.title, "created_at": case.created_at,
+        "counterpart_reference": case.counterpart_reference, "is_urgent": case.is_urgent,
+        "offences": case.offences, "measures": [m.code for m in case.measures],
+        "deadlines": case_deadlines(case), "history": case_history(case),
+    }
+    return CaseOut().dump(data)
+
+
+@bp.route("/health")
+@public
+def health():
+    db.session.execute(text("SELECT 1"))
+    return jsonify({"status": "ok"})
+
+
+@bp.route("/cases", methods=["POST"])
+@allow(*STAFF)
+def create_case():
+    data = load_or_422(CaseIn(), json_body())
+    case_input = CaseInput(
+        direction=data["direction"], kind=data["kind"],
+        counterpart_country=data["counterpart_country"].upper(),
+        legal_basis=data["legal_basis"], title=data["title"],
+        counterpart_reference=data["counterpart_reference"],
+        counterpart_authority_id=data["counterpart_authority_id"],
+        domestic_authority_id=data["domestic_authority_id"],
+        domestic_reference=data["domestic_reference"], summary=data["summary"],
+        is_urgent=data["urgent"], urgency_reason=data["urgency_reason"],
+        offences=[OffenceInput(label=o["label"], statute=o["statute"],
+                               max_penalty_months=o["max_penalty_months"], iccs=o["iccs"],
+                               conduct=o["conduct"]) for o in data["offences"]],
+        measures=data["measures"],
+        persons=[PersonInput(role=p["role"], full_name=p["full_name"],
+                             date_of_birth=p["date_of_birth"].isoformat()
+                             if p["date_of_birth"] else "",
+                             nationality=p["nationality"], identifiers=p["identifiers"],
+                             address=p["address"], is_in_custody=p["is_in_custody"])
+                 for p in data["persons"]],
+    )
+    case = register_case(current_user, case_input)
+    response = jsonify(case_payload(case))
+    response.status_code = 201
+    response.headers["Location"] = f"{bp.url_prefix}/cases/{case.reference}"
+    return response
+
+
+@bp.route("/cases", methods=["GET"])
+@allow(*CASE_READERS)
+def list_cases():
+    args = load_or_422(CaseListArgs(), request.args.to_dict())
+    filters = CaseFilters(direction=args["direction"], kind=args["kind"], state=args["state"])
+    page = case_page(current_user, filters, args["page"], args["per_page"])
+    from mla.cases.serializers import preload_for_payload
+
+    preload_for_payload(page.items)
+    return jsonify({"items": [case_payload(c) for c in page.items], "page": page.page,
+                    "per_page": page.per_page, "total": page.total})
+
+
+@bp.route("/cases/<reference>", methods=["GET"])
+@allow(*CASE_READERS)
+def get_case(reference: str):
+    return jsonify(case_payload(get_case_for(current_user, reference)))

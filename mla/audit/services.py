@@ -1,0 +1,36 @@
+"""Write audit entries in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+
+from mla.audit.models import AuditEntry
+from mla.extensions import db
+
+
+def record_audit(
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    *,
+    object_type: str = "",
+    object_id: str | int = "",
+    **details: Any,
+) -> AuditEntry:
+    """Add an audit entry; ``details`` must never hold personal data or secrets."""
+    if obj is not None:
+        object_type = object_type or obj.__tablename__
+        object_id = object_id or getattr(obj, "reference", None) or obj.id
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        actor_label=getattr(actor, "username", None) or (actor if isinstance(actor, str) else ""),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        details=details,
+        ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
+    )
+    db.session.add(entry)
+    return entry

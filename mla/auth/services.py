@@ -1,0 +1,250 @@
+"""Accounts, sign-in, sessions and tokens. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Update, select, update
+from sqlalchemy.exc import OperationalError
+
+from mla.audit.services import record_audit
+from mla.auth.models import ApiToken, LoginThrottle, User, UserSession
+from mla.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from mla.core.access import ROLES
+from mla.core.clock import now
+from mla.core.errors import ServiceError
+from mla.core.transaction import commit_even_if_refused
+from mla.extensions import db
+from mla.settings import current_settings
+
+TOKEN_PREFIX = "cmt_"  # noqa: S105 (a visible marker, not a secret)
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().casefold()
+
+
+def get_user_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+# -- accounts ---------------------------------------------------------------------------
+def create_user(
+    actor: User | str | None,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    email: str = "",
+    authority_id: int | None = None,
+) -> User:
+    name = normalise_username(username)
+    if not name or len(name) > 64 or not all(c.isalnum() or c in "._-@" for c in name):
+        raise ServiceError("User names use letters, digits and . _ - @ (at most 64).",
+                           details={"field": "username"})
+    if role not in ROLES:
+        raise ServiceError(f"Unknown role {role!r}; roles are {', '.join(ROLES)}.",
+                           details={"field": "role"})
+    problems = password_problems(password, name)
+    if problems:
+        raise ServiceError(" ".join(problems), details={"field": "password"})
+    if get_user_by_username(name) is not None:
+        raise ServiceError(f"The user name {name!r} is taken.", code="conflict", status=409,
+                           details={"field": "username"})
+    user = User(
+        username=name,
+        display_name=display_name.strip() or name,
+        email=email.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        authority_id=authority_id,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_audit(actor, "user.create", user, role=role)
+    return user
+
+
+def update_user(actor: User, user: User, *, display_name: str, email: str, role: str,
+                is_enabled: bool, authority_id: int | None) -> User:
+    if role not in ROLES:
+        raise ServiceError(f"Unknown role {role!r}.", details={"field": "role"})
+    if user.id == actor.id and (role != user.role or not is_enabled):
+        raise ServiceError("You cannot change your own role or disable yourself.",
+                           details={"field": "role"})
+    changes = {}
+    for attr, value in (("display_name", display_name.strip()), ("email", email.strip()),
+                        ("role", role), ("is_enabled", is_enabled),
+                        ("authority_id", authority_id)):
+        if getattr(user, attr) != value:
+            changes[attr] = value
+            setattr(user, attr, value)
+    if "role" in changes or changes.get("is_enabled") is False:
+        revoke_sessions(user)
+    record_audit(actor, "user.update", user, fields=sorted(changes))
+    db.session.flush()
+    return user
+
+
+def set_password(actor: User | str | None, user: User, new_password: str,
+                 *, keep_session: UserSession | None = None) -> None:
+    problems = password_problems(new_password, user.username)
+    if problems:
+        raise ServiceError(" ".join(problems), details={"field": "new_password"})
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = now()
+    revoke_sessions(user, except_session=keep_session)
+    revoke_tokens(user)
+    record_audit(actor, "user.password_change", user)
+    db.session.flush()
+
+
+def change_own_password(user: User, current_password: str, new_password: str,
+                        session: UserSession | None) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise ServiceError("The current password is not correct.",
+                           details={"field": "current_password"})
+    set_password(user, user, new_password, keep_session=session)
+
+
+# -- sign-in and throttling -------------------------------------------------------------
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    session_token: str | None = None
+    locked_until: datetime | None = None
+
+
+def authenticate(username: str, password: str, *, user_agent: str = "") -> SignInResult:
+    """Check a password with throttling; unknown and known names get the same answer."""
+    settings = current_settings()
+    name = normalise_username(username)[:64]
+    current = now()
+    throttle = db.session.get(LoginThrottle, name)
+    if throttle and throttle.locked_until and throttle.locked_until > current:
+        verify_password(None, password)  # same cost as a real attempt
+        record_audit(None, "auth.login_locked", object_type="users", object_id=name)
+        commit_even_if_refused()
+        return SignInResult(None, locked_until=throttle.locked_until)
+
+    user = get_user_by_username(name)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_enabled:
+        throttle = throttle or LoginThrottle(username=name, failures=0)
+        db.session.add(throttle)
+        throttle.failures += 1
+        throttle.last_failure_at = current
+        if throttle.failures >= settings.login_max_failures:
+            throttle.locked_until = current + timedelta(minutes=settings.login_lockout_minutes)
+            throttle.failures = 0
+        record_audit(None, "auth.login_failed", object_type="users", object_id=name)
+        db.session.flush()
+        commit_even_if_refused()
+        return SignInResult(None, locked_until=throttle.locked_until)
+
+    if throttle is not None:
+        db.session.delete(throttle)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = current
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token_hash=_sha256(token), user=user, user_agent=user_agent[:200]))
+    record_audit(user, "auth.login", user)
+    db.session.flush()
+    return SignInResult(user, session_token=token)
+
+
+def load_session(token: str | None) -> UserSession | None:
+    """The live session for a browser's token, or None if revoked, idle or expired."""
+    if not token:
+        return None
+    record = db.session.scalar(select(UserSession).where(UserSession.token_hash == _sha256(token)))
+    if record is None or record.revoked_at is not None or not record.user.is_enabled:
+        return None
+    settings = current_settings()
+    current = now()
+    if current - record.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
+        return None
+    if current - record.created_at > timedelta(hours=settings.session_max_hours):
+        return None
+    # Touch at most once a minute so reading pages does not write on every request.
+    if current - record.last_seen_at > timedelta(minutes=1):
+        _touch(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=current))
+    return record
+
+
+def _touch(statement: Update) -> None:
+    """Best-effort bookkeeping write; committed with the request, never fails it."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(statement)
+    except OperationalError:
+        pass  # a busy database may skip one last-seen update
+
+
+def end_session(record: UserSession) -> None:
+    record.revoked_at = now()
+    record_audit(record.user, "auth.logout", record.user)
+    db.session.flush()
+
+
+def revoke_sessions(user: User, *, except_session: UserSession | None = None) -> None:
+    stmt = (
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now())
+    )
+    if except_session is not None:
+        stmt = stmt.where(UserSession.id != except_session.id)
+    db.session.execute(stmt)
+
+
+# -- API tokens ----------------------------------------------------------------------------
+def create_api_token(actor: User | str | None, user: User, *, label: str = "",
+                     valid_days: int | None = 365) -> tuple[ApiToken, str]:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        token_hash=_sha256(secret),
+        label=label[:100],
+        prefix=secret[:12],
+        expires_at=now() + timedelta(days=valid_days) if valid_days else None,
+    )
+    db.session.add(token)
+    db.session.flush()
+    record_audit(actor, "token.create", user, token_id=token.id, token_prefix=token.prefix)
+    return token, secret
+
+
+def resolve_api_token(secret: str) -> User | None:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    if token is None or token.revoked_at is not None or not token.user.is_enabled:
+        return None
+    current = now()
+    if token.expires_at is not None and token.expires_at <= current:
+        return None
+    if token.last_used_at is None or current - token.last_used_at > timedelta(minutes=1):
+        _touch(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=current))
+    return token.user
+
+
+def revoke_api_token(actor: User, token: ApiToken) -> None:
+    token.revoked_at = now()
+    record_audit(actor, "token.revoke", token.user, token_id=token.id)
+    db.session.flush()
+
+
+def revoke_tokens(user: User) -> None:
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now())
+    )

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from mla.auth import loader
+from mla.auth.forms import ChangePasswordForm, EditUserForm, LoginForm, UserForm
+from mla.auth.models import User
+from mla.auth.services import (
+    authenticate,
+    change_own_password,
+    create_user,
+    end_session,
+    set_password,
+    update_user,
+)
+from mla.core.access import allow, allow_any_user, public
+from mla.core.errors import ServiceError
+from mla.core.forms import apply_service_error
+from mla.directory.queries import authority_choices
+from mla.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if not target:
+        return url_for("core.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("core.home")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = authenticate(form.username.data, form.password.data,
+                              user_agent=request.user_agent.string)
+        if result.user is not None:
+            session.clear()  # no fixation: a fresh cookie for the new session
+            session[loader.SESSION_KEY] = result.session_token
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+        # The same words whether the account exists, is locked or the password is wrong.
+        flash(_("Sign-in failed. Check the user name and password; after several failures "
+                "the account is locked for a few minutes."), "danger")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@allow_any_user
+def logout():
+    record = g.get("user_session")
+    if record is not None:
+        end_session(record)
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow_any_user
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_own_password(current_user, form.current_password.data,
+                                form.new_password.data, g.get("user_session"))
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("Password changed. Your other sessions have been signed out."), "success")
+            return redirect(url_for("core.home"))
+    status = 422 if form.errors else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/admin/users")
+@allow("admin")
+def users():
+    rows = db.session.scalars(select(User).order_by(User.username)).all()
+    return render_template("auth/users.html", users=rows)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@allow("admin")
+def new_user():
+    form = UserForm()
+    form.authority_id.choices = [(0, _("— none —")), *authority_choices(domestic_only=True)]
+    if form.validate_on_submit():
+        try:
+            create_user(current_user, username=form.username.data, password=form.password.data,
+                        role=form.role.data, display_name=form.display_name.data,
+                        email=form.email.data or "", authority_id=form.authority_id.data or None)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("User %(name)s created.", name=form.username.data), "success")
+            return redirect(url_for("auth.users"))
+    status = 422 if form.errors else 200
+    return render_template("auth/user_form.html", form=form, user=None), status
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@allow("admin")
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = EditUserForm(obj=user)
+    form.authority_id.choices = [(0, _("— none —")), *authority_choices(domestic_only=True)]
+    if request.method == "GET":
+        form.authority_id.data = user.authority_id or 0
+    if form.validate_on_submit():
+        try:
+            update_user(current_user, user, display_name=form.display_name.data,
+                        email=form.email.data or "", role=form.role.data,
+                        is_enabled=form.is_enabled.data,
+                        authority_id=form.authority_id.data or None)
+            if form.new_password.data:
+                set_password(current_user, user, form.new_password.data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("User %(name)s saved.", name=user.username), "success")
+            return redirect(url_for("auth.users"))
+    status = 422 if form.errors else 200
+    return render_template("auth/user_form.html", form=form, user=user), status

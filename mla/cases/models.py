@@ -1,0 +1,227 @@
+"""A request (case), its offences, measures, persons and its timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mla.cases.constants import LIFE_MONTHS
+from mla.core.clock import now
+from mla.core.crypto import key_ring
+from mla.core.db import UTCDateTime
+from mla.extensions import db
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint("direction IN ('incoming', 'outgoing')", name="direction_known"),
+        CheckConstraint("kind IN ('mla', 'extradition')", name="kind_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_cases_state_created", "state", "created_at"),
+        Index("ix_cases_direction_kind_created", "direction", "kind", "created_at"),
+        Index("ix_cases_counterpart_created", "counterpart_country", "created_at"),
+        Index("ix_cases_assignee_created", "assignee_id", "created_at"),
+        Index("ix_cases_next_due", "next_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(12))
+    workflow_name: Mapped[str] = mapped_column(String(60))
+    workflow_version: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(60))
+    # Optimistic concurrency: every transition is a conditional update on this.
+    version: Mapped[int] = mapped_column(default=1)
+    is_closed: Mapped[bool] = mapped_column(default=False, index=True)
+
+    title: Mapped[str] = mapped_column(String(300))
+    title_search: Mapped[str] = mapped_column(String(300), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    legal_basis: Mapped[str] = mapped_column(ForeignKey("instruments.code"))
+    counterpart_country: Mapped[str] = mapped_column(ForeignKey("countries.code"))
+    counterpart_authority_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authorities.id", ondelete="SET NULL"))
+    counterpart_reference: Mapped[str] = mapped_column(String(100), default="", index=True)
+    # The domestic side: the requesting prosecutor's office (outgoing) or the
+    # executing body (incoming), with its own file number.
+    domestic_authority_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authorities.id", ondelete="SET NULL"), index=True)
+    domestic_reference: Mapped[str] = mapped_column(String(100), default="")
+    is_urgent: Mapped[bool] = mapped_column(default=False)
+    urgency_reason: Mapped[str] = mapped_column(String(300), default="")
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The earliest running deadline, kept by the deadlines service for list filters.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    counterpart_authority = relationship("Authority", foreign_keys=[counterpart_authority_id])
+    domestic_authority = relationship("Authority", foreign_keys=[domestic_authority_id])
+    country = relationship("Country")
+    instrument = relationship("Instrument")
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    offences: Mapped[list[Offence]] = relationship(
+        back_populates="case", order_by="Offence.position", cascade="all, delete-orphan")
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="case", order_by="Measure.id", cascade="all, delete-orphan")
+    persons: Mapped[list[Person]] = relationship(
+        back_populates="case", order_by="Person.id", cascade="all, delete-orphan")
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
+
+    def is_overdue(self, at: datetime) -> bool:
+        return self.next_due_at is not None and self.next_due_at < at
+
+
+class ReferenceCounter(db.Model):
+    """Next number per prefix and year; incremented by a conditional update."""
+
+    __tablename__ = "reference_counters"
+
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
+class Offence(db.Model):
+    __tablename__ = "case_offences"
+    __table_args__ = (
+        CheckConstraint("max_penalty_months IS NULL OR max_penalty_months > 0",
+                        name="penalty_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(String(200))
+    statute: Mapped[str] = mapped_column(String(200), default="")
+    max_penalty_months: Mapped[int | None]
+    iccs_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    conduct: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="offences")
+
+    @property
+    def is_life(self) -> bool:
+        return self.max_penalty_months == LIFE_MONTHS
+
+    @property
+    def penalty_for_api(self) -> int | str | None:
+        return "life" if self.is_life else self.max_penalty_months
+
+
+class Measure(db.Model):
+    __tablename__ = "case_measures"
+    __table_args__ = (UniqueConstraint("case_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    details: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="measures")
+
+
+ENCRYPTED_PERSON_FIELDS = ("full_name", "date_of_birth", "identifiers", "address", "nationality")
+
+
+class Person(db.Model):
+    """A person concerned; every identifying field is encrypted at rest.
+
+    Each ciphertext is bound to this row (by ``uid``, fixed before insert) and its
+    column, so values cannot be swapped between rows or fields unnoticed.
+    """
+
+    __tablename__ = "case_persons"
+    __table_args__ = (
+        CheckConstraint("role IN ('suspect', 'witness', 'victim', 'expert', 'other')",
+                        name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True,
+                                     default=lambda: uuid.uuid4().hex)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    is_in_custody: Mapped[bool] = mapped_column(default=False)
+    full_name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    date_of_birth_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    identifiers_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    address_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    nationality_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Keyed blind index of the normalised name, for exact-name search.
+    name_index: Mapped[str] = mapped_column(String(32), index=True)
+
+    case: Mapped[Case] = relationship(back_populates="persons")
+
+    def _context(self, field: str) -> str:
+        if not self.uid:
+            self.uid = uuid.uuid4().hex
+        return f"{self.__tablename__}.{field}.{self.uid}"
+
+    def set_field(self, field: str, value: str | None) -> None:
+        if field not in ENCRYPTED_PERSON_FIELDS:
+            raise KeyError(field)
+        value = (value or "").strip()
+        if field == "full_name":
+            if not value:
+                raise ValueError("a person needs a name")
+            self.name_index = key_ring().blind_index(value, purpose="person.name")
+        blob = key_ring().encrypt(value, context=self._context(field)) if value else None
+        setattr(self, f"{field}_enc", blob)
+
+    def get_field(self, field: str) -> str:
+        if field not in ENCRYPTED_PERSON_FIELDS:
+            raise KeyError(field)
+        blob = getattr(self, f"{field}_enc")
+        return key_ring().decrypt(blob, context=self._context(field)) if blob else ""
+
+    @property
+    def full_name(self) -> str:
+        return self.get_field("full_name")
+
+    def decrypted(self) -> dict[str, str]:
+        return {field: self.get_field(field) for field in ENCRYPTED_PERSON_FIELDS}
+
+
+class CaseEvent(db.Model):
+    """The timeline and transition history of a request."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_at", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(100), default="")
+    # 'registered', 'transition', 'note', 'dc_assessment', 'deadline', 'letter', ...
+    kind: Mapped[str] = mapped_column(String(30))
+    transition: Mapped[str | None] = mapped_column(String(60))
+    from_state: Mapped[str | None] = mapped_column(String(60))
+    to_state: Mapped[str | None] = mapped_column(String(60))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Internal events are hidden from prosecutors' views.
+    is_internal: Mapped[bool] = mapped_column(default=False)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor = relationship("User")

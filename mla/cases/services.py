@@ -1,0 +1,250 @@
+"""Registering and changing requests. Services take an explicit actor and flush."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from mla.audit.services import record_audit
+from mla.cases.constants import (
+    DIRECTION_CODES,
+    DIRECTIONS,
+    KINDS,
+    LIFE_MONTHS,
+    MEASURES,
+    PERSON_ROLES,
+    REFERENCE_PREFIXES,
+)
+from mla.cases.models import Case, CaseEvent, Measure, Offence, Person, ReferenceCounter
+from mla.core.clock import now
+from mla.core.errors import ServiceError
+from mla.directory.models import Authority
+from mla.extensions import db
+from mla.reference.models import Country, IccsCode, Instrument
+from mla.workflow.registry import workflow_for
+
+
+@dataclass
+class OffenceInput:
+    label: str
+    statute: str = ""
+    max_penalty_months: int | None = None  # LIFE_MONTHS for life
+    iccs: list[str] = field(default_factory=list)
+    conduct: str = ""
+
+
+@dataclass
+class PersonInput:
+    role: str
+    full_name: str
+    date_of_birth: str = ""
+    nationality: str = ""
+    identifiers: str = ""
+    address: str = ""
+    is_in_custody: bool = False
+
+
+@dataclass
+class CaseInput:
+    direction: str
+    kind: str
+    counterpart_country: str
+    legal_basis: str
+    title: str
+    counterpart_reference: str = ""
+    counterpart_authority_id: int | None = None
+    domestic_authority_id: int | None = None
+    domestic_reference: str = ""
+    summary: str = ""
+    is_urgent: bool = False
+    urgency_reason: str = ""
+    received_at: datetime | None = None
+    assignee_id: int | None = None
+    offences: list[OffenceInput] = field(default_factory=list)
+    measures: list[str] = field(default_factory=list)
+    persons: list[PersonInput] = field(default_factory=list)
+
+
+def _problem(field_name: str, message: str) -> ServiceError:
+    return ServiceError(message, code="invalid", details={"field": field_name})
+
+
+def validate_case_input(data: CaseInput) -> None:
+    """Check references to other records; raises ServiceError naming the field."""
+    if data.direction not in DIRECTIONS:
+        raise _problem("direction", "Direction must be incoming or outgoing.")
+    if data.kind not in KINDS:
+        raise _problem("kind", "Kind must be mla or extradition.")
+    if not data.title.strip():
+        raise _problem("title", "A title is required.")
+    if db.session.get(Country, data.counterpart_country.upper()) is None:
+        raise _problem("counterpart_country",
+                       f"Unknown country code {data.counterpart_country!r}.")
+    instrument = db.session.get(Instrument, data.legal_basis)
+    if instrument is None:
+        raise _problem("legal_basis", f"Unknown legal basis {data.legal_basis!r}.")
+    if not instrument.allows(data.kind):
+        raise _problem("legal_basis",
+                       f"{instrument.code} cannot be the basis of a {data.kind} request.")
+    for name in ("counterpart_authority_id", "domestic_authority_id"):
+        authority_id = getattr(data, name)
+        if authority_id is not None and db.session.get(Authority, authority_id) is None:
+            raise _problem(name, "Unknown authority.")
+    unknown_measures = [m for m in data.measures if m not in MEASURES]
+    if unknown_measures:
+        raise _problem("measures", f"Unknown measures: {', '.join(unknown_measures)}.")
+    codes = {code for offence in data.offences for code in offence.iccs}
+    if codes:
+        known = set(db.session.scalars(select(IccsCode.code).where(IccsCode.code.in_(codes))))
+        missing = sorted(codes - known)
+        if missing:
+            raise _problem("offences", f"Unknown ICCS codes: {', '.join(missing)}.")
+    for index, offence in enumerate(data.offences):
+        if not offence.label.strip():
+            raise _problem("offences", f"Offence {index + 1} needs a name.")
+        penalty = offence.max_penalty_months
+        if penalty is not None and (penalty <= 0 or penalty > LIFE_MONTHS):
+            raise _problem("offences", f"Offence {index + 1}: the maximum penalty must be a "
+                                       "positive number of months, or life.")
+    for index, person in enumerate(data.persons):
+        if person.role not in PERSON_ROLES:
+            raise _problem("persons", f"Person {index + 1}: unknown role {person.role!r}.")
+        if not person.full_name.strip():
+            raise _problem("persons", f"Person {index + 1} needs a name.")
+
+
+def next_reference(direction: str, kind: str, at: datetime) -> str:
+    """MLA-IN-2026-00042: a counter row per prefix and year, bumped atomically.
+
+    The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite, BEGIN
+    IMMEDIATE), so two registrations at the same instant get different numbers.
+    """
+    prefix = f"{REFERENCE_PREFIXES[kind]}-{DIRECTION_CODES[direction]}"
+    year = at.year
+    bump = (
+        update(ReferenceCounter)
+        .where(ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)
+        .values(value=ReferenceCounter.value + 1)
+        .returning(ReferenceCounter.value)
+    )
+    value = db.session.execute(bump).scalar_one_or_none()
+    if value is None:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(
+                    insert(ReferenceCounter).values(prefix=prefix, year=year, value=0))
+        except IntegrityError:
+            pass  # another registration created the row first
+        value = db.session.execute(bump).scalar_one()
+    return f"{prefix}-{year}-{value:05d}"
+
+
+def register_case(actor, data: CaseInput) -> Case:
+    validate_case_input(data)
+    workflow = workflow_for(data.direction, data.kind)
+    current = now()
+    case = Case(
+        reference=next_reference(data.direction, data.kind, current),
+        direction=data.direction,
+        kind=data.kind,
+        workflow_name=workflow.name,
+        workflow_version=workflow.version,
+        state=workflow.initial,
+        title=data.title.strip(),
+        title_search=data.title.strip().casefold(),
+        summary=data.summary.strip(),
+        legal_basis=data.legal_basis,
+        counterpart_country=data.counterpart_country.upper(),
+        counterpart_authority_id=data.counterpart_authority_id,
+        counterpart_reference=data.counterpart_reference.strip(),
+        domestic_authority_id=data.domestic_authority_id,
+        domestic_reference=data.domestic_reference.strip(),
+        is_urgent=data.is_urgent,
+        urgency_reason=data.urgency_reason.strip(),
+        received_at=data.received_at or (current if data.direction == "incoming" else None),
+        assignee_id=data.assignee_id,
+        created_by_id=getattr(actor, "id", None),
+        created_at=current,
+        updated_at=current,
+    )
+    for position, item in enumerate(data.offences):
+        case.offences.append(Offence(
+            position=position, label=item.label.strip(), statute=item.statute.strip(),
+            max_penalty_months=item.max_penalty_months, iccs_codes=list(dict.fromkeys(item.iccs)),
+            conduct=item.conduct.strip()))
+    for code in dict.fromkeys(data.measures):
+        case.measures.append(Measure(code=code))
+    for item in data.persons:
+        case.persons.append(_new_person(item))
+    db.session.add(case)
+    db.session.flush()
+    add_event(case, actor, "registered", to_state=case.state,
+              comment="", data={"workflow": workflow.name, "workflow_version": workflow.version})
+    record_audit(actor, "case.register", case, direction=case.direction, kind=case.kind)
+    return case
+
+
+def _new_person(item: PersonInput) -> Person:
+    person = Person(role=item.role, is_in_custody=item.is_in_custody)
+    for name in ("full_name", "date_of_birth", "nationality", "identifiers", "address"):
+        person.set_field(name, getattr(item, name))
+    return person
+
+
+def add_person(actor, case: Case, item: PersonInput) -> Person:
+    if item.role not in PERSON_ROLES or not item.full_name.strip():
+        raise _problem("full_name", "A person needs a role and a name.")
+    person = _new_person(item)
+    case.persons.append(person)
+    db.session.flush()
+    add_event(case, actor, "person_added", data={"role": item.role, "person_id": person.id})
+    record_audit(actor, "case.person_add", case, person_id=person.id, role=item.role)
+    return person
+
+
+def add_event(case: Case, actor, kind: str, *, transition: str | None = None,
+              from_state: str | None = None, to_state: str | None = None,
+              comment: str = "", data: dict | None = None,
+              is_internal: bool = False) -> CaseEvent:
+    event = CaseEvent(
+        case=case, at=now(), actor_id=getattr(actor, "id", None),
+        actor_label=getattr(actor, "username", None) or (actor if isinstance(actor, str) else ""),
+        kind=kind, transition=transition, from_state=from_state, to_state=to_state,
+        comment=comment, data=data or {}, is_internal=is_internal)
+    db.session.add(event)
+    return event
+
+
+def add_note(actor, case: Case, text: str) -> CaseEvent:
+    text = text.strip()
+    if not text:
+        raise _problem("text", "A note cannot be empty.")
+    event = add_event(case, actor, "note", comment=text, is_internal=True)
+    record_audit(actor, "case.note", case)
+    return event
+
+
+def assign_case(actor, case: Case, assignee_id: int | None) -> None:
+    from mla.auth.models import User
+
+    if assignee_id is not None:
+        assignee = db.session.get(User, assignee_id)
+        if assignee is None or assignee.role not in {"caseworker", "supervisor", "trainee",
+                                                      "admin"}:
+            raise _problem("assignee_id", "Choose a caseworker or supervisor.")
+    previous = case.assignee_id
+    case.assignee_id = assignee_id
+    case.updated_at = now()
+    add_event(case, actor, "assigned", data={"from": previous, "to": assignee_id})
+    record_audit(actor, "case.assign", case, assignee_id=assignee_id)
+
+
+def find_persons_by_name(name: str) -> list[Person]:
+    """Exact-name search through the blind index (case, accents and spacing ignored)."""
+    from mla.core.crypto import key_ring
+
+    digest = key_ring().blind_index(name, purpose="person.name")
+    return list(db.session.scalars(select(Person).where(Person.name_index == digest)))

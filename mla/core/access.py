@@ -1,0 +1,111 @@
+"""One access policy, declared on every endpoint, enforced before every request.
+
+Deny by default: an endpoint with no declaration answers 403 (and a test fails
+on it). Views declare who may use them with ``@public``, ``@allow(...)`` or
+``@allow_any_user``; the gate checks the declaration before the view runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from mla.core.errors import ApiError, is_api_request
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ROLES = ("admin", "supervisor", "caseworker", "prosecutor", "trainee", "auditor")
+# Central-authority staff who work on cases.
+STAFF = ("admin", "supervisor", "caseworker", "trainee")
+# Everyone who may read the central authority's full case files.
+READERS = (*STAFF, "auditor")
+
+
+@dataclass(frozen=True)
+class Rule:
+    public: bool = False
+    roles: frozenset[str] = frozenset()
+    any_user: bool = False
+    write_roles: frozenset[str] | None = None
+
+    def permits(self, role: str | None, method: str) -> bool:
+        if self.public:
+            return True
+        if role is None:
+            return False
+        if method not in {"GET", "HEAD", "OPTIONS"} and self.write_roles is not None:
+            return role in self.write_roles
+        return self.any_user or role in self.roles
+
+    def describe(self) -> str:
+        if self.public:
+            return "public"
+        if self.any_user:
+            return "any signed-in user"
+        text = ", ".join(sorted(self.roles))
+        if self.write_roles is not None:
+            text += f" (changes: {', '.join(sorted(self.write_roles)) or 'nobody'})"
+        return text
+
+
+def _declare(rule: Rule) -> Callable[[F], F]:
+    def decorator(view: F) -> F:
+        view.access_rule = rule  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def public(view: F) -> F:
+    return _declare(Rule(public=True))(view)
+
+
+def allow_any_user(view: F) -> F:
+    return _declare(Rule(any_user=True))(view)
+
+
+def allow(*roles: str, write: Iterable[str] | None = None) -> Callable[[F], F]:
+    unknown = set(roles) - set(ROLES) | (set(write or ()) - set(ROLES))
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    return _declare(
+        Rule(roles=frozenset(roles), write_roles=frozenset(write) if write is not None else None)
+    )
+
+
+def rule_for(endpoint: str | None, app: Flask | None = None) -> Rule | None:
+    app = app or current_app
+    if endpoint is None:
+        return None
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return Rule(public=True)
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+def current_role() -> str | None:
+    if not current_user or not current_user.is_authenticated:
+        return None
+    return current_user.role
+
+
+def gate() -> Any:
+    """before_request: apply the endpoint's declared rule."""
+    if request.endpoint is None:  # 404s and 405s are answered by Flask itself
+        return None
+    rule = rule_for(request.endpoint)
+    if rule is None:
+        current_app.logger.error("endpoint %s declares no access rule", request.endpoint)
+        raise ApiError(403, "forbidden", "This page is not available.")
+    role = current_role()
+    if rule.permits(role, request.method):
+        return None
+    if role is None:
+        if is_api_request():
+            raise ApiError(401, "unauthorized", "A valid bearer token is required.")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    raise ApiError(403, "forbidden", "Your role does not allow this.")

@@ -1,0 +1,104 @@
+"""Declarative base, naming convention, column types and engine tuning."""
+
+from __future__ import annotations
+
+import contextvars
+import importlib
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Every domain's models module; imported so metadata is complete for
+# create_all, Alembic autogenerate and the models-match-migrations test.
+MODEL_MODULES = (
+    "mla.auth.models",
+    "mla.audit.models",
+    "mla.reference.models",
+    "mla.directory.models",
+    "mla.cases.models",
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in Python; naive UTC on SQLite, timestamptz on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC instant is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def import_all_models(extra: tuple[str, ...] = ()) -> None:
+    for name in MODEL_MODULES + extra:
+        importlib.import_module(name)
+
+
+def register_model_module(name: str) -> None:
+    """Let a domain package add its models module (used by optional domains)."""
+    global MODEL_MODULES
+    if name not in MODEL_MODULES:
+        MODEL_MODULES = (*MODEL_MODULES, name)
+
+
+# --- SQLite tuning -----------------------------------------------------------------
+# Read-only requests open deferred transactions so readers never queue behind a
+# writer; everything else starts BEGIN IMMEDIATE so two writers never deadlock
+# on a lock upgrade (SQLITE_BUSY mid-transaction).
+_read_only: contextvars.ContextVar[bool] = contextvars.ContextVar("mla_read_only", default=False)
+
+
+def set_read_only(value: bool) -> contextvars.Token[bool]:
+    return _read_only.set(value)
+
+
+def reset_read_only(token: contextvars.Token[bool]) -> None:
+    _read_only.reset(token)
+
+
+def tune_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA journal_mode")
+        if cursor.fetchone()[0] != "memory":
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+

@@ -1,0 +1,106 @@
+"""Errors: JSON for the API, pages for people; never a stack trace to the client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+API_PREFIX = "/api/"
+
+
+class ApiError(Exception):
+    """An error with an HTTP status and a stable machine-readable code."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+class ServiceError(ApiError):
+    """A business rule refused the operation (defaults to 422)."""
+
+    def __init__(self, message: str, *, code: str = "unprocessable", status: int = 422,
+                 details: Any = None) -> None:
+        super().__init__(status, code, message, details)
+
+
+class NotFound(ApiError):
+    def __init__(self, message: str = "Not found.") -> None:
+        super().__init__(404, "not_found", message)
+
+
+class Conflict(ApiError):
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(409, "conflict", message, details)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def json_error(status: int, code: str, message: str, details: Any = None) -> Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    response = jsonify({"error": body})
+    response.status_code = status
+    return response
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Sign-in required",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Cannot be processed",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def _page(status: int, message: str) -> tuple[str, int]:
+    title = _TITLES.get(status, "Error")
+    return render_template("errors/error.html", status=status, title=title,
+                           message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Any:
+        if is_api_request():
+            return json_error(exc.status, exc.code, exc.message, exc.details)
+        return _page(exc.status, exc.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Any:
+        if is_api_request():
+            return json_error(400, "csrf", "CSRF token missing or invalid.")
+        return _page(400, _("The form expired or was sent from elsewhere. Go back, reload the "
+                            "page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        if is_api_request():
+            code = (exc.name or "error").lower().replace(" ", "_")
+            return json_error(status, code, exc.description or exc.name)
+        return _page(status, exc.description or "")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        if app.testing:
+            raise exc  # a 500 is a bug: let the test see it
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if is_api_request():
+            return json_error(500, "internal", "Internal error; it has been logged.")
+        return _page(500, _("The error has been logged. Your last change was not saved."))

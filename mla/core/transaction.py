@@ -1,0 +1,114 @@
+"""The request is the unit of work: services flush, this boundary commits once.
+
+A response below 400 commits; anything else rolls back, so a refused form or a
+guard that blocks leaves nothing half-saved. Callbacks registered with
+``after_commit`` (mail, dispatcher wake-ups) run only once the commit succeeded.
+CLI commands and scheduled jobs use ``unit_of_work()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from mla.core.db import reset_read_only, set_read_only
+from mla.core.errors import is_api_request, json_error
+from mla.extensions import db
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def after_commit(callback: Callable[[], Any]) -> None:
+    """Run ``callback`` after the current unit of work commits (dropped on rollback)."""
+    pending: list[Callable[[], Any]] = db.session.info.setdefault("after_commit", [])
+    pending.append(callback)
+
+
+def commit_even_if_refused() -> None:
+    """Keep this unit of work although the response is an error (failed sign-ins:
+    the throttle counter and its audit entry must survive the 401)."""
+    db.session.info["commit_on_error"] = True
+
+
+def _run_after_commit() -> None:
+    for callback in db.session.info.pop("after_commit", []):
+        try:
+            callback()
+        except Exception:  # one failed side effect must not hide the committed change
+            current_app.logger.exception("after-commit callback failed")
+
+
+def commit() -> None:
+    db.session.info.pop("commit_on_error", None)
+    db.session.commit()
+    _run_after_commit()
+
+
+def rollback() -> None:
+    db.session.info.pop("after_commit", None)
+    db.session.info.pop("commit_on_error", None)
+    db.session.rollback()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit once at the end of a CLI command or job; roll back on any error."""
+    try:
+        yield
+    except BaseException:
+        rollback()
+        raise
+    commit()
+
+
+def init_transaction_boundary(app: Flask) -> None:
+    @app.before_request
+    def _begin() -> None:
+        # An app context may outlive one request (tests): start every request with
+        # an empty `g`, as production does, so no user or CSRF token leaks across.
+        for key in list(g):
+            g.pop(key, None)
+        g._mla_read_only_token = set_read_only(request.method in READ_METHODS)
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        if response.status_code >= 400 and not db.session.info.get("commit_on_error"):
+            rollback()
+            return response
+        try:
+            commit()
+        except IntegrityError:
+            rollback()
+            current_app.logger.warning("commit refused by a constraint on %s", request.path)
+            return _conflict_response()
+        except OperationalError:
+            rollback()
+            current_app.logger.exception("database unavailable on commit for %s", request.path)
+            return _unavailable_response()
+        return response
+
+    @app.teardown_request
+    def _end(exc: BaseException | None) -> None:
+        if exc is not None:
+            rollback()
+        token = g.pop("_mla_read_only_token", None)
+        if token is not None:
+            reset_read_only(token)
+
+
+def _conflict_response() -> Response:
+    message = "The change conflicts with data saved meanwhile; reload and try again."
+    if is_api_request():
+        return json_error(409, "conflict", message)
+    return Response(message, status=409, mimetype="text/plain")
+
+
+def _unavailable_response() -> Response:
+    message = "The database is busy; your change was not saved. Try again."
+    if is_api_request():
+        return json_error(503, "unavailable", message)
+    return Response(message, status=503, mimetype="text/plain")

@@ -1,0 +1,165 @@
+"""A small demo data set: authorities, one account per role, a few requests.
+
+Demo passwords are generated on first load and kept in instance/demo-logins.txt
+(mode 0600), never hard-coded, so a demo instance left running is not an open door.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from mla.auth.models import User
+from mla.auth.services import create_user
+from mla.cases.constants import LIFE_MONTHS
+from mla.cases.models import Case
+from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
+from mla.core.clock import now
+from mla.directory.services import AuthorityInput, save_authority
+from mla.extensions import db
+from mla.reference.services import ensure_fictional_country
+from mla.settings import current_settings
+
+DEMO_USERS = (
+    ("admin", "admin", "Ada Admin"),
+    ("supervisor", "supervisor", "Sam Supervisor"),
+    ("caseworker", "caseworker", "Casey Caseworker"),
+    ("prosecutor", "prosecutor", "Priya Prosecutor"),
+    ("trainee", "trainee", "Tariq Trainee"),
+    ("auditor", "auditor", "Aud Auditor"),
+)
+# Fictional counterparts (ISO user-assigned codes) so demo data is never mistaken for real.
+DEMO_STATES = (("XA", "Arcadia"), ("XB", "Borduria"), ("XC", "Carpania"))
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    password: str
+
+
+def _logins_file() -> Path:
+    return current_settings().instance_path / "demo-logins.txt"
+
+
+def read_demo_logins() -> list[DemoLogin]:
+    path = _logins_file()
+    if not path.is_file():
+        return []
+    logins = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        username, role, password = line.split("\t")
+        logins.append(DemoLogin(username, role, password))
+    return logins
+
+
+def _write_demo_logins(logins: list[DemoLogin]) -> None:
+    path = _logins_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        for login in logins:
+            handle.write(f"{login.username}\t{login.role}\t{login.password}\n")
+
+
+def has_data() -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(User)))
+
+
+def load_demo(actor: str = "demo") -> list[DemoLogin]:
+    home = current_settings().home_country
+    for code, name in DEMO_STATES:
+        ensure_fictional_country(code, name)
+    if home.startswith("X"):
+        ensure_fictional_country(home, "Zembla (home state, demo)")
+
+    authorities = {
+        "ca_home": save_authority(actor, AuthorityInput(
+            name="Central Authority, Ministry of Justice", country_code=home,
+            kind="central_authority", email="central.authority@justice.example",
+            languages=["en"], channels=["central_authority", "electronic"])),
+        "pp_capital": save_authority(actor, AuthorityInput(
+            name="Public Prosecutor's Office, Capital District", country_code=home,
+            kind="prosecution", email="pp.capital@prosecution.example", languages=["en"],
+            channels=["central_authority"])),
+        "fiu_police": save_authority(actor, AuthorityInput(
+            name="Financial Crimes Unit, National Police", country_code=home, kind="police",
+            email="fcu@police.example", languages=["en"], channels=["direct"])),
+    }
+    for code, name in DEMO_STATES:
+        authorities[code] = save_authority(actor, AuthorityInput(
+            name=f"Central Authority of {name}", country_code=code, kind="central_authority",
+            email=f"mla@justice.{code.lower()}.example",
+            languages={"XA": ["fr", "en"], "XB": ["es"], "XC": ["en"]}[code],
+            channels=["central_authority", "electronic", "diplomatic"]))
+
+    logins = []
+    for username, role, display_name in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        create_user(actor, username=username, password=password, role=role,
+                    display_name=display_name,
+                    authority_id=authorities["pp_capital"].id if role == "prosecutor" else None)
+        logins.append(DemoLogin(username, role, password))
+    caseworker = db.session.scalar(select(User).where(User.username == "caseworker"))
+
+    register_case(caseworker, CaseInput(
+        direction="incoming", kind="mla", counterpart_country="XA", legal_basis="UNTOC",
+        title="Bank records, invoice fraud ring", counterpart_reference="XA-2026-88",
+        counterpart_authority_id=authorities["XA"].id,
+        domestic_authority_id=authorities["pp_capital"].id,
+        summary="A ring issued false invoices to Arcadian companies and moved the proceeds "
+                "through accounts held in our capital.",
+        received_at=now() - timedelta(days=12), assignee_id=caseworker.id,
+        offences=[OffenceInput(label="Escroquerie", statute="Code pénal art. 313-1",
+                               max_penalty_months=60, iccs=["0701"],
+                               conduct="Obtained funds by false invoices"),
+                  OffenceInput(label="Blanchiment", statute="Code pénal art. 324-1",
+                               max_penalty_months=120, iccs=["07041"],
+                               conduct="Moved the proceeds through shell companies")],
+        measures=["bank_records", "witness_hearing"],
+        persons=[PersonInput(role="suspect", full_name="Jean Fictif",
+                             date_of_birth="1979-04-02", nationality="Arcadian"),
+                 PersonInput(role="witness", full_name="Marie Témoin")],
+    ))
+    register_case(caseworker, CaseInput(
+        direction="incoming", kind="extradition", counterpart_country="XB", legal_basis="ECE",
+        title="Provisional arrest: armed robbery suspect", counterpart_reference="XB-EXT-14",
+        counterpart_authority_id=authorities["XB"].id, is_urgent=True,
+        urgency_reason="Person in provisional arrest since yesterday",
+        offences=[OffenceInput(label="Robo con violencia", statute="Código Penal art. 242",
+                               max_penalty_months=96, iccs=["0401"],
+                               conduct="Robbed a bank at gunpoint")],
+        persons=[PersonInput(role="suspect", full_name="Pedro Ejemplo", is_in_custody=True)],
+    ))
+    register_case(caseworker, CaseInput(
+        direction="outgoing", kind="mla", counterpart_country="XC", legal_basis="UNCAC",
+        title="Company records, bribery of a procurement officer",
+        counterpart_authority_id=authorities["XC"].id,
+        domestic_authority_id=authorities["pp_capital"].id, domestic_reference="PP-2026-311",
+        offences=[OffenceInput(label="Bribery of a public official", statute="Penal Code s.301",
+                               max_penalty_months=84, iccs=["07031"],
+                               conduct="Paid a procurement officer to win a tender")],
+        measures=["production_order"],
+    ))
+    register_case(caseworker, CaseInput(
+        direction="outgoing", kind="extradition", counterpart_country="XA",
+        legal_basis="BILATERAL", title="Murder suspect located in Arcadia",
+        counterpart_authority_id=authorities["XA"].id,
+        domestic_authority_id=authorities["pp_capital"].id,
+        offences=[OffenceInput(label="Murder", statute="Penal Code s.100",
+                               max_penalty_months=LIFE_MONTHS, iccs=["0101"],
+                               conduct="Killed a shopkeeper during a dispute")],
+        persons=[PersonInput(role="suspect", full_name="Max Muster")],
+    ))
+    _write_demo_logins(logins)
+    return logins
+
+
+def count_cases() -> int:
+    return db.session.scalar(select(func.count()).select_from(Case)) or 0

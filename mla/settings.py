@@ -1,0 +1,201 @@
+"""Typed, frozen settings, read once from the environment.
+
+The embedded default (no ``MLA_DATABASE_URL``) needs no configuration: an SQLite
+file, a generated secret key and a generated key ring all live in ``instance/``.
+Anywhere else a missing secret stops start-up with a message saying what to set.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MODES = ("production", "sandbox")
+INSTANCE_ENV_FILE = "comity.env"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says what to change."""
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines from an optional ``instance/comity.env``; '#' starts a comment."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ConfigError(f"{path}:{number}: expected KEY=VALUE")
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"expected a yes/no value, got {value!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def _generated_secret(path: Path) -> str:
+    """The embedded default's secret key: made once, kept in instance/, never hard-coded."""
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = ""
+    port: int = 25
+    use_tls: bool = False
+    use_starttls: bool = False
+    username: str = ""
+    password: str = field(default="", repr=False)
+    sender: str = "comity@localhost"
+    timeout_seconds: int = 10
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str = field(repr=False)
+    home_country: str
+    mode: str
+    key_file: Path
+    instance_path: Path
+    is_embedded: bool
+    cookie_secure: bool
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    run_scheduler_in_process: bool = False
+    testing: bool = False
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.mode == "sandbox"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        instance_path: Path | str | None = None,
+        **overrides: object,
+    ) -> Settings:
+        instance = Path(instance_path or Path.cwd() / "instance").resolve()
+        env: dict[str, str] = _read_env_file(instance / INSTANCE_ENV_FILE)
+        env.update(os.environ if environ is None else environ)
+
+        database_url = env.get("MLA_DATABASE_URL", "").strip()
+        is_embedded = not database_url
+        if is_embedded:
+            instance.mkdir(parents=True, exist_ok=True)
+            database_url = f"sqlite:///{instance / 'comity.db'}"
+
+        secret_key = env.get("MLA_SECRET_KEY", "").strip()
+        if not secret_key:
+            if not is_embedded:
+                raise ConfigError(
+                    "MLA_SECRET_KEY is not set. Outside the embedded SQLite default a secret "
+                    "key is required: generate one with "
+                    "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'` "
+                    "and pass it in the environment (see README, 'Production')."
+                )
+            secret_key = _generated_secret(instance / "secret_key")
+        if len(secret_key) < 32:
+            raise ConfigError("MLA_SECRET_KEY must be at least 32 characters long.")
+
+        mode = env.get("MLA_MODE", "production").strip() or "production"
+        if mode not in MODES:
+            raise ConfigError(f"MLA_MODE must be one of {', '.join(MODES)}, got {mode!r}.")
+
+        home = (env.get("MLA_HOME_COUNTRY", "") or "XZ").strip().upper()
+        if len(home) != 2 or not home.isalpha():
+            raise ConfigError(f"MLA_HOME_COUNTRY must be an ISO 3166-1 alpha-2 code, got {home!r}.")
+
+        key_file_value = env.get("MLA_KEY_FILE", "").strip()
+        key_file = Path(key_file_value) if key_file_value else instance / "keyring.json"
+
+        smtp = SmtpSettings(
+            host=env.get("MLA_SMTP_HOST", ""),
+            port=_int(env, "MLA_SMTP_PORT", 25),
+            use_tls=_flag(env.get("MLA_SMTP_TLS"), False),
+            use_starttls=_flag(env.get("MLA_SMTP_STARTTLS"), False),
+            username=env.get("MLA_SMTP_USERNAME", ""),
+            password=env.get("MLA_SMTP_PASSWORD", ""),
+            sender=env.get("MLA_SMTP_SENDER", "comity@localhost"),
+        )
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "secret_key": secret_key,
+            "home_country": home,
+            "mode": mode,
+            "key_file": key_file,
+            "key_file_is_default": not key_file_value,
+            "instance_path": instance,
+            "is_embedded": is_embedded,
+            "cookie_secure": _flag(env.get("MLA_COOKIE_SECURE"), not is_embedded),
+            "session_idle_minutes": _int(env, "MLA_SESSION_IDLE_MINUTES", 30),
+            "session_max_hours": _int(env, "MLA_SESSION_MAX_HOURS", 12),
+            "login_max_failures": _int(env, "MLA_LOGIN_MAX_FAILURES", 5),
+            "login_lockout_minutes": _int(env, "MLA_LOGIN_LOCKOUT_MINUTES", 15),
+            "smtp": smtp,
+            "run_scheduler_in_process": _flag(env.get("MLA_RUN_SCHEDULER"), False),
+        }
+        values.update(overrides)
+        key_default = values.pop("key_file_is_default")
+        settings = cls(**values)  # type: ignore[arg-type]
+        if key_default and settings.mode == "production" and not settings.is_embedded:
+            log.warning(
+                "MLA_KEY_FILE is not set: personal data is encrypted with a key ring kept in "
+                "%s. Point MLA_KEY_FILE at a managed secret outside the server's disk.",
+                key_file,
+            )
+        return settings
+
+
+def current_settings() -> Settings:
+    """The running app's settings (inside an app context)."""
+    from flask import current_app
+
+    return current_app.extensions["mla.settings"]
