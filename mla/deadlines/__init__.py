@@ -1,0 +1,1 @@
+"""Deadlines: rules as data, clocks on cases, reminders and escalations."""
