@@ -28,6 +28,7 @@ MODEL_MODULES = (
     "mla.reference.models",
     "mla.directory.models",
     "mla.cases.models",
+    "mla.dualcrim.models",
 )
 
 

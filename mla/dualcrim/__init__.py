@@ -1,0 +1,1 @@
+"""Dual criminality: offence catalogues, the conduct-based check, recorded assessments."""
