@@ -6,6 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from mla.core.access import ROLES
+from mla.core.forms import as_choices
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -18,40 +19,66 @@ ROLE_LABELS = {
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)],
-                           render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        _l("User name"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
-                                     render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField(_l("New password"),
-                                 validators=[DataRequired(), Length(min=12, max=1024)],
-                                 render_kw={"autocomplete": "new-password"})
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=12, max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[
-        DataRequired(), Length(max=64),
-        Regexp(r"^[A-Za-z0-9._@-]+$", message=_l("Letters, digits and . _ - @ only."))])
+    username = StringField(
+        _l("User name"),
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(r"^[A-Za-z0-9._@-]+$", message=_l("Letters, digits and . _ - @ only.")),
+        ],
+    )
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
-    authority_id = SelectField(_l("Authority (prosecutors and judges)"), coerce=int,
-                               choices=[], validate_choice=True)
-    password = PasswordField(_l("Initial password"),
-                             validators=[DataRequired(), Length(min=12, max=1024)],
-                             render_kw={"autocomplete": "new-password"})
+    role = SelectField(_l("Role"), choices=as_choices([(r, ROLE_LABELS[r]) for r in ROLES]))
+    authority_id = SelectField(
+        _l("Authority (prosecutors and judges)"),
+        coerce=int,
+        choices=as_choices([]),
+        validate_choice=True,
+    )
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(), Length(min=12, max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class EditUserForm(FlaskForm):
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
-    authority_id = SelectField(_l("Authority (prosecutors and judges)"), coerce=int, choices=[])
+    role = SelectField(_l("Role"), choices=as_choices([(r, ROLE_LABELS[r]) for r in ROLES]))
+    authority_id = SelectField(
+        _l("Authority (prosecutors and judges)"), coerce=int, choices=as_choices([])
+    )
     is_enabled = BooleanField(_l("Account enabled"))
-    new_password = PasswordField(_l("Set a new password (optional)"),
-                                 validators=[Optional(), Length(min=12, max=1024)],
-                                 render_kw={"autocomplete": "new-password"})
+    new_password = PasswordField(
+        _l("Set a new password (optional)"),
+        validators=[Optional(), Length(min=12, max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -20,7 +20,7 @@ from mla.auth.services import (
 )
 from mla.core.access import allow, allow_any_user, public
 from mla.core.errors import ServiceError
-from mla.core.forms import apply_service_error
+from mla.core.forms import apply_service_error, as_choices
 from mla.directory.queries import authority_choices
 from mla.extensions import db
 
@@ -99,7 +99,7 @@ def users():
 @allow("admin")
 def new_user():
     form = UserForm()
-    form.authority_id.choices = [(0, _("— none —")), *authority_choices(domestic_only=True)]
+    form.authority_id.choices = as_choices([(0, _("— none —")), *authority_choices(domestic_only=True)])
     if form.validate_on_submit():
         try:
             create_user(current_user, username=form.username.data, password=form.password.data,
@@ -119,7 +119,7 @@ def new_user():
 def edit_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = EditUserForm(obj=user)
-    form.authority_id.choices = [(0, _("— none —")), *authority_choices(domestic_only=True)]
+    form.authority_id.choices = as_choices([(0, _("— none —")), *authority_choices(domestic_only=True)])
     if request.method == "GET":
         form.authority_id.data = user.authority_id or 0
     if form.validate_on_submit():

@@ -23,9 +23,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from mla.cases.constants import DIRECTIONS, KINDS, LIFE_MONTHS, MEASURES, PERSON_ROLES
 from mla.cases.services import CaseInput, OffenceInput, PersonInput
+from mla.core.forms import as_choices
 
-ICCS_LIST = Regexp(r"^\s*(\d{2,6}\s*([;, ]\s*\d{2,6}\s*)*)?$",
-                   message=_l("ICCS codes are 2 to 6 digits, separated by commas."))
+ICCS_LIST = Regexp(
+    r"^\s*(\d{2,6}\s*([;, ]\s*\d{2,6}\s*)*)?$",
+    message=_l("ICCS codes are 2 to 6 digits, separated by commas."),
+)
 
 
 def parse_penalty(value: str | None) -> int | None:
@@ -58,31 +61,43 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class OffenceForm(Form):
-    offence_name = StringField(_l("Offence (as named by the requesting state)"),
-                        validators=[Optional(), Length(max=200)])
+    offence_name = StringField(
+        _l("Offence (as named by the requesting state)"), validators=[Optional(), Length(max=200)]
+    )
     statute = StringField(_l("Statute / article"), validators=[Optional(), Length(max=200)])
-    max_penalty = StringField(_l("Maximum penalty (months, or 'life')"),
-                              validators=[Optional(), Length(max=6), _penalty_check])
-    iccs = StringField(_l("ICCS codes of the conduct"),
-                       validators=[Optional(), Length(max=100), ICCS_LIST])
-    conduct = TextAreaField(_l("Alleged conduct"), validators=[Optional(), Length(max=5000)],
-                            render_kw={"rows": 2})
+    max_penalty = StringField(
+        _l("Maximum penalty (months, or 'life')"),
+        validators=[Optional(), Length(max=6), _penalty_check],
+    )
+    iccs = StringField(
+        _l("ICCS codes of the conduct"), validators=[Optional(), Length(max=100), ICCS_LIST]
+    )
+    conduct = TextAreaField(
+        _l("Alleged conduct"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 2}
+    )
 
     def is_blank(self) -> bool:
-        values = (self.offence_name.data, self.statute.data, self.max_penalty.data, self.iccs.data,
-                  self.conduct.data)
+        values = (
+            self.offence_name.data,
+            self.statute.data,
+            self.max_penalty.data,
+            self.iccs.data,
+            self.conduct.data,
+        )
         return not any((value or "").strip() for value in values)
 
 
 class PersonForm(Form):
-    role = SelectField(_l("Role"), choices=list(PERSON_ROLES.items()))
+    role = SelectField(_l("Role"), choices=as_choices(list(PERSON_ROLES.items())))
     full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
     nationality = StringField(_l("Nationality"), validators=[Optional(), Length(max=100)])
-    identifiers = StringField(_l("Identity documents / numbers"),
-                              validators=[Optional(), Length(max=300)])
-    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)],
-                            render_kw={"rows": 2})
+    identifiers = StringField(
+        _l("Identity documents / numbers"), validators=[Optional(), Length(max=300)]
+    )
+    address = TextAreaField(
+        _l("Address"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2}
+    )
     is_in_custody = BooleanField(_l("In custody"))
 
     def is_blank(self) -> bool:
@@ -90,28 +105,40 @@ class PersonForm(Form):
 
 
 class CaseForm(FlaskForm):
-    direction = SelectField(_l("Direction"), choices=list(DIRECTIONS.items()))
-    kind = SelectField(_l("Kind of request"), choices=list(KINDS.items()))
-    counterpart_country = SelectField(_l("Counterpart state"), validators=[DataRequired()],
-                                      choices=[])
-    counterpart_authority_id = SelectField(_l("Counterpart authority"), coerce=int, choices=[])
-    counterpart_reference = StringField(_l("Counterpart's reference"),
-                                        validators=[Optional(), Length(max=100)])
+    direction = SelectField(_l("Direction"), choices=as_choices(list(DIRECTIONS.items())))
+    kind = SelectField(_l("Kind of request"), choices=as_choices(list(KINDS.items())))
+    counterpart_country = SelectField(
+        _l("Counterpart state"), validators=[DataRequired()], choices=as_choices([])
+    )
+    counterpart_authority_id = SelectField(
+        _l("Counterpart authority"), coerce=int, choices=as_choices([])
+    )
+    counterpart_reference = StringField(
+        _l("Counterpart's reference"), validators=[Optional(), Length(max=100)]
+    )
     domestic_authority_id = SelectField(
-        _l("Domestic authority (requesting prosecutor or executing body)"), coerce=int,
-        choices=[])
-    domestic_reference = StringField(_l("Domestic file number"),
-                                     validators=[Optional(), Length(max=100)])
-    legal_basis = SelectField(_l("Legal basis"), validators=[DataRequired()], choices=[])
+        _l("Domestic authority (requesting prosecutor or executing body)"),
+        coerce=int,
+        choices=as_choices([]),
+    )
+    domestic_reference = StringField(
+        _l("Domestic file number"), validators=[Optional(), Length(max=100)]
+    )
+    legal_basis = SelectField(
+        _l("Legal basis"), validators=[DataRequired()], choices=as_choices([])
+    )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    summary = TextAreaField(_l("Summary of the facts"), validators=[Optional(),
-                                                                    Length(max=20000)],
-                            render_kw={"rows": 4})
+    summary = TextAreaField(
+        _l("Summary of the facts"),
+        validators=[Optional(), Length(max=20000)],
+        render_kw={"rows": 4},
+    )
     is_urgent = BooleanField(_l("Urgent (for example, a person in custody)"))
-    urgency_reason = StringField(_l("Reason for urgency"),
-                                 validators=[Optional(), Length(max=300)])
+    urgency_reason = StringField(_l("Reason for urgency"), validators=[Optional(), Length(max=300)])
     received_on = DateField(_l("Date received"), validators=[Optional()])
-    measures = MultiCheckboxField(_l("Measures requested"), choices=list(MEASURES.items()))
+    measures = MultiCheckboxField(
+        _l("Measures requested"), choices=as_choices(list(MEASURES.items()))
+    )
     offences = FieldList(FormField(OffenceForm), min_entries=1, max_entries=30)
     persons = FieldList(FormField(PersonForm), min_entries=1, max_entries=50)
     add_offence = SubmitField(_l("Add another offence"))
@@ -159,39 +186,54 @@ class CaseForm(FlaskForm):
             received_at=received,
             measures=list(self.measures.data or []),
             offences=[
-                OffenceInput(label=e.form.offence_name.data, statute=e.form.statute.data or "",
-                             max_penalty_months=parse_penalty(e.form.max_penalty.data),
-                             iccs=split_codes(e.form.iccs.data),
-                             conduct=e.form.conduct.data or "")
-                for e in self.offences.entries if not e.form.is_blank()
+                OffenceInput(
+                    label=e.form.offence_name.data,
+                    statute=e.form.statute.data or "",
+                    max_penalty_months=parse_penalty(e.form.max_penalty.data),
+                    iccs=split_codes(e.form.iccs.data),
+                    conduct=e.form.conduct.data or "",
+                )
+                for e in self.offences.entries
+                if not e.form.is_blank()
             ],
             persons=[
-                PersonInput(role=e.form.role.data, full_name=e.form.full_name.data,
-                            date_of_birth=e.form.date_of_birth.data.isoformat()
-                            if e.form.date_of_birth.data else "",
-                            nationality=e.form.nationality.data or "",
-                            identifiers=e.form.identifiers.data or "",
-                            address=e.form.address.data or "",
-                            is_in_custody=bool(e.form.is_in_custody.data))
-                for e in self.persons.entries if not e.form.is_blank()
+                PersonInput(
+                    role=e.form.role.data,
+                    full_name=e.form.full_name.data,
+                    date_of_birth=e.form.date_of_birth.data.isoformat()
+                    if e.form.date_of_birth.data
+                    else "",
+                    nationality=e.form.nationality.data or "",
+                    identifiers=e.form.identifiers.data or "",
+                    address=e.form.address.data or "",
+                    is_in_custody=bool(e.form.is_in_custody.data),
+                )
+                for e in self.persons.entries
+                if not e.form.is_blank()
             ],
         )
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField(_l("Internal note"), validators=[DataRequired(), Length(max=5000)],
-                         render_kw={"rows": 2})
+    text = TextAreaField(
+        _l("Internal note"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 2}
+    )
 
 
 class AssignForm(FlaskForm):
-    assignee_id = SelectField(_l("Assigned to"), coerce=int, choices=[])
+    assignee_id = SelectField(_l("Assigned to"), coerce=int, choices=as_choices([]))
 
 
-def set_choices(form: CaseForm, *, countries: list[tuple[str, str]],
-                instruments: list[tuple[str, str]], foreign: list[tuple[int, str]],
-                domestic: list[tuple[int, str]]) -> None:
+def set_choices(
+    form: CaseForm,
+    *,
+    countries: list[tuple[str, str]],
+    instruments: list[tuple[str, str]],
+    foreign: list[tuple[int, str]],
+    domestic: list[tuple[int, str]],
+) -> None:
     none: list[tuple[Any, str]] = [(0, _l("— not specified —"))]
-    form.counterpart_country.choices = [("", _l("— choose —")), *countries]
-    form.legal_basis.choices = [("", _l("— choose —")), *instruments]
-    form.counterpart_authority_id.choices = none + foreign
-    form.domestic_authority_id.choices = none + domestic
+    form.counterpart_country.choices = as_choices([("", _l("— choose —")), *countries])
+    form.legal_basis.choices = as_choices([("", _l("— choose —")), *instruments])
+    form.counterpart_authority_id.choices = as_choices(none + foreign)
+    form.domestic_authority_id.choices = as_choices(none + domestic)

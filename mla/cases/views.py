@@ -17,7 +17,7 @@ from mla.cases.queries import (
 from mla.cases.services import add_note, assign_case, register_case
 from mla.core.access import READERS, STAFF, allow
 from mla.core.errors import ServiceError
-from mla.core.forms import apply_service_error
+from mla.core.forms import apply_service_error, as_choices
 from mla.directory.queries import authority_choices
 from mla.reference.queries import country_choices, instrument_choices
 
@@ -67,7 +67,7 @@ def new():
 def detail(reference: str):
     case = get_case_for(current_user, reference)
     assign_form = AssignForm(assignee_id=case.assignee_id or 0)
-    assign_form.assignee_id.choices = [(0, _("— nobody —")), *staff_choices()]
+    assign_form.assignee_id.choices = as_choices([(0, _("— nobody —")), *staff_choices()])
     return render_template("cases/detail.html", case=case, note_form=NoteForm(),
                            assign_form=assign_form)
 
@@ -90,7 +90,7 @@ def note(reference: str):
 def assign(reference: str):
     case = get_case_for(current_user, reference, full=False)
     form = AssignForm()
-    form.assignee_id.choices = [(0, ""), *staff_choices()]
+    form.assignee_id.choices = as_choices([(0, ""), *staff_choices()])
     if form.validate_on_submit():
         try:
             assign_case(current_user, case, form.assignee_id.data or None)

@@ -34,7 +34,13 @@ def _date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
+def _own_messages(errors: Any) -> list[str]:
+    """A FieldList's own messages, without its entries' nested error lists."""
+    return [str(e) for e in errors or () if not isinstance(e, list | tuple | dict)]
+
+
 def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["own_messages"] = _own_messages
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["day"] = _date
     app.jinja_env.globals.update(

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from mla.core.forms import as_choices
 from mla.directory.models import AUTHORITY_KINDS, CHANNELS
 
 KIND_LABELS = {
@@ -28,22 +29,34 @@ CHANNEL_LABELS = {
 
 class AuthorityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    country_code = SelectField(_l("Country"), validators=[DataRequired()], choices=[])
-    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in AUTHORITY_KINDS])
-    address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=1000)],
-                            render_kw={"rows": 3})
+    country_code = SelectField(_l("Country"), validators=[DataRequired()], choices=as_choices([]))
+    kind = SelectField(
+        _l("Kind"), choices=as_choices([(k, KIND_LABELS[k]) for k in AUTHORITY_KINDS])
+    )
+    address = TextAreaField(
+        _l("Postal address"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3}
+    )
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=60)])
-    website = StringField(_l("Website"), validators=[
-        Optional(), Length(max=300),
-        Regexp(r"^https?://", message=_l("Start with http:// or https://."))])
+    website = StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            Regexp(r"^https?://", message=_l("Start with http:// or https://.")),
+        ],
+    )
     languages = StringField(
         _l("Accepted languages (ISO 639-1 codes, in order of preference)"),
-        validators=[Optional(), Length(max=100)], render_kw={"placeholder": "fr, en"})
-    channels = SelectMultipleField(_l("Channels"), choices=[(c, CHANNEL_LABELS[c])
-                                                            for c in CHANNELS])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)],
-                          render_kw={"rows": 3})
+        validators=[Optional(), Length(max=100)],
+        render_kw={"placeholder": "fr, en"},
+    )
+    channels = SelectMultipleField(
+        _l("Channels"), choices=as_choices([(c, CHANNEL_LABELS[c]) for c in CHANNELS])
+    )
+    notes = TextAreaField(
+        _l("Notes"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
+    )
     is_active = BooleanField(_l("Active"), default=True)
 
     def validate_languages(self, field: StringField) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 
 from mla.core.access import READERS, allow
 from mla.core.errors import ServiceError
-from mla.core.forms import apply_service_error
+from mla.core.forms import apply_service_error, as_choices
 from mla.directory.forms import KIND_LABELS, AuthorityForm
 from mla.directory.models import Authority
 from mla.directory.services import AuthorityInput, save_authority
@@ -41,7 +41,7 @@ def index():
 
 def _form(obj: Authority | None = None) -> AuthorityForm:
     form = AuthorityForm(obj=obj)
-    form.country_code.choices = [("", _("— choose —")), *country_choices()]
+    form.country_code.choices = as_choices([("", _("— choose —")), *country_choices()])
     if obj is not None and request.method == "GET":
         form.languages.data = ", ".join(obj.languages)
     return form
