@@ -88,6 +88,10 @@ def change_password():
     return render_template("auth/password.html", form=form), status
 
 
+def _authority_options():
+    return as_choices([(0, _("— none —")), *authority_choices(domestic_only=True)])
+
+
 @bp.route("/admin/users")
 @allow("admin")
 def users():
@@ -99,7 +103,7 @@ def users():
 @allow("admin")
 def new_user():
     form = UserForm()
-    form.authority_id.choices = as_choices([(0, _("— none —")), *authority_choices(domestic_only=True)])
+    form.authority_id.choices = _authority_options()
     if form.validate_on_submit():
         try:
             create_user(current_user, username=form.username.data, password=form.password.data,
@@ -119,7 +123,7 @@ def new_user():
 def edit_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = EditUserForm(obj=user)
-    form.authority_id.choices = as_choices([(0, _("— none —")), *authority_choices(domestic_only=True)])
+    form.authority_id.choices = _authority_options()
     if request.method == "GET":
         form.authority_id.data = user.authority_id or 0
     if form.validate_on_submit():
