@@ -1,18 +1,35 @@
 # Comity: `make run` serves the demo, `make test` runs the whole suite.
-PYTHON ?= python3
+# Needs only python3 (3.11 or newer) and make; everything else goes into .venv.
+SHELL := /bin/bash
+
+# The first interpreter that is Python 3.11 or newer (override: make PYTHON=python3.12 ...).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	if command -v $$p >/dev/null 2>&1 && \
+	   $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	  echo $$p; break; fi; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+JOBS ?= 2
+PYTEST := $(BIN)/python -m pytest
 
-.PHONY: run test install migrate demo lint check-workflows bench clean
+.PHONY: run test test-sqlite test-postgres install migrate demo lint check-workflows bench clean
 
 $(STAMP): pyproject.toml
-	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "Comity needs Python 3.11 or newer: no python3, python3.11, python3.12 or python3.13 found."; \
+	  exit 1; fi
+	@if [ ! -x $(BIN)/python ]; then \
+	  echo "Creating $(VENV) with $$($(PYTHON) --version)"; \
+	  $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	    echo "Cannot create a virtual environment. On Debian/Ubuntu: apt-get install python3-venv"; \
+	    exit 1; }; \
+	fi
+	@echo "Installing Comity and its dependencies into $(VENV) (first time: a minute or two)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -20,15 +37,47 @@ install: $(STAMP)
 migrate: $(STAMP)
 	$(FLASK) db upgrade
 
+# Loads reference data (idempotent) and, on an empty database, the demo data set;
+# prints the demo sign-ins either way.
 demo: migrate
 	$(FLASK) reference load
 	$(FLASK) demo load --if-empty
 
 run: demo
+	@$(FLASK) demo load --if-empty | sed -n '/Demo sign-ins/,$$p'
+	@echo "Serving Comity on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	MLA_RUN_SCHEDULER=$${MLA_RUN_SCHEDULER:-1} $(FLASK) run --host $(HOST) --port $(PORT)
 
+# The whole suite on SQLite (browser tests included), then again on PostgreSQL
+# (browser tests excluded). PostgreSQL tests skip with the reason when the local
+# server does not answer, unless MLA_REQUIRE_POSTGRES=1 (as .ci/run sets).
+# Exit code 5 (nothing collected) counts as a failure. Extra pytest options: PYTEST_ARGS=...
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory test-sqlite; sqlite_rc=$$?; \
+	middle=$$(date +%s); \
+	$(MAKE) --no-print-directory test-postgres; postgres_rc=$$?; \
+	end=$$(date +%s); \
+	echo "== make test: SQLite run $$((middle - start)) s (exit $$sqlite_rc)," \
+	     "PostgreSQL run $$((end - middle)) s (exit $$postgres_rc), total $$((end - start)) s"; \
+	[ $$sqlite_rc -eq 0 ] && [ $$postgres_rc -eq 0 ]
+
+test-sqlite: $(STAMP)
+	@echo "== Test suite on SQLite, $(JOBS) workers"
+	@start=$$(date +%s); rc=0; \
+	MLA_TEST_DB=sqlite $(PYTEST) -n $(JOBS) --durations=10 $(PYTEST_ARGS) || rc=$$?; \
+	echo "== SQLite run: $$(( $$(date +%s) - start )) s, pytest exit code $$rc"; \
+	if [ $$rc -eq 5 ]; then echo "== no tests were collected: that is a failure"; fi; \
+	exit $$rc
+
+test-postgres: $(STAMP)
+	@echo "== Test suite on PostgreSQL, $(JOBS) workers, browser tests excluded"
+	@start=$$(date +%s); rc=0; \
+	MLA_TEST_DB=postgres $(PYTEST) -n $(JOBS) -m 'not browser' --durations=10 $(PYTEST_ARGS) \
+	  || rc=$$?; \
+	echo "== PostgreSQL run: $$(( $$(date +%s) - start )) s, pytest exit code $$rc"; \
+	if [ $$rc -eq 5 ]; then echo "== no tests were collected: that is a failure"; fi; \
+	exit $$rc
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -37,7 +86,7 @@ check-workflows: $(STAMP)
 	$(FLASK) workflows check
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.list_page
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
