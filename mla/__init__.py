@@ -28,6 +28,7 @@ CLI_GROUPS = (
     "mla.auth.cli",
     "mla.reference.cli",
     "mla.demo.cli",
+    "mla.dualcrim.cli",
 )
 
 SUPPORTED_LOCALES = ("en",)

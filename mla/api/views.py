@@ -100,3 +100,6 @@ def list_cases():
 @allow(*CASE_READERS)
 def get_case(reference: str):
     return jsonify(case_payload(get_case_for(current_user, reference)))
+
+
+from mla.api import dualcrim as _dualcrim  # noqa: E402,F401  (routes on bp)

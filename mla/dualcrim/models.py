@@ -84,7 +84,9 @@ class CatalogueOffenceIccs(db.Model):
 
     __tablename__ = "catalogue_offence_iccs"
     __table_args__ = (
-        Index("ix_catalogue_offence_iccs_lookup", "jurisdiction", "iccs_code"),
+        # Equality and prefix-range lookups by code, best penalty first, read from the index.
+        Index("ix_catalogue_offence_iccs_lookup", "jurisdiction", "iccs_code",
+              "max_penalty_months"),
     )
 
     offence_id: Mapped[int] = mapped_column(
@@ -92,6 +94,8 @@ class CatalogueOffenceIccs(db.Model):
     iccs_code: Mapped[str] = mapped_column(
         ForeignKey("iccs_codes.code", ondelete="RESTRICT"), primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(String(2))
+    # Repeated from the offence (kept in step by the catalogue services).
+    max_penalty_months: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
 
     offence: Mapped[CatalogueOffence] = relationship(back_populates="iccs_links")

@@ -1,0 +1,67 @@
+"""`POST /api/v1/dual-criminality` (CONTRACT.md), on the API blueprint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from marshmallow import Schema, ValidationError, fields, validate
+
+from mla.api.schemas import Penalty, StrictSchema, load_or_422
+from mla.api.views import bp, json_body
+from mla.core.access import allow_any_user
+from mla.dualcrim.services import CheckRequest, run_check, verdict_payload
+
+
+class ListCategoryField(fields.Field):
+    """A list category number (1-32) or its name; resolved by the service."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValidationError("A list category number or name.")
+        return value
+
+
+class CheckOffenceIn(StrictSchema):
+    label = fields.String(load_default="", validate=validate.Length(max=200))
+    iccs = fields.List(fields.String(validate=validate.Length(min=2, max=12)), required=True,
+                       validate=validate.Length(min=1, max=20))
+    max_penalty_months = Penalty(load_default=None, allow_none=True)
+    sentence_months = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                     validate=validate.Range(min=0, max=9999))
+    list_category = ListCategoryField(load_default=None, allow_none=True)
+    statute = fields.String(load_default="", validate=validate.Length(max=200))
+    conduct = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class CheckIn(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["mla", "extradition"]))
+    legal_basis = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    requesting_country = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z]{2}$", error="An ISO 3166-1 alpha-2 code."))
+    requested_country = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z]{2}$", error="An ISO 3166-1 alpha-2 code."))
+    coercive = fields.Boolean(load_default=True)
+    offence: Any = fields.Nested(CheckOffenceIn, required=True)
+
+
+def _schema() -> Schema:
+    return CheckIn()
+
+
+@bp.route("/dual-criminality", methods=["POST"])
+@allow_any_user
+def dual_criminality():
+    data = load_or_422(_schema(), json_body())
+    offence = data["offence"]
+    req = CheckRequest(
+        kind=data["kind"], legal_basis=data["legal_basis"],
+        requesting_country=data["requesting_country"].upper(),
+        requested_country=data["requested_country"].upper(), coercive=data["coercive"],
+        iccs=offence["iccs"], max_penalty_months=offence["max_penalty_months"],
+        label=offence["label"], sentence_months=offence["sentence_months"],
+        list_category=offence["list_category"])
+    verdict = run_check(req)
+    return jsonify(verdict_payload(verdict, req.requested_country))

@@ -1,0 +1,312 @@
+"""The dual-criminality verdict: pure functions over the rules data and candidate offences.
+
+Nothing here touches the database: the caller finds the requested state's
+candidate offences (indexed lookups, see ``services.find_candidates``) and
+passes them in, so the rules can be tested, and property-tested, in memory.
+The steps follow CONTRACT.md ("Dual-criminality rules the verdict follows")
+in order: exemptions, thresholds and absence of any match, review, satisfied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mla.cases.constants import LIFE_MONTHS
+from mla.dualcrim.rules import ListCategory, Rules, Threshold
+from mla.reference.models import iccs_lineage
+
+SATISFIED = "satisfied"
+NOT_SATISFIED = "not_satisfied"
+NOT_REQUIRED = "not_required"
+REVIEW = "review"
+VERDICTS = (SATISFIED, NOT_SATISFIED, NOT_REQUIRED, REVIEW)
+
+EXACT, BROADER, NARROWER = "exact", "broader", "narrower"
+COVERING = (EXACT, BROADER)
+
+
+def months_label(months: int | None) -> str:
+    if months is None:
+        return "unknown"
+    return "life" if months >= LIFE_MONTHS else f"{months} months"
+
+
+def _months(months: int) -> str:
+    return "life" if months >= LIFE_MONTHS else str(months)
+
+
+@dataclass(frozen=True)
+class Policy:
+    mla_policy: str = "coercive_only"
+    extradition_minimum_months: int = 12
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    jurisdiction: str
+    code: str
+    title: str
+    iccs: tuple[str, ...]
+    max_penalty_months: int
+    statute: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: CatalogueEntry
+    match: str
+
+    def as_dict(self) -> dict[str, Any]:
+        entry = self.entry
+        return {
+            "jurisdiction": entry.jurisdiction, "code": entry.code, "title": entry.title,
+            "statute": entry.statute, "iccs": list(entry.iccs),
+            "max_penalty_months": "life" if entry.max_penalty_months >= LIFE_MONTHS
+            else entry.max_penalty_months,
+            "match": self.match,
+        }
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    kind: str
+    legal_basis: str
+    requesting_country: str
+    requested_country: str
+    coercive: bool
+    iccs: tuple[str, ...]
+    max_penalty_months: int | None       # in the requesting state; LIFE_MONTHS for life
+    label: str = ""
+    sentence_months: int | None = None
+    list_category: ListCategory | None = None  # explicit override of the mapping
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    text: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "text": self.text}
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    reasons: list[Reason] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    list_category: ListCategory | None = None
+    catalogue_loaded: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        category = self.list_category
+        return {
+            "verdict": self.verdict,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "matches": [match.as_dict() for match in self.matches],
+            "list_category": None if category is None else {
+                "number": category.number, "name": category.short_name},
+            "catalogue_loaded": self.catalogue_loaded,
+        }
+
+
+def classify(conduct: Iterable[str], offence_codes: Iterable[str]) -> str | None:
+    """How an offence's codes relate to the conduct's: exact, broader, narrower or None."""
+    conduct = tuple(conduct)
+    found: set[str] = set()
+    for code in offence_codes:
+        for wanted in conduct:
+            if code == wanted:
+                found.add(EXACT)
+            elif code in iccs_lineage(wanted):
+                found.add(BROADER)
+            elif wanted in iccs_lineage(code):
+                found.add(NARROWER)
+    for kind in (EXACT, BROADER, NARROWER):
+        if kind in found:
+            return kind
+    return None
+
+
+def rank_matches(conduct: Iterable[str], entries: Iterable[CatalogueEntry]) -> list[Match]:
+    """Covering offences first (highest penalty first), then partial matches."""
+    conduct = tuple(conduct)
+    matches = []
+    seen: set[tuple[str, str]] = set()
+    for entry in entries:
+        key = (entry.jurisdiction, entry.code)
+        kind = classify(conduct, entry.iccs)
+        if kind is None or key in seen:
+            continue
+        seen.add(key)
+        matches.append(Match(entry, kind))
+    order = {EXACT: 0, BROADER: 0, NARROWER: 1}
+    matches.sort(key=lambda m: (order[m.match], -m.entry.max_penalty_months, m.entry.code))
+    return matches
+
+
+def list_category_of(inp: CheckInput, rules: Rules) -> ListCategory | None:
+    if inp.list_category is not None:
+        return inp.list_category
+    found = rules.categories_for(inp.iccs)
+    return found[0] if found else None
+
+
+def _exemption(inp: CheckInput, rules: Rules, policy: Policy,
+               category: ListCategory | None) -> Reason | None:
+    """Step 1: the first exemption that applies, as a cited reason."""
+    requesting = inp.max_penalty_months
+    for exemption in rules.exemptions:
+        if not exemption.applies_to(inp.legal_basis, inp.kind):
+            continue
+        if exemption.when == "list_category":
+            if category is None or requesting is None:
+                continue
+            if requesting >= exemption.min_requesting_months:
+                return Reason(exemption.rule, (
+                    f"list offence '{category.short_name}', {_months(requesting)} months ≥ "
+                    f"{exemption.min_requesting_months}: no verification"
+                    if requesting < LIFE_MONTHS else
+                    f"list offence '{category.short_name}', life ≥ "
+                    f"{exemption.min_requesting_months} months: no verification"))
+        elif exemption.when == "non_coercive":
+            if not inp.coercive:
+                return Reason(exemption.rule,
+                              "no coercive measure is requested: dual criminality is not "
+                              "a condition")
+        elif exemption.when == "home_policy":
+            if policy.mla_policy == "never":
+                return Reason(exemption.rule,
+                              "the home authority does not require dual criminality for "
+                              "mutual legal assistance (policy: never)")
+            if policy.mla_policy == "coercive_only" and not inp.coercive:
+                return Reason(exemption.rule,
+                              "no coercive measure is requested and the home authority "
+                              "requires dual criminality for coercive measures only")
+    return None
+
+
+def _threshold(threshold: Threshold, inp: CheckInput, requested: int | None,
+               policy: Policy) -> tuple[bool | None, Reason | None]:
+    """(True: holds, False: fails, None: cannot be judged yet) and the reason to show."""
+    rule = threshold.rule
+    minimum = (threshold.min_months if threshold.min_months is not None
+               else policy.extradition_minimum_months)
+    requesting = inp.max_penalty_months
+    if threshold.test == "sentence":
+        if inp.sentence_months is None:
+            return True, None
+        if inp.sentence_months < minimum:
+            return False, Reason(rule, f"the sentence imposed, {inp.sentence_months} months, "
+                                       f"is below {minimum} months")
+        return True, Reason(rule, f"the sentence imposed, {inp.sentence_months} months, "
+                                  f"reaches {minimum} months")
+    if threshold.test == "requesting_max_or_sentence":
+        if requesting is not None and requesting >= minimum:
+            return True, Reason(rule, f"punishable by at least {minimum} months in the "
+                                      f"issuing state: {months_label(requesting)}")
+        sentence = inp.sentence_months
+        if sentence is not None and sentence >= threshold.min_sentence_months:
+            return True, Reason(rule, f"a sentence of {sentence} months was imposed "
+                                      f"(≥ {threshold.min_sentence_months})")
+        if requesting is None and sentence is None:
+            return None, Reason(rule, "the issuing state's maximum penalty is not known")
+        return False, Reason(rule, (
+            f"the issuing state's maximum, {months_label(requesting)}, is below {minimum} "
+            f"months and no sentence of at least {threshold.min_sentence_months} months "
+            "was imposed"))
+    if threshold.test == "both_max":
+        if requesting is not None and requesting < minimum:
+            return False, Reason(rule, f"the requesting state's maximum, "
+                                       f"{months_label(requesting)}, is below {minimum} months")
+        if requested is not None and requested < minimum:
+            return False, Reason(rule, f"the requested state's maximum, "
+                                       f"{months_label(requested)}, is below {minimum} months")
+        if requesting is None or requested is None:
+            return None, None
+        return True, Reason(rule, f"punishable by at least {minimum} months in both: "
+                                  f"{_months(requesting)} and {_months(requested)} months"
+                            .replace("life months", "life"))
+    # requested_max
+    if requested is None:
+        return None, None
+    if requested < minimum:
+        return False, Reason(rule, f"the requested state's maximum, {months_label(requested)}, "
+                                   f"is below the minimum of {minimum} months")
+    return True, Reason(rule, f"punishable by at least {minimum} months in the requested "
+                              f"state: {months_label(requested)}")
+
+
+def evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded: bool,
+             candidates: Iterable[CatalogueEntry]) -> Verdict:
+    """The verdict for one offence, every reason citing its rule."""
+    matches = rank_matches(inp.iccs, candidates) if catalogue_loaded else []
+    category = list_category_of(inp, rules)
+    reasons: list[Reason] = []
+    result = Verdict(NOT_REQUIRED, reasons, matches, category, catalogue_loaded)
+
+    # 1. not_required
+    exempt = _exemption(inp, rules, policy, category)
+    if exempt is not None:
+        reasons.append(exempt)
+        return result
+    if category is not None and inp.legal_basis in {"EAW", "EIO"}:
+        reasons.append(Reason(rules.list_citation, (
+            f"list offence '{category.short_name}', but the requesting maximum "
+            f"({months_label(inp.max_penalty_months)}) is below 36 months: "
+            "dual criminality is verified")))
+
+    # 2. not_satisfied: thresholds, then absence of any match
+    covering = [m for m in matches if m.match in COVERING]
+    requested = covering[0].entry.max_penalty_months if covering else None
+    failed = False
+    unknown = False
+    for threshold in rules.thresholds:
+        if not threshold.applies_to(inp.legal_basis, inp.kind):
+            continue
+        holds, reason = _threshold(threshold, inp, requested, policy)
+        if reason is not None:
+            reasons.append(reason)
+        failed = failed or holds is False
+        unknown = unknown or holds is None
+    dc_rule = rules.dc_rules.get(inp.legal_basis, inp.legal_basis)
+    codes = ", ".join(inp.iccs)
+    if failed:
+        result.verdict = NOT_SATISFIED
+        return result
+    if catalogue_loaded and not matches:
+        reasons.append(Reason(dc_rule, f"no offence of {inp.requested_country} covers or "
+                                       f"partly matches the conduct ({codes})"))
+        result.verdict = NOT_SATISFIED
+        return result
+
+    # 3. review
+    if not catalogue_loaded:
+        reasons.append(Reason(dc_rule, f"no offence catalogue is loaded for "
+                                       f"{inp.requested_country}: verify under its law"))
+        result.verdict = REVIEW
+        return result
+    if not covering:
+        reasons.append(Reason(dc_rule, (
+            f"only narrower offences of {inp.requested_country} match the conduct "
+            f"({codes}): they may not cover all of it")))
+        result.verdict = REVIEW
+        return result
+    best = covering[0].entry
+    reasons.append(Reason(dc_rule, (
+        f"the conduct ({codes}) is an offence in {inp.requested_country}: "
+        f"{best.code} {best.title} ({covering[0].match} match, "
+        f"{months_label(best.max_penalty_months)})")))
+    if unknown:
+        reasons.append(Reason(dc_rule, "a penalty needed by a threshold is not known"))
+        result.verdict = REVIEW
+        return result
+
+    # 4. satisfied
+    if inp.legal_basis in {"EAW", "EIO"}:
+        reasons.append(Reason(rules.dc_rules[inp.legal_basis],
+                              "any penalty in the executing state suffices"))
+    result.verdict = SATISFIED
+    return result

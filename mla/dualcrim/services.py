@@ -1,0 +1,307 @@
+"""Run the dual-criminality check, record decisions, keep the home policy settings.
+
+Services take an explicit actor and flush; the request (or ``unit_of_work``) commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, select, union_all
+
+from mla.audit.services import record_audit
+from mla.cases.constants import COERCIVE_MEASURES, LIFE_MONTHS
+from mla.cases.models import Case, Offence
+from mla.cases.services import add_event
+from mla.core.clock import now
+from mla.core.errors import ServiceError
+from mla.dualcrim.engine import (
+    NOT_REQUIRED,
+    NOT_SATISFIED,
+    SATISFIED,
+    CatalogueEntry,
+    CheckInput,
+    Policy,
+    Verdict,
+    evaluate,
+)
+from mla.dualcrim.models import (
+    Assessment,
+    CatalogueOffence,
+    CatalogueOffenceIccs,
+    OffenceCatalogue,
+    PolicySetting,
+)
+from mla.dualcrim.rules import BASES, KINDS, MLA_POLICIES, load_rules
+from mla.extensions import db
+from mla.reference.models import Country, IccsCode, Instrument, iccs_lineage
+from mla.settings import current_settings
+
+# Matches shown per looked-up code: covering offences come best penalty first, so
+# the one the thresholds read is always among them. Keeps a check's cost flat
+# however large the catalogue.
+MATCHES_PER_CODE = 25
+REFERENCE_DATES = ("conduct", "request")
+DECISIONS = (SATISFIED, NOT_SATISFIED, NOT_REQUIRED)
+
+
+def _invalid(field: str, message: str) -> ServiceError:
+    return ServiceError(message, code="invalid", details={"field": field})
+
+
+# --- policy settings -----------------------------------------------------------------
+
+def get_policy() -> Policy:
+    rules = load_rules()
+    stored = {row.key: row.value for row in db.session.scalars(select(PolicySetting))}
+    policy = stored.get("mla_policy", rules.default_mla_policy)
+    try:
+        minimum = int(stored.get("extradition_minimum_months",
+                                 rules.default_extradition_minimum))
+    except ValueError:
+        minimum = rules.default_extradition_minimum
+    if policy not in MLA_POLICIES:
+        policy = rules.default_mla_policy
+    return Policy(mla_policy=policy, extradition_minimum_months=minimum)
+
+
+def update_policy(actor: Any, *, mla_policy: str, extradition_minimum_months: int) -> Policy:
+    if mla_policy not in MLA_POLICIES:
+        raise _invalid("mla_policy", _("Unknown MLA policy."))
+    if not 1 <= extradition_minimum_months <= 600:
+        raise _invalid("extradition_minimum_months",
+                       _("The minimum is a number of months between 1 and 600."))
+    before = get_policy()
+    for key, value in (("mla_policy", mla_policy),
+                       ("extradition_minimum_months", str(extradition_minimum_months))):
+        row = db.session.get(PolicySetting, key) or PolicySetting(key=key)
+        row.value = value
+        row.updated_at = now()
+        row.updated_by_id = getattr(actor, "id", None)
+        db.session.add(row)
+    db.session.flush()
+    record_audit(actor, "dualcrim.policy_updated", object_type="dc_policy_settings",
+                 object_id="home", before=[before.mla_policy, before.extradition_minimum_months],
+                 after=[mla_policy, extradition_minimum_months])
+    return get_policy()
+
+
+def set_reference_date(actor: Any, country_code: str, value: str) -> Country:
+    country = db.session.get(Country, country_code.upper())
+    if country is None:
+        raise _invalid("country", _("Unknown country code %(code)s.", code=country_code))
+    if value not in REFERENCE_DATES:
+        raise _invalid("reference_date", _("The reference date is 'conduct' or 'request'."))
+    before = country.dc_reference_date
+    country.dc_reference_date = value
+    db.session.flush()
+    record_audit(actor, "dualcrim.reference_date_set", country, before=before, after=value)
+    return country
+
+
+# --- finding candidates -----------------------------------------------------------------
+
+def prefix_upper_bound(code: str) -> str | None:
+    """The smallest string above every string starting with ``code`` (digits and letters)."""
+    chars = list(code)
+    while chars:
+        last = chars.pop()
+        if last not in "9zZ":
+            return "".join(chars) + chr(ord(last) + 1)
+    return None
+
+
+def catalogue_loaded(jurisdiction: str) -> bool:
+    return db.session.get(OffenceCatalogue, jurisdiction) is not None
+
+
+def find_candidates(jurisdiction: str, codes: tuple[str, ...] | list[str],
+                    limit: int = MATCHES_PER_CODE) -> list[CatalogueEntry]:
+    """Offences of ``jurisdiction`` whose codes equal, contain or sit below the conduct's.
+
+    One statement of indexed lookups: equality on each code and ancestor
+    (best penalty first), a prefix range for each code's descendants; then one
+    to load those offences and all their codes. The catalogue is never scanned.
+    """
+    link = CatalogueOffenceIccs
+    ancestors = sorted({a for code in codes for a in iccs_lineage(code)})
+    branches = []
+    for code in ancestors:
+        branches.append(
+            select(link.offence_id)
+            .where(link.jurisdiction == jurisdiction, link.iccs_code == code)
+            .order_by(link.max_penalty_months.desc()).limit(limit).subquery().select())
+    for code in sorted(set(codes)):
+        upper = prefix_upper_bound(code)
+        condition = and_(link.jurisdiction == jurisdiction, link.iccs_code > code)
+        if upper is not None:
+            condition = and_(condition, link.iccs_code < upper)
+        branches.append(select(link.offence_id).where(condition)
+                        .order_by(link.iccs_code).limit(limit).subquery().select())
+    if not branches:
+        return []
+    ids = set(db.session.scalars(union_all(*branches)))
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(CatalogueOffence.id, CatalogueOffence.code, CatalogueOffence.title,
+               CatalogueOffence.statute, CatalogueOffence.max_penalty_months)
+        .where(CatalogueOffence.id.in_(ids))
+    ).all()
+    codes_of: dict[int, list[str]] = {}
+    for offence_id, iccs_code in db.session.execute(
+            select(link.offence_id, link.iccs_code).where(link.offence_id.in_(ids))
+            .order_by(link.offence_id, link.position)):
+        codes_of.setdefault(offence_id, []).append(iccs_code)
+    return [CatalogueEntry(jurisdiction, row.code, row.title, tuple(codes_of.get(row.id, ())),
+                           row.max_penalty_months, row.statute) for row in rows]
+
+
+# --- the check ---------------------------------------------------------------------------
+
+@dataclass
+class CheckRequest:
+    kind: str
+    legal_basis: str
+    requesting_country: str
+    requested_country: str
+    coercive: bool
+    iccs: list[str]
+    max_penalty_months: int | None
+    label: str = ""
+    sentence_months: int | None = None
+    list_category: str | int | None = None
+
+
+def validate_check(req: CheckRequest) -> CheckInput:
+    """Turn a request into the engine's input, or raise a 422 naming the field."""
+    if req.kind not in KINDS:
+        raise _invalid("kind", _("Kind must be mla or extradition."))
+    if req.legal_basis not in BASES or db.session.get(Instrument, req.legal_basis) is None:
+        raise _invalid("legal_basis", _("Unknown legal basis %(basis)s.", basis=req.legal_basis))
+    instrument = db.session.get(Instrument, req.legal_basis)
+    if not instrument.allows(req.kind):
+        raise _invalid("legal_basis", _("%(basis)s cannot be the basis of a %(kind)s request.",
+                                        basis=req.legal_basis, kind=req.kind))
+    countries = {req.requesting_country.upper(), req.requested_country.upper()}
+    known = set(db.session.scalars(select(Country.code).where(Country.code.in_(countries))))
+    for field in ("requesting_country", "requested_country"):
+        if getattr(req, field).upper() not in known:
+            raise _invalid(field, _("Unknown country code %(code)s.", code=getattr(req, field)))
+    codes = list(dict.fromkeys(code.strip() for code in req.iccs if code.strip()))
+    if not codes:
+        raise _invalid("offence.iccs", _("Code the conduct with at least one ICCS code."))
+    found = set(db.session.scalars(select(IccsCode.code).where(IccsCode.code.in_(codes))))
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise _invalid("offence.iccs", _("Unknown ICCS codes: %(codes)s.",
+                                         codes=", ".join(missing)))
+    penalty = req.max_penalty_months
+    if penalty is not None and not 0 < penalty <= LIFE_MONTHS:
+        raise _invalid("offence.max_penalty_months",
+                       _("The maximum penalty is a positive number of months, or life."))
+    if req.sentence_months is not None and req.sentence_months < 0:
+        raise _invalid("offence.sentence_months", _("A sentence cannot be negative."))
+    category = None
+    if req.list_category not in (None, ""):
+        category = load_rules().category(req.list_category)  # type: ignore[arg-type]
+        if category is None:
+            raise _invalid("offence.list_category",
+                           _("Unknown list category %(value)s.", value=req.list_category))
+    return CheckInput(
+        kind=req.kind, legal_basis=req.legal_basis,
+        requesting_country=req.requesting_country.upper(),
+        requested_country=req.requested_country.upper(), coercive=req.coercive,
+        iccs=tuple(codes), max_penalty_months=penalty, label=req.label,
+        sentence_months=req.sentence_months, list_category=category)
+
+
+def run_check(req: CheckRequest) -> Verdict:
+    inp = validate_check(req)
+    jurisdiction = inp.requested_country
+    loaded = catalogue_loaded(jurisdiction)
+    candidates = find_candidates(jurisdiction, inp.iccs) if loaded else []
+    return evaluate(inp, load_rules(), get_policy(), catalogue_loaded=loaded,
+                    candidates=candidates)
+
+
+def verdict_payload(verdict: Verdict, requested_country: str) -> dict[str, Any]:
+    data = verdict.as_dict()
+    country = db.session.get(Country, requested_country.upper())
+    data["reference_date"] = country.dc_reference_date if country else None
+    return data
+
+
+# --- case integration --------------------------------------------------------------------
+
+def case_states(case: Case) -> tuple[str, str]:
+    """(requesting, requested) from the case's direction."""
+    home = current_settings().home_country
+    if case.direction == "incoming":
+        return case.counterpart_country, home
+    return home, case.counterpart_country
+
+
+def case_is_coercive(case: Case) -> bool:
+    if case.kind == "extradition":
+        return True
+    return any(measure.code in COERCIVE_MEASURES for measure in case.measures)
+
+
+def case_check_request(case: Case, offence: Offence, *, iccs: list[str] | None = None,
+                       sentence_months: int | None = None,
+                       list_category: str | None = None) -> CheckRequest:
+    requesting, requested = case_states(case)
+    return CheckRequest(
+        kind=case.kind, legal_basis=case.legal_basis, requesting_country=requesting,
+        requested_country=requested, coercive=case_is_coercive(case),
+        iccs=list(iccs if iccs is not None else offence.iccs_codes),
+        max_penalty_months=offence.max_penalty_months, label=offence.label,
+        sentence_months=sentence_months, list_category=list_category or None)
+
+
+def record_assessment(actor: Any, case: Case, offence: Offence, *, iccs: list[str],
+                      decision: str, justification: str = "",
+                      sentence_months: int | None = None,
+                      list_category: str | None = None) -> Assessment:
+    """Run the check again (never trust a posted verdict), keep the decision and a snapshot."""
+    if offence.case_id != case.id:
+        raise _invalid("offence", _("That offence is not part of this request."))
+    req = case_check_request(case, offence, iccs=iccs, sentence_months=sentence_months,
+                             list_category=list_category)
+    verdict = run_check(req)
+    decision = verdict.verdict if decision == "agree" else decision
+    if decision not in DECISIONS:
+        raise _invalid("decision", _("Choose a conclusion: the verdict needs review."))
+    is_override = decision != verdict.verdict
+    justification = justification.strip()
+    if is_override and not justification:
+        raise _invalid("justification", _("Explain why you depart from the verdict."))
+    if offence.iccs_codes != req.iccs:
+        offence.iccs_codes = list(req.iccs)
+    snapshot = verdict_payload(verdict, req.requested_country)
+    snapshot["input"] = {"kind": req.kind, "legal_basis": req.legal_basis,
+                         "requesting_country": req.requesting_country,
+                         "requested_country": req.requested_country,
+                         "coercive": req.coercive, "iccs": list(req.iccs),
+                         "max_penalty_months": req.max_penalty_months,
+                         "sentence_months": sentence_months, "list_category": list_category}
+    assessment = Assessment(
+        case_id=case.id, offence_id=offence.id, offence_label=offence.label,
+        conduct_iccs=list(req.iccs), legal_basis=req.legal_basis,
+        requesting_country=req.requesting_country, requested_country=req.requested_country,
+        is_coercive=req.coercive, verdict=verdict.verdict, decision=decision,
+        is_override=is_override, justification=justification, result=snapshot,
+        decided_at=now(), decided_by_id=getattr(actor, "id", None))
+    db.session.add(assessment)
+    db.session.flush()
+    add_event(case, actor, "dc_assessment",
+              comment=justification,
+              data={"assessment_id": assessment.id, "offence": offence.label,
+                    "verdict": verdict.verdict, "decision": decision,
+                    "is_override": is_override, "iccs": list(req.iccs)})
+    record_audit(actor, "dualcrim.assessed", case, assessment_id=assessment.id,
+                 verdict=verdict.verdict, decision=decision, is_override=is_override)
+    return assessment
