@@ -54,9 +54,17 @@ def known_audiences() -> frozenset[str]:
     return frozenset(AUDIENCES)
 
 
+def known_letter_templates() -> frozenset[str]:
+    """Template codes ``letter:<code>`` accepts (templates/letters/<code>.<lang>.txt)."""
+    from mla.notifications.letters import known_letter_templates as templates
+
+    return templates()
+
+
 def check_rule_code(code: str | None) -> str:
     if not code:
-        raise UnknownRuleCode("a deadline effect needs a rule code, e.g. start_deadline:eaw_decision")
+        raise UnknownRuleCode(
+            "a deadline effect needs a rule code, e.g. start_deadline:eaw_decision")
     if code not in known_rule_codes():
         raise UnknownRuleCode(
             f"unknown deadline rule code {code!r}; known: {', '.join(sorted(known_rule_codes()))}"
@@ -100,7 +108,8 @@ def notify_effect(ctx: TransitionContext, arg: str | None) -> None:
         raise ValueError(f"notify needs an audience among {', '.join(AUDIENCES)}, got {arg!r}")
     from mla.notifications import services
 
-    services.notify_case_audience(ctx.case, arg, actor=ctx.actor, event=ctx.event, comment=ctx.comment)
+    services.notify_case_audience(ctx.case, arg, actor=ctx.actor, event=ctx.event,
+                                  comment=ctx.comment)
 
 
 @effect("letter")
@@ -109,4 +118,5 @@ def letter_effect(ctx: TransitionContext, arg: str | None) -> None:
         raise ValueError("letter needs a template code, e.g. letter:status_inquiry")
     from mla.notifications import letters
 
-    letters.draft_letter(ctx.case, arg, actor=ctx.actor, values=ctx.values, event=ctx.event)
+    values = {**ctx.values, "comment": ctx.comment}
+    letters.draft_letter(ctx.case, arg, actor=ctx.actor, values=values, event=ctx.event)

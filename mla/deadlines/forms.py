@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class ExtendForm(FlaskForm):
+    days = IntegerField(_l("Days to add"), validators=[Optional(), NumberRange(min=1, max=365)])
+    reason = TextAreaField(_l("Reason (sent with the notice where the article requires one)"),
+                           validators=[DataRequired(), Length(max=2000)])
+
+
+class FeedForm(FlaskForm):
+    label = StringField(_l("Label"), validators=[Optional(), Length(max=100)])
+
+
+class RuleSettingForm(FlaskForm):
+    send_without_approval = BooleanField(_l("Send without approval"))
+
+
+class EmptyForm(FlaskForm):
+    """Just the CSRF token (revoke buttons)."""

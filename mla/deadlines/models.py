@@ -1,0 +1,114 @@
+"""Clocks on requests, calendar feed tokens, per-authority rule settings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mla.core.clock import now
+from mla.core.db import UTCDateTime
+from mla.extensions import db
+
+DEADLINE_STATUSES = ("running", "paused", "met", "stopped")
+
+
+class Deadline(db.Model):
+    """One clock on one request, computed from a rule in mla/data/deadlines/rules.toml.
+
+    The due instant is recomputed from the inputs kept here (start day, period,
+    days paused, days of extension) so a pause, a resume or an extension never
+    drifts. ``next_reminder_at`` is the next instant the scheduler's tick must
+    look at this row; ``reminded_through`` is how far it has looked.
+    """
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'paused', 'met', 'stopped')", name="status_known"),
+        CheckConstraint("paused_days >= 0 AND extended_days >= 0 AND extensions >= 0",
+                        name="counts_positive"),
+        CheckConstraint("status <> 'paused' OR paused_at IS NOT NULL", name="paused_has_start"),
+        Index("ix_deadlines_status_next_reminder", "status", "next_reminder_at"),
+        Index("ix_deadlines_case_status", "case_id", "status"),
+        Index("ix_deadlines_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    rule_code: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    is_custody: Mapped[bool] = mapped_column(default=False)
+    # Whose clock: the state, its zone and holiday calendar, fixed when started.
+    country_code: Mapped[str] = mapped_column(String(2))
+    zone_name: Mapped[str] = mapped_column(String(64), default="UTC")
+    holiday_calendar: Mapped[str] = mapped_column(String(8), default="")
+    is_business: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    start_on: Mapped[date] = mapped_column(Date)
+    fixed_due_on: Mapped[date | None] = mapped_column(Date)
+    period_days: Mapped[int] = mapped_column(default=0)
+    soft_days: Mapped[int | None]
+    paused_days: Mapped[int] = mapped_column(default=0)
+    extended_days: Mapped[int] = mapped_column(default=0)
+    extensions: Mapped[int] = mapped_column(default=0)
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
+    extension_notice: Mapped[str] = mapped_column(String(200), default="")
+    cycle: Mapped[int] = mapped_column(default=0)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pause_reason: Mapped[str] = mapped_column(String(300), default="")
+    soft_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_through: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    case = relationship("Case")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("running", "paused")
+
+    def is_missed(self, at: datetime) -> bool:
+        if self.status == "met":
+            return self.ended_at is not None and self.ended_at > self.due_at
+        return self.status == "running" and self.due_at < at
+
+
+class CalendarFeed(db.Model):
+    """A secret iCalendar URL; only the token's SHA-256 is stored."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+
+
+class RuleSetting(db.Model):
+    """The authority's choices for a rule (e.g. send status inquiries without approval)."""
+
+    __tablename__ = "deadline_rule_settings"
+
+    rule_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    send_without_approval: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CountryTimeZone(db.Model):
+    """Override of a state's time zone where tzdata's principal zone is not the right one."""
+
+    __tablename__ = "country_time_zones"
+
+    country_code: Mapped[str] = mapped_column(
+        ForeignKey("countries.code", ondelete="CASCADE"), primary_key=True)
+    zone_name: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,39 @@
+"""Read side: the dashboard's due-this-week list, custody clocks first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from mla.auth.models import User
+from mla.cases.models import Case
+from mla.cases.queries import visible_cases
+from mla.core.clock import now
+from mla.deadlines.models import Deadline
+from mla.deadlines.services import DeadlineView, view_of
+from mla.extensions import db
+
+
+@dataclass
+class DueItem:
+    case: Case
+    view: DeadlineView
+
+
+def due_soon(actor: User, days: int = 7, limit: int = 50) -> dict[str, list[DueItem]]:
+    """{'overdue': [...], 'week': [...]}: running clocks, custody first, then by due instant."""
+    at = now()
+    visible = visible_cases(actor).with_only_columns(Case.id).scalar_subquery()
+    rows = db.session.execute(
+        select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
+        .where(Deadline.status == "running", Deadline.due_at <= at + timedelta(days=days),
+               Case.id.in_(visible))
+        .order_by(Deadline.is_custody.desc(), Deadline.due_at, Deadline.id).limit(limit)
+    ).tuples().all()
+    result: dict[str, list[DueItem]] = {"overdue": [], "week": []}
+    for deadline, case in rows:
+        item = DueItem(case, view_of(deadline, at))
+        result["overdue" if deadline.due_at < at else "week"].append(item)
+    return result

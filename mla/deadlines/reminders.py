@@ -1,0 +1,207 @@
+"""The tick's first half: find deadlines crossing a reminder point, write the outbox.
+
+Each deadline lists its points (reminders before the due day and on it, the
+soft milestone, the letter to the counterpart, the missed escalation). The tick
+takes the rows whose ``next_reminder_at`` has passed, acts on every point
+crossed since ``reminded_through`` (so after downtime one pass catches up), and
+writes outbox rows whose idempotency key is deadline id + cycle + due day +
+point: running it twice writes nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from mla.cases.models import Case
+from mla.core.clock import now
+from mla.deadlines.models import Deadline
+from mla.deadlines.rules import Rule, get_rule
+from mla.extensions import db
+
+SYSTEM_ACTOR = "scheduler"
+ONE_SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Point:
+    at: datetime
+    name: str
+    kind: str  # remind | soft | letter | missed
+
+
+def points(deadline: Deadline, rule: Rule) -> list[Point]:
+    from mla.deadlines.services import calendar_of
+
+    cal = calendar_of(deadline)
+    due_day = cal.local_date(deadline.due_at)
+    found: list[Point] = []
+    for days in rule.remind_days:
+        found.append(Point(cal.morning_of(due_day - timedelta(days=days)), f"before{days}",
+                           "remind"))
+    if rule.remind_days:
+        found.append(Point(cal.morning_of(due_day), "day", "remind"))
+    if deadline.soft_due_at is not None:
+        found.append(Point(deadline.soft_due_at + ONE_SECOND, "soft", "soft"))
+    if rule.counterpart_letter:
+        if rule.letter_days_before:
+            letter_at = cal.morning_of(due_day - timedelta(days=rule.letter_days_before))
+        else:
+            letter_at = deadline.due_at + ONE_SECOND
+        found.append(Point(letter_at, "letter", "letter"))
+    if rule.escalate:
+        found.append(Point(deadline.due_at + ONE_SECOND, "missed", "missed"))
+    return sorted(found, key=lambda p: p.at)
+
+
+def schedule_next(deadline: Deadline, rule: Rule) -> None:
+    """Point ``next_reminder_at`` at the first point not looked at yet."""
+    if deadline.status != "running":
+        deadline.next_reminder_at = None
+        return
+    if deadline.reminded_through is None:
+        deadline.reminded_through = deadline.started_at or now()
+    since = deadline.reminded_through
+    upcoming = [p.at for p in points(deadline, rule) if p.at > since]
+    deadline.next_reminder_at = min(upcoming) if upcoming else None
+
+
+def point_key(deadline: Deadline, point: Point) -> str:
+    from mla.deadlines.services import calendar_of
+
+    stamp = calendar_of(deadline).local_date(deadline.due_at).isoformat()
+    return f"dl:{deadline.id}:{deadline.cycle}:{stamp}:{point.name}"
+
+
+def process_deadline(deadline: Deadline, at: datetime) -> int:
+    """Act on every point crossed since the last look; returns how many."""
+    rule = get_rule(deadline.rule_code)
+    since = deadline.reminded_through or deadline.started_at
+    crossed = [p for p in points(deadline, rule) if since < p.at <= at]
+    reminders = [p for p in crossed if p.kind == "remind"]
+    # After downtime only the latest reminder is still true ("due tomorrow", not
+    # also "due in 3 days"); the others are superseded, not sent late.
+    acted = [p for p in crossed if p.kind != "remind"] + reminders[-1:]
+    repeat_due = False
+    for point in sorted(acted, key=lambda p: p.at):
+        _act(deadline, rule, point, at)
+        repeat_due = repeat_due or (rule.repeat and point.kind == "letter")
+    deadline.reminded_through = at
+    if repeat_due:
+        _next_cycle(deadline)
+    schedule_next(deadline, rule)
+    return len(acted)
+
+
+def _next_cycle(deadline: Deadline) -> None:
+    """A repeating clock (status inquiries) starts again from the day it fell due."""
+    from mla.deadlines.services import calendar_of, compute, refresh_next_due
+
+    cal = calendar_of(deadline)
+    deadline.start_on = cal.local_date(deadline.due_at)
+    deadline.fixed_due_on = None
+    deadline.paused_days = 0
+    deadline.extended_days = 0
+    deadline.cycle += 1
+    compute(deadline)
+    refresh_next_due(deadline.case)
+
+
+def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime) -> None:
+    from mla.notifications import services as notify
+
+    case: Case = deadline.case
+    key = point_key(deadline, point)
+    view_due = deadline.due_at
+    if point.kind == "remind":
+        left = _days_left_text(deadline, at)
+        subject = _("%(left)s: %(title)s (%(reference)s)", left=left, title=rule.title,
+                    reference=case.reference)
+        body = _reminder_body(deadline, rule)
+        notify.notify_users(notify.assignee_recipients(case), key, subject, body, case=case,
+                            category="custody" if deadline.is_custody else "reminder")
+    elif point.kind == "soft":
+        subject = _("Day %(days)s reached: %(title)s (%(reference)s)",
+                    days=deadline.soft_days, title=rule.title, reference=case.reference)
+        notify.notify_users(notify.assignee_recipients(case), key, subject,
+                            _reminder_body(deadline, rule), case=case, category="custody")
+    elif point.kind == "missed":
+        deadline.missed_at = deadline.missed_at or at
+        subject = _("Missed: %(title)s (%(reference)s)", title=rule.title,
+                    reference=case.reference)
+        body = _reminder_body(deadline, rule)
+        recipients = notify.supervisor_recipients() + notify.assignee_recipients(case)
+        notify.notify_users(recipients, key, subject, body, case=case, category="escalation")
+        from mla.cases.services import add_event
+
+        add_event(case, SYSTEM_ACTOR, "deadline", comment=rule.title, is_internal=True,
+                  data={"rule": rule.code, "action": "missed", "deadline_id": deadline.id,
+                        "due_at": view_due.isoformat()})
+    elif point.kind == "letter" and rule.counterpart_letter:
+        from mla.notifications.letters import draft_letter
+
+        letter = draft_letter(case, rule.counterpart_letter, actor=SYSTEM_ACTOR,
+                              deadline=deadline, key=key)
+        if letter.status == "draft":
+            subject = _("Letter to approve: %(subject)s", subject=letter.subject)
+            notify.notify_users(notify.assignee_recipients(case), f"{key}:queue", subject,
+                                _("A letter to the counterpart is waiting for your approval."),
+                                case=case, category="letter", link="/letters")
+
+
+def _days_left_text(deadline: Deadline, at: datetime) -> str:
+    from mla.deadlines.services import calendar_of
+
+    cal = calendar_of(deadline)
+    left = cal.days_between(cal.local_date(at), cal.local_date(deadline.due_at),
+                            deadline.is_business)
+    if left <= 0:
+        return _("Due today")
+    if left == 1:
+        return _("Due tomorrow")
+    return _("Due in %(days)s days", days=left)
+
+
+def _reminder_body(deadline: Deadline, rule: Rule) -> str:
+    local = deadline.due_at.astimezone(_tz(deadline))
+    return "\n".join([
+        _("Due: %(when)s (%(zone)s)", when=local.strftime("%Y-%m-%d %H:%M"),
+          zone=deadline.zone_name),
+        rule.summary,
+        _("Rule: %(citation)s", citation=rule.citation),
+    ])
+
+
+def _tz(deadline: Deadline) -> ZoneInfo:
+    from mla.deadlines.services import calendar_of
+
+    return calendar_of(deadline).tz
+
+
+def due_deadline_ids(at: datetime, limit: int) -> list[int]:
+    stmt = (select(Deadline.id)
+            .where(Deadline.status == "running", Deadline.next_reminder_at <= at)
+            .order_by(Deadline.next_reminder_at, Deadline.id).limit(limit))
+    if db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(db.session.scalars(stmt))
+
+
+def scan_deadlines(batch: int = 500, at: datetime | None = None) -> int:
+    """Process every deadline whose next point has passed; one transaction per batch."""
+    from mla.core.transaction import unit_of_work
+
+    at = at or now()
+    total = 0
+    while True:
+        with unit_of_work():
+            ids = due_deadline_ids(at, batch)
+            if not ids:
+                return total
+            rows = db.session.scalars(select(Deadline).where(Deadline.id.in_(ids))).all()
+            for deadline in rows:
+                total += process_deadline(deadline, at)

@@ -1,0 +1,123 @@
+"""Deadline rules as data: mla/data/deadlines/rules.toml, validated on load."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "deadlines" / "rules.toml"
+
+UNITS = ("calendar", "business")
+SIDES = ("home", "counterpart")
+DUE_FROM = ("period", "due_on")
+
+
+class RuleError(ValueError):
+    """The rules file is wrong; the message names the rule and the field."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    citation: str
+    summary: str = ""
+    unit: str = "calendar"
+    days: int = 0
+    soft_days: int | None = None
+    start_field: str | None = None
+    consent_field: str | None = None
+    consent_days: int | None = None
+    due_from: str = "period"
+    zone: str = "home"
+    calendar: str = "home"
+    extension_days: int = 0
+    max_extensions: int = 0
+    extension_letter: str | None = None
+    pausable: bool = False
+    is_custody: bool = False
+    remind_days: tuple[int, ...] = (3, 1)
+    escalate: bool = True
+    counterpart_letter: str | None = None
+    letter_days_before: int = 0
+    repeat: bool = False
+    send_without_approval: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_business(self) -> bool:
+        return self.unit == "business"
+
+    @property
+    def can_extend(self) -> bool:
+        return self.extension_days > 0 and self.max_extensions > 0
+
+
+_FIELDS = {f for f in Rule.__dataclass_fields__ if f not in {"code", "extra"}}
+
+
+def _check(code: str, raw: dict[str, Any]) -> Rule:
+    unknown = set(raw) - _FIELDS
+    if unknown:
+        raise RuleError(f"rule {code}: unknown field(s) {', '.join(sorted(unknown))}")
+    for required in ("title", "citation"):
+        if not str(raw.get(required, "")).strip():
+            raise RuleError(f"rule {code}: {required} is required")
+    values = dict(raw)
+    if "remind_days" in values:
+        values["remind_days"] = tuple(int(d) for d in values["remind_days"])
+    rule = Rule(code=code, **values)
+    if rule.unit not in UNITS:
+        raise RuleError(f"rule {code}: unit must be one of {UNITS}")
+    if rule.zone not in SIDES or rule.calendar not in SIDES:
+        raise RuleError(f"rule {code}: zone and calendar must be one of {SIDES}")
+    if rule.due_from not in DUE_FROM:
+        raise RuleError(f"rule {code}: due_from must be one of {DUE_FROM}")
+    if rule.days < 0 or (rule.due_from == "period" and rule.days == 0):
+        raise RuleError(f"rule {code}: days must be positive")
+    if rule.soft_days is not None and not 0 < rule.soft_days < rule.days:
+        raise RuleError(f"rule {code}: soft_days must fall inside the period")
+    if (rule.extension_days > 0) != (rule.max_extensions > 0):
+        raise RuleError(f"rule {code}: extension_days and max_extensions go together")
+    if (rule.consent_field is None) != (rule.consent_days is None):
+        raise RuleError(f"rule {code}: consent_field and consent_days go together")
+    if any(d <= 0 for d in rule.remind_days):
+        raise RuleError(f"rule {code}: remind_days must be positive")
+    if rule.repeat and not rule.counterpart_letter:
+        raise RuleError(f"rule {code}: a repeating rule needs a counterpart_letter")
+    if rule.letter_days_before < 0:
+        raise RuleError(f"rule {code}: letter_days_before cannot be negative")
+    return rule
+
+
+def parse_rules(text: str) -> dict[str, Rule]:
+    data = tomllib.loads(text)
+    raw_rules = data.get("rule")
+    if not isinstance(raw_rules, dict) or not raw_rules:
+        raise RuleError("the rules file defines no [rule.<code>] tables")
+    return {code: _check(code, raw) for code, raw in raw_rules.items()}
+
+
+@cache
+def load_rules() -> dict[str, Rule]:
+    rules = parse_rules(RULES_FILE.read_text(encoding="utf-8"))
+    from mla.notifications.letters import known_letter_templates
+
+    templates = known_letter_templates()
+    for rule in rules.values():
+        for code in (rule.counterpart_letter, rule.extension_letter):
+            if code and code not in templates:
+                raise RuleError(f"rule {rule.code}: no letter template {code!r}")
+    return rules
+
+
+def get_rule(code: str) -> Rule:
+    rules = load_rules()
+    if code not in rules:
+        from mla.deadlines.hooks import UnknownRuleCode
+
+        raise UnknownRuleCode(f"unknown deadline rule code {code!r}")
+    return rules[code]

@@ -1,0 +1,359 @@
+"""Starting, stopping, pausing, resuming and extending clocks on a request.
+
+Services take an explicit actor, write the request's timeline event and an
+audit row, keep ``Case.next_due_at`` current, and flush; they never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from mla.audit.services import record_audit
+from mla.cases.models import Case, CaseEvent
+from mla.core.clock import now
+from mla.core.errors import ServiceError
+from mla.deadlines.calendar import StateCalendar, default_zone_name
+from mla.deadlines.models import CountryTimeZone, Deadline, RuleSetting
+from mla.deadlines.rules import Rule, get_rule
+from mla.extensions import db
+from mla.reference.models import Country
+from mla.settings import current_settings
+
+OPEN = ("running", "paused")
+
+
+# --- whose clock ---------------------------------------------------------------------
+
+def zone_name_for(country_code: str) -> str:
+    override = db.session.get(CountryTimeZone, country_code)
+    if override is not None:
+        return override.zone_name
+    country = db.session.get(Country, country_code)
+    if country is not None and country.is_fictional:
+        return "UTC"
+    return default_zone_name(country_code)
+
+
+def holiday_calendar_for(country_code: str) -> str:
+    country = db.session.get(Country, country_code)
+    return country.holiday_calendar if country is not None else ""
+
+
+def side_country(case: Case, side: str) -> str:
+    return current_settings().home_country if side == "home" else case.counterpart_country
+
+
+def calendar_of(deadline: Deadline) -> StateCalendar:
+    return StateCalendar(deadline.country_code, deadline.zone_name, deadline.holiday_calendar)
+
+
+# --- computing -----------------------------------------------------------------------
+
+def as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ServiceError(f"{value!r} is not a date (YYYY-MM-DD).", code="invalid") from None
+
+
+def compute(deadline: Deadline) -> None:
+    """Set due_at (and soft_due_at) from the inputs kept on the row."""
+    cal = calendar_of(deadline)
+    shift = deadline.paused_days + deadline.extended_days
+    if deadline.fixed_due_on is not None:
+        due_day = cal.add_days(deadline.fixed_due_on, shift, deadline.is_business)
+    else:
+        due_day = cal.add_days(deadline.start_on, deadline.period_days + shift,
+                               deadline.is_business)
+    deadline.due_at = cal.end_of_day(due_day)
+    if deadline.soft_days and deadline.fixed_due_on is None:
+        soft_day = cal.add_days(deadline.start_on, deadline.soft_days + deadline.paused_days,
+                                deadline.is_business)
+        deadline.soft_due_at = cal.end_of_day(soft_day)
+    else:
+        deadline.soft_due_at = None
+
+
+def refresh_next_due(case: Case) -> None:
+    """Case.next_due_at = the earliest running deadline (list filters read it)."""
+    db.session.flush()
+    case.next_due_at = db.session.scalar(
+        select(func.min(Deadline.due_at)).where(Deadline.case_id == case.id,
+                                                Deadline.status == "running"))
+
+
+def open_deadline(case: Case, rule_code: str) -> Deadline | None:
+    return db.session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id, Deadline.rule_code == rule_code,
+                               Deadline.status.in_(OPEN)).order_by(Deadline.id.desc())
+    ).first()
+
+
+def _event(case: Case, actor: Any, deadline: Deadline, action: str, comment: str = "",
+           **data: Any) -> CaseEvent:
+    from mla.cases.services import add_event
+
+    payload = {"rule": deadline.rule_code, "action": action, "deadline_id": deadline.id,
+               "due_at": deadline.due_at.isoformat(), **data}
+    return add_event(case, actor, "deadline", comment=comment, data=payload, is_internal=True)
+
+
+def _schedule(deadline: Deadline) -> None:
+    from mla.deadlines.reminders import schedule_next
+
+    schedule_next(deadline, get_rule(deadline.rule_code))
+
+
+# --- the verbs -----------------------------------------------------------------------
+
+def start_deadline(case: Case, rule_code: str, *, actor: Any, values: dict[str, Any] | None = None,
+                   event: CaseEvent | None = None, at: datetime | None = None) -> Deadline:
+    """Start the rule's clock on the request, or recompute the one already running
+    (e.g. the person consents: the EAW decision is then due 10 days after consent)."""
+    rule = get_rule(rule_code)
+    values = values or {}
+    at = at or now()
+    existing = open_deadline(case, rule_code)
+    deadline = existing or Deadline(case_id=case.id, rule_code=rule.code, started_at=at,
+                                    status="running", paused_days=0, extended_days=0,
+                                    extensions=0, cycle=0, created_at=at)
+    zone_country = side_country(case, rule.zone)
+    deadline.country_code = zone_country
+    deadline.zone_name = zone_name_for(zone_country)
+    deadline.holiday_calendar = holiday_calendar_for(side_country(case, rule.calendar))
+    deadline.is_business = rule.is_business
+    deadline.is_custody = rule.is_custody
+    cal = calendar_of(deadline)
+    start_on = as_date(values.get(rule.start_field)) if rule.start_field else None
+    deadline.period_days = rule.days
+    deadline.soft_days = rule.soft_days
+    consent_on = as_date(values.get(rule.consent_field)) if rule.consent_field else None
+    if consent_on is not None and rule.consent_days is not None:
+        start_on, deadline.period_days, deadline.soft_days = consent_on, rule.consent_days, None
+    if existing is not None and start_on is None:
+        start_on = existing.start_on
+    deadline.start_on = start_on or cal.local_date(at)
+    deadline.fixed_due_on = None
+    if rule.due_from == "due_on":
+        due_on = as_date(values.get("due_on"))
+        if due_on is None and rule.days == 0:
+            raise ServiceError(str(_l("This step needs the date the deadline falls due.")),
+                               code="invalid", details={"field": "due_on"})
+        deadline.fixed_due_on = due_on
+    compute(deadline)
+    if existing is None:
+        db.session.add(deadline)
+    db.session.flush()
+    _schedule(deadline)
+    _event(case, actor, deadline, "restarted" if existing else "started",
+           comment=rule.title, start_on=deadline.start_on.isoformat())
+    record_audit(actor, "deadline.start", case, rule=rule.code, deadline_id=deadline.id)
+    refresh_next_due(case)
+    return deadline
+
+
+def stop_deadline(case: Case, rule_code: str, *, actor: Any, event: CaseEvent | None = None,
+                  status: str = "met") -> Deadline | None:
+    """Mark the rule's open clock met (or stopped). No open clock: nothing to do."""
+    get_rule(rule_code)
+    deadline = open_deadline(case, rule_code)
+    if deadline is None:
+        return None
+    _end(case, deadline, actor, status)
+    refresh_next_due(case)
+    return deadline
+
+
+def _end(case: Case, deadline: Deadline, actor: Any, status: str) -> None:
+    at = now()
+    deadline.status = status
+    deadline.ended_at = at
+    deadline.paused_at = None
+    deadline.next_reminder_at = None
+    late = status == "met" and at > deadline.due_at
+    _event(case, actor, deadline, status, comment=get_rule(deadline.rule_code).title, late=late)
+    record_audit(actor, f"deadline.{status}", case, rule=deadline.rule_code,
+                 deadline_id=deadline.id, late=late)
+
+
+def stop_all_clocks(case: Case, *, actor: Any) -> int:
+    """The request closed: every open clock stops."""
+    deadlines = list(db.session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id, Deadline.status.in_(OPEN))))
+    for deadline in deadlines:
+        _end(case, deadline, actor, "stopped")
+    refresh_next_due(case)
+    return len(deadlines)
+
+
+def pause_clocks(case: Case, *, actor: Any, reason: str = "") -> list[Deadline]:
+    """Pause every running clock whose rule allows it (custody clocks never pause)."""
+    at = now()
+    paused = []
+    for deadline in db.session.scalars(
+            select(Deadline).where(Deadline.case_id == case.id, Deadline.status == "running")):
+        if not get_rule(deadline.rule_code).pausable:
+            continue
+        deadline.status = "paused"
+        deadline.paused_at = at
+        deadline.pause_reason = reason[:300]
+        deadline.next_reminder_at = None
+        paused.append(deadline)
+        _event(case, actor, deadline, "paused", comment=reason)
+    if paused:
+        record_audit(actor, "deadline.pause", case, count=len(paused))
+    refresh_next_due(case)
+    return paused
+
+
+def resume_clocks(case: Case, *, actor: Any) -> list[Deadline]:
+    """Resume paused clocks; the days spent paused (in the rule's unit) move the due date."""
+    at = now()
+    resumed = []
+    for deadline in db.session.scalars(
+            select(Deadline).where(Deadline.case_id == case.id, Deadline.status == "paused")):
+        cal = calendar_of(deadline)
+        assert deadline.paused_at is not None
+        days = cal.days_between(cal.local_date(deadline.paused_at), cal.local_date(at),
+                                deadline.is_business)
+        deadline.paused_days += max(days, 0)
+        deadline.status = "running"
+        deadline.paused_at = None
+        deadline.pause_reason = ""
+        deadline.reminded_through = at
+        compute(deadline)
+        _schedule(deadline)
+        resumed.append(deadline)
+        _event(case, actor, deadline, "resumed", paused_days=days)
+    if resumed:
+        record_audit(actor, "deadline.resume", case, count=len(resumed))
+    refresh_next_due(case)
+    return resumed
+
+
+def extend_deadline(actor: Any, deadline: Deadline, *, reason: str,
+                    days: int | None = None) -> Deadline:
+    """Extend as the article allows, with a reason; drafts the notice letter the rule names."""
+    rule = get_rule(deadline.rule_code)
+    reason = (reason or "").strip()
+    if not deadline.is_open:
+        raise ServiceError(str(_l("Only a running or paused deadline can be extended.")),
+                           code="invalid")
+    if not rule.can_extend:
+        raise ServiceError(str(_l("%(citation)s does not allow this deadline to be extended.",
+                                  citation=rule.citation)), code="invalid")
+    if deadline.extensions >= rule.max_extensions:
+        raise ServiceError(str(_l("This deadline has been extended as often as %(citation)s "
+                                  "allows.", citation=rule.citation)), code="invalid")
+    if not reason:
+        raise ServiceError(str(_l("Give the reason for the extension.")), code="invalid",
+                           details={"field": "reason"})
+    days = rule.extension_days if days is None else days
+    if not 0 < days <= rule.extension_days:
+        raise ServiceError(str(_l("An extension is between 1 and %(days)s days.",
+                                  days=rule.extension_days)), code="invalid",
+                           details={"field": "days"})
+    case = deadline.case
+    deadline.extended_days += days
+    deadline.extensions += 1
+    deadline.extension_reason = reason
+    compute(deadline)
+    _schedule(deadline)
+    if rule.extension_letter:
+        from mla.notifications.letters import draft_letter
+
+        letter = draft_letter(case, rule.extension_letter, actor=actor, deadline=deadline,
+                              key=f"dl:{deadline.id}:extension:{deadline.extensions}",
+                              values={"reason": reason, "days": days})
+        deadline.extension_notice = f"{letter.subject} ({letter.status})"[:200]
+    _event(case, actor, deadline, "extended", comment=reason, days=days)
+    record_audit(actor, "deadline.extend", case, rule=rule.code, deadline_id=deadline.id,
+                 days=days)
+    refresh_next_due(case)
+    return deadline
+
+
+def set_send_without_approval(actor: Any, code: str, value: bool) -> RuleSetting:
+    setting = db.session.get(RuleSetting, code) or RuleSetting(rule_code=code)
+    setting.send_without_approval = value
+    setting.updated_at = now()
+    setting.updated_by_id = getattr(actor, "id", None)
+    db.session.add(setting)
+    db.session.flush()
+    record_audit(actor, "deadline.rule_setting", object_type="deadline_rule",
+                 object_id=code, send_without_approval=value)
+    return setting
+
+
+def sends_without_approval(code: str | None, rule: Rule | None = None) -> bool:
+    if code:
+        setting = db.session.get(RuleSetting, code)
+        if setting is not None:
+            return setting.send_without_approval
+    return bool(rule and rule.send_without_approval)
+
+
+# --- reading -------------------------------------------------------------------------
+
+@dataclass
+class DeadlineView:
+    deadline: Deadline
+    rule: Rule
+    status: str
+    days_left: int
+    unit: str
+
+    def as_dict(self) -> dict[str, Any]:
+        d = self.deadline
+        return {
+            "id": d.id, "name": d.rule_code, "title": self.rule.title,
+            "citation": self.rule.citation, "due_at": d.due_at, "status": self.status,
+            "days_left": self.days_left, "unit": self.unit, "is_custody": d.is_custody,
+            "soft_due_at": d.soft_due_at, "started_at": d.started_at,
+            "start_on": d.start_on.isoformat(), "extensions": d.extensions,
+            "extension_reason": d.extension_reason, "extension_notice": d.extension_notice,
+            "paused_at": d.paused_at, "pause_reason": d.pause_reason, "ended_at": d.ended_at,
+            "time_zone": d.zone_name,
+        }
+
+
+def view_of(deadline: Deadline, at: datetime | None = None) -> DeadlineView:
+    at = at or now()
+    rule = get_rule(deadline.rule_code)
+    cal = calendar_of(deadline)
+    reference = deadline.paused_at if deadline.status == "paused" else at
+    assert reference is not None
+    days_left = cal.days_between(cal.local_date(reference), cal.local_date(deadline.due_at),
+                                 deadline.is_business)
+    if deadline.status == "paused":
+        status = "paused"
+    elif deadline.status == "running" and deadline.due_at < at:
+        status = "missed"
+    elif deadline.status == "running":
+        status = "extended" if deadline.extensions else "running"
+    elif deadline.status == "met" and deadline.ended_at and deadline.ended_at > deadline.due_at:
+        status = "missed"
+    else:
+        status = deadline.status
+    unit = "business" if deadline.is_business else "calendar"
+    return DeadlineView(deadline, rule, status, days_left, unit)
+
+
+def deadlines_of(case: Case, at: datetime | None = None) -> list[DeadlineView]:
+    """Open clocks first (custody first, then by due instant), then ended ones."""
+    rows = db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).all()
+    views = [view_of(d, at) for d in rows]
+    views.sort(key=lambda v: (not v.deadline.is_open, not v.deadline.is_custody,
+                              v.deadline.due_at))
+    return views

@@ -1,0 +1,129 @@
+"""Clocks on the request page, the extend action, calendar feeds, rule settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mla.cases.models import Case
+from mla.cases.queries import get_case_for
+from mla.core.access import READERS, allow, allow_any_user, public
+from mla.core.errors import ServiceError
+from mla.core.forms import apply_service_error
+from mla.deadlines import ical
+from mla.deadlines.forms import EmptyForm, ExtendForm, RuleSettingForm
+from mla.deadlines.models import Deadline, RuleSetting
+from mla.deadlines.queries import due_soon
+from mla.deadlines.rules import load_rules
+from mla.deadlines.services import (
+    deadlines_of,
+    extend_deadline,
+    set_send_without_approval,
+    view_of,
+)
+from mla.extensions import db
+
+bp = Blueprint("deadlines", __name__)
+
+EXTENDERS = ("admin", "supervisor", "caseworker")
+
+
+@bp.app_template_global()
+def case_clocks(case: Case) -> list[Any]:
+    """The request page's clocks (templates/deadlines/_case_clocks.html)."""
+    return deadlines_of(case)
+
+
+@bp.app_template_global()
+def dashboard_due() -> dict[str, list[Any]]:
+    return due_soon(current_user)
+
+
+def _deadline_of(reference: str, deadline_id: int) -> tuple[Case, Deadline]:
+    case = get_case_for(current_user, reference, full=False)
+    deadline = db.session.get(Deadline, deadline_id)
+    if deadline is None or deadline.case_id != case.id:
+        abort(404)
+    return case, deadline
+
+
+@bp.route("/cases/<reference>/deadlines/<int:deadline_id>/extend", methods=["GET", "POST"])
+@allow(*EXTENDERS)
+def extend(reference: str, deadline_id: int):
+    case, deadline = _deadline_of(reference, deadline_id)
+    view = view_of(deadline)
+    form = ExtendForm()
+    if form.validate_on_submit():
+        try:
+            extend_deadline(current_user, deadline, reason=form.reason.data or "",
+                            days=form.days.data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("Deadline extended."), "success")
+            return redirect(url_for("cases.detail", reference=case.reference))
+    status = 422 if request.method == "POST" else 200
+    return render_template("deadlines/extend.html", case=case, view=view, form=form), status
+
+
+@bp.route("/calendar")
+@allow_any_user
+def calendar():
+    return render_template("deadlines/calendar.html", feeds=ical.feeds_of(current_user),
+                           form=EmptyForm(), new_url=None)
+
+
+@bp.route("/calendar/feeds", methods=["POST"])
+@allow_any_user
+def create_feed():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _feed, token = ical.create_feed(current_user)
+    url = url_for("deadlines.feed", token=token, _external=True)
+    return render_template("deadlines/calendar.html", feeds=ical.feeds_of(current_user),
+                           form=EmptyForm(), new_url=url)
+
+
+@bp.route("/calendar/feeds/<int:feed_id>/revoke", methods=["POST"])
+@allow_any_user
+def revoke_feed(feed_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ical.revoke_feed(current_user, feed_id)
+    flash(_("The calendar link no longer works."), "success")
+    return redirect(url_for("deadlines.calendar"))
+
+
+@bp.route("/calendar/feed/<token>.ics")
+@public
+def feed(token: str):
+    """Public route, but the secret token is the credential."""
+    user = ical.user_for_token(token)
+    if user is None:
+        abort(404)
+    body = ical.render_feed(user, request.url_root)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Disposition"] = 'inline; filename="comity-deadlines.ics"'
+    return response
+
+
+@bp.route("/deadlines/rules", methods=["GET", "POST"])
+@allow(*READERS, write=("admin",))
+def rules():
+    settings = {s.rule_code: s for s in db.session.query(RuleSetting).all()}
+    if request.method == "POST":
+        form = RuleSettingForm()
+        code = request.form.get("code", "")
+        if code not in load_rules() or not form.validate_on_submit():
+            abort(400)
+        set_send_without_approval(current_user, code, bool(form.send_without_approval.data))
+        flash(_("Setting saved."), "success")
+        return redirect(url_for("deadlines.rules"))
+    return render_template("deadlines/rules.html", rules=load_rules(), settings=settings,
+                           form=RuleSettingForm())

@@ -1,0 +1,1 @@
+"""Transactional outbox: in-app notifications, e-mail, letters to counterparts."""

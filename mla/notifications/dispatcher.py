@@ -1,0 +1,263 @@
+"""The tick's second half: claim due outbox rows, deliver them, mark them.
+
+Claiming is a short transaction of its own: PostgreSQL locks candidate rows
+with ``FOR UPDATE SKIP LOCKED``; SQLite's write transactions begin IMMEDIATE
+(mla/core/db.py), and the claim is a conditional update either way, so two
+dispatchers never hold the same row. A claim is a lease: if the dispatcher
+dies, the lease expires and the row is claimed again.
+
+- in-app: the notification rows and the "sent" mark commit together, and the
+  notification's unique key makes a second insert a no-op: exactly once.
+- e-mail: sent over SMTP with the idempotency key as Message-ID, marked sent
+  right after the server accepts it; failures retry with exponential backoff
+  and end in the dead-letter list after MAX_ATTEMPTS.
+- sandbox: no SMTP connection is ever opened; e-mails stay readable in the
+  outbox (status ``sandboxed``).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from mla.core.clock import now
+from mla.core.transaction import unit_of_work
+from mla.extensions import db
+from mla.notifications.models import Notification, OutboxMessage
+from mla.settings import SmtpSettings, current_settings
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+BATCH = 500
+MAX_ATTEMPTS = 8
+BASE_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class DispatchReport:
+    in_app: int = 0
+    email: int = 0
+    sandboxed: int = 0
+    retried: int = 0
+    dead: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def delivered(self) -> int:
+        return self.in_app + self.email + self.sandboxed
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _due(at: datetime) -> Any:
+    return or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.available_at <= at),
+        and_(OutboxMessage.status == "claimed", OutboxMessage.claimed_until < at),
+    )
+
+
+def claim(limit: int = BATCH, channel: str | None = None) -> tuple[str, list[int]]:
+    """Take up to ``limit`` due rows for this dispatcher; commits the claim."""
+    token = uuid.uuid4().hex
+    with unit_of_work():
+        at = now()
+        candidates = select(OutboxMessage.id).where(_due(at))
+        if channel:
+            candidates = candidates.where(OutboxMessage.channel == channel)
+        candidates = candidates.order_by(OutboxMessage.available_at, OutboxMessage.id).limit(limit)
+        if db.session.get_bind().dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        ids = list(db.session.scalars(candidates))
+        if not ids:
+            return token, []
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), _due(at))  # conditional: still ours to take
+            .values(status="claimed", claim_token=token, claimed_until=at + LEASE,
+                    attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False))
+        claimed = list(db.session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.claim_token == token)))
+    return token, claimed
+
+
+def _mine(token: str, ids: list[int]) -> Any:
+    return and_(OutboxMessage.id.in_(ids), OutboxMessage.claim_token == token,
+                OutboxMessage.status == "claimed")
+
+
+def _insert_notifications() -> Any:
+    module = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(Notification).on_conflict_do_nothing(index_elements=["key"])
+
+
+def deliver_in_app(token: str, ids: list[int]) -> int:
+    """Write the notifications and mark the rows sent in one transaction."""
+    with unit_of_work():
+        rows = db.session.execute(
+            select(OutboxMessage.key, OutboxMessage.user_id, OutboxMessage.case_id,
+                   OutboxMessage.category, OutboxMessage.subject, OutboxMessage.body,
+                   OutboxMessage.link, OutboxMessage.created_at)
+            .where(_mine(token, ids), OutboxMessage.channel == "in_app")).all()
+        values = [{"key": r.key, "user_id": r.user_id, "case_id": r.case_id,
+                   "category": r.category, "title": r.subject, "body": r.body, "link": r.link,
+                   "created_at": r.created_at} for r in rows if r.user_id is not None]
+        if values:
+            db.session.execute(_insert_notifications(), values)
+        result = db.session.execute(
+            update(OutboxMessage).where(_mine(token, ids), OutboxMessage.channel == "in_app")
+            .values(status="sent", sent_at=now(), claim_token=None, claimed_until=None)
+            .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def build_email(row: OutboxMessage, smtp: SmtpSettings) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = smtp.sender
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    message["Message-ID"] = row.message_id
+    message["Date"] = format_datetime(now())
+    message["Auto-Submitted"] = "auto-generated"
+    body = row.body
+    if row.link:
+        body = f"{body}\n\n{row.link}"
+    message.set_content(body)
+    return message
+
+
+class Mailer:
+    """One SMTP connection for a batch, opened on first use."""
+
+    def __init__(self, smtp: SmtpSettings) -> None:
+        self.settings = smtp
+        self.connection: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        if self.connection is None:
+            self.connection = self._connect()
+        self.connection.send_message(message)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        if not s.is_configured:
+            raise smtplib.SMTPException("no SMTP host is configured (MLA_SMTP_HOST)")
+        if s.use_tls:
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds,
+                                                  context=ssl.create_default_context())
+        else:
+            conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
+            if s.use_starttls:
+                conn.starttls(context=ssl.create_default_context())
+        if s.username:
+            conn.login(s.username, s.password)
+        return conn
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.quit()
+            except (smtplib.SMTPException, OSError):
+                self.connection.close()
+            self.connection = None
+
+
+def _mark(token: str, row_id: int, **values: Any) -> None:
+    with unit_of_work():
+        db.session.execute(
+            update(OutboxMessage).where(_mine(token, [row_id])).values(**values)
+            .execution_options(synchronize_session=False))
+
+
+def _fail(token: str, row: OutboxMessage, error: str, report: DispatchReport) -> None:
+    at = now()
+    if row.attempts >= MAX_ATTEMPTS:
+        _mark(token, row.id, status="dead", last_error=error[:2000], claim_token=None,
+              claimed_until=None)
+        report.dead += 1
+        log.error("outbox %s dead after %s attempts: %s", row.key, row.attempts, error)
+    else:
+        _mark(token, row.id, status="pending", last_error=error[:2000], claim_token=None,
+              claimed_until=None, available_at=at + backoff(row.attempts))
+        report.retried += 1
+
+
+def deliver_email(token: str, ids: list[int], report: DispatchReport) -> None:
+    settings = current_settings()
+    rows = list(db.session.scalars(
+        select(OutboxMessage).where(_mine(token, ids), OutboxMessage.channel == "email")
+        .order_by(OutboxMessage.id)))
+    for row in rows:  # keep the loaded values; each row is marked in its own transaction
+        db.session.expunge(row)
+    db.session.rollback()
+    if settings.is_sandbox:
+        with unit_of_work():
+            result = db.session.execute(
+                update(OutboxMessage).where(_mine(token, ids), OutboxMessage.channel == "email")
+                .values(status="sandboxed", sent_at=now(), claim_token=None, claimed_until=None)
+                .execution_options(synchronize_session=False))
+        report.sandboxed += result.rowcount or 0
+        return
+    mailer = Mailer(settings.smtp)
+    try:
+        for row in rows:
+            if not row.to_address:
+                _fail(token, row, "no recipient address", report)
+                continue
+            try:
+                mailer.send(build_email(row, settings.smtp))
+            except (smtplib.SMTPException, OSError) as exc:
+                report.errors.append(f"{row.key}: {exc}")
+                mailer.close()
+                _fail(token, row, f"{type(exc).__name__}: {exc}", report)
+                continue
+            _mark(token, row.id, status="sent", sent_at=now(), claim_token=None,
+                  claimed_until=None, last_error="")
+            report.email += 1
+    finally:
+        mailer.close()
+
+
+def dispatch_due(max_batches: int | None = None, batch: int = BATCH) -> DispatchReport:
+    """Deliver everything due now, batch after batch, until nothing is left."""
+    report = DispatchReport()
+    while max_batches is None or report.batches < max_batches:
+        token, ids = claim(batch)
+        if not ids:
+            break
+        report.batches += 1
+        report.in_app += deliver_in_app(token, ids)
+        deliver_email(token, ids, report)
+    return report
+
+
+def retry_dead(actor: Any, message_id: int) -> OutboxMessage:
+    """An admin puts a dead message back in the queue."""
+    from mla.audit.services import record_audit
+    from mla.core.errors import Conflict, NotFound
+
+    row = db.session.get(OutboxMessage, message_id)
+    if row is None:
+        raise NotFound()
+    if row.status != "dead":
+        raise Conflict("Only a dead message can be retried.")
+    row.status = "pending"
+    row.attempts = 0
+    row.available_at = now()
+    record_audit(actor, "outbox.retry", object_type="outbox_message", object_id=row.id)
+    return row

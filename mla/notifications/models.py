@@ -1,0 +1,125 @@
+"""The outbox, in-app notifications and letters to counterpart authorities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mla.core.clock import now
+from mla.core.db import UTCDateTime
+from mla.extensions import db
+
+CHANNELS = ("in_app", "email")
+OUTBOX_STATUSES = ("pending", "claimed", "sent", "sandboxed", "dead")
+
+
+class OutboxMessage(db.Model):
+    """Something to deliver, written in the same transaction as the change that caused it.
+
+    ``key`` is the idempotency key: writing the same message twice is a no-op,
+    the in-app notification carries it as its unique key and the e-mail as its
+    Message-ID. A dispatcher claims due rows for ``claimed_until``; an expired
+    claim (the dispatcher died) is taken again.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint("channel IN ('in_app', 'email')", name="channel_known"),
+        CheckConstraint("status IN ('pending', 'claimed', 'sent', 'sandboxed', 'dead')",
+                        name="status_known"),
+        CheckConstraint("attempts >= 0", name="attempts_positive"),
+        CheckConstraint("status <> 'claimed' OR claimed_until IS NOT NULL", name="claim_has_lease"),
+        Index("ix_outbox_messages_status_available", "status", "available_at"),
+        Index("ix_outbox_messages_status_claimed_until", "status", "claimed_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                index=True)
+    to_address: Mapped[str] = mapped_column(String(254), default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                                index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(300), default="")
+    category: Mapped[str] = mapped_column(String(30), default="notice")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    attempts: Mapped[int] = mapped_column(default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    user = relationship("User")
+    case = relationship("Case")
+
+    @property
+    def message_id(self) -> str:
+        return message_id_for(self.key)
+
+
+def message_id_for(key: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-._" else "." for c in key)
+    return f"<{safe}@comity.invalid>"
+
+
+class Notification(db.Model):
+    """An in-app notification; ``key`` (the outbox key) makes it exist at most once."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(30), default="notice")
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+LETTER_STATUSES = ("draft", "sent", "discarded")
+
+
+class Letter(db.Model):
+    """A letter to a counterpart authority, rendered from templates/letters/."""
+
+    __tablename__ = "letters"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'sent', 'discarded')", name="status_known"),
+        Index("ix_letters_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    authority_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authorities.id", ondelete="SET NULL"))
+    deadline_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deadlines.id", ondelete="SET NULL"))
+    template_code: Mapped[str] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    to_address: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_by_label: Mapped[str] = mapped_column(String(100), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    discard_reason: Mapped[str] = mapped_column(String(300), default="")
+
+    case = relationship("Case")
+    authority = relationship("Authority")
+    decided_by = relationship("User")

@@ -1,0 +1,129 @@
+"""Who hears about what: recipients and notices, written to the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from mla.auth.models import User
+from mla.cases.models import Case, CaseEvent
+from mla.core.clock import now
+from mla.core.errors import NotFound
+from mla.extensions import db
+from mla.notifications.models import Notification
+from mla.notifications.outbox import enqueue, enqueue_many
+
+
+def case_link(case: Case) -> str:
+    return f"/cases/{case.reference}"
+
+
+def supervisor_recipients() -> list[User]:
+    users = list(db.session.scalars(
+        select(User).where(User.role == "supervisor", User.is_enabled.is_(True))
+        .order_by(User.id)))
+    if users:
+        return users
+    return list(db.session.scalars(
+        select(User).where(User.role == "admin", User.is_enabled.is_(True)).order_by(User.id)))
+
+
+def assignee_recipients(case: Case) -> list[User]:
+    """The assignee; a request nobody is assigned to goes to the supervisors."""
+    assignee = db.session.get(User, case.assignee_id) if case.assignee_id else None
+    if assignee is not None and assignee.is_enabled:
+        return [assignee]
+    return supervisor_recipients()
+
+
+def notify_users(users: list[User], key: str, subject: str, body: str = "", *,
+                 case: Case | None = None, category: str = "notice", link: str = "") -> int:
+    """One in-app notification per user, plus an e-mail to those with an address."""
+    link = link or (case_link(case) if case is not None else "")
+    rows: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for user in users:
+        if user.id in seen:
+            continue
+        seen.add(user.id)
+        common = {"subject": subject, "body": body, "user_id": user.id,
+                  "case_id": case.id if case is not None else None, "link": link,
+                  "category": category}
+        rows.append({"key": f"{key}:u{user.id}:app", "channel": "in_app", **common})
+        if user.email:
+            rows.append({"key": f"{key}:u{user.id}:mail", "channel": "email",
+                         "to_address": user.email, **common})
+    return enqueue_many(rows)
+
+
+def notify_case_audience(case: Case, audience: str, *, actor: Any,
+                         event: CaseEvent | None = None, comment: str = "") -> int:
+    """The workflow's `notify:<audience>` effect."""
+    db.session.flush()
+    if event is not None and event.id:
+        anchor = f"ev:{event.id}"
+    else:
+        anchor = f"case:{case.id}:v{case.version}"
+    key = f"{anchor}:{audience}"
+    step = (event.transition if event is not None and event.transition else "") or case.state
+    subject = _("%(reference)s: %(step)s", reference=case.reference,
+                step=step.replace("_", " "))
+    body = comment or _("The request moved to: %(state)s", state=case.state.replace("_", " "))
+    if audience == "assignee":
+        return notify_users(assignee_recipients(case), key, subject, body, case=case)
+    if audience == "supervisors":
+        return notify_users(supervisor_recipients(), key, subject, body, case=case)
+    if audience == "domestic_authority":
+        return _notify_authority(case, case.domestic_authority, key, subject, body,
+                                 include_users=True)
+    if audience == "counterpart":
+        return _notify_authority(case, case.counterpart_authority, key, subject, body,
+                                 include_users=False)
+    raise ValueError(f"unknown audience {audience!r}")
+
+
+def _notify_authority(case: Case, authority: Any, key: str, subject: str, body: str, *,
+                      include_users: bool) -> int:
+    count = 0
+    if authority is None:
+        return 0
+    if include_users:
+        members = list(db.session.scalars(
+            select(User).where(User.authority_id == authority.id, User.is_enabled.is_(True))))
+        count += notify_users(members, key, subject, body, case=case)
+    if authority.email:
+        if not include_users:  # nothing internal goes abroad: the reference and the step only
+            body = subject
+        count += int(enqueue(f"{key}:authority{authority.id}", "email", subject=subject,
+                             body=body, to_address=authority.email, case_id=case.id,
+                             category="authority"))
+    return count
+
+
+def notifications_for(user: User, *, unread_only: bool = False, limit: int = 100
+                      ) -> list[Notification]:
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(Notification.created_at.desc(),
+                                                 Notification.id.desc()).limit(limit)))
+
+
+def unread_count(user: User) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_read(actor: User, notification_id: int | None = None) -> int:
+    """Mark one (or, with no id, every) notification of the actor as read."""
+    stmt = update(Notification).where(Notification.user_id == actor.id,
+                                      Notification.read_at.is_(None))
+    if notification_id is not None:
+        if db.session.get(Notification, notification_id) is None:
+            raise NotFound()
+        stmt = stmt.where(Notification.id == notification_id)
+    return db.session.execute(stmt.values(read_at=now())).rowcount or 0

@@ -1,0 +1,124 @@
+"""My notifications, the letter approval queue, the dead-letter list, the sandbox mailbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from mla.core.access import allow, allow_any_user
+from mla.core.errors import ServiceError
+from mla.core.forms import apply_service_error
+from mla.extensions import db
+from mla.notifications.dispatcher import retry_dead
+from mla.notifications.forms import ApproveLetterForm, DiscardLetterForm, EmptyForm
+from mla.notifications.letters import approve_letter, discard_letter, letters_awaiting_approval
+from mla.notifications.models import Letter, OutboxMessage
+from mla.notifications.services import mark_read, notifications_for, unread_count
+from mla.settings import current_settings
+
+bp = Blueprint("notifications", __name__)
+
+LETTER_ROLES = ("admin", "supervisor", "caseworker")
+
+
+@bp.app_template_global()
+def unread_notifications() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    return unread_count(current_user)
+
+
+@bp.route("/notifications")
+@allow_any_user
+def index():
+    return render_template("notifications/index.html", items=notifications_for(current_user),
+                           form=EmptyForm())
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@allow_any_user
+def read():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    raw = request.form.get("id", "")
+    mark_read(current_user, int(raw) if raw.isdigit() else None)
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/letters")
+@allow(*LETTER_ROLES, "trainee")
+def letters():
+    return render_template("notifications/letters.html", letters=letters_awaiting_approval())
+
+
+def _letter(letter_id: int) -> Letter:
+    letter = db.session.get(Letter, letter_id)
+    if letter is None:
+        abort(404)
+    return letter
+
+
+@bp.route("/letters/<int:letter_id>", methods=["GET", "POST"])
+@allow(*LETTER_ROLES, "trainee", write=LETTER_ROLES)
+def letter(letter_id: int):
+    item = _letter(letter_id)
+    form = ApproveLetterForm(obj=item) if request.method == "GET" else ApproveLetterForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            approve_letter(current_user, item, subject=form.subject.data, body=form.body.data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("Letter approved and sent."), "success")
+            return redirect(url_for("notifications.letters"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("notifications/letter.html", letter=item, form=form,
+                           discard_form=DiscardLetterForm()), status
+
+
+@bp.route("/letters/<int:letter_id>/discard", methods=["POST"])
+@allow(*LETTER_ROLES)
+def discard(letter_id: int):
+    item = _letter(letter_id)
+    form = DiscardLetterForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        discard_letter(current_user, item, reason=form.reason.data or "")
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("notifications.letter", letter_id=item.id))
+    flash(_("Letter discarded."), "success")
+    return redirect(url_for("notifications.letters"))
+
+
+@bp.route("/outbox/dead")
+@allow("admin")
+def dead_letters():
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead")
+                              .order_by(OutboxMessage.id.desc()).limit(500)).all()
+    return render_template("notifications/dead.html", rows=rows, form=EmptyForm())
+
+
+@bp.route("/outbox/dead/<int:message_id>/retry", methods=["POST"])
+@allow("admin")
+def retry(message_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    retry_dead(current_user, message_id)
+    flash(_("Message queued again."), "success")
+    return redirect(url_for("notifications.dead_letters"))
+
+
+@bp.route("/outbox/mail")
+@allow("admin", "supervisor", "trainee")
+def mailbox():
+    """Every e-mail the outbox holds; in a sandbox this is where mail goes instead of SMTP."""
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email")
+                              .order_by(OutboxMessage.id.desc()).limit(200)).all()
+    return render_template("notifications/mailbox.html", rows=rows,
+                           is_sandbox=current_settings().is_sandbox)

@@ -1,0 +1,1 @@
+"""The reminder dispatcher: one process, a fixed tick, no job state persisted."""
