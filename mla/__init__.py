@@ -21,6 +21,8 @@ BLUEPRINTS = (
     "mla.directory.views",
     "mla.cases.views",
     "mla.api.views",
+    "mla.deadlines.views",
+    "mla.notifications.views",
 )
 
 # Every domain's CLI group; each module exposes `cli`.
@@ -29,6 +31,7 @@ CLI_GROUPS = (
     "mla.reference.cli",
     "mla.demo.cli",
     "mla.dualcrim.cli",
+    "mla.scheduler.cli",
 )
 
 SUPPORTED_LOCALES = ("en",)
@@ -96,6 +99,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from mla.core.templating import init_templating
 
     init_templating(app)
+    from mla.scheduler.runner import start_with_dev_server
+
+    start_with_dev_server(app)  # only under `flask run` with MLA_RUN_SCHEDULER=1, never gunicorn
     return app
 
 

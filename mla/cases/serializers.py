@@ -22,8 +22,10 @@ def case_history(case: Case) -> list[dict[str, Any]]:
 
 
 def case_deadlines(case: Case) -> list[dict[str, Any]]:
-    """Running and past deadlines of a request."""
-    return []
+    """Running and past deadlines of a request (open first, custody first)."""
+    from mla.deadlines.services import deadlines_of
+
+    return [view.as_dict() for view in deadlines_of(case)]
 
 
 def preload_for_payload(cases: Sequence[Case]) -> None:

@@ -28,6 +28,8 @@ MODEL_MODULES = (
     "mla.reference.models",
     "mla.directory.models",
     "mla.cases.models",
+    "mla.deadlines.models",
+    "mla.notifications.models",
     "mla.dualcrim.models",
 )
 
