@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 from mla.settings import Settings
@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "mla.directory.views",
     "mla.cases.views",
     "mla.api.views",
+    "mla.workflow.views",
     "mla.deadlines.views",
     "mla.notifications.views",
 )
@@ -31,6 +32,7 @@ CLI_GROUPS = (
     "mla.reference.cli",
     "mla.demo.cli",
     "mla.dualcrim.cli",
+    "mla.workflow.cli",
     "mla.scheduler.cli",
 )
 
@@ -112,6 +114,8 @@ def _engine_options(settings: Settings) -> dict[str, object]:
 
 
 def _select_locale() -> str | None:
+    if not has_request_context():  # CLI commands, scheduled jobs, service-level tests
+        return "en"
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
 
 

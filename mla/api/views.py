@@ -103,4 +103,5 @@ def get_case(reference: str):
 
 
 from mla.api import dualcrim as _dualcrim  # noqa: E402,F401  (routes on bp)
+from mla.api import transitions as _transitions  # noqa: E402,F401  (routes on bp)
 from mla.deadlines import api as _deadlines  # noqa: E402,F401  (routes on bp)

@@ -28,6 +28,7 @@ MODEL_MODULES = (
     "mla.reference.models",
     "mla.directory.models",
     "mla.cases.models",
+    "mla.workflow.models",
     "mla.deadlines.models",
     "mla.notifications.models",
     "mla.dualcrim.models",

@@ -1,29 +1,118 @@
-"""Which workflow a new request starts under (the engine issue replaces this loader)."""
+"""Where definitions come from: the files in ``workflows/`` and the stored versions.
+
+``workflow_for`` answers which workflow a new request starts under (the file as
+it is now) and remembers that version's source in ``workflow_versions``.
+``definition_for_case`` answers which rules a request runs under: the version it
+started with, read back from that table, whatever the file says today.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import tomllib
-from dataclasses import dataclass
+import logging
+import threading
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mla.workflow.definitions import DefinitionError, Workflow, parse_definition
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent.parent / "workflows"
+WORKFLOW_NAMES = ("incoming_mla", "outgoing_mla", "incoming_extradition", "outgoing_extradition")
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+# Parsed definitions by (name, version); a version's text never changes.
+_parsed: dict[tuple[str, str], Workflow] = {}
+# Today's file per name, keyed by its modification time and size.
+_current: dict[str, tuple[tuple[int, int], Workflow]] = {}
 
 
-@dataclass(frozen=True)
-class WorkflowRef:
-    name: str
-    version: str
-    initial: str
+def workflow_path(name: str) -> Path:
+    return WORKFLOW_DIR / f"{name}.toml"
 
 
-def workflow_for(direction: str, kind: str) -> WorkflowRef:
-    path = WORKFLOW_DIR / f"{direction}_{kind}.toml"
-    raw = path.read_bytes()
-    data = tomllib.loads(raw.decode("utf-8"))
-    return WorkflowRef(name=data["name"], version=hashlib.sha256(raw).hexdigest()[:16],
-                       initial=data["initial"])
+def _parse(raw: bytes, source: str) -> Workflow:
+    workflow, problems = parse_definition(raw, source=source)
+    if workflow is None or problems:
+        raise DefinitionError(source, problems)
+    with _lock:
+        return _parsed.setdefault((workflow.name, workflow.version), workflow)
+
+
+def current(name: str) -> Workflow:
+    """The definition as the file says now (re-read when the file changes)."""
+    if name not in WORKFLOW_NAMES:
+        raise LookupError(f"unknown workflow {name!r}")
+    path = workflow_path(name)
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size)
+    with _lock:
+        cached = _current.get(name)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    workflow = _parse(path.read_bytes(), path.name)
+    with _lock:
+        _current[name] = (key, workflow)
+    return workflow
+
+
+def current_all() -> list[Workflow]:
+    return [current(name) for name in WORKFLOW_NAMES]
+
+
+def workflow_for(direction: str, kind: str) -> Workflow:
+    """The workflow a new request starts under; its version is stored on first use."""
+    workflow = current(f"{direction}_{kind}")
+    remember_version(workflow)
+    return workflow
+
+
+def remember_version(workflow: Workflow) -> None:
+    from mla.extensions import db
+    from mla.workflow.models import WorkflowVersion
+
+    exists = db.session.scalar(select(WorkflowVersion.version).where(
+        WorkflowVersion.name == workflow.name, WorkflowVersion.version == workflow.version))
+    if exists:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(WorkflowVersion(name=workflow.name, version=workflow.version,
+                                           source=workflow.source))
+    except IntegrityError:
+        pass  # another request stored the same version first
+
+
+def definition(name: str, version: str) -> Workflow:
+    """A definition by name and version: memory, then the stored source, then the file."""
+    with _lock:
+        found = _parsed.get((name, version))
+    if found is not None:
+        return found
+    from mla.extensions import db
+    from mla.workflow.models import WorkflowVersion
+
+    stored = db.session.get(WorkflowVersion, (name, version))
+    if stored is not None:
+        return _parse(stored.source.encode("utf-8"), f"{name}@{version}")
+    latest = current(name)
+    if latest.version != version:
+        # A request from before versions were stored: run it under today's file
+        # rather than not at all, and say so in the log.
+        log.warning("workflow %s version %s is not stored; using %s", name, version,
+                    latest.version)
+    return latest
+
+
+def definition_for_case(case: Any) -> Workflow:
+    return definition(case.workflow_name, case.workflow_version)
 
 
 def state_label(workflow_name: str, state: str) -> str:
-    return state.replace("_", " ").capitalize()
+    """A state's name in plain words (from today's file; unknown names are humanised)."""
+    try:
+        return current(workflow_name).label_of(state)
+    except (LookupError, OSError, DefinitionError):
+        return state.replace("_", " ").capitalize()

@@ -1,0 +1,81 @@
+"""Guards and effects the workflow engine ships itself.
+
+Guards read the request as it is; each answers None when it holds, or a short
+sentence saying what is missing. Effects flush, never commit.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from mla.cases.services import add_event
+from mla.workflow.hooks import TransitionContext, effect, guard
+
+# --- guards ----------------------------------------------------------------------
+
+
+@guard("has_offences")
+def has_offences(ctx: TransitionContext) -> str | None:
+    if ctx.case.offences:
+        return None
+    return _("No offence is recorded on the request")
+
+
+@guard("has_measures")
+def has_measures(ctx: TransitionContext) -> str | None:
+    if ctx.case.measures:
+        return None
+    return _("The assistance requested (measures) is not recorded")
+
+
+@guard("has_person_sought")
+def has_person_sought(ctx: TransitionContext) -> str | None:
+    if any(p.role == "suspect" for p in ctx.case.persons):
+        return None
+    return _("The person sought is not recorded")
+
+
+@guard("has_domestic_authority")
+def has_domestic_authority(ctx: TransitionContext) -> str | None:
+    if ctx.case.domestic_authority_id is not None or ctx.values.get("executing_authority_id"):
+        return None
+    return _("No domestic authority (executing body or requesting office) is recorded")
+
+
+@guard("has_counterpart_authority")
+def has_counterpart_authority(ctx: TransitionContext) -> str | None:
+    if ctx.case.counterpart_authority_id is not None:
+        return None
+    return _("The foreign authority to address is not recorded")
+
+
+@guard("has_assignee")
+def has_assignee(ctx: TransitionContext) -> str | None:
+    if ctx.case.assignee_id is not None:
+        return None
+    return _("Nobody at the central authority is assigned to the request")
+
+
+# --- effects ---------------------------------------------------------------------
+
+_CUSTODY = {"yes": True, "no": False}
+
+
+@effect("set_custody")
+def set_custody(ctx: TransitionContext, arg: str | None) -> None:
+    """'set_custody:yes' on arrest, 'set_custody:no' on release or surrender."""
+    if arg not in _CUSTODY:
+        raise ValueError(f"set_custody needs yes or no, got {arg!r}")
+    for person in ctx.case.persons:
+        if person.role == "suspect":
+            person.is_in_custody = _CUSTODY[arg]
+
+
+@effect("require_document")
+def require_document(ctx: TransitionContext, arg: str | None) -> None:
+    """Put 'document X is now needed' on the timeline (e.g. require_document:translation)."""
+    if not arg:
+        raise ValueError("require_document needs a document code")
+    add_event(ctx.case, ctx.actor, "document_required",
+              data={"label": _("Document required: %(code)s", code=arg.replace("_", " ")),
+                    "document": arg})

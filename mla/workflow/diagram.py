@@ -1,0 +1,249 @@
+"""Draw a workflow as inline SVG, server-side, with no library and no script.
+
+Layout: states in layers by longest path from the initial state (loops back are
+set aside first), terminal states together on the last layer, each layer
+ordered by the mean position of its predecessors to cut crossings. Forward
+transitions run downwards; transitions back up or within a layer curve round
+the right-hand side. Styling is by CSS classes (the CSP forbids inline
+styles); every label is also in the accessible table on the page.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from mla.workflow.definitions import Transition, Workflow
+from mla.workflow.roles import ordered
+
+NODE_W, NODE_H = 210, 58
+COL, ROW = 250, 120
+MARGIN_X, MARGIN_Y = 30, 30
+LOOP_SPACE = 260  # room on the right for loops back
+ROLE_ABBR = {"caseworker": "CW", "supervisor": "SV", "admin": "AD", "trainee": "TR",
+             "prosecutor": "PR", "auditor": "AU", "system": "SYS"}
+LABEL_CHARS = 30
+
+
+@dataclass
+class _Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def overlaps(self, other: _Box) -> bool:
+        return not (self.x + self.w <= other.x or other.x + other.w <= self.x
+                    or self.y + self.h <= other.y or other.y + other.h <= self.y)
+
+
+def role_abbreviations(roles: frozenset[str]) -> str:
+    return " ".join(ROLE_ABBR.get(r, r) for r in ordered(roles))
+
+
+def _edges(workflow: Workflow) -> list[tuple[str, str, Transition]]:
+    return [(s, t.target, t) for t in workflow.transitions for s in t.sources
+            if s in workflow.states and t.target in workflow.states]
+
+
+def _back_edges(workflow: Workflow,
+                edges: list[tuple[str, str, Transition]]) -> set[tuple[str, str]]:
+    graph: dict[str, list[str]] = {name: [] for name in workflow.states}
+    for source, target, _t in edges:
+        if target not in graph[source]:
+            graph[source].append(target)
+    back: set[tuple[str, str]] = set()
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                back.add((node, nxt))
+            elif nxt not in state:
+                visit(nxt)
+        state[node] = 2
+
+    roots = [workflow.initial] if workflow.initial in graph else []
+    for root in [*roots, *graph]:
+        if root not in state:
+            visit(root)
+    return back
+
+
+def layout(workflow: Workflow) -> dict[str, tuple[int, int]]:
+    """State -> (layer, position in layer)."""
+    edges = _edges(workflow)
+    back = _back_edges(workflow, edges)
+    forward = [(s, t) for s, t, _x in edges if (s, t) not in back and s != t]
+    layer = dict.fromkeys(workflow.states, 0)
+    for _round in range(len(workflow.states)):
+        changed = False
+        for source, target in forward:
+            if layer[target] < layer[source] + 1:
+                layer[target] = layer[source] + 1
+                changed = True
+        if not changed:
+            break
+    terminals = [n for n, s in workflow.states.items() if s.terminal]
+    open_layers = [layer[n] for n, s in workflow.states.items() if not s.terminal]
+    last = (max(open_layers) + 1) if open_layers else 0
+    for name in terminals:
+        layer[name] = last
+    rows: dict[int, list[str]] = {}
+    for name in workflow.states:  # file order is the first guess
+        rows.setdefault(layer[name], []).append(name)
+    preds: dict[str, list[str]] = {n: [] for n in workflow.states}
+    succs: dict[str, list[str]] = {n: [] for n in workflow.states}
+    for source, target in forward:
+        preds[target].append(source)
+        succs[source].append(target)
+    for _sweep in range(4):
+        for depth in sorted(rows)[1:]:
+            _reorder(rows, depth, preds, layer)
+        for depth in sorted(rows, reverse=True)[1:]:
+            _reorder(rows, depth, succs, layer)
+    return {name: (depth, rows[depth].index(name)) for depth in rows for name in rows[depth]}
+
+
+def _reorder(rows: dict[int, list[str]], depth: int, neighbours: dict[str, list[str]],
+             layer: dict[str, int]) -> None:
+    position = {name: index for row in rows.values() for index, name in enumerate(row)}
+
+    def key(name: str) -> float:
+        near = [position[n] for n in neighbours[name] if n in position]
+        return sum(near) / len(near) if near else position[name]
+
+    rows[depth].sort(key=key)
+
+
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    wrapped = textwrap.wrap(text, width) or [""]
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1:]),
+                                                           width, placeholder="…")]
+    return wrapped
+
+
+def _short(text: str) -> str:
+    return textwrap.shorten(text, LABEL_CHARS, placeholder="…")
+
+
+def render_svg(workflow: Workflow, highlight: str | None = None) -> str:
+    places = layout(workflow)
+    widest = max((p[1] for p in places.values()), default=0) + 1
+    depth = max((p[0] for p in places.values()), default=0) + 1
+    width = MARGIN_X * 2 + widest * COL + LOOP_SPACE
+    height = MARGIN_Y * 2 + depth * ROW
+
+    def centre(name: str) -> tuple[float, float]:
+        layer, index = places[name]
+        row_len = sum(1 for p in places.values() if p[0] == layer)
+        offset = (widest - row_len) * COL / 2
+        return (MARGIN_X + offset + index * COL + NODE_W / 2,
+                MARGIN_Y + layer * ROW + NODE_H / 2)
+
+    parts: list[str] = []
+    labels: list[str] = []
+    placed: list[_Box] = [_Box(*(_node_box(centre(n)))) for n in workflow.states]
+    labelled: set[str] = set()
+    loop_slot = 0
+    for source, target, transition in _edges(workflow):
+        (sx, sy), (tx, ty) = centre(source), centre(target)
+        many = len(transition.sources) > 2
+        css = "wf-edge wf-edge-many" if many else "wf-edge"
+        if source == target:
+            path = (f"M{sx + NODE_W / 2:.0f},{sy - 10:.0f} c60,-40 60,60 0,20")
+            mid = (sx + NODE_W / 2 + 40, sy)
+        elif places[target][0] > places[source][0]:
+            y1, y2 = sy + NODE_H / 2, ty - NODE_H / 2
+            bend = (y2 - y1) / 2
+            path = (f"M{sx:.0f},{y1:.0f} C{sx:.0f},{y1 + bend:.0f} {tx:.0f},{y2 - bend:.0f} "
+                    f"{tx:.0f},{y2:.0f}")
+            mid = ((sx + tx) / 2, (y1 + y2) / 2)
+        else:
+            loop_slot += 1
+            x1, x2 = sx + NODE_W / 2, tx + NODE_W / 2
+            reach = max(x1, x2) + 40 + (loop_slot % 6) * 18
+            path = (f"M{x1:.0f},{sy:.0f} C{reach:.0f},{sy:.0f} {reach:.0f},{ty:.0f} "
+                    f"{x2:.0f},{ty:.0f}")
+            mid = (reach - 10, (sy + ty) / 2)
+        title = escape(f"{transition.label} ({', '.join(ordered(transition.roles))})")
+        parts.append(f'<path class="{css}" d="{path}" marker-end="url(#wf-arrow)">'
+                     f"<title>{title}</title></path>")
+        if many and transition.name in labelled:
+            continue
+        labelled.add(transition.name)
+        labels.append(_edge_label(transition, mid, placed))
+
+    nodes = [_node(workflow, name, centre(name), name == highlight) for name in workflow.states]
+    title = escape(workflow.title)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="wf-diagram" role="img" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
+        f'aria-labelledby="wf-svg-title wf-svg-desc">'
+        f'<title id="wf-svg-title">{title}</title>'
+        f'<desc id="wf-svg-desc">{len(workflow.states)} states and '
+        f'{len(workflow.transitions)} steps; the table below lists each step.</desc>'
+        '<defs><marker id="wf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'class="wf-arrowhead"/></marker></defs>'
+        + "".join(parts) + "".join(nodes) + "".join(labels) + "</svg>"
+    )
+
+
+def _node_box(centre: tuple[float, float]) -> tuple[float, float, float, float]:
+    x, y = centre
+    return x - NODE_W / 2, y - NODE_H / 2, NODE_W, NODE_H
+
+
+def _node(workflow: Workflow, name: str, centre: tuple[float, float], current: bool) -> str:
+    state = workflow.states[name]
+    x, y, w, h = _node_box(centre)
+    css = ["wf-state"]
+    if state.terminal:
+        css.append("wf-terminal")
+    if state.pauses_clocks:
+        css.append("wf-paused")
+    if state.approval:
+        css.append("wf-approval")
+    if name == workflow.initial:
+        css.append("wf-initial")
+    if current:
+        css.append("wf-current")
+    lines = _wrap(state.label, 32, 3)
+    first = centre[1] - (len(lines) - 1) * 7
+    text = "".join(f'<tspan x="{centre[0]:.0f}" y="{first + i * 14 + 4:.0f}">{escape(line)}'
+                   "</tspan>" for i, line in enumerate(lines))
+    marks = []
+    if state.pauses_clocks:
+        marks.append("clocks paused")
+    if state.approval:
+        marks.append("awaits approval")
+    if current:
+        marks.append("current state")
+    note = f" ({', '.join(marks)})" if marks else ""
+    return (f'<g class="{" ".join(css)}" id="wf-state-{name}">'
+            f"<title>{escape(state.label + note)}</title>"
+            f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" rx="8" ry="8"/>'
+            f'<text class="wf-state-label" text-anchor="middle">{text}</text></g>')
+
+
+def _edge_label(transition: Transition, mid: tuple[float, float], placed: list[_Box]) -> str:
+    label = _short(transition.label)
+    roles = role_abbreviations(transition.roles)
+    width = max(len(label) * 5.6, len(roles) * 6.2) + 10
+    box = _Box(mid[0] - width / 2, mid[1] - 13, width, 26)
+    for _attempt in range(12):
+        if not any(box.overlaps(other) for other in placed):
+            break
+        box = _Box(box.x, box.y + 14, box.w, box.h)
+    placed.append(box)
+    cx = box.x + box.w / 2
+    return (f'<g class="wf-edge-label"><title>{escape(transition.label)}</title>'
+            f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.w:.0f}" height="{box.h:.0f}" '
+            'rx="3" ry="3"/>'
+            f'<text x="{cx:.0f}" y="{box.y + 11:.0f}" text-anchor="middle">{escape(label)}</text>'
+            f'<text class="wf-roles" x="{cx:.0f}" y="{box.y + 22:.0f}" '
+            f'text-anchor="middle">{escape(roles)}</text></g>')

@@ -1,0 +1,76 @@
+"""A step's form, built from the fields its transition declares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from mla.workflow.definitions import FieldSpec, Transition
+from mla.workflow.grounds import ground_choices
+from mla.workflow.services import TEXT_LIMITS
+
+
+class StepForm(FlaskForm):
+    version = HiddenField()
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
+
+    transition: Transition
+
+    def values(self) -> dict[str, Any]:
+        """The declared fields' data, for apply_transition (which checks them again)."""
+        return {spec.name: self[spec.name].data for spec in self.transition.fields
+                if self[spec.name].data not in (None, "")}
+
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+def _field(spec: FieldSpec, authorities: list[tuple[int, str]]) -> Any:
+    presence = InputRequired() if spec.required else Optional()
+    kwargs: dict[str, Any] = {"description": spec.help}
+    if spec.type == "text":
+        return StringField(spec.label, validators=[
+            DataRequired() if spec.required else Optional(),
+            Length(max=TEXT_LIMITS["text"])], **kwargs)
+    if spec.type == "textarea":
+        return TextAreaField(spec.label, validators=[
+            DataRequired() if spec.required else Optional(),
+            Length(max=TEXT_LIMITS["textarea"])], **kwargs)
+    if spec.type == "date":
+        return DateField(spec.label, validators=[presence], **kwargs)
+    if spec.type == "select":
+        choices = [("", "—"), *spec.choices]
+        return SelectField(spec.label, choices=choices, validators=[presence], **kwargs)
+    if spec.type == "refusal_ground":
+        return SelectField(spec.label, choices=[("", "—"), *ground_choices()],
+                           validators=[presence], **kwargs)
+    if spec.type == "authority":
+        return SelectField(spec.label, choices=[("", "—"), *[(str(i), n) for i, n in authorities]],
+                           validators=[presence], **kwargs)
+    raise ValueError(f"unknown field type {spec.type!r}")
+
+
+def step_form(transition: Transition, *, version: int | None = None,
+              authorities: list[tuple[int, str]] | None = None,
+              formdata: Any = "missing") -> StepForm:
+    """A form class for this step, instantiated; prefixed so several fit on one page."""
+    attrs: dict[str, Any] = {"transition": transition}
+    for spec in transition.fields:
+        attrs[spec.name] = _field(spec, authorities or [])
+    form_class = type(f"StepForm_{transition.name}", (StepForm,), attrs)
+    kwargs: dict[str, Any] = {"prefix": transition.name}
+    if formdata != "missing":
+        kwargs["formdata"] = formdata
+    form = form_class(**kwargs)
+    if version is not None and not form.version.data:
+        form.version.data = str(version)
+    if transition.comment_required:
+        form.comment.flags.required = True
+    return form

@@ -1,0 +1,302 @@
+"""Taking a step: one transaction holding the state change, its history, audit and effects.
+
+``apply_transition`` checks, in order: the version the caller saw (409), that
+the step leaves the current state (422), the actor's role (403), the fields
+(422, naming the field), the guards (422, with every reason). Then a single
+conditional UPDATE moves the state and bumps the version; zero rows means
+someone else moved first (409), so an update is never lost, whatever the
+database. Services flush; the request boundary commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from mla.audit.services import record_audit
+from mla.cases.models import Case
+from mla.cases.queries import visible_cases
+from mla.cases.services import add_event
+from mla.core.access import ROLES
+from mla.core.clock import now
+from mla.core.errors import ApiError, Conflict, NotFound, ServiceError
+from mla.extensions import db
+from mla.workflow import hooks
+from mla.workflow.definitions import SYSTEM_ROLE, FieldSpec, Transition, Workflow
+from mla.workflow.grounds import GROUNDS_BY_CODE
+from mla.workflow.registry import current_all, definition, definition_for_case
+from mla.workflow.roles import describe_roles
+
+TEXT_LIMITS = {"text": 300, "textarea": 5000}
+# Field values that also update the request itself.
+CASE_FIELDS = {
+    "executing_authority_id": "domestic_authority_id",
+    "counterpart_reference": "counterpart_reference",
+}
+
+
+@dataclass(frozen=True)
+class StepOption:
+    transition: Transition
+    allowed: bool
+    blocked_by: tuple[str, ...]
+    role_allowed: bool
+
+    @property
+    def name(self) -> str:
+        return self.transition.name
+
+
+def may_take(actor: Any, transition: Transition) -> bool:
+    if isinstance(actor, str):  # a scheduled job acting as the system
+        return SYSTEM_ROLE in transition.roles
+    role = getattr(actor, "role", None)
+    return role in ROLES and role in transition.roles
+
+
+def _role_reason(transition: Transition) -> str:
+    return _("Only %(roles)s can take this step", roles=describe_roles(transition.roles))
+
+
+def _guard_reasons(ctx: hooks.TransitionContext, transition: Transition) -> list[str]:
+    registered = hooks.guards()
+    reasons: list[str] = []
+    for name in transition.guards:
+        check = registered.get(name)
+        if check is None:  # validation refuses this; never let a missing guard pass
+            reasons.append(_("Check %(name)s is not available", name=name))
+            continue
+        reason = check(ctx)
+        if reason:
+            reasons.append(str(reason))
+    return reasons
+
+
+def available_transitions(actor: Any, case: Case) -> list[StepOption]:
+    """Every step leaving the current state, whether the actor may take it, and why not."""
+    if case.is_closed:
+        return []
+    workflow = definition_for_case(case)
+    options: list[StepOption] = []
+    for transition in workflow.transitions_from(case.state):
+        ctx = hooks.TransitionContext(case=case, actor=actor, transition=transition)
+        reasons = _guard_reasons(ctx, transition)
+        role_ok = may_take(actor, transition)
+        if not role_ok:
+            reasons.insert(0, _role_reason(transition))
+        options.append(StepOption(transition, not reasons, tuple(reasons), role_ok))
+    return options
+
+
+def clean_values(transition: Transition, raw: dict[str, Any] | None) -> dict[str, Any]:
+    """Typed values for the step's fields; ServiceError naming the first bad field."""
+    raw = dict(raw or {})
+    unknown = sorted(set(raw) - {f.name for f in transition.fields})
+    if unknown:
+        raise ServiceError(_("This step does not ask for: %(names)s", names=", ".join(unknown)),
+                           code="invalid", details={"field": unknown[0]})
+    values: dict[str, Any] = {}
+    for spec in transition.fields:
+        value = _clean_one(spec, raw.get(spec.name))
+        if value is None:
+            if spec.required:
+                raise ServiceError(_("%(label)s is required.", label=spec.label),
+                                   code="invalid", details={"field": spec.name})
+            continue
+        values[spec.name] = value
+    return values
+
+
+def _invalid(spec: FieldSpec, message: str) -> ServiceError:
+    return ServiceError(f"{spec.label}: {message}", code="invalid", details={"field": spec.name})
+
+
+def _clean_one(spec: FieldSpec, value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if spec.type in TEXT_LIMITS:
+        if not isinstance(value, str):
+            raise _invalid(spec, _("expected text"))
+        if len(value) > TEXT_LIMITS[spec.type]:
+            raise _invalid(spec, _("at most %(n)d characters", n=TEXT_LIMITS[spec.type]))
+        return value.strip()
+    if spec.type == "date":
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise _invalid(spec, _("expected a date as YYYY-MM-DD")) from None
+    if spec.type == "select":
+        if value not in dict(spec.choices):
+            raise _invalid(spec, _("not one of the choices offered"))
+        return value
+    if spec.type == "refusal_ground":
+        if value not in GROUNDS_BY_CODE:
+            raise _invalid(spec, _("not a ground of UNTOC art. 18(21)"))
+        return value
+    if spec.type == "authority":
+        return _authority_id(spec, value)
+    raise _invalid(spec, _("unknown field type"))
+
+
+def _authority_id(spec: FieldSpec, value: Any) -> int:
+    from mla.directory.models import Authority
+
+    if isinstance(value, bool):
+        raise _invalid(spec, _("expected an authority"))
+    try:
+        authority_id = int(value)
+    except (TypeError, ValueError):
+        raise _invalid(spec, _("expected an authority")) from None
+    authority = db.session.get(Authority, authority_id)
+    if authority is None or not authority.is_active:
+        raise _invalid(spec, _("unknown authority"))
+    return authority_id
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _check_visible(actor: Any, case: Case) -> None:
+    if isinstance(actor, str):
+        return
+    visible = db.session.scalar(
+        visible_cases(actor).where(Case.id == case.id).with_only_columns(Case.id))
+    if visible is None:
+        raise NotFound("No request with that reference is visible to you.")
+
+
+def apply_transition(actor: Any, case: Case, name: str, *, expected_version: int,
+                     values: dict[str, Any] | None = None, comment: str = "") -> Case:
+    """Take step ``name`` on ``case``; raises Conflict, ServiceError or ApiError(403)."""
+    _check_visible(actor, case)
+    workflow = definition_for_case(case)
+    transition = workflow.transition(name)
+    if transition is None:
+        raise ServiceError(_("%(workflow)s has no step %(name)s.", workflow=workflow.title,
+                             name=name), code="unknown_transition")
+    if case.version != expected_version:
+        raise Conflict(_("This request changed since you loaded it; reload and try again."),
+                       details={"version": case.version, "state": case.state})
+    if case.state not in transition.sources:
+        raise ServiceError(
+            _("“%(step)s” is not possible from “%(state)s”.", step=transition.label,
+              state=workflow.label_of(case.state)), code="not_available")
+    if not may_take(actor, transition):
+        raise ApiError(403, "forbidden", _role_reason(transition))
+    comment = (comment or "").strip()
+    if transition.comment_required and not comment:
+        raise ServiceError(_("Say why in the comment: this step needs one."), code="invalid",
+                           details={"field": "comment"})
+    if len(comment) > 5000:
+        raise ServiceError(_("The comment is too long."), code="invalid",
+                           details={"field": "comment"})
+    cleaned = clean_values(transition, values)
+    ctx = hooks.TransitionContext(case=case, actor=actor, transition=transition,
+                                  values=cleaned, comment=comment)
+    reasons = _guard_reasons(ctx, transition)
+    if reasons:
+        raise ServiceError(_("This step is not possible yet."), code="blocked",
+                           details={"blocked_by": reasons})
+    from_state = _move(case, workflow, transition, expected_version)
+    ctx.event = _record(actor, case, workflow, transition, from_state, cleaned, comment)
+    _run_effects(ctx, workflow, transition)
+    db.session.flush()
+    return case
+
+
+def _move(case: Case, workflow: Workflow, transition: Transition, expected_version: int) -> str:
+    """The conditional UPDATE; returns the state left."""
+    source = case.state
+    target = workflow.states[transition.target]
+    at = now()
+    result = db.session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.version == expected_version, Case.state == source)
+        .values(state=target.name, version=Case.version + 1, is_closed=target.terminal,
+                updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict(_("Someone else changed this request at the same moment; reload and "
+                         "try again."))
+    # Mirror the committed row without marking the object dirty (no second UPDATE).
+    set_committed_value(case, "state", target.name)
+    set_committed_value(case, "version", expected_version + 1)
+    set_committed_value(case, "is_closed", target.terminal)
+    set_committed_value(case, "updated_at", at)
+    return source
+
+
+def _record(actor: Any, case: Case, workflow: Workflow, transition: Transition,
+            from_state: str, values: dict[str, Any], comment: str) -> Any:
+    for field_name, attribute in CASE_FIELDS.items():
+        if field_name in values:
+            setattr(case, attribute, values[field_name])
+    data = {
+        "label": transition.label,
+        "values": {k: _json_value(v) for k, v in values.items()},
+        "workflow_version": workflow.version,
+    }
+    event = add_event(case, actor, "transition", transition=transition.name,
+                      from_state=from_state, to_state=case.state, comment=comment, data=data,
+                      is_internal=transition.internal)
+    record_audit(actor, "case.transition", case, transition=transition.name,
+                 from_state=from_state, to_state=case.state, version=case.version)
+    return event
+
+
+def _run_effects(ctx: hooks.TransitionContext, workflow: Workflow,
+                 transition: Transition) -> None:
+    registered = hooks.effects()
+    source = workflow.states.get(ctx.event.from_state)
+    target = workflow.states[transition.target]
+    # Clocks first: a deadline the step starts must not be paused by entering the state.
+    automatic: list[str] = []
+    if source is not None and source.name != target.name:
+        if target.pauses_clocks and not source.pauses_clocks:
+            automatic.append("pause_clocks")
+        if source.pauses_clocks and not target.pauses_clocks:
+            automatic.append("resume_clocks")
+    for name in automatic:
+        registered[name](ctx, None)
+    for ref in transition.effects:
+        if ref.applies(ctx.case.legal_basis, ctx.values):
+            registered[ref.name](ctx, ref.arg)
+
+
+def pending_approvals(actor: Any) -> list[Case]:
+    """Open requests in an approval state where the actor may take a step, oldest first."""
+    conditions = []
+    for workflow in _known_definitions():
+        states = [s for s in workflow.approval_states
+                  if any(may_take(actor, t) for t in workflow.transitions_from(s))]
+        if states:
+            conditions.append((Case.workflow_name == workflow.name)
+                              & (Case.workflow_version == workflow.version)
+                              & Case.state.in_(states))
+    if not conditions:
+        return []
+    stmt = (visible_cases(actor).where(Case.is_closed.is_(False), or_(*conditions))
+            .options(joinedload(Case.assignee), joinedload(Case.country))
+            .order_by(Case.updated_at.asc(), Case.id.asc()))
+    return list(db.session.scalars(stmt).unique())
+
+
+def _known_definitions() -> list[Workflow]:
+    from mla.workflow.models import WorkflowVersion
+
+    found = {(w.name, w.version): w for w in current_all()}
+    for name, version in db.session.execute(
+            select(WorkflowVersion.name, WorkflowVersion.version)).all():
+        if (name, version) not in found:
+            found[(name, version)] = definition(name, version)
+    return list(found.values())

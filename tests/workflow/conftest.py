@@ -1,0 +1,114 @@
+"""Factories for workflow tests: a request in any workflow, ready for every guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from mla.core.access import ROLES
+from mla.workflow.definitions import Transition
+
+# Legal bases that make the extradition effects (ECE deadlines) run for real.
+BASES = {"mla": "UNTOC", "extradition": "ECE"}
+
+
+@pytest.fixture
+def authorities(db) -> dict[str, Any]:
+    from mla.directory.models import Authority
+
+    home = Authority(name="Prosecution Service of Zembla", country_code="XZ", kind="prosecution",
+                     email="pps@example.invalid")
+    court = Authority(name="Zembla High Court", country_code="XZ", kind="court")
+    foreign = Authority(name="Ministry of Justice of Arcadia", country_code="XA",
+                        kind="central_authority", email="mla@example.invalid")
+    db.session.add_all([home, court, foreign])
+    db.session.commit()
+    return {"domestic": home, "court": court, "foreign": foreign}
+
+
+@pytest.fixture
+def users(create_user, authorities) -> dict[str, Any]:
+    """One user per role; the prosecutor belongs to the requests' domestic authority."""
+    return {role: create_user(role, authority_id=authorities["domestic"].id
+                              if role == "prosecutor" else None) for role in ROLES}
+
+
+@pytest.fixture
+def ready_case(db, make_case, users, authorities) -> Callable[..., Any]:
+    """A request in `workflow` (optionally forced into `state`) that every guard accepts."""
+    from mla.cases.services import PersonInput
+    from mla.dualcrim.services import record_assessment
+
+    def factory(workflow: str, state: str | None = None, *, assess: bool = True, **overrides):
+        direction, kind = workflow.split("_", 1)
+        values: dict[str, Any] = {
+            "direction": direction, "kind": kind, "legal_basis": BASES[kind],
+            "domestic_authority_id": authorities["domestic"].id,
+            "counterpart_authority_id": authorities["foreign"].id,
+            "persons": [PersonInput(role="suspect", full_name="Jean Fictif")],
+        }
+        values.update(overrides)
+        case = make_case(actor=users["caseworker"], **values)
+        if assess:
+            for offence in case.offences:
+                record_assessment(users["caseworker"], case, offence,
+                                  iccs=list(offence.iccs_codes), decision="satisfied",
+                                  justification="Fraud is an offence here too.")
+        if state is not None:
+            force_state(db, case, state)
+        db.session.commit()
+        return case
+
+    return factory
+
+
+def force_state(db, case: Any, state: str) -> None:
+    """Put a request in a state directly (test set-up only; the engine never does this)."""
+    from mla.cases.models import Case
+
+    db.session.execute(update(Case).where(Case.id == case.id).values(state=state))
+    db.session.commit()
+    db.session.expire(case)
+
+
+def sample_values(transition: Transition, authority_id: int) -> dict[str, Any]:
+    """Valid values for every field a step asks for."""
+    from mla.workflow.grounds import REFUSAL_GROUNDS
+
+    samples: dict[str, Any] = {}
+    for spec in transition.fields:
+        samples[spec.name] = {
+            "text": "Sample",
+            "textarea": "Sample reasons.",
+            "date": date(2026, 3, 2).isoformat(),
+            "select": spec.choices[0][0] if spec.choices else "",
+            "refusal_ground": REFUSAL_GROUNDS[0].code,
+            "authority": authority_id,
+        }[spec.type]
+    return samples
+
+
+FOREIGN_EFFECTS = ("start_deadline", "stop_deadline", "pause_clocks", "resume_clocks",
+                   "notify", "letter")
+
+
+@pytest.fixture
+def effect_log(monkeypatch) -> list[str]:
+    """Replace the deadlines and notification effects with a recorder.
+
+    Keeps engine tests about the engine (order, filters, clocks); the real
+    effects run in test_effects_integration.
+    """
+    from mla.workflow import hooks
+
+    calls: list[str] = []
+    hooks.load_hooks()
+    for name in FOREIGN_EFFECTS:
+        def record(ctx, arg, _name=name):
+            calls.append(f"{_name}:{arg}" if arg is not None else _name)
+        monkeypatch.setitem(hooks._effects, name, record)
+    return calls
