@@ -24,6 +24,7 @@ BLUEPRINTS = (
     "mla.workflow.views",
     "mla.deadlines.views",
     "mla.notifications.views",
+    "mla.dualcrim.views",
 )
 
 # Every domain's CLI group; each module exposes `cli`.

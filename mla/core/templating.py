@@ -22,6 +22,7 @@ NAV_ITEMS: list[tuple[str, Any]] = [
     ("cases.index", _l("Requests")),
     ("cases.new", _l("Register a request")),
     ("directory.index", _l("Directory")),
+    ("dualcrim.check", _l("Dual criminality")),
     ("workflow.approvals", _l("Approvals")),
     ("notifications.letters", _l("Letters")),
     ("notifications.index", _l("Notifications")),

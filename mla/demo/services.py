@@ -21,6 +21,7 @@ from mla.cases.models import Case
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.core.clock import now
 from mla.directory.services import AuthorityInput, save_authority
+from mla.dualcrim.demo import load_demo_catalogues
 from mla.extensions import db
 from mla.reference.services import ensure_fictional_country
 from mla.settings import current_settings
@@ -157,6 +158,7 @@ def load_demo(actor: str = "demo") -> list[DemoLogin]:
                                conduct="Killed a shopkeeper during a dispute")],
         persons=[PersonInput(role="suspect", full_name="Max Muster")],
     ))
+    load_demo_catalogues(actor)
     _write_demo_logins(logins)
     return logins
 
