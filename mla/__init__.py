@@ -25,6 +25,9 @@ BLUEPRINTS = (
     "mla.deadlines.views",
     "mla.notifications.views",
     "mla.dualcrim.views",
+    "mla.documents.views",
+    "mla.portal.views",
+    "mla.portal.tokens",
 )
 
 # Every domain's CLI group; each module exposes `cli`.

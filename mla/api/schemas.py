@@ -133,6 +133,22 @@ class CasePageOut(Schema):
     total = fields.Integer()
 
 
+class HealthOut(Schema):
+    status = fields.String(required=True)
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Raw(allow_none=True)
+
+
+class ErrorOut(Schema):
+    """Every error answer: {"error": {"code", "message", "details"}}."""
+
+    error = fields.Nested(ErrorBody, required=True)
+
+
 def load_or_422(schema: Schema, data: Any) -> dict[str, Any]:
     from mla.core.errors import ApiError
 

@@ -42,12 +42,25 @@ def case_payload(case: Case) -> dict[str, Any]:
         "offences": case.offences, "measures": [m.code for m in case.measures],
         "deadlines": case_deadlines(case), "history": case_history(case),
     }
-    return CaseOut().dump(data)
+    from mla.portal.serializers import restrict_payload  # per-role field allow-lists
+
+    return CaseOut().dump(restrict_payload(current_user, case, data))
 
 
 @bp.route("/health")
 @public
 def health():
+    """Liveness: the app answers and reaches its database.
+    ---
+    get:
+      tags: [meta]
+      responses:
+        200:
+          description: Up.
+          content:
+            application/json:
+              schema: HealthOut
+    """
     db.session.execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
 
@@ -55,6 +68,22 @@ def health():
 @bp.route("/cases", methods=["POST"])
 @allow(*STAFF)
 def create_case():
+    """Register a request.
+    ---
+    post:
+      tags: [cases]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: CaseIn
+      responses:
+        201:
+          description: The registered request.
+          content:
+            application/json:
+              schema: CaseOut
+    """
     data = load_or_422(CaseIn(), json_body())
     case_input = CaseInput(
         direction=data["direction"], kind=data["kind"],
@@ -86,6 +115,20 @@ def create_case():
 @bp.route("/cases", methods=["GET"])
 @allow(*CASE_READERS)
 def list_cases():
+    """List the requests visible to the token's user, newest first.
+    ---
+    get:
+      tags: [cases]
+      parameters:
+        - in: query
+          schema: CaseListArgs
+      responses:
+        200:
+          description: One page of requests.
+          content:
+            application/json:
+              schema: CasePageOut
+    """
     args = load_or_422(CaseListArgs(), request.args.to_dict())
     filters = CaseFilters(direction=args["direction"], kind=args["kind"], state=args["state"])
     page = case_page(current_user, filters, args["page"], args["per_page"])
@@ -99,9 +142,21 @@ def list_cases():
 @bp.route("/cases/<reference>", methods=["GET"])
 @allow(*CASE_READERS)
 def get_case(reference: str):
+    """One request, as the token's user may see it.
+    ---
+    get:
+      tags: [cases]
+      responses:
+        200:
+          description: The request.
+          content:
+            application/json:
+              schema: CaseOut
+    """
     return jsonify(case_payload(get_case_for(current_user, reference)))
 
 
 from mla.api import dualcrim as _dualcrim  # noqa: E402,F401  (routes on bp)
+from mla.api import openapi as _openapi  # noqa: E402,F401  (routes on bp)
 from mla.api import transitions as _transitions  # noqa: E402,F401  (routes on bp)
 from mla.deadlines import api as _deadlines  # noqa: E402,F401  (routes on bp)

@@ -32,6 +32,8 @@ MODEL_MODULES = (
     "mla.deadlines.models",
     "mla.notifications.models",
     "mla.dualcrim.models",
+    "mla.documents.models",
+    "mla.portal.models",
 )
 
 

@@ -27,6 +27,9 @@ NAV_ITEMS: list[tuple[str, Any]] = [
     ("notifications.letters", _l("Letters")),
     ("notifications.index", _l("Notifications")),
     ("auth.users", _l("Users")),
+    ("portal.index", _l("My requests")),
+    ("portal.review_queue", _l("Drafts to review")),
+    ("tokens.mine", _l("API tokens")),
 ]
 
 

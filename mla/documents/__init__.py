@@ -1,0 +1,1 @@
+"""A small document store: encrypted files attached to a request, access-checked."""

@@ -1,0 +1,52 @@
+"""Documents attached to a request; the content lives encrypted outside the database."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mla.core.clock import now
+from mla.core.db import UTCDateTime
+from mla.extensions import db
+
+VISIBILITIES = ("internal", "shared")
+# 20 MiB: below the app-wide request limit, so the form can say what went wrong.
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+    __table_args__ = (
+        CheckConstraint("visibility IN ('internal', 'shared')", name="visibility_known"),
+        CheckConstraint(f"size_bytes > 0 AND size_bytes <= {MAX_DOCUMENT_BYTES}",
+                        name="size_in_range"),
+        CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        Index("ix_documents_case_visibility", "case_id", "visibility"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Names the stored file; never derived from the user's file name.
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid.uuid4().hex)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    # The timeline entry the document came with (an answer, a letter), if any.
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_events.id", ondelete="SET NULL"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    # internal: central-authority staff only; shared: also the domestic authority.
+    visibility: Mapped[str] = mapped_column(String(10), default="internal")
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    case = relationship("Case")
+    uploaded_by = relationship("User")
+
+    @property
+    def is_shared(self) -> bool:
+        return self.visibility == "shared"

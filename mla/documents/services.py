@@ -1,0 +1,149 @@
+"""Storing and finding documents. Services take an explicit actor and flush."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from mla.audit.services import record_audit
+from mla.cases.models import Case, CaseEvent
+from mla.cases.queries import visible_cases
+from mla.cases.services import add_event
+from mla.core.errors import NotFound, ServiceError
+from mla.documents import storage
+from mla.documents.models import MAX_DOCUMENT_BYTES, VISIBILITIES, Document
+from mla.extensions import db
+
+# Extension -> (content type, magic-number check). The type comes from this
+# table after the content has been checked, never from what the browser said.
+ALLOWED_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "txt": "text/plain",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+}
+_MAGIC: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "docx": (b"PK\x03\x04",),
+    "odt": (b"PK\x03\x04",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+# Roles that see every document of a request they can see; others see shared ones only.
+FULL_VIEW_ROLES = frozenset({"admin", "supervisor", "caseworker", "trainee", "auditor"})
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError(message, code="invalid", details={"field": "file"})
+
+
+def clean_filename(name: str) -> str:
+    """A display name without paths or control characters (the stored file is named by uid)."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
+    return name[-200:] or "document"
+
+
+def check_upload(upload: Upload) -> tuple[str, str]:
+    """(clean file name, content type) or ServiceError: size, allow-list, content check."""
+    filename = clean_filename(upload.filename)
+    size = len(upload.data)
+    if size == 0:
+        raise _invalid(_("The file %(name)s is empty.", name=filename))
+    if size > MAX_DOCUMENT_BYTES:
+        raise _invalid(_("The file %(name)s is larger than %(mb)d MB.", name=filename,
+                         mb=MAX_DOCUMENT_BYTES // (1024 * 1024)))
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in ALLOWED_TYPES:
+        raise _invalid(_("Files of this type are not accepted; send PDF, DOCX, ODT, TXT, PNG "
+                         "or JPEG."))
+    magic = _MAGIC.get(extension)
+    if magic and not upload.data.startswith(magic):
+        raise _invalid(_("The file %(name)s is not a valid %(ext)s file.", name=filename,
+                         ext=extension.upper()))
+    if extension == "txt":
+        try:
+            text = upload.data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _invalid(_("A text file must be UTF-8 text.")) from None
+        if "\x00" in text:
+            raise _invalid(_("A text file must be UTF-8 text."))
+    return filename, ALLOWED_TYPES[extension]
+
+
+def store_document(actor, case: Case, upload: Upload, *, visibility: str = "internal",
+                   event: CaseEvent | None = None) -> Document:
+    if visibility not in VISIBILITIES:
+        raise ServiceError(_("Unknown visibility."), code="invalid",
+                           details={"field": "visibility"})
+    filename, content_type = check_upload(upload)
+    document = Document(
+        case_id=case.id, filename=filename, content_type=content_type,
+        size_bytes=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(),
+        visibility=visibility, uploaded_by_id=getattr(actor, "id", None),
+    )
+    if event is not None:
+        db.session.flush()  # the event needs its id
+        document.event_id = event.id
+    db.session.add(document)
+    db.session.flush()
+    # Written before commit; a rolled-back upload leaves an orphan file no row points at.
+    storage.write_content(document.id, document.uid, upload.data)
+    record_audit(actor, "document.store", case, document_id=document.id,
+                 visibility=visibility, size=document.size_bytes)
+    return document
+
+
+def upload_document(actor, case: Case, upload: Upload, *, visibility: str) -> Document:
+    """A staff upload: the document and its timeline entry (nothing written if refused)."""
+    check_upload(upload)
+    event = add_event(case, actor, "document", comment="",
+                      data={"label": "Document added", "visibility": visibility},
+                      is_internal=visibility == "internal")
+    document = store_document(actor, case, upload, visibility=visibility, event=event)
+    event.data = {**event.data, "document_id": document.id, "filename": document.filename}
+    return document
+
+
+def _visible_documents(actor):
+    stmt = select(Document).join(Case, Case.id == Document.case_id).where(
+        Case.id.in_(visible_cases(actor).with_only_columns(Case.id).scalar_subquery()))
+    if getattr(actor, "role", None) not in FULL_VIEW_ROLES:
+        stmt = stmt.where(Document.visibility == "shared")
+    return stmt
+
+
+def documents_for(actor, case: Case) -> Sequence[Document]:
+    """The documents of a request the actor may see, oldest first."""
+    stmt = _visible_documents(actor).where(Document.case_id == case.id)
+    return db.session.scalars(stmt.order_by(Document.created_at, Document.id)).all()
+
+
+def get_document_for(actor, document_id: int) -> Document:
+    """A document the actor may see, or NotFound (the same for missing and forbidden)."""
+    document = db.session.scalar(_visible_documents(actor).where(Document.id == document_id))
+    if document is None:
+        raise NotFound(_("No document with that number is available to you."))
+    return document
+
+
+def document_content(document: Document) -> bytes:
+    data = storage.read_content(document.id, document.uid)
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise ServiceError(_("The stored document is damaged."), code="damaged", status=500)
+    return data

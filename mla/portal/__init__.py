@@ -1,0 +1,1 @@
+"""The prosecutors' portal: where their requests stand, answers, guided drafts."""

@@ -1,0 +1,146 @@
+"""What each role may see of a request: explicit allow-lists, in this one place.
+
+Staff and auditors read the whole file. A prosecutor (or judge) reads only the
+fields named here, for the pages (``prosecutor_case_view``) and for the JSON API
+(``restrict_payload``): never the persons' identities (only how many there are
+per role), never internal notes or internal timeline entries, never internal
+documents. A field added to a request later stays hidden from them until it is
+added to a list below.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from mla.cases.models import Case, CaseEvent
+from mla.cases.serializers import HISTORY_KINDS, case_deadlines
+from mla.portal.status import standing
+from mla.workflow.registry import state_label
+
+RESTRICTED_ROLES = frozenset({"prosecutor"})
+
+# -- the allow-lists -----------------------------------------------------------------
+PROSECUTOR_CASE_FIELDS = (
+    "reference", "direction", "kind", "state", "version", "counterpart_country",
+    "legal_basis", "title", "created_at", "counterpart_reference", "is_urgent",
+    "offences", "measures", "deadlines", "history",
+)
+PROSECUTOR_PAGE_FIELDS = (
+    *PROSECUTOR_CASE_FIELDS, "summary", "domestic_reference", "received_at",
+    "counterpart_authority", "domestic_authority", "country_name", "instrument_title",
+)
+PROSECUTOR_OFFENCE_FIELDS = ("label", "statute", "max_penalty_months", "iccs_codes", "conduct")
+PROSECUTOR_EVENT_FIELDS = ("at", "kind", "transition", "from_state", "to_state", "comment",
+                           "actor_label")
+PROSECUTOR_DEADLINE_FIELDS = ("name", "label", "due_at", "status")
+
+# Timeline words that date the steps a prosecutor asks about.
+_SENT_WORDS = ("transmit", "sent", "send")
+_ACK_WORDS = ("acknowledg",)
+
+
+def is_restricted(actor: Any) -> bool:
+    return getattr(actor, "role", None) in RESTRICTED_ROLES
+
+
+def _pick(data: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
+    return {key: data[key] for key in allowed if key in data}
+
+
+def visible_events(case: Case) -> list[CaseEvent]:
+    return [e for e in case.events if not e.is_internal]
+
+
+def _event_row(event: CaseEvent) -> dict[str, Any]:
+    return _pick({
+        "at": event.at, "kind": event.kind, "transition": event.transition,
+        "from_state": event.from_state, "to_state": event.to_state, "comment": event.comment,
+        "actor_label": event.actor_label, "label": (event.data or {}).get("label"),
+    }, (*PROSECUTOR_EVENT_FIELDS, "label"))
+
+
+def prosecutor_history(case: Case) -> list[dict[str, Any]]:
+    """The API's history, without internal entries."""
+    return [
+        {"transition": e.transition or e.kind, "from_state": e.from_state,
+         "to_state": e.to_state, "at": e.at, "actor_label": e.actor_label}
+        for e in visible_events(case) if e.kind in HISTORY_KINDS
+    ]
+
+
+def prosecutor_deadlines(case: Case) -> list[dict[str, Any]]:
+    return [_pick(d, PROSECUTOR_DEADLINE_FIELDS) for d in case_deadlines(case)]
+
+
+def restrict_payload(actor: Any, case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """The API's case payload as ``actor`` may see it (unchanged for staff)."""
+    if not is_restricted(actor):
+        return data
+    allowed = _pick(data, PROSECUTOR_CASE_FIELDS)
+    if "history" in allowed:
+        allowed["history"] = prosecutor_history(case)
+    if "deadlines" in allowed:
+        allowed["deadlines"] = prosecutor_deadlines(case)
+    return allowed
+
+
+def _first_at(events: Iterable[CaseEvent], words: tuple[str, ...]) -> datetime | None:
+    for event in events:
+        text = f"{event.transition or ''} {event.to_state or ''}".lower()
+        if event.kind == "transition" and any(word in text for word in words):
+            return event.at
+    return None
+
+
+def person_counts(case: Case) -> dict[str, int]:
+    return dict(sorted(Counter(p.role for p in case.persons).items()))
+
+
+def prosecutor_case_view(case: Case) -> dict[str, Any]:
+    """Everything the prosecutor's page of a request shows, and nothing else."""
+    events = visible_events(case)
+    full = {
+        "reference": case.reference, "direction": case.direction, "kind": case.kind,
+        "state": case.state, "version": case.version,
+        "counterpart_country": case.counterpart_country,
+        "country_name": case.country.name if case.country else case.counterpart_country,
+        "legal_basis": case.legal_basis,
+        "instrument_title": case.instrument.title if case.instrument else case.legal_basis,
+        "title": case.title, "created_at": case.created_at,
+        "counterpart_reference": case.counterpart_reference, "is_urgent": case.is_urgent,
+        "summary": case.summary, "domestic_reference": case.domestic_reference,
+        "received_at": case.received_at,
+        "counterpart_authority": case.counterpart_authority.name
+        if case.counterpart_authority else "",
+        "domestic_authority": case.domestic_authority.name if case.domestic_authority else "",
+        "offences": [_pick({
+            "label": o.label, "statute": o.statute, "max_penalty_months": o.max_penalty_months,
+            "iccs_codes": list(o.iccs_codes or []), "conduct": o.conduct,
+        }, PROSECUTOR_OFFENCE_FIELDS) for o in case.offences],
+        "measures": [m.code for m in case.measures],
+        "deadlines": prosecutor_deadlines(case),
+        "history": [_event_row(e) for e in events],
+    }
+    view = _pick(full, PROSECUTOR_PAGE_FIELDS)
+    view["state_label"] = state_label(case.workflow_name, case.state)
+    view["standing"] = standing(case)
+    view["persons_by_role"] = person_counts(case)
+    view["sent_at"] = _first_at(events, _SENT_WORDS)
+    view["acknowledged_at"] = _first_at(events, _ACK_WORDS)
+    return view
+
+
+def prosecutor_list_row(case: Case) -> dict[str, Any]:
+    """One line of "my requests"."""
+    stand = standing(case)
+    return {
+        "reference": case.reference, "title": case.title, "direction": case.direction,
+        "kind": case.kind, "country_name": case.country.name if case.country else "",
+        "state_label": stand.label, "waiting_on": stand.waiting_on,
+        "waiting_on_label": stand.waiting_on_label, "can_answer": stand.can_answer,
+        "is_urgent": case.is_urgent, "created_at": case.created_at,
+        "next_due_at": case.next_due_at,
+    }

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+
+from mla.core.crypto import KeyRingError
+from mla.core.errors import NotFound, ServiceError
+from mla.documents import storage
+from mla.documents.models import MAX_DOCUMENT_BYTES
+from mla.documents.services import (
+    Upload,
+    check_upload,
+    document_content,
+    get_document_for,
+    store_document,
+)
+from tests.conftest import _csrf_from
+
+PDF = b"%PDF-1.7\n" + b"Bank statement of J. Fictif\n" * 20
+
+
+@pytest.fixture
+def setup(create_user, make_case, db):
+    from mla.directory.models import Authority
+
+    office = Authority(name="Office A", country_code="XZ", kind="prosecution")
+    other_office = Authority(name="Office B", country_code="XZ", kind="prosecution")
+    db.session.add_all([office, other_office])
+    db.session.commit()
+    staff = create_user("caseworker")
+    case = make_case(staff, domestic_authority_id=office.id)
+    return {
+        "staff": staff, "case": case,
+        "prosecutor": create_user("prosecutor", authority_id=office.id),
+        "stranger": create_user("prosecutor", authority_id=other_office.id),
+    }
+
+
+def test_content_is_encrypted_at_rest_and_reads_back(setup, db):
+    doc = store_document(setup["staff"], setup["case"], Upload("statement.pdf", PDF),
+                         visibility="shared")
+    db.session.commit()
+    on_disk = (storage.storage_dir() / f"{doc.uid}.bin").read_bytes()
+    assert b"Fictif" not in on_disk and b"%PDF" not in on_disk
+    assert doc.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert doc.size_bytes == len(PDF) and doc.content_type == "application/pdf"
+    assert document_content(doc) == PDF
+
+
+def test_content_is_bound_to_its_document(setup, db):
+    one = store_document(setup["staff"], setup["case"], Upload("a.pdf", PDF))
+    two = store_document(setup["staff"], setup["case"], Upload("b.pdf", PDF + b"x"))
+    db.session.commit()
+    directory = storage.storage_dir()
+    (directory / f"{two.uid}.bin").write_bytes((directory / f"{one.uid}.bin").read_bytes())
+    with pytest.raises(KeyRingError):
+        document_content(two)
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("empty.pdf", b""),
+    ("script.exe", b"MZ\x90\x00"),
+    ("page.html", b"<html></html>"),
+    ("fake.pdf", b"<html>not a pdf</html>"),
+    ("fake.png", b"%PDF-1.4"),
+    ("binary.txt", b"\xff\xfe\x00\x00"),
+    ("noextension", b"%PDF-1.4"),
+])
+def test_uploads_outside_the_allow_list_are_refused(name, data, app_ctx):
+    with pytest.raises(ServiceError) as info:
+        check_upload(Upload(name, data))
+    assert info.value.details == {"field": "file"}
+
+
+def test_size_limit(app_ctx):
+    check_upload(Upload("big.txt", b"a" * MAX_DOCUMENT_BYTES))
+    with pytest.raises(ServiceError):
+        check_upload(Upload("big.txt", b"a" * (MAX_DOCUMENT_BYTES + 1)))
+
+
+def test_file_names_lose_their_paths(app_ctx):
+    name, kind = check_upload(Upload("../../etc/pass\x00wd.txt", b"hello"))
+    assert name == "passwd.txt" and kind == "text/plain"
+
+
+def test_who_may_fetch_a_document(setup, db):
+    shared = store_document(setup["staff"], setup["case"], Upload("s.pdf", PDF),
+                            visibility="shared")
+    internal = store_document(setup["staff"], setup["case"], Upload("i.pdf", PDF),
+                              visibility="internal")
+    db.session.commit()
+    assert get_document_for(setup["staff"], internal.id) == internal
+    assert get_document_for(setup["prosecutor"], shared.id) == shared
+    with pytest.raises(NotFound):
+        get_document_for(setup["prosecutor"], internal.id)
+    with pytest.raises(NotFound):
+        get_document_for(setup["stranger"], shared.id)
+
+
+def test_download_route_checks_access(setup, db, client, login_as):
+    shared = store_document(setup["staff"], setup["case"], Upload("s.pdf", PDF),
+                            visibility="shared")
+    internal = store_document(setup["staff"], setup["case"], Upload("i.pdf", PDF))
+    db.session.commit()
+    assert client.get(f"/documents/{shared.id}").status_code == 302  # sign in first
+    login_as(setup["prosecutor"])
+    response = client.get(f"/documents/{shared.id}")
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/documents/{internal.id}").status_code == 404
+    login_as(setup["stranger"])
+    assert client.get(f"/documents/{shared.id}").status_code == 404
+
+
+def test_staff_upload_through_the_case_page(setup, db, client, login_as):
+    from mla.documents.models import Document
+
+    login_as(setup["staff"])
+    path = f"/requests/{setup['case'].reference}"
+    token = _csrf_from(client.get(path).get_data(as_text=True))
+    response = client.post(f"{path}/documents", data={
+        "csrf_token": token, "visibility": "shared",
+        "file": (io.BytesIO(PDF), "letter.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    response = client.post(f"{path}/documents", data={
+        "csrf_token": token, "visibility": "shared",
+        "file": (io.BytesIO(b"MZ"), "virus.exe")}, content_type="multipart/form-data")
+    db.session.rollback()
+    docs = db.session.query(Document).all()
+    assert [d.filename for d in docs] == ["letter.pdf"]
+    assert docs[0].event_id is not None
