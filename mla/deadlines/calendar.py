@@ -105,6 +105,17 @@ class StateCalendar:
                 left -= 1
         return current
 
+    def days_before(self, day: date, days: int, business: bool) -> date:
+        """The day ``days`` (business) days before ``day``."""
+        if not business:
+            return day - timedelta(days=days)
+        current, left = day, days
+        while left > 0:
+            current -= timedelta(days=1)
+            if self.is_business_day(current):
+                left -= 1
+        return current
+
     def days_between(self, first: date, last: date, business: bool) -> int:
         """Days after ``first`` up to and including ``last`` (negative when last < first)."""
         if not business:

@@ -41,15 +41,16 @@ def points(deadline: Deadline, rule: Rule) -> list[Point]:
     due_day = cal.local_date(deadline.due_at)
     found: list[Point] = []
     for days in rule.remind_days:
-        found.append(Point(cal.morning_of(due_day - timedelta(days=days)), f"before{days}",
-                           "remind"))
+        day = cal.days_before(due_day, days, deadline.is_business)
+        found.append(Point(cal.morning_of(day), f"before{days}", "remind"))
     if rule.remind_days:
         found.append(Point(cal.morning_of(due_day), "day", "remind"))
     if deadline.soft_due_at is not None:
         found.append(Point(deadline.soft_due_at + ONE_SECOND, "soft", "soft"))
     if rule.counterpart_letter:
         if rule.letter_days_before:
-            letter_at = cal.morning_of(due_day - timedelta(days=rule.letter_days_before))
+            letter_at = cal.morning_of(cal.days_before(due_day, rule.letter_days_before,
+                                                       deadline.is_business))
         else:
             letter_at = deadline.due_at + ONE_SECOND
         found.append(Point(letter_at, "letter", "letter"))

@@ -118,7 +118,7 @@ def deliver_in_app(token: str, ids: list[int]) -> int:
                    "category": r.category, "title": r.subject, "body": r.body, "link": r.link,
                    "created_at": r.created_at} for r in rows if r.user_id is not None]
         if values:
-            db.session.execute(_insert_notifications(), values)
+            db.session.connection().execute(_insert_notifications(), values)
         result = db.session.execute(
             update(OutboxMessage).where(_mine(token, ids), OutboxMessage.channel == "in_app")
             .values(status="sent", sent_at=now(), claim_token=None, claimed_until=None)

@@ -49,6 +49,7 @@ def enqueue_many(rows: list[dict[str, Any]]) -> int:
             "created_at": at,
         })
     db.session.flush()
-    stmt = _insert().on_conflict_do_nothing(index_elements=["key"])
-    result = db.session.execute(stmt, values)
-    return max(result.rowcount or 0, 0)
+    stmt = (_insert().on_conflict_do_nothing(index_elements=["key"])
+            .returning(OutboxMessage.id))
+    # Core on the session's connection: same transaction, no ORM bookkeeping.
+    return len(db.session.connection().execute(stmt, values).all())
