@@ -76,7 +76,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["mla.settings"] = settings
     app.extensions[EXTENSION_KEY] = KeyRing.load_or_create(
-        settings.key_file, warn_on_create=settings.mode == "production" and not settings.testing
+        settings.key_file, warn_on_create=settings.mode == "production" and not settings.testing,
+        mode=settings.mode,
     )
     logging.getLogger("mla").setLevel(logging.INFO)
 
@@ -105,6 +106,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from mla.core.templating import init_templating
 
     init_templating(app)
+    from mla.sandbox.guard import check_deployment
+
+    check_deployment(app)  # sandbox and production never share a database or key ring
     from mla.scheduler.runner import start_with_dev_server
 
     start_with_dev_server(app)  # only under `flask run` with MLA_RUN_SCHEDULER=1, never gunicorn

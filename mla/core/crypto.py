@@ -42,31 +42,35 @@ class KeyRing:
     active_id: int
     index_key: bytes
     instance_id: str
+    # The MLA_MODE the ring was created for ("" in files written before it was
+    # recorded); a sandbox never uses a production ring (mla.sandbox.guard).
+    mode: str = ""
 
     # -- persistence -------------------------------------------------------------
     @classmethod
-    def generate(cls) -> KeyRing:
+    def generate(cls, mode: str = "") -> KeyRing:
         return cls(
             keys={1: AESGCM.generate_key(bit_length=256)},
             active_id=1,
             index_key=secrets.token_bytes(32),
             instance_id=secrets.token_hex(16),
+            mode=mode,
         )
 
     def to_json(self) -> str:
         def b64(data: bytes) -> str:
             return base64.b64encode(data).decode("ascii")
 
-        return json.dumps(
-            {
-                "format": FORMAT_VERSION,
-                "instance_id": self.instance_id,
-                "active": self.active_id,
-                "keys": {str(k): b64(v) for k, v in sorted(self.keys.items())},
-                "index_key": b64(self.index_key),
-            },
-            indent=2,
-        )
+        data: dict[str, object] = {
+            "format": FORMAT_VERSION,
+            "instance_id": self.instance_id,
+            "active": self.active_id,
+            "keys": {str(k): b64(v) for k, v in sorted(self.keys.items())},
+            "index_key": b64(self.index_key),
+        }
+        if self.mode:
+            data["mode"] = self.mode
+        return json.dumps(data, indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> KeyRing:
@@ -78,6 +82,7 @@ class KeyRing:
                 active_id=int(data["active"]),
                 index_key=base64.b64decode(data["index_key"]),
                 instance_id=str(data["instance_id"]),
+                mode=str(data.get("mode", "")),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise KeyRingError(f"the key ring is malformed: {exc.__class__.__name__}") from None
@@ -86,10 +91,10 @@ class KeyRing:
         return ring
 
     @classmethod
-    def load_or_create(cls, path: Path, *, warn_on_create: bool) -> KeyRing:
+    def load_or_create(cls, path: Path, *, warn_on_create: bool, mode: str = "") -> KeyRing:
         if path.is_file():
             return cls.from_json(path.read_text(encoding="utf-8"))
-        ring = cls.generate()
+        ring = cls.generate(mode)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -107,7 +112,7 @@ class KeyRing:
         new_id = max(self.keys) + 1
         keys = dict(self.keys)
         keys[new_id] = AESGCM.generate_key(bit_length=256)
-        return KeyRing(keys, new_id, self.index_key, self.instance_id)
+        return KeyRing(keys, new_id, self.index_key, self.instance_id, self.mode)
 
     # -- values --------------------------------------------------------------------
     def encrypt(self, plaintext: str, *, context: str) -> bytes:

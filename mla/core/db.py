@@ -34,6 +34,7 @@ MODEL_MODULES = (
     "mla.dualcrim.models",
     "mla.documents.models",
     "mla.portal.models",
+    "mla.sandbox.models",
 )
 
 

@@ -1,0 +1,1 @@
+"""Training sandbox: fictional cases, a clock the trainer controls, a simulated counterpart."""

@@ -1,0 +1,158 @@
+"""Training sandbox: deployment identity, the simulated clock, scenario state,
+simulated counterparts, exercises and one-time class credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mla.core.clock import now
+from mla.core.db import UTCDateTime
+from mla.extensions import db
+
+MODES = ("production", "sandbox")
+COUNTERPART_OUTCOMES = ("execute", "refuse", "none")
+
+
+class DeploymentIdentity(db.Model):
+    """Which kind of instance owns this database, and with which key ring.
+
+    One row (id = 1), written the first time the app starts on a migrated
+    database. A sandbox never starts on a production database and the other
+    way round (mla.sandbox.guard).
+    """
+
+    __tablename__ = "deployment_identity"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("mode IN ('production', 'sandbox')", name="mode_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    mode: Mapped[str] = mapped_column(String(12))
+    key_ring_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class SandboxState(db.Model):
+    """The trainer's clock offset and the scenario loaded (one row, id = 1)."""
+
+    __tablename__ = "sandbox_state"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    # Simulated now = real now + offset. Seconds, so SQLite and PostgreSQL agree.
+    offset_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    pack: Mapped[str] = mapped_column(String(60), default="")
+    pack_title: Mapped[str] = mapped_column(String(200), default="")
+    # The simulated instant the scenario starts at (the clock is set to it on load/reset).
+    scenario_start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CounterpartProfile(db.Model):
+    """How a fictional state's central authority answers our outgoing requests."""
+
+    __tablename__ = "sandbox_counterparts"
+    __table_args__ = (
+        CheckConstraint("acknowledge_after_days >= 0", name="ack_days_positive"),
+        CheckConstraint("answer_after_days >= 0", name="answer_days_positive"),
+        CheckConstraint("supplementary_probability >= 0 AND supplementary_probability <= 100",
+                        name="probability_range"),
+        CheckConstraint("outcome IN ('execute', 'refuse', 'none')",
+                        name="outcome_known"),
+    )
+
+    country_code: Mapped[str] = mapped_column(
+        ForeignKey("countries.code", ondelete="CASCADE"), primary_key=True)
+    acknowledge_after_days: Mapped[int] = mapped_column(default=3)
+    answer_after_days: Mapped[int] = mapped_column(default=20)
+    # Percent chance (0-100) that the counterpart asks for more information first,
+    # drawn deterministically per request (same request, same answer after a reset).
+    supplementary_probability: Mapped[int] = mapped_column(default=0)
+    supplementary_question: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(20), default="execute")
+    refusal_ground: Mapped[str] = mapped_column(String(60), default="")
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class CounterpartProgress(db.Model):
+    """What the simulated counterpart has already done on one outgoing request."""
+
+    __tablename__ = "sandbox_counterpart_progress"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    transmitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The plan, fixed when the request is first seen transmitted: from the pack's
+    # request entry when it gave one, else drawn from the state's profile.
+    will_ask_supplementary: Mapped[bool] = mapped_column(default=False)
+    planned_outcome: Mapped[str] = mapped_column(String(20), default="execute")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    supplementary_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(20), default="")
+
+
+class Exercise(db.Model):
+    """An exercise from the loaded pack: named checks with parameters (never code)."""
+
+    __tablename__ = "sandbox_exercises"
+    __table_args__ = (UniqueConstraint("code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    # [{"check": "registered_case", "label": "...", "params": {...}}, ...]
+    checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class ClassBatch(db.Model):
+    """Generated class passwords, encrypted, downloadable once by their creator.
+
+    The clear passwords are never stored: the CSV is sealed with the key ring and
+    the blob is erased on the first download (or when it expires).
+    """
+
+    __tablename__ = "sandbox_class_batches"
+    __table_args__ = (Index("ix_sandbox_class_batches_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    account_count: Mapped[int] = mapped_column(default=0)
+    payload_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ScenarioCase(db.Model):
+    """A request the scenario created, by the key the pack gave it (exercises name it)."""
+
+    __tablename__ = "sandbox_scenario_cases"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    # How the simulated counterpart answers this request, when the pack says so.
+    counterpart_plan: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    case = relationship("Case")

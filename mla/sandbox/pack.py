@@ -1,0 +1,520 @@
+"""Scenario packs: ``scenarios/<pack>/scenario.toml`` plus offence catalogue CSVs.
+
+Reading a pack checks everything it can without touching the database and
+lists every problem with where it is (``requests[2] 'x': steps[1]: ...``), so a
+trainer editing a copy sees all mistakes at once. The format is documented in
+docs/sandbox.md; ``scenarios/first-week`` is the worked example.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+
+from mla.core.errors import ServiceError
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios"
+PACK_FILE = "scenario.toml"
+PACK_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+FICTIONAL = tuple(f"X{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+OUTCOMES = ("execute", "refuse", "none")
+LEGAL_BASES = ("UNTOC", "UNCAC", "ECE", "ECMA", "EAW", "EIO", "BILATERAL", "RECIPROCITY")
+PERSON_ROLES = ("suspect", "witness", "victim", "expert", "other")
+
+_TOP = {"scenario", "home", "states", "authorities", "requests", "exercises"}
+_SCENARIO = {"title", "description", "start"}
+_HOME = {"name", "catalogue"}
+_STATE = {"code", "name", "catalogue", "holiday_calendar", "counterpart"}
+_COUNTERPART = {"acknowledge_after_days", "answer_after_days", "supplementary_probability",
+                "supplementary_question", "outcome", "refusal_ground", "refusal_reason"}
+_AUTHORITY = {"key", "country", "kind", "name", "email", "phone", "address", "website",
+              "languages", "channels"}
+_REQUEST = {"key", "direction", "kind", "counterpart", "legal_basis", "title", "summary",
+            "counterpart_reference", "domestic_reference", "counterpart_authority",
+            "domestic_authority", "urgent", "urgency_reason", "received_day", "measures",
+            "offences", "persons", "steps", "counterpart_plan"}
+_OFFENCE = {"label", "statute", "max_penalty_months", "iccs", "conduct"}
+_PERSON = {"role", "full_name", "date_of_birth", "nationality", "identifiers", "address",
+           "in_custody"}
+_STEP = {"transition", "day", "time", "fields", "comment"}
+_PLAN = {"supplementary", "outcome"}
+_EXERCISE = {"code", "title", "instructions", "checks"}
+_CHECK = {"check", "label", "params"}
+
+
+class PackError(ServiceError):
+    """The pack cannot be loaded; ``problems`` says where and why. Nothing was changed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(_("The scenario pack cannot be loaded: %(count)d problem(s).",
+                           count=len(problems)), code="invalid_pack",
+                         details={"problems": problems})
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return self.message + "\n" + "\n".join(f"- {p}" for p in self.problems)
+
+
+@dataclass(frozen=True)
+class CounterpartSpec:
+    acknowledge_after_days: int = 3
+    answer_after_days: int = 20
+    supplementary_probability: int = 0
+    supplementary_question: str = ""
+    outcome: str = "execute"
+    refusal_ground: str = ""
+    refusal_reason: str = ""
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    code: str
+    name: str
+    catalogue: Path | None = None
+    holiday_calendar: str = ""
+    counterpart: CounterpartSpec = field(default_factory=CounterpartSpec)
+
+
+@dataclass(frozen=True)
+class AuthoritySpec:
+    key: str
+    country: str  # a code, or "home"
+    kind: str
+    name: str
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    website: str = ""
+    languages: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    transition: str
+    day: int
+    time: time
+    fields: dict[str, Any]
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    key: str
+    direction: str
+    kind: str
+    counterpart: str
+    legal_basis: str
+    title: str
+    received_day: int
+    summary: str = ""
+    counterpart_reference: str = ""
+    domestic_reference: str = ""
+    counterpart_authority: str = ""
+    domestic_authority: str = ""
+    urgent: bool = False
+    urgency_reason: str = ""
+    measures: tuple[str, ...] = ()
+    offences: tuple[dict[str, Any], ...] = ()
+    persons: tuple[dict[str, Any], ...] = ()
+    steps: tuple[StepSpec, ...] = ()
+    counterpart_plan: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    check: str
+    label: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    code: str
+    title: str
+    instructions: str
+    checks: tuple[CheckSpec, ...]
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    path: Path
+    title: str
+    description: str
+    start: datetime
+    home_name: str
+    home_catalogue: Path | None
+    states: tuple[StateSpec, ...]
+    authorities: tuple[AuthoritySpec, ...]
+    requests: tuple[RequestSpec, ...]
+    exercises: tuple[ExerciseSpec, ...]
+
+    def at(self, day: int, at_time: time | None = None) -> datetime:
+        """The instant of ``day`` (relative to the start) at ``at_time`` or the start's time."""
+        base = self.start.date().toordinal() + day
+        clock_time = at_time or self.start.timetz().replace(tzinfo=None)
+        return datetime.combine(date.fromordinal(base), clock_time, tzinfo=UTC)
+
+    def day_date(self, day: int) -> date:
+        return date.fromordinal(self.start.date().toordinal() + day)
+
+
+def available_packs() -> list[str]:
+    if not SCENARIO_DIR.is_dir():
+        return []
+    return sorted(p.name for p in SCENARIO_DIR.iterdir()
+                  if p.is_dir() and (p / PACK_FILE).is_file() and PACK_NAME_RE.match(p.name))
+
+
+def resolve_pack(name_or_path: str) -> Path:
+    """A shipped pack's name (``first-week``) or the path of a pack directory."""
+    candidate = Path(name_or_path)
+    if PACK_NAME_RE.match(name_or_path) and (SCENARIO_DIR / name_or_path / PACK_FILE).is_file():
+        return SCENARIO_DIR / name_or_path
+    if candidate.is_dir() and (candidate / PACK_FILE).is_file():
+        return candidate.resolve()
+    raise PackError([_("No scenario pack %(name)s: expected a name among %(names)s or a "
+                       "directory holding %(file)s.", name=name_or_path,
+                       names=", ".join(available_packs()) or "-", file=PACK_FILE)])
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[str] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}" if where else message)
+
+    def table(self, value: Any, where: str, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.problem(where, "expected a table")
+            return {}
+        for key in sorted(set(value) - allowed):
+            self.problem(where, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
+        return value
+
+    def tables(self, value: Any, where: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(where, "expected a list of tables ([[...]])")
+            return []
+        return value
+
+    def text(self, data: dict[str, Any], key: str, where: str, *, required: bool = False,
+             default: str = "") -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(where, f"missing {key!r}")
+            return default
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.problem(where, f"{key!r} must be a non-empty string" if required
+                         else f"{key!r} must be a string")
+            return default
+        return value.strip()
+
+    def integer(self, data: dict[str, Any], key: str, where: str, default: int, *,
+                low: int | None = None, high: int | None = None) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(where, f"{key!r} must be a whole number")
+            return default
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.problem(where, f"{key!r} must be between {low} and {high}"
+                         if high is not None else f"{key!r} must be at least {low}")
+            return default
+        return value
+
+    def names(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(where, f"{key!r} must be a list of strings")
+            return ()
+        return tuple(v.strip() for v in value)
+
+    def file(self, data: dict[str, Any], key: str, where: str) -> Path | None:
+        name = self.text(data, key, where)
+        if not name:
+            return None
+        path = (self.root / name).resolve()
+        if self.root.resolve() not in path.parents or not path.is_file():
+            self.problem(where, f"{key!r}: no file {name!r} in the pack's folder")
+            return None
+        return path
+
+
+def read_pack(path: Path) -> Pack:
+    """Parse and check a pack; raises PackError listing every problem."""
+    reader = _Reader(path)
+    source = path / PACK_FILE
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PackError([f"{PACK_FILE}: {exc}"]) from None
+    data = reader.table(data, "", _TOP)
+    scenario = reader.table(data.get("scenario", {}), "[scenario]", _SCENARIO)
+    title = reader.text(scenario, "title", "[scenario]", required=True)
+    start = _start(reader, scenario.get("start"))
+    home = reader.table(data.get("home", {}), "[home]", _HOME)
+    states = _states(reader, data.get("states"))
+    codes = {s.code for s in states}
+    authorities = _authorities(reader, data.get("authorities"), codes)
+    authority_keys = {a.key for a in authorities}
+    requests = _requests(reader, data.get("requests"), codes, authority_keys)
+    exercises = _exercises(reader, data.get("exercises"), {r.key for r in requests})
+    if reader.problems:
+        raise PackError(reader.problems)
+    return Pack(
+        name=path.name, path=path, title=title,
+        description=reader.text(scenario, "description", "[scenario]"),
+        start=start, home_name=reader.text(home, "name", "[home]") or "Zembla",
+        home_catalogue=reader.file(home, "catalogue", "[home]"),
+        states=tuple(states), authorities=tuple(authorities), requests=tuple(requests),
+        exercises=tuple(exercises),
+    )
+
+
+def _start(reader: _Reader, value: Any) -> datetime:
+    fallback = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            reader.problem("[scenario]", "'start' needs a time zone, e.g. 2026-03-02T08:00:00Z")
+            return fallback
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(8, 0), tzinfo=UTC)
+    reader.problem("[scenario]", "'start' must be a date or a date and time, "
+                                 "e.g. 2026-03-02T08:00:00Z")
+    return fallback
+
+
+def _states(reader: _Reader, value: Any) -> list[StateSpec]:
+    from mla.workflow.grounds import GROUNDS_BY_CODE
+
+    states: list[StateSpec] = []
+    for index, item in enumerate(reader.tables(value, "states"), start=1):
+        where = f"states[{index}]"
+        item = reader.table(item, where, _STATE)
+        code = reader.text(item, "code", where, required=True).upper()
+        if code and code not in FICTIONAL:
+            reader.problem(where, f"{code!r} is not an ISO user-assigned code (XA-XZ): "
+                                  "training states are fictional")
+        if any(s.code == code for s in states):
+            reader.problem(where, f"state {code} appears twice")
+        raw = reader.table(item.get("counterpart", {}), f"{where}.counterpart", _COUNTERPART)
+        here = f"{where}.counterpart"
+        outcome = reader.text(raw, "outcome", here, default="execute")
+        if outcome not in OUTCOMES:
+            reader.problem(here, f"'outcome' must be one of {', '.join(OUTCOMES)}")
+        ground = reader.text(raw, "refusal_ground", here)
+        if outcome == "refuse" and ground not in GROUNDS_BY_CODE:
+            reader.problem(here, "a refusing counterpart needs 'refusal_ground', one of "
+                                 + ", ".join(GROUNDS_BY_CODE))
+        counterpart = CounterpartSpec(
+            acknowledge_after_days=reader.integer(raw, "acknowledge_after_days", here, 3,
+                                                  low=0, high=365),
+            answer_after_days=reader.integer(raw, "answer_after_days", here, 20, low=0,
+                                             high=730),
+            supplementary_probability=reader.integer(raw, "supplementary_probability", here,
+                                                     0, low=0, high=100),
+            supplementary_question=reader.text(raw, "supplementary_question", here),
+            outcome=outcome, refusal_ground=ground,
+            refusal_reason=reader.text(raw, "refusal_reason", here),
+        )
+        states.append(StateSpec(code=code, name=reader.text(item, "name", where, required=True),
+                                catalogue=reader.file(item, "catalogue", where),
+                                holiday_calendar=reader.text(item, "holiday_calendar", where),
+                                counterpart=counterpart))
+    return states
+
+
+def _authorities(reader: _Reader, value: Any, codes: set[str]) -> list[AuthoritySpec]:
+    from mla.directory.models import AUTHORITY_KINDS, CHANNELS
+
+    found: list[AuthoritySpec] = []
+    for index, item in enumerate(reader.tables(value, "authorities"), start=1):
+        where = f"authorities[{index}]"
+        item = reader.table(item, where, _AUTHORITY)
+        key = reader.text(item, "key", where, required=True)
+        if key and not KEY_RE.match(key):
+            reader.problem(where, "'key' uses lower-case letters, digits, - and _")
+        if any(a.key == key for a in found):
+            reader.problem(where, f"authority key {key!r} appears twice")
+        country = reader.text(item, "country", where, required=True)
+        if country != "home" and country.upper() not in codes:
+            reader.problem(where, f"country {country!r} is neither 'home' nor a state of the "
+                                  "pack")
+        kind = reader.text(item, "kind", where, required=True)
+        if kind and kind not in AUTHORITY_KINDS:
+            reader.problem(where, f"kind must be one of {', '.join(AUTHORITY_KINDS)}")
+        channels = reader.names(item, "channels", where)
+        bad = [c for c in channels if c not in CHANNELS]
+        if bad:
+            reader.problem(where, f"unknown channels {', '.join(bad)} "
+                                  f"(known: {', '.join(CHANNELS)})")
+        found.append(AuthoritySpec(
+            key=key, country=country if country == "home" else country.upper(), kind=kind,
+            name=reader.text(item, "name", where, required=True),
+            email=reader.text(item, "email", where), phone=reader.text(item, "phone", where),
+            address=reader.text(item, "address", where),
+            website=reader.text(item, "website", where),
+            languages=reader.names(item, "languages", where), channels=channels))
+    return found
+
+
+def _requests(reader: _Reader, value: Any, codes: set[str],
+              authority_keys: set[str]) -> list[RequestSpec]:
+    from mla.cases.constants import LIFE_MONTHS, MEASURES
+
+    found: list[RequestSpec] = []
+    for index, item in enumerate(reader.tables(value, "requests"), start=1):
+        item = reader.table(item, f"requests[{index}]", _REQUEST)
+        key = reader.text(item, "key", f"requests[{index}]", required=True)
+        where = f"requests[{index}] {key!r}"
+        if key and not KEY_RE.match(key):
+            reader.problem(where, "'key' uses lower-case letters, digits, - and _")
+        if any(r.key == key for r in found):
+            reader.problem(where, "this key appears twice")
+        direction = reader.text(item, "direction", where, required=True)
+        kind = reader.text(item, "kind", where, required=True)
+        if direction not in ("incoming", "outgoing"):
+            reader.problem(where, "'direction' must be incoming or outgoing")
+        if kind not in ("mla", "extradition"):
+            reader.problem(where, "'kind' must be mla or extradition")
+        counterpart = reader.text(item, "counterpart", where, required=True).upper()
+        if counterpart and counterpart not in codes:
+            reader.problem(where, f"counterpart {counterpart!r} is not a state of the pack")
+        basis = reader.text(item, "legal_basis", where, required=True)
+        if basis and basis not in LEGAL_BASES:
+            reader.problem(where, f"'legal_basis' must be one of {', '.join(LEGAL_BASES)}")
+        for ref in ("counterpart_authority", "domestic_authority"):
+            name = reader.text(item, ref, where)
+            if name and name not in authority_keys:
+                reader.problem(where, f"{ref!r}: no authority with key {name!r}")
+        measures = reader.names(item, "measures", where)
+        bad = [m for m in measures if m not in MEASURES]
+        if bad:
+            reader.problem(where, f"unknown measures {', '.join(bad)}")
+        received_day = reader.integer(item, "received_day", where, 0, low=-3650, high=0)
+        offences = []
+        for number, raw in enumerate(reader.tables(item.get("offences"), where), start=1):
+            here = f"{where}: offences[{number}]"
+            raw = reader.table(raw, here, _OFFENCE)
+            penalty = raw.get("max_penalty_months")
+            if penalty == "life":
+                penalty = LIFE_MONTHS
+            elif penalty is not None and (isinstance(penalty, bool)
+                                          or not isinstance(penalty, int) or penalty <= 0):
+                reader.problem(here, "'max_penalty_months' must be a positive number or 'life'")
+                penalty = None
+            offences.append({"label": reader.text(raw, "label", here, required=True),
+                             "statute": reader.text(raw, "statute", here),
+                             "max_penalty_months": penalty,
+                             "iccs": list(reader.names(raw, "iccs", here)),
+                             "conduct": reader.text(raw, "conduct", here)})
+        persons = []
+        for number, raw in enumerate(reader.tables(item.get("persons"), where), start=1):
+            here = f"{where}: persons[{number}]"
+            raw = reader.table(raw, here, _PERSON)
+            role = reader.text(raw, "role", here, required=True)
+            if role and role not in PERSON_ROLES:
+                reader.problem(here, f"'role' must be one of {', '.join(PERSON_ROLES)}")
+            person = {name: reader.text(raw, name, here, required=name == "full_name")
+                      for name in ("full_name", "date_of_birth", "nationality", "identifiers",
+                                   "address")}
+            person["role"] = role
+            person["is_in_custody"] = bool(raw.get("in_custody", False))
+            persons.append(person)
+        steps = _steps(reader, item.get("steps"), where, received_day)
+        plan = reader.table(item.get("counterpart_plan", {}), f"{where}: counterpart_plan",
+                            _PLAN)
+        if plan.get("outcome") is not None and plan.get("outcome") not in OUTCOMES:
+            reader.problem(where, f"counterpart_plan.outcome must be one of {', '.join(OUTCOMES)}")
+        if "supplementary" in plan and not isinstance(plan["supplementary"], bool):
+            reader.problem(where, "counterpart_plan.supplementary must be true or false")
+        found.append(RequestSpec(
+            key=key, direction=direction, kind=kind, counterpart=counterpart, legal_basis=basis,
+            title=reader.text(item, "title", where, required=True), received_day=received_day,
+            summary=reader.text(item, "summary", where),
+            counterpart_reference=reader.text(item, "counterpart_reference", where),
+            domestic_reference=reader.text(item, "domestic_reference", where),
+            counterpart_authority=reader.text(item, "counterpart_authority", where),
+            domestic_authority=reader.text(item, "domestic_authority", where),
+            urgent=bool(item.get("urgent", False)),
+            urgency_reason=reader.text(item, "urgency_reason", where),
+            measures=measures, offences=tuple(offences), persons=tuple(persons),
+            steps=steps, counterpart_plan=dict(plan)))
+    return found
+
+
+def _steps(reader: _Reader, value: Any, where: str, received_day: int) -> tuple[StepSpec, ...]:
+    steps: list[StepSpec] = []
+    previous = received_day
+    for number, raw in enumerate(reader.tables(value, f"{where}: steps"), start=1):
+        here = f"{where}: steps[{number}]"
+        raw = reader.table(raw, here, _STEP)
+        day = reader.integer(raw, "day", here, previous, low=-3650, high=0)
+        if day < previous:
+            reader.problem(here, f"day {day} is before the previous step or the receipt "
+                                 f"(day {previous}): steps are in time order")
+        previous = max(previous, day)
+        at = raw.get("time")
+        if at is not None and not isinstance(at, time):
+            reader.problem(here, "'time' must be a time of day, e.g. 10:30:00")
+            at = None
+        fields = raw.get("fields", {})
+        if not isinstance(fields, dict):
+            reader.problem(here, "'fields' must be a table, e.g. { arrested_on = -3 }")
+            fields = {}
+        steps.append(StepSpec(transition=reader.text(raw, "transition", here, required=True),
+                              day=day, time=at or time(9, 0), fields=dict(fields),
+                              comment=reader.text(raw, "comment", here)))
+    return tuple(steps)
+
+
+def _exercises(reader: _Reader, value: Any, request_keys: set[str]) -> list[ExerciseSpec]:
+    from mla.sandbox.exercises import CHECKS
+
+    found: list[ExerciseSpec] = []
+    for index, item in enumerate(reader.tables(value, "exercises"), start=1):
+        item = reader.table(item, f"exercises[{index}]", _EXERCISE)
+        code = reader.text(item, "code", f"exercises[{index}]", required=True)
+        where = f"exercises[{index}] {code!r}"
+        if code and not KEY_RE.match(code):
+            reader.problem(where, "'code' uses lower-case letters, digits, - and _")
+        if any(e.code == code for e in found):
+            reader.problem(where, "this code appears twice")
+        checks: list[CheckSpec] = []
+        for number, raw in enumerate(reader.tables(item.get("checks"), where), start=1):
+            here = f"{where}: checks[{number}]"
+            raw = reader.table(raw, here, _CHECK)
+            name = reader.text(raw, "check", here, required=True)
+            params = raw.get("params", {})
+            if not isinstance(params, dict):
+                reader.problem(here, "'params' must be a table")
+                params = {}
+            check = CHECKS.get(name)
+            if name and check is None:
+                reader.problem(here, f"unknown check {name!r} (known: {', '.join(sorted(CHECKS))})")
+            elif check is not None:
+                for message in check.problems(params, request_keys):
+                    reader.problem(here, message)
+            checks.append(CheckSpec(check=name, label=reader.text(raw, "label", here) or name,
+                                    params=dict(params)))
+        if not checks:
+            reader.problem(where, "an exercise needs at least one check")
+        found.append(ExerciseSpec(code=code, title=reader.text(item, "title", where,
+                                                                required=True),
+                                  instructions=reader.text(item, "instructions", where),
+                                  checks=tuple(checks)))
+    return found

@@ -1,0 +1,253 @@
+"""Load a scenario pack, and reset the sandbox to the scenario's start.
+
+Loading wipes the training data (requests and everything hanging off them,
+the outbox, notifications, letters, assessments, offence catalogues, exercises,
+counterpart settings, reference counters), keeps every account, then rebuilds
+the pack in the caller's transaction: one commit, or nothing changes.
+
+Requests are registered with ``register_case`` and moved with the workflow
+engine's ``apply_transition``, with the simulated clock set to each step's day,
+so their history, deadlines and letters are exactly what a real run would have
+written. The clock ends at the scenario's start.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, select
+
+from mla.audit.services import record_audit
+from mla.auth.models import User
+from mla.core import clock
+from mla.core.errors import ApiError
+from mla.extensions import db
+from mla.sandbox.models import (
+    CounterpartProfile,
+    CounterpartProgress,
+    Exercise,
+    SandboxState,
+    ScenarioCase,
+)
+from mla.sandbox.pack import Pack, PackError, RequestSpec, read_pack, resolve_pack
+from mla.sandbox.services import get_state, set_simulated_now
+from mla.settings import current_settings
+
+SCENARIO_ACTOR = "scenario.desk"
+COUNTERPART_PREFIX = "counterpart."
+# Tables wiped although nothing in them points at a request.
+ALSO_WIPED = ("outbox_messages", "notifications", "reference_counters", "sandbox_exercises",
+              "sandbox_counterparts", "offence_catalogues", "catalogue_offences",
+              "catalogue_offence_iccs")
+
+
+def wiped_tables() -> list[Table]:
+    """Every table holding training data, children first (deletion order).
+
+    Requests and every table that points at them, directly or through another
+    such table - whatever domain added it - plus ALSO_WIPED. Accounts, sessions,
+    audit, reference data, the directory and the deployment identity stay.
+    """
+    chosen: set[str] = {"cases", *ALSO_WIPED}
+    ordered = db.metadata.sorted_tables
+    changed = True
+    while changed:
+        changed = False
+        for table in ordered:
+            if table.name in chosen:
+                continue
+            if any(fk.column.table.name in chosen and fk.column.table.name != "users"
+                   for fk in table.foreign_keys):
+                chosen.add(table.name)
+                changed = True
+    return [t for t in reversed(ordered) if t.name in chosen]
+
+
+def wipe_training_data() -> None:
+    db.session.flush()
+    for table in wiped_tables():
+        db.session.execute(table.delete())
+    db.session.expire_all()
+
+
+def persona(username: str, display_name: str, role: str) -> User:
+    """A disabled account the scenario acts as: it appears in history, never signs in."""
+    from mla.auth.services import create_user, get_user_by_username
+
+    user = get_user_by_username(username)
+    if user is None:
+        user = create_user("sandbox", username=username, password=secrets.token_urlsafe(24),
+                           role=role, display_name=display_name)
+    user.display_name = display_name
+    user.role = role
+    user.is_enabled = False
+    db.session.flush()
+    return user
+
+
+def counterpart_persona(code: str, name: str) -> User:
+    return persona(f"{COUNTERPART_PREFIX}{code.lower()}",
+                   f"Central authority of {name} (simulated)", "caseworker")
+
+
+def load_pack(actor: Any, name_or_path: str) -> Pack:
+    """Wipe the training data and load the pack; flush, never commit."""
+    if not current_settings().is_sandbox:
+        raise ApiError(403, "forbidden", "Scenario packs load only in a sandbox instance.")
+    pack = read_pack(resolve_pack(name_or_path))
+    wipe_training_data()
+    try:
+        _build(actor, pack)
+    except PackError:
+        raise
+    except ApiError as exc:  # a refusal no earlier check caught: say it, change nothing
+        raise PackError([exc.message]) from None
+    state = get_state()
+    state.pack = pack.name
+    state.pack_title = pack.title
+    state.scenario_start_at = pack.start
+    state.loaded_at = clock.real_now()
+    set_simulated_now(actor, pack.start, audit=False)
+    record_audit(actor, "sandbox.pack_loaded", state, pack=pack.name)
+    db.session.flush()
+    return pack
+
+
+def reset_scenario(actor: Any) -> Pack:
+    """Everything back to the loaded scenario's start; accounts stay."""
+    state = db.session.get(SandboxState, 1)
+    if state is None or not state.pack:
+        raise PackError(["No scenario is loaded yet: load a pack first."])
+    pack = load_pack(actor, state.pack)
+    record_audit(actor, "sandbox.reset", state, pack=state.pack)
+    return pack
+
+
+def _build(actor: Any, pack: Pack) -> None:
+    from mla.dualcrim.catalogue import import_catalogue_text
+    from mla.reference.services import ensure_fictional_country, is_user_assigned
+
+    home = current_settings().home_country
+    set_simulated_now(actor, pack.start, audit=False)
+    if is_user_assigned(home):
+        ensure_fictional_country(home, pack.home_name)
+    desk = persona(SCENARIO_ACTOR, "Scenario desk", "admin")
+    for spec in pack.states:
+        ensure_fictional_country(spec.code, spec.name, spec.holiday_calendar)
+        c = spec.counterpart
+        db.session.add(CounterpartProfile(
+            country_code=spec.code, acknowledge_after_days=c.acknowledge_after_days,
+            answer_after_days=c.answer_after_days,
+            supplementary_probability=c.supplementary_probability,
+            supplementary_question=c.supplementary_question, outcome=c.outcome,
+            refusal_ground=c.refusal_ground, refusal_reason=c.refusal_reason))
+        counterpart_persona(spec.code, spec.name)
+    db.session.flush()
+    catalogues = [(home, pack.home_catalogue)] + [(s.code, s.catalogue) for s in pack.states]
+    for code, path in catalogues:
+        if path is None:
+            continue
+        try:
+            import_catalogue_text(desk, code, path.read_text(encoding="utf-8"),
+                                  source_name=f"{pack.name}/{path.name}")
+        except ApiError as exc:
+            raise PackError([f"{path.name}: {exc.message}",
+                             *[str(e) for e in (exc.details or {}).get("errors", [])]]) from None
+    authorities = _authorities(desk, pack, home)
+    for position, exercise in enumerate(pack.exercises):
+        db.session.add(Exercise(
+            code=exercise.code, position=position, title=exercise.title,
+            instructions=exercise.instructions,
+            checks=[{"check": c.check, "label": c.label, "params": c.params}
+                    for c in exercise.checks]))
+    for spec in sorted(pack.requests, key=lambda r: r.received_day):
+        _request(desk, pack, spec, authorities)
+    db.session.flush()
+
+
+def _authorities(actor: Any, pack: Pack, home: str) -> dict[str, int]:
+    """Create or update the pack's authorities (matched by country and name)."""
+    from mla.directory.models import Authority
+    from mla.directory.services import AuthorityInput, save_authority
+
+    ids: dict[str, int] = {}
+    for spec in pack.authorities:
+        country = home if spec.country == "home" else spec.country
+        existing = db.session.scalar(select(Authority).where(
+            Authority.country_code == country, Authority.name == spec.name))
+        saved = save_authority(actor, AuthorityInput(
+            name=spec.name, country_code=country, kind=spec.kind, email=spec.email,
+            phone=spec.phone, address=spec.address, website=spec.website,
+            languages=list(spec.languages), channels=list(spec.channels)), existing)
+        ids[spec.key] = saved.id
+    return ids
+
+
+def _request(actor: Any, pack: Pack, spec: RequestSpec, authorities: dict[str, int]) -> None:
+    from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
+    from mla.workflow.registry import definition_for_case
+    from mla.workflow.services import apply_transition
+
+    where = f"request {spec.key!r}"
+    set_simulated_now(actor, pack.at(spec.received_day), audit=False)
+    try:
+        case = register_case(actor, CaseInput(
+            direction=spec.direction, kind=spec.kind, counterpart_country=spec.counterpart,
+            legal_basis=spec.legal_basis, title=spec.title, summary=spec.summary,
+            counterpart_reference=spec.counterpart_reference,
+            domestic_reference=spec.domestic_reference,
+            counterpart_authority_id=authorities.get(spec.counterpart_authority),
+            domestic_authority_id=authorities.get(spec.domestic_authority),
+            is_urgent=spec.urgent, urgency_reason=spec.urgency_reason,
+            offences=[OffenceInput(**o) for o in spec.offences],
+            measures=list(spec.measures),
+            persons=[PersonInput(**p) for p in spec.persons]))
+    except ApiError as exc:
+        raise PackError([f"{where}: {exc.message}"]) from None
+    db.session.add(ScenarioCase(key=spec.key, case_id=case.id,
+                                counterpart_plan=dict(spec.counterpart_plan)))
+    workflow = definition_for_case(case)
+    for number, step in enumerate(spec.steps, start=1):
+        here = f"{where}: steps[{number}] {step.transition!r}"
+        transition = workflow.transition(step.transition)
+        if transition is None:
+            raise PackError([f"{here}: the {workflow.name} workflow has no such step"])
+        values = _field_values(pack, transition, step.fields)
+        set_simulated_now(actor, pack.at(step.day, step.time), audit=False)
+        try:
+            apply_transition(actor, case, step.transition, expected_version=case.version,
+                             values=values, comment=step.comment)
+        except ApiError as exc:
+            details = exc.details.get("blocked_by") if isinstance(exc.details, dict) else None
+            reason = f" ({'; '.join(details)})" if details else ""
+            raise PackError([f"{here}: {exc.message}{reason}"]) from None
+    if spec.direction == "outgoing" and case.state == "transmitted":
+        _remember_transmission(case)
+
+
+def _field_values(pack: Pack, transition: Any, raw: dict[str, Any]) -> dict[str, Any]:
+    """Whole numbers in date fields are days from the scenario's start."""
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        spec = transition.field(name)
+        if spec is not None and spec.type == "date" and isinstance(value, int) \
+                and not isinstance(value, bool):
+            values[name] = pack.day_date(value)
+        elif isinstance(value, date | datetime):
+            values[name] = value if isinstance(value, date) else value.date()
+        else:
+            values[name] = value
+    return values
+
+
+def _remember_transmission(case: Any) -> None:
+    from mla.sandbox.counterpart import track
+
+    track(case)
+    db.session.flush()
+
+
+def progress_rows() -> list[CounterpartProgress]:
+    return list(db.session.scalars(select(CounterpartProgress)))

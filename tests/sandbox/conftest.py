@@ -1,0 +1,49 @@
+"""The sandbox tests run against a sandbox-mode app with its own database and key ring.
+
+``app`` and ``database_url`` are overridden here, so every fixture of tests/conftest.py
+(app_ctx, db, client, create_user, login_as, make_case, ...) works on the sandbox app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.sandbox.helpers import build_sandbox_app, sandbox_database_url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id_safe: str) -> str:
+    return sandbox_database_url(tmp_path_factory, worker_id_safe)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, database_url: str,
+        fast_passwords: None) -> Iterator[Any]:
+    from mla.extensions import db
+
+    app = build_sandbox_app(tmp_path_factory.mktemp("sandbox-instance"), database_url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def trainer(create_user) -> Any:
+    return create_user("supervisor", username="trainer", display_name="Tess Trainer")
+
+
+@pytest.fixture
+def loaded(db, trainer) -> Callable[..., Any]:
+    """Load a pack (default: the shipped first-week) and commit."""
+    from mla.sandbox.scenario import load_pack
+
+    def do_load(name: str = "first-week") -> Any:
+        pack = load_pack(trainer, name)
+        db.session.commit()
+        return pack
+
+    return do_load

@@ -1,0 +1,48 @@
+"""Building a sandbox-mode app for tests (also used by tests/browser/test_class_hour.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import (
+    make_settings,
+    postgres_available,
+    postgres_base_url,
+    selected_backend,
+    skip_or_fail,
+)
+
+
+def sandbox_database_url(tmp_path_factory: pytest.TempPathFactory, worker: str) -> str:
+    if selected_backend() == "postgres":
+        reason = postgres_available()
+        if reason:
+            skip_or_fail(reason, "MLA_REQUIRE_POSTGRES")
+        import psycopg
+
+        name = f"comity_sandbox_{worker}".replace("-", "_")
+        admin = postgres_base_url().replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(admin + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"{postgres_base_url()}/{name}"
+    return f"sqlite:///{tmp_path_factory.mktemp('sandbox-db') / 'sandbox.db'}"
+
+
+def build_sandbox_app(instance: Path, database_url: str) -> Any:
+    """A sandbox-mode app on a fresh schema with reference data loaded."""
+    from mla import create_app
+    from mla.core.transaction import unit_of_work
+    from mla.extensions import db
+    from mla.reference.services import load_reference_data
+
+    app = create_app(make_settings(instance, database_url, mode="sandbox"))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        with unit_of_work():
+            load_reference_data()
+    return app
