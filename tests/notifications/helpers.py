@@ -27,7 +27,7 @@ class Inbox:
         self.messages: list[Message] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.original_content or envelope.content)
         with self.lock:
             self.messages.append(message)
