@@ -24,7 +24,7 @@ bp = Blueprint("documents", __name__)
 
 
 @bp.app_template_global("case_documents")
-def _case_documents(case):  # noqa: ANN001, ANN202 (template helper)
+def _case_documents(case):
     return documents_for(current_user, case)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from mla.audit.services import record_audit
 from mla.auth.models import User
+from mla.cases.constants import PERSON_ROLES
 from mla.cases.forms import parse_penalty, split_codes
 from mla.cases.models import Case
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, add_event, register_case
@@ -174,7 +175,8 @@ def compose_input(actor: User, data: dict[str, Any]) -> CaseInput:
             max_penalty_months=penalty, iccs=split_codes(inv.get("offence_iccs")),
             conduct=""))
     persons = [
-        PersonInput(role=p.get("role") or "other", full_name=p["full_name"],
+        PersonInput(role=p.get("role") if p.get("role") in PERSON_ROLES else "other",
+                    full_name=p["full_name"],
                     nationality=p.get("nationality") or "", address=p.get("location") or "",
                     date_of_birth=p.get("date_of_birth") or "")
         for p in data.get("persons", {}).get("persons", []) or [] if _filled(p)

@@ -18,7 +18,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mla.cases.constants import MEASURES, PERSON_ROLES
@@ -81,7 +81,8 @@ PROCEEDING_NATURES = {
 class InvestigationForm(_StepForm):
     title = StringField(_l("Short title of the request"),
                         validators=[DataRequired(), Length(max=300)])
-    nature = SelectField(_l("Nature of the proceedings"), choices=as_choices(PROCEEDING_NATURES.items()))
+    nature = SelectField(_l("Nature of the proceedings"),
+                         choices=as_choices(PROCEEDING_NATURES.items()))
     subject_matter = TextAreaField(_l("Subject matter of the investigation or proceedings"),
                                    validators=[Optional(), Length(max=5000)],
                                    render_kw={"rows": 3})
@@ -116,12 +117,14 @@ class AssistanceForm(_StepForm):
 
 
 class PersonEntry(Form):
-    role = SelectField(_l("Role"), choices=as_choices(PERSON_ROLES.items()))
+    # A blank row's role does not matter; compose_input falls back to "other".
+    role = SelectField(_l("Role"), choices=as_choices(PERSON_ROLES.items()),
+                       validate_choice=False)
     full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
     nationality = StringField(_l("Nationality"), validators=[Optional(), Length(max=100)])
     location = StringField(_l("Location or address"), validators=[Optional(), Length(max=1000)])
-    date_of_birth = StringField(_l("Date of birth (YYYY-MM-DD)"),
-                                validators=[Optional(), Length(max=10)])
+    date_of_birth = StringField(_l("Date of birth (YYYY-MM-DD)"), validators=[
+        Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$", message=_l("Write the date as YYYY-MM-DD."))])
 
 
 class PersonsForm(_StepForm):

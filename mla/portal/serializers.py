@@ -35,7 +35,8 @@ PROSECUTOR_PAGE_FIELDS = (
 PROSECUTOR_OFFENCE_FIELDS = ("label", "statute", "max_penalty_months", "iccs_codes", "conduct")
 PROSECUTOR_EVENT_FIELDS = ("at", "kind", "transition", "from_state", "to_state", "comment",
                            "actor_label")
-PROSECUTOR_DEADLINE_FIELDS = ("name", "label", "due_at", "status")
+PROSECUTOR_DEADLINE_FIELDS = ("name", "title", "citation", "due_at", "status", "days_left",
+                              "unit")
 
 # Timeline words that date the steps a prosecutor asks about.
 _SENT_WORDS = ("transmit", "sent", "send")
@@ -71,8 +72,9 @@ def prosecutor_history(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def prosecutor_deadlines(case: Case) -> list[dict[str, Any]]:
-    return [_pick(d, PROSECUTOR_DEADLINE_FIELDS) for d in case_deadlines(case)]
+def prosecutor_deadlines(case: Case, *, running_only: bool = False) -> list[dict[str, Any]]:
+    return [_pick(d, PROSECUTOR_DEADLINE_FIELDS) for d in case_deadlines(case)
+            if not running_only or d.get("ended_at") is None]
 
 
 def restrict_payload(actor: Any, case: Case, data: dict[str, Any]) -> dict[str, Any]:
@@ -121,7 +123,7 @@ def prosecutor_case_view(case: Case) -> dict[str, Any]:
             "iccs_codes": list(o.iccs_codes or []), "conduct": o.conduct,
         }, PROSECUTOR_OFFENCE_FIELDS) for o in case.offences],
         "measures": [m.code for m in case.measures],
-        "deadlines": prosecutor_deadlines(case),
+        "deadlines": prosecutor_deadlines(case, running_only=True),
         "history": [_event_row(e) for e in events],
     }
     view = _pick(full, PROSECUTOR_PAGE_FIELDS)

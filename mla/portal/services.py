@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask import url_for
 from flask_babel import gettext as _
 
 from mla.audit.services import record_audit
@@ -13,6 +14,8 @@ from mla.cases.services import add_event
 from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.documents.services import Upload, check_upload, store_document
+from mla.extensions import db
+from mla.notifications.services import assignee_recipients, notify_users
 from mla.portal.status import standing
 
 MAX_ATTACHMENTS = 10
@@ -47,11 +50,11 @@ def answer_supplementary(actor: User, case: Case, text: str,
 
 
 def _notify_caseworker(actor: User, case: Case, event: CaseEvent) -> None:
-    """Tell the assignee (in-app) through the notifications outbox, when that domain is present."""
-    try:
-        from mla.notifications import services as notifications
-    except ImportError:
-        return  # the timeline entry above is what the caseworker sees until then
-    notify = getattr(notifications, "notify_case_assignee", None)
-    if notify is not None:
-        notify(case, kind="supplementary_answer", actor=actor, event=event)
+    """In-app (and e-mail) notice to the assignee, or the supervisors when nobody is."""
+    db.session.flush()  # the event's id keys the notice, so a retry never sends it twice
+    subject = _("%(reference)s: supplementary information from %(office)s",
+                reference=case.reference,
+                office=actor.authority.name if actor.authority else actor.display_name)
+    notify_users(assignee_recipients(case), f"ev:{event.id}:supplementary_answer", subject,
+                 _("The domestic authority answered; see the request's timeline."), case=case,
+                 link=url_for("cases.detail", reference=case.reference, _anchor="timeline"))

@@ -10,9 +10,10 @@ PDF = b"%PDF-1.4\nanswer\n"
 
 def _wait_on_prosecutor(db, case) -> None:
     case.direction = "outgoing"
-    case.state = "supplementary_information_requested"
-    add_event(case, "test", "transition", transition="request_supplementary",
-              from_state="draft", to_state=case.state,
+    case.workflow_name = "outgoing_mla"
+    case.state = "information_requested"
+    add_event(case, "test", "transition", transition="information_requested",
+              from_state="under_execution", to_state=case.state,
               comment="Please send the bank's exact name.")
     db.session.commit()
 
@@ -67,7 +68,7 @@ def test_answer_needs_a_request_waiting_on_the_office(prosecutor_setup, client, 
     case = prosecutor_setup["mine"]
     login_as(prosecutor_setup["me"])
     path = f"/portal/requests/{case.reference}"
-    token = _csrf_from(client.get(f"/portal/").get_data(as_text=True))
+    token = _csrf_from(client.get("/portal/").get_data(as_text=True))
     response = client.post(f"{path}/answer", data={"csrf_token": token, "text": "Here."})
     assert response.status_code == 422
     assert "not waiting for information" in response.get_data(as_text=True)
@@ -76,8 +77,10 @@ def test_answer_needs_a_request_waiting_on_the_office(prosecutor_setup, client, 
 def test_answer_writes_event_and_shared_documents(prosecutor_setup, client, login_as, db):
     from mla.cases.models import CaseEvent
     from mla.documents.models import Document
+    from mla.notifications.models import OutboxMessage
 
     case = prosecutor_setup["mine"]
+    case.assignee_id = prosecutor_setup["staff"].id
     _wait_on_prosecutor(db, case)
     login_as(prosecutor_setup["me"])
     path = f"/portal/requests/{case.reference}"
@@ -103,6 +106,8 @@ def test_answer_writes_event_and_shared_documents(prosecutor_setup, client, logi
     docs = db.session.query(Document).order_by(Document.id).all()
     assert [(d.filename, d.visibility, d.event_id) for d in docs] == [
         ("letter.pdf", "shared", event.id), ("notes.txt", "shared", event.id)]
+    notices = db.session.query(OutboxMessage).filter_by(channel="in_app").all()
+    assert [(n.user_id, n.case_id) for n in notices] == [(prosecutor_setup["staff"].id, case.id)]
 
 
 def test_prosecutor_cannot_use_staff_pages(prosecutor_setup, client, login_as):
