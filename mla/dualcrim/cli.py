@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -28,7 +29,7 @@ def import_command(path: Path, jurisdiction: str) -> None:
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 rows = parse_catalogue(handle, known_iccs_codes())
             with click.progressbar(length=len(rows), label="Importing offences",
-                                   file=click.get_text_stream("stderr")) as bar:
+                                   file=sys.stderr) as bar:
                 catalogue = import_catalogue("cli", jurisdiction, rows,
                                              source_name=path.name, progress=bar.update)
             count, code = catalogue.offence_count, catalogue.jurisdiction

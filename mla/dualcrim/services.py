@@ -97,7 +97,8 @@ def set_reference_date(actor: Any, country_code: str, value: str) -> Country:
     before = country.dc_reference_date
     country.dc_reference_date = value
     db.session.flush()
-    record_audit(actor, "dualcrim.reference_date_set", country, before=before, after=value)
+    record_audit(actor, "dualcrim.reference_date_set", country, object_id=country.code,
+                 before=before, after=value)
     return country
 
 
