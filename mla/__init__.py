@@ -28,6 +28,7 @@ BLUEPRINTS = (
     "mla.documents.views",
     "mla.portal.views",
     "mla.portal.tokens",
+    "mla.sandbox.views",
 )
 
 # Every domain's CLI group; each module exposes `cli`.
@@ -38,6 +39,7 @@ CLI_GROUPS = (
     "mla.dualcrim.cli",
     "mla.workflow.cli",
     "mla.scheduler.cli",
+    "mla.sandbox.cli",
 )
 
 SUPPORTED_LOCALES = ("en",)

@@ -1,0 +1,170 @@
+"""`flask --app wsgi sandbox ...`: load a pack, reset, create a class, move the clock."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from mla.core import clock
+from mla.core.errors import ApiError
+from mla.core.transaction import unit_of_work
+from mla.extensions import db
+from mla.settings import current_settings
+
+cli = AppGroup("sandbox", help="Training sandbox (MLA_MODE=sandbox only).")
+
+
+def _require_sandbox() -> None:
+    if not current_settings().is_sandbox:
+        raise click.ClickException(
+            "This is not a sandbox instance (MLA_MODE is not 'sandbox'); the sandbox "
+            "commands would change real data and refuse to run.")
+
+
+def _fail(exc: ApiError) -> click.ClickException:
+    problems = getattr(exc, "problems", None) or getattr(exc, "errors", None) or []
+    return click.ClickException("\n".join([exc.message, *[f"  {p}" for p in problems]]))
+
+
+@cli.command("load")
+@click.argument("pack")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing when a scenario is already loaded (keeps the class's work).")
+@click.option("--trainer", "trainer_name", default="",
+              help="Also create this trainer account (supervisor) and print its password.")
+def load_command(pack: str, if_empty: bool, trainer_name: str) -> None:
+    """Wipe the training data and load PACK (a name under scenarios/ or a folder)."""
+    _require_sandbox()
+    from mla.sandbox.models import SandboxState
+    from mla.sandbox.scenario import load_pack
+
+    state = db.session.get(SandboxState, 1)
+    if if_empty and state is not None and state.pack:
+        click.echo(f"Scenario {state.pack!r} is already loaded; nothing changed "
+                   "(`sandbox reset` starts it over).")
+    else:
+        try:
+            with unit_of_work():
+                loaded = load_pack("cli", pack)
+        except ApiError as exc:
+            raise _fail(exc) from None
+        click.echo(f"Loaded {loaded.name!r}: {len(loaded.requests)} requests, "
+                   f"{len(loaded.exercises)} exercises; simulated clock at "
+                   f"{clock.now():%Y-%m-%d %H:%M} UTC.")
+    if trainer_name:
+        _trainer(trainer_name, reset_password=False)
+
+
+def _trainer(username: str, *, reset_password: bool) -> None:
+    from mla.auth.services import create_user, get_user_by_username, set_password
+
+    user = get_user_by_username(username)
+    if user is not None and not reset_password:
+        click.echo(f"Trainer account {user.username!r} exists (its password was printed when "
+                   "it was created; `sandbox trainer USERNAME --reset-password` sets a new one).")
+        return
+    password = "-".join(secrets.token_hex(3) for _ in range(4))
+    try:
+        with unit_of_work():
+            if user is None:
+                user = create_user("cli", username=username, password=password,
+                                   role="supervisor", display_name="Trainer")
+            else:
+                set_password("cli", user, password)
+    except ApiError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Trainer login: {user.username} / {password}  (shown once)")
+
+
+@cli.command("trainer")
+@click.argument("username")
+@click.option("--reset-password", is_flag=True, help="Give an existing trainer a new password.")
+def trainer_command(username: str, reset_password: bool) -> None:
+    """Create a trainer account (supervisor) and print its password once."""
+    _require_sandbox()
+    _trainer(username, reset_password=reset_password)
+
+
+@cli.command("reset")
+def reset_command() -> None:
+    """Back to the loaded scenario's start: requests, messages and results wiped."""
+    _require_sandbox()
+    from mla.sandbox.scenario import reset_scenario
+
+    try:
+        with unit_of_work():
+            pack = reset_scenario("cli")
+    except ApiError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Reset to the start of {pack.name!r} ({clock.now():%Y-%m-%d %H:%M} UTC).")
+
+
+@cli.command("class")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the accounts and passwords to this CSV (mode 0600) instead of "
+                   "printing them.")
+def class_command(path: Path, output: Path | None) -> None:
+    """Create an account for each line of PATH (username,display_name[,role])."""
+    _require_sandbox()
+    import os
+
+    from mla.sandbox.services import accounts_csv, create_class_accounts
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text.") from None
+    try:
+        with unit_of_work():
+            accounts, _token = create_class_accounts("cli", text)
+    except ApiError as exc:
+        raise _fail(exc) from None
+    table = accounts_csv(accounts)
+    if output is None:
+        click.echo(table, nl=False)
+        click.echo(f"{len(accounts)} accounts created; the passwords above are shown once.",
+                   err=True)
+        return
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(table)
+    click.echo(f"{len(accounts)} accounts created; passwords written to {output}.")
+
+
+@cli.command("clock")
+@click.option("--days", default=0, type=click.IntRange(0, 366))
+@click.option("--hours", default=0, type=click.IntRange(0, 23))
+def clock_command(days: int, hours: int) -> None:
+    """Show the simulated clock, or advance it and run one pass (deadlines, counterpart)."""
+    _require_sandbox()
+    from mla.sandbox.counterpart import run_sandbox_pass
+    from mla.sandbox.services import advance_clock
+
+    if days or hours:
+        try:
+            with unit_of_work():
+                advance_clock("cli", days=days, hours=hours)
+        except ApiError as exc:
+            raise _fail(exc) from None
+        report = run_sandbox_pass(current_app._get_current_object())  # type: ignore[attr-defined]
+        click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in report.items()))
+    db.session.rollback()
+    click.echo(f"Simulated time: {clock.now():%Y-%m-%d %H:%M} UTC")
+
+
+@cli.command("packs")
+def packs_command() -> None:
+    """List the shipped scenario packs."""
+    from mla.sandbox.pack import available_packs, read_pack, resolve_pack
+
+    for name in available_packs():
+        try:
+            pack = read_pack(resolve_pack(name))
+            click.echo(f"{name}\t{pack.title}")
+        except ApiError as exc:
+            click.echo(f"{name}\t(cannot be loaded: {exc.message})")
