@@ -90,6 +90,9 @@ def _operation(app: Flask, rule: UrlRule, method: str, declared: dict[str, Any],
         wanted.append("404")
     if method in {"post", "put", "patch"}:
         wanted += ["400", "413", "422"]
+    elif any(isinstance(p, dict) and p.get("in") == "query"
+             for p in operation.get("parameters", [])):
+        wanted.append("422")
     for code in wanted:
         responses.setdefault(code, _error(_ERRORS[code]))
     operation["responses"] = responses
