@@ -54,6 +54,8 @@ def _schema() -> Schema:
 @bp.route("/dual-criminality", methods=["POST"])
 @allow_any_user
 def dual_criminality():
+    """Run the conduct-based dual-criminality check (CONTRACT.md): verdict, cited reasons,
+    the requested state's matching offences. Nothing is stored."""
     data = load_or_422(_schema(), json_body())
     offence = data["offence"]
     req = CheckRequest(

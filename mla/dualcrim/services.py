@@ -42,7 +42,7 @@ from mla.settings import current_settings
 # Matches shown per looked-up code: covering offences come best penalty first, so
 # the one the thresholds read is always among them. Keeps a check's cost flat
 # however large the catalogue.
-MATCHES_PER_CODE = 25
+MATCHES_PER_CODE = 10
 REFERENCE_DATES = ("conduct", "request")
 DECISIONS = (SATISFIED, NOT_SATISFIED, NOT_REQUIRED)
 
