@@ -7,9 +7,9 @@ commits. Scenario loading and reset live in ``scenario.py``.
 from __future__ import annotations
 
 import csv
-import math
 import hashlib
 import io
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta

@@ -8,7 +8,8 @@ import re
 
 from sqlalchemy import func, select
 
-GOOD = "username,display_name,role\namira,Amira Haddad,\nbruno,Bruno Keller,trainee\ncleo,Cleo Marsh,caseworker\n"
+GOOD = ("username,display_name,role\namira,Amira Haddad,\nbruno,Bruno Keller,trainee\n"
+        "cleo,Cleo Marsh,caseworker\n")
 
 
 def _users(db) -> dict[str, object]:

@@ -39,8 +39,8 @@ def test_the_shipped_pack_loads_every_request_at_its_stage(db, loaded):
         assert [e.transition for e in history] == steps
         assert all(e.actor.username == "scenario.desk" for e in history)
         assert all(e.at < pack.start for e in history)  # history before the class starts
-    arrest = [e for e in _case(db, "arcadia-extradition").events
-              if e.transition == "record_arrest"][0]
+    arrest = next(e for e in _case(db, "arcadia-extradition").events
+              if e.transition == "record_arrest")
     assert arrest.at.date() == pack.start.date() - timedelta(days=3)
     assert arrest.data["values"]["arrested_on"] == (pack.start.date()
                                                     - timedelta(days=3)).isoformat()
@@ -122,7 +122,7 @@ def test_a_broken_copy_names_every_problem_and_changes_nothing(db, loaded, train
 
 
 def test_a_step_the_workflow_refuses_is_named(db, loaded, trainer, tmp_path):
-    from mla.sandbox.pack import PackError, SCENARIO_DIR
+    from mla.sandbox.pack import SCENARIO_DIR, PackError
     from mla.sandbox.scenario import load_pack
 
     copy = tmp_path / "refused"
