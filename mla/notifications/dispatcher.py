@@ -71,7 +71,8 @@ def _due(at: datetime) -> Any:
     )
 
 
-def claim(limit: int = BATCH, channel: str | None = None) -> tuple[str, list[int]]:
+def claim(limit: int = BATCH, channel: str | None = None,
+          lease: timedelta | None = None) -> tuple[str, list[int]]:
     """Take up to ``limit`` due rows for this dispatcher; commits the claim."""
     token = uuid.uuid4().hex
     with unit_of_work():
@@ -88,7 +89,7 @@ def claim(limit: int = BATCH, channel: str | None = None) -> tuple[str, list[int
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), _due(at))  # conditional: still ours to take
-            .values(status="claimed", claim_token=token, claimed_until=at + LEASE,
+            .values(status="claimed", claim_token=token, claimed_until=at + (lease or LEASE),
                     attempts=OutboxMessage.attempts + 1)
             .execution_options(synchronize_session=False))
         claimed = list(db.session.scalars(
@@ -233,11 +234,12 @@ def deliver_email(token: str, ids: list[int], report: DispatchReport) -> None:
         mailer.close()
 
 
-def dispatch_due(max_batches: int | None = None, batch: int = BATCH) -> DispatchReport:
+def dispatch_due(max_batches: int | None = None, batch: int = BATCH,
+                 lease: timedelta | None = None) -> DispatchReport:
     """Deliver everything due now, batch after batch, until nothing is left."""
     report = DispatchReport()
     while max_batches is None or report.batches < max_batches:
-        token, ids = claim(batch)
+        token, ids = claim(batch, lease=lease)
         if not ids:
             break
         report.batches += 1

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -35,7 +36,7 @@ class TickReport:
     seconds: float
 
 
-def run_tick(app: Flask) -> TickReport:
+def run_tick(app: Flask, lease: timedelta | None = None) -> TickReport:
     from mla.deadlines.reminders import scan_deadlines
     from mla.extensions import db
     from mla.notifications.dispatcher import dispatch_due
@@ -44,7 +45,7 @@ def run_tick(app: Flask) -> TickReport:
     with app.app_context():
         try:
             points = scan_deadlines()
-            report = dispatch_due()
+            report = dispatch_due(lease=lease)
         finally:
             db.session.remove()
     result = TickReport(points, report.delivered, report.retried, report.dead,
@@ -55,17 +56,18 @@ def run_tick(app: Flask) -> TickReport:
     return result
 
 
-def _safe_tick(app: Flask) -> None:
+def _safe_tick(app: Flask, lease: timedelta | None = None) -> None:
     try:
-        run_tick(app)
+        run_tick(app, lease)
     except Exception:  # the next tick tries again; one failure must not stop the loop
         log.exception("scheduler tick failed")
 
 
-def make_scheduler(app: Flask, tick_seconds: float, *, blocking: bool) -> Any:
+def make_scheduler(app: Flask, tick_seconds: float, *, blocking: bool,
+                   lease: timedelta | None = None) -> Any:
     scheduler_cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_cls(timezone="UTC")  # default MemoryJobStore only
-    scheduler.add_job(_safe_tick, IntervalTrigger(seconds=tick_seconds), args=[app],
+    scheduler.add_job(_safe_tick, IntervalTrigger(seconds=tick_seconds), args=[app, lease],
                       id="comity-tick", max_instances=1, coalesce=True,
                       next_run_time=clock.real_now(), replace_existing=True)
     return scheduler
@@ -79,7 +81,8 @@ def lock_for(app: Flask) -> Any:
         return DispatcherLock(db.engine, app.extensions["mla.settings"].instance_path)
 
 
-def run_forever(app: Flask, tick_seconds: float = DEFAULT_TICK_SECONDS) -> None:
+def run_forever(app: Flask, tick_seconds: float = DEFAULT_TICK_SECONDS,
+                lease: timedelta | None = None) -> None:
     """The `scheduler run` process: wait for the lock, then tick until stopped."""
     import signal
 
@@ -87,7 +90,7 @@ def run_forever(app: Flask, tick_seconds: float = DEFAULT_TICK_SECONDS) -> None:
     with app.app_context():
         lock.acquire()
     log.info("scheduler: dispatcher lock acquired; ticking every %ss", tick_seconds)
-    scheduler = make_scheduler(app, tick_seconds, blocking=True)
+    scheduler = make_scheduler(app, tick_seconds, blocking=True, lease=lease)
 
     def _stop(signum: int, _frame: Any) -> None:
         log.info("scheduler: signal %s, stopping", signum)
