@@ -1,0 +1,84 @@
+"""Issue 6 end to end in Chromium: a prosecutor drafts an outgoing request, is warned that
+the purpose is missing, completes it, submits it; the caseworker finds it in the queue."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+REFERENCE = re.compile(r"MLA-OUT-\d{4}-\d{5}")
+TITLE = "Browser test: bank records of a shell company"
+
+
+def test_prosecutor_drafts_is_warned_completes_and_caseworker_finds_it(
+    live_server, page, create_user, browser_login, screenshot, db
+):
+    from mla.directory.models import Authority
+
+    office = Authority(name="Capital District Prosecutor", country_code="XZ",
+                       kind="prosecution")
+    db.session.add(office)
+    db.session.commit()
+    prosecutor = create_user("prosecutor", authority_id=office.id)
+    caseworker = create_user("caseworker")
+
+    browser_login(page, prosecutor)
+    page.get_by_role("link", name="My requests").click()
+    page.get_by_role("button", name="Draft an outgoing request").click()
+
+    save = page.get_by_role("button", name="Save and continue")
+    page.select_option("#counterpart_country", "XA")
+    page.select_option("#legal_basis", "UNTOC")
+    page.fill("#domestic_reference", "CDP-2026-17")
+    page.fill("#contact", "P. Rosecutor, +000 555 0100")
+    save.click()
+
+    page.fill("#title", TITLE)
+    page.fill("#subject_matter", "Investigation of invoice fraud through a shell company")
+    expect(page.locator("#conducting_authority")).to_have_value("Capital District Prosecutor")
+    page.fill("#offence_name", "Fraud")
+    page.fill("#offence_max_penalty", "60")
+    save.click()
+
+    page.fill("#summary", "In 2025 the company issued 40 false invoices to public bodies.")
+    save.click()
+
+    page.get_by_label("Bank records").check()
+    page.fill("#assistance_details", "Statements of account AR-001 for 2024-2025.")
+    save.click()
+
+    page.fill("#persons-0-full_name", "Jean Fictif")
+    page.fill("#persons-0-nationality", "Arcadian")
+    save.click()
+
+    # The purpose is left empty: the step warns and stays, keeping what was typed.
+    page.fill("#language", "French")
+    save.click()
+    warning = page.locator("#draft-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("the purpose of the request")
+    expect(warning).to_contain_text("18(15)(f)")
+    expect(page.locator("#language")).to_have_value("French")
+    screenshot(page, "issue6-purpose-warning")
+
+    page.fill("#purpose", "Evidence for the trial of the company's directors.")
+    save.click()
+    expect(page.locator("h1")).to_contain_text("Review and submit")
+    expect(page.locator("#review-purpose")).to_contain_text("Evidence for the trial")
+    expect(page.locator("#draft-warning")).to_have_count(0)
+    page.get_by_role("button", name="Submit to the central authority").click()
+
+    expect(page.locator("h1")).to_contain_text(REFERENCE)
+    reference = REFERENCE.search(page.locator("h1").inner_text()).group(0)
+    expect(page.locator("#waiting-on")).to_contain_text("the central authority")
+
+    page.get_by_role("button", name="Sign out").click()
+    browser_login(page, caseworker)
+    page.get_by_role("link", name="Drafts to review").click()
+    row = page.locator("tr", has_text=reference)
+    expect(row).to_contain_text(TITLE)
+    expect(row).to_contain_text("Capital District Prosecutor")
+    screenshot(page, "issue6-review-queue")
+    row.get_by_role("link", name=reference).click()
+    expect(page.locator("h1")).to_contain_text(reference)
