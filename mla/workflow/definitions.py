@@ -233,7 +233,8 @@ def _states(reader: _Reader, value: Any) -> dict[str, State]:
         return {}
     states: dict[str, State] = {}
     for index, item in enumerate(value, start=1):
-        where = f"state #{index}"
+        named = item.get("name") if isinstance(item, dict) else None
+        where = f"state {named!r}" if isinstance(named, str) else f"state #{index}"
         item = reader.table(item, where, _STATE_KEYS)
         name = reader.text(item, "name", where)
         if not name:
@@ -262,7 +263,8 @@ def _transitions(reader: _Reader, value: Any, groups: dict[str, frozenset[str]],
     result: list[Transition] = []
     seen: set[str] = set()
     for index, item in enumerate(value, start=1):
-        where = f"transition #{index}"
+        named = item.get("name") if isinstance(item, dict) else None
+        where = f"transition {named!r}" if isinstance(named, str) else f"transition #{index}"
         item = reader.table(item, where, _TRANSITION_KEYS)
         name = reader.text(item, "name", where)
         if not name:

@@ -18,7 +18,7 @@ from mla.workflow.definitions import Transition, Workflow
 from mla.workflow.roles import ordered
 
 NODE_W, NODE_H = 210, 58
-COL, ROW = 250, 120
+COL, ROW = 250, 150
 MARGIN_X, MARGIN_Y = 30, 30
 LOOP_SPACE = 260  # room on the right for loops back
 ROLE_ABBR = {"caseworker": "CW", "supervisor": "SV", "admin": "AD", "trainee": "TR",
@@ -154,28 +154,26 @@ def render_svg(workflow: Workflow, highlight: str | None = None) -> str:
         many = len(transition.sources) > 2
         css = "wf-edge wf-edge-many" if many else "wf-edge"
         if source == target:
-            path = (f"M{sx + NODE_W / 2:.0f},{sy - 10:.0f} c60,-40 60,60 0,20")
-            mid = (sx + NODE_W / 2 + 40, sy)
+            x = sx + NODE_W / 2
+            curve = ((x, sy - 10), (x + 60, sy - 50), (x + 60, sy + 30), (x, sy + 10))
         elif places[target][0] > places[source][0]:
             y1, y2 = sy + NODE_H / 2, ty - NODE_H / 2
             bend = (y2 - y1) / 2
-            path = (f"M{sx:.0f},{y1:.0f} C{sx:.0f},{y1 + bend:.0f} {tx:.0f},{y2 - bend:.0f} "
-                    f"{tx:.0f},{y2:.0f}")
-            mid = ((sx + tx) / 2, (y1 + y2) / 2)
+            curve = ((sx, y1), (sx, y1 + bend), (tx, y2 - bend), (tx, y2))
         else:
             loop_slot += 1
             x1, x2 = sx + NODE_W / 2, tx + NODE_W / 2
             reach = max(x1, x2) + 40 + (loop_slot % 6) * 18
-            path = (f"M{x1:.0f},{sy:.0f} C{reach:.0f},{sy:.0f} {reach:.0f},{ty:.0f} "
-                    f"{x2:.0f},{ty:.0f}")
-            mid = (reach - 10, (sy + ty) / 2)
+            curve = ((x1, sy), (reach, sy), (reach, ty), (x2, ty))
+        path = "M{:.0f},{:.0f} C{:.0f},{:.0f} {:.0f},{:.0f} {:.0f},{:.0f}".format(
+            *(v for point in curve for v in point))
         title = escape(f"{transition.label} ({', '.join(ordered(transition.roles))})")
         parts.append(f'<path class="{css}" d="{path}" marker-end="url(#wf-arrow)">'
                      f"<title>{title}</title></path>")
         if many and transition.name in labelled:
             continue
         labelled.add(transition.name)
-        labels.append(_edge_label(transition, mid, placed))
+        labels.append(_edge_label(transition, curve, placed))
 
     nodes = [_node(workflow, name, centre(name), name == highlight) for name in workflow.states]
     title = escape(workflow.title)
@@ -212,7 +210,7 @@ def _node(workflow: Workflow, name: str, centre: tuple[float, float], current: b
         css.append("wf-initial")
     if current:
         css.append("wf-current")
-    lines = _wrap(state.label, 32, 3)
+    lines = _wrap(state.label, 28, 3)
     first = centre[1] - (len(lines) - 1) * 7
     text = "".join(f'<tspan x="{centre[0]:.0f}" y="{first + i * 14 + 4:.0f}">{escape(line)}'
                    "</tspan>" for i, line in enumerate(lines))
@@ -230,15 +228,36 @@ def _node(workflow: Workflow, name: str, centre: tuple[float, float], current: b
             f'<text class="wf-state-label" text-anchor="middle">{text}</text></g>')
 
 
-def _edge_label(transition: Transition, mid: tuple[float, float], placed: list[_Box]) -> str:
+def _point(curve: tuple[tuple[float, float], ...], t: float) -> tuple[float, float]:
+    """A point of a cubic Bezier curve."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = curve
+    u = 1 - t
+    return (u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
+            u**3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t**3 * y3)
+
+
+# Where along its curve a label may sit, best first.
+_LABEL_POSITIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)
+
+
+def _edge_label(transition: Transition, curve: tuple[tuple[float, float], ...],
+                placed: list[_Box]) -> str:
     label = _short(transition.label)
     roles = role_abbreviations(transition.roles)
-    width = max(len(label) * 5.6, len(roles) * 6.2) + 10
-    box = _Box(mid[0] - width / 2, mid[1] - 13, width, 26)
-    for _attempt in range(12):
-        if not any(box.overlaps(other) for other in placed):
+    width = max(len(label) * 6.0, len(roles) * 6.4) + 12
+    box = None
+    for t in _LABEL_POSITIONS:
+        for shift in (0, 1, -1):
+            x, y = _point(curve, t)
+            candidate = _Box(x - width / 2 + shift * (width / 2 + 6), y - 13, width, 26)
+            if not any(candidate.overlaps(other) for other in placed):
+                box = candidate
+                break
+        if box is not None:
             break
-        box = _Box(box.x, box.y + 14, box.w, box.h)
+    if box is None:
+        x, y = _point(curve, 0.5)
+        box = _Box(x - width / 2, y - 13, width, 26)
     placed.append(box)
     cx = box.x + box.w / 2
     return (f'<g class="wf-edge-label"><title>{escape(transition.label)}</title>'

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from mla.core.forms import as_choices
 from mla.workflow.definitions import FieldSpec, Transition
 from mla.workflow.grounds import ground_choices
 from mla.workflow.services import TEXT_LIMITS
@@ -46,14 +47,15 @@ def _field(spec: FieldSpec, authorities: list[tuple[int, str]]) -> Any:
     if spec.type == "date":
         return DateField(spec.label, validators=[presence], **kwargs)
     if spec.type == "select":
-        choices = [("", "—"), *spec.choices]
-        return SelectField(spec.label, choices=choices, validators=[presence], **kwargs)
+        return SelectField(spec.label, choices=as_choices([("", "—"), *spec.choices]),
+                           validators=[presence], **kwargs)
     if spec.type == "refusal_ground":
-        return SelectField(spec.label, choices=[("", "—"), *ground_choices()],
+        return SelectField(spec.label, choices=as_choices([("", "—"), *ground_choices()]),
                            validators=[presence], **kwargs)
     if spec.type == "authority":
-        return SelectField(spec.label, choices=[("", "—"), *[(str(i), n) for i, n in authorities]],
-                           validators=[presence], **kwargs)
+        options = [("", "—"), *[(str(i), n) for i, n in authorities]]
+        return SelectField(spec.label, choices=as_choices(options), validators=[presence],
+                           **kwargs)
     raise ValueError(f"unknown field type {spec.type!r}")
 
 

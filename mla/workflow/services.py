@@ -278,7 +278,7 @@ def pending_approvals(actor: Any) -> list[Case]:
     conditions = []
     for workflow in _known_definitions():
         states = [s for s in workflow.approval_states
-                  if any(may_take(actor, t) for t in workflow.transitions_from(s))]
+                  if any(may_take(actor, t) for t in decision_steps(workflow, s))]
         if states:
             conditions.append((Case.workflow_name == workflow.name)
                               & (Case.workflow_version == workflow.version)
@@ -289,6 +289,19 @@ def pending_approvals(actor: Any) -> list[Case]:
             .options(joinedload(Case.assignee), joinedload(Case.country))
             .order_by(Case.updated_at.asc(), Case.id.asc()))
     return list(db.session.scalars(stmt).unique())
+
+
+def decision_steps(workflow: Workflow, state: str) -> list[Transition]:
+    """The steps that decide on a proposal: those its proposers may not take themselves.
+
+    (Withdrawal, open to the proposers too, leaves an approval state without
+    being an approval.)
+    """
+    proposers: set[str] = set()
+    for t in workflow.transitions:
+        if t.target == state:
+            proposers |= t.roles
+    return [t for t in workflow.transitions_from(state) if not proposers <= t.roles]
 
 
 def _known_definitions() -> list[Workflow]:
