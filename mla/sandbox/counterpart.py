@@ -135,9 +135,9 @@ def _answer(progress: CounterpartProgress, case: Case, profile: CounterpartProfi
     if progress.acknowledged_at is None:
         return acted
     half = timedelta(days=max(1, profile.answer_after_days // 2))
-    if (progress.will_ask_supplementary and progress.supplementary_at is None
-            and at >= progress.acknowledged_at + half
-            and case.state == steps.acknowledged):
+    if progress.will_ask_supplementary and progress.supplementary_at is None:
+        if at < progress.acknowledged_at + half or case.state != steps.acknowledged:
+            return acted  # the question comes first; nothing is answered before it
         question = profile.supplementary_question or (
             "Please complete the request: the facts and the link between the persons "
             "concerned and the measures sought are not clear enough.")

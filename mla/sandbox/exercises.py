@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, distinct, func, select
+from sqlalchemy import Select, and_, func, select
 
 from mla.cases.models import Case, CaseEvent, Offence
 from mla.extensions import db
@@ -83,7 +83,7 @@ class Check:
 
 
 def _registered_case(params: dict[str, Any], users: list[int], ctx: Context) -> set[int]:
-    stmt: Select[Any] = select(distinct(Case.created_by_id)).where(
+    stmt: Select[Any] = select(Case.created_by_id).distinct().where(
         Case.created_by_id.in_(users), *_case_conditions(params, ctx))
     minimum = params.get("min_offences")
     if minimum:
@@ -127,7 +127,7 @@ def _took_step(params: dict[str, Any], users: list[int], ctx: Context) -> set[in
         if ctx.start_at is None:
             return set()
         conditions.append(CaseEvent.at < ctx.start_at + timedelta(days=params["before_day"]))
-    stmt = (select(distinct(CaseEvent.actor_id))
+    stmt = (select(CaseEvent.actor_id).distinct()
             .join(Case, and_(Case.id == CaseEvent.case_id)).where(*conditions))
     return set(db.session.scalars(stmt))
 
@@ -136,12 +136,12 @@ def _reached_state(params: dict[str, Any], users: list[int], ctx: Context) -> se
     """A request the trainee registered (or, with ``request``, that they moved) is in
     ``state`` or has passed through it."""
     conditions = _case_conditions(params, ctx)
-    through = (select(distinct(CaseEvent.actor_id)).join(Case, Case.id == CaseEvent.case_id)
+    through = (select(CaseEvent.actor_id).distinct().join(Case, Case.id == CaseEvent.case_id)
                .where(CaseEvent.kind == "transition", CaseEvent.to_state == params["state"],
                       CaseEvent.actor_id.in_(users), *conditions))
     if "request" in params:
         return set(db.session.scalars(through))
-    registered = (select(distinct(Case.created_by_id))
+    registered = (select(Case.created_by_id).distinct()
                   .where(Case.created_by_id.in_(users), *conditions,
                          Case.id.in_(select(CaseEvent.case_id).where(
                              CaseEvent.kind == "transition",
