@@ -16,7 +16,7 @@ PORT ?= 5000
 JOBS ?= 2
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: run test test-sqlite test-postgres install migrate demo lint check-workflows bench clean
+.PHONY: run test test-sqlite test-postgres install migrate demo lint check-workflows bench clean sandbox
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -47,6 +47,26 @@ run: demo
 	@$(FLASK) demo load --if-empty | sed -n '/Demo sign-ins/,$$p'
 	@echo "Serving Comity on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	MLA_RUN_SCHEDULER=$${MLA_RUN_SCHEDULER:-1} $(FLASK) run --host $(HOST) --port $(PORT)
+
+# A training sandbox (docs/sandbox.md): MLA_MODE=sandbox with its own SQLite file,
+# key ring and secret under instance/sandbox/; loads PACK once, prints the trainer login
+# the first time. Served on localhost so its cookie never mixes with the demo's.
+SANDBOX_DIR := instance/sandbox
+SANDBOX_PORT ?= 5001
+PACK ?= first-week
+SANDBOX_ENV = MLA_MODE=sandbox MLA_DATABASE_URL=sqlite:///$(CURDIR)/$(SANDBOX_DIR)/comity.db \
+	MLA_KEY_FILE=$(CURDIR)/$(SANDBOX_DIR)/keyring.json MLA_COOKIE_SECURE=0 \
+	MLA_SECRET_KEY=$$(cat $(SANDBOX_DIR)/secret_key)
+
+sandbox: $(STAMP)
+	@mkdir -p $(SANDBOX_DIR)
+	@test -s $(SANDBOX_DIR)/secret_key || (umask 077; $(BIN)/python -c \
+	  'import secrets; print(secrets.token_urlsafe(48))' > $(SANDBOX_DIR)/secret_key)
+	@$(SANDBOX_ENV) $(FLASK) db upgrade
+	@$(SANDBOX_ENV) $(FLASK) reference load
+	@$(SANDBOX_ENV) $(FLASK) sandbox load $(PACK) --if-empty --trainer trainer
+	@echo "Serving the training sandbox on http://localhost:$(SANDBOX_PORT)/ (Ctrl-C stops it)"
+	@$(SANDBOX_ENV) MLA_RUN_SCHEDULER=1 $(FLASK) run --host 127.0.0.1 --port $(SANDBOX_PORT)
 
 # The whole suite on SQLite (browser tests included), then again on PostgreSQL
 # (browser tests excluded). PostgreSQL tests skip with the reason when the local

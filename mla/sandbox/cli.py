@@ -19,10 +19,17 @@ cli = AppGroup("sandbox", help="Training sandbox (MLA_MODE=sandbox only).")
 
 
 def _require_sandbox() -> None:
+    from sqlalchemy import inspect
+
     if not current_settings().is_sandbox:
         raise click.ClickException(
             "This is not a sandbox instance (MLA_MODE is not 'sandbox'); the sandbox "
             "commands would change real data and refuse to run.")
+    if not inspect(db.session.connection()).has_table("sandbox_state"):
+        db.session.rollback()
+        raise click.ClickException(
+            "The database has no sandbox tables: run `flask --app wsgi db upgrade` first.")
+    db.session.rollback()
 
 
 def _fail(exc: ApiError) -> click.ClickException:
