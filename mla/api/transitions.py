@@ -25,6 +25,7 @@ class TransitionOptionOut(Schema):
     allowed = fields.Boolean()
     blocked_by = fields.List(fields.String())
     fields_ = fields.List(fields.Dict(), data_key="fields")
+    comment_required = fields.Boolean()
 
 
 class TransitionIn(StrictSchema):

@@ -27,6 +27,7 @@ from mla.core.access import ROLES
 from mla.core.clock import now
 from mla.core.errors import ApiError, Conflict, NotFound, ServiceError
 from mla.extensions import db
+from mla.settings import current_settings
 from mla.workflow import hooks
 from mla.workflow.definitions import SYSTEM_ROLE, FieldSpec, Transition, Workflow
 from mla.workflow.grounds import GROUNDS_BY_CODE
@@ -129,16 +130,18 @@ def _clean_one(spec: FieldSpec, value: Any) -> Any:
     if spec.type == "date":
         if isinstance(value, date):
             return value
+        if not isinstance(value, str):
+            raise _invalid(spec, _("expected a date as YYYY-MM-DD"))
         try:
-            return date.fromisoformat(str(value))
+            return date.fromisoformat(value)
         except ValueError:
             raise _invalid(spec, _("expected a date as YYYY-MM-DD")) from None
     if spec.type == "select":
-        if value not in dict(spec.choices):
+        if not isinstance(value, str) or value not in dict(spec.choices):
             raise _invalid(spec, _("not one of the choices offered"))
         return value
     if spec.type == "refusal_ground":
-        if value not in GROUNDS_BY_CODE:
+        if not isinstance(value, str) or value not in GROUNDS_BY_CODE:
             raise _invalid(spec, _("not a ground of UNTOC art. 18(21)"))
         return value
     if spec.type == "authority":
@@ -158,6 +161,8 @@ def _authority_id(spec: FieldSpec, value: Any) -> int:
     authority = db.session.get(Authority, authority_id)
     if authority is None or not authority.is_active:
         raise _invalid(spec, _("unknown authority"))
+    if authority.country_code != current_settings().home_country:
+        raise _invalid(spec, _("choose a domestic authority"))
     return authority_id
 
 

@@ -179,6 +179,9 @@ def test_fields_are_checked_and_named(db, ready_case, users):
         ({**good, "reasons": "   "}, "reasons"),
         ({**good, "colour": "blue"}, "colour"),
         ({**good, "reasons": "x" * 5001}, "reasons"),
+        ({**good, "consultation": ["held"]}, "consultation"),
+        ({**good, "refusal_ground": {"code": 1}}, "refusal_ground"),
+        ({**good, "reasons": 42}, "reasons"),
     ]:
         with pytest.raises(ServiceError) as caught:
             clean_values(step, bad)
@@ -191,13 +194,19 @@ def test_dates_and_authorities_are_parsed(db, ready_case, authorities):
     acknowledge = registry.current("incoming_mla").transition("acknowledge")
     assert clean_values(acknowledge, {"due_on": "2026-04-30"}) == {"due_on": date(2026, 4, 30)}
     assert clean_values(acknowledge, {"due_on": ""}) == {}
-    with pytest.raises(ServiceError):
-        clean_values(acknowledge, {"due_on": "30/04/2026"})
+    for bad in ("30/04/2026", ["2026-04-30"], 20260430):
+        with pytest.raises(ServiceError):
+            clean_values(acknowledge, {"due_on": bad})
     assign = registry.current("incoming_mla").transition("assign_execution")
     with pytest.raises(ServiceError):
         clean_values(assign, {"executing_authority_id": 999_999})
     with pytest.raises(ServiceError):
         clean_values(assign, {"executing_authority_id": "court"})
+    with pytest.raises(ServiceError):  # the foreign ministry cannot execute here
+        clean_values(assign, {"executing_authority_id": authorities["foreign"].id})
+    court = authorities["court"].id
+    assert clean_values(assign, {"executing_authority_id": str(court)}) == {
+        "executing_authority_id": court}
 
 
 def test_comment_required_where_declared(db, ready_case, users, effect_log):
