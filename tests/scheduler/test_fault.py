@@ -88,17 +88,26 @@ def test_a_second_scheduler_waits_for_the_first(app, db, tmp_path):
     first = start_scheduler(env, first_log)
     second = start_scheduler(env, second_log)
     try:
-        time.sleep(4)
+        give_up = time.monotonic() + 30   # two interpreters starting on a busy machine
+        while time.monotonic() < give_up:
+            logs = [first_log.read_text(), second_log.read_text()]
+            working = [("lock acquired" in text) for text in logs]
+            waiting = [("waiting" in text) for text in logs]
+            if sum(working) + sum(waiting) >= 2:
+                break
+            time.sleep(0.3)
+        time.sleep(1)
         logs = [first_log.read_text(), second_log.read_text()]
         working = [("lock acquired" in text) for text in logs]
-        waiting = [("waiting" in text) for text in logs]
         assert sum(working) == 1, logs
         assert waiting == [not w for w in working], logs
         holder, other = (first, second) if working[0] else (second, first)
         other_log = second_log if working[0] else first_log
         holder.send_signal(signal.SIGKILL)
         holder.wait(10)
-        time.sleep(3)
+        give_up = time.monotonic() + 15
+        while time.monotonic() < give_up and "lock acquired" not in other_log.read_text():
+            time.sleep(0.3)
         assert "lock acquired" in other_log.read_text()
     finally:
         for process in (first, second):
