@@ -75,7 +75,7 @@ def _deadlines_for(user: User) -> list[tuple[Deadline, Case]]:
         stmt = stmt.where(or_(Case.assignee_id == user.id, Deadline.is_custody.is_(True)))
     else:
         stmt = stmt.where(Case.assignee_id == user.id)
-    return list(db.session.execute(stmt.order_by(Deadline.due_at)).tuples())
+    return [(row[0], row[1]) for row in db.session.execute(stmt.order_by(Deadline.due_at))]
 
 
 def render_feed(user: User, base_url: str) -> bytes:
@@ -101,5 +101,7 @@ def _event(deadline: Deadline, case: Case, rule: Any, stamp: datetime, base_url:
     status = " (paused)" if deadline.status == "paused" else ""
     event.add("summary", f"{prefix}{case.reference}: {rule.title}{status}")
     event.add("description", f"{rule.summary}\n{rule.citation}")
-    event.add("url", f"{base_url.rstrip('/')}/cases/{case.reference}")
+    from mla.notifications.services import case_link
+
+    event.add("url", f"{base_url.rstrip('/')}{case_link(case)}")
     return event

@@ -31,7 +31,7 @@ def due_soon(actor: User, days: int = 7, limit: int = 50) -> dict[str, list[DueI
         .where(Deadline.status == "running", Deadline.due_at <= at + timedelta(days=days),
                Case.id.in_(visible))
         .order_by(Deadline.is_custody.desc(), Deadline.due_at, Deadline.id).limit(limit)
-    ).tuples().all()
+    ).all()
     result: dict[str, list[DueItem]] = {"overdue": [], "week": []}
     for deadline, case in rows:
         item = DueItem(case, view_of(deadline, at))

@@ -50,7 +50,8 @@ def _deadline_of(reference: str, deadline_id: int) -> tuple[Case, Deadline]:
     return case, deadline
 
 
-@bp.route("/cases/<reference>/deadlines/<int:deadline_id>/extend", methods=["GET", "POST"])
+@bp.route("/requests/<reference>/deadlines/<int:deadline_id>/extend",
+          methods=["GET", "POST"])
 @allow(*EXTENDERS)
 def extend(reference: str, deadline_id: int):
     case, deadline = _deadline_of(reference, deadline_id)

@@ -17,7 +17,11 @@ from mla.notifications.outbox import enqueue, enqueue_many
 
 
 def case_link(case: Case) -> str:
-    return f"/cases/{case.reference}"
+    """The request page's path; built from the URL map, so it works outside requests too."""
+    from flask import current_app
+
+    return current_app.url_map.bind("localhost").build(
+        "cases.detail", {"reference": case.reference})
 
 
 def supervisor_recipients() -> list[User]:

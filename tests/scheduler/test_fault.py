@@ -101,7 +101,7 @@ def test_a_second_scheduler_waits_for_the_first(app, db, tmp_path):
         working = [("lock acquired" in text) for text in logs]
         assert sum(working) == 1, logs
         assert waiting == [not w for w in working], logs
-        holder, other = (first, second) if working[0] else (second, first)
+        holder, _other = (first, second) if working[0] else (second, first)
         other_log = second_log if working[0] else first_log
         holder.send_signal(signal.SIGKILL)
         holder.wait(10)
