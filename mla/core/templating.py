@@ -54,6 +54,7 @@ def init_templating(app: Flask) -> None:
         DIRECTIONS=DIRECTIONS, KINDS=KINDS, MEASURES=MEASURES, PERSON_ROLES=PERSON_ROLES,
         clock_now=now,
         state_label=lambda case: state_label(case.workflow_name, case.state),
+        state_name=state_label,
     )
 
     @app.context_processor
