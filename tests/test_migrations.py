@@ -59,13 +59,16 @@ def _logging_preserved() -> Iterator[None]:
         root.handlers = root_state[1]
 
 
-def _fresh_postgres_database(worker: str) -> str:
+@pytest.fixture(scope="session")
+def _migrations_postgres_url(worker_id_safe: str) -> str:
+    """One database per worker and session: DROP/CREATE DATABASE force a checkpoint,
+    which takes many seconds on a busy server, so tests reset its schema instead."""
     import psycopg
 
     reason = postgres_available()
     if reason:
         skip_or_fail(reason, "MLA_REQUIRE_POSTGRES")
-    name = f"comity_migrations_{worker}".replace("-", "_")
+    name = f"comity_migrations_{worker_id_safe}".replace("-", "_")
     admin = postgres_base_url().replace("postgresql+psycopg://", "postgresql://") + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -73,14 +76,24 @@ def _fresh_postgres_database(worker: str) -> str:
     return f"{postgres_base_url()}/{name}"
 
 
+def _empty_postgres_database(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")  # tables, enum types, alembic_version
+        conn.execute("CREATE SCHEMA public")
+    return url
+
+
 @pytest.fixture
-def empty_app(tmp_path, worker_id_safe, fast_passwords):
+def empty_app(request, tmp_path, fast_passwords):
     """An app on an empty database of the selected backend, inside its app context."""
     from mla import create_app
     from mla.extensions import db
 
     if selected_backend() == "postgres":
-        url = _fresh_postgres_database(worker_id_safe)
+        url = _empty_postgres_database(request.getfixturevalue("_migrations_postgres_url"))
     else:
         url = f"sqlite:///{tmp_path / 'migrations.db'}"
     app = create_app(make_settings(tmp_path, url))
