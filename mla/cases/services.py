@@ -181,9 +181,12 @@ def register_case(actor, data: CaseInput) -> Case:
         case.persons.append(_new_person(item))
     db.session.add(case)
     db.session.flush()
-    add_event(case, actor, "registered", to_state=case.state,
-              comment="", data={"workflow": workflow.name, "workflow_version": workflow.version})
+    event = add_event(case, actor, "registered", to_state=case.state, comment="",
+                      data={"workflow": workflow.name, "workflow_version": workflow.version})
     record_audit(actor, "case.register", case, direction=case.direction, kind=case.kind)
+    from mla.workflow.services import start_case  # the engine imports this module
+
+    start_case(actor, case, event)
     return case
 
 

@@ -23,7 +23,8 @@ SYSTEM_ROLE = "system"
 LEGAL_BASES = ("UNTOC", "UNCAC", "ECE", "ECMA", "EAW", "EIO", "BILATERAL", "RECIPROCITY")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
-_TOP_KEYS = {"name", "title", "description", "initial", "role_groups", "states", "transitions"}
+_TOP_KEYS = {"name", "title", "description", "initial", "role_groups", "states", "transitions",
+             "on_start"}
 _STATE_KEYS = {"name", "label", "description", "terminal", "pauses_clocks", "approval"}
 _TRANSITION_KEYS = {"name", "label", "description", "from", "to", "roles", "guards", "effects",
                     "fields", "comment_required", "internal"}
@@ -105,6 +106,8 @@ class Workflow:
     description: str = ""
     # Roles each transition declared before group expansion, for messages.
     unknown_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Effects run when a request is registered (e.g. start the acknowledgement clock).
+    start_effects: tuple[EffectRef, ...] = ()
 
     def state(self, name: str) -> State | None:
         return self.states.get(name)
@@ -205,6 +208,7 @@ def parse_definition(raw: bytes, source: str = "<workflow>") -> tuple[Workflow |
         states=states, transitions=tuple(transitions), source=text,
         description=reader.text(data, "description", "", required=False),
         unknown_roles=unknown_roles,
+        start_effects=_effects(reader, data.get("on_start", []), "on_start"),
     )
     return workflow, reader.problems
 

@@ -218,6 +218,18 @@ def apply_transition(actor: Any, case: Case, name: str, *, expected_version: int
     return case
 
 
+def start_case(actor: Any, case: Case, event: Any) -> None:
+    """Run the workflow's registration effects (``on_start``) in the caller's transaction."""
+    workflow = definition_for_case(case)
+    if not workflow.start_effects:
+        return
+    registered = hooks.effects()
+    ctx = hooks.TransitionContext(case=case, actor=actor, transition=None, event=event)
+    for ref in workflow.start_effects:
+        if ref.applies(case.legal_basis, {}):
+            registered[ref.name](ctx, ref.arg)
+
+
 def _move(case: Case, workflow: Workflow, transition: Transition, expected_version: int) -> str:
     """The conditional UPDATE; returns the state left."""
     source = case.state

@@ -32,6 +32,13 @@ def validate(workflow: Workflow, *, guard_names: Iterable[str],
     for name, unknown in workflow.unknown_roles.items():
         add(f"transition {name!r}: unknown role(s) {', '.join(unknown)} "
             f"(roles: {', '.join(ROLES)}, or a group from [role_groups])")
+    for ref in workflow.start_effects:
+        problem = (f"unknown effect {ref.ref!r}" if ref.name not in effects
+                   else _argument_problem(ref.name, ref.arg, arg_choices))
+        if problem is None and ref.when_field:
+            problem = f"effect {ref.ref!r} cannot wait for a field at registration"
+        if problem:
+            add(f"on_start: {problem}")
     for t in workflow.transitions:
         where = f"transition {t.name!r}"
         for source in t.sources:

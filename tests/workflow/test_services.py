@@ -126,6 +126,7 @@ def test_a_step_writes_state_version_history_and_audit(db, ready_case, users, au
                                                        effect_log):
     case = ready_case("incoming_mla", "accepted")
     court = authorities["court"]
+    effect_log.clear()  # registration's own effects are tested below
     apply_transition(users["caseworker"], case, "assign_execution", expected_version=1,
                      values={"executing_authority_id": str(court.id)}, comment="To the court")
     db.session.commit()
@@ -222,6 +223,7 @@ def test_comment_required_where_declared(db, ready_case, users, effect_log):
 def test_entering_a_paused_state_pauses_before_the_step_starts_its_own_deadline(
         db, ready_case, users, effect_log):
     case = ready_case("incoming_mla", "under_review")
+    effect_log.clear()
     apply_transition(users["caseworker"], case, "request_information", expected_version=1,
                      values={"questions": "Which accounts?"})
     assert effect_log[0] == "pause_clocks"
@@ -241,6 +243,7 @@ def test_no_clock_change_between_running_states(db, ready_case, users, effect_lo
 def test_leaving_a_paused_state_for_a_closed_one_resumes_first(db, ready_case, users,
                                                                 effect_log):
     case = ready_case("incoming_mla", "awaiting_information")
+    effect_log.clear()
     apply_transition(users["caseworker"], case, "withdraw", expected_version=1,
                      comment="Withdrawn by letter")
     assert effect_log[0] == "resume_clocks"
@@ -367,3 +370,49 @@ def test_approvals_page(client, login_as, ready_case, users):
     assert case.reference in page.get_data(as_text=True)
     login_as(users["caseworker"])
     assert client.get("/approvals").status_code == 403
+
+
+# --- registration effects (on_start) ---------------------------------------------
+
+@pytest.mark.parametrize(("basis", "expected"), [
+    ("UNTOC", ["start_deadline:sla_acknowledge"]),
+    ("EIO", ["start_deadline:sla_acknowledge", "start_deadline:eio_acknowledge"]),
+])
+def test_registration_starts_the_acknowledgement_clocks(make_case, effect_log, basis,
+                                                        expected):
+    make_case(legal_basis=basis)
+    assert effect_log == expected
+
+
+def test_outgoing_registration_starts_nothing(make_case, effect_log):
+    make_case(direction="outgoing")
+    assert effect_log == []
+
+
+def test_on_start_effects_are_validated():
+    from mla.workflow.definitions import parse_definition
+    from mla.workflow.validation import validate
+
+    raw = b"""
+name = "w"
+initial = "a"
+on_start = ["launch_rockets", "start_deadline:no_such_rule"]
+[[states]]
+name = "a"
+label = "A"
+[[states]]
+name = "b"
+label = "B"
+terminal = true
+[[transitions]]
+name = "go"
+label = "Go"
+from = ["a"]
+to = "b"
+roles = ["caseworker"]
+"""
+    workflow, problems = parse_definition(raw)
+    assert problems == []
+    found = validate(workflow, guard_names=[], effect_names=["start_deadline"])
+    assert "on_start: unknown effect 'launch_rockets'" in found
+    assert any(p.startswith("on_start: unknown argument 'no_such_rule'") for p in found)
