@@ -170,6 +170,8 @@ def page(browser: Any, live_server: str, request: pytest.FixtureRequest) -> Iter
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
                                   locale="en-GB", timezone_id="UTC")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    stale = ARTIFACTS / f"{_artifact_name(f'FAILED-{request.node.nodeid}')}.png"
+    stale.unlink(missing_ok=True)  # a screenshot from an earlier failed run would mislead
     tab = context.new_page()
     try:
         yield tab
@@ -194,14 +196,18 @@ def browser_login(live_server: str) -> Callable[..., Any]:
     """Sign ``user`` in through the sign-in page; returns the page on the home page."""
 
     def login(page: Any, user: Any, password: str = PASSWORD) -> Any:
-        from playwright.sync_api import expect
-
         page.goto(f"{live_server}/login")
         page.locator("#username").fill(user.username)
         page.locator("#password").fill(password)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
-        expect(page.locator("form[action$='/logout']")).to_have_count(1)
+        with page.expect_navigation() as navigation:
+            page.locator("main form button[type=submit]").click()
+        response = navigation.value
+        if response is None or response.status >= 400 or \
+                page.locator("form[action$='/logout']").count() != 1:
+            status = response.status if response is not None else "no response"
+            body = page.locator("body").inner_text()[:500]
+            pytest.fail(f"signing in as {user.username!r} did not reach a signed-in page: "
+                        f"{page.url} answered {status}:\n{body}", pytrace=False)
         return page
 
     return login
