@@ -27,6 +27,9 @@ bp = Blueprint("cases", __name__, url_prefix="/requests")
 @bp.route("/")
 @allow(*READERS, "prosecutor")
 def index():
+    if current_user.role == "prosecutor":
+        # Prosecutors read requests through the portal's allow-listed view.
+        return redirect(url_for("portal.index"))
     filters = CaseFilters.from_args(request.args)
     page, per_page = parse_page_args(request.args)
     result = case_page(current_user, filters, page, per_page)
@@ -65,6 +68,9 @@ def new():
 @bp.route("/<reference>")
 @allow(*READERS, "prosecutor")
 def detail(reference: str):
+    if current_user.role == "prosecutor":
+        get_case_for(current_user, reference, full=False)  # 404 unless it is theirs
+        return redirect(url_for("portal.case", reference=reference.upper()))
     case = get_case_for(current_user, reference)
     assign_form = AssignForm(assignee_id=case.assignee_id or 0)
     assign_form.assignee_id.choices = as_choices([(0, _("— nobody —")), *staff_choices()])

@@ -41,7 +41,8 @@ def test_caseworker_registers_an_incoming_mla_request(client, create_user, login
     assert case.persons[0].full_name == "Marie Témoin"
     assert case.state == "received"
     events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
-    assert [e.kind for e in events] == ["registered"]
+    # Registration also starts the acknowledgement clock (workflow on_start).
+    assert [e.kind for e in events] == ["registered", "deadline"]
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.register"))
     assert audit.one().object_id == reference
 
@@ -154,10 +155,12 @@ def test_prosecutor_sees_only_their_authority_requests(client, create_user, logi
     visible = make_case(domestic_authority_id=mine.id, title="Visible one")
     hidden = make_case(domestic_authority_id=other.id, title="Hidden one")
     login_as(create_user("prosecutor", authority_id=mine.id))
-    html = client.get("/requests/").get_data(as_text=True)
+    html = client.get("/requests/", follow_redirects=True).get_data(as_text=True)
     assert visible.reference in html and hidden.reference not in html
     assert client.get(f"/requests/{hidden.reference}").status_code == 404
-    assert client.get(f"/requests/{visible.reference}").status_code == 200
+    assert client.get(f"/portal/requests/{hidden.reference}").status_code == 404
+    assert client.get(f"/requests/{visible.reference}",
+                      follow_redirects=True).status_code == 200
 
 
 def test_notes_and_assignment_are_on_the_timeline(client, create_user, login_as, make_case,
@@ -173,7 +176,7 @@ def test_notes_and_assignment_are_on_the_timeline(client, create_user, login_as,
                        ).status_code == 302
     db.session.expire_all()
     kinds = [e.kind for e in db.session.get(Case, case.id).events]
-    assert kinds == ["registered", "note", "assigned"]
+    assert kinds == ["registered", "deadline", "note", "assigned"]
     assert db.session.get(Case, case.id).assignee_id == worker.id
 
 

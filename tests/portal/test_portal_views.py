@@ -123,10 +123,12 @@ def test_staff_cannot_use_the_portal(prosecutor_setup, client, login_as):
     assert client.get("/portal/").status_code == 403
 
 
-@pytest.mark.xfail(strict=True, reason="cases.detail still admits prosecutors and shows the "
-                   "persons' identities and internal notes; it should send them to "
-                   "portal.case (lead's file, reported)")
 def test_staff_case_page_hides_identities_from_prosecutors(prosecutor_setup, client, login_as):
     login_as(prosecutor_setup["me"])
-    html = client.get(f"/requests/{prosecutor_setup['mine'].reference}").get_data(as_text=True)
+    reference = prosecutor_setup["mine"].reference
+    response = client.get(f"/requests/{reference}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/portal/requests/{reference}")
+    assert client.get("/requests/").headers["Location"].endswith("/portal/")
+    html = client.get(f"/requests/{reference}", follow_redirects=True).get_data(as_text=True)
     assert "Jean Fictif" not in html
