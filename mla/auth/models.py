@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.access import ROLES
-from mla.core.clock import now
+from mla.core.clock import now, real_now
 from mla.core.db import UTCDateTime
 from mla.extensions import db
 
@@ -32,7 +32,7 @@ class User(UserMixin, db.Model):
         ForeignKey("authorities.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=real_now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     authority = relationship("Authority", lazy="joined")
@@ -56,8 +56,8 @@ class UserSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=real_now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=real_now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
 
@@ -74,7 +74,7 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100), default="")
     prefix: Mapped[str] = mapped_column(String(12))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=real_now)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

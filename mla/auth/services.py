@@ -1,4 +1,9 @@
-"""Accounts, sign-in, sessions and tokens. Services flush; the caller commits."""
+"""Accounts, sign-in, sessions and tokens. Services flush; the caller commits.
+
+Security clocks (idle and absolute session limits, lockouts, token expiry) run on
+real time, never the sandbox's simulated clock: moving a training scenario forward
+by days must neither sign a class out nor keep a lockout or an expired token alive.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,8 @@ from sqlalchemy.exc import OperationalError
 from mla.audit.services import record_audit
 from mla.auth.models import ApiToken, LoginThrottle, User, UserSession
 from mla.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from mla.core import clock
 from mla.core.access import ROLES
-from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.core.transaction import commit_even_if_refused
 from mla.extensions import db
@@ -100,7 +105,7 @@ def set_password(actor: User | str | None, user: User, new_password: str,
     if problems:
         raise ServiceError(" ".join(problems), details={"field": "new_password"})
     user.password_hash = hash_password(new_password)
-    user.password_changed_at = now()
+    user.password_changed_at = clock.real_now()
     revoke_sessions(user, except_session=keep_session)
     revoke_tokens(user)
     record_audit(actor, "user.password_change", user)
@@ -127,7 +132,7 @@ def authenticate(username: str, password: str, *, user_agent: str = "") -> SignI
     """Check a password with throttling; unknown and known names get the same answer."""
     settings = current_settings()
     name = normalise_username(username)[:64]
-    current = now()
+    current = clock.real_now()
     throttle = db.session.get(LoginThrottle, name)
     if throttle and throttle.locked_until and throttle.locked_until > current:
         verify_password(None, password)  # same cost as a real attempt
@@ -170,7 +175,7 @@ def load_session(token: str | None) -> UserSession | None:
     if record is None or record.revoked_at is not None or not record.user.is_enabled:
         return None
     settings = current_settings()
-    current = now()
+    current = clock.real_now()
     if current - record.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
         return None
     if current - record.created_at > timedelta(hours=settings.session_max_hours):
@@ -191,7 +196,7 @@ def _touch(statement: Update) -> None:
 
 
 def end_session(record: UserSession) -> None:
-    record.revoked_at = now()
+    record.revoked_at = clock.real_now()
     record_audit(record.user, "auth.logout", record.user)
     db.session.flush()
 
@@ -200,7 +205,7 @@ def revoke_sessions(user: User, *, except_session: UserSession | None = None) ->
     stmt = (
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now())
+        .values(revoked_at=clock.real_now())
     )
     if except_session is not None:
         stmt = stmt.where(UserSession.id != except_session.id)
@@ -216,7 +221,7 @@ def create_api_token(actor: User | str | None, user: User, *, label: str = "",
         token_hash=_sha256(secret),
         label=label[:100],
         prefix=secret[:12],
-        expires_at=now() + timedelta(days=valid_days) if valid_days else None,
+        expires_at=clock.real_now() + timedelta(days=valid_days) if valid_days else None,
     )
     db.session.add(token)
     db.session.flush()
@@ -228,7 +233,7 @@ def resolve_api_token(secret: str) -> User | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
     if token is None or token.revoked_at is not None or not token.user.is_enabled:
         return None
-    current = now()
+    current = clock.real_now()
     if token.expires_at is not None and token.expires_at <= current:
         return None
     if token.last_used_at is None or current - token.last_used_at > timedelta(minutes=1):
@@ -237,7 +242,7 @@ def resolve_api_token(secret: str) -> User | None:
 
 
 def revoke_api_token(actor: User, token: ApiToken) -> None:
-    token.revoked_at = now()
+    token.revoked_at = clock.real_now()
     record_audit(actor, "token.revoke", token.user, token_id=token.id)
     db.session.flush()
 
@@ -246,5 +251,5 @@ def revoke_tokens(user: User) -> None:
     db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now())
+        .values(revoked_at=clock.real_now())
     )

@@ -32,7 +32,7 @@ from mla.sandbox.models import (
     ScenarioCase,
 )
 from mla.sandbox.pack import Pack, PackError, RequestSpec, read_pack, resolve_pack
-from mla.sandbox.services import get_state, set_simulated_now, shift_security_times
+from mla.sandbox.services import get_state, set_simulated_now
 from mla.settings import current_settings
 
 SCENARIO_ACTOR = "scenario.desk"
@@ -97,7 +97,6 @@ def load_pack(actor: Any, name_or_path: str) -> Pack:
     if not current_settings().is_sandbox:
         raise ApiError(403, "forbidden", "Scenario packs load only in a sandbox instance.")
     pack = read_pack(resolve_pack(name_or_path))
-    before = clock.now()
     wipe_training_data()
     try:
         _build(actor, pack)
@@ -110,8 +109,7 @@ def load_pack(actor: Any, name_or_path: str) -> Pack:
     state.pack_title = pack.title
     state.scenario_start_at = pack.start
     state.loaded_at = clock.real_now()
-    set_simulated_now(actor, pack.start, audit=False, shift=False)
-    shift_security_times(clock.now() - before)
+    set_simulated_now(actor, pack.start, audit=False)
     record_audit(actor, "sandbox.pack_loaded", state, pack=pack.name)
     db.session.flush()
     return pack
@@ -132,7 +130,7 @@ def _build(actor: Any, pack: Pack) -> None:
     from mla.reference.services import ensure_fictional_country, is_user_assigned
 
     home = current_settings().home_country
-    set_simulated_now(actor, pack.start, audit=False, shift=False)
+    set_simulated_now(actor, pack.start, audit=False)
     if is_user_assigned(home):
         ensure_fictional_country(home, pack.home_name)
     desk = persona(SCENARIO_ACTOR, "Scenario desk", "admin")
@@ -193,7 +191,7 @@ def _request(actor: Any, pack: Pack, spec: RequestSpec, authorities: dict[str, i
     from mla.workflow.services import apply_transition
 
     where = f"request {spec.key!r}"
-    set_simulated_now(actor, pack.at(spec.received_day), audit=False, shift=False)
+    set_simulated_now(actor, pack.at(spec.received_day), audit=False)
     try:
         case = register_case(actor, CaseInput(
             direction=spec.direction, kind=spec.kind, counterpart_country=spec.counterpart,
@@ -217,7 +215,7 @@ def _request(actor: Any, pack: Pack, spec: RequestSpec, authorities: dict[str, i
         if transition is None:
             raise PackError([f"{here}: the {workflow.name} workflow has no such step"])
         values = _field_values(pack, transition, step.fields)
-        set_simulated_now(actor, pack.at(step.day, step.time), audit=False, shift=False)
+        set_simulated_now(actor, pack.at(step.day, step.time), audit=False)
         try:
             apply_transition(actor, case, step.transition, expected_version=case.version,
                              values=values, comment=step.comment)

@@ -47,51 +47,21 @@ def get_state() -> SandboxState:
     return state
 
 
-def _store_offset(state: SandboxState, target: datetime, *, shift: bool = True) -> None:
-    before = clock.now()
+def _store_offset(state: SandboxState, target: datetime) -> None:
     offset = target - clock.real_now()
     # Whole seconds, rounded up: the clock never reads earlier than the target.
     state.offset_seconds = math.ceil(offset.total_seconds())
     state.clock_moved_at = clock.real_now()
     remember_offset(timedelta(seconds=state.offset_seconds))
-    if shift:
-        shift_security_times(clock.now() - before)
     db.session.flush()
 
 
-def shift_security_times(delta: timedelta) -> None:
-    """Move sign-in sessions, lockouts and API token dates with the clock.
-
-    They are measured with ``clock.now()`` like everything else; without this,
-    advancing the clock by days would sign the whole class out (idle timeout)
-    and expire tokens. Time spent in class is what they should measure.
-    """
-    from mla.auth.models import ApiToken, LoginThrottle, UserSession
-
-    if not delta:
-        return
-    for record in db.session.scalars(select(UserSession).where(
-            UserSession.revoked_at.is_(None))):
-        record.created_at += delta
-        record.last_seen_at += delta
-    for throttle in db.session.scalars(select(LoginThrottle)):
-        if throttle.locked_until is not None:
-            throttle.locked_until += delta
-        if throttle.last_failure_at is not None:
-            throttle.last_failure_at += delta
-    for token in db.session.scalars(select(ApiToken).where(ApiToken.revoked_at.is_(None))):
-        if token.expires_at is not None:
-            token.expires_at += delta
-    db.session.flush()
-
-
-def set_simulated_now(actor: Any, target: datetime, *, audit: bool = True,
-                      shift: bool = True) -> datetime:
+def set_simulated_now(actor: Any, target: datetime, *, audit: bool = True) -> datetime:
     """Put the simulated clock at ``target`` (any direction; used by load and reset)."""
     if target.tzinfo is None:
         raise ValueError("a UTC instant is required")
     state = get_state()
-    _store_offset(state, target, shift=shift)
+    _store_offset(state, target)
     if audit:
         record_audit(actor, "sandbox.clock_set", state, to=target.isoformat())
     return clock.now()

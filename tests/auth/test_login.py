@@ -75,7 +75,12 @@ def test_idle_session_expires(client, create_user, db, monkeypatch):
     user = create_user("caseworker")
     _login(client, user.username, PASSWORD)
     assert client.get("/").status_code == 200
-    monkeypatch.setattr(clock, "_offset_provider", lambda: timedelta(minutes=31))
+    # The simulated (sandbox) clock moving does not touch security timeouts...
+    monkeypatch.setattr(clock, "_offset_provider", lambda: timedelta(days=3))
+    assert client.get("/").status_code == 200
+    # ...real time passing does.
+    later = clock.real_now() + timedelta(minutes=31)
+    monkeypatch.setattr(clock, "real_now", lambda: later)
     assert client.get("/").status_code == 302
 
 
