@@ -10,18 +10,21 @@ point: running it twice writes nothing new.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from mla.cases.models import Case
 from mla.core.clock import now
 from mla.deadlines.models import Deadline
 from mla.deadlines.rules import Rule, get_rule
 from mla.extensions import db
+from mla.notifications.outbox import enqueue_many
 
 SYSTEM_ACTOR = "scheduler"
 ONE_SECOND = timedelta(seconds=1)
@@ -78,8 +81,38 @@ def point_key(deadline: Deadline, point: Point) -> str:
     return f"dl:{deadline.id}:{deadline.cycle}:{stamp}:{point.name}"
 
 
-def process_deadline(deadline: Deadline, at: datetime) -> int:
+@dataclass
+class Batch:
+    """What one scan batch collects: outbox rows for one bulk insert, and the
+    recipients it has looked up (held here so the session does not reload them)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    assignees: dict[int, list[Any]] = field(default_factory=dict)
+    supervisors: list[Any] | None = None
+
+    def assignee_recipients(self, case: Case) -> list[Any]:
+        from mla.notifications import services as notify
+
+        if case.id not in self.assignees:
+            self.assignees[case.id] = notify.assignee_recipients(case)
+        return self.assignees[case.id]
+
+    def supervisor_recipients(self) -> list[Any]:
+        from mla.notifications import services as notify
+
+        if self.supervisors is None:
+            self.supervisors = notify.supervisor_recipients()
+        return self.supervisors
+
+    def flush(self) -> None:
+        enqueue_many(self.rows)
+        self.rows = []
+
+
+def process_deadline(deadline: Deadline, at: datetime, batch: Batch | None = None) -> int:
     """Act on every point crossed since the last look; returns how many."""
+    own = batch is None
+    batch = batch or Batch()
     rule = get_rule(deadline.rule_code)
     since = deadline.reminded_through or deadline.started_at
     crossed = [p for p in points(deadline, rule) if since < p.at <= at]
@@ -89,12 +122,14 @@ def process_deadline(deadline: Deadline, at: datetime) -> int:
     acted = [p for p in crossed if p.kind != "remind"] + reminders[-1:]
     repeat_due = False
     for point in sorted(acted, key=lambda p: p.at):
-        _act(deadline, rule, point, at)
+        _act(deadline, rule, point, at, batch)
         repeat_due = repeat_due or (rule.repeat and point.kind == "letter")
     deadline.reminded_through = at
     if repeat_due:
         _next_cycle(deadline)
     schedule_next(deadline, rule)
+    if own:
+        batch.flush()
     return len(acted)
 
 
@@ -112,7 +147,7 @@ def _next_cycle(deadline: Deadline) -> None:
     refresh_next_due(deadline.case)
 
 
-def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime) -> None:
+def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime, batch: Batch) -> None:
     from mla.notifications import services as notify
 
     case: Case = deadline.case
@@ -123,20 +158,23 @@ def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime) -> None:
         subject = _("%(left)s: %(title)s (%(reference)s)", left=left, title=rule.title,
                     reference=case.reference)
         body = _reminder_body(deadline, rule)
-        notify.notify_users(notify.assignee_recipients(case), key, subject, body, case=case,
-                            category="custody" if deadline.is_custody else "reminder")
+        notify.notify_users(batch.assignee_recipients(case), key, subject, body, case=case,
+                            category="custody" if deadline.is_custody else "reminder",
+                            sink=batch.rows)
     elif point.kind == "soft":
         subject = _("Day %(days)s reached: %(title)s (%(reference)s)",
                     days=deadline.soft_days, title=rule.title, reference=case.reference)
-        notify.notify_users(notify.assignee_recipients(case), key, subject,
-                            _reminder_body(deadline, rule), case=case, category="custody")
+        notify.notify_users(batch.assignee_recipients(case), key, subject,
+                            _reminder_body(deadline, rule), case=case, category="custody",
+                            sink=batch.rows)
     elif point.kind == "missed":
         deadline.missed_at = deadline.missed_at or at
         subject = _("Missed: %(title)s (%(reference)s)", title=rule.title,
                     reference=case.reference)
         body = _reminder_body(deadline, rule)
-        recipients = notify.supervisor_recipients() + notify.assignee_recipients(case)
-        notify.notify_users(recipients, key, subject, body, case=case, category="escalation")
+        recipients = batch.supervisor_recipients() + batch.assignee_recipients(case)
+        notify.notify_users(recipients, key, subject, body, case=case, category="escalation",
+                            sink=batch.rows)
         from mla.cases.services import add_event
 
         add_event(case, SYSTEM_ACTOR, "deadline", comment=rule.title, is_internal=True,
@@ -149,9 +187,9 @@ def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime) -> None:
                               deadline=deadline, key=key)
         if letter.status == "draft":
             subject = _("Letter to approve: %(subject)s", subject=letter.subject)
-            notify.notify_users(notify.assignee_recipients(case), f"{key}:queue", subject,
+            notify.notify_users(batch.assignee_recipients(case), f"{key}:queue", subject,
                                 _("A letter to the counterpart is waiting for your approval."),
-                                case=case, category="letter", link="/letters")
+                                case=case, category="letter", link="/letters", sink=batch.rows)
 
 
 def _days_left_text(deadline: Deadline, at: datetime) -> str:
@@ -203,6 +241,10 @@ def scan_deadlines(batch: int = 500, at: datetime | None = None) -> int:
             ids = due_deadline_ids(at, batch)
             if not ids:
                 return total
-            rows = db.session.scalars(select(Deadline).where(Deadline.id.in_(ids))).all()
-            for deadline in rows:
-                total += process_deadline(deadline, at)
+            rows = db.session.scalars(select(Deadline).where(Deadline.id.in_(ids))
+                                      .options(joinedload(Deadline.case))).all()
+            work = Batch()
+            with db.session.no_autoflush:
+                for deadline in rows:
+                    total += process_deadline(deadline, at, work)
+            work.flush()

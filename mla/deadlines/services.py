@@ -141,8 +141,8 @@ def start_deadline(case: Case, rule_code: str, *, actor: Any, values: dict[str, 
     consent_on = as_date(values.get(rule.consent_field)) if rule.consent_field else None
     if consent_on is not None and rule.consent_days is not None:
         start_on, deadline.period_days, deadline.soft_days = consent_on, rule.consent_days, None
-    if existing is not None and start_on is None:
-        start_on = existing.start_on
+    if existing is not None and start_on is None and rule.start_field:
+        start_on = existing.start_on  # e.g. consent given: the arrest date stays the start
     deadline.start_on = start_on or cal.local_date(at)
     deadline.fixed_due_on = None
     if rule.due_from == "due_on":

@@ -43,8 +43,11 @@ def assignee_recipients(case: Case) -> list[User]:
 
 
 def notify_users(users: list[User], key: str, subject: str, body: str = "", *,
-                 case: Case | None = None, category: str = "notice", link: str = "") -> int:
-    """One in-app notification per user, plus an e-mail to those with an address."""
+                 case: Case | None = None, category: str = "notice", link: str = "",
+                 sink: list[dict[str, Any]] | None = None) -> int:
+    """One in-app notification per user, plus an e-mail to those with an address.
+
+    With ``sink`` the rows are collected for one bulk insert by the caller."""
     link = link or (case_link(case) if case is not None else "")
     rows: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -59,6 +62,9 @@ def notify_users(users: list[User], key: str, subject: str, body: str = "", *,
         if user.email:
             rows.append({"key": f"{key}:u{user.id}:mail", "channel": "email",
                          "to_address": user.email, **common})
+    if sink is not None:
+        sink.extend(rows)
+        return len(rows)
     return enqueue_many(rows)
 
 
