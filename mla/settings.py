@@ -61,6 +61,15 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
 
 
+def _is_country_code(code: str) -> bool:
+    import pycountry
+
+    if len(code) != 2 or not code.isalpha():
+        return False
+    # XA-XZ are ISO user-assigned codes: fictional states for training.
+    return code[0] == "X" or pycountry.countries.get(alpha_2=code) is not None
+
+
 def _generated_secret(path: Path) -> str:
     """The embedded default's secret key: made once, kept in instance/, never hard-coded."""
     if path.is_file():
@@ -150,8 +159,10 @@ class Settings:
             raise ConfigError(f"MLA_MODE must be one of {', '.join(MODES)}, got {mode!r}.")
 
         home = (env.get("MLA_HOME_COUNTRY", "") or "XZ").strip().upper()
-        if len(home) != 2 or not home.isalpha():
-            raise ConfigError(f"MLA_HOME_COUNTRY must be an ISO 3166-1 alpha-2 code, got {home!r}.")
+        if not _is_country_code(home):
+            raise ConfigError(
+                "MLA_HOME_COUNTRY must be an ISO 3166-1 alpha-2 code (or XA-XZ for a "
+                f"fictional training state), got {home!r}.")
 
         key_file_value = env.get("MLA_KEY_FILE", "").strip()
         key_file = Path(key_file_value) if key_file_value else instance / "keyring.json"
