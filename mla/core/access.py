@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from mla.core.errors import ApiError, is_api_request
@@ -107,5 +108,7 @@ def gate() -> Any:
     if role is None:
         if is_api_request():
             raise ApiError(401, "unauthorized", "A valid bearer token is required.")
+        if request.endpoint != "core.home":
+            flash(_("Please sign in to continue."), "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     raise ApiError(403, "forbidden", "Your role does not allow this.")
