@@ -199,19 +199,8 @@ def run_counterpart(at: datetime | None = None) -> int:
 def run_sandbox_pass(app: Flask) -> dict[str, int]:
     """One pass after the clock moved: the counterpart answers, deadlines fall due,
     reminders are written and the outbox is delivered (in-app; e-mail kept)."""
-    from mla.core.transaction import unit_of_work
+    from mla.scheduler.runner import run_tick
 
-    with app.app_context():
-        try:
-            with unit_of_work():
-                acted = run_counterpart()
-        finally:
-            db.session.remove()
-    report: dict[str, int] = {"counterpart_steps": acted}
-    try:
-        from mla.scheduler.runner import run_tick
-    except ImportError:  # pragma: no cover - the deadlines domain is always installed
-        return report
-    tick = run_tick(app)
-    report.update(reminder_points=tick.points, delivered=tick.delivered)
-    return report
+    tick = run_tick(app)  # in a sandbox the tick runs the counterpart first
+    return {"counterpart_steps": tick.counterpart_steps, "reminder_points": tick.points,
+            "delivered": tick.delivered}

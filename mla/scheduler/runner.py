@@ -21,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from mla.core import clock
+from mla.settings import current_settings
 
 log = logging.getLogger("mla.scheduler")
 
@@ -34,6 +35,7 @@ class TickReport:
     retried: int
     dead: int
     seconds: float
+    counterpart_steps: int = 0  # sandbox only: steps the simulated counterpart took
 
 
 def run_tick(app: Flask, lease: timedelta | None = None) -> TickReport:
@@ -44,16 +46,27 @@ def run_tick(app: Flask, lease: timedelta | None = None) -> TickReport:
     started = time.perf_counter()
     with app.app_context():
         try:
+            steps = _run_simulated_counterpart() if current_settings().is_sandbox else 0
             points = scan_deadlines()
             report = dispatch_due(lease=lease)
         finally:
             db.session.remove()
     result = TickReport(points, report.delivered, report.retried, report.dead,
-                        time.perf_counter() - started)
+                        time.perf_counter() - started, steps)
     if points or report.delivered or report.retried or report.dead:
         log.info("tick: %s points, %s delivered, %s retried, %s dead in %.3fs", points,
                  report.delivered, report.retried, report.dead, result.seconds)
     return result
+
+
+def _run_simulated_counterpart() -> int:
+    """In a sandbox the simulated counterpart answers before deadlines are scanned,
+    so the standalone scheduler process and the trainer's button behave alike."""
+    from mla.core.transaction import unit_of_work
+    from mla.sandbox.counterpart import run_counterpart
+
+    with unit_of_work():
+        return run_counterpart()
 
 
 def _safe_tick(app: Flask, lease: timedelta | None = None) -> None:

@@ -130,3 +130,19 @@ def test_the_page_pass_runs_the_counterpart_and_the_reminders(client, db, loaded
     assert any(s.startswith("Day 18 reached") for s in subjects), subjects
     outbox = client.get("/sandbox/outbox").get_data(as_text=True)
     assert "Day 18 reached" in outbox
+
+
+def test_the_scheduler_tick_runs_the_counterpart_in_a_sandbox(db, loaded, trainer, app):
+    """The standalone `scheduler run` process answers too, not only the trainer's button."""
+    from mla.sandbox.services import advance_clock
+    from mla.scheduler.runner import run_tick
+
+    loaded()
+    advance_clock(trainer, days=1)
+    db.session.commit()
+    db.session.close()  # the scheduler is another process: hold no SQLite lock here
+    report = run_tick(app)
+    assert report.counterpart_steps == 1
+    assert _case(db, "carpania-eio").state == "under_execution"
+    db.session.close()
+    assert run_tick(app).counterpart_steps == 0
