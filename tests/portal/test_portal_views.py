@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 from mla.cases.services import add_event, add_note
 from tests.conftest import _csrf_from
 
