@@ -61,3 +61,30 @@ def test_every_step_runs_its_real_effects(db, ready_case, users, authorities, wo
 
 def _bases(workflow_name: str) -> list[str]:
     return ["UNTOC", "EIO"] if workflow_name.endswith("mla") else ["ECE", "EAW", "BILATERAL"]
+
+
+def test_the_counterpart_hears_only_through_letters_a_person_approves(db, ready_case, users,
+                                                                      authorities):
+    """An arrest is reported by a drafted letter (ECE art. 16(4)), never an unreviewed e-mail."""
+    from sqlalchemy import select
+
+    from mla.notifications.models import Letter, OutboxMessage
+
+    from mla.directory.models import Authority
+
+    arcadia = Authority(name="Central Authority of Arcadia", country_code="XA",
+                        kind="central_authority", email="mla@justice.xa.example")
+    db.session.add(arcadia)
+    case = ready_case("incoming_extradition", legal_basis="ECE", counterpart_country="XA")
+    case.counterpart_authority_id = arcadia.id
+    db.session.commit()
+    apply_transition(users["caseworker"], case, "record_arrest", expected_version=case.version,
+                     values={"arrested_on": "2026-03-02"})
+    db.session.commit()
+    letter = db.session.scalars(select(Letter).where(Letter.case_id == case.id)).one()
+    assert (letter.template_code, letter.status) == ("arrest_notice", "draft")
+    assert "2026-03-02" in letter.body and "18 days" in letter.body
+    assert letter.to_address == "mla@justice.xa.example"
+    abroad = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.to_address == "mla@justice.xa.example")).all()
+    assert abroad == []  # nothing leaves until a caseworker approves the letter
