@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,21 +16,51 @@ from mla.core.clock import now
 from mla.settings import current_settings
 from mla.workflow.registry import state_label
 
-# Main navigation, in order; an item shows only to roles its endpoint admits.
-NAV_ITEMS: list[tuple[str, Any]] = [
+# Main navigation: links, and menus of links. An item shows only to roles its
+# endpoint admits; a menu shows when one of its items does. Sandbox-only pages
+# are listed in SANDBOX_ONLY and hidden elsewhere.
+NavItem = tuple[str, Any]
+NAV: list[tuple[Any, Any]] = [
     ("core.home", _l("Dashboard")),
     ("cases.index", _l("Requests")),
-    ("cases.new", _l("Register a request")),
-    ("directory.index", _l("Directory")),
-    ("dualcrim.check", _l("Dual criminality")),
+    ("cases.new", _l("Register")),
+    ("portal.index", _l("My requests")),
     ("workflow.approvals", _l("Approvals")),
     ("notifications.letters", _l("Letters")),
-    ("notifications.index", _l("Notifications")),
-    ("auth.users", _l("Users")),
-    ("portal.index", _l("My requests")),
     ("portal.review_queue", _l("Drafts to review")),
-    ("tokens.mine", _l("API tokens")),
+    (_l("Training"), [
+        ("sandbox.console", _l("Trainer console")),
+        ("sandbox.progress", _l("Class progress")),
+        ("sandbox.class_accounts", _l("Class accounts")),
+        ("sandbox.my_exercises", _l("My exercises")),
+        ("sandbox.outbox", _l("Training outbox")),
+    ]),
+    (_l("Reference"), [
+        ("directory.index", _l("Directory of authorities")),
+        ("dualcrim.check", _l("Dual criminality check")),
+        ("dualcrim.catalogue_index", _l("Offence catalogues")),
+        ("dualcrim.iccs", _l("ICCS taxonomy")),
+        ("workflow.index", _l("Workflows")),
+        ("deadlines.rules", _l("Deadline rules")),
+    ]),
+    (_l("Administration"), [
+        ("auth.users", _l("Users")),
+        ("tokens.everyone", _l("API tokens")),
+        ("dualcrim.settings", _l("Dual criminality settings")),
+        ("notifications.mailbox", _l("Mail outbox")),
+        ("notifications.dead_letters", _l("Undeliverable messages")),
+    ]),
 ]
+# The signed-in user's own menu (right-hand side).
+USER_MENU: list[NavItem] = [
+    ("notifications.index", _l("Notifications")),
+    ("deadlines.calendar", _l("Calendar feed")),
+    ("tokens.mine", _l("My API tokens")),
+    ("auth.change_password", _l("Change password")),
+]
+SANDBOX_ONLY = frozenset({"sandbox.console", "sandbox.progress", "sandbox.class_accounts",
+                          "sandbox.my_exercises", "sandbox.outbox"})
+
 
 
 def _when(value: datetime | None, fmt: str = "medium") -> str:
@@ -55,17 +85,53 @@ def init_templating(app: Flask) -> None:
         clock_now=now,
         state_label=lambda case: state_label(case.workflow_name, case.state),
         state_name=state_label,
+        rule_title=_rule_title,
     )
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
         settings = current_settings()
-        return {
-            "settings": settings,
-            "is_sandbox": settings.is_sandbox,
+        values: dict[str, Any] = {"settings": settings, "is_sandbox": settings.is_sandbox}
+        if not has_request_context():  # letters and e-mails rendered by jobs and the CLI
+            return values
+        return values | {
             "can_visit": _can_visit,
-            "nav_items": [item for item in NAV_ITEMS if item[0] in app.view_functions],
+            "nav_items": _visible_nav(app, settings.is_sandbox),
+            "user_menu": [item for item in USER_MENU if _shown(app, item[0], True)],
         }
+
+
+def _rule_title(code: str | None) -> str:
+    from mla.deadlines.rules import get_rule
+
+    if not code:
+        return ""
+    try:
+        return get_rule(code).title
+    except (KeyError, LookupError, ValueError):
+        return code.replace("_", " ")
+
+
+def _shown(app: Flask, endpoint: str, is_sandbox: bool) -> bool:
+    if endpoint not in app.view_functions or (endpoint in SANDBOX_ONLY and not is_sandbox):
+        return False
+    return _can_visit(endpoint)
+
+
+def _visible_nav(app: Flask, is_sandbox: bool) -> list[dict[str, Any]]:
+    """[{"endpoint", "label"} | {"label", "items": [(endpoint, label), ...]}]"""
+    if not current_user.is_authenticated:
+        return []
+    visible: list[dict[str, Any]] = []
+    for first, second in NAV:
+        if isinstance(second, list):
+            items = [item for item in second if _shown(app, item[0], is_sandbox)]
+            if items:
+                visible.append({"label": first, "items": items,
+                                "endpoints": [endpoint for endpoint, _ in items]})
+        elif _shown(app, first, is_sandbox):
+            visible.append({"endpoint": first, "label": second})
+    return visible
 
 
 def _can_visit(endpoint: str, method: str = "GET") -> bool:

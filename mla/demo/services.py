@@ -25,6 +25,7 @@ from mla.dualcrim.demo import load_demo_catalogues
 from mla.extensions import db
 from mla.reference.services import ensure_fictional_country
 from mla.settings import current_settings
+from mla.workflow.services import apply_transition
 
 DEMO_USERS = (
     ("admin", "admin", "Ada Admin"),
@@ -128,17 +129,22 @@ def load_demo(actor: str = "demo") -> list[DemoLogin]:
                              date_of_birth="1979-04-02", nationality="Arcadian"),
                  PersonInput(role="witness", full_name="Marie Témoin")],
     ))
-    register_case(caseworker, CaseInput(
+    arrest = register_case(caseworker, CaseInput(
         direction="incoming", kind="extradition", counterpart_country="XB", legal_basis="ECE",
         title="Provisional arrest: armed robbery suspect", counterpart_reference="XB-EXT-14",
         counterpart_authority_id=authorities["XB"].id, is_urgent=True,
-        urgency_reason="Person in provisional arrest since yesterday",
+        urgency_reason="Person in provisional arrest: formal request awaited",
+        received_at=now() - timedelta(days=16), assignee_id=caseworker.id,
         offences=[OffenceInput(label="Robo con violencia", statute="Código Penal art. 242",
                                max_penalty_months=96, iccs=["0401"],
                                conduct="Robbed a bank at gunpoint")],
         persons=[PersonInput(role="suspect", full_name="Pedro Ejemplo", is_in_custody=True)],
     ))
-    register_case(caseworker, CaseInput(
+    # Sixteen days into the ECE art. 16(4) custody clock: the 18-day mark is close.
+    apply_transition(caseworker, arrest, "record_arrest", expected_version=arrest.version,
+                     values={"arrested_on": (now() - timedelta(days=16)).date().isoformat()},
+                     comment="Arrested on an INTERPOL red notice.")
+    draft = register_case(caseworker, CaseInput(
         direction="outgoing", kind="mla", counterpart_country="XC", legal_basis="UNCAC",
         title="Company records, bribery of a procurement officer",
         counterpart_authority_id=authorities["XC"].id,
@@ -148,6 +154,9 @@ def load_demo(actor: str = "demo") -> list[DemoLogin]:
                                conduct="Paid a procurement officer to win a tender")],
         measures=["production_order"],
     ))
+    prosecutor = db.session.scalar(select(User).where(User.username == "prosecutor"))
+    apply_transition(prosecutor, draft, "submit", expected_version=draft.version,
+                     comment="Please review before translation.")
     register_case(caseworker, CaseInput(
         direction="outgoing", kind="extradition", counterpart_country="XA",
         legal_basis="BILATERAL", title="Murder suspect located in Arcadia",

@@ -27,10 +27,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mla.core.clock import now
+from mla.core.db import UTCDateTime
 from mla.core.transaction import unit_of_work
 from mla.extensions import db
 from mla.notifications.models import Notification, OutboxMessage
@@ -215,23 +216,62 @@ def deliver_email(token: str, ids: list[int], report: DispatchReport) -> None:
         report.sandboxed += result.rowcount or 0
         return
     mailer = Mailer(settings.smtp)
+    marker = SentMarker(token)
     try:
         for row in rows:
             if not row.to_address:
                 _fail(token, row, "no recipient address", report)
                 continue
+            message = build_email(row, settings.smtp)
             try:
-                mailer.send(build_email(row, settings.smtp))
+                mailer.send(message)
             except (smtplib.SMTPException, OSError) as exc:
                 report.errors.append(f"{row.key}: {exc}")
                 mailer.close()
                 _fail(token, row, f"{type(exc).__name__}: {exc}", report)
                 continue
-            _mark(token, row.id, status="sent", sent_at=now(), claim_token=None,
-                  claimed_until=None, last_error="")
+            marker.mark(row.id)
             report.email += 1
     finally:
+        marker.close()
         mailer.close()
+
+
+class SentMarker:
+    """Records "sent" the instant the SMTP server has accepted a message.
+
+    Between the server's 250 and this record, a crash would make a delivered
+    message look unsent, and the next claim would send it again. The window is
+    kept as short as the database allows: one prepared statement on a connection
+    kept open for the batch; on PostgreSQL in autocommit, so the server commits it
+    as soon as it arrives, whatever happens to this process afterwards.
+    """
+
+    _SQL = text(
+        "UPDATE outbox_messages SET status = 'sent', sent_at = :at, claim_token = NULL, "
+        "claimed_until = NULL, last_error = '' WHERE id = :id AND claim_token = :token")
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.connection: Any = None
+
+    def mark(self, row_id: int) -> None:
+        if db.engine.dialect.name != "postgresql":
+            # SQLite writes in-process: the commit is a local write, not a round trip.
+            _mark(self.token, row_id, status="sent", sent_at=now(), claim_token=None,
+                  claimed_until=None, last_error="")
+            return
+        if self.connection is None:
+            self.connection = db.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT")
+        at = now()
+        bind = UTCDateTime().process_bind_param(at, db.engine.dialect)
+        self.connection.execute(self._SQL, {"at": bind, "id": row_id, "token": self.token})
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
 
 def dispatch_due(max_batches: int | None = None, batch: int = BATCH,
