@@ -58,6 +58,8 @@ USER_MENU: list[NavItem] = [
     ("tokens.mine", _l("My API tokens")),
     ("auth.change_password", _l("Change password")),
 ]
+# Links a role reaches by another way: prosecutors' "Requests" is their portal list.
+HIDDEN_FOR = {"cases.index": frozenset({"prosecutor"})}
 SANDBOX_ONLY = frozenset({"sandbox.console", "sandbox.progress", "sandbox.class_accounts",
                           "sandbox.my_exercises", "sandbox.outbox"})
 
@@ -114,6 +116,8 @@ def _rule_title(code: str | None) -> str:
 
 def _shown(app: Flask, endpoint: str, is_sandbox: bool) -> bool:
     if endpoint not in app.view_functions or (endpoint in SANDBOX_ONLY and not is_sandbox):
+        return False
+    if current_user.is_authenticated and current_user.role in HIDDEN_FOR.get(endpoint, ()):
         return False
     return _can_visit(endpoint)
 

@@ -224,9 +224,12 @@ def start_case(actor: Any, case: Case, event: Any) -> None:
     if not workflow.start_effects:
         return
     registered = hooks.effects()
-    ctx = hooks.TransitionContext(case=case, actor=actor, transition=None, event=event)
+    # Clocks that run from receipt start on the day received, not the day registered.
+    values = {"received_on": case.received_at.date()} if case.received_at else {}
+    ctx = hooks.TransitionContext(case=case, actor=actor, transition=None, values=values,
+                                  event=event)
     for ref in workflow.start_effects:
-        if ref.applies(case.legal_basis, {}):
+        if ref.applies(case.legal_basis, values):
             registered[ref.name](ctx, ref.arg)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -83,7 +83,8 @@ def test_custody_limit_of_ece_cannot_be_extended(make_case):
 
 
 def test_stop_marks_met_and_clears_next_due(mla_case, set_now):
-    d = start_deadline(mla_case, "sla_acknowledge", actor="t", at=utc(2026, 3, 5, 9))
+    d = start_deadline(mla_case, "sla_acknowledge", actor="t", at=utc(2026, 3, 5, 9),
+                       values={"received_on": date(2026, 3, 5)})
     set_now(utc(2026, 3, 6, 9))
     assert stop_deadline(mla_case, "sla_acknowledge", actor="t") is d
     assert d.status == "met" and view_of(d).status == "met"
@@ -92,7 +93,8 @@ def test_stop_marks_met_and_clears_next_due(mla_case, set_now):
 
 
 def test_met_late_shows_missed(mla_case, set_now):
-    d = start_deadline(mla_case, "sla_acknowledge", actor="t", at=utc(2026, 3, 5, 9))
+    d = start_deadline(mla_case, "sla_acknowledge", actor="t", at=utc(2026, 3, 5, 9),
+                       values={"received_on": date(2026, 3, 5)})
     set_now(utc(2026, 3, 20, 9))
     assert view_of(d).status == "missed"
     stop_deadline(mla_case, "sla_acknowledge", actor="t")
@@ -104,3 +106,24 @@ def test_days_left_counts_business_days_for_business_rules(mla_case, set_now):
     set_now(utc(2026, 3, 27, 9))            # Friday; due Monday 30
     v = view_of(d)
     assert (v.days_left, v.unit) == (1, "business")
+
+
+def test_acknowledgement_clocks_run_from_receipt_not_registration(make_case, set_now, db):
+    """A request received on Monday 2 March and registered ten days later: the 5-business-day
+    service level ran out on Monday 9 March; the EIO's week (art. 16(1)) on 9 March too."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from mla.deadlines.models import Deadline
+
+    set_now(datetime(2026, 3, 12, 10, 0, tzinfo=UTC))
+    case = make_case(legal_basis="EIO", received_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    clocks = {d.rule_code: d for d in db.session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id))}
+    assert set(clocks) == {"sla_acknowledge", "eio_acknowledge"}
+    for deadline in clocks.values():
+        assert deadline.start_on == date(2026, 3, 2)
+        local_due = deadline.due_at.astimezone(ZoneInfo(deadline.zone_name)).date()
+        assert local_due == date(2026, 3, 9)
+        assert case.next_due_at is not None and case.next_due_at < datetime(2026, 3, 12, tzinfo=UTC)

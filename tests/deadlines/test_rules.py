@@ -29,6 +29,8 @@ def case(make_case):
 
 
 def start(case, code, at, **values):
+    # Clocks that run from receipt (rule start_field "received_on") start on `at`'s day.
+    values.setdefault("received_on", at.date())
     return start_deadline(case, code, actor="test", values=values, at=at)
 
 

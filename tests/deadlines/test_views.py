@@ -66,7 +66,8 @@ def test_dashboard_lists_overdue_and_this_week_custody_first(make_case, create_u
     custody, _ = _custody_case(make_case, worker)
     other = make_case(kind="mla", legal_basis="UNTOC", measures=[])
     with unit_of_work():
-        start_deadline(other, "sla_acknowledge", actor="t", at=utc(2026, 3, 5, 9))  # 12 March
+        start_deadline(other, "sla_acknowledge", actor="t", at=utc(2026, 3, 5, 9),
+                       values={"received_on": date(2026, 3, 5)})  # due 12 March
     set_now(utc(2026, 3, 10, 9))
     login_as(worker)
     html = client.get("/").get_data(as_text=True)
