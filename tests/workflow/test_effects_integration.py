@@ -68,9 +68,8 @@ def test_the_counterpart_hears_only_through_letters_a_person_approves(db, ready_
     """An arrest is reported by a drafted letter (ECE art. 16(4)), never an unreviewed e-mail."""
     from sqlalchemy import select
 
-    from mla.notifications.models import Letter, OutboxMessage
-
     from mla.directory.models import Authority
+    from mla.notifications.models import Letter, OutboxMessage
 
     arcadia = Authority(name="Central Authority of Arcadia", country_code="XA",
                         kind="central_authority", email="mla@justice.xa.example")
