@@ -47,6 +47,37 @@ class CheckIn(StrictSchema):
     offence: Any = fields.Nested(CheckOffenceIn, required=True)
 
 
+class ReasonOut(Schema):
+    rule = fields.String(metadata={"description": "The rule applied, with its citation."})
+    text = fields.String()
+
+
+class MatchOut(Schema):
+    jurisdiction = fields.String()
+    code = fields.String()
+    title = fields.String()
+    statute = fields.String()
+    iccs = fields.List(fields.String())
+    max_penalty_months = Penalty(allow_none=True)
+    match = fields.String(validate=validate.OneOf(["exact", "broader", "narrower"]))
+
+
+class ListCategoryOut(Schema):
+    number = fields.Integer()
+    name = fields.String()
+
+
+class VerdictOut(Schema):
+    verdict = fields.String(validate=validate.OneOf(
+        ["satisfied", "not_satisfied", "not_required", "review"]))
+    reasons = fields.List(fields.Nested(ReasonOut))
+    matches = fields.List(fields.Nested(MatchOut))
+    list_category = fields.Nested(ListCategoryOut, allow_none=True)
+    catalogue_loaded = fields.Boolean()
+    reference_date = fields.String(allow_none=True, metadata={
+        "description": "The requested state's reference date: 'conduct' or 'request'."})
+
+
 def _schema() -> Schema:
     return CheckIn()
 
@@ -55,7 +86,22 @@ def _schema() -> Schema:
 @allow_any_user
 def dual_criminality():
     """Run the conduct-based dual-criminality check (CONTRACT.md): verdict, cited reasons,
-    the requested state's matching offences. Nothing is stored."""
+    the requested state's matching offences. Nothing is stored.
+    ---
+    post:
+      tags: [dual-criminality]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: CheckIn
+      responses:
+        200:
+          description: The verdict, each reason citing its rule, and the matching offences.
+          content:
+            application/json:
+              schema: VerdictOut
+    """
     data = load_or_422(_schema(), json_body())
     offence = data["offence"]
     req = CheckRequest(
@@ -66,4 +112,4 @@ def dual_criminality():
         label=offence["label"], sentence_months=offence["sentence_months"],
         list_category=offence["list_category"])
     verdict = run_check(req)
-    return jsonify(verdict_payload(verdict, req.requested_country))
+    return jsonify(VerdictOut().dump(verdict_payload(verdict, req.requested_country)))
