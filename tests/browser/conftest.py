@@ -84,12 +84,33 @@ def _require_sqlite() -> None:
                     "same code through the test client")
 
 
+def _buffered(app: Any) -> Any:
+    """Close every response (and the file behind a static one) before sending it.
+
+    Werkzeug's development server drains the socket before it closes the response
+    iterable; when the browser has already dropped the connection (it navigated on),
+    that read raises and the iterable is never closed: a ResourceWarning for the open
+    file, an error under filterwarnings=error. Production servers are not involved.
+    """
+
+    def wsgi(environ: Any, start_response: Any) -> Any:
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 class _ServerThread(threading.Thread):
     def __init__(self, app: Any) -> None:
         super().__init__(name="live-server", daemon=True)
         from werkzeug.serving import make_server
 
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
         self.port = self.server.server_port
 
     def run(self) -> None:
