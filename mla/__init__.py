@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings.key_file, warn_on_create=settings.mode == "production" and not settings.testing,
         mode=settings.mode,
     )
-    logging.getLogger("mla").setLevel(logging.INFO)
+    _configure_logging(settings)
 
     db.init_app(app)
     import_all_models()
@@ -115,6 +115,18 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     start_with_dev_server(app)  # only under `flask run` with MLA_RUN_SCHEDULER=1, never gunicorn
     return app
+
+
+def _configure_logging(settings: Settings) -> None:
+    """Comity's own messages (scheduler, warnings about keys) go to standard error,
+    unless the host (gunicorn, a test runner) already configured logging."""
+    logger = logging.getLogger("mla")
+    logger.setLevel(logging.INFO)
+    if settings.testing or logger.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
 
 
 def _engine_options(settings: Settings) -> dict[str, object]:
