@@ -8,16 +8,21 @@ CLI commands and scheduled jobs use ``unit_of_work()``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from mla.core.db import reset_read_only, set_read_only
 from mla.core.errors import is_api_request, json_error
 from mla.extensions import db
+
+log = logging.getLogger(__name__)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -26,6 +31,29 @@ def after_commit(callback: Callable[[], Any]) -> None:
     """Run ``callback`` after the current unit of work commits (dropped on rollback)."""
     pending: list[Callable[[], Any]] = db.session.info.setdefault("after_commit", [])
     pending.append(callback)
+
+
+def on_rollback(callback: Callable[[], Any]) -> None:
+    """Undo a side effect outside the database (a stored file) if this unit of work
+    rolls back; dropped once it commits."""
+    pending: list[Callable[[], Any]] = db.session.info.setdefault("on_rollback", [])
+    pending.append(callback)
+
+
+# Tied to the session's own events, so a commit or rollback made anywhere (not only
+# through this module) settles the pending clean-ups.
+@event.listens_for(Session, "after_commit")
+def _forget_clean_ups(session: Session) -> None:
+    session.info.pop("on_rollback", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _run_clean_ups(session: Session) -> None:
+    for callback in reversed(session.info.pop("on_rollback", [])):
+        try:
+            callback()
+        except Exception:
+            log.exception("rollback clean-up failed")
 
 
 def commit_even_if_refused() -> None:

@@ -15,6 +15,7 @@ from mla.cases.models import Case, CaseEvent
 from mla.cases.queries import visible_cases
 from mla.cases.services import add_event
 from mla.core.errors import NotFound, ServiceError
+from mla.core.transaction import on_rollback
 from mla.documents import storage
 from mla.documents.models import MAX_DOCUMENT_BYTES, VISIBILITIES, Document
 from mla.extensions import db
@@ -102,8 +103,10 @@ def store_document(actor, case: Case, upload: Upload, *, visibility: str = "inte
         document.event_id = event.id
     db.session.add(document)
     db.session.flush()
-    # Written before commit; a rolled-back upload leaves an orphan file no row points at.
+    # Written before commit; removed again if the unit of work rolls back.
     storage.write_content(document.id, document.uid, upload.data)
+    uid = document.uid
+    on_rollback(lambda: storage.delete_content(uid))
     record_audit(actor, "document.store", case, document_id=document.id,
                  visibility=visibility, size=document.size_bytes)
     return document
@@ -140,6 +143,13 @@ def get_document_for(actor, document_id: int) -> Document:
     if document is None:
         raise NotFound(_("No document with that number is available to you."))
     return document
+
+
+def read_document(actor, document: Document) -> bytes:
+    """A document's content for ``actor`` (who may see it: see get_document_for); audited."""
+    data = document_content(document)
+    record_audit(actor, "document.download", document.case, document_id=document.id)
+    return data
 
 
 def document_content(document: Document) -> bytes:

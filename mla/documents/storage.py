@@ -70,6 +70,10 @@ def write_content(document_id: int, uid: str, data: bytes) -> None:
     os.replace(temp, target)
 
 
+def delete_content(uid: str) -> None:
+    _path(uid).unlink(missing_ok=True)
+
+
 def read_content(document_id: int, uid: str) -> bytes:
     try:
         blob = _path(uid).read_bytes()

@@ -14,9 +14,9 @@ from mla.core.errors import ServiceError
 from mla.documents.forms import UploadForm
 from mla.documents.services import (
     Upload,
-    document_content,
     documents_for,
     get_document_for,
+    read_document,
     upload_document,
 )
 
@@ -37,7 +37,7 @@ def _document_upload_form() -> UploadForm:
 @allow(*READERS, "prosecutor")
 def download(document_id: int) -> Response:
     document = get_document_for(current_user, document_id)
-    data = document_content(document)
+    data = read_document(current_user, document)
     response = Response(data, mimetype=document.content_type)
     response.headers["Content-Disposition"] = (
         f"attachment; filename*=UTF-8''{quote(document.filename)}")

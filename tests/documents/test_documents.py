@@ -132,3 +132,36 @@ def test_staff_upload_through_the_case_page(setup, db, client, login_as):
     docs = db.session.query(Document).all()
     assert [d.filename for d in docs] == ["letter.pdf"]
     assert docs[0].event_id is not None
+
+
+def test_downloads_are_audited(setup, db, client, login_as):
+    from sqlalchemy import select
+
+    from mla.audit.models import AuditEntry
+
+    document = store_document(setup["staff"], setup["case"], Upload("statement.pdf", PDF),
+                              visibility="shared")
+    db.session.commit()
+    login_as(setup["prosecutor"])
+    assert client.get(f"/documents/{document.id}").status_code == 200
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "document.download")).one()
+    assert entry.actor_id == setup["prosecutor"].id
+    assert entry.details == {"document_id": document.id}
+
+
+def test_a_rolled_back_upload_leaves_no_file(setup, db):
+    from mla.core.transaction import rollback
+
+    document = store_document(setup["staff"], setup["case"], Upload("statement.pdf", PDF))
+    path = storage._path(document.uid)
+    assert path.exists()
+    rollback()
+    assert not path.exists()
+
+
+def test_a_committed_upload_survives_a_later_rollback(setup, db):
+    document = store_document(setup["staff"], setup["case"], Upload("statement.pdf", PDF))
+    db.session.commit()  # a plain commit, not through the request boundary
+    db.session.rollback()
+    assert storage._path(document.uid).exists()
