@@ -31,6 +31,8 @@ class Case(db.Model):
         CheckConstraint("direction IN ('incoming', 'outgoing')", name="direction_known"),
         CheckConstraint("kind IN ('mla', 'extradition')", name="kind_known"),
         CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_cases_created", "created_at", "id"),  # the default sort, newest first
+        Index("ix_cases_updated", "updated_at", "id"),
         Index("ix_cases_state_created", "state", "created_at"),
         Index("ix_cases_direction_kind_created", "direction", "kind", "created_at"),
         Index("ix_cases_counterpart_created", "counterpart_country", "created_at"),

@@ -6,6 +6,7 @@ relationships shown in lists are loaded with joins or selectin, never lazily.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ SORTS = {
     "updated": (Case.updated_at.desc(), Case.id.desc()),
 }
 MAX_PER_PAGE = 200
+REFERENCE_RE = re.compile(r"(MLA|EXT)-(IN|OUT)-\d{4}-\d{5}")
 
 
 def visible_cases(actor: User) -> Select[tuple[Case]]:
@@ -74,11 +76,15 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[tuple[Case]]:
     stmt = visible_cases(actor)
     if filters.q:
         term = filters.q.strip()
-        stmt = stmt.where(or_(
-            Case.reference == term.upper(),
-            Case.counterpart_reference == term,
-            Case.title_search.contains(term.casefold(), autoescape=True),
-        ))
+        if REFERENCE_RE.fullmatch(term.upper()):
+            # A whole reference: one indexed lookup, no scan of the titles.
+            stmt = stmt.where(Case.reference == term.upper())
+        else:
+            stmt = stmt.where(or_(
+                Case.reference == term.upper(),
+                Case.counterpart_reference == term,
+                Case.title_search.contains(term.casefold(), autoescape=True),
+            ))
     if filters.direction in {"incoming", "outgoing"}:
         stmt = stmt.where(Case.direction == filters.direction)
     if filters.kind in {"mla", "extradition"}:

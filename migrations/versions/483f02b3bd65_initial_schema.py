@@ -1,8 +1,8 @@
-"""Initial schema: every domain's tables (regenerated at integration, read by hand).
+"""Initial schema: every domain's tables (generated from the models, read by hand).
 
-Revision ID: cffbaf04c466
+Revision ID: 483f02b3bd65
 Revises: 
-Create Date: 2026-11-26 19:29:03.907659
+Create Date: 2026-11-26 19:49:39.957914
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import mla.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'cffbaf04c466'
+revision = '483f02b3bd65'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -259,12 +259,14 @@ def upgrade():
         batch_op.create_index('ix_cases_assignee_created', ['assignee_id', 'created_at'], unique=False)
         batch_op.create_index('ix_cases_counterpart_created', ['counterpart_country', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_counterpart_reference'), ['counterpart_reference'], unique=False)
+        batch_op.create_index('ix_cases_created', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_cases_direction_kind_created', ['direction', 'kind', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_domestic_authority_id'), ['domestic_authority_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_is_closed'), ['is_closed'], unique=False)
         batch_op.create_index('ix_cases_next_due', ['next_due_at'], unique=False)
         batch_op.create_index('ix_cases_state_created', ['state', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_title_search'), ['title_search'], unique=False)
+        batch_op.create_index('ix_cases_updated', ['updated_at', 'id'], unique=False)
 
     op.create_table('dc_policy_settings',
     sa.Column('key', sa.String(length=60), nullable=False),
@@ -720,12 +722,14 @@ def downgrade():
     op.drop_table('deadline_rule_settings')
     op.drop_table('dc_policy_settings')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_updated')
         batch_op.drop_index(batch_op.f('ix_cases_title_search'))
         batch_op.drop_index('ix_cases_state_created')
         batch_op.drop_index('ix_cases_next_due')
         batch_op.drop_index(batch_op.f('ix_cases_is_closed'))
         batch_op.drop_index(batch_op.f('ix_cases_domestic_authority_id'))
         batch_op.drop_index('ix_cases_direction_kind_created')
+        batch_op.drop_index('ix_cases_created')
         batch_op.drop_index(batch_op.f('ix_cases_counterpart_reference'))
         batch_op.drop_index('ix_cases_counterpart_created')
         batch_op.drop_index('ix_cases_assignee_created')
