@@ -26,8 +26,8 @@ def _app(database_url: str, tmp: Path):
     from mla.settings import Settings
 
     settings = Settings.from_env(
-        environ={"MLA_SECRET_KEY": "b" * 48, "MLA_DATABASE_URL": database_url,
-                 "MLA_HOME_COUNTRY": "XZ"},
+        environ={"MLA_SECRET_KEY": "b" * 48, "MLA_HOME_COUNTRY": "XZ",
+                 "MLA_DATABASE_URL": database_url},
         instance_path=tmp, key_file=tmp / "keyring.json", cookie_secure=False, testing=True)
     return create_app(settings)
 

@@ -42,7 +42,8 @@ def build(rows: int, database_url: str | None, tmp: Path):
     from mla.settings import Settings
 
     settings = Settings.from_env(
-        environ={"MLA_SECRET_KEY": "b" * 48, "MLA_DATABASE_URL": database_url
+        environ={"MLA_SECRET_KEY": "b" * 48, "MLA_HOME_COUNTRY": "XZ",
+                 "MLA_DATABASE_URL": database_url
                  or f"sqlite:///{tmp / 'bench.db'}"},
         instance_path=tmp, key_file=tmp / "keyring.json", cookie_secure=False, testing=True)
     app = create_app(settings)

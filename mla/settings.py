@@ -158,7 +158,13 @@ class Settings:
         if mode not in MODES:
             raise ConfigError(f"MLA_MODE must be one of {', '.join(MODES)}, got {mode!r}.")
 
-        home = (env.get("MLA_HOME_COUNTRY", "") or "XZ").strip().upper()
+        home = env.get("MLA_HOME_COUNTRY", "").strip().upper()
+        if not home:
+            if not is_embedded and mode == "production":
+                raise ConfigError(
+                    "MLA_HOME_COUNTRY is not set. A production instance must say which state "
+                    "it serves: the ISO 3166-1 alpha-2 code, e.g. MLA_HOME_COUNTRY=FR.")
+            home = "XZ"  # the demo and training default: a fictional state
         if not _is_country_code(home):
             raise ConfigError(
                 "MLA_HOME_COUNTRY must be an ISO 3166-1 alpha-2 code (or XA-XZ for a "

@@ -96,7 +96,7 @@ def test_key_file_defaults_to_instance_and_mla_key_file_is_honoured(tmp_path):
     settings = Settings.from_env(
         environ={"MLA_KEY_FILE": str(elsewhere),
                  "MLA_DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
-                 "MLA_SECRET_KEY": SECRET},
+                 "MLA_SECRET_KEY": SECRET, "MLA_HOME_COUNTRY": "FR"},
         instance_path=tmp_path / "instance2", testing=True)
     assert settings.key_file == elsewhere
     app = create_app(settings)
@@ -217,3 +217,15 @@ def test_starting_wsgi_without_a_secret_outside_the_default_fails_with_the_reaso
     assert result.returncode != 0
     assert "MLA_SECRET_KEY is not set" in result.stderr
     assert not (tmp_path / "keys.json").exists()
+
+
+def test_production_outside_the_default_must_name_its_home_state(tmp_path):
+    environ = {"MLA_DATABASE_URL": PG_URL, "MLA_SECRET_KEY": SECRET}
+    with pytest.raises(ConfigError, match="MLA_HOME_COUNTRY is not set"):
+        Settings.from_env(environ=environ, instance_path=tmp_path)
+    assert Settings.from_env(environ=environ | {"MLA_HOME_COUNTRY": "fr"},
+                             instance_path=tmp_path).home_country == "FR"
+    # The embedded demo and a training sandbox default to the fictional XZ.
+    assert Settings.from_env(environ={}, instance_path=tmp_path / "e").home_country == "XZ"
+    assert Settings.from_env(environ=environ | {"MLA_MODE": "sandbox"},
+                             instance_path=tmp_path).home_country == "XZ"

@@ -23,7 +23,8 @@ from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.directory.models import Authority
 from mla.extensions import db
-from mla.reference.models import Country, IccsCode, Instrument
+from mla.reference.models import IccsCode, Instrument
+from mla.reference.services import known_country
 from mla.workflow.registry import workflow_for
 
 
@@ -80,7 +81,7 @@ def validate_case_input(data: CaseInput) -> None:
         raise _problem("kind", "Kind must be mla or extradition.")
     if not data.title.strip():
         raise _problem("title", "A title is required.")
-    if db.session.get(Country, data.counterpart_country.upper()) is None:
+    if known_country(data.counterpart_country) is None:
         raise _problem("counterpart_country",
                        f"Unknown country code {data.counterpart_country!r}.")
     instrument = db.session.get(Instrument, data.legal_basis)

@@ -6,7 +6,7 @@ from mla.audit.services import record_audit
 from mla.core.errors import ServiceError
 from mla.directory.models import AUTHORITY_KINDS, CHANNELS, Authority
 from mla.extensions import db
-from mla.reference.models import Country
+from mla.reference.services import known_country
 
 
 @dataclass
@@ -27,7 +27,7 @@ class AuthorityInput:
 def _check(data: AuthorityInput) -> None:
     if not data.name.strip():
         raise ServiceError("A name is required.", details={"field": "name"})
-    if db.session.get(Country, data.country_code) is None:
+    if known_country(data.country_code) is None:
         raise ServiceError("Unknown country.", details={"field": "country_code"})
     if data.kind not in AUTHORITY_KINDS:
         raise ServiceError("Unknown kind of authority.", details={"field": "kind"})

@@ -18,7 +18,8 @@ from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.dualcrim.models import CatalogueOffence, CatalogueOffenceIccs, OffenceCatalogue
 from mla.extensions import db
-from mla.reference.models import Country, IccsCode, iccs_lineage
+from mla.reference.models import IccsCode, iccs_lineage
+from mla.reference.services import known_country
 
 COLUMNS = ("code", "title", "statute", "max_penalty_months", "iccs")
 MAX_ERRORS = 50
@@ -144,7 +145,7 @@ def import_catalogue(actor: Any, jurisdiction: str, rows: list[OffenceRow], *,
                      progress: Callable[[int], None] | None = None) -> OffenceCatalogue:
     """Replace the jurisdiction's catalogue with ``rows`` in bulk (flush, no commit)."""
     jurisdiction = jurisdiction.upper()
-    if db.session.get(Country, jurisdiction) is None:
+    if known_country(jurisdiction) is None:
         raise ServiceError(_("Unknown country code %(code)s.", code=jurisdiction),
                            code="invalid", details={"field": "jurisdiction"})
     db.session.flush()

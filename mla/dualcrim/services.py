@@ -37,6 +37,7 @@ from mla.dualcrim.models import (
 from mla.dualcrim.rules import BASES, KINDS, MLA_POLICIES, load_rules
 from mla.extensions import db
 from mla.reference.models import Country, IccsCode, Instrument, iccs_lineage
+from mla.reference.services import is_user_assigned, known_country
 from mla.settings import current_settings
 
 # Matches shown per looked-up code: covering offences come best penalty first, so
@@ -89,7 +90,7 @@ def update_policy(actor: Any, *, mla_policy: str, extradition_minimum_months: in
 
 
 def set_reference_date(actor: Any, country_code: str, value: str) -> Country:
-    country = db.session.get(Country, country_code.upper())
+    country = known_country(country_code)
     if country is None:
         raise _invalid("country", _("Unknown country code %(code)s.", code=country_code))
     if value not in REFERENCE_DATES:
@@ -188,6 +189,7 @@ def validate_check(req: CheckRequest) -> CheckInput:
                                         basis=req.legal_basis, kind=req.kind))
     countries = {req.requesting_country.upper(), req.requested_country.upper()}
     known = set(db.session.scalars(select(Country.code).where(Country.code.in_(countries))))
+    known |= {code for code in countries if is_user_assigned(code)}  # fictional states
     for field in ("requesting_country", "requested_country"):
         if getattr(req, field).upper() not in known:
             raise _invalid(field, _("Unknown country code %(code)s.", code=getattr(req, field)))

@@ -58,6 +58,16 @@ def ensure_fictional_country(code: str, name: str, holiday_calendar: str = "") -
     return country
 
 
+def known_country(code: str) -> Country | None:
+    """The country ``code`` names, or None. A user-assigned code (XA-XZ) is always
+    known: the first use creates a fictional state, which an admin may rename."""
+    code = (code or "").strip().upper()
+    country = db.session.get(Country, code)
+    if country is None and is_user_assigned(code):
+        country = ensure_fictional_country(code, f"Fictional state {code}")
+    return country
+
+
 def load_instruments() -> int:
     data = tomllib.loads((DATA_DIR / "instruments.toml").read_text(encoding="utf-8"))
     for item in data["instrument"]:
