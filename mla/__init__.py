@@ -6,9 +6,11 @@ import importlib
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 from mla.settings import Settings
 
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_headers(app)
     register_error_handlers(app)
 
+    app.url_map.converters["int"] = RowIdConverter
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     for name in CLI_GROUPS:
@@ -115,6 +118,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     start_with_dev_server(app)  # only under `flask run` with MLA_RUN_SCHEDULER=1, never gunicorn
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in routes: a row id, so /documents/99999999999999999999 is a 404,
+    not an integer the database driver cannot bind."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _configure_logging(settings: Settings) -> None:

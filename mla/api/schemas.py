@@ -30,6 +30,10 @@ class Penalty(fields.Field):
 IccsCode = fields.String(validate=validate.Regexp(r"^\d{2,6}$", error="ICCS codes are 2-6 digits."))
 
 
+# A database row id: positive and within a 32-bit column, so no lookup overflows.
+ROW_ID = validate.Range(min=1, max=2**31 - 1)
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -61,8 +65,10 @@ class CaseIn(StrictSchema):
     legal_basis = fields.String(required=True, validate=validate.Length(min=1, max=20))
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     counterpart_reference = fields.String(load_default="", validate=validate.Length(max=100))
-    counterpart_authority_id = fields.Integer(load_default=None, allow_none=True, strict=True)
-    domestic_authority_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    counterpart_authority_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                              validate=ROW_ID)
+    domestic_authority_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                           validate=ROW_ID)
     domestic_reference = fields.String(load_default="", validate=validate.Length(max=100))
     summary = fields.String(load_default="", validate=validate.Length(max=20000))
     urgent = fields.Boolean(load_default=False)

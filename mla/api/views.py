@@ -27,7 +27,24 @@ def json_body() -> Any:
     data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, "bad_request", "Send a JSON body with Content-Type application/json.")
+    if not _valid_unicode(data):
+        # JSON escapes can spell lone surrogates ("\ud800"), which no UTF-8 column stores.
+        raise ApiError(400, "bad_request", "The body contains text that is not valid Unicode.")
     return data
+
+
+def _valid_unicode(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_valid_unicode(k) and _valid_unicode(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_valid_unicode(item) for item in value)
+    return True
 
 
 def case_payload(case: Case) -> dict[str, Any]:

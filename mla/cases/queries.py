@@ -97,7 +97,7 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[tuple[Case]]:
         stmt = stmt.where(Case.assignee_id == actor.id)
     elif filters.assignee == "none":
         stmt = stmt.where(Case.assignee_id.is_(None))
-    elif filters.assignee.isdigit():
+    elif filters.assignee.isdecimal():
         stmt = stmt.where(Case.assignee_id == int(filters.assignee))
     if filters.urgent:
         stmt = stmt.where(Case.is_urgent.is_(True))

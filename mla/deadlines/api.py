@@ -50,5 +50,10 @@ def case_deadlines_api(reference: str):
                 type: array
                 items: DeadlineDetailOut
     """
+    from mla.portal.serializers import is_restricted, prosecutor_deadlines
+
     case = get_case_for(current_user, reference, full=False)
+    if is_restricted(current_user):
+        # Pause and extension reasons are staff comments: the portal's allow-list applies.
+        return jsonify(DeadlineDetailOut(many=True).dump(prosecutor_deadlines(case)))
     return jsonify(DeadlineDetailOut(many=True).dump(case_deadlines(case)))

@@ -53,7 +53,7 @@ def parse_penalty(value: str) -> int | None:
     text = value.strip()
     if text.lower() == "life":
         return LIFE_MONTHS
-    if not text.isdigit():
+    if not text.isascii() or not text.isdigit():  # not '٣٦' or '6²': ASCII digits only
         return None
     months = int(text)
     return months if 0 < months < LIFE_MONTHS else None
@@ -273,7 +273,7 @@ def search_iccs(q: str = "", limit: int = 400) -> list[IccsCode]:
     term = q.strip()
     if term:
         words = term.casefold().split()
-        if term.isdigit():
+        if term.isascii() and term.isdigit():
             stmt = stmt.where(IccsCode.code.startswith(term))
         else:
             for word in words:
@@ -288,7 +288,7 @@ def add_iccs_extension(actor: Any, *, parent_code: str, code: str, title: str) -
     if parent is None:
         raise ServiceError(_("Unknown parent code."), code="invalid",
                            details={"field": "parent_code"})
-    if not code.isdigit() or len(code) > 8:
+    if not (code.isascii() and code.isdigit()) or len(code) > 8:
         raise ServiceError(_("An ICCS code is made of digits (at most 8)."), code="invalid",
                            details={"field": "code"})
     if len(iccs_lineage(code)) < 2 or iccs_lineage(code)[1] != parent.code:

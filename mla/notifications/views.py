@@ -44,7 +44,7 @@ def read():
     if not form.validate_on_submit():
         abort(400)
     raw = request.form.get("id", "")
-    mark_read(current_user, int(raw) if raw.isdigit() else None)
+    mark_read(current_user, int(raw) if raw.isdecimal() else None)
     return redirect(url_for("notifications.index"))
 
 

@@ -33,6 +33,7 @@ from mla.workflow.definitions import SYSTEM_ROLE, FieldSpec, Transition, Workflo
 from mla.workflow.grounds import GROUNDS_BY_CODE
 from mla.workflow.registry import current_all, definition, definition_for_case
 from mla.workflow.roles import describe_roles
+from mla.workflow.validation import CLOSING_EFFECT
 
 TEXT_LIMITS = {"text": 300, "textarea": 5000}
 # Field values that also update the request itself.
@@ -114,6 +115,11 @@ def clean_values(transition: Transition, raw: dict[str, Any] | None) -> dict[str
     return values
 
 
+# Dates a step may record: wide enough for any real case, narrow enough that deadline
+# arithmetic (business days, time zones) never leaves the calendar.
+DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
+
+
 def _invalid(spec: FieldSpec, message: str) -> ServiceError:
     return ServiceError(f"{spec.label}: {message}", code="invalid", details={"field": spec.name})
 
@@ -128,14 +134,18 @@ def _clean_one(spec: FieldSpec, value: Any) -> Any:
             raise _invalid(spec, _("at most %(n)d characters", n=TEXT_LIMITS[spec.type]))
         return value.strip()
     if spec.type == "date":
-        if isinstance(value, date):
-            return value
-        if not isinstance(value, str):
-            raise _invalid(spec, _("expected a date as YYYY-MM-DD"))
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise _invalid(spec, _("expected a date as YYYY-MM-DD")) from None
+        if not isinstance(value, date):
+            if not isinstance(value, str):
+                raise _invalid(spec, _("expected a date as YYYY-MM-DD"))
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                raise _invalid(spec, _("expected a date as YYYY-MM-DD")) from None
+        if not DATE_RANGE[0] <= value <= DATE_RANGE[1]:
+            raise _invalid(spec, _("a date between %(first)s and %(last)s",
+                                   first=DATE_RANGE[0].isoformat(),
+                                   last=DATE_RANGE[1].isoformat()))
+        return value
     if spec.type == "select":
         if not isinstance(value, str) or value not in dict(spec.choices):
             raise _invalid(spec, _("not one of the choices offered"))
@@ -158,6 +168,8 @@ def _authority_id(spec: FieldSpec, value: Any) -> int:
         authority_id = int(value)
     except (TypeError, ValueError):
         raise _invalid(spec, _("expected an authority")) from None
+    if not 0 < authority_id < 2**31:
+        raise _invalid(spec, _("unknown authority"))
     authority = db.session.get(Authority, authority_id)
     if authority is None or not authority.is_active:
         raise _invalid(spec, _("unknown authority"))
@@ -291,6 +303,11 @@ def _run_effects(ctx: hooks.TransitionContext, workflow: Workflow,
     for ref in transition.effects:
         if ref.applies(ctx.case.legal_basis, ctx.values):
             registered[ref.name](ctx, ref.arg)
+    # Closing a request stops its clocks, after the step's own effects (a clock the
+    # step stopped as met stays met; the rest are marked stopped): no reminder,
+    # letter or escalation is ever sent for a closed request.
+    if target.terminal:
+        registered[CLOSING_EFFECT](ctx, None)
 
 
 def pending_approvals(actor: Any) -> list[Case]:

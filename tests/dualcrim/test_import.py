@@ -164,3 +164,11 @@ def test_cli_imports_50000_rows_in_bulk(runner, db, tmp_path):
     assert count(db, CatalogueOffence) == 50_000
     assert count(db, CatalogueOffenceIccs) == 100_000
     assert elapsed < 30, elapsed
+
+
+def test_penalties_in_other_digit_forms_are_refused_with_the_line(app_ctx):
+    from mla.dualcrim.catalogue import parse_penalty
+
+    assert parse_penalty("36") == 36
+    assert parse_penalty("6²") is None       # int() would raise: once a 500
+    assert parse_penalty("٣٦") is None       # Arabic-Indic digits: say so, do not guess
