@@ -14,7 +14,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mla.auth.models import User
-from mla.cases.models import Case, CaseEvent
+from mla.cases.models import Case, CaseEvent, Person
+from mla.core.crypto import key_ring
 from mla.core.clock import now
 from mla.core.errors import NotFound
 from mla.extensions import db
@@ -80,10 +81,14 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[tuple[Case]]:
             # A whole reference: one indexed lookup, no scan of the titles.
             stmt = stmt.where(Case.reference == term.upper())
         else:
+            # A person's exact name, through the keyed blind index (names are encrypted).
+            named = select(Person.case_id).where(
+                Person.name_index == key_ring().blind_index(term, purpose="person.name"))
             stmt = stmt.where(or_(
                 Case.reference == term.upper(),
                 Case.counterpart_reference == term,
                 Case.title_search.contains(term.casefold(), autoescape=True),
+                Case.id.in_(named),
             ))
     if filters.direction in {"incoming", "outgoing"}:
         stmt = stmt.where(Case.direction == filters.direction)

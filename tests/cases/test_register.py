@@ -128,6 +128,8 @@ def test_list_filters_and_search(client, create_user, login_as, make_case, db):
     assert listed(f"q={first.reference}") == {first.reference}
     assert listed("q=murder") == {second.reference}
     assert listed("q=%25") == set()  # LIKE wildcards are escaped
+    assert listed("q=jean+FICTIF") == {first.reference, second.reference}  # exact name
+    assert listed("q=Jean") == set()  # names are found whole, never by part
     assert listed("state=received") == {first.reference}
     assert listed("assignee=none") == {first.reference, second.reference}
 
