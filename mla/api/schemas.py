@@ -27,7 +27,9 @@ class Penalty(fields.Field):
         return "life" if value == LIFE_MONTHS else value
 
 
-IccsCode = fields.String(validate=validate.Regexp(r"^\d{2,6}$", error="ICCS codes are 2-6 digits."))
+# ICCS codes are 2-6 digits; an authority's own subdivisions extend them to 8.
+IccsCode = fields.String(
+    validate=validate.Regexp(r"^\d{2,8}$", error="ICCS codes are 2-8 digits."))
 
 
 # A database row id: positive and within a 32-bit column, so no lookup overflows.

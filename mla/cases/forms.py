@@ -26,8 +26,8 @@ from mla.cases.services import CaseInput, OffenceInput, PersonInput
 from mla.core.forms import as_choices
 
 ICCS_LIST = Regexp(
-    r"^\s*(\d{2,6}\s*([;, ]\s*\d{2,6}\s*)*)?$",
-    message=_l("ICCS codes are 2 to 6 digits, separated by commas."),
+    r"^\s*(\d{2,8}\s*([;, ]\s*\d{2,8}\s*)*)?$",
+    message=_l("ICCS codes are 2 to 8 digits, separated by commas."),
 )
 
 
