@@ -15,8 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent, Person
-from mla.core.crypto import key_ring
 from mla.core.clock import now
+from mla.core.crypto import key_ring
 from mla.core.errors import NotFound
 from mla.extensions import db
 
