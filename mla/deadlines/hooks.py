@@ -6,6 +6,8 @@ transition's transaction. They flush, never commit.
 - ``start_deadline:<rule code>``  start a clock on the case
 - ``stop_deadline:<rule code>``   mark the running clock met (stopped)
 - ``pause_clocks`` / ``resume_clocks``  pause and resume every pausable clock
+- ``stop_all_clocks``             the request closed: every open clock stops (the
+                                  engine runs it whenever a step enters a terminal state)
 - ``notify:<audience>``           assignee, supervisors, domestic_authority, counterpart
 - ``letter:<template code>``      draft a letter to the counterpart authority
 """
@@ -30,6 +32,7 @@ RULE_CODES: tuple[str, ...] = (
     "sla_decision",
     "outgoing_followup",
     "bilateral_provisional_arrest",
+    "provisional_arrest_domestic",
     "formal_request_due",
     "supplementary_info_due",
 )
@@ -100,6 +103,13 @@ def resume_clocks_effect(ctx: TransitionContext, arg: str | None) -> None:
     from mla.deadlines import services
 
     services.resume_clocks(ctx.case, actor=ctx.actor)
+
+
+@effect("stop_all_clocks")
+def stop_all_clocks_effect(ctx: TransitionContext, arg: str | None) -> None:
+    from mla.deadlines import services
+
+    services.stop_all_clocks(ctx.case, actor=ctx.actor)
 
 
 @effect("notify")

@@ -86,6 +86,9 @@ def _check(code: str, raw: dict[str, Any]) -> Rule:
         raise RuleError(f"rule {code}: consent_field and consent_days go together")
     if any(d <= 0 for d in rule.remind_days):
         raise RuleError(f"rule {code}: remind_days must be positive")
+    if rule.is_custody and rule.pausable:
+        raise RuleError(f"rule {code}: a custody limit cannot be pausable (it runs while "
+                        "information is awaited)")
     if rule.repeat and not rule.counterpart_letter:
         raise RuleError(f"rule {code}: a repeating rule needs a counterpart_letter")
     if rule.letter_days_before < 0:

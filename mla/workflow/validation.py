@@ -14,6 +14,8 @@ from mla.core.access import ROLES
 from mla.workflow.definitions import Workflow, parse_definition
 
 CLOCK_EFFECTS = ("pause_clocks", "resume_clocks")
+# Run by the engine after the step's own effects whenever a step enters a terminal state.
+CLOSING_EFFECT = "stop_all_clocks"
 
 
 def validate(workflow: Workflow, *, guard_names: Iterable[str],
@@ -66,6 +68,8 @@ def validate(workflow: Workflow, *, guard_names: Iterable[str],
         for name in CLOCK_EFFECTS:
             if name not in effects:
                 add(f"states pause clocks but no effect {name!r} is registered")
+    if any(s.terminal for s in states.values()) and CLOSING_EFFECT not in effects:
+        add(f"terminal states stop clocks but no effect {CLOSING_EFFECT!r} is registered")
     problems.extend(_graph_problems(workflow))
     return problems
 
@@ -89,7 +93,7 @@ NEEDS_ARGUMENT = frozenset({"start_deadline", "stop_deadline", "notify", "letter
 
 def _argument_problem(name: str, arg: str | None,
                       choices: dict[str, frozenset[str]]) -> str | None:
-    if name in CLOCK_EFFECTS and arg is not None:
+    if (name in CLOCK_EFFECTS or name == CLOSING_EFFECT) and arg is not None:
         return "takes no argument"
     if name in NEEDS_ARGUMENT and not arg:
         return f"needs an argument ({name}:...)"

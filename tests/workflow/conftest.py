@@ -93,7 +93,7 @@ def sample_values(transition: Transition, authority_id: int) -> dict[str, Any]:
 
 
 FOREIGN_EFFECTS = ("start_deadline", "stop_deadline", "pause_clocks", "resume_clocks",
-                   "notify", "letter")
+                   "stop_all_clocks", "notify", "letter")
 
 
 @pytest.fixture
