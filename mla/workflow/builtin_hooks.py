@@ -56,6 +56,16 @@ def has_assignee(ctx: TransitionContext) -> str | None:
     return _("Nobody at the central authority is assigned to the request")
 
 
+@guard("custody_limit_given_when_arrested")
+def custody_limit_given_when_arrested(ctx: TransitionContext) -> str | None:
+    """A person held abroad on our request: the foreign custody limit must be recorded,
+    or no clock counts down to it (outgoing extradition, ``person_located``)."""
+    if ctx.values.get("arrested_on") and not ctx.values.get("due_on"):
+        return _("The person is held abroad: give the date the formal request is due by "
+                 "(the foreign custody limit)")
+    return None
+
+
 # --- effects ---------------------------------------------------------------------
 
 _CUSTODY = {"yes": True, "no": False}
