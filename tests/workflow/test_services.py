@@ -249,6 +249,35 @@ def test_leaving_a_paused_state_for_a_closed_one_resumes_first(db, ready_case, u
     assert effect_log[0] == "resume_clocks"
 
 
+def test_entering_a_terminal_state_stops_every_clock_after_the_steps_effects(
+        db, ready_case, users, effect_log):
+    """A closed request keeps no running clock (docs/workflows.md): the engine runs
+    stop_all_clocks last, so clocks the step itself stopped stay met."""
+    case = ready_case("incoming_mla", "refusal_proposed")
+    effect_log.clear()
+    apply_transition(users["supervisor"], case, "approve_refusal", expected_version=1)
+    assert effect_log[-1] == "stop_all_clocks"
+    assert effect_log.index("stop_deadline:sla_decision") < effect_log.index("stop_all_clocks")
+    effect_log.clear()
+    other = ready_case("incoming_mla")
+    effect_log.clear()
+    apply_transition(users["caseworker"], other, "acknowledge", expected_version=1)
+    assert "stop_all_clocks" not in effect_log
+
+
+def test_check_requires_the_closing_effect_when_states_are_terminal(app_ctx):
+    from mla.workflow import hooks
+    from mla.workflow.registry import current
+    from mla.workflow.validation import validate
+
+    workflow = current("incoming_mla")
+    without = set(hooks.effects()) - {"stop_all_clocks"}
+    problems = validate(workflow, guard_names=hooks.guards(), effect_names=without)
+    assert "terminal states stop clocks but no effect 'stop_all_clocks' is registered" \
+        in problems
+    assert validate(workflow, guard_names=hooks.guards(), effect_names=hooks.effects()) == []
+
+
 def test_effects_follow_the_legal_basis_and_given_fields(db, ready_case, users, effect_log):
     untoc = ready_case("incoming_mla")
     apply_transition(users["caseworker"], untoc, "acknowledge", expected_version=1)
@@ -256,10 +285,12 @@ def test_effects_follow_the_legal_basis_and_given_fields(db, ready_case, users, 
     assert "start_deadline:requester_deadline" not in effect_log  # no due_on given
     effect_log.clear()
     eio = ready_case("incoming_mla", legal_basis="EIO", counterpart_country="FR")
+    effect_log.clear()  # registration started the EIO clocks (on_start)
     apply_transition(users["caseworker"], eio, "acknowledge", expected_version=1,
                      values={"due_on": "2026-06-01"})
     assert "stop_deadline:eio_acknowledge" in effect_log
-    assert "start_deadline:eio_recognition" in effect_log
+    # Recognition runs from receipt (art. 12(3)): started at registration, not here.
+    assert "start_deadline:eio_recognition" not in effect_log
     assert "start_deadline:requester_deadline" in effect_log
 
 
@@ -376,7 +407,8 @@ def test_approvals_page(client, login_as, ready_case, users):
 
 @pytest.mark.parametrize(("basis", "expected"), [
     ("UNTOC", ["start_deadline:sla_acknowledge"]),
-    ("EIO", ["start_deadline:sla_acknowledge", "start_deadline:eio_acknowledge"]),
+    ("EIO", ["start_deadline:sla_acknowledge", "start_deadline:eio_acknowledge",
+             "start_deadline:eio_recognition"]),
 ])
 def test_registration_starts_the_acknowledgement_clocks(make_case, effect_log, basis,
                                                         expected):
