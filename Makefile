@@ -44,7 +44,6 @@ demo: migrate
 	$(FLASK) demo load --if-empty
 
 run: demo
-	@$(FLASK) demo load --if-empty | sed -n '/Demo sign-ins/,$$p'
 	@echo "Serving Comity on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	MLA_RUN_SCHEDULER=$${MLA_RUN_SCHEDULER:-1} $(FLASK) run --host $(HOST) --port $(PORT)
 
