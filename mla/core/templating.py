@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, has_request_context
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -73,6 +73,19 @@ def _date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
+# Languages written right to left: the page flips and loads Bootstrap's RTL build.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def _page_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def _text_direction() -> str:
+    return "rtl" if _page_language() in RTL_LANGUAGES else "ltr"
+
+
 def _own_messages(errors: Any) -> list[str]:
     """A FieldList's own messages, without its entries' nested error lists."""
     return [str(e) for e in errors or () if not isinstance(e, list | tuple | dict)]
@@ -88,6 +101,8 @@ def init_templating(app: Flask) -> None:
         state_label=lambda case: state_label(case.workflow_name, case.state),
         state_name=state_label,
         rule_title=_rule_title,
+        page_language=_page_language,
+        text_direction=_text_direction,
     )
 
     @app.context_processor
