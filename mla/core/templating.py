@@ -42,6 +42,7 @@ NAV: list[tuple[Any, Any]] = [
         ("dualcrim.iccs", _l("ICCS taxonomy")),
         ("workflow.index", _l("Workflows")),
         ("deadlines.rules", _l("Deadline rules")),
+        ("deadlines.time_zones", _l("Time zones of deadlines")),
     ]),
     (_l("Administration"), [
         ("auth.users", _l("Users")),

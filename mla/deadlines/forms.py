@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -22,3 +22,10 @@ class RuleSettingForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Just the CSRF token (revoke buttons)."""
+
+
+class TimeZoneForm(FlaskForm):
+    country_code = SelectField(_l("State"), validators=[DataRequired()], choices=[])
+    zone_name = StringField(_l("Time zone (IANA name, e.g. Europe/Paris)"),
+                            validators=[Optional(), Length(max=64)])
+    reset = BooleanField(_l("Go back to the state's usual zone"))

@@ -357,3 +357,37 @@ def deadlines_of(case: Case, at: datetime | None = None) -> list[DeadlineView]:
     views.sort(key=lambda v: (not v.deadline.is_open, not v.deadline.is_custody,
                               v.deadline.due_at))
     return views
+
+
+# --- per-state time zones --------------------------------------------------------------
+
+def set_time_zone(actor: Any, country_code: str, zone_name: str | None) -> None:
+    """Override (or, with None, restore) the zone a state's deadlines end in.
+
+    Deadlines already running keep the zone they started with; new ones use this.
+    """
+    from zoneinfo import available_timezones
+
+    from mla.reference.services import known_country
+
+    country = known_country(country_code)
+    if country is None:
+        raise ServiceError(str(_l("Unknown country.")), code="invalid",
+                           details={"field": "country_code"})
+    override = db.session.get(CountryTimeZone, country.code)
+    if zone_name is None:
+        if override is not None:
+            db.session.delete(override)
+        record_audit(actor, "deadlines.time_zone_reset", object_type="countries",
+                     object_id=country.code)
+        db.session.flush()
+        return
+    if zone_name not in available_timezones():
+        raise ServiceError(str(_l("Unknown time zone; use an IANA name such as Europe/Paris.")),
+                           code="invalid", details={"field": "zone_name"})
+    override = override or CountryTimeZone(country_code=country.code)
+    override.zone_name = zone_name
+    db.session.add(override)
+    record_audit(actor, "deadlines.time_zone_set", object_type="countries",
+                 object_id=country.code, zone=zone_name)
+    db.session.flush()

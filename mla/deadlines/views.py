@@ -7,24 +7,29 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from mla.cases.models import Case
 from mla.cases.queries import get_case_for
 from mla.core.access import READERS, allow, allow_any_user, public
 from mla.core.errors import ServiceError
-from mla.core.forms import apply_service_error
+from mla.core.forms import apply_service_error, as_choices
 from mla.deadlines import ical
-from mla.deadlines.forms import EmptyForm, ExtendForm, RuleSettingForm
-from mla.deadlines.models import Deadline, RuleSetting
+from mla.deadlines.forms import EmptyForm, ExtendForm, RuleSettingForm, TimeZoneForm
+from mla.deadlines.models import CountryTimeZone, Deadline, RuleSetting
 from mla.deadlines.queries import due_soon
 from mla.deadlines.rules import load_rules
 from mla.deadlines.services import (
     deadlines_of,
     extend_deadline,
     set_send_without_approval,
+    set_time_zone,
     view_of,
+    zone_name_for,
 )
 from mla.extensions import db
+from mla.reference.queries import country_choices
+from mla.settings import current_settings
 
 bp = Blueprint("deadlines", __name__)
 
@@ -128,3 +133,26 @@ def rules():
         return redirect(url_for("deadlines.rules"))
     return render_template("deadlines/rules.html", rules=load_rules(), settings=settings,
                            form=RuleSettingForm())
+
+
+@bp.route("/deadlines/time-zones", methods=["GET", "POST"])
+@allow(*READERS, write=("admin",))
+def time_zones():
+    """Where a state's deadlines end: tzdata's principal zone, or an admin's override."""
+    form = TimeZoneForm()
+    form.country_code.choices = as_choices([("", _("— choose —")), *country_choices()])
+    if form.validate_on_submit():
+        try:
+            set_time_zone(current_user, form.country_code.data,
+                          None if form.reset.data else (form.zone_name.data or "").strip())
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("Time zone saved; deadlines started from now on use it."), "success")
+            return redirect(url_for("deadlines.time_zones"))
+    overrides = db.session.scalars(select(CountryTimeZone).order_by(
+        CountryTimeZone.country_code)).all()
+    home = current_settings().home_country
+    status = 422 if request.method == "POST" else 200
+    return render_template("deadlines/time_zones.html", form=form, overrides=overrides,
+                           home=home, home_zone=zone_name_for(home)), status

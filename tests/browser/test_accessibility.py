@@ -81,7 +81,8 @@ def test_supervisor_and_admin_pages_meet_wcag_aa(page, browser_login, create_use
     browser_login(page, create_user("admin"))
     for path in ("/approvals", "/admin/users", "/admin/users/new", "/admin/tokens",
                  "/dual-criminality/catalogues", "/dual-criminality/iccs",
-                 "/dual-criminality/settings", "/deadlines/rules", "/outbox/dead",
+                 "/dual-criminality/settings", "/deadlines/rules", "/deadlines/time-zones",
+                 "/outbox/dead",
                  "/outbox/mail", "/portal/review", "/workflows/"):
         page.goto(path)
         found = _violations(page)

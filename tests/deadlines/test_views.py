@@ -113,3 +113,33 @@ def test_calendar_feed_secret_url_create_use_revoke(make_case, create_user, logi
     client.post(f"/calendar/feeds/{feed.id}/revoke",
                 data={"csrf_token": csrf_token("/calendar")})
     assert client.get(url).status_code == 404
+
+
+def test_admin_overrides_a_states_time_zone_for_new_deadlines(client, create_user, login_as,
+                                                               csrf_token, db, make_case):
+    from mla.deadlines.models import Deadline
+    from mla.deadlines.services import zone_name_for
+
+    login_as(create_user("admin"))
+    token = csrf_token("/deadlines/time-zones")
+    refused = client.post("/deadlines/time-zones", data={
+        "csrf_token": token, "country_code": "XZ", "zone_name": "Mars/Olympus"})
+    assert refused.status_code == 422 and 'id="zone_name-error"' in refused.get_data(as_text=True)
+    assert client.post("/deadlines/time-zones", data={
+        "csrf_token": token, "country_code": "XZ", "zone_name": "Pacific/Auckland"},
+    ).status_code == 302
+    assert zone_name_for("XZ") == "Pacific/Auckland"
+    case = make_case()  # registration starts the acknowledgement clock in the home zone
+    clock = db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).first()
+    assert clock.zone_name == "Pacific/Auckland"
+    assert client.post("/deadlines/time-zones", data={
+        "csrf_token": token, "country_code": "XZ", "reset": "y"}).status_code == 302
+    assert zone_name_for("XZ") == "UTC"  # fictional states run on UTC
+
+
+def test_only_admins_change_time_zones(client, create_user, login_as, csrf_token):
+    login_as(create_user("supervisor"))
+    assert client.get("/deadlines/time-zones").status_code == 200
+    token = csrf_token("/deadlines/time-zones")
+    assert client.post("/deadlines/time-zones", data={
+        "csrf_token": token, "country_code": "XZ", "zone_name": "UTC"}).status_code == 403
