@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from mla.core.datafile import ProblemCollector
 from mla.core.errors import ServiceError
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios"
@@ -186,21 +187,10 @@ def resolve_pack(name_or_path: str) -> Path:
                        names=", ".join(available_packs()) or "-", file=PACK_FILE)])
 
 
-class _Reader:
+class _Reader(ProblemCollector):
     def __init__(self, root: Path) -> None:
+        super().__init__()
         self.root = root
-        self.problems: list[str] = []
-
-    def problem(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}" if where else message)
-
-    def table(self, value: Any, where: str, allowed: set[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.problem(where, "expected a table")
-            return {}
-        for key in sorted(set(value) - allowed):
-            self.problem(where, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
-        return value
 
     def tables(self, value: Any, where: str) -> list[Any]:
         if value is None:

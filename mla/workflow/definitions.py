@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mla.core.access import ROLES
+from mla.core.datafile import ProblemCollector
 
 FIELD_TYPES = ("text", "textarea", "date", "select", "authority", "refusal_ground")
 # Names the step form uses itself; a field may not take them.
@@ -136,22 +137,8 @@ class DefinitionError(Exception):
         self.problems = problems
 
 
-class _Reader:
+class _Reader(ProblemCollector):
     """Collects problems instead of stopping at the first one."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def problem(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}" if where else message)
-
-    def table(self, value: Any, where: str, allowed: set[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.problem(where, "expected a table")
-            return {}
-        for key in sorted(set(value) - allowed):
-            self.problem(where, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
-        return value
 
     def text(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
         value = data.get(key)
