@@ -88,6 +88,18 @@ def rule_for(endpoint: str | None, app: Flask | None = None) -> Rule | None:
     return getattr(view, "access_rule", None)
 
 
+# What a trainee may still do on a production instance, where they only read.
+TRAINEE_OWN_ACCOUNT = frozenset({"auth.logout", "auth.change_password"})
+
+
+def trainee_refused(role: str | None, endpoint: str | None, method: str) -> bool:
+    """Trainees practise on a sandbox; elsewhere (the demo, a live system) they read only."""
+    from mla.settings import current_settings
+
+    return (role == "trainee" and method not in {"GET", "HEAD", "OPTIONS"}
+            and endpoint not in TRAINEE_OWN_ACCOUNT and not current_settings().is_sandbox)
+
+
 def current_role() -> str | None:
     if not current_user or not current_user.is_authenticated:
         return None
@@ -104,6 +116,9 @@ def gate() -> Any:
         raise ApiError(403, "forbidden", "This page is not available.")
     role = current_role()
     if rule.permits(role, request.method):
+        if trainee_refused(role, request.endpoint, request.method):
+            raise ApiError(403, "forbidden", "Your role does not allow this. Trainee accounts "
+                                             "change nothing outside a training sandbox.")
         return None
     if role is None:
         if is_api_request():

@@ -127,3 +127,24 @@ def test_session_cookie_is_httponly_and_samesite(client, create_user):
     response = _login(client, user.username, PASSWORD)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_trainee_reads_but_changes_nothing_outside_a_sandbox(client, create_user, login_as,
+                                                               make_case, csrf_token,
+                                                               api_token):
+    case = make_case()
+    trainee = create_user("trainee")
+    login_as(trainee)
+    assert client.get(f"/requests/{case.reference}").status_code == 200
+    token = csrf_token("/requests/new")
+    response = client.post(f"/requests/{case.reference}/notes",
+                           data={"csrf_token": token, "text": "practice"})
+    assert response.status_code == 403
+    assert "outside a training sandbox" in response.get_data(as_text=True)
+    api = client.post(f"/api/v1/cases/{case.reference}/transitions",
+                      headers=api_token(trainee), json={"name": "acknowledge", "version": 1})
+    assert api.status_code == 403
+    # Their own account still works.
+    assert client.post("/account/password", data={
+        "csrf_token": token, "current_password": PASSWORD,
+        "new_password": "another long passphrase"}).status_code == 302
