@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 _hasher = PasswordHasher(type=Type.ID)
 # Verified against when the account does not exist, so an unknown name costs the same.
@@ -30,7 +31,7 @@ def needs_rehash(stored_hash: str) -> bool:
 def password_problems(password: str, username: str = "") -> list[str]:
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(_("Use at least %(n)d characters.", n=MIN_LENGTH))
     if username and username.casefold() in password.casefold():
-        problems.append("The password may not contain the user name.")
+        problems.append(_("The password may not contain the user name."))
     return problems

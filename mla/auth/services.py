@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Update, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -53,17 +54,17 @@ def create_user(
 ) -> User:
     name = normalise_username(username)
     if not name or len(name) > 64 or not all(c.isalnum() or c in "._-@" for c in name):
-        raise ServiceError("User names use letters, digits and . _ - @ (at most 64).",
+        raise ServiceError(_("User names use letters, digits and . _ - @ (at most 64)."),
                            details={"field": "username"})
     if role not in ROLES:
-        raise ServiceError(f"Unknown role {role!r}; roles are {', '.join(ROLES)}.",
-                           details={"field": "role"})
+        raise ServiceError(_("Unknown role %(role)r; roles are %(roles)s.", role=role,
+                             roles=", ".join(ROLES)), details={"field": "role"})
     problems = password_problems(password, name)
     if problems:
         raise ServiceError(" ".join(problems), details={"field": "password"})
     if get_user_by_username(name) is not None:
-        raise ServiceError(f"The user name {name!r} is taken.", code="conflict", status=409,
-                           details={"field": "username"})
+        raise ServiceError(_("The user name %(name)r is taken.", name=name), code="conflict",
+                           status=409, details={"field": "username"})
     user = User(
         username=name,
         display_name=display_name.strip() or name,
@@ -81,9 +82,9 @@ def create_user(
 def update_user(actor: User, user: User, *, display_name: str, email: str, role: str,
                 is_enabled: bool, authority_id: int | None) -> User:
     if role not in ROLES:
-        raise ServiceError(f"Unknown role {role!r}.", details={"field": "role"})
+        raise ServiceError(_("Unknown role %(role)r.", role=role), details={"field": "role"})
     if user.id == actor.id and (role != user.role or not is_enabled):
-        raise ServiceError("You cannot change your own role or disable yourself.",
+        raise ServiceError(_("You cannot change your own role or disable yourself."),
                            details={"field": "role"})
     changes = {}
     for attr, value in (("display_name", display_name.strip()), ("email", email.strip()),
@@ -115,7 +116,7 @@ def set_password(actor: User | str | None, user: User, new_password: str,
 def change_own_password(user: User, current_password: str, new_password: str,
                         session: UserSession | None) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise ServiceError("The current password is not correct.",
+        raise ServiceError(_("The current password is not correct."),
                            details={"field": "current_password"})
     set_password(user, user, new_password, keep_session=session)
 

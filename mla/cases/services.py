@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -76,45 +77,49 @@ def _problem(field_name: str, message: str) -> ServiceError:
 def validate_case_input(data: CaseInput) -> None:
     """Check references to other records; raises ServiceError naming the field."""
     if data.direction not in DIRECTIONS:
-        raise _problem("direction", "Direction must be incoming or outgoing.")
+        raise _problem("direction", _("Direction must be incoming or outgoing."))
     if data.kind not in KINDS:
-        raise _problem("kind", "Kind must be mla or extradition.")
+        raise _problem("kind", _("Kind must be mla or extradition."))
     if not data.title.strip():
-        raise _problem("title", "A title is required.")
+        raise _problem("title", _("A title is required."))
     if known_country(data.counterpart_country) is None:
         raise _problem("counterpart_country",
-                       f"Unknown country code {data.counterpart_country!r}.")
+                       _("Unknown country code %(code)r.", code=data.counterpart_country))
     instrument = db.session.get(Instrument, data.legal_basis)
     if instrument is None:
-        raise _problem("legal_basis", f"Unknown legal basis {data.legal_basis!r}.")
+        raise _problem("legal_basis", _("Unknown legal basis %(code)r.", code=data.legal_basis))
     if not instrument.allows(data.kind):
         raise _problem("legal_basis",
-                       f"{instrument.code} cannot be the basis of a {data.kind} request.")
+                       _("%(basis)s cannot be the basis of a %(kind)s request.",
+                         basis=instrument.code, kind=data.kind))
     for name in ("counterpart_authority_id", "domestic_authority_id"):
         authority_id = getattr(data, name)
         if authority_id is not None and db.session.get(Authority, authority_id) is None:
-            raise _problem(name, "Unknown authority.")
+            raise _problem(name, _("Unknown authority."))
     unknown_measures = [m for m in data.measures if m not in MEASURES]
     if unknown_measures:
-        raise _problem("measures", f"Unknown measures: {', '.join(unknown_measures)}.")
+        raise _problem("measures", _("Unknown measures: %(codes)s.",
+                                     codes=", ".join(unknown_measures)))
     codes = {code for offence in data.offences for code in offence.iccs}
     if codes:
         known = set(db.session.scalars(select(IccsCode.code).where(IccsCode.code.in_(codes))))
         missing = sorted(codes - known)
         if missing:
-            raise _problem("offences", f"Unknown ICCS codes: {', '.join(missing)}.")
+            raise _problem("offences", _("Unknown ICCS codes: %(codes)s.",
+                                         codes=", ".join(missing)))
     for index, offence in enumerate(data.offences):
         if not offence.label.strip():
-            raise _problem("offences", f"Offence {index + 1} needs a name.")
+            raise _problem("offences", _("Offence %(n)d needs a name.", n=index + 1))
         penalty = offence.max_penalty_months
         if penalty is not None and (penalty <= 0 or penalty > LIFE_MONTHS):
-            raise _problem("offences", f"Offence {index + 1}: the maximum penalty must be a "
-                                       "positive number of months, or life.")
+            raise _problem("offences", _("Offence %(n)d: the maximum penalty must be a positive "
+                                         "number of months, or life.", n=index + 1))
     for index, person in enumerate(data.persons):
         if person.role not in PERSON_ROLES:
-            raise _problem("persons", f"Person {index + 1}: unknown role {person.role!r}.")
+            raise _problem("persons", _("Person %(n)d: unknown role %(role)r.", n=index + 1,
+                                        role=person.role))
         if not person.full_name.strip():
-            raise _problem("persons", f"Person {index + 1} needs a name.")
+            raise _problem("persons", _("Person %(n)d needs a name.", n=index + 1))
 
 
 def next_reference(direction: str, kind: str, at: datetime) -> str:
@@ -200,7 +205,7 @@ def _new_person(item: PersonInput) -> Person:
 
 def add_person(actor, case: Case, item: PersonInput) -> Person:
     if item.role not in PERSON_ROLES or not item.full_name.strip():
-        raise _problem("full_name", "A person needs a role and a name.")
+        raise _problem("full_name", _("A person needs a role and a name."))
     person = _new_person(item)
     case.persons.append(person)
     db.session.flush()
@@ -225,7 +230,7 @@ def add_event(case: Case, actor, kind: str, *, transition: str | None = None,
 def add_note(actor, case: Case, text: str) -> CaseEvent:
     text = text.strip()
     if not text:
-        raise _problem("text", "A note cannot be empty.")
+        raise _problem("text", _("A note cannot be empty."))
     event = add_event(case, actor, "note", comment=text, is_internal=True)
     record_audit(actor, "case.note", case)
     return event
@@ -238,7 +243,7 @@ def assign_case(actor, case: Case, assignee_id: int | None) -> None:
         assignee = db.session.get(User, assignee_id)
         if assignee is None or assignee.role not in {"caseworker", "supervisor", "trainee",
                                                       "admin"}:
-            raise _problem("assignee_id", "Choose a caseworker or supervisor.")
+            raise _problem("assignee_id", _("Choose a caseworker or supervisor."))
     previous = case.assignee_id
     case.assignee_id = assignee_id
     case.updated_at = now()

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from mla.audit.services import record_audit
 from mla.core.errors import ServiceError
 from mla.directory.models import AUTHORITY_KINDS, CHANNELS, Authority
@@ -26,13 +28,13 @@ class AuthorityInput:
 
 def _check(data: AuthorityInput) -> None:
     if not data.name.strip():
-        raise ServiceError("A name is required.", details={"field": "name"})
+        raise ServiceError(_("A name is required."), details={"field": "name"})
     if known_country(data.country_code) is None:
-        raise ServiceError("Unknown country.", details={"field": "country_code"})
+        raise ServiceError(_("Unknown country."), details={"field": "country_code"})
     if data.kind not in AUTHORITY_KINDS:
-        raise ServiceError("Unknown kind of authority.", details={"field": "kind"})
+        raise ServiceError(_("Unknown kind of authority."), details={"field": "kind"})
     if any(c not in CHANNELS for c in data.channels):
-        raise ServiceError("Unknown channel.", details={"field": "channels"})
+        raise ServiceError(_("Unknown channel."), details={"field": "channels"})
 
 
 def save_authority(actor, data: AuthorityInput, authority: Authority | None = None) -> Authority:
