@@ -28,7 +28,7 @@ from tests.conftest import (
     skip_or_fail,
 )
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "mla" / "migrations"
 
 # migrations/env.py (Flask-Migrate's older template) tries db.get_engine() first, which
 # Flask-SQLAlchemy 3.1 deprecates; the fallback to db.engine is what runs.

@@ -20,7 +20,7 @@ from mla.extensions import db
 from mla.notifications.models import Letter
 from mla.notifications.outbox import enqueue
 
-LETTER_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "letters"
+LETTER_DIR = Path(__file__).resolve().parent.parent / "templates" / "letters"
 DEFAULT_LANGUAGE = "en"
 
 

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from mla.core.datafile import ProblemCollector
 from mla.core.errors import ServiceError
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 PACK_FILE = "scenario.toml"
 PACK_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mla.workflow.definitions import DefinitionError, Workflow, parse_definition
 
-WORKFLOW_DIR = Path(__file__).resolve().parent.parent.parent / "workflows"
+WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows"
 WORKFLOW_NAMES = ("incoming_mla", "outgoing_mla", "incoming_extradition", "outgoing_extradition")
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ def test_every_letter_the_workflows_name_has_en_and_fr_templates():
     from mla.notifications.letters import LETTER_DIR
 
     named = set()
-    for path in (Path(__file__).resolve().parents[2] / "workflows").glob("*.toml"):
+    for path in (Path(__file__).resolve().parents[2] / "mla" / "workflows").glob("*.toml"):
         named |= set(re.findall(r'"letter:([a-z_]+)"', path.read_text(encoding="utf-8")))
     assert named <= known_letter_templates()
     for code in known_letter_templates():
