@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 from mla.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Every domain that serves pages or API routes; each module exposes `bp`.
 BLUEPRINTS = (
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
-        template_folder=str(Path(__file__).resolve().parent / "templates"),
+        template_folder=str(PACKAGE_DIR / "templates"),
     )
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -90,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.is_sqlite:
         with app.app_context():
             tune_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
