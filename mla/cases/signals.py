@@ -1,0 +1,22 @@
+"""Signals owned by cases: other domains react to a request's changes here.
+
+Cases never imports the domains that react (dual criminality, deadlines);
+they connect their receivers in their own registration.
+
+- ``case_updated``: sent by ``update_case`` inside its transaction, after the
+  change is flushed. ``sender`` is the Case; keyword arguments ``actor`` and
+  ``changes`` (a ``CaseChanges``). A receiver flushes, never commits, and may
+  return a list of sentences for the timeline entry ("the clocks were
+  recomputed"), which ``update_case`` records with the change.
+- ``home_time_zone``: asked with the home state's country code as ``sender``;
+  a receiver returns the IANA zone its day is counted in. Without one, UTC.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+case_updated = _signals.signal("case-updated")
+home_time_zone = _signals.signal("home-time-zone")
