@@ -14,7 +14,6 @@ from werkzeug.routing import IntegerConverter
 
 from mla.settings import Settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Every domain that serves pages or API routes; each module exposes `bp`.
@@ -57,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from mla.core.transaction import init_transaction_boundary
     from mla.extensions import babel, csrf, db, login_manager, migrate
 
-    settings = settings or Settings.from_env(instance_path=PROJECT_ROOT / "instance")
+    settings = settings or Settings.from_env()  # instance folder: see mla.settings
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
@@ -80,10 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["mla.settings"] = settings
-    app.extensions[EXTENSION_KEY] = KeyRing.load_or_create(
-        settings.key_file, warn_on_create=settings.mode == "production" and not settings.testing,
-        mode=settings.mode,
-    )
+    app.extensions[EXTENSION_KEY] = KeyRing.from_settings(settings)
     _configure_logging(settings)
 
     db.init_app(app)

@@ -3,6 +3,21 @@
 The embedded default (no ``MLA_DATABASE_URL``) needs no configuration: an SQLite
 file, a generated secret key and a generated key ring all live in ``instance/``.
 Anywhere else a missing secret stops start-up with a message saying what to set.
+
+The instance folder is ``MLA_INSTANCE_PATH`` when set; otherwise, in a checkout
+(``pyproject.toml`` and ``wsgi.py`` next to the package), the checkout's own
+``instance/`` whatever the working directory; otherwise (an installed wheel)
+``instance/`` in the working directory. Its optional ``comity.env`` adds settings,
+so ``MLA_INSTANCE_PATH`` itself can only come from the environment.
+
+What the app reads at run time ships inside the package; ``MLA_WORKFLOWS_DIR``
+and ``MLA_SCENARIOS_DIR`` replace the shipped workflow definitions and scenario
+packs with a directory of your own. Documents are kept in the database by default
+(``MLA_DOCUMENT_STORE=database``): every application server sees them, they commit
+and roll back with the rest of the request, and no server keeps state on its disk;
+``filesystem`` keeps them under ``instance/documents/`` for a single server. The key
+ring comes from ``MLA_KEY_RING`` (its JSON, for a secret store that fills the
+environment) or the file ``MLA_KEY_FILE``.
 """
 
 from __future__ import annotations
@@ -17,7 +32,9 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 MODES = ("production", "sandbox")
+DOCUMENT_STORES = ("database", "filesystem")
 INSTANCE_ENV_FILE = "comity.env"
+_CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 class ConfigError(RuntimeError):
@@ -70,6 +87,26 @@ def _is_country_code(code: str) -> bool:
     return code[0] == "X" or pycountry.countries.get(alpha_2=code) is not None
 
 
+def default_instance_path(env: Mapping[str, str]) -> Path:
+    """MLA_INSTANCE_PATH, else a checkout's instance/, else ./instance (see module doc)."""
+    configured = env.get("MLA_INSTANCE_PATH", "").strip()
+    if configured:
+        return Path(configured)
+    if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "wsgi.py").is_file():
+        return _CHECKOUT / "instance"
+    return Path.cwd() / "instance"
+
+
+def _directory(env: Mapping[str, str], name: str) -> Path | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    path = Path(value).resolve()
+    if not path.is_dir():
+        raise ConfigError(f"{name} names {value!r}, which is not a directory.")
+    return path
+
+
 def _generated_secret(path: Path) -> str:
     """The embedded default's secret key: made once, kept in instance/, never hard-coded."""
     if path.is_file():
@@ -115,6 +152,17 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     run_scheduler_in_process: bool = False
     testing: bool = False
+    document_store: str = "database"
+    # The key ring's JSON when MLA_KEY_RING provides it; key_file is not read then.
+    key_ring_json: str | None = field(default=None, repr=False)
+    # None: the copies shipped in the package.
+    workflows_dir: Path | None = None
+    scenarios_dir: Path | None = None
+
+    @property
+    def key_ring_source(self) -> str:
+        """Where the key ring comes from, for messages."""
+        return "MLA_KEY_RING" if self.key_ring_json is not None else str(self.key_file)
 
     @property
     def is_sandbox(self) -> bool:
@@ -131,9 +179,10 @@ class Settings:
         instance_path: Path | str | None = None,
         **overrides: object,
     ) -> Settings:
-        instance = Path(instance_path or Path.cwd() / "instance").resolve()
+        given = os.environ if environ is None else environ
+        instance = Path(instance_path or default_instance_path(given)).resolve()
         env: dict[str, str] = _read_env_file(instance / INSTANCE_ENV_FILE)
-        env.update(os.environ if environ is None else environ)
+        env.update(given)
 
         database_url = env.get("MLA_DATABASE_URL", "").strip()
         is_embedded = not database_url
@@ -172,6 +221,15 @@ class Settings:
 
         key_file_value = env.get("MLA_KEY_FILE", "").strip()
         key_file = Path(key_file_value) if key_file_value else instance / "keyring.json"
+        key_ring_json = env.get("MLA_KEY_RING", "").strip() or None
+        if key_ring_json is not None and key_file_value:
+            raise ConfigError(
+                "MLA_KEY_RING and MLA_KEY_FILE are both set; give the key ring one way only.")
+
+        document_store = env.get("MLA_DOCUMENT_STORE", "").strip().lower() or "database"
+        if document_store not in DOCUMENT_STORES:
+            raise ConfigError(f"MLA_DOCUMENT_STORE must be one of {', '.join(DOCUMENT_STORES)}, "
+                              f"got {document_store!r}.")
 
         smtp = SmtpSettings(
             host=env.get("MLA_SMTP_HOST", ""),
@@ -188,7 +246,11 @@ class Settings:
             "home_country": home,
             "mode": mode,
             "key_file": key_file,
-            "key_file_is_default": not key_file_value,
+            "key_file_is_default": not key_file_value and key_ring_json is None,
+            "key_ring_json": key_ring_json,
+            "document_store": document_store,
+            "workflows_dir": _directory(env, "MLA_WORKFLOWS_DIR"),
+            "scenarios_dir": _directory(env, "MLA_SCENARIOS_DIR"),
             "instance_path": instance,
             "is_embedded": is_embedded,
             "cookie_secure": _flag(env.get("MLA_COOKIE_SECURE"), not is_embedded),
@@ -204,8 +266,9 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         if key_default and settings.mode == "production" and not settings.is_embedded:
             log.warning(
-                "MLA_KEY_FILE is not set: personal data is encrypted with a key ring kept in "
-                "%s. Point MLA_KEY_FILE at a managed secret outside the server's disk.",
+                "Neither MLA_KEY_FILE nor MLA_KEY_RING is set: personal data is encrypted with "
+                "a key ring kept in %s. Point MLA_KEY_FILE at a managed secret outside the "
+                "server's disk, or pass the ring's JSON in MLA_KEY_RING.",
                 key_file,
             )
         return settings

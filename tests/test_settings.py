@@ -229,3 +229,63 @@ def test_production_outside_the_default_must_name_its_home_state(tmp_path):
     assert Settings.from_env(environ={}, instance_path=tmp_path / "e").home_country == "XZ"
     assert Settings.from_env(environ=environ | {"MLA_MODE": "sandbox"},
                              instance_path=tmp_path).home_country == "XZ"
+
+
+# --- Where things live outside a checkout; several servers ------------------------------
+
+def test_the_instance_folder_outside_and_inside_a_checkout(tmp_path, monkeypatch):
+    from mla import settings as settings_module
+
+    configured = Settings.from_env(environ={"MLA_INSTANCE_PATH": str(tmp_path / "data")})
+    assert configured.instance_path == (tmp_path / "data").resolve()
+    # In this checkout: its own instance/, whatever the working directory.
+    monkeypatch.chdir(tmp_path)
+    assert settings_module.default_instance_path({}) == PROJECT_ROOT / "instance"
+    # Installed (no pyproject.toml and wsgi.py beside the package): ./instance.
+    monkeypatch.setattr(settings_module, "_CHECKOUT", tmp_path / "site-packages")
+    assert settings_module.default_instance_path({}) == tmp_path / "instance"
+
+
+def test_documents_go_to_the_database_unless_told_otherwise(tmp_path):
+    assert Settings.from_env(environ={}, instance_path=tmp_path).document_store == "database"
+    chosen = Settings.from_env(environ={"MLA_DOCUMENT_STORE": "Filesystem"},
+                               instance_path=tmp_path)
+    assert chosen.document_store == "filesystem"
+    with pytest.raises(ConfigError, match="MLA_DOCUMENT_STORE"):
+        Settings.from_env(environ={"MLA_DOCUMENT_STORE": "s3"}, instance_path=tmp_path)
+
+
+@pytest.mark.parametrize("name", ["MLA_WORKFLOWS_DIR", "MLA_SCENARIOS_DIR"])
+def test_data_directories_must_exist(tmp_path, name):
+    assert getattr(Settings.from_env(environ={}, instance_path=tmp_path),
+                   name[4:].lower()) is None  # None: the copy shipped in the package
+    given = Settings.from_env(environ={name: str(tmp_path)}, instance_path=tmp_path)
+    assert getattr(given, name[4:].lower()) == tmp_path.resolve()
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env(environ={name: str(tmp_path / "missing")}, instance_path=tmp_path)
+
+
+def test_the_key_ring_from_the_environment(tmp_path):
+    """MLA_KEY_RING: every server gets the same ring from its secret store; no file."""
+    from mla import create_app
+    from mla.core.crypto import EXTENSION_KEY, KeyRing
+
+    ring = KeyRing.generate("production")
+    environ = {"MLA_KEY_RING": ring.to_json(), "MLA_SECRET_KEY": SECRET,
+               "MLA_DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+               "MLA_HOME_COUNTRY": "FR"}
+    settings = Settings.from_env(environ=environ, instance_path=tmp_path, testing=True)
+    assert ring.to_json() not in repr(settings)
+    app = create_app(settings)
+    assert app.extensions[EXTENSION_KEY] == ring
+    assert not (tmp_path / "keyring.json").exists()
+    with app.app_context():
+        app.extensions["sqlalchemy"].engines[None].dispose()
+
+    with pytest.raises(ConfigError, match="both set"):
+        Settings.from_env(environ={**environ, "MLA_KEY_FILE": str(tmp_path / "k.json")},
+                          instance_path=tmp_path)
+    broken = Settings.from_env(environ={**environ, "MLA_KEY_RING": '{"keys": {}}'},
+                               instance_path=tmp_path, testing=True)
+    with pytest.raises(ConfigError, match="MLA_KEY_RING"):
+        create_app(broken)

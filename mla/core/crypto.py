@@ -26,6 +26,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from mla.settings import ConfigError, Settings
+
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
@@ -89,6 +91,19 @@ class KeyRing:
         if ring.active_id not in ring.keys or any(len(k) != 32 for k in keys.values()):
             raise KeyRingError("the key ring is malformed: bad key lengths or active key id")
         return ring
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KeyRing:
+        """The ring in MLA_KEY_RING (JSON, as a secret store hands it to every server),
+        else the file MLA_KEY_FILE, created when missing."""
+        if settings.key_ring_json is not None:
+            try:
+                return cls.from_json(settings.key_ring_json)
+            except KeyRingError as exc:
+                raise ConfigError(f"MLA_KEY_RING does not hold a usable key ring: {exc}.") from None
+        return cls.load_or_create(
+            settings.key_file, mode=settings.mode,
+            warn_on_create=settings.mode == "production" and not settings.testing)
 
     @classmethod
     def load_or_create(cls, path: Path, *, warn_on_create: bool, mode: str = "") -> KeyRing:

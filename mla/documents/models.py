@@ -1,11 +1,12 @@
-"""Documents attached to a request; the content lives encrypted outside the database."""
+"""Documents attached to a request; the content is stored encrypted (mla.documents.storage):
+in ``document_contents`` by default, or as files under ``instance/documents/``."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
@@ -50,3 +51,16 @@ class Document(db.Model):
     @property
     def is_shared(self) -> bool:
         return self.visibility == "shared"
+
+
+class DocumentContent(db.Model):
+    """A document's sealed bytes (MLA_DOCUMENT_STORE=database): every application server
+    reads them, and they commit or roll back with the request that wrote them. The blob
+    is the same AES-GCM envelope the filesystem store writes; the database never sees
+    the plain content. No relationship: loading a Document never loads its bytes."""
+
+    __tablename__ = "document_contents"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -15,7 +15,6 @@ from mla.cases.models import Case, CaseEvent
 from mla.cases.queries import visible_cases
 from mla.cases.services import add_event
 from mla.core.errors import NotFound, ServiceError
-from mla.core.transaction import on_rollback
 from mla.documents import storage
 from mla.documents.models import MAX_DOCUMENT_BYTES, VISIBILITIES, Document
 from mla.extensions import db
@@ -103,10 +102,8 @@ def store_document(actor, case: Case, upload: Upload, *, visibility: str = "inte
         document.event_id = event.id
     db.session.add(document)
     db.session.flush()
-    # Written before commit; removed again if the unit of work rolls back.
+    # Part of this unit of work: a rollback leaves no content behind in either store.
     storage.write_content(document.id, document.uid, upload.data)
-    uid = document.uid
-    on_rollback(lambda: storage.delete_content(uid))
     record_audit(actor, "document.store", case, document_id=document.id,
                  visibility=visibility, size=document.size_bytes)
     return document

@@ -1,9 +1,15 @@
-"""Encrypted file content under ``instance/documents/``; never served from a static path.
+"""Encrypted document content, in the database or under ``instance/documents/``.
 
 Bytes are sealed with AES-256-GCM under the active key of the personal-data key
 ring (the same layout as ``mla.core.crypto``: version | key id | nonce | ct+tag),
-with the document's id and uid as associated data, so a file copied onto another
-document's name does not decrypt.
+with the document's id and uid as associated data, so a blob copied onto another
+document does not decrypt. Both stores keep exactly this blob; they differ only in
+where it lies (``MLA_DOCUMENT_STORE``, see mla.settings):
+
+- ``database`` (default): a row of ``document_contents`` written in the request's own
+  transaction, so several application servers share it and a rollback takes it away;
+- ``filesystem``: a file per document, written before commit and removed again if the
+  unit of work rolls back. Never served from a static path.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mla.core.crypto import FORMAT_VERSION, KeyRing, KeyRingError, key_ring
+from mla.core.transaction import on_rollback
+from mla.documents.models import DocumentContent
+from mla.extensions import db
 from mla.settings import current_settings
 
 _HEADER = struct.Struct(">BI")
@@ -43,7 +52,12 @@ def open_bytes(ring: KeyRing, blob: bytes, *, context: str) -> bytes:
         raise KeyRingError("document content does not decrypt for this document") from None
 
 
+def in_database() -> bool:
+    return current_settings().document_store == "database"
+
+
 def storage_dir() -> Path:
+    """Where the filesystem store keeps its files."""
     return Path(current_settings().instance_path) / "documents"
 
 
@@ -58,25 +72,42 @@ def _context(document_id: int, uid: str) -> str:
 
 
 def write_content(document_id: int, uid: str, data: bytes) -> None:
+    """Seal and store; part of the current unit of work (gone again if it rolls back)."""
+    blob = seal_bytes(key_ring(), data, context=_context(document_id, uid))
+    if in_database():
+        db.session.add(DocumentContent(document_id=document_id, sealed=blob))
+        db.session.flush()
+        return
+    target = _write_file(uid, blob)
+    on_rollback(lambda: target.unlink(missing_ok=True))
+
+
+def _write_file(uid: str, blob: bytes) -> Path:
     """Write atomically (temp file + rename) so a reader never sees half a file."""
     directory = storage_dir()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = _path(uid)
     temp = target.with_suffix(".part")
-    blob = seal_bytes(key_ring(), data, context=_context(document_id, uid))
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(blob)
     os.replace(temp, target)
+    return target
 
 
-def delete_content(uid: str) -> None:
-    _path(uid).unlink(missing_ok=True)
+def sealed_content(document_id: int, uid: str) -> bytes | None:
+    """The stored blob as it lies in the configured store, or None when it is missing."""
+    if in_database():
+        return db.session.scalar(
+            db.select(DocumentContent.sealed).where(DocumentContent.document_id == document_id))
+    try:
+        return _path(uid).read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def read_content(document_id: int, uid: str) -> bytes:
-    try:
-        blob = _path(uid).read_bytes()
-    except FileNotFoundError:
-        raise KeyRingError("document content is missing from the store") from None
+    blob = sealed_content(document_id, uid)
+    if blob is None:
+        raise KeyRingError("document content is missing from the store")
     return open_bytes(key_ring(), blob, context=_context(document_id, uid))

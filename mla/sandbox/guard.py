@@ -42,7 +42,7 @@ def _other(mode: str) -> str:
 def check_key_ring(settings: Settings, ring: KeyRing) -> None:
     if ring.mode and ring.mode != settings.mode:
         raise ConfigError(
-            f"The key ring {settings.key_file} was created for a {ring.mode} instance; "
+            f"The key ring {settings.key_ring_source} was created for a {ring.mode} instance; "
             f"this instance runs with MLA_MODE={settings.mode} and refuses to use it. "
             f"Give the {settings.mode} instance its own key ring (MLA_KEY_FILE)"
             + (" and its own database (MLA_DATABASE_URL)." if settings.is_sandbox else ".")
@@ -60,8 +60,9 @@ def check_identity(settings: Settings, ring: KeyRing, mode: str, key_ring_id: st
     if key_ring_id != ring.instance_id:
         raise ConfigError(
             f"The database was set up with another key ring (instance id {key_ring_id[:8]}…) "
-            f"than the one at {settings.key_file} (instance id {ring.instance_id[:8]}…). "
-            "Point MLA_KEY_FILE at the key ring of this database; a ring from another "
+            f"than the one at {settings.key_ring_source} (instance id {ring.instance_id[:8]}…). "
+            "Point MLA_KEY_FILE (or MLA_KEY_RING) at the key ring of this database; every "
+            "application server of one database uses the same ring; a ring from another "
             "instance cannot read its personal data."
         )
 

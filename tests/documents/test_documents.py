@@ -21,6 +21,29 @@ from tests.conftest import _csrf_from
 PDF = b"%PDF-1.7\n" + b"Bank statement of J. Fictif\n" * 20
 
 
+def _stored(document) -> bytes | None:
+    """The sealed blob exactly where the store keeps it (a table row or a file)."""
+    from mla.documents.models import DocumentContent
+    from mla.extensions import db
+
+    if storage.in_database():
+        row = db.session.get(DocumentContent, document.id)
+        return None if row is None else row.sealed
+    path = storage.storage_dir() / f"{document.uid}.bin"
+    return path.read_bytes() if path.exists() else None
+
+
+def _overwrite(document, blob: bytes) -> None:
+    from mla.documents.models import DocumentContent
+    from mla.extensions import db
+
+    if storage.in_database():
+        db.session.get(DocumentContent, document.id).sealed = blob
+        db.session.commit()
+    else:
+        (storage.storage_dir() / f"{document.uid}.bin").write_bytes(blob)
+
+
 @pytest.fixture
 def setup(create_user, make_case, db):
     from mla.directory.models import Authority
@@ -38,25 +61,61 @@ def setup(create_user, make_case, db):
     }
 
 
-def test_content_is_encrypted_at_rest_and_reads_back(setup, db):
+def test_content_is_encrypted_at_rest_and_reads_back(setup, db, store):
     doc = store_document(setup["staff"], setup["case"], Upload("statement.pdf", PDF),
                          visibility="shared")
     db.session.commit()
-    on_disk = (storage.storage_dir() / f"{doc.uid}.bin").read_bytes()
-    assert b"Fictif" not in on_disk and b"%PDF" not in on_disk
+    at_rest = _stored(doc)
+    assert at_rest is not None and b"Fictif" not in at_rest and b"%PDF" not in at_rest
     assert doc.sha256 == hashlib.sha256(PDF).hexdigest()
     assert doc.size_bytes == len(PDF) and doc.content_type == "application/pdf"
     assert document_content(doc) == PDF
 
 
-def test_content_is_bound_to_its_document(setup, db):
+def test_content_is_bound_to_its_document(setup, db, store):
     one = store_document(setup["staff"], setup["case"], Upload("a.pdf", PDF))
     two = store_document(setup["staff"], setup["case"], Upload("b.pdf", PDF + b"x"))
     db.session.commit()
-    directory = storage.storage_dir()
-    (directory / f"{two.uid}.bin").write_bytes((directory / f"{one.uid}.bin").read_bytes())
+    _overwrite(two, _stored(one))
     with pytest.raises(KeyRingError):
         document_content(two)
+
+
+def test_each_store_keeps_the_same_sealed_blob(setup, db, store):
+    """Only the place differs: the blob opens with the ring alone, whichever store."""
+    from mla.core.crypto import key_ring
+
+    doc = store_document(setup["staff"], setup["case"], Upload("a.pdf", PDF))
+    db.session.commit()
+    blob = _stored(doc)
+    assert storage.open_bytes(key_ring(), blob,
+                              context=f"documents.content.{doc.id}.{doc.uid}") == PDF
+
+
+def test_the_database_store_writes_no_file(setup, db, app_ctx, monkeypatch):
+    import dataclasses
+
+    settings = dataclasses.replace(app_ctx.extensions["mla.settings"],
+                                   document_store="database")
+    monkeypatch.setitem(app_ctx.extensions, "mla.settings", settings)
+    doc = store_document(setup["staff"], setup["case"], Upload("a.pdf", PDF))
+    db.session.commit()
+    assert not (storage.storage_dir() / f"{doc.uid}.bin").exists()
+    assert _stored(doc) is not None
+
+
+def test_missing_content_is_reported(setup, db, store):
+    from mla.documents.models import DocumentContent
+
+    doc = store_document(setup["staff"], setup["case"], Upload("a.pdf", PDF))
+    db.session.commit()
+    if store == "database":
+        db.session.delete(db.session.get(DocumentContent, doc.id))
+        db.session.commit()
+    else:
+        (storage.storage_dir() / f"{doc.uid}.bin").unlink()
+    with pytest.raises(KeyRingError, match="missing"):
+        document_content(doc)
 
 
 @pytest.mark.parametrize(("name", "data"), [
@@ -99,7 +158,7 @@ def test_who_may_fetch_a_document(setup, db):
         get_document_for(setup["stranger"], shared.id)
 
 
-def test_download_route_checks_access(setup, db, client, login_as):
+def test_download_route_checks_access(setup, db, client, login_as, store):
     shared = store_document(setup["staff"], setup["case"], Upload("s.pdf", PDF),
                             visibility="shared")
     internal = store_document(setup["staff"], setup["case"], Upload("i.pdf", PDF))
@@ -150,18 +209,23 @@ def test_downloads_are_audited(setup, db, client, login_as):
     assert entry.details == {"document_id": document.id}
 
 
-def test_a_rolled_back_upload_leaves_no_file(setup, db):
+def test_a_rolled_back_upload_leaves_nothing(setup, db, store):
+    from sqlalchemy import func, select
+
     from mla.core.transaction import rollback
+    from mla.documents.models import DocumentContent
 
     document = store_document(setup["staff"], setup["case"], Upload("statement.pdf", PDF))
     path = storage._path(document.uid)
-    assert path.exists()
+    assert _stored(document) is not None
     rollback()
     assert not path.exists()
+    assert db.session.scalar(select(func.count()).select_from(DocumentContent)) == 0
 
 
-def test_a_committed_upload_survives_a_later_rollback(setup, db):
+def test_a_committed_upload_survives_a_later_rollback(setup, db, store):
     document = store_document(setup["staff"], setup["case"], Upload("statement.pdf", PDF))
     db.session.commit()  # a plain commit, not through the request boundary
     db.session.rollback()
-    assert storage._path(document.uid).exists()
+    assert _stored(document) is not None
+    assert document_content(document) == PDF
