@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from mla.core.db import import_all_models, tune_sqlite
     from mla.core.errors import register_error_handlers
     from mla.core.headers import init_headers
+    from mla.core.input import init_input_guard
     from mla.core.transaction import init_transaction_boundary
     from mla.extensions import babel, csrf, db, login_manager, migrate
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     login_manager.login_message = _l("Please sign in to continue.")
 
     init_transaction_boundary(app)
+    init_input_guard(app)  # before the gate: odd input never reaches a loader or view
     app.before_request(gate)
     init_headers(app)
     register_error_handlers(app)

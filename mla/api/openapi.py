@@ -32,7 +32,8 @@ _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z_]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _PATH_TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}}
 
 _ERRORS = {
-    "400": "The body is not JSON, or not an object.",
+    "400": "The body is not JSON or not an object, or the input holds a NUL byte or is "
+           "nested too deeply.",
     "401": "A valid bearer token is required.",
     "403": "The token's user may not do this.",
     "404": "No such resource is visible to the token's user.",
@@ -92,7 +93,7 @@ def _operation(app: Flask, rule: UrlRule, method: str, declared: dict[str, Any],
         wanted += ["400", "413", "422"]
     elif any(isinstance(p, dict) and p.get("in") == "query"
              for p in operation.get("parameters", [])):
-        wanted.append("422")
+        wanted += ["400", "422"]  # 400: a NUL byte in the query (mla.core.input)
     for code in wanted:
         responses.setdefault(code, _error(_ERRORS[code]))
     operation["responses"] = responses

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from mla.api.schemas import CaseIn, CaseListArgs, CaseOut, load_or_422
 from mla.cases.models import Case
@@ -77,8 +78,17 @@ def health():
           content:
             application/json:
               schema: HealthOut
+        503:
+          description: The database cannot be reached.
+          content:
+            application/json:
+              schema: Error
     """
-    db.session.execute(text("SELECT 1"))
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        raise ApiError(503, "unavailable", "The database cannot be reached.") from None
     return jsonify({"status": "ok"})
 
 

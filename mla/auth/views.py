@@ -28,7 +28,10 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if not target:
+    """A local path to go back to; anything else (another site, a header split with an
+    encoded CR/LF, a bidi control that disguises the path) sends the user home."""
+    if (not target or not target.isprintable() or any(c.isspace() for c in target)
+            or "\\" in target):  # browsers read "/\\host" as "//host"
         return url_for("core.home")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

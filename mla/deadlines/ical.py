@@ -15,6 +15,7 @@ from mla.auth.models import User
 from mla.cases.models import Case
 from mla.core.clock import now
 from mla.core.errors import NotFound
+from mla.core.text import single_line
 from mla.deadlines.models import CalendarFeed, Deadline
 from mla.deadlines.rules import get_rule
 from mla.extensions import db
@@ -82,7 +83,8 @@ def render_feed(user: User, base_url: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Comity//Deadlines//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Comity deadlines: {user.display_name}")
+    # An X- property is written as is: a line break in a name would start a property.
+    cal.add("x-wr-calname", single_line(f"Comity deadlines: {user.display_name}"))
     stamp = now()
     for deadline, case in _deadlines_for(user):
         rule = get_rule(deadline.rule_code)

@@ -27,6 +27,14 @@ CHANNEL_LABELS = {
 }
 
 
+class LanguageListField(StringField):
+    """ISO 639-1 codes typed as "fr, en". An authority's stored list is shown the same
+    way, and stays text when a partial form leaves the field out."""
+
+    def process_data(self, value: object) -> None:
+        self.data = ", ".join(value) if isinstance(value, list | tuple) else value
+
+
 class AuthorityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     country_code = SelectField(_l("Country"), validators=[DataRequired()], choices=as_choices([]))
@@ -46,7 +54,7 @@ class AuthorityForm(FlaskForm):
             Regexp(r"^https?://", message=_l("Start with http:// or https://.")),
         ],
     )
-    languages = StringField(
+    languages = LanguageListField(
         _l("Accepted languages (ISO 639-1 codes, in order of preference)"),
         validators=[Optional(), Length(max=100)],
         render_kw={"placeholder": "fr, en"},

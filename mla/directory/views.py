@@ -42,8 +42,6 @@ def index():
 def _form(obj: Authority | None = None) -> AuthorityForm:
     form = AuthorityForm(obj=obj)
     form.country_code.choices = as_choices([("", _("— choose —")), *country_choices()])
-    if obj is not None and request.method == "GET":
-        form.languages.data = ", ".join(obj.languages)
     return form
 
 

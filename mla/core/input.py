@@ -1,0 +1,93 @@
+"""Odd input refused at the door, before any view or the database sees it.
+
+A NUL byte is valid in a URL, a form or JSON but in no text column: PostgreSQL
+refuses it with an error the views would turn into a 500. JSON nested deeper than
+any document Comity reads exhausts the parser's recursion. Both are answered 400
+(JSON for the API, a page for people) by one before-request check for every
+route, so no form, query string or API field has to remember it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import gettext as _
+
+from mla.core.errors import ApiError
+
+# Deeper than any request body the API defines (a case with its offences is 4).
+MAX_JSON_DEPTH = 32
+
+
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    """Whether a parsed JSON value holds a NUL in any key or string; raises
+    ValueError past MAX_JSON_DEPTH."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError("nested too deeply")
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in key or _has_nul(item, depth + 1) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item, depth + 1) for item in value)
+    return False
+
+
+def _too_deep(raw: bytes) -> bool:
+    """Bracket depth of a JSON text, counted before parsing (strings skipped)."""
+    depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+def _refuse(message: str) -> ApiError:
+    return ApiError(400, "bad_request", message)
+
+
+def refuse_odd_input() -> None:
+    """before_request: NUL bytes anywhere in the input, JSON nested too deeply."""
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            raise _refuse(_("The address contains a character that is not allowed (NUL)."))
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    if request.is_json:
+        raw = request.get_data(cache=True)
+        if _too_deep(raw):
+            raise _refuse(_("The JSON body is nested more than %(n)d levels deep.",
+                            n=MAX_JSON_DEPTH))
+        try:
+            body = json.loads(raw) if raw else None
+        except (ValueError, RecursionError):
+            return  # the view answers malformed JSON in its own words
+        if _has_nul(body):
+            raise _refuse(_("The body contains a character that is not allowed (NUL)."))
+        return
+    for key, value in request.form.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            raise _refuse(_("A field contains a character that is not allowed (NUL)."))
+    for upload in request.files.values():
+        if "\x00" in (upload.filename or ""):
+            raise _refuse(_("A file name contains a character that is not allowed (NUL)."))
+
+
+def init_input_guard(app: Flask) -> None:
+    app.before_request(refuse_odd_input)

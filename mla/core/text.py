@@ -1,0 +1,51 @@
+"""Text that leaves Comity for another program: a mail header, a calendar, a spreadsheet,
+a page. Each helper makes a value safe for where it goes, and says why."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+# Characters that end a line somewhere: CR, LF, VT, FF, NEL, LINE and PARAGRAPH SEPARATOR.
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+")
+
+# Unicode bidirectional controls (UAX #9): embeddings, overrides and isolates, plus the
+# marks. Pasted into a name or a reference they reorder what a reader sees ("Trojan
+# Source", CVE-2021-42574): "exe.pdf" can show as "fdp.exe".
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+_BIDI = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV
+# injection"); tab and CR too, since some programs strip them and read what follows.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def has_line_break(value: str) -> bool:
+    return bool(_LINE_BREAKS.search(value))
+
+
+def single_line(value: str) -> str:
+    """One line: every line break (and other control character) becomes a space.
+    Mail headers and iCalendar properties are line-based: a break inside a value
+    would start a header or a property of the attacker's choosing."""
+    flat = _LINE_BREAKS.sub(" ", value)
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in flat).strip()
+
+
+def strip_bidi(value: str) -> str:
+    return _BIDI.sub("", value)
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text, never runs: text starting like a formula
+    gets a leading apostrophe (the OWASP advice; the apostrophe is not displayed).
+    Numbers stay numbers, so a negative amount is not mangled."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    return "'" + value
+
+
+def csv_row(values: Any) -> list[Any]:
+    return [csv_cell(value) for value in values]
