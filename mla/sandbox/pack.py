@@ -15,10 +15,12 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from flask import has_app_context
 from flask_babel import gettext as _
 
 from mla.core.datafile import ProblemCollector
 from mla.core.errors import ServiceError
+from mla.settings import current_settings
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 PACK_FILE = "scenario.toml"
@@ -168,18 +170,29 @@ class Pack:
         return date.fromordinal(self.start.date().toordinal() + day)
 
 
+def scenario_dir() -> Path:
+    """MLA_SCENARIOS_DIR when set (mla.settings), else the packs shipped in the package."""
+    if has_app_context():
+        configured = current_settings().scenarios_dir
+        if configured is not None:
+            return configured
+    return SCENARIO_DIR
+
+
 def available_packs() -> list[str]:
-    if not SCENARIO_DIR.is_dir():
+    directory = scenario_dir()
+    if not directory.is_dir():
         return []
-    return sorted(p.name for p in SCENARIO_DIR.iterdir()
+    return sorted(p.name for p in directory.iterdir()
                   if p.is_dir() and (p / PACK_FILE).is_file() and PACK_NAME_RE.match(p.name))
 
 
 def resolve_pack(name_or_path: str) -> Path:
     """A shipped pack's name (``first-week``) or the path of a pack directory."""
     candidate = Path(name_or_path)
-    if PACK_NAME_RE.match(name_or_path) and (SCENARIO_DIR / name_or_path / PACK_FILE).is_file():
-        return SCENARIO_DIR / name_or_path
+    shipped = scenario_dir() / name_or_path
+    if PACK_NAME_RE.match(name_or_path) and (shipped / PACK_FILE).is_file():
+        return shipped
     if candidate.is_dir() and (candidate / PACK_FILE).is_file():
         return candidate.resolve()
     raise PackError([_("No scenario pack %(name)s: expected a name among %(names)s or a "

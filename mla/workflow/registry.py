@@ -13,9 +13,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from flask import has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from mla.settings import current_settings
 from mla.workflow.definitions import DefinitionError, Workflow, parse_definition
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows"
@@ -25,12 +27,21 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 # Parsed definitions by (name, version); a version's text never changes.
 _parsed: dict[tuple[str, str], Workflow] = {}
-# Today's file per name, keyed by its modification time and size.
-_current: dict[str, tuple[tuple[int, int], Workflow]] = {}
+# Today's file per name, keyed by its path, modification time and size.
+_current: dict[str, tuple[tuple[str, int, int], Workflow]] = {}
+
+
+def workflow_dir() -> Path:
+    """MLA_WORKFLOWS_DIR when set (mla.settings), else the definitions shipped in the package."""
+    if has_app_context():
+        configured = current_settings().workflows_dir
+        if configured is not None:
+            return configured
+    return WORKFLOW_DIR
 
 
 def workflow_path(name: str) -> Path:
-    return WORKFLOW_DIR / f"{name}.toml"
+    return workflow_dir() / f"{name}.toml"
 
 
 def _parse(raw: bytes, source: str) -> Workflow:
@@ -47,7 +58,7 @@ def current(name: str) -> Workflow:
         raise LookupError(f"unknown workflow {name!r}")
     path = workflow_path(name)
     stat = path.stat()
-    key = (stat.st_mtime_ns, stat.st_size)
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
     with _lock:
         cached = _current.get(name)
     if cached is not None and cached[0] == key:
