@@ -1,8 +1,9 @@
 """Migrations: the models match the head revision; every revision goes up and down cleanly.
 
 Each test migrates its own empty database (never the session's app database): an
-SQLite file, or with MLA_TEST_DB=postgres a database `comity_migrations_<worker>` on
-the local server. Alembic runs through Flask-Migrate, exactly as `flask db upgrade`.
+SQLite file, or with MLA_TEST_DB=postgres a database `comity_migrations_<run>_<worker>`
+on the local server (unique to the run, dropped at its end). Alembic runs through
+Flask-Migrate, exactly as `flask db upgrade`.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from tests.conftest import (
+    create_run_database,
+    drop_run_database,
     make_settings,
     postgres_available,
-    postgres_base_url,
     selected_backend,
     skip_or_fail,
 )
@@ -60,20 +62,15 @@ def _logging_preserved() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def _migrations_postgres_url(worker_id_safe: str) -> str:
+def _migrations_postgres_url(worker_id_safe: str) -> Iterator[str]:
     """One database per worker and session: DROP/CREATE DATABASE force a checkpoint,
     which takes many seconds on a busy server, so tests reset its schema instead."""
-    import psycopg
-
     reason = postgres_available()
     if reason:
         skip_or_fail(reason, "MLA_REQUIRE_POSTGRES")
-    name = f"comity_migrations_{worker_id_safe}".replace("-", "_")
-    admin = postgres_base_url().replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{postgres_base_url()}/{name}"
+    url = create_run_database("migrations", worker_id_safe)
+    yield url
+    drop_run_database(url)
 
 
 def _empty_postgres_database(url: str) -> str:

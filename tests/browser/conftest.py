@@ -123,9 +123,8 @@ class _ServerThread(threading.Thread):
 
 
 @pytest.fixture(scope="session")
-def _live_server_url(request: pytest.FixtureRequest) -> Iterator[str]:
+def _live_server_url(app: Any) -> Iterator[str]:
     _require_sqlite()
-    app = request.getfixturevalue("app")
     thread = _ServerThread(app)
     thread.start()
     try:
@@ -135,13 +134,15 @@ def _live_server_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
-def live_server(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Base URL of the running app; the test runs inside ``app_ctx``."""
-    _require_sqlite()
+def live_server(_live_server_url: str, app_ctx: Any) -> Iterator[str]:
+    """Base URL of the running app; the test runs inside ``app_ctx``.
+
+    Both are plain arguments (not request.getfixturevalue): the server is a session
+    fixture, so it starts before a test's own fixtures and the leftover check in
+    tests/conftest.py does not take its socket for one the test left behind."""
     from mla.core.db import reset_read_only, set_read_only
 
-    request.getfixturevalue("app_ctx")
-    url: str = request.getfixturevalue("_live_server_url")
+    url = _live_server_url
     token = set_read_only(True)  # deferred BEGIN in the test's thread (see module doc)
     try:
         yield url

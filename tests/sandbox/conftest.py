@@ -11,12 +11,17 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import drop_run_database
 from tests.sandbox.helpers import build_sandbox_app, sandbox_database_url
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id_safe: str) -> str:
-    return sandbox_database_url(tmp_path_factory, worker_id_safe)
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id_safe: str
+                 ) -> Iterator[str]:
+    url = sandbox_database_url(tmp_path_factory, worker_id_safe)
+    yield url
+    if url.startswith("postgresql"):
+        drop_run_database(url)
 
 
 @pytest.fixture(scope="session")

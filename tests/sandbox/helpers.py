@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import (
+    create_run_database,
     make_settings,
     postgres_available,
-    postgres_base_url,
     selected_backend,
     skip_or_fail,
 )
@@ -21,14 +21,7 @@ def sandbox_database_url(tmp_path_factory: pytest.TempPathFactory, worker: str) 
         reason = postgres_available()
         if reason:
             skip_or_fail(reason, "MLA_REQUIRE_POSTGRES")
-        import psycopg
-
-        name = f"comity_sandbox_{worker}".replace("-", "_")
-        admin = postgres_base_url().replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(admin + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return f"{postgres_base_url()}/{name}"
+        return create_run_database("sandbox", worker)  # the caller drops it at the end
     return f"sqlite:///{tmp_path_factory.mktemp('sandbox-db') / 'sandbox.db'}"
 
 
