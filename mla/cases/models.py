@@ -6,6 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -19,8 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.cases.constants import LIFE_MONTHS
+from mla.cases.signals import value_unreadable
 from mla.core.clock import now
-from mla.core.crypto import key_ring
+from mla.core.crypto import KeyRingError, key_ring
 from mla.core.db import UTCDateTime
 from mla.extensions import db
 
@@ -194,7 +197,15 @@ class Person(db.Model):
         if field not in ENCRYPTED_PERSON_FIELDS:
             raise KeyError(field)
         blob = getattr(self, f"{field}_enc")
-        return key_ring().decrypt(blob, context=self._context(field)) if blob else ""
+        if not blob:
+            return ""
+        try:
+            return key_ring().decrypt(blob, context=self._context(field))
+        except KeyRingError:
+            # Changed in the database, or written under a key the ring lacks: the rest
+            # of the request stays readable, and the domains that alert people hear of it.
+            value_unreadable.send(self, field=field)
+            return UNREADABLE
 
     @property
     def full_name(self) -> str:
@@ -202,6 +213,18 @@ class Person(db.Model):
 
     def decrypted(self) -> dict[str, str]:
         return {field: self.get_field(field) for field in ENCRYPTED_PERSON_FIELDS}
+
+
+class Unreadable(str):
+    """A personal value that does not decrypt. As text it is empty, so nothing is
+    copied into a form, an export or a letter; on a page it is marked."""
+
+    def __html__(self) -> str:
+        return Markup('<span class="badge text-bg-danger" data-unreadable>{}</span>').format(
+            _("unreadable: administrators have been alerted"))
+
+
+UNREADABLE = Unreadable("")
 
 
 class CaseEvent(db.Model):

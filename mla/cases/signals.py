@@ -10,6 +10,9 @@ they connect their receivers in their own registration.
   recomputed"), which ``update_case`` records with the change.
 - ``home_time_zone``: asked with the home state's country code as ``sender``;
   a receiver returns the IANA zone its day is counted in. Without one, UTC.
+- ``value_unreadable``: a person's stored value does not decrypt (changed in the
+  database, or a key missing from the ring). ``sender`` is the Person; keyword
+  ``field``. Sent on every failed read: a receiver must be idempotent.
 """
 
 from __future__ import annotations
@@ -20,3 +23,4 @@ _signals = Namespace()
 
 case_updated = _signals.signal("case-updated")
 home_time_zone = _signals.signal("home-time-zone")
+value_unreadable = _signals.signal("value-unreadable")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from mla.auth.models import User
-from mla.cases.models import Case, CaseEvent
+from mla.cases.models import Case, CaseEvent, Person
+from mla.cases.signals import value_unreadable
 from mla.core.clock import now
 from mla.core.errors import NotFound
 from mla.extensions import db
@@ -137,3 +139,28 @@ def mark_read(actor: User, notification_id: int | None = None) -> int:
             raise NotFound()
         stmt = stmt.where(Notification.id == notification_id)
     return db.session.execute(stmt.values(read_at=now())).rowcount or 0
+
+
+_PERSON_FIELD_LABELS = {
+    "full_name": _l("name"), "date_of_birth": _l("date of birth"),
+    "identifiers": _l("identity documents"), "address": _l("address"),
+    "nationality": _l("nationality"),
+}
+
+
+@value_unreadable.connect
+def alert_admins_of_unreadable_value(person: Person, *, field: str) -> None:
+    """Each unreadable value alerts the administrators once, however often it is read:
+    the key names the row and column, and a repeated key is a no-op."""
+    admins = list(db.session.scalars(select(User).where(User.role == "admin",
+                                                        User.is_enabled.is_(True))))
+    case = person.case
+    label = _PERSON_FIELD_LABELS.get(field, field)
+    subject = _("%(reference)s: a person's %(field)s does not decrypt",
+                reference=case.reference, field=label)
+    body = _("A stored value on this request does not decrypt with the key ring: it was "
+             "changed in the database, or it was written with a key the ring no longer "
+             "holds. The page shows everything else. Compare with the last backup and the "
+             "audit trail, then re-enter the value.")
+    notify_users(admins, f"unreadable:{person.uid}:{field}", subject, body, case=case,
+                 category="alert")
