@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import func, select
 
@@ -151,19 +149,17 @@ def test_cli_unknown_country_and_bad_encoding(runner, db, tmp_path):
 
 @pytest.mark.slow
 def test_cli_imports_50000_rows_in_bulk(runner, db, tmp_path):
+    """Speed is measured in bench/catalogue_import.py, against itself in one run."""
     codes = ["0101", "0502", "0701", "07011", "070111", "07041", "0903", "06012"]
     lines = [HEADER.strip()]
     lines += [f"XB-{n},Offence {n},Act s.{n},{n % 240 + 1},{codes[n % len(codes)]};"
               f"{codes[(n + 3) % len(codes)]}" for n in range(50_000)]
     path = tmp_path / "big.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    started = time.perf_counter()
     result = runner.invoke(args=["offences", "import", str(path), "--jurisdiction", "XB"])
-    elapsed = time.perf_counter() - started
     assert result.exit_code == 0, result.output
     assert count(db, CatalogueOffence) == 50_000
     assert count(db, CatalogueOffenceIccs) == 100_000
-    assert elapsed < 30, elapsed
 
 
 def test_penalties_in_other_digit_forms_are_refused_with_the_line(app_ctx):
