@@ -16,32 +16,27 @@ from mla.settings import Settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-# Every domain that serves pages or API routes; each module exposes `bp`.
-BLUEPRINTS = (
-    "mla.core.views",
-    "mla.auth.views",
-    "mla.directory.views",
-    "mla.cases.views",
-    "mla.api.views",
-    "mla.workflow.views",
-    "mla.deadlines.views",
-    "mla.notifications.views",
-    "mla.dualcrim.views",
-    "mla.documents.views",
-    "mla.portal.views",
-    "mla.portal.tokens",
-    "mla.sandbox.views",
-)
-
-# Every domain's CLI group; each module exposes `cli`.
-CLI_GROUPS = (
-    "mla.auth.cli",
-    "mla.reference.cli",
-    "mla.demo.cli",
-    "mla.dualcrim.cli",
-    "mla.workflow.cli",
-    "mla.scheduler.cli",
-    "mla.sandbox.cli",
+# The domains, in the order they plug in (blueprints, navigation, setup follow it).
+# Each package has a plugin.py defining DOMAIN (mla.core.plugins.Domain); adding a
+# domain means writing its plugin.py and naming it here. Imported by name in
+# create_app: mla/__init__.py runs first whenever any mla module is imported, so it
+# must not import the domains at module level.
+DOMAINS = (
+    "auth",
+    "audit",
+    "reference",
+    "directory",
+    "cases",
+    "api",
+    "workflow",
+    "deadlines",
+    "notifications",
+    "dualcrim",
+    "documents",
+    "portal",
+    "sandbox",
+    "scheduler",
+    "demo",
 )
 
 SUPPORTED_LOCALES = ("en",)
@@ -50,11 +45,14 @@ SUPPORTED_LOCALES = ("en",)
 def create_app(settings: Settings | None = None) -> Flask:
     from mla.core.access import gate
     from mla.core.crypto import EXTENSION_KEY, KeyRing
-    from mla.core.db import import_all_models, tune_sqlite
+    from mla.core.db import tune_sqlite
     from mla.core.errors import register_error_handlers
     from mla.core.headers import init_headers
     from mla.core.input import init_input_guard
+    from mla.core.plugins import install
+    from mla.core.templating import init_templating
     from mla.core.transaction import init_transaction_boundary
+    from mla.core.views import DOMAIN as CORE
     from mla.extensions import babel, csrf, db, login_manager, migrate
 
     settings = settings or Settings.from_env()  # instance folder: see mla.settings
@@ -84,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure_logging(settings)
 
     db.init_app(app)
-    import_all_models()
+    domains = [importlib.import_module(f"mla.{name}.plugin").DOMAIN for name in DOMAINS]
     if settings.is_sqlite:
         with app.app_context():
             tune_sqlite(db.engine)
@@ -102,20 +100,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
 
     app.url_map.converters["int"] = RowIdConverter
-    for name in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(name).bp)
-    for name in CLI_GROUPS:
-        app.cli.add_command(importlib.import_module(name).cli)
-
-    from mla.core.templating import init_templating
-
     init_templating(app)
-    from mla.sandbox.guard import check_deployment
-
-    check_deployment(app)  # sandbox and production never share a database or key ring
-    from mla.scheduler.runner import start_with_dev_server
-
-    start_with_dev_server(app)  # only under `flask run` with MLA_RUN_SCHEDULER=1, never gunicorn
+    install(app, [CORE, *domains])
     return app
 
 

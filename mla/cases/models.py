@@ -18,13 +18,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mla.cases.constants import LIFE_MONTHS
 from mla.cases.signals import value_unreadable
 from mla.core.clock import now
 from mla.core.crypto import KeyRingError, key_ring
 from mla.core.db import UTCDateTime
+from mla.core.errors import ServiceError
+from mla.core.text import has_line_break
 from mla.extensions import db
 
 
@@ -94,6 +96,15 @@ class Case(db.Model):
 
     def is_overdue(self, at: datetime) -> bool:
         return self.next_due_at is not None and self.next_due_at < at
+
+    @validates("counterpart_reference")
+    def _one_line(self, field: str, value: str) -> str:
+        # It goes into letter subjects, hence mail headers: refused here, where the
+        # form, the API, case edits and workflow steps all pass.
+        if value and has_line_break(value):
+            raise ServiceError(_("Write the reference on one line."), code="invalid",
+                               details={"field": field})
+        return value
 
 
 class ReferenceCounter(db.Model):

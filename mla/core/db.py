@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-import importlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,24 +18,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-# Every domain's models module; imported so metadata is complete for
-# create_all, Alembic autogenerate and the models-match-migrations test.
-MODEL_MODULES = (
-    "mla.auth.models",
-    "mla.audit.models",
-    "mla.reference.models",
-    "mla.directory.models",
-    "mla.cases.models",
-    "mla.workflow.models",
-    "mla.deadlines.models",
-    "mla.notifications.models",
-    "mla.dualcrim.models",
-    "mla.documents.models",
-    "mla.portal.models",
-    "mla.sandbox.models",
-)
-
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in Python; naive UTC on SQLite, timestamptz on PostgreSQL."""
@@ -62,18 +43,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def import_all_models(extra: tuple[str, ...] = ()) -> None:
-    for name in MODEL_MODULES + extra:
-        importlib.import_module(name)
-
-
-def register_model_module(name: str) -> None:
-    """Let a domain package add its models module (used by optional domains)."""
-    global MODEL_MODULES
-    if name not in MODEL_MODULES:
-        MODEL_MODULES = (*MODEL_MODULES, name)
 
 
 # --- SQLite tuning -----------------------------------------------------------------

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import Field
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from mla.core.errors import ServiceError
+from mla.core.text import has_line_break
 
 
 def apply_service_error(form: FlaskForm, exc: ServiceError) -> None:
@@ -18,6 +22,18 @@ def apply_service_error(form: FlaskForm, exc: ServiceError) -> None:
         field.errors = [*list(field.errors), exc.message]
     else:
         form.form_errors.append(exc.message)
+
+
+class SingleLine:
+    """A value that goes into a mail header, a calendar or a file name: one line only.
+    A browser's text input never sends a line break, so one is always crafted."""
+
+    def __init__(self, message: Any = None) -> None:
+        self.message = message or _l("Write this on one line.")
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str) and has_line_break(field.data):
+            raise ValidationError(self.message)
 
 
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -7,63 +7,15 @@ from typing import Any
 
 from flask import Flask, has_request_context
 from flask_babel import format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from mla.cases.constants import DIRECTIONS, KINDS, MEASURES, PERSON_ROLES
 from mla.core.access import rule_for
 from mla.core.clock import now
+from mla.core.plugins import MENUS, USER_MENU, NavEntry, nav_entries
 from mla.settings import current_settings
-from mla.workflow.registry import state_label
 
-# Main navigation: links, and menus of links. An item shows only to roles its
-# endpoint admits; a menu shows when one of its items does. Sandbox-only pages
-# are listed in SANDBOX_ONLY and hidden elsewhere.
-NavItem = tuple[str, Any]
-NAV: list[tuple[Any, Any]] = [
-    ("core.home", _l("Dashboard")),
-    ("cases.index", _l("Requests")),
-    ("cases.new", _l("Register")),
-    ("portal.index", _l("My requests")),
-    ("workflow.approvals", _l("Approvals")),
-    ("notifications.letters", _l("Letters")),
-    ("portal.review_queue", _l("Drafts to review")),
-    (_l("Training"), [
-        ("sandbox.console", _l("Trainer console")),
-        ("sandbox.progress", _l("Class progress")),
-        ("sandbox.class_accounts", _l("Class accounts")),
-        ("sandbox.my_exercises", _l("My exercises")),
-        ("sandbox.outbox", _l("Training outbox")),
-    ]),
-    (_l("Reference"), [
-        ("directory.index", _l("Directory of authorities")),
-        ("dualcrim.check", _l("Dual criminality check")),
-        ("dualcrim.catalogue_index", _l("Offence catalogues")),
-        ("dualcrim.iccs", _l("ICCS taxonomy")),
-        ("workflow.index", _l("Workflows")),
-        ("deadlines.rules", _l("Deadline rules")),
-        ("deadlines.time_zones", _l("Time zones of deadlines")),
-    ]),
-    (_l("Administration"), [
-        ("auth.users", _l("Users")),
-        ("tokens.everyone", _l("API tokens")),
-        ("dualcrim.settings", _l("Dual criminality settings")),
-        ("notifications.mailbox", _l("Mail outbox")),
-        ("notifications.dead_letters", _l("Undeliverable messages")),
-    ]),
-]
-# The signed-in user's own menu (right-hand side).
-USER_MENU: list[NavItem] = [
-    ("notifications.index", _l("Notifications")),
-    ("deadlines.calendar", _l("Calendar feed")),
-    ("tokens.mine", _l("My API tokens")),
-    ("auth.change_password", _l("Change password")),
-]
-# Links a role reaches by another way: prosecutors' "Requests" is their portal list.
-HIDDEN_FOR = {"cases.index": frozenset({"prosecutor"})}
-SANDBOX_ONLY = frozenset({"sandbox.console", "sandbox.progress", "sandbox.class_accounts",
-                          "sandbox.my_exercises", "sandbox.outbox"})
-
+# The navigation is what the domains register (mla.core.plugins.NavEntry): a link
+# shows only to roles its endpoint admits; a menu shows when one of its items does.
 
 
 def _when(value: datetime | None, fmt: str = "medium") -> str:
@@ -97,11 +49,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["day"] = _date
     app.jinja_env.globals.update(
-        DIRECTIONS=DIRECTIONS, KINDS=KINDS, MEASURES=MEASURES, PERSON_ROLES=PERSON_ROLES,
         clock_now=now,
-        state_label=lambda case: state_label(case.workflow_name, case.state),
-        state_name=state_label,
-        rule_title=_rule_title,
         page_language=_page_language,
         text_direction=_text_direction,
     )
@@ -115,43 +63,38 @@ def init_templating(app: Flask) -> None:
         return values | {
             "can_visit": _can_visit,
             "nav_items": _visible_nav(app, settings.is_sandbox),
-            "user_menu": [item for item in USER_MENU if _shown(app, item[0], True)],
+            "user_menu": [(e.endpoint, e.label) for e in nav_entries(app)
+                          if e.menu == USER_MENU and _shown(app, e, settings.is_sandbox)],
         }
 
 
-def _rule_title(code: str | None) -> str:
-    from mla.deadlines.rules import get_rule
-
-    if not code:
-        return ""
-    try:
-        return get_rule(code).title
-    except (KeyError, LookupError, ValueError):
-        return code.replace("_", " ")
-
-
-def _shown(app: Flask, endpoint: str, is_sandbox: bool) -> bool:
-    if endpoint not in app.view_functions or (endpoint in SANDBOX_ONLY and not is_sandbox):
+def _shown(app: Flask, entry: NavEntry, is_sandbox: bool) -> bool:
+    if entry.endpoint not in app.view_functions or (entry.sandbox_only and not is_sandbox):
         return False
-    if current_user.is_authenticated and current_user.role in HIDDEN_FOR.get(endpoint, ()):
+    if current_user.is_authenticated and current_user.role in entry.hidden_for:
         return False
-    return _can_visit(endpoint)
+    return _can_visit(entry.endpoint)
 
 
 def _visible_nav(app: Flask, is_sandbox: bool) -> list[dict[str, Any]]:
     """[{"endpoint", "label"} | {"label", "items": [(endpoint, label), ...]}]"""
     if not current_user.is_authenticated:
         return []
-    visible: list[dict[str, Any]] = []
-    for first, second in NAV:
-        if isinstance(second, list):
-            items = [item for item in second if _shown(app, item[0], is_sandbox)]
-            if items:
-                visible.append({"label": first, "items": items,
-                                "endpoints": [endpoint for endpoint, _ in items]})
-        elif _shown(app, first, is_sandbox):
-            visible.append({"endpoint": first, "label": second})
-    return visible
+    placed: list[tuple[int, dict[str, Any]]] = []
+    menus: dict[str, list[tuple[str, Any]]] = {key: [] for key in MENUS}
+    for entry in nav_entries(app):
+        if entry.menu == USER_MENU or not _shown(app, entry, is_sandbox):
+            continue
+        if entry.menu is None:
+            placed.append((entry.order, {"endpoint": entry.endpoint, "label": entry.label}))
+        else:
+            menus[entry.menu].append((entry.endpoint, entry.label))
+    for key, items in menus.items():
+        if items:
+            order, label = MENUS[key]
+            placed.append((order, {"label": label, "items": items,
+                                   "endpoints": [endpoint for endpoint, _ in items]}))
+    return [item for _, item in sorted(placed, key=lambda pair: pair[0])]
 
 
 def _can_visit(endpoint: str, method: str = "GET") -> bool:

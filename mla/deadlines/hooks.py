@@ -1,4 +1,4 @@
-"""Workflow effects for deadlines, notifications and letters.
+"""Workflow effects owned by deadlines.
 
 Workflow files name these effects; the engine calls them inside the
 transition's transaction. They flush, never commit.
@@ -8,13 +8,15 @@ transition's transaction. They flush, never commit.
 - ``pause_clocks`` / ``resume_clocks``  pause and resume every pausable clock
 - ``stop_all_clocks``             the request closed: every open clock stops (the
                                   engine runs it whenever a step enters a terminal state)
-- ``notify:<audience>``           assignee, supervisors, domestic_authority, counterpart
-- ``letter:<template code>``      draft a letter to the counterpart authority
+
+(``notify`` and ``letter`` belong to notifications: mla/notifications/hooks.py.)
 """
 
 from __future__ import annotations
 
-from mla.workflow.hooks import TransitionContext, effect
+from mla.deadlines import services
+from mla.deadlines.rules import load_rules
+from mla.workflow.hooks import NO_ARGUMENT, Argument, TransitionContext, effect
 
 # The rule codes workflow files may use. The rules file (mla/data/deadlines/)
 # must define every one of them; tests check that both lists agree.
@@ -37,8 +39,6 @@ RULE_CODES: tuple[str, ...] = (
     "supplementary_info_due",
 )
 
-AUDIENCES: tuple[str, ...] = ("assignee", "supervisors", "domestic_authority", "counterpart")
-
 
 class UnknownRuleCode(ValueError):
     """A workflow named a deadline rule that the rules file does not define."""
@@ -46,22 +46,7 @@ class UnknownRuleCode(ValueError):
 
 def known_rule_codes() -> frozenset[str]:
     """Rule codes ``start_deadline``/``stop_deadline`` accept (for workflow validation)."""
-    try:
-        from mla.deadlines.rules import load_rules
-    except ImportError:  # pragma: no cover - during bootstrap only
-        return frozenset(RULE_CODES)
     return frozenset(load_rules())
-
-
-def known_audiences() -> frozenset[str]:
-    return frozenset(AUDIENCES)
-
-
-def known_letter_templates() -> frozenset[str]:
-    """Template codes ``letter:<code>`` accepts (templates/letters/<code>.<lang>.txt)."""
-    from mla.notifications.letters import known_letter_templates as templates
-
-    return templates()
 
 
 def check_rule_code(code: str | None) -> str:
@@ -75,58 +60,31 @@ def check_rule_code(code: str | None) -> str:
     return code
 
 
-@effect("start_deadline")
-def start_deadline_effect(ctx: TransitionContext, arg: str | None) -> None:
-    from mla.deadlines import services
+RULE_CODE = Argument(required=True, choices=known_rule_codes)
 
+
+@effect("start_deadline", RULE_CODE)
+def start_deadline_effect(ctx: TransitionContext, arg: str | None) -> None:
     services.start_deadline(
         ctx.case, check_rule_code(arg), actor=ctx.actor, values=ctx.values, event=ctx.event
     )
 
 
-@effect("stop_deadline")
+@effect("stop_deadline", RULE_CODE)
 def stop_deadline_effect(ctx: TransitionContext, arg: str | None) -> None:
-    from mla.deadlines import services
-
     services.stop_deadline(ctx.case, check_rule_code(arg), actor=ctx.actor, event=ctx.event)
 
 
-@effect("pause_clocks")
+@effect("pause_clocks", NO_ARGUMENT)
 def pause_clocks_effect(ctx: TransitionContext, arg: str | None) -> None:
-    from mla.deadlines import services
-
     services.pause_clocks(ctx.case, actor=ctx.actor, reason=arg or ctx.comment or "")
 
 
-@effect("resume_clocks")
+@effect("resume_clocks", NO_ARGUMENT)
 def resume_clocks_effect(ctx: TransitionContext, arg: str | None) -> None:
-    from mla.deadlines import services
-
     services.resume_clocks(ctx.case, actor=ctx.actor)
 
 
-@effect("stop_all_clocks")
+@effect("stop_all_clocks", NO_ARGUMENT)
 def stop_all_clocks_effect(ctx: TransitionContext, arg: str | None) -> None:
-    from mla.deadlines import services
-
     services.stop_all_clocks(ctx.case, actor=ctx.actor)
-
-
-@effect("notify")
-def notify_effect(ctx: TransitionContext, arg: str | None) -> None:
-    if arg not in AUDIENCES:
-        raise ValueError(f"notify needs an audience among {', '.join(AUDIENCES)}, got {arg!r}")
-    from mla.notifications import services
-
-    services.notify_case_audience(ctx.case, arg, actor=ctx.actor, event=ctx.event,
-                                  comment=ctx.comment)
-
-
-@effect("letter")
-def letter_effect(ctx: TransitionContext, arg: str | None) -> None:
-    if not arg:
-        raise ValueError("letter needs a template code, e.g. letter:status_inquiry")
-    from mla.notifications import letters
-
-    values = {**ctx.values, "comment": ctx.comment}
-    letters.draft_letter(ctx.case, arg, actor=ctx.actor, values=values, event=ctx.event)

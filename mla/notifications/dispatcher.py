@@ -29,9 +29,11 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
+from mla.core.text import single_line
 from mla.core.transaction import unit_of_work
 from mla.extensions import db
 from mla.notifications.models import Notification, OutboxMessage
@@ -108,8 +110,25 @@ def _insert_notifications() -> Any:
     return module.insert(Notification).on_conflict_do_nothing(index_elements=["key"])
 
 
-def deliver_in_app(token: str, ids: list[int]) -> int:
-    """Write the notifications and mark the rows sent in one transaction."""
+def deliver_in_app(token: str, ids: list[int], report: DispatchReport | None = None) -> int:
+    """Write the notifications and mark the rows sent in one transaction; if the batch
+    fails, row by row, so one bad row fails alone (and ends in the dead letters)."""
+    try:
+        return _deliver_in_app(token, ids)
+    except SQLAlchemyError as exc:
+        log.warning("in-app batch failed, delivering row by row: %s", type(exc).__name__)
+    report = report if report is not None else DispatchReport()
+    delivered = 0
+    for row in _claimed_rows(token, ids, "in_app"):
+        try:
+            delivered += _deliver_in_app(token, [row.id])
+        except SQLAlchemyError as exc:
+            report.errors.append(f"{row.key}: {type(exc).__name__}")
+            _fail(token, row, f"{type(exc).__name__}: {exc}", report)
+    return delivered
+
+
+def _deliver_in_app(token: str, ids: list[int]) -> int:
     with unit_of_work():
         rows = db.session.execute(
             select(OutboxMessage.key, OutboxMessage.user_id, OutboxMessage.case_id,
@@ -128,12 +147,26 @@ def deliver_in_app(token: str, ids: list[int]) -> int:
     return result.rowcount or 0
 
 
+def _claimed_rows(token: str, ids: list[int], channel: str) -> list[OutboxMessage]:
+    """This claim's rows of a channel, detached: each is then marked in its own transaction."""
+    rows = list(db.session.scalars(
+        select(OutboxMessage).where(_mine(token, ids), OutboxMessage.channel == channel)
+        .order_by(OutboxMessage.id)))
+    for row in rows:
+        db.session.expunge(row)
+    db.session.rollback()
+    return rows
+
+
 def build_email(row: OutboxMessage, smtp: SmtpSettings) -> EmailMessage:
+    """The message for a row. Header values are flattened to one line here as a last
+    line of defence: inputs refuse line breaks, but a row written before that (or by a
+    path that forgot) must neither inject a header nor make the build fail."""
     message = EmailMessage()
-    message["From"] = smtp.sender
-    message["To"] = row.to_address
-    message["Subject"] = row.subject
-    message["Message-ID"] = row.message_id
+    message["From"] = single_line(smtp.sender)
+    message["To"] = single_line(row.to_address)
+    message["Subject"] = single_line(row.subject)
+    message["Message-ID"] = single_line(row.message_id)
     message["Date"] = format_datetime(now())
     message["Auto-Submitted"] = "auto-generated"
     body = row.body
@@ -201,12 +234,7 @@ def _fail(token: str, row: OutboxMessage, error: str, report: DispatchReport) ->
 
 def deliver_email(token: str, ids: list[int], report: DispatchReport) -> None:
     settings = current_settings()
-    rows = list(db.session.scalars(
-        select(OutboxMessage).where(_mine(token, ids), OutboxMessage.channel == "email")
-        .order_by(OutboxMessage.id)))
-    for row in rows:  # keep the loaded values; each row is marked in its own transaction
-        db.session.expunge(row)
-    db.session.rollback()
+    rows = _claimed_rows(token, ids, "email")
     if settings.is_sandbox:
         with unit_of_work():
             result = db.session.execute(
@@ -222,12 +250,19 @@ def deliver_email(token: str, ids: list[int], report: DispatchReport) -> None:
             if not row.to_address:
                 _fail(token, row, "no recipient address", report)
                 continue
-            message = build_email(row, settings.smtp)
+            try:
+                message = build_email(row, settings.smtp)
+            except Exception as exc:  # the e-mail library raises all sorts
+                # A message that cannot be built fails alone; the connection is fine.
+                report.errors.append(f"{row.key}: {type(exc).__name__}")
+                _fail(token, row, f"cannot build the message: {type(exc).__name__}: {exc}",
+                      report)
+                continue
             try:
                 mailer.send(message)
-            except (smtplib.SMTPException, OSError) as exc:
+            except Exception as exc:  # contained to this message
                 report.errors.append(f"{row.key}: {exc}")
-                mailer.close()
+                mailer.close()  # the conversation may be mid-message: start afresh
                 _fail(token, row, f"{type(exc).__name__}: {exc}", report)
                 continue
             marker.mark(row.id)
@@ -283,7 +318,7 @@ def dispatch_due(max_batches: int | None = None, batch: int = BATCH,
         if not ids:
             break
         report.batches += 1
-        report.in_app += deliver_in_app(token, ids)
+        report.in_app += deliver_in_app(token, ids, report)
         deliver_email(token, ids, report)
     return report
 

@@ -5,9 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from mla.core.forms import SingleLine
+
 
 class ApproveLetterForm(FlaskForm):
-    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
+    subject = StringField(_l("Subject"),
+                          validators=[DataRequired(), Length(max=300), SingleLine()])
     body = TextAreaField(_l("Letter"), validators=[DataRequired(), Length(max=20000)])
 
 

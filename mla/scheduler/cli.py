@@ -9,6 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from mla.scheduler.runner import lock_for, run_forever, run_tick
+
 cli = AppGroup("scheduler", help="The reminder and outbox dispatcher.")
 
 
@@ -21,8 +23,6 @@ cli = AppGroup("scheduler", help="The reminder and outbox dispatcher.")
 @click.option("--once", is_flag=True, help="Run one tick and exit.")
 def run_command(tick_seconds: float, lease_seconds: float, once: bool) -> None:
     """Scan deadlines and deliver the outbox on a fixed tick (one instance works at a time)."""
-    from mla.scheduler.runner import lock_for, run_forever, run_tick
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     lease = timedelta(seconds=lease_seconds)

@@ -1,4 +1,8 @@
-"""One tick = scan deadlines into the outbox, then dispatch the outbox.
+"""One tick = run every job the domains registered, in their order.
+
+Deadlines scan crossed points into the outbox, notifications dispatch the
+outbox, the sandbox's simulated counterpart answers first (sandbox only); the
+scheduler itself knows none of them (``mla.core.plugins.Job``).
 
 APScheduler 3.x fires the tick on a fixed interval with its default in-memory
 job store: nothing about jobs is persisted (the SQLAlchemy job store would
@@ -9,18 +13,26 @@ the next tick finds every crossed point and every undelivered row.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import click
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
+from flask.helpers import get_debug_flag
 
 from mla.core import clock
+from mla.core.plugins import Tick, jobs
+from mla.extensions import db
+from mla.scheduler.lock import DispatcherLock
 from mla.settings import current_settings
 
 log = logging.getLogger("mla.scheduler")
@@ -30,43 +42,49 @@ DEFAULT_TICK_SECONDS = 30.0
 
 @dataclass
 class TickReport:
-    points: int
-    delivered: int
-    retried: int
-    dead: int
-    seconds: float
-    counterpart_steps: int = 0  # sandbox only: steps the simulated counterpart took
+    """What one tick did: the counts the jobs returned, by name."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def points(self) -> int:  # reminder points written (deadlines)
+        return self.counts["points"]
+
+    @property
+    def delivered(self) -> int:
+        return self.counts["delivered"]
+
+    @property
+    def retried(self) -> int:
+        return self.counts["retried"]
+
+    @property
+    def dead(self) -> int:
+        return self.counts["dead"]
+
+    @property
+    def counterpart_steps(self) -> int:  # sandbox only: steps the simulated counterpart took
+        return self.counts["counterpart_steps"]
 
 
 def run_tick(app: Flask, lease: timedelta | None = None) -> TickReport:
-    from mla.deadlines.reminders import scan_deadlines
-    from mla.extensions import db
-    from mla.notifications.dispatcher import dispatch_due
-
     started = time.perf_counter()
+    counts: Counter[str] = Counter()
+    tick = Tick(lease=lease)
     with app.app_context():
         try:
-            steps = _run_simulated_counterpart() if current_settings().is_sandbox else 0
-            points = scan_deadlines()
-            report = dispatch_due(lease=lease)
+            settings = current_settings()
+            for job in jobs(app):
+                if job.when(settings):
+                    counts.update(job.run(tick))
         finally:
             db.session.remove()
-    result = TickReport(points, report.delivered, report.retried, report.dead,
-                        time.perf_counter() - started, steps)
-    if points or report.delivered or report.retried or report.dead:
-        log.info("tick: %s points, %s delivered, %s retried, %s dead in %.3fs", points,
-                 report.delivered, report.retried, report.dead, result.seconds)
+    result = TickReport(counts, time.perf_counter() - started)
+    if result.points or result.delivered or result.retried or result.dead:
+        log.info("tick: %s points, %s delivered, %s retried, %s dead in %.3fs", result.points,
+                 result.delivered, result.retried, result.dead, result.seconds)
     return result
-
-
-def _run_simulated_counterpart() -> int:
-    """In a sandbox the simulated counterpart answers before deadlines are scanned,
-    so the standalone scheduler process and the trainer's button behave alike."""
-    from mla.core.transaction import unit_of_work
-    from mla.sandbox.counterpart import run_counterpart
-
-    with unit_of_work():
-        return run_counterpart()
 
 
 def _safe_tick(app: Flask, lease: timedelta | None = None) -> None:
@@ -87,9 +105,6 @@ def make_scheduler(app: Flask, tick_seconds: float, *, blocking: bool,
 
 
 def lock_for(app: Flask) -> Any:
-    from mla.extensions import db
-    from mla.scheduler.lock import DispatcherLock
-
     with app.app_context():
         return DispatcherLock(db.engine, app.extensions["mla.settings"].instance_path)
 
@@ -97,8 +112,6 @@ def lock_for(app: Flask) -> Any:
 def run_forever(app: Flask, tick_seconds: float = DEFAULT_TICK_SECONDS,
                 lease: timedelta | None = None) -> None:
     """The `scheduler run` process: wait for the lock, then tick until stopped."""
-    import signal
-
     lock = lock_for(app)
     with app.app_context():
         lock.acquire()
@@ -144,10 +157,6 @@ def start_with_dev_server(app: Flask) -> bool:
     Never under gunicorn (no `run` command), never in tests, never in the
     reloader's watcher process.
     """
-    import os
-
-    import click
-
     settings = app.extensions["mla.settings"]
     if not settings.run_scheduler_in_process or settings.testing:
         return False
@@ -156,8 +165,6 @@ def start_with_dev_server(app: Flask) -> bool:
         return False
     reload = ctx.params.get("reload")
     if reload is None:
-        from flask.helpers import get_debug_flag
-
         reload = get_debug_flag()
     if reload and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
         return False

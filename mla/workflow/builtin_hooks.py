@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from mla.cases.services import add_event
-from mla.workflow.hooks import TransitionContext, effect, guard
+from mla.workflow.hooks import Argument, TransitionContext, effect, guard
 
 # --- guards ----------------------------------------------------------------------
 
@@ -71,7 +71,7 @@ def custody_limit_given_when_arrested(ctx: TransitionContext) -> str | None:
 _CUSTODY = {"yes": True, "no": False}
 
 
-@effect("set_custody")
+@effect("set_custody", Argument(required=True, choices=lambda: _CUSTODY))
 def set_custody(ctx: TransitionContext, arg: str | None) -> None:
     """'set_custody:yes' on arrest, 'set_custody:no' on release or surrender."""
     if arg not in _CUSTODY:
@@ -81,7 +81,7 @@ def set_custody(ctx: TransitionContext, arg: str | None) -> None:
             person.is_in_custody = _CUSTODY[arg]
 
 
-@effect("require_document")
+@effect("require_document", Argument(required=True))
 def require_document(ctx: TransitionContext, arg: str | None) -> None:
     """Put 'document X is now needed' on the timeline (e.g. require_document:translation)."""
     if not arg:

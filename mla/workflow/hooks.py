@@ -2,23 +2,47 @@
 
 Nothing in a workflow file is evaluated. A guard returns None when it holds, or a
 sentence saying why the step is not possible yet. An effect does its work inside
-the transition's transaction (flush, never commit). Domains register their own
-hooks in the modules listed in HOOK_MODULES.
+the transition's transaction (flush, never commit).
+
+The domain that owns a guard or effect registers it, in its own ``hooks`` module
+(imported by the domain's ``plugin.py``), and an effect declares there what it
+accepts after the colon (``Argument``); ``workflows check`` reads that schema.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-# Modules whose import registers guards and effects.
-HOOK_MODULES = (
-    "mla.workflow.builtin_hooks",
-    "mla.dualcrim.hooks",
-    "mla.deadlines.hooks",
-)
+
+@dataclass(frozen=True)
+class Argument:
+    """What an effect accepts after the colon in ``name:arg``.
+
+    ``required``: the argument must be given; ``forbidden``: it must not be;
+    ``choices``: a callable listing the accepted values (called when a definition
+    is checked, so it may read data files); ``None`` accepts any text.
+    """
+
+    required: bool = False
+    forbidden: bool = False
+    choices: Callable[[], Iterable[str]] | None = None
+
+    def problem(self, name: str, arg: str | None) -> str | None:
+        if self.forbidden and arg is not None:
+            return "takes no argument"
+        if self.required and not arg:
+            return f"needs an argument ({name}:...)"
+        if self.choices is not None and arg is not None:
+            allowed = frozenset(self.choices())
+            if arg not in allowed:
+                return f"unknown argument {arg!r} (known: {', '.join(sorted(allowed))})"
+        return None
+
+
+ANY_ARGUMENT = Argument()
+NO_ARGUMENT = Argument(forbidden=True)
 
 
 @dataclass
@@ -36,6 +60,7 @@ EffectFn = Callable[[TransitionContext, "str | None"], None]
 
 _guards: dict[str, GuardFn] = {}
 _effects: dict[str, EffectFn] = {}
+_arguments: dict[str, Argument] = {}
 
 
 def guard(name: str) -> Callable[[GuardFn], GuardFn]:
@@ -48,32 +73,25 @@ def guard(name: str) -> Callable[[GuardFn], GuardFn]:
     return register
 
 
-def effect(name: str) -> Callable[[EffectFn], EffectFn]:
+def effect(name: str, argument: Argument = ANY_ARGUMENT) -> Callable[[EffectFn], EffectFn]:
     def register(fn: EffectFn) -> EffectFn:
         if name in _effects and _effects[name] is not fn:
             raise ValueError(f"effect {name!r} registered twice")
         _effects[name] = fn
+        _arguments[name] = argument
         return fn
 
     return register
 
 
-def load_hooks() -> None:
-    for module in HOOK_MODULES:
-        importlib.import_module(module)
-
-
 def guards() -> dict[str, GuardFn]:
-    load_hooks()
     return dict(_guards)
 
 
 def effects() -> dict[str, EffectFn]:
-    load_hooks()
     return dict(_effects)
 
 
-def split_ref(ref: str) -> tuple[str, str | None]:
-    """'start_deadline:ece_art16_4' -> ('start_deadline', 'ece_art16_4')."""
-    name, sep, arg = ref.partition(":")
-    return name.strip(), (arg.strip() if sep else None)
+def argument_of(name: str) -> Argument:
+    """The argument schema an effect was registered with."""
+    return _arguments.get(name, ANY_ARGUMENT)

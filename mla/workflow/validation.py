@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mla.core.access import ROLES
 from mla.workflow.definitions import Workflow, parse_definition
+from mla.workflow.hooks import argument_of
 
 CLOCK_EFFECTS = ("pause_clocks", "resume_clocks")
 # Run by the engine after the step's own effects whenever a step enters a terminal state.
@@ -24,7 +25,6 @@ def validate(workflow: Workflow, *, guard_names: Iterable[str],
     problems: list[str] = []
     add = problems.append
     states = workflow.states
-    arg_choices = _argument_choices()
     if expected_name and workflow.name and workflow.name != expected_name:
         add(f"name {workflow.name!r} does not match the file name {expected_name!r}")
     if workflow.initial and workflow.initial not in states:
@@ -36,7 +36,7 @@ def validate(workflow: Workflow, *, guard_names: Iterable[str],
             f"(roles: {', '.join(ROLES)}, or a group from [role_groups])")
     for ref in workflow.start_effects:
         problem = (f"unknown effect {ref.ref!r}" if ref.name not in effects
-                   else _argument_problem(ref.name, ref.arg, arg_choices))
+                   else argument_of(ref.name).problem(ref.name, ref.arg))
         if problem is None and ref.when_field:
             problem = f"effect {ref.ref!r} cannot wait for a field at registration"
         if problem:
@@ -58,7 +58,7 @@ def validate(workflow: Workflow, *, guard_names: Iterable[str],
             if ref.name not in effects:
                 add(f"{where}: unknown effect {ref.ref!r}")
             else:
-                problem = _argument_problem(ref.name, ref.arg, arg_choices)
+                problem = argument_of(ref.name).problem(ref.name, ref.arg)
                 if problem:
                     add(f"{where}: effect {ref.ref!r}: {problem}")
             if ref.when_field and t.field(ref.when_field) is None:
@@ -72,35 +72,6 @@ def validate(workflow: Workflow, *, guard_names: Iterable[str],
         add(f"terminal states stop clocks but no effect {CLOSING_EFFECT!r} is registered")
     problems.extend(_graph_problems(workflow))
     return problems
-
-
-def _argument_choices() -> dict[str, frozenset[str]]:
-    """The arguments effects accept, where their owners publish them."""
-    choices: dict[str, frozenset[str]] = {"set_custody": frozenset({"yes", "no"})}
-    try:
-        from mla.deadlines.hooks import known_audiences, known_rule_codes
-
-        codes = known_rule_codes()
-        choices.update(start_deadline=codes, stop_deadline=codes, notify=known_audiences())
-    except ImportError:  # the deadlines domain is optional for the engine itself
-        pass
-    return choices
-
-
-NEEDS_ARGUMENT = frozenset({"start_deadline", "stop_deadline", "notify", "letter",
-                            "set_custody", "require_document"})
-
-
-def _argument_problem(name: str, arg: str | None,
-                      choices: dict[str, frozenset[str]]) -> str | None:
-    if (name in CLOCK_EFFECTS or name == CLOSING_EFFECT) and arg is not None:
-        return "takes no argument"
-    if name in NEEDS_ARGUMENT and not arg:
-        return f"needs an argument ({name}:...)"
-    allowed = choices.get(name)
-    if allowed is not None and arg not in allowed:
-        return f"unknown argument {arg!r} (known: {', '.join(sorted(allowed))})"
-    return None
 
 
 def _graph_problems(workflow: Workflow) -> list[str]:

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from mla.deadlines.hooks import UnknownRuleCode, known_audiences
+from mla.deadlines.hooks import UnknownRuleCode
 from mla.deadlines.models import Deadline
+from mla.notifications.hooks import known_audiences
 from mla.notifications.models import Letter, OutboxMessage
 from mla.workflow.hooks import TransitionContext, effects
 from tests.deadlines.conftest import utc

@@ -106,7 +106,6 @@ def effect_log(monkeypatch) -> list[str]:
     from mla.workflow import hooks
 
     calls: list[str] = []
-    hooks.load_hooks()
     for name in FOREIGN_EFFECTS:
         def record(ctx, arg, _name=name):
             calls.append(f"{_name}:{arg}" if arg is not None else _name)

@@ -1,0 +1,42 @@
+"""Deadlines' registration: clock effects, pages, the reminder scan on each tick."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_babel import lazy_gettext as _l
+
+from mla.core.plugins import USER_MENU, Domain, Job, NavEntry, Panel, Tick
+from mla.deadlines import hooks, models, subscribers, views
+from mla.deadlines.reminders import scan_deadlines
+from mla.deadlines.rules import get_rule
+
+
+def rule_title(code: str | None) -> str:
+    """A rule's title for pages (unknown codes humanised)."""
+    if not code:
+        return ""
+    try:
+        return get_rule(code).title
+    except (KeyError, LookupError, ValueError):
+        return code.replace("_", " ")
+
+
+def _scan(tick: Tick) -> Mapping[str, int]:
+    return {"points": scan_deadlines()}
+
+
+DOMAIN = Domain(
+    name="deadlines",
+    models=(models,),
+    blueprints=(views.bp,),
+    hooks=(hooks, subscribers),  # subscribers: receivers of cases' signals
+    nav=(
+        NavEntry("deadlines.rules", _l("Deadline rules"), 60, menu="reference"),
+        NavEntry("deadlines.time_zones", _l("Time zones of deadlines"), 70, menu="reference"),
+        NavEntry("deadlines.calendar", _l("Calendar feed"), 20, menu=USER_MENU),
+    ),
+    panels=(Panel("deadlines/_dashboard.html", 20),),
+    jobs=(Job("deadlines.scan", 20, _scan),),
+    template_globals={"rule_title": rule_title},
+)
