@@ -31,6 +31,10 @@ class LoginForm(FlaskForm):
     )
 
 
+class ConfirmForm(FlaskForm):
+    """A button that changes something: just the CSRF token."""
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"),

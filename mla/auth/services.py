@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from mla.audit.services import record_audit
 from mla.auth.models import ApiToken, LoginThrottle, User, UserSession
 from mla.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from mla.auth.signals import access_revoked
 from mla.core import clock
 from mla.core.access import ROLES
 from mla.core.errors import ServiceError
@@ -93,7 +94,10 @@ def update_user(actor: User, user: User, *, display_name: str, email: str, role:
         if getattr(user, attr) != value:
             changes[attr] = value
             setattr(user, attr, value)
-    if "role" in changes or changes.get("is_enabled") is False:
+    if changes.get("is_enabled") is False:
+        # Everything the account could still use goes; re-enabling brings none of it back.
+        _revoke_everything(actor, user)
+    elif "role" in changes:
         revoke_sessions(user)
     record_audit(actor, "user.update", user, fields=sorted(changes))
     db.session.flush()
@@ -202,7 +206,24 @@ def end_session(record: UserSession) -> None:
     db.session.flush()
 
 
-def revoke_sessions(user: User, *, except_session: UserSession | None = None) -> None:
+def revoke_everything(actor: User, user: User) -> dict[str, int]:
+    """An admin's one action: every session, API token and calendar feed of ``user``."""
+    counts = _revoke_everything(actor, user)
+    record_audit(actor, "user.revoke_all", user, **counts)
+    db.session.flush()
+    return counts
+
+
+def _revoke_everything(actor: User, user: User) -> dict[str, int]:
+    counts = {"sessions": revoke_sessions(user), "api_tokens": revoke_tokens(user)}
+    for _receiver, result in access_revoked.send(user, actor=actor):
+        if result:
+            label, count = result
+            counts[label] = counts.get(label, 0) + count
+    return counts
+
+
+def revoke_sessions(user: User, *, except_session: UserSession | None = None) -> int:
     stmt = (
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
@@ -210,7 +231,7 @@ def revoke_sessions(user: User, *, except_session: UserSession | None = None) ->
     )
     if except_session is not None:
         stmt = stmt.where(UserSession.id != except_session.id)
-    db.session.execute(stmt)
+    return db.session.execute(stmt).rowcount or 0
 
 
 # -- API tokens ----------------------------------------------------------------------------
@@ -248,9 +269,9 @@ def revoke_api_token(actor: User, token: ApiToken) -> None:
     db.session.flush()
 
 
-def revoke_tokens(user: User) -> None:
-    db.session.execute(
+def revoke_tokens(user: User) -> int:
+    return db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=clock.real_now())
-    )
+    ).rowcount or 0

@@ -8,13 +8,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mla.auth import loader
-from mla.auth.forms import ChangePasswordForm, EditUserForm, LoginForm, UserForm
+from mla.auth.forms import ChangePasswordForm, ConfirmForm, EditUserForm, LoginForm, UserForm
 from mla.auth.models import User
 from mla.auth.services import (
     authenticate,
     change_own_password,
     create_user,
     end_session,
+    revoke_everything,
     set_password,
     update_user,
 )
@@ -143,4 +144,19 @@ def edit_user(user_id: int):
             flash(_("User %(name)s saved.", name=user.username), "success")
             return redirect(url_for("auth.users"))
     status = 422 if form.errors else 200
-    return render_template("auth/user_form.html", form=form, user=user), status
+    return render_template("auth/user_form.html", form=form, user=user,
+                           revoke_form=ConfirmForm()), status
+
+
+@bp.route("/admin/users/<int:user_id>/revoke", methods=["POST"])
+@allow("admin")
+def revoke_all(user_id: int):
+    """Sign a user out everywhere and cut every API token and calendar link at once."""
+    user = db.session.get(User, user_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    counts = revoke_everything(current_user, user)
+    flash(_("%(name)s is signed out everywhere; %(tokens)d API token(s) and %(feeds)d "
+            "calendar link(s) no longer work.", name=user.username,
+            tokens=counts["api_tokens"], feeds=counts.get("calendar_feeds", 0)), "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id))

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar, Event
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from mla.audit.services import record_audit
 from mla.auth.models import User
+from mla.auth.signals import access_revoked
 from mla.cases.models import Case
+from mla.cases.queries import visible_cases
 from mla.core.clock import now
 from mla.core.errors import NotFound
 from mla.core.text import single_line
@@ -55,6 +57,16 @@ def feeds_of(user: User) -> list[CalendarFeed]:
         .order_by(CalendarFeed.created_at.desc())))
 
 
+@access_revoked.connect
+def revoke_feeds_of(user: User, **_kwargs: object) -> tuple[str, int]:
+    """A disabled user's feeds stop for good (auth.signals.access_revoked)."""
+    result = db.session.execute(
+        update(CalendarFeed)
+        .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
+        .values(revoked_at=now()).execution_options(synchronize_session=False))
+    return "calendar_feeds", result.rowcount or 0
+
+
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None
@@ -67,11 +79,14 @@ def user_for_token(token: str) -> User | None:
 
 
 def _deadlines_for(user: User) -> list[tuple[Deadline, Case]]:
-    """Open clocks on requests assigned to the user (supervisors: every custody clock)."""
+    """Open clocks on requests assigned to the user (supervisors: every custody clock),
+    among the requests the user may read now: the role or office may have changed since
+    the request was assigned."""
     at = now()
+    readable = visible_cases(user).with_only_columns(Case.id)
     stmt = (select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
             .where(Deadline.status.in_(("running", "paused")),
-                   Deadline.due_at >= at - FEED_WINDOW))
+                   Deadline.due_at >= at - FEED_WINDOW, Case.id.in_(readable)))
     if user.role in ("supervisor", "admin"):
         stmt = stmt.where(or_(Case.assignee_id == user.id, Deadline.is_custody.is_(True)))
     else:
