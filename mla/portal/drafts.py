@@ -4,8 +4,8 @@ Each step is saved on the server as it is left, so nothing typed is lost
 between steps or sessions. Before moving on, the step's essential contents are
 checked; what is missing is named with its article, and the prosecutor must
 confirm to go on without it (as the UNODC MLA Request Writer Tool does).
-Submitting registers the request, outgoing, in the workflow's first state: it
-then sits in the central authority's review queue.
+Submitting registers the request, outgoing, and takes the workflow's "submit" step:
+the request enters the central authority's review, whose clock starts then.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from mla.audit.services import record_audit
 from mla.auth.models import User
@@ -29,6 +30,7 @@ from mla.core.errors import NotFound, ServiceError
 from mla.extensions import db
 from mla.portal.models import DRAFT_STEPS, OutgoingDraft
 from mla.workflow.registry import workflow_for
+from mla.workflow.services import apply_transition
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,18 @@ ESSENTIALS: tuple[Essential, ...] = (
     Essential("purpose", ("language",), _l("the language of the request"),
               "UNTOC art. 18(14)"),
 )
-# Without these the request cannot be registered at all.
+# Without these the request cannot be registered at all, nor enter the central
+# authority's review (the outgoing workflow's "submit" step needs an offence and a
+# measure: guards has_offences, has_measures).
 REQUIRED: tuple[tuple[str, str, Any], ...] = (
     ("basics", "counterpart_country", _l("the requested state")),
     ("basics", "legal_basis", _l("the legal basis")),
     ("investigation", "title", _l("a short title")),
+    ("investigation", "offence_name", _l("the offence under investigation")),
+    ("assistance", "measures", _l("at least one measure sought")),
 )
+# The workflow step a submitted draft takes: into the central authority's review.
+SUBMIT_STEP = "submit"
 STEP_TITLES = {
     "basics": _l("Requesting authority and addressee"),
     "investigation": _l("The investigation"),
@@ -231,6 +239,7 @@ def submit_draft(actor: User, draft: OutgoingDraft, *, confirm_missing: bool) ->
               comment=_("Draft submitted through the prosecutors' portal."),
               data={"label": "Draft submitted by the domestic authority", "draft": draft.uid,
                     "missing": [m.citation for m in missing]})
+    _enter_review(actor, case)
     draft.submitted_at = now()
     draft.case_id = case.id
     draft.updated_at = draft.submitted_at
@@ -239,16 +248,36 @@ def submit_draft(actor: User, draft: OutgoingDraft, *, confirm_missing: bool) ->
     return case
 
 
+def _enter_review(actor: User, case: Case) -> None:
+    """Take the workflow's submit step: the request moves to the central authority's
+    review, and the effects the workflow names there (its clock, the notice to the
+    assignee or supervisors) happen in this same transaction."""
+    try:
+        apply_transition(actor, case, SUBMIT_STEP, expected_version=case.version)
+    except ServiceError as exc:
+        blocked = exc.details.get("blocked_by") if isinstance(exc.details, dict) else None
+        if not blocked:
+            raise
+        raise ServiceError(_("Before submitting, give %(what)s.", what="; ".join(blocked)),
+                           details={"field": "submit"}) from None
+
+
+def review_states() -> tuple[str, ...]:
+    """Where a submitted draft waits for the central authority: the state the submit
+    step leads to (and the first state, for drafts submitted before it was taken)."""
+    workflow = workflow_for("outgoing", "mla")
+    submit = workflow.transition(SUBMIT_STEP)
+    return (workflow.initial, submit.target) if submit is not None else (workflow.initial,)
+
+
 def review_queue() -> Sequence[Case]:
-    """Outgoing requests drafted by prosecutors still in the workflow's first state."""
-    initial = workflow_for("outgoing", "mla").initial
+    """Outgoing requests drafted by prosecutors waiting for the central authority's review."""
     stmt = (
         select(Case).join(User, User.id == Case.created_by_id)
-        .where(Case.direction == "outgoing", Case.kind == "mla", Case.state == initial,
+        .where(Case.direction == "outgoing", Case.kind == "mla",
+               Case.state.in_(review_states()),
                Case.is_closed.is_(False), User.role == "prosecutor")
         .order_by(Case.created_at.asc(), Case.id.asc())
     )
-    from sqlalchemy.orm import joinedload
-
     return db.session.scalars(stmt.options(joinedload(Case.domestic_authority),
                                            joinedload(Case.country))).unique().all()

@@ -15,7 +15,7 @@ from mla.core.forms import apply_service_error, as_choices
 from mla.documents.services import Upload, documents_for
 from mla.extensions import db
 from mla.portal import drafts
-from mla.portal.forms import STEP_FORMS, AnswerForm, SubmitDraftForm
+from mla.portal.forms import PROCEEDING_NATURES, STEP_FORMS, AnswerForm, SubmitDraftForm
 from mla.portal.models import DRAFT_STEPS
 from mla.portal.serializers import prosecutor_case_view, prosecutor_list_row
 from mla.portal.services import answer_supplementary
@@ -131,6 +131,7 @@ def _render_review(draft, form: SubmitDraftForm | None = None, status: int = 200
         missing=drafts.missing_essentials(data), required=drafts.missing_required(data),
         steps=DRAFT_STEPS, step_titles=drafts.STEP_TITLES,
         countries=dict(country_choices()), instruments=dict(instrument_choices()),
+        natures=PROCEEDING_NATURES,
     ), status
 
 

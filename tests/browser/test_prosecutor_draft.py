@@ -1,5 +1,7 @@
 """Issue 6 end to end in Chromium: a prosecutor drafts an outgoing request, is warned that
-the purpose is missing, completes it, submits it; the caseworker finds it in the queue."""
+the purpose is missing, completes it, reviews everything that will be sent (persons,
+offences, measures, contact, urgency), submits it; the request enters the central
+authority's review with its clock running, and the caseworker finds it in the queue."""
 
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ def test_prosecutor_drafts_is_warned_completes_and_caseworker_finds_it(
     page.select_option("#legal_basis", "UNTOC")
     page.fill("#domestic_reference", "CDP-2026-17")
     page.fill("#contact", "P. Rosecutor, +000 555 0100")
+    page.check("#is_urgent")
+    page.fill("#urgency_reason", "The suspect is in custody until 20 December.")
     save.click()
 
     page.fill("#title", TITLE)
@@ -66,12 +70,26 @@ def test_prosecutor_drafts_is_warned_completes_and_caseworker_finds_it(
     save.click()
     expect(page.locator("h1")).to_contain_text("Review and submit")
     expect(page.locator("#review-purpose")).to_contain_text("Evidence for the trial")
+    # Everything that will be sent is on the review screen.
+    expect(page.locator("#review-contact")).to_contain_text("P. Rosecutor, +000 555 0100")
+    expect(page.locator("#review-urgency")).to_contain_text("in custody until 20 December")
+    expect(page.locator("#review-offence")).to_contain_text("Fraud")
+    expect(page.locator("#review-offence")).to_contain_text("60")
+    expect(page.locator("#review-measures")).to_contain_text("Bank records")
+    persons = page.locator("#review-persons")
+    expect(persons).to_contain_text("Jean Fictif")
+    expect(persons).to_contain_text("Arcadian")
     expect(page.locator("#draft-warning")).to_have_count(0)
+    screenshot(page, "issue11-draft-review")
     page.get_by_role("button", name="Submit to the central authority").click()
 
     expect(page.locator("h1")).to_contain_text(REFERENCE)
     reference = REFERENCE.search(page.locator("h1").inner_text()).group(0)
     expect(page.locator("#waiting-on")).to_contain_text("the central authority")
+    # Submitted for real: in the central authority's review, its clock running.
+    expect(page.locator(".badge-state")).to_contain_text("Central authority review")
+    expect(page.locator("#h-deadlines + table")).to_contain_text("Decide")
+    screenshot(page, "issue11-submitted-portal")
 
     page.get_by_role("button", name="Sign out").click()
     browser_login(page, caseworker)

@@ -53,6 +53,7 @@ def test_missing_essentials_name_their_article():
 
 def test_walk_warn_confirm_and_submit(prosecutor, prosecutor_setup, client, db):
     from mla.cases.models import Case, CaseEvent
+    from mla.deadlines.models import Deadline
     from mla.portal.models import OutgoingDraft
 
     uid = _start(client)
@@ -85,7 +86,13 @@ def test_walk_warn_confirm_and_submit(prosecutor, prosecutor_setup, client, db):
     assert done.status_code == 302
     db.session.rollback()
     case = db.session.scalar(select(Case).where(Case.direction == "outgoing"))
-    assert case.state == "draft" and case.kind == "mla"
+    # The submission is the workflow's submit step: into review, with its clock running.
+    assert case.state == "ca_review" and case.kind == "mla"
+    step = db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "transition"))
+    assert (step.transition, step.from_state, step.to_state) == ("submit", "draft", "ca_review")
+    assert step.actor_id == prosecutor.id
+    clocks = db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).all()
+    assert [(d.rule_code, d.status) for d in clocks] == [("sla_decision", "running")]
     assert case.domestic_authority_id == prosecutor_setup["ours"].id
     assert case.created_by_id == prosecutor.id
     assert [m.code for m in case.measures] == ["bank_records"]
