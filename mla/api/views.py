@@ -12,7 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from mla.api.schemas import CaseIn, CaseListArgs, CaseOut, load_or_422
 from mla.cases.models import Case
 from mla.cases.queries import CaseFilters, case_page, get_case_for
+from mla.cases.editing import received_at_for
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
+from mla.cases.validation import received_date_not_in_future
 from mla.core.access import READERS, STAFF, allow, public
 from mla.core.errors import ApiError
 from mla.extensions import csrf, db
@@ -57,6 +59,14 @@ def case_payload(case: Case) -> dict[str, Any]:
         "counterpart_country": case.counterpart_country, "legal_basis": case.legal_basis,
         "title": case.title, "created_at": case.created_at,
         "counterpart_reference": case.counterpart_reference, "is_urgent": case.is_urgent,
+        "urgency_reason": case.urgency_reason, "summary": case.summary,
+        "is_closed": case.is_closed,
+        "received_on": case.received_at.date() if case.received_at else None,
+        "counterpart_authority_id": case.counterpart_authority_id,
+        "domestic_authority_id": case.domestic_authority_id,
+        "domestic_reference": case.domestic_reference,
+        "persons": [{"id": p.id, "role": p.role, "is_in_custody": p.is_in_custody,
+                     **p.decrypted()} for p in case.persons],
         "offences": case.offences, "measures": [m.code for m in case.measures],
         "deadlines": case_deadlines(case), "history": case_history(case),
     }
@@ -121,6 +131,7 @@ def create_case():
         domestic_authority_id=data["domestic_authority_id"],
         domestic_reference=data["domestic_reference"], summary=data["summary"],
         is_urgent=data["urgent"], urgency_reason=data["urgency_reason"],
+        received_at=received_at_for(received_date_not_in_future(data["received_on"])),
         offences=[OffenceInput(label=o["label"], statute=o["statute"],
                                max_penalty_months=o["max_penalty_months"], iccs=o["iccs"],
                                conduct=o["conduct"]) for o in data["offences"]],
@@ -185,5 +196,6 @@ def get_case(reference: str):
 
 from mla.api import dualcrim as _dualcrim  # noqa: E402,F401  (routes on bp)
 from mla.api import openapi as _openapi  # noqa: E402,F401  (routes on bp)
+from mla.api import case_edits as _case_edits  # noqa: E402,F401  (routes on bp)
 from mla.api import transitions as _transitions  # noqa: E402,F401  (routes on bp)
 from mla.deadlines import api as _deadlines  # noqa: E402,F401  (routes on bp)

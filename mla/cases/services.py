@@ -20,11 +20,18 @@ from mla.cases.constants import (
     REFERENCE_PREFIXES,
 )
 from mla.cases.models import Case, CaseEvent, Measure, Offence, Person, ReferenceCounter
+from mla.cases.validation import (
+    authority_in_state,
+    counterpart_not_home,
+    date_of_birth_plausible,
+    domestic_authority_at_home,
+    legal_basis_fits,
+    received_date_not_in_future,
+)
 from mla.core.clock import now
 from mla.core.errors import ServiceError
-from mla.directory.models import Authority
 from mla.extensions import db
-from mla.reference.models import IccsCode, Instrument
+from mla.reference.models import IccsCode
 from mla.reference.services import known_country
 from mla.workflow.registry import workflow_for
 
@@ -75,7 +82,7 @@ def _problem(field_name: str, message: str) -> ServiceError:
 
 
 def validate_case_input(data: CaseInput) -> None:
-    """Check references to other records; raises ServiceError naming the field."""
+    """Every rule on a new request; raises ServiceError naming the field."""
     if data.direction not in DIRECTIONS:
         raise _problem("direction", _("Direction must be incoming or outgoing."))
     if data.kind not in KINDS:
@@ -85,41 +92,50 @@ def validate_case_input(data: CaseInput) -> None:
     if known_country(data.counterpart_country) is None:
         raise _problem("counterpart_country",
                        _("Unknown country code %(code)r.", code=data.counterpart_country))
-    instrument = db.session.get(Instrument, data.legal_basis)
-    if instrument is None:
-        raise _problem("legal_basis", _("Unknown legal basis %(code)r.", code=data.legal_basis))
-    if not instrument.allows(data.kind):
-        raise _problem("legal_basis",
-                       _("%(basis)s cannot be the basis of a %(kind)s request.",
-                         basis=instrument.code, kind=data.kind))
-    for name in ("counterpart_authority_id", "domestic_authority_id"):
-        authority_id = getattr(data, name)
-        if authority_id is not None and db.session.get(Authority, authority_id) is None:
-            raise _problem(name, _("Unknown authority."))
+    counterpart_not_home(data.counterpart_country)
+    legal_basis_fits(data.legal_basis, data.kind, data.direction)
+    authority_in_state(data.counterpart_authority_id, data.counterpart_country,
+                       "counterpart_authority_id")
+    domestic_authority_at_home(data.domestic_authority_id)
+    received_date_not_in_future(data.received_at)
     unknown_measures = [m for m in data.measures if m not in MEASURES]
     if unknown_measures:
         raise _problem("measures", _("Unknown measures: %(codes)s.",
                                      codes=", ".join(unknown_measures)))
-    codes = {code for offence in data.offences for code in offence.iccs}
-    if codes:
-        known = set(db.session.scalars(select(IccsCode.code).where(IccsCode.code.in_(codes))))
-        missing = sorted(codes - known)
+    check_offences(data.offences)
+    check_persons(data.persons)
+
+
+def check_offences(offences: list[OffenceInput]) -> None:
+    """Names, penalties and ICCS codes of a request's offences (registration and edits)."""
+    codes = {code for offence in offences for code in offence.iccs}
+    known = set(db.session.scalars(select(IccsCode.code).where(IccsCode.code.in_(codes)))
+                ) if codes else set()
+    for index, offence in enumerate(offences):
+        missing = sorted(set(offence.iccs) - known)
         if missing:
-            raise _problem("offences", _("Unknown ICCS codes: %(codes)s.",
-                                         codes=", ".join(missing)))
-    for index, offence in enumerate(data.offences):
+            raise _problem(f"offences.{index}.iccs", _("Unknown ICCS codes: %(codes)s.",
+                                                       codes=", ".join(missing)))
         if not offence.label.strip():
-            raise _problem("offences", _("Offence %(n)d needs a name.", n=index + 1))
+            raise _problem(f"offences.{index}.label",
+                           _("Offence %(n)d needs a name.", n=index + 1))
         penalty = offence.max_penalty_months
         if penalty is not None and (penalty <= 0 or penalty > LIFE_MONTHS):
-            raise _problem("offences", _("Offence %(n)d: the maximum penalty must be a positive "
-                                         "number of months, or life.", n=index + 1))
-    for index, person in enumerate(data.persons):
+            raise _problem(f"offences.{index}.max_penalty_months",
+                           _("Offence %(n)d: the maximum penalty must be a positive "
+                             "number of months, or life.", n=index + 1))
+
+
+def check_persons(persons: list[PersonInput]) -> None:
+    """Roles, names and dates of birth of a request's persons (registration and edits)."""
+    for index, person in enumerate(persons):
         if person.role not in PERSON_ROLES:
-            raise _problem("persons", _("Person %(n)d: unknown role %(role)r.", n=index + 1,
-                                        role=person.role))
+            raise _problem(f"persons.{index}.role", _("Person %(n)d: unknown role %(role)r.",
+                                                      n=index + 1, role=person.role))
         if not person.full_name.strip():
-            raise _problem("persons", _("Person %(n)d needs a name.", n=index + 1))
+            raise _problem(f"persons.{index}.full_name",
+                           _("Person %(n)d needs a name.", n=index + 1))
+        date_of_birth_plausible(person.date_of_birth, f"persons.{index}.date_of_birth")
 
 
 def next_reference(direction: str, kind: str, at: datetime) -> str:
@@ -206,6 +222,7 @@ def _new_person(item: PersonInput) -> Person:
 def add_person(actor, case: Case, item: PersonInput) -> Person:
     if item.role not in PERSON_ROLES or not item.full_name.strip():
         raise _problem("full_name", _("A person needs a role and a name."))
+    date_of_birth_plausible(item.date_of_birth, "date_of_birth")
     person = _new_person(item)
     case.persons.append(person)
     db.session.flush()
