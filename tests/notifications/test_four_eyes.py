@@ -165,7 +165,9 @@ def test_a_refused_delivery_shows_with_its_reason_and_a_retry(drafted, app, clie
         controller.stop()
     assert report.retried == 1 and report.email == 0
     row = db.session.scalars(select(OutboxMessage)).one()
-    assert row.status == "pending" and "Mailbox unavailable" in row.last_error
+    assert row.status == "pending"
+    assert row.last_error == ("The mail server refused the recipient: "
+                              f"{ADDRESS} (550 5.1.1 Mailbox unavailable)")
 
     login_as(drafter)
     for path in (f"/requests/{case.reference}", "/letters", f"/letters/{letter.id}"):
