@@ -24,7 +24,6 @@ from mla.workflow.services import (
     available_transitions,
     pending_approvals,
 )
-from mla.workflow.values import event_values, open_question, question_text, recorded_steps
 
 bp = Blueprint("workflow", __name__)
 
@@ -52,14 +51,12 @@ def step_panel(case: Any) -> dict[str, Any]:
                                formdata=None)
              for o in options if o.allowed}
     return {"options": options, "forms": forms, "describe_roles": describe_roles,
-            "fiscal_note": FISCAL_NOTE, "question": open_question(case)}
+            "fiscal_note": FISCAL_NOTE}
 
 
 @bp.app_context_processor
 def _inject() -> dict[str, Any]:
-    return {"workflow_step_panel": step_panel, "state_label_for": registry.state_label,
-            "step_values": event_values, "recorded_steps": recorded_steps,
-            "question_text": question_text}
+    return {"workflow_step_panel": step_panel, "state_label_for": registry.state_label}
 
 
 @bp.route("/requests/<reference>/steps/<name>", methods=["GET", "POST"])
@@ -79,8 +76,7 @@ def take_step(reference: str, name: str):
             return redirect(url_for("cases.detail", reference=case.reference,
                                     _anchor="workflow-steps"))
     return render_template("workflow/step.html", case=case, option=option, form=form,
-                           fiscal_note=FISCAL_NOTE, describe_roles=describe_roles,
-                           question=open_question(case)), status
+                           fiscal_note=FISCAL_NOTE, describe_roles=describe_roles), status
 
 
 def _option(case: Any, name: str) -> StepOption:
