@@ -16,7 +16,8 @@ PORT ?= 5000
 JOBS ?= 2
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: run test test-sqlite test-postgres install migrate demo lint check-workflows bench clean sandbox
+.PHONY: run test test-sqlite test-postgres install migrate demo lint check-workflows bench clean sandbox \
+	wheel check-wheel
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -103,6 +104,19 @@ lint: $(STAMP)
 
 check-workflows: $(STAMP)
 	$(FLASK) workflows check
+
+# The wheel a production install uses: dist/comity-*.whl (README, "Production").
+# build/ is removed before and after: setuptools would ship stale files left in it.
+wheel: $(STAMP)
+	rm -rf build dist/comity-*.whl
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	rm -rf build
+	@ls dist/comity-*.whl
+
+# What .ci/run checks: the wheel installed with gunicorn into a fresh venv, run from an
+# empty folder (db upgrade, reference load, workflows check, health and sign-in pages).
+check-wheel:
+	.ci/check-wheel
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.list_page

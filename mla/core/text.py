@@ -3,8 +3,11 @@ a page. Each helper makes a value safe for where it goes, and says why."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 # Characters that end a line somewhere: CR, LF, VT, FF, NEL, LINE and PARAGRAPH SEPARATOR.
@@ -47,5 +50,21 @@ def csv_cell(value: Any) -> Any:
     return "'" + value
 
 
-def csv_row(values: Any) -> list[Any]:
+def csv_row(values: Iterable[Any]) -> list[Any]:
     return [csv_cell(value) for value in values]
+
+
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+    """The one way Comity writes CSV: every cell through ``csv_cell``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(csv_row(header))
+    writer.writerows(csv_row(row) for row in rows)
+    return out.getvalue()
+
+
+def csv_uncell(value: str) -> str:
+    """What ``csv_cell`` wrote, read back: a CSV export can be imported again."""
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value

@@ -16,6 +16,7 @@ from mla.audit.services import record_audit
 from mla.cases.constants import LIFE_MONTHS
 from mla.core.clock import now
 from mla.core.errors import ServiceError
+from mla.core.text import csv_text, csv_uncell
 from mla.dualcrim.models import CatalogueOffence, CatalogueOffenceIccs, OffenceCatalogue
 from mla.extensions import db
 from mla.reference.models import IccsCode, iccs_lineage
@@ -114,9 +115,10 @@ def parse_catalogue(lines: Iterable[str], known_codes: set[str]) -> list[Offence
 
 def _parse_row(line: int, raw: list[str], index: dict[str, int], known_codes: set[str],
                errors: list[str]) -> OffenceRow | None:
-    code = raw[index["code"]].strip()
-    title = raw[index["title"]].strip()
-    statute = raw[index["statute"]].strip()
+    # An export neutralised formulas with a leading apostrophe: read them back as typed.
+    code = csv_uncell(raw[index["code"]].strip())
+    title = csv_uncell(raw[index["title"]].strip())
+    statute = csv_uncell(raw[index["statute"]].strip())
     problems = []
     if not code or len(code) > 60:
         problems.append(_("a code of 1 to 60 characters is required"))
@@ -192,16 +194,12 @@ def import_catalogue_text(actor: Any, jurisdiction: str, text: str, *,
 
 
 def export_catalogue(jurisdiction: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
     stmt = (select(CatalogueOffence).where(CatalogueOffence.jurisdiction == jurisdiction)
             .options(selectinload(CatalogueOffence.iccs_links))
             .order_by(CatalogueOffence.code))
-    for offence in db.session.scalars(stmt):
-        writer.writerow([offence.code, offence.title, offence.statute, offence.penalty_label,
-                         ";".join(offence.iccs_codes)])
-    return out.getvalue()
+    return csv_text(COLUMNS, ([offence.code, offence.title, offence.statute,
+                               offence.penalty_label, ";".join(offence.iccs_codes)]
+                              for offence in db.session.scalars(stmt)))
 
 
 def update_offence(actor: Any, offence: CatalogueOffence, *, title: str, statute: str,

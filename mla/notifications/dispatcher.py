@@ -219,6 +219,31 @@ def _mark(token: str, row_id: int, **values: Any) -> None:
             .execution_options(synchronize_session=False))
 
 
+def _said(text: bytes | str) -> str:
+    return (text.decode("utf-8", "replace") if isinstance(text, bytes) else text).strip()
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why a message did not go, as the caseworker retrying it needs to read it (the
+    mail server's own words where it gave any)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(f"{address} ({code} {_said(said)})"
+                            for address, (code, said) in exc.recipients.items())
+        return f"The mail server refused the recipient: {refused}"
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return (f"The mail server refused the sender {exc.sender} "
+                f"({exc.smtp_code} {_said(exc.smtp_error)})")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"The mail server answered {exc.smtp_code} {_said(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "The mail server closed the connection"
+    if isinstance(exc, smtplib.SMTPException):
+        return str(exc)  # ours, e.g. no SMTP host is configured
+    if isinstance(exc, OSError):
+        return f"The mail server could not be reached: {exc.strerror or exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _fail(token: str, row: OutboxMessage, error: str, report: DispatchReport) -> None:
     at = now()
     if row.attempts >= MAX_ATTEMPTS:
@@ -263,7 +288,7 @@ def deliver_email(token: str, ids: list[int], report: DispatchReport) -> None:
             except Exception as exc:  # contained to this message
                 report.errors.append(f"{row.key}: {exc}")
                 mailer.close()  # the conversation may be mid-message: start afresh
-                _fail(token, row, f"{type(exc).__name__}: {exc}", report)
+                _fail(token, row, failure_reason(exc), report)
                 continue
             marker.mark(row.id)
             report.email += 1

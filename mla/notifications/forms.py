@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from mla.core.forms import SingleLine
+from mla.core.forms import SingleLine, as_choices
 
 
 class ApproveLetterForm(FlaskForm):
@@ -20,3 +20,13 @@ class DiscardLetterForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Just the CSRF token."""
+
+
+class LetterSettingsForm(FlaskForm):
+    second_approver = RadioField(
+        _l("Who approves a letter someone else drafted"),
+        choices=as_choices([
+            ("supervisor", _l("A supervisor (or an administrator)")),
+            ("any_caseworker", _l("Any second caseworker, supervisor or administrator"))]),
+        validators=[DataRequired()],
+        description=_l("Nobody ever approves a letter they drafted themselves."))

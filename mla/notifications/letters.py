@@ -1,24 +1,41 @@
 """Letters to counterpart authorities: rendered from templates/letters/, kept on the
-request's timeline, and either queued for a caseworker's approval or sent at once."""
+request's timeline, approved by a second person (four eyes) or, where an admin allowed
+it for that kind of letter, released at once, then delivered through the outbox.
+
+"Approved" is not "sent": ``delivery_of`` reads the outbox row to say whether the
+letter went, is waiting, or failed (with the reason), and ``retry_letter`` tries again.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import render_template
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import String, cast, literal, or_, select
 
 from mla.audit.services import record_audit
+from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent
 from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.extensions import db
-from mla.notifications.models import Letter
+from mla.notifications.models import (
+    Letter,
+    LetterStatus,
+    NotificationSetting,
+    OutboxMessage,
+    SecondApprover,
+)
 from mla.notifications.outbox import enqueue
+from mla.workflow.values import QUESTIONS_FIELD, answers_to, latest_question, question_text
 
 LETTER_DIR = Path(__file__).resolve().parent.parent / "templates" / "letters"
 DEFAULT_LANGUAGE = "en"
@@ -62,10 +79,15 @@ def _context(case: Case, deadline: Any, values: dict[str, Any]) -> dict[str, Any
     from mla.settings import current_settings
 
     home = db.session.get(Country, current_settings().home_country)
+    question = latest_question(case)
     context: dict[str, Any] = {
         "case": case, "authority": case.counterpart_authority, "values": values,
         "home_country": home.name if home else current_settings().home_country,
         "today": now().date().isoformat(), "deadline": None, "rule": None, "due_on": "",
+        # What was asked (by this step, or by the step an answer replies to) and the
+        # answers given to it since: a letter never drops what was typed.
+        "questions": values.get(QUESTIONS_FIELD) or question_text(question),
+        "answers": answers_to(case, question),
     }
     if deadline is not None:
         from mla.deadlines.rules import get_rule
@@ -98,14 +120,15 @@ def draft_letter(case: Case, code: str, *, actor: Any, values: dict[str, Any] | 
                     deadline_id=deadline.id if deadline is not None else None,
                     template_code=code, language=language,
                     to_address=authority.email if authority else "", subject=subject[:300],
-                    body=body, status="draft", created_at=now(),
-                    created_by_label=_label(actor))
+                    body=body, status=LetterStatus.DRAFT, created_at=now(),
+                    created_by_label=_label(actor), created_by_id=_user_id(actor))
     db.session.add(letter)
     db.session.flush()
     _timeline(case, actor, letter, "drafted")
     record_audit(actor, "letter.draft", case, letter_id=letter.id, template=code)
     if _sends_at_once(code, deadline):
-        _send(actor, letter)
+        # The authority's setting releases this kind of letter without a second person.
+        _release(actor, letter, approver=None)
     return letter
 
 
@@ -122,46 +145,204 @@ def _label(actor: Any) -> str:
     return getattr(actor, "username", None) or (actor if isinstance(actor, str) else "")
 
 
-def _timeline(case: Case, actor: Any, letter: Letter, action: str) -> None:
+def _user_id(actor: Any) -> int | None:
+    return actor.id if isinstance(actor, User) else None
+
+
+def _timeline(case: Case, actor: Any, letter: Letter, action: str, **extra: Any) -> None:
     from mla.cases.services import add_event
 
     add_event(case, actor, "letter", comment=letter.subject, is_internal=True,
               data={"letter_id": letter.id, "template": letter.template_code,
-                    "language": letter.language, "action": action, "status": letter.status})
+                    "language": letter.language, "action": action, "status": letter.status,
+                    **extra})
 
 
-def _send(actor: Any, letter: Letter) -> None:
-    letter.status = "sent"
+def _release(actor: Any, letter: Letter, *, approver: User | None) -> None:
+    """Approved: the e-mail goes to the outbox, delivered after the commit."""
+    letter.status = LetterStatus.APPROVED
     letter.decided_at = now()
-    letter.decided_by_id = getattr(actor, "id", None)
+    letter.decided_by_id = approver.id if approver is not None else None
     if letter.to_address:
-        enqueue(f"letter:{letter.id}:mail", "email", subject=letter.subject, body=letter.body,
+        enqueue(letter.mail_key, "email", subject=letter.subject, body=letter.body,
                 to_address=letter.to_address, case_id=letter.case_id, category="letter",
                 data={"letter_id": letter.id})
-    _timeline(letter.case, actor, letter, "sent")
-    record_audit(actor, "letter.send", letter.case, letter_id=letter.id,
-                 has_address=bool(letter.to_address))
+    _timeline(letter.case, actor, letter, "approved", automatic=approver is None)
+    record_audit(actor, "letter.approve", letter.case, letter_id=letter.id,
+                 has_address=bool(letter.to_address), automatic=approver is None)
+
+
+# -- four eyes ---------------------------------------------------------------------------
+SECOND_APPROVER_KEY = "second_approver"
+APPROVER_ROLES: dict[SecondApprover, frozenset[str]] = {
+    SecondApprover.SUPERVISOR: frozenset({"supervisor", "admin"}),
+    SecondApprover.ANY_CASEWORKER: frozenset({"caseworker", "supervisor", "admin"}),
+}
+
+
+def second_approver() -> SecondApprover:
+    """Who approves a letter someone else drafted: a supervisor unless an admin chose
+    any second caseworker."""
+    row = db.session.get(NotificationSetting, SECOND_APPROVER_KEY)
+    try:
+        return SecondApprover(row.value) if row is not None else SecondApprover.SUPERVISOR
+    except ValueError:
+        return SecondApprover.SUPERVISOR
+
+
+def set_second_approver(actor: User, value: str) -> SecondApprover:
+    try:
+        chosen = SecondApprover(value)
+    except ValueError:
+        raise ServiceError(_("Choose one of the options offered."),
+                           details={"field": "second_approver"}) from None
+    previous = second_approver()
+    row = db.session.get(NotificationSetting, SECOND_APPROVER_KEY)
+    if row is None:
+        row = NotificationSetting(key=SECOND_APPROVER_KEY, value=chosen.value)
+        db.session.add(row)
+    row.value = chosen.value
+    row.updated_at = now()
+    row.updated_by_id = actor.id
+    db.session.flush()
+    record_audit(actor, "settings.second_approver", object_type="notification_setting",
+                 object_id=SECOND_APPROVER_KEY, old=previous.value, new=chosen.value)
+    return chosen
+
+
+def is_drafter(actor: Any, letter: Letter) -> bool:
+    if not isinstance(actor, User):
+        return False
+    if letter.created_by_id is not None:
+        return letter.created_by_id == actor.id
+    return bool(letter.created_by_label) and letter.created_by_label == actor.username
+
+
+def approval_refusal(actor: Any, letter: Letter) -> str | None:
+    """Why ``actor`` may not approve ``letter``, or None when they may."""
+    if not isinstance(actor, User):
+        return _("A letter is approved by a person.")
+    if is_drafter(actor, letter):
+        return _("You drafted this letter: someone else must approve it (four eyes).")
+    policy = second_approver()
+    if actor.role not in APPROVER_ROLES[policy]:
+        if policy == SecondApprover.SUPERVISOR:
+            return _("A supervisor approves letters to counterpart authorities.")
+        return _("A caseworker or supervisor approves letters to counterpart authorities.")
+    return None
 
 
 def approve_letter(actor: Any, letter: Letter, *, subject: str | None = None,
                    body: str | None = None) -> Letter:
-    """A caseworker approves (possibly edited) and sends a drafted letter."""
-    if letter.status != "draft":
+    """A second person approves a drafted letter (possibly edited); it then goes to the
+    outbox. ServiceError 403 ``four_eyes`` for its drafter or a role the policy excludes."""
+    if not letter.is_draft:
         raise ServiceError(_("This letter is no longer waiting for approval."), code="conflict",
                            status=409)
+    refusal = approval_refusal(actor, letter)
+    if refusal:
+        raise ServiceError(refusal, code="four_eyes", status=403)
     if subject is not None and subject.strip():
         letter.subject = subject.strip()[:300]
     if body is not None and body.strip():
         letter.body = body.strip() + "\n"
-    _send(actor, letter)
+    _release(actor, letter, approver=actor)
     return letter
 
 
+# -- delivery ----------------------------------------------------------------------------
+class DeliveryState(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    DISCARDED = "discarded"
+    BY_HAND = "by_hand"          # approved; no e-mail address: sent by the usual channel
+    QUEUED = "queued"            # approved; waiting for the dispatcher
+    RETRYING = "retrying"        # an attempt failed; another is scheduled
+    FAILED = "failed"            # given up (dead letter): needs a person
+    SENT = "sent"
+    SANDBOXED = "sandboxed"      # a training sandbox keeps it in its mailbox
+
+
+@dataclass(frozen=True)
+class Delivery:
+    state: DeliveryState
+    reason: str = ""
+    at: datetime | None = None
+    attempts: int = 0
+
+    @property
+    def has_failed(self) -> bool:
+        return self.state in (DeliveryState.RETRYING, DeliveryState.FAILED)
+
+    @property
+    def label(self) -> str:
+        labels = {
+            DeliveryState.AWAITING_APPROVAL: _("Waiting for approval"),
+            DeliveryState.DISCARDED: _("Discarded"),
+            DeliveryState.BY_HAND: _("Approved: no e-mail address, send it by the usual "
+                                     "channel"),
+            DeliveryState.QUEUED: _("Approved, waiting to be sent"),
+            DeliveryState.RETRYING: _("Not sent: the attempt failed; it will be tried again"),
+            DeliveryState.FAILED: _("Not sent: delivery failed"),
+            DeliveryState.SENT: _("Approved and sent"),
+            DeliveryState.SANDBOXED: _("Approved; kept in the training mailbox"),
+        }
+        return labels[self.state]
+
+
+def delivery_of(letters: Sequence[Letter]) -> dict[int, Delivery]:
+    """Each letter's delivery, read from its outbox row (one query for all)."""
+    approved = [x for x in letters if x.status == LetterStatus.APPROVED and x.to_address]
+    rows = {r.key: r for r in db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.key.in_([x.mail_key for x in approved])))} if approved else {}
+    found: dict[int, Delivery] = {}
+    for letter in letters:
+        found[letter.id] = _delivery(letter, rows.get(letter.mail_key))
+    return found
+
+
+def _delivery(letter: Letter, row: OutboxMessage | None) -> Delivery:
+    if letter.is_draft:
+        return Delivery(DeliveryState.AWAITING_APPROVAL)
+    if letter.status == LetterStatus.DISCARDED:
+        return Delivery(DeliveryState.DISCARDED, letter.discard_reason, letter.decided_at)
+    if not letter.to_address or row is None:
+        return Delivery(DeliveryState.BY_HAND, at=letter.decided_at)
+    if row.status == "sent":
+        return Delivery(DeliveryState.SENT, at=row.sent_at, attempts=row.attempts)
+    if row.status == "sandboxed":
+        return Delivery(DeliveryState.SANDBOXED, at=row.sent_at, attempts=row.attempts)
+    if row.status == "dead":
+        return Delivery(DeliveryState.FAILED, row.last_error, attempts=row.attempts)
+    if row.last_error:
+        return Delivery(DeliveryState.RETRYING, row.last_error, row.available_at, row.attempts)
+    return Delivery(DeliveryState.QUEUED, at=row.available_at, attempts=row.attempts)
+
+
+def retry_letter(actor: User, letter: Letter) -> OutboxMessage:
+    """Try a letter's failed delivery again now (after fixing the address or the server)."""
+    row = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.key == letter.mail_key)).first()
+    if row is None or not _delivery(letter, row).has_failed:
+        raise ServiceError(_("This letter's delivery has not failed."), code="conflict",
+                           status=409)
+    reason = row.last_error
+    row.status = "pending"
+    row.attempts = 0
+    row.available_at = now()
+    row.claim_token = None
+    row.claimed_until = None
+    row.last_error = ""  # the timeline keeps it; the letter now reads "waiting to be sent"
+    db.session.flush()
+    _timeline(letter.case, actor, letter, "retry", reason=reason[:300])
+    record_audit(actor, "letter.retry", letter.case, letter_id=letter.id)
+    return row
+
+
 def discard_letter(actor: Any, letter: Letter, *, reason: str) -> Letter:
-    if letter.status != "draft":
+    if not letter.is_draft:
         raise ServiceError(_("This letter is no longer waiting for approval."), code="conflict",
                            status=409)
-    letter.status = "discarded"
+    letter.status = LetterStatus.DISCARDED
     letter.decided_at = now()
     letter.decided_by_id = getattr(actor, "id", None)
     letter.discard_reason = (reason or "").strip()[:300]
@@ -172,5 +353,22 @@ def discard_letter(actor: Any, letter: Letter, *, reason: str) -> Letter:
 
 def letters_awaiting_approval(limit: int = 200) -> list[Letter]:
     return list(db.session.scalars(
-        select(Letter).where(Letter.status == "draft")
+        select(Letter).where(Letter.status == LetterStatus.DRAFT)
         .order_by(Letter.created_at, Letter.id).limit(limit)))
+
+
+def undelivered_letters(limit: int = 200) -> list[Letter]:
+    """Approved letters whose e-mail has not gone: a failed attempt or given up."""
+    return list(db.session.scalars(
+        select(Letter).join(OutboxMessage, OutboxMessage.key == (
+            literal("letter:", String) + cast(Letter.id, String) + literal(":mail", String)))
+        .where(Letter.status == LetterStatus.APPROVED,
+               or_(OutboxMessage.status == "dead",
+                   (OutboxMessage.status.in_(("pending", "claimed")))
+                   & (OutboxMessage.last_error != "")))
+        .order_by(Letter.decided_at.desc(), Letter.id.desc()).limit(limit)))
+
+
+def letters_of(case: Case) -> list[Letter]:
+    return list(db.session.scalars(select(Letter).where(Letter.case_id == case.id)
+                                   .order_by(Letter.created_at.desc(), Letter.id.desc())))

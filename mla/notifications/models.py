@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
@@ -89,7 +90,16 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-LETTER_STATUSES = ("draft", "sent", "discarded")
+class LetterStatus(StrEnum):
+    """The decision on a letter. Whether an approved letter has gone is the outbox's
+    to say (``mla.notifications.letters.delivery_of``): approved is not sent."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    DISCARDED = "discarded"
+
+
+LETTER_STATUSES = tuple(s.value for s in LetterStatus)
 
 
 class Letter(db.Model):
@@ -97,7 +107,10 @@ class Letter(db.Model):
 
     __tablename__ = "letters"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'sent', 'discarded')", name="status_known"),
+        CheckConstraint("status IN ('draft', 'approved', 'discarded')", name="status_known"),
+        # Four eyes: whoever drafted a letter never approves it.
+        CheckConstraint("status <> 'approved' OR created_by_id IS NULL OR decided_by_id IS NULL "
+                        "OR created_by_id <> decided_by_id", name="four_eyes"),
         Index("ix_letters_status_created", "status", "created_at"),
     )
 
@@ -116,10 +129,41 @@ class Letter(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_label: Mapped[str] = mapped_column(String(100), default="")
+    # The person whose step drafted it; None when a scheduled job did.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     discard_reason: Mapped[str] = mapped_column(String(300), default="")
 
     case = relationship("Case")
     authority = relationship("Authority")
-    decided_by = relationship("User")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == LetterStatus.DRAFT
+
+    @property
+    def mail_key(self) -> str:
+        """The outbox key of the e-mail carrying this letter."""
+        return f"letter:{self.id}:mail"
+
+
+class SecondApprover(StrEnum):
+    """Who may approve a letter someone else drafted (an admin's choice)."""
+
+    SUPERVISOR = "supervisor"
+    ANY_CASEWORKER = "any_caseworker"
+
+
+class NotificationSetting(db.Model):
+    """A setting of this domain an admin changes on screen (audited); an absent key
+    means the default."""
+
+    __tablename__ = "notification_settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -26,6 +26,8 @@ DOMAIN = Domain(
         NavEntry("notifications.mailbox", _l("Mail outbox"), 40, menu="administration"),
         NavEntry("notifications.dead_letters", _l("Undeliverable messages"), 50,
                  menu="administration"),
+        NavEntry("notifications.letter_settings", _l("Who approves letters"), 55,
+                 menu="administration"),
         NavEntry("notifications.index", _l("Notifications"), 10, menu=USER_MENU),
     ),
     jobs=(Job("notifications.dispatch", 30, _dispatch),),

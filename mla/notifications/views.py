@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,8 +14,25 @@ from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error
 from mla.extensions import db
 from mla.notifications.dispatcher import retry_dead
-from mla.notifications.forms import ApproveLetterForm, DiscardLetterForm, EmptyForm
-from mla.notifications.letters import approve_letter, discard_letter, letters_awaiting_approval
+from mla.notifications.forms import (
+    ApproveLetterForm,
+    DiscardLetterForm,
+    EmptyForm,
+    LetterSettingsForm,
+)
+from mla.notifications.letters import (
+    Delivery,
+    approval_refusal,
+    approve_letter,
+    delivery_of,
+    discard_letter,
+    letters_awaiting_approval,
+    letters_of,
+    retry_letter,
+    second_approver,
+    set_second_approver,
+    undelivered_letters,
+)
 from mla.notifications.models import Letter, OutboxMessage
 from mla.notifications.services import mark_read, notifications_for, unread_count
 from mla.settings import current_settings
@@ -48,10 +67,23 @@ def read():
     return redirect(url_for("notifications.index"))
 
 
+@bp.app_template_global()
+def case_letters(case: Any) -> list[tuple[Letter, Delivery]]:
+    """The request page's letters panel: each letter with where it stands."""
+    found = letters_of(case)
+    deliveries = delivery_of(found)
+    return [(letter, deliveries[letter.id]) for letter in found]
+
+
 @bp.route("/letters")
 @allow(*LETTER_ROLES, "trainee")
 def letters():
-    return render_template("notifications/letters.html", letters=letters_awaiting_approval())
+    drafts = letters_awaiting_approval()
+    failed = undelivered_letters()
+    return render_template("notifications/letters.html", letters=drafts,
+                           refusals={x.id: approval_refusal(current_user, x) for x in drafts},
+                           failed=failed, deliveries=delivery_of(failed), form=EmptyForm(),
+                           policy=second_approver())
 
 
 def _letter(letter_id: int) -> Letter:
@@ -61,22 +93,35 @@ def _letter(letter_id: int) -> Letter:
     return letter
 
 
+def _approved_message(letter: Letter) -> str:
+    if not letter.to_address:
+        return _("Letter approved. It has no e-mail address: send it by the usual channel.")
+    return _("Letter approved. It is being sent to %(address)s; its page shows when it has "
+             "gone.", address=letter.to_address)
+
+
 @bp.route("/letters/<int:letter_id>", methods=["GET", "POST"])
 @allow(*LETTER_ROLES, "trainee", write=LETTER_ROLES)
 def letter(letter_id: int):
     item = _letter(letter_id)
     form = ApproveLetterForm(obj=item) if request.method == "GET" else ApproveLetterForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            approve_letter(current_user, item, subject=form.subject.data, body=form.body.data)
-        except ServiceError as exc:
-            apply_service_error(form, exc)
-        else:
-            flash(_("Letter approved and sent."), "success")
-            return redirect(url_for("notifications.letters"))
-    status = 422 if request.method == "POST" else 200
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                approve_letter(current_user, item, subject=form.subject.data,
+                               body=form.body.data)
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+                status = exc.status
+            else:
+                flash(_approved_message(item), "success")
+                return redirect(url_for("notifications.letter", letter_id=item.id))
     return render_template("notifications/letter.html", letter=item, form=form,
-                           discard_form=DiscardLetterForm()), status
+                           discard_form=DiscardLetterForm(), retry_form=EmptyForm(),
+                           refusal=approval_refusal(current_user, item),
+                           delivery=delivery_of([item])[item.id]), status
 
 
 @bp.route("/letters/<int:letter_id>/discard", methods=["POST"])
@@ -93,6 +138,40 @@ def discard(letter_id: int):
         return redirect(url_for("notifications.letter", letter_id=item.id))
     flash(_("Letter discarded."), "success")
     return redirect(url_for("notifications.letters"))
+
+
+@bp.route("/letters/<int:letter_id>/retry", methods=["POST"])
+@allow(*LETTER_ROLES)
+def retry_delivery(letter_id: int):
+    item = _letter(letter_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        retry_letter(current_user, item)
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(_("The letter will be sent again shortly."), "success")
+    return redirect(url_for("notifications.letter", letter_id=item.id))
+
+
+@bp.route("/letters/settings", methods=["GET", "POST"])
+@allow("admin")
+def letter_settings():
+    form = LetterSettingsForm(second_approver=second_approver().value)
+    if request.method == "POST":
+        form = LetterSettingsForm()
+        if form.validate_on_submit():
+            try:
+                set_second_approver(current_user, form.second_approver.data)
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+            else:
+                flash(_("Saved: who approves letters."), "success")
+                return redirect(url_for("notifications.letter_settings"))
+        return render_template("notifications/settings.html", form=form), 422
+    return render_template("notifications/settings.html", form=form)
 
 
 @bp.route("/outbox/dead")

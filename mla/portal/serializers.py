@@ -19,6 +19,7 @@ from mla.cases.models import Case, CaseEvent
 from mla.cases.serializers import HISTORY_KINDS, case_deadlines
 from mla.portal.status import standing
 from mla.workflow.registry import state_label
+from mla.workflow.values import open_question, question_text
 
 RESTRICTED_ROLES = frozenset({"prosecutor"})
 
@@ -34,7 +35,7 @@ PROSECUTOR_PAGE_FIELDS = (
 )
 PROSECUTOR_OFFENCE_FIELDS = ("label", "statute", "max_penalty_months", "iccs_codes", "conduct")
 PROSECUTOR_EVENT_FIELDS = ("at", "kind", "transition", "from_state", "to_state", "comment",
-                           "actor_label")
+                           "actor_label", "questions")
 PROSECUTOR_DEADLINE_FIELDS = ("name", "title", "citation", "due_at", "status", "days_left",
                               "unit")
 
@@ -60,6 +61,8 @@ def _event_row(event: CaseEvent) -> dict[str, Any]:
         "at": event.at, "kind": event.kind, "transition": event.transition,
         "from_state": event.from_state, "to_state": event.to_state, "comment": event.comment,
         "actor_label": event.actor_label, "label": (event.data or {}).get("label"),
+        # Of the values a step recorded, only the questions asked are shared.
+        "questions": question_text(event) if event.kind == "transition" else "",
     }, (*PROSECUTOR_EVENT_FIELDS, "label"))
 
 
@@ -132,6 +135,9 @@ def prosecutor_case_view(case: Case) -> dict[str, Any]:
     view["persons_by_role"] = person_counts(case)
     view["sent_at"] = _first_at(events, _SENT_WORDS)
     view["acknowledged_at"] = _first_at(events, _ACK_WORDS)
+    question = open_question(case)
+    view["open_questions"] = question_text(question) if question and not question.is_internal \
+        else ""
     return view
 
 

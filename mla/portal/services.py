@@ -17,6 +17,7 @@ from mla.documents.services import Upload, check_upload, store_document
 from mla.extensions import db
 from mla.notifications.services import assignee_recipients, notify_users
 from mla.portal.status import standing
+from mla.workflow.values import ANSWER_KIND, open_question
 
 MAX_ATTACHMENTS = 10
 
@@ -38,9 +39,12 @@ def answer_supplementary(actor: User, case: Case, text: str,
             check_upload(upload)
         except ServiceError as exc:
             raise ServiceError(exc.message, details={"field": "files"}) from None
-    event = add_event(case, actor, "supplementary_answer", comment=text,
-                      data={"label": "Supplementary information from the domestic authority",
-                            "documents": len(uploads)})
+    data: dict[str, object] = {"label": "Supplementary information from the domestic authority",
+                               "documents": len(uploads)}
+    question = open_question(case)
+    if question is not None:  # the answer names the questions it answers
+        data.update(question_event_id=question.id, question_at=question.at.isoformat())
+    event = add_event(case, actor, ANSWER_KIND, comment=text, data=data)
     for upload in uploads:
         store_document(actor, case, upload, visibility="shared", event=event)
     case.updated_at = now()

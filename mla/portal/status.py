@@ -130,6 +130,19 @@ STAGES: dict[tuple[str, str], Stage] = {
         "The surrender is scheduled.")),
     ("incoming_extradition", "refused"): Stage(_YOU, _l(
         "Extradition was refused: consider prosecution at home (UNTOC art. 16(10)).")),
+    # incoming European arrest warrant
+    ("incoming_eaw", "received"): Stage(_CA, _l(
+        "The warrant (or SIS alert) has been received; the central authority registers it.")),
+    ("incoming_eaw", "under_review"): Stage(_CA, _l(
+        "The warrant is being reviewed: contents, translation, grounds for non-execution.")),
+    ("incoming_eaw", "awaiting_information"): Stage(_FOREIGN, _l(
+        "The issuing judicial authority has been asked for supplementary information.")),
+    ("incoming_eaw", "before_court"): Stage("court", _l(
+        "The executing judicial authority decides on the surrender.")),
+    ("incoming_eaw", "surrender_pending"): Stage(_CA, _l(
+        "Surrender was ordered; it is being arranged within the time limit.")),
+    ("incoming_eaw", "surrender_postponed"): Stage(_CA, _l(
+        "The surrender is postponed, or temporary surrender is arranged.")),
     # outgoing extradition
     ("outgoing_extradition", "draft"): Stage(_CA, _REVIEW),
     ("outgoing_extradition", "decision_pending"): Stage(_CA, _l(

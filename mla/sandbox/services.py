@@ -23,6 +23,7 @@ from mla.core import clock
 from mla.core.access import ROLES
 from mla.core.crypto import key_ring
 from mla.core.errors import ServiceError
+from mla.core.text import csv_text
 from mla.extensions import db
 from mla.sandbox.clock import remember_offset
 from mla.sandbox.models import ClassBatch, SandboxState
@@ -216,13 +217,8 @@ def create_class_accounts(actor: Any, text: str) -> tuple[list[CreatedAccount], 
 
 
 def accounts_csv(accounts: list[CreatedAccount]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["username", "display_name", "role", "password"])
-    for account in accounts:
-        writer.writerow([account.username, account.display_name, account.role,
-                         account.password])
-    return out.getvalue()
+    return csv_text(["username", "display_name", "role", "password"],
+                    ([a.username, a.display_name, a.role, a.password] for a in accounts))
 
 
 def _token_hash(token: str) -> str:

@@ -56,6 +56,21 @@ def has_assignee(ctx: TransitionContext) -> str | None:
     return _("Nobody at the central authority is assigned to the request")
 
 
+@guard("four_eyes")
+def four_eyes(ctx: TransitionContext) -> str | None:
+    """Whoever put the request up for approval (the step that entered its current state)
+    does not approve it too: a signature is a second person's."""
+    actor_id = getattr(ctx.actor, "id", None)
+    if actor_id is None:
+        return None
+    proposal = next((e for e in reversed(ctx.case.events)
+                     if e.kind == "transition" and e.to_state == ctx.case.state
+                     and e.from_state != ctx.case.state), None)
+    if proposal is None or proposal.actor_id != actor_id:
+        return None
+    return _("You submitted this for approval: someone else must approve it (four eyes)")
+
+
 @guard("custody_limit_given_when_arrested")
 def custody_limit_given_when_arrested(ctx: TransitionContext) -> str | None:
     """A person held abroad on our request: the foreign custody limit must be recorded,

@@ -24,6 +24,7 @@ from mla.workflow.services import (
     available_transitions,
     pending_approvals,
 )
+from mla.workflow.values import event_values, open_question, question_text, recorded_steps
 
 bp = Blueprint("workflow", __name__)
 
@@ -51,12 +52,14 @@ def step_panel(case: Any) -> dict[str, Any]:
                                formdata=None)
              for o in options if o.allowed}
     return {"options": options, "forms": forms, "describe_roles": describe_roles,
-            "fiscal_note": FISCAL_NOTE}
+            "fiscal_note": FISCAL_NOTE, "question": open_question(case)}
 
 
 @bp.app_context_processor
 def _inject() -> dict[str, Any]:
-    return {"workflow_step_panel": step_panel, "state_label_for": registry.state_label}
+    return {"workflow_step_panel": step_panel, "state_label_for": registry.state_label,
+            "step_values": event_values, "recorded_steps": recorded_steps,
+            "question_text": question_text}
 
 
 @bp.route("/requests/<reference>/steps/<name>", methods=["GET", "POST"])
@@ -76,7 +79,8 @@ def take_step(reference: str, name: str):
             return redirect(url_for("cases.detail", reference=case.reference,
                                     _anchor="workflow-steps"))
     return render_template("workflow/step.html", case=case, option=option, form=form,
-                           fiscal_note=FISCAL_NOTE, describe_roles=describe_roles), status
+                           fiscal_note=FISCAL_NOTE, describe_roles=describe_roles,
+                           question=open_question(case)), status
 
 
 def _option(case: Any, name: str) -> StepOption:

@@ -45,8 +45,8 @@ def test_every_letter_the_workflows_name_has_en_and_fr_templates():
 
 
 def test_followup_drafts_an_inquiry_in_french_for_approval_then_repeats(
-        outgoing, set_now, db, login_as, client, csrf_token):
-    case, worker, _authority = outgoing
+        outgoing, set_now, db, login_as, client, csrf_token, create_user):
+    case, _worker, _authority = outgoing
     set_now(utc(2026, 7, 6, 8))
     with unit_of_work():
         d = start_deadline(case, "outgoing_followup", actor="t")     # due 28 July (Paris)
@@ -63,20 +63,20 @@ def test_followup_drafts_an_inquiry_in_french_for_approval_then_repeats(
     assert d.status == "running"
     dispatch_due()
     assert db.session.scalars(select(Notification.title)).one().startswith("Letter to approve")
-    login_as(worker)
+    login_as(create_user("supervisor"))  # a supervisor approves by default (four eyes)
     assert "Demande d" in client.get("/letters").get_data(as_text=True)
     response = client.post(f"/letters/{letter.id}", data={
         "csrf_token": csrf_token("/letters"), "subject": letter.subject,
         "body": letter.body + "\nCordialement."})
     assert response.status_code == 302
     db.session.expire_all()
-    assert letter.status == "sent" and "Cordialement" in letter.body
+    assert letter.status == "approved" and "Cordialement" in letter.body
     mail = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.to_address == "entraide@example.fr")).one()
     assert mail.key == f"letter:{letter.id}:mail"
     again = client.post(f"/letters/{letter.id}", data={
         "csrf_token": csrf_token("/letters"), "subject": "x", "body": "y"})
-    assert again.status_code == 422                            # no longer a draft
+    assert again.status_code == 409                            # no longer a draft
 
 
 def test_authority_may_send_inquiries_without_approval(outgoing, create_user, set_now, db):
@@ -88,7 +88,7 @@ def test_authority_may_send_inquiries_without_approval(outgoing, create_user, se
         start_deadline(case, "outgoing_followup", actor="t")
     set_now(utc(2026, 7, 29, 9))
     scan_deadlines()
-    assert db.session.scalars(select(Letter.status)).one() == "sent"
+    assert db.session.scalars(select(Letter.status)).one() == "approved"
     assert db.session.scalars(select(OutboxMessage.channel).where(
         OutboxMessage.category == "letter")).one() == "email"
 

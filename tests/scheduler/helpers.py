@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import select
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -16,7 +18,6 @@ from mla.core import clock
 from mla.deadlines.models import Deadline
 
 ROOT = Path(__file__).resolve().parents[2]
-FLASK = str(Path(sys.executable).with_name("flask"))
 
 
 def scheduler_env(app: Any, smtp_port: int | None = None) -> dict[str, str]:
@@ -33,13 +34,68 @@ def scheduler_env(app: Any, smtp_port: int | None = None) -> dict[str, str]:
     return env
 
 
-def start_scheduler(env: dict[str, str], log: Path, tick: float = 0.2,
-                    lease: float = 2.0) -> subprocess.Popen[bytes]:
+def start_scheduler(env: dict[str, str], log: Path, *options: str,
+                    crash_at: str = "none") -> subprocess.Popen[bytes]:
+    """`scheduler run OPTIONS` as a child process writing to ``log``, killing itself
+    with SIGKILL at ``crash_at`` (see tests/scheduler/crash.py)."""
     with log.open("ab") as handle:  # the child keeps its own descriptor
         return subprocess.Popen(
-            [FLASK, "--app", "wsgi", "scheduler", "run", "--tick", str(tick),
-             "--lease", str(lease)],
+            [sys.executable, "-m", "tests.scheduler.crash", crash_at, *options],
             cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+
+
+def start_scheduler_piped(env: dict[str, str], *options: str) -> subprocess.Popen[bytes]:
+    """`scheduler run OPTIONS` with its output on an unbuffered pipe (see LineReader)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.scheduler.crash", "none", *options],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=0)
+
+
+# Only turns a hung child into a failure; nothing here waits for a deadline to pass.
+HANG_GUARD_SECONDS = 300.0
+
+
+class LineReader:
+    """Waits for what a child process says, line by line, as it says it."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        self.process, self.stream = process, process.stdout
+        self.lines: list[str] = []
+
+    def wait_for(self, *needles: str) -> str:
+        """Reads until a line contains one of ``needles``; returns that needle."""
+        while True:
+            ready, _, _ = select.select([self.stream], [], [], HANG_GUARD_SECONDS)
+            if not ready:
+                raise AssertionError(f"silent for {HANG_GUARD_SECONDS:.0f} s (hung?) while "
+                                     f"waiting for {needles}: {self.lines[-20:]}")
+            line = self._readline()
+            if not line:
+                raise AssertionError(f"exited with {self.process.wait()} before saying any "
+                                     f"of {needles}: {self.lines[-20:]}")
+            self.lines.append(line)
+            for needle in needles:
+                if needle in line:
+                    return needle
+
+    def _readline(self) -> str:
+        data = bytearray()
+        while not data.endswith(b"\n"):
+            byte = self.stream.read(1)  # unbuffered: select() sees everything not read
+            if not byte:
+                break
+            data += byte
+        return data.decode(errors="replace")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL and reap (a no-op for a process that already exited)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def _zone_in_daytime() -> ZoneInfo:

@@ -1,22 +1,41 @@
-"""The dispatcher process killed with SIGKILL at random points: nothing lost, nothing twice."""
+"""The dispatcher process killed with SIGKILL mid-work: nothing lost, nothing twice.
+
+Each crash happens at a chosen point of the dispatch (tests/scheduler/crash.py), and
+each child runs one tick (`scheduler run --once`), so the test waits for a process to
+exit, never for a time to pass. The leases of the killed processes are then let run
+out on a moved clock, and the remaining work is done by explicit ticks.
+"""
 
 from __future__ import annotations
 
-import random
 import signal
-import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from mla.cases.models import Case
+from mla.core import clock
 from mla.notifications.models import Notification, OutboxMessage
+from mla.scheduler.lock import DispatcherLock
+from mla.scheduler.runner import run_tick
+from mla.settings import SmtpSettings
 from tests.conftest import selected_backend
-from tests.notifications.helpers import smtp_server
-from tests.scheduler.helpers import insert_due_reminders, scheduler_env, start_scheduler
+from tests.notifications.helpers import settings_override, smtp_server
+from tests.scheduler.helpers import (
+    HANG_GUARD_SECONDS,
+    LineReader,
+    insert_due_reminders,
+    scheduler_env,
+    start_scheduler,
+    start_scheduler_piped,
+    stop,
+)
 
 TOTAL = 500
-WAVES = 5
+LEASE_SECONDS = 3600  # no child outlives another's lease, however slow the machine
+# One wave of reminders falls due before each child runs; three children die.
+CRASHES = ["claimed", "in_app", "email:7", "none", "none"]
 
 
 def _counts(db):
@@ -28,44 +47,46 @@ def _counts(db):
     return notifications, open_rows
 
 
+def _one_tick(env, log, crash_at: str) -> int:
+    """`scheduler run --once` in a child; its exit code (-9: it died by SIGKILL)."""
+    process = start_scheduler(env, log, "--once", "--lease", str(LEASE_SECONDS),
+                              crash_at=crash_at)
+    try:
+        return process.wait(HANG_GUARD_SECONDS)  # only a guard against a hang
+    finally:
+        stop(process)
+
+
 @pytest.mark.slow
 def test_sigkill_three_times_while_500_reminders_fall_due(app, db, make_case, create_user,
-                                                          tmp_path):
+                                                          tmp_path, set_now):
     worker = create_user("caseworker", email="worker@example.org")
     case = make_case(assignee_id=worker.id)
     case_id = db.session.get(Case, case.id).id
-    rng = random.Random()
     log = tmp_path / "scheduler.log"
     with smtp_server() as (inbox, port):
         env = scheduler_env(app, port)
-        process = start_scheduler(env, log)
-        kills = 0
-        try:
-            for wave in range(WAVES):
-                insert_due_reminders(db, case_id, TOTAL // WAVES)
-                if kills < 3 and wave >= 1:
-                    time.sleep(rng.uniform(1.0, 3.0))   # startup takes ~1 s: kill mid-work
-                    process.send_signal(signal.SIGKILL)
-                    process.wait(10)
-                    kills += 1
-                    process = start_scheduler(env, log)
-                else:
-                    time.sleep(rng.uniform(0.1, 0.6))
-            deadline = time.monotonic() + 45
-            while time.monotonic() < deadline:
-                notifications, open_rows = _counts(db)
-                if notifications == TOTAL and open_rows == 0 and len(inbox.message_ids()) >= TOTAL:
+        exits = []
+        for crash_at in CRASHES:
+            insert_due_reminders(db, case_id, TOTAL // len(CRASHES))
+            exits.append(_one_tick(env, log, crash_at))
+        output = log.read_text(errors="replace")
+        assert exits == [-signal.SIGKILL] * 3 + [0, 0], output[-3000:]
+        left = _counts(db)[1]
+        claimed = db.session.scalar(select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.status == "claimed"))
+        db.session.rollback()
+        assert left == claimed > 0  # the dead processes' claims, nothing else
+        # What the killed processes had claimed is theirs until the lease runs out:
+        # after it, the next ticks take it over and finish.
+        set_now(clock.real_now() + timedelta(seconds=LEASE_SECONDS + 60))
+        smtp = SmtpSettings(host="127.0.0.1", port=port, sender="ca@example.org")
+        with settings_override(app, smtp=smtp):
+            for _ in range(3):
+                run_tick(app)
+                if _counts(db)[1] == 0:
                     break
-                time.sleep(0.3)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(10)
-            except Exception:
-                process.kill()
         ids = inbox.message_ids()
-    output = log.read_text(errors="replace")
-    assert kills == 3
     notifications, open_rows = _counts(db)
     assert notifications == TOTAL, output[-3000:]
     assert open_rows == 0
@@ -84,36 +105,24 @@ def test_a_second_scheduler_waits_for_the_first(app, db, tmp_path):
     """Two `scheduler run` at once: one holds the lock and works, the other waits;
     when the first dies the second takes over (PostgreSQL advisory lock or SQLite flock)."""
     env = scheduler_env(app)
-    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
-    first = start_scheduler(env, first_log)
-    second = start_scheduler(env, second_log)
+    options = ("--tick", "30")  # the first tick runs at once; ticking is not under test
+    first, second = start_scheduler_piped(env, *options), start_scheduler_piped(env, *options)
     try:
-        give_up = time.monotonic() + 30   # two interpreters starting on a busy machine
-        while time.monotonic() < give_up:
-            logs = [first_log.read_text(), second_log.read_text()]
-            working = [("lock acquired" in text) for text in logs]
-            waiting = [("waiting" in text) for text in logs]
-            if sum(working) + sum(waiting) >= 2:
-                break
-            time.sleep(0.3)
-        time.sleep(1)
-        logs = [first_log.read_text(), second_log.read_text()]
-        working = [("lock acquired" in text) for text in logs]
-        assert sum(working) == 1, logs
-        assert waiting == [not w for w in working], logs
-        holder, _other = (first, second) if working[0] else (second, first)
-        other_log = second_log if working[0] else first_log
-        holder.send_signal(signal.SIGKILL)
-        holder.wait(10)
-        give_up = time.monotonic() + 15
-        while time.monotonic() < give_up and "lock acquired" not in other_log.read_text():
-            time.sleep(0.3)
-        assert "lock acquired" in other_log.read_text()
+        readers = [LineReader(first), LineReader(second)]
+        said = [reader.wait_for("lock acquired", "waiting") for reader in readers]
+        assert sorted(said) == ["lock acquired", "waiting"], said
+        holder, waiting = (0, 1) if said[0] == "lock acquired" else (1, 0)
+        # While the other waits the lock is held: this process cannot take it either.
+        probe = DispatcherLock(db.engine, app.extensions["mla.settings"].instance_path)
+        try:
+            assert probe.try_acquire() is False
+        finally:
+            probe.release()
+        stop((first, second)[holder])
+        assert readers[waiting].wait_for("lock acquired") == "lock acquired"
     finally:
-        for process in (first, second):
-            if process.poll() is None:
-                process.send_signal(signal.SIGKILL)
-                process.wait(10)
+        stop(first)
+        stop(second)
 
 
 @pytest.mark.slow

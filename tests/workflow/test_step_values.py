@@ -1,0 +1,123 @@
+"""Nothing a step asks for disappears: every value is kept with the step and shown
+afterwards, labelled and in words, on the request page and on its timeline."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from sqlalchemy import select
+
+from mla.cases.models import CaseEvent
+from mla.core.errors import ServiceError
+from mla.notifications.models import Letter
+from mla.workflow.registry import WORKFLOW_NAMES, current
+from mla.workflow.services import apply_transition
+from tests.workflow.conftest import sample_values
+
+
+def _section(page: str, element_id: str) -> str:
+    """The text of the element with ``element_id`` (up to its closing tag), unescaped."""
+    start = page.index(f'id="{element_id}"')
+    tag = page.rfind("<", 0, start)
+    name = re.match(r"<(\w+)", page[tag:]).group(1)
+    end = page.index(f"</{name}>", start)
+    return html.unescape(re.sub(r"\s+", " ", page[tag:end]))
+
+
+@pytest.mark.parametrize("workflow_name", WORKFLOW_NAMES)
+def test_every_value_a_step_asks_for_is_shown_afterwards(db, ready_case, users, authorities,
+                                                        client, login_as, workflow_name):
+    workflow = current(workflow_name)
+    actors = [users["caseworker"], users["supervisor"]]
+    login_as(users["admin"])
+    checked = 0
+    for transition in (t for t in workflow.transitions if t.fields):
+        case = ready_case(workflow_name, transition.sources[0], counterpart_country="FR"
+                          if workflow_name == "incoming_eaw" else "XA")
+        actor = next(a for a in actors if a.role in transition.roles)
+        asks_ground = any(f.type == "refusal_ground" for f in transition.fields)
+        values = sample_values(transition, authorities["court"].id,
+                               case if asks_ground else None)
+        try:
+            apply_transition(actor, case, transition.name, expected_version=case.version,
+                             values=values, comment="Reason given.")
+        except ServiceError as exc:  # a guard this set-up cannot satisfy: say which
+            pytest.fail(f"{transition.name}: {exc.message} {exc.details}")
+        db.session.commit()
+        event = db.session.scalars(select(CaseEvent).where(
+            CaseEvent.case_id == case.id, CaseEvent.transition == transition.name)).one()
+        page = client.get(f"/requests/{case.reference}").get_data(as_text=True)
+        recorded = _section(page, "step-values")
+        entry = _section(page, f"event-{event.id}")
+        for spec in transition.fields:
+            if spec.name not in values:
+                continue
+            raw = values[spec.name]
+            shown = {"select": dict(spec.choices).get(raw, raw),
+                     "authority": authorities["court"].name}.get(spec.type, str(raw))
+            if spec.type == "refusal_ground":
+                shown = str(raw)  # its label, checked below
+                assert event.data["values"][spec.name] == raw
+                continue
+            for where, text in (("request page", recorded), ("timeline", entry)):
+                assert spec.label in text, (transition.name, spec.name, where)
+                assert shown in text, (transition.name, spec.name, where, shown)
+        checked += 1
+    assert checked >= 2
+
+
+def test_a_refusal_ground_is_shown_in_words(db, ready_case, users, client, login_as):
+    case = ready_case("incoming_mla", "decision")
+    apply_transition(users["caseworker"], case, "propose_refusal", expected_version=case.version,
+                     values={"refusal_ground": "essential_interests", "reasons": "State secrets.",
+                             "consultation": "held"})
+    db.session.commit()
+    login_as(users["supervisor"])
+    recorded = _section(client.get(f"/requests/{case.reference}").get_data(as_text=True),
+                        "step-values")
+    assert "essential interests" in recorded and "essential_interests" not in recorded
+    assert "Consulted: assistance on other terms is not possible" in recorded
+    assert "State secrets." in recorded
+
+
+def test_our_questions_are_kept_shown_and_written_into_the_letter(db, ready_case, users,
+                                                                 client, login_as):
+    case = ready_case("incoming_mla", "under_review")
+    question = "Who holds account AR-1234?\nPlease send the bank's name."
+    apply_transition(users["caseworker"], case, "request_information",
+                     expected_version=case.version, values={"questions": question})
+    db.session.commit()
+    letter = db.session.scalars(select(Letter).where(
+        Letter.template_code == "supplementary_info_request")).one()
+    assert question in letter.body
+    login_as(users["caseworker"])
+    page = client.get(f"/requests/{case.reference}").get_data(as_text=True)
+    assert " ".join(question.split()) in _section(page, "open-question")
+    event = db.session.scalars(select(CaseEvent).where(
+        CaseEvent.transition == "request_information")).one()
+    assert "Who holds account AR-1234?" in _section(page, f"event-{event.id}")
+    step_page = client.get(f"/requests/{case.reference}/steps/information_received")
+    assert " ".join(question.split()) in _section(step_page.get_data(as_text=True),
+                                                  "open-question")
+    # Answered: no longer shown as open, still on the timeline.
+    apply_transition(users["caseworker"], case, "information_received",
+                     expected_version=case.version)
+    db.session.commit()
+    page = client.get(f"/requests/{case.reference}").get_data(as_text=True)
+    assert 'id="open-question"' not in page
+    assert "Who holds account AR-1234?" in _section(page, f"event-{event.id}")
+
+
+def test_signing_takes_a_second_person(db, ready_case, users, create_user):
+    case = ready_case("outgoing_mla", "ca_review")
+    proposer = users["supervisor"]
+    apply_transition(proposer, case, "submit_for_signature", expected_version=case.version)
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        apply_transition(proposer, case, "sign", expected_version=case.version)
+    assert "someone else must approve it" in " ".join(refused.value.details["blocked_by"])
+    apply_transition(create_user("supervisor"), case, "sign", expected_version=case.version)
+    db.session.commit()
+    assert case.state == "signed"
