@@ -81,6 +81,63 @@ class CaseIn(StrictSchema):
                            load_default=list, validate=validate.Length(max=len(MEASURES)))
     persons = fields.List(fields.Nested(PersonIn), load_default=list,
                           validate=validate.Length(max=50))
+    received_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "The day the request was received (default: today in the home "
+                       "state's time zone); never after today."})
+
+
+class OffencePatch(StrictSchema):
+    """An offence in a correction: with ``id`` it changes that offence (fields left out
+    stay), without it it is added. Offences of the request not listed are removed."""
+
+    id = fields.Integer(strict=True, validate=ROW_ID, allow_none=True)
+    label = fields.String(validate=validate.Length(min=1, max=200))
+    statute = fields.String(validate=validate.Length(max=200))
+    max_penalty_months = Penalty(allow_none=True)
+    iccs = fields.List(IccsCode, validate=validate.Length(max=20))
+    conduct = fields.String(validate=validate.Length(max=5000))
+
+
+class PersonPatch(StrictSchema):
+    """A person in a correction: with ``id`` it changes that person (fields left out
+    stay), without it (then ``role`` and ``full_name`` are needed) it is added.
+    Persons of the request not listed are removed."""
+
+    id = fields.Integer(strict=True, validate=ROW_ID, allow_none=True)
+    role = fields.String(validate=validate.OneOf(list(PERSON_ROLES)))
+    full_name = fields.String(validate=validate.Length(min=1, max=200))
+    date_of_birth = fields.Date(allow_none=True)
+    nationality = fields.String(validate=validate.Length(max=100))
+    identifiers = fields.String(validate=validate.Length(max=300))
+    address = fields.String(validate=validate.Length(max=1000))
+    is_in_custody = fields.Boolean()
+
+
+class CasePatch(StrictSchema):
+    """A correction: ``version`` as read, and only the fields that change."""
+
+    version = fields.Integer(required=True, strict=True, validate=ROW_ID)
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    summary = fields.String(validate=validate.Length(max=20000))
+    counterpart_country = fields.String(validate=validate.Regexp(
+        r"^[A-Za-z]{2}$", error="An ISO 3166-1 alpha-2 code."))
+    counterpart_authority_id = fields.Integer(allow_none=True, strict=True, validate=ROW_ID)
+    counterpart_reference = fields.String(validate=validate.Length(max=100))
+    domestic_authority_id = fields.Integer(allow_none=True, strict=True, validate=ROW_ID)
+    domestic_reference = fields.String(validate=validate.Length(max=100))
+    legal_basis = fields.String(validate=validate.Length(min=1, max=20))
+    urgent = fields.Boolean()
+    urgency_reason = fields.String(validate=validate.Length(max=300))
+    received_on = fields.Date(allow_none=True)
+    offences = fields.List(fields.Nested(OffencePatch), validate=validate.Length(max=30))
+    measures = fields.List(fields.String(validate=validate.OneOf(list(MEASURES))),
+                           validate=validate.Length(max=len(MEASURES)))
+    persons = fields.List(fields.Nested(PersonPatch), validate=validate.Length(max=50))
+
+
+class ReopenIn(StrictSchema):
+    version = fields.Integer(required=True, strict=True, validate=ROW_ID)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class CaseListArgs(Schema):
@@ -95,11 +152,23 @@ class CaseListArgs(Schema):
 
 
 class OffenceOut(Schema):
+    id = fields.Integer()
     label = fields.String()
     statute = fields.String()
     max_penalty_months = Penalty(allow_none=True)
     iccs = fields.List(fields.String(), attribute="iccs_codes")
     conduct = fields.String()
+
+
+class PersonOut(Schema):
+    id = fields.Integer()
+    role = fields.String()
+    full_name = fields.String()
+    date_of_birth = fields.String()
+    nationality = fields.String()
+    identifiers = fields.String()
+    address = fields.String()
+    is_in_custody = fields.Boolean()
 
 
 class DeadlineOut(Schema):
@@ -128,7 +197,15 @@ class CaseOut(Schema):
     created_at = fields.DateTime()
     counterpart_reference = fields.String()
     urgent = fields.Boolean(attribute="is_urgent")
+    urgency_reason = fields.String()
+    summary = fields.String()
+    is_closed = fields.Boolean()
+    received_on = fields.Date(allow_none=True)
+    counterpart_authority_id = fields.Integer(allow_none=True)
+    domestic_authority_id = fields.Integer(allow_none=True)
+    domestic_reference = fields.String()
     offences = fields.List(fields.Nested(OffenceOut))
+    persons = fields.List(fields.Nested(PersonOut))
     measures = fields.List(fields.String())
     deadlines = fields.List(fields.Nested(DeadlineOut))
     history = fields.List(fields.Nested(HistoryOut))

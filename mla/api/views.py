@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mla.api.schemas import CaseIn, CaseListArgs, CaseOut, load_or_422
+from mla.cases.editing import received_at_for
 from mla.cases.models import Case
 from mla.cases.queries import CaseFilters, case_page, get_case_for
 from mla.cases.editing import received_at_for
@@ -194,6 +195,7 @@ def get_case(reference: str):
     return jsonify(case_payload(get_case_for(current_user, reference)))
 
 
+from mla.api import case_edits as _case_edits  # noqa: E402,F401  (routes on bp)
 from mla.api import dualcrim as _dualcrim  # noqa: E402,F401  (routes on bp)
 from mla.api import openapi as _openapi  # noqa: E402,F401  (routes on bp)
 from mla.api import case_edits as _case_edits  # noqa: E402,F401  (routes on bp)

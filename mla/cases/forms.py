@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,6 +14,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -22,8 +25,17 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mla.cases.constants import DIRECTIONS, KINDS, LIFE_MONTHS, MEASURES, PERSON_ROLES
+from mla.cases.editing import OffenceEdit, PersonEdit, received_at_for
 from mla.cases.services import CaseInput, OffenceInput, PersonInput
-from mla.core.forms import as_choices
+from mla.cases.validation import (
+    Refused,
+    counterpart_not_home,
+    date_of_birth_plausible,
+    legal_basis_fits,
+    received_date_not_in_future,
+)
+from mla.core.errors import ApiError
+from mla.core.forms import apply_service_error, as_choices
 
 ICCS_LIST = Regexp(
     r"^\s*(\d{2,8}\s*([;, ]\s*\d{2,8}\s*)*)?$",
@@ -100,6 +112,9 @@ class PersonForm(Form):
     )
     is_in_custody = BooleanField(_l("In custody"))
 
+    def validate_date_of_birth(self, field: DateField) -> None:
+        _shared_rule(date_of_birth_plausible, field.data, field.name)
+
     def is_blank(self) -> bool:
         return not (self.full_name.data or "").strip()
 
@@ -149,6 +164,16 @@ class CaseForm(FlaskForm):
         if self.is_urgent.data and not (field.data or "").strip():
             raise ValidationError(_l("Say why the request is urgent."))
 
+    def validate_legal_basis(self, field: SelectField) -> None:
+        if self.kind.data in KINDS and self.direction.data in DIRECTIONS and field.data:
+            _shared_rule(legal_basis_fits, field.data, self.kind.data, self.direction.data)
+
+    def validate_received_on(self, field: DateField) -> None:
+        _shared_rule(received_date_not_in_future, field.data)
+
+    def validate_counterpart_country(self, field: SelectField) -> None:
+        _shared_rule(counterpart_not_home, field.data)
+
     def validate_offences(self, field: FieldList) -> None:
         entries = [entry.form for entry in field.entries if not entry.form.is_blank()]
         for entry in entries:
@@ -165,11 +190,7 @@ class CaseForm(FlaskForm):
                 raise ValidationError(_l("Name the person sought (role: suspect / accused)."))
 
     def to_input(self) -> CaseInput:
-        from datetime import UTC, datetime, time
-
-        received = None
-        if self.received_on.data:
-            received = datetime.combine(self.received_on.data, time(12, 0), tzinfo=UTC)
+        self.sent_entries = {"offences": filled(self.offences), "persons": filled(self.persons)}
         return CaseInput(
             direction=self.direction.data,
             kind=self.kind.data,
@@ -183,7 +204,7 @@ class CaseForm(FlaskForm):
             summary=self.summary.data or "",
             is_urgent=bool(self.is_urgent.data),
             urgency_reason=self.urgency_reason.data or "",
-            received_at=received,
+            received_at=received_at_for(self.received_on.data),
             measures=list(self.measures.data or []),
             offences=[
                 OffenceInput(
@@ -193,8 +214,7 @@ class CaseForm(FlaskForm):
                     iccs=split_codes(e.form.iccs.data),
                     conduct=e.form.conduct.data or "",
                 )
-                for e in self.offences.entries
-                if not e.form.is_blank()
+                for e in self.sent_entries["offences"]
             ],
             persons=[
                 PersonInput(
@@ -208,10 +228,53 @@ class CaseForm(FlaskForm):
                     address=e.form.address.data or "",
                     is_in_custody=bool(e.form.is_in_custody.data),
                 )
-                for e in self.persons.entries
-                if not e.form.is_blank()
+                for e in self.sent_entries["persons"]
             ],
         )
+
+
+def filled(entries: FieldList) -> list[Any]:
+    """The entries of a list the person filled in, in order (blank ones are ignored)."""
+    return [e for e in entries.entries if not e.form.is_blank()]
+
+
+def _shared_rule(rule: Callable[..., Any], *args: Any) -> None:
+    """Run a rule of mla.cases.validation as a field validator: same rule, same words."""
+    try:
+        rule(*args)
+    except Refused as exc:
+        raise ValidationError(exc.message) from None
+
+
+# The form field of a service's field name, where they differ.
+_FORM_NAMES = {"label": "offence_name", "max_penalty_months": "max_penalty"}
+
+
+def apply_case_error(form: FlaskForm, exc: ApiError) -> None:
+    """Put a service's refusal next to its field, also inside offences and persons
+    ("persons.1.date_of_birth" is the second person sent, whatever blank rows preceded it)."""
+    name = exc.details.get("field") if isinstance(exc.details, dict) else None
+    parts = str(name or "").split(".")
+    entries = getattr(form, "sent_entries", {}).get(parts[0])
+    if entries is not None and len(parts) >= 2 and parts[1].isdigit():
+        index = int(parts[1])
+        if index < len(entries):
+            sub = entries[index].form
+            target = getattr(sub, _FORM_NAMES.get(parts[-1], parts[-1]), None)
+            if len(parts) == 3 and target is not None and hasattr(target, "errors"):
+                target.errors = [*list(target.errors), exc.message]
+                form.form_errors.append(exc.message)
+                return
+    if entries is not None or parts[0] in ("offences", "persons"):
+        list_field = getattr(form, parts[0])
+        list_field.errors = [*_own(list_field.errors), exc.message]
+        form.form_errors.append(exc.message)
+        return
+    apply_service_error(form, exc)
+
+
+def _own(errors: Any) -> list[Any]:
+    return [e for e in errors if isinstance(e, str)] if isinstance(errors, list) else []
 
 
 class NoteForm(FlaskForm):
@@ -237,3 +300,139 @@ def set_choices(
     form.legal_basis.choices = as_choices([("", _l("— choose —")), *instruments])
     form.counterpart_authority_id.choices = as_choices(none + foreign)
     form.domestic_authority_id.choices = as_choices(none + domestic)
+
+
+# --- correcting a request ------------------------------------------------------------
+
+class OffenceEditForm(OffenceForm):
+    offence_id = HiddenField()
+    remove = BooleanField(_l("Remove this offence"))
+
+
+class PersonEditForm(PersonForm):
+    person_id = HiddenField()
+    remove = BooleanField(_l("Remove this person"))
+
+
+class CaseEditForm(FlaskForm):
+    """Every registered field of a request; direction and kind stay (they choose the workflow)."""
+
+    version = HiddenField()
+    title = CaseForm.title
+    summary = CaseForm.summary
+    counterpart_country = CaseForm.counterpart_country
+    counterpart_authority_id = CaseForm.counterpart_authority_id
+    counterpart_reference = CaseForm.counterpart_reference
+    domestic_authority_id = CaseForm.domestic_authority_id
+    domestic_reference = CaseForm.domestic_reference
+    legal_basis = CaseForm.legal_basis
+    is_urgent = CaseForm.is_urgent
+    urgency_reason = CaseForm.urgency_reason
+    received_on = CaseForm.received_on
+    measures = CaseForm.measures
+    offences = FieldList(FormField(OffenceEditForm), min_entries=0, max_entries=30)
+    persons = FieldList(FormField(PersonEditForm), min_entries=0, max_entries=50)
+    add_offence = CaseForm.add_offence
+    add_person = CaseForm.add_person
+    submit = SubmitField(_l("Save the correction"))
+
+    validate_urgency_reason = CaseForm.validate_urgency_reason
+    validate_received_on = CaseForm.validate_received_on
+    validate_counterpart_country = CaseForm.validate_counterpart_country
+    request_kind = ""
+    request_direction = ""
+
+    def validate_legal_basis(self, field: SelectField) -> None:
+        if field.data:
+            _shared_rule(legal_basis_fits, field.data, self.request_kind, self.request_direction)
+
+    @classmethod
+    def for_case(cls, case: Any) -> CaseEditForm:
+        """The form filled from the request (on GET), or from what was posted."""
+        offences = [{"offence_id": str(o.id), "offence_name": o.label, "statute": o.statute,
+                     "max_penalty": _penalty_text(o.max_penalty_months),
+                     "iccs": ", ".join(o.iccs_codes), "conduct": o.conduct}
+                    for o in case.offences]
+        persons = [{"person_id": str(p.id), "role": p.role, "is_in_custody": p.is_in_custody,
+                    **{k: v for k, v in p.decrypted().items() if k != "date_of_birth"},
+                    "date_of_birth": _as_day(p.get_field("date_of_birth"))}
+                   for p in case.persons]
+        form = cls(data={
+            "version": str(case.version), "title": case.title, "summary": case.summary,
+            "counterpart_country": case.counterpart_country,
+            "counterpart_authority_id": case.counterpart_authority_id or 0,
+            "counterpart_reference": case.counterpart_reference,
+            "domestic_authority_id": case.domestic_authority_id or 0,
+            "domestic_reference": case.domestic_reference, "legal_basis": case.legal_basis,
+            "is_urgent": case.is_urgent, "urgency_reason": case.urgency_reason,
+            "received_on": case.received_at.date() if case.received_at else None,
+            "measures": [m.code for m in case.measures],
+            "offences": offences, "persons": persons,
+        })
+        form.request_kind, form.request_direction = case.kind, case.direction
+        return form
+
+    def expected_version(self) -> int:
+        try:
+            return int(self.version.data or 0)
+        except ValueError:
+            return 0
+
+    def to_changes(self) -> dict[str, Any]:
+        """Everything on the form; update_case keeps only what differs."""
+        offences = [e for e in self.offences.entries
+                    if not e.form.remove.data and (e.form.offence_id.data or not e.form.is_blank())]
+        persons = [e for e in self.persons.entries
+                   if not e.form.remove.data and (e.form.person_id.data or not e.form.is_blank())]
+        self.sent_entries = {"offences": offences, "persons": persons}
+        return {
+            "title": self.title.data or "", "summary": self.summary.data or "",
+            "counterpart_country": self.counterpart_country.data or "",
+            "counterpart_authority_id": self.counterpart_authority_id.data or None,
+            "counterpart_reference": self.counterpart_reference.data or "",
+            "domestic_authority_id": self.domestic_authority_id.data or None,
+            "domestic_reference": self.domestic_reference.data or "",
+            "legal_basis": self.legal_basis.data or "",
+            "is_urgent": bool(self.is_urgent.data),
+            "urgency_reason": self.urgency_reason.data or "",
+            "received_on": self.received_on.data,
+            "measures": list(self.measures.data or []),
+            "offences": [OffenceEdit(
+                id=_row_id(e.form.offence_id.data), label=e.form.offence_name.data or "",
+                statute=e.form.statute.data or "",
+                max_penalty_months=parse_penalty(e.form.max_penalty.data), has_penalty=True,
+                iccs=split_codes(e.form.iccs.data), conduct=e.form.conduct.data or "")
+                for e in offences],
+            "persons": [PersonEdit(
+                id=_row_id(e.form.person_id.data), role=e.form.role.data,
+                full_name=e.form.full_name.data or "",
+                date_of_birth=e.form.date_of_birth.data.isoformat()
+                if e.form.date_of_birth.data else "",
+                nationality=e.form.nationality.data or "",
+                identifiers=e.form.identifiers.data or "", address=e.form.address.data or "",
+                is_in_custody=bool(e.form.is_in_custody.data))
+                for e in persons],
+        }
+
+
+def _penalty_text(months: int | None) -> str:
+    if months is None:
+        return ""
+    return "life" if months == LIFE_MONTHS else str(months)
+
+
+def _as_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _row_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(_l("Why is the request reopened?"),
+                           validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2})
+    version = HiddenField()

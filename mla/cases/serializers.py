@@ -37,5 +37,6 @@ def preload_for_payload(cases: Sequence[Case]) -> None:
     ids = [c.id for c in cases]
     db.session.scalars(
         select(Case).where(Case.id.in_(ids)).options(
-            selectinload(Case.offences), selectinload(Case.measures), selectinload(Case.events))
+            selectinload(Case.offences), selectinload(Case.measures), selectinload(Case.events),
+            selectinload(Case.persons))
     ).all()

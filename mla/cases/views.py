@@ -6,7 +6,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from mla.cases.forms import AssignForm, CaseForm, NoteForm, set_choices
+from mla.cases.editing import reopen_case, update_case
+from mla.cases.forms import (
+    AssignForm,
+    CaseEditForm,
+    CaseForm,
+    NoteForm,
+    ReopenForm,
+    apply_case_error,
+    set_choices,
+)
 from mla.cases.queries import (
     CaseFilters,
     case_page,
@@ -15,9 +24,10 @@ from mla.cases.queries import (
     staff_choices,
 )
 from mla.cases.services import add_note, assign_case, register_case
+from mla.cases.validation import fitting_bases_by_request
 from mla.core.access import READERS, STAFF, allow
-from mla.core.errors import ServiceError
-from mla.core.forms import apply_service_error, as_choices
+from mla.core.errors import ApiError, ServiceError
+from mla.core.forms import as_choices
 from mla.directory.queries import authority_choices
 from mla.reference.queries import country_choices, instrument_choices
 
@@ -49,20 +59,21 @@ def _case_form() -> CaseForm:
 @allow(*STAFF)
 def new():
     form = _case_form()
+    fitting = fitting_bases_by_request()
     if request.method == "POST" and (form.add_offence.data or form.add_person.data):
         # Grow the form without validating it, keeping everything typed so far.
         (form.offences if form.add_offence.data else form.persons).append_entry()
-        return render_template("cases/new.html", form=form)
+        return render_template("cases/new.html", form=form, fitting=fitting)
     if form.validate_on_submit():
         try:
             case = register_case(current_user, form.to_input())
         except ServiceError as exc:
-            apply_service_error(form, exc)
+            apply_case_error(form, exc)
         else:
             flash(_("Request %(ref)s registered.", ref=case.reference), "success")
             return redirect(url_for("cases.detail", reference=case.reference))
     status = 422 if request.method == "POST" else 200
-    return render_template("cases/new.html", form=form), status
+    return render_template("cases/new.html", form=form, fitting=fitting), status
 
 
 @bp.route("/<reference>")
@@ -74,8 +85,65 @@ def detail(reference: str):
     case = get_case_for(current_user, reference)
     assign_form = AssignForm(assignee_id=case.assignee_id or 0)
     assign_form.assignee_id.choices = as_choices([(0, _("— nobody —")), *staff_choices()])
+    reopen_form = ReopenForm(version=str(case.version))
     return render_template("cases/detail.html", case=case, note_form=NoteForm(),
-                           assign_form=assign_form)
+                           assign_form=assign_form, reopen_form=reopen_form)
+
+
+EDITORS = ("supervisor", "caseworker", "trainee")
+
+
+def _edit_form(case) -> CaseEditForm:
+    form = CaseEditForm.for_case(case)
+    set_choices(form, countries=country_choices(), instruments=instrument_choices(case.kind),
+                foreign=authority_choices(foreign_only=True),
+                domestic=authority_choices(domestic_only=True))
+    return form
+
+
+@bp.route("/<reference>/edit", methods=["GET", "POST"])
+@allow(*EDITORS)
+def edit(reference: str):
+    case = get_case_for(current_user, reference)
+    if case.is_closed:
+        flash(_("This request is closed and cannot be changed; a supervisor can reopen it."),
+              "warning")
+        return redirect(url_for("cases.detail", reference=case.reference))
+    form = _edit_form(case)
+    if request.method == "POST" and (form.add_offence.data or form.add_person.data):
+        (form.offences if form.add_offence.data else form.persons).append_entry()
+        return render_template("cases/edit.html", form=form, case=case)
+    status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        try:
+            changes = update_case(current_user, case, form.to_changes(),
+                                  expected_version=form.expected_version())
+        except ApiError as exc:  # a refused value (422) or someone else's change (409)
+            apply_case_error(form, exc)
+            status = exc.status
+        else:
+            flash(_("Correction saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("cases.detail", reference=case.reference,
+                                    _anchor="timeline"))
+    return render_template("cases/edit.html", form=form, case=case), status
+
+
+@bp.route("/<reference>/reopen", methods=["POST"])
+@allow("supervisor")
+def reopen(reference: str):
+    case = get_case_for(current_user, reference, full=False)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        flash(_("Say why the request is reopened."), "danger")
+        return redirect(url_for("cases.detail", reference=case.reference))
+    try:
+        reopen_case(current_user, case, form.reason.data, expected_version=int(
+            form.version.data) if (form.version.data or "").isdigit() else 0)
+    except ApiError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(_("Request reopened."), "success")
+    return redirect(url_for("cases.detail", reference=case.reference))
 
 
 @bp.route("/<reference>/notes", methods=["POST"])

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -149,6 +150,11 @@ class Assessment(db.Model):
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A correction of the request changed what this decision rested on (the offence's
+    # ICCS codes or penalty, the legal basis, the counterpart): it no longer counts.
+    is_outdated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    outdated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outdated_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     case = relationship("Case")
     offence = relationship("Offence")

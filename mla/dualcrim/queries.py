@@ -11,14 +11,24 @@ from mla.extensions import db
 
 
 def unassessed_offences(case: Any) -> list[Any]:
-    """The case's offences without a recorded assessment, in the case's order."""
+    """The case's offences without a current assessment (none, or only out-of-date ones)."""
     if not case.offences:
         return []
     assessed = set(db.session.scalars(
         select(Assessment.offence_id).where(Assessment.case_id == case.id,
-                                            Assessment.offence_id.is_not(None))
+                                            Assessment.offence_id.is_not(None),
+                                            Assessment.is_outdated.is_(False))
     ))
     return [offence for offence in case.offences if offence.id not in assessed]
+
+
+def current_assessments(case_id: int, offence_ids: list[int] | None = None) -> list[Assessment]:
+    """Assessments of a case that still count (optionally only for some offences)."""
+    stmt = select(Assessment).where(Assessment.case_id == case_id,
+                                    Assessment.is_outdated.is_(False))
+    if offence_ids is not None:
+        stmt = stmt.where(Assessment.offence_id.in_(offence_ids))
+    return list(db.session.scalars(stmt.order_by(Assessment.id)))
 
 
 def case_has_assessment(case: Any) -> bool:

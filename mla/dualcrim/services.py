@@ -34,6 +34,7 @@ from mla.dualcrim.models import (
     OffenceCatalogue,
     PolicySetting,
 )
+from mla.dualcrim.queries import current_assessments
 from mla.dualcrim.rules import BASES, KINDS, MLA_POLICIES, load_rules
 from mla.extensions import db
 from mla.reference.models import Country, IccsCode, Instrument, iccs_lineage
@@ -308,3 +309,20 @@ def record_assessment(actor: Any, case: Case, offence: Offence, *, iccs: list[st
     record_audit(actor, "dualcrim.assessed", case, assessment_id=assessment.id,
                  verdict=verdict.verdict, decision=decision, is_override=is_override)
     return assessment
+
+
+def mark_assessments_outdated(actor: Any, case: Case, reason: str,
+                              offence_ids: list[int] | None = None) -> list[Assessment]:
+    """A correction changed what these decisions rested on: they no longer count, and
+    the ``dual_criminality_assessed`` guard blocks until the offences are assessed again."""
+    outdated = current_assessments(case.id, offence_ids)
+    at = now()
+    for assessment in outdated:
+        assessment.is_outdated = True
+        assessment.outdated_at = at
+        assessment.outdated_reason = reason[:300]
+    if outdated:
+        db.session.flush()
+        record_audit(actor, "dualcrim.outdated", case,
+                     assessment_ids=[a.id for a in outdated], reason=reason[:300])
+    return outdated

@@ -81,7 +81,10 @@ def test_legal_basis_must_fit_the_kind(client, create_user, login_as, csrf_token
     token = csrf_token("/requests/new")
     response = client.post("/requests/new", data=_form(token, legal_basis="ECE"))
     assert response.status_code == 422
-    assert "ECE cannot be the basis of a mla request" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert ("The European Convention on Extradition (1957) does not provide for mutual legal "
+            "assistance") in html
+    assert 'id="legal_basis-error"' in html
 
 
 def test_add_another_offence_keeps_what_was_typed(client, create_user, login_as, csrf_token):

@@ -1,0 +1,103 @@
+"""How the deadlines react to a request's corrections (``mla.cases.signals``).
+
+A corrected date received recomputes the clocks that run from receipt; a corrected
+legal basis stops the clocks the workflow starts only under the old basis and
+starts, on a request not yet acted on, those it starts under the new one. Every
+clock goes through the deadline rules (``start_deadline``/``stop_deadline``),
+never a copy of them; the sentences returned go into the correction's timeline entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from mla.cases.models import Case
+from mla.cases.signals import case_updated, home_time_zone
+from mla.deadlines.models import Deadline
+from mla.deadlines.rules import get_rule
+from mla.deadlines.services import (
+    OPEN,
+    calendar_of,
+    open_deadline,
+    start_deadline,
+    stop_deadline,
+    zone_name_for,
+)
+from mla.extensions import db
+from mla.workflow.definitions import EffectRef, Workflow
+from mla.workflow.registry import definition_for_case
+
+START = "start_deadline"
+
+
+@home_time_zone.connect
+def home_zone(country_code: str, **_kwargs: Any) -> str:
+    """The home state's day is the one its deadlines end in (admins may set its zone)."""
+    return zone_name_for(country_code)
+
+
+@case_updated.connect
+def recompute_clocks(case: Case, *, actor: Any, changes: Any, **_kwargs: Any) -> list[str]:
+    said: list[str] = []
+    if changes.changed("legal_basis"):
+        said += _follow_basis(case, actor, *changes.fields["legal_basis"])
+    if changes.changed("received_on"):
+        said += _recompute_from_receipt(case, actor)
+    return said
+
+
+def _recompute_from_receipt(case: Case, actor: Any) -> list[str]:
+    if case.received_at is None:
+        return []
+    values = {"received_on": case.received_at.date()}
+    said = []
+    for deadline in open_deadlines(case):
+        rule = get_rule(deadline.rule_code)
+        if rule.start_field != "received_on":
+            continue
+        recomputed = start_deadline(case, rule.code, actor=actor, values=values)
+        said.append(_("Clock “%(clock)s” recomputed from the corrected date received: now due "
+                      "%(due)s.", clock=rule.title, due=_day(recomputed)))
+    return said
+
+
+def _follow_basis(case: Case, actor: Any, old: str, new: str) -> list[str]:
+    workflow = definition_for_case(case)
+    said = []
+    for deadline in open_deadlines(case):
+        refs = _starting(workflow, deadline.rule_code)
+        if refs and not any(not ref.legal_basis or new in ref.legal_basis for ref in refs):
+            stop_deadline(case, deadline.rule_code, actor=actor, status="stopped")
+            said.append(_("Clock “%(clock)s” stopped: it does not apply under %(basis)s.",
+                          clock=get_rule(deadline.rule_code).title, basis=new))
+    if case.state != workflow.initial:
+        return said  # later steps start their own clocks under the basis they find
+    values = {"received_on": case.received_at.date()} if case.received_at else {}
+    for ref in workflow.start_effects:
+        if ref.name != START or not ref.arg or ref.applies(old, values):
+            continue
+        if ref.applies(new, values) and open_deadline(case, ref.arg) is None:
+            started = start_deadline(case, ref.arg, actor=actor, values=values)
+            said.append(_("Clock “%(clock)s” started under %(basis)s: due %(due)s.",
+                          clock=get_rule(ref.arg).title, basis=new, due=_day(started)))
+    return said
+
+
+def _starting(workflow: Workflow, rule_code: str) -> list[EffectRef]:
+    """Every place the workflow starts this rule's clock."""
+    refs = [*workflow.start_effects, *(ref for t in workflow.transitions for ref in t.effects)]
+    return [ref for ref in refs if ref.name == START and ref.arg == rule_code]
+
+
+def open_deadlines(case: Case) -> list[Deadline]:
+    return list(db.session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id, Deadline.status.in_(OPEN))
+        .order_by(Deadline.id)))
+
+
+def _day(deadline: Deadline) -> str:
+    """The due day as the clock's own state counts it."""
+    return calendar_of(deadline).local_date(deadline.due_at).isoformat()
