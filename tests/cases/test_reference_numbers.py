@@ -74,7 +74,7 @@ def test_references_stay_unique_when_caseworkers_register_at_the_same_moment(
             with app.app_context():
                 actor = _db.session.get(User, actor_id)
                 _db.session.commit()  # end the read: each registration is its own transaction
-                barrier.wait(timeout=20)
+                barrier.wait(timeout=300)  # a guard against a hang, not a speed check
                 for i in range(per_thread):
                     case = register_case(actor, CaseInput(
                         direction="incoming", kind="mla", counterpart_country="XA",
@@ -91,8 +91,8 @@ def test_references_stay_unique_when_caseworkers_register_at_the_same_moment(
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
-
+        thread.join(timeout=300)  # a guard against a hang, not a speed check
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
     assert not errors, errors
     assert len(references) == threads_count * per_thread
     assert len(set(references)) == len(references), sorted(references)

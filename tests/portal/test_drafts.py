@@ -146,3 +146,23 @@ def test_account_without_office_cannot_draft(create_user, client, login_as):
     token = _csrf_from(client.get("/portal/").get_data(as_text=True))
     response = client.post("/portal/drafts", data={"csrf_token": token}, follow_redirects=True)
     assert "not linked to a prosecution office" in response.get_data(as_text=True)
+
+
+def test_a_draft_without_a_measure_is_not_submitted(prosecutor, client, db):
+    """The workflow's submit step needs an offence and a measure: the review says so
+    before submitting, and nothing is registered."""
+    from mla.cases.models import Case
+
+    uid = _start(client)
+    _post(client, uid, "basics", BASICS)
+    _post(client, uid, "investigation", INVESTIGATION)
+    _post(client, uid, "assistance", {"assistance_details": "Statements of account 1234."},
+          button="continue_anyway")
+    review = client.get(f"/portal/drafts/{uid}/review").get_data(as_text=True)
+    assert "Cannot be submitted without" in review and "at least one measure sought" in review
+    refused = client.post(f"/portal/drafts/{uid}/submit",
+                          data={"csrf_token": _csrf_from(review), "confirm_missing": "y"})
+    assert refused.status_code == 422
+    assert "at least one measure sought" in refused.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalar(select(Case).where(Case.direction == "outgoing")) is None
