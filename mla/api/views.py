@@ -13,7 +13,6 @@ from mla.api.schemas import CaseIn, CaseListArgs, CaseOut, load_or_422
 from mla.cases.editing import received_at_for
 from mla.cases.models import Case
 from mla.cases.queries import CaseFilters, case_page, get_case_for
-from mla.cases.editing import received_at_for
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.cases.validation import received_date_not_in_future
 from mla.core.access import READERS, STAFF, allow, public
@@ -198,7 +197,6 @@ def get_case(reference: str):
 from mla.api import case_edits as _case_edits  # noqa: E402,F401  (routes on bp)
 from mla.api import dualcrim as _dualcrim  # noqa: E402,F401  (routes on bp)
 from mla.api import openapi as _openapi  # noqa: E402,F401  (routes on bp)
-from mla.api import case_edits as _case_edits  # noqa: E402,F401  (routes on bp)
 from mla.api import transitions as _transitions  # noqa: E402,F401  (routes on bp)
 from mla.deadlines import api as _deadlines  # noqa: E402,F401  (routes on bp)
 from mla.notifications import api as _letters  # noqa: E402,F401  (routes on bp)
