@@ -8,10 +8,14 @@ from typing import Any
 from flask import Flask, has_request_context
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
+from jinja2.nodes import EvalContext
+from jinja2.utils import pass_eval_context
+from markupsafe import escape
 
 from mla.core.access import rule_for
 from mla.core.clock import now
 from mla.core.plugins import MENUS, USER_MENU, NavEntry, nav_entries
+from mla.core.text import strip_bidi
 from mla.settings import current_settings
 
 # The navigation is what the domains register (mla.core.plugins.NavEntry): a link
@@ -44,7 +48,20 @@ def _own_messages(errors: Any) -> list[str]:
     return [str(e) for e in errors or () if not isinstance(e, list | tuple | dict)]
 
 
+@pass_eval_context
+def _without_bidi_overrides(eval_ctx: EvalContext, value: Any) -> Any:
+    """Every {{ expression }} of every template passes here (Jinja's finalize), text
+    and already-safe markup alike, so no template can show a bidi override. Objects
+    that render themselves as HTML (form fields, marked values) become their markup
+    first, as autoescaping would make them."""
+    if eval_ctx.autoescape and hasattr(value, "__html__"):
+        value = escape(value)
+    return strip_bidi(value) if isinstance(value, str) else value
+
+
 def init_templating(app: Flask) -> None:
+    # Set before any template compiles: Jinja builds the finalize call into the code.
+    app.jinja_env.finalize = _without_bidi_overrides
     app.jinja_env.filters["own_messages"] = _own_messages
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["day"] = _date
