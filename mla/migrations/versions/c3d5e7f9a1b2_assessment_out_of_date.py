@@ -3,7 +3,7 @@ changed what the decision rested on (the offence's ICCS codes or penalty, the le
 basis, the counterpart), so the guard asks for a new assessment.
 
 Revision ID: c3d5e7f9a1b2
-Revises: 6af0f92a5fad
+Revises: b7c41e9d2a10
 Create Date: 2026-11-30 07:50:00
 
 """
@@ -15,7 +15,7 @@ import mla.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'c3d5e7f9a1b2'
-down_revision = '6af0f92a5fad'
+down_revision = 'b7c41e9d2a10'
 branch_labels = None
 depends_on = None
 
