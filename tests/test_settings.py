@@ -199,7 +199,7 @@ def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MLA_")}
     clean.update(env)
     return subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=clean,
-                          capture_output=True, text=True, timeout=60, check=False)
+                          capture_output=True, text=True, timeout=300, check=False)  # hang guard
 
 
 def test_wsgi_exposes_app(tmp_path):

@@ -203,10 +203,9 @@ def _threshold(threshold: Threshold, inp: CheckInput, requested: int | None,
                                        f"is below {minimum} months")
         return True, Reason(rule, f"the sentence imposed, {inp.sentence_months} months, "
                                   f"reaches {minimum} months")
-    if threshold.test == "requesting_max_or_sentence":
-        if requesting is not None and requesting >= minimum:
-            return True, Reason(rule, f"punishable by at least {minimum} months in the "
-                                      f"issuing state: {months_label(requesting)}")
+    if threshold.test == "sentence_else_requesting_max":
+        # EAW art. 2(1): a warrant to execute a sentence is judged by the sentence
+        # passed, whatever the maximum; a warrant to prosecute by the maximum.
         sentence = inp.sentence_months
         if sentence is not None and sentence >= threshold.min_sentence_months:
             return True, Reason(rule, f"a sentence of {sentence} months was imposed "
@@ -267,6 +266,16 @@ def evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded:
         if not threshold.applies_to(inp.legal_basis, inp.kind):
             continue
         holds, reason = _threshold(threshold, inp, requested, policy)
+    # 0. scope: a threshold that defines the instrument's scope fails whatever the
+    # exemptions (EAW art. 2(1): a 3-month sentence is outside it, list offence or not)
+    for threshold in rules.thresholds:
+        if threshold.is_scope and threshold.applies_to(inp.legal_basis, inp.kind):
+            holds, reason = _threshold(threshold, inp, None, policy)
+            if holds is False and reason is not None:
+                reasons.append(reason)
+                result.verdict = NOT_SATISFIED
+                return result
+
         if reason is not None:
             reasons.append(reason)
         failed = failed or holds is False

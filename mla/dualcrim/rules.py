@@ -17,7 +17,7 @@ BASES = ("UNTOC", "UNCAC", "ECE", "ECMA", "EAW", "EIO", "BILATERAL", "RECIPROCIT
 KINDS = ("mla", "extradition")
 MLA_POLICIES = ("coercive_only", "always", "never")
 EXEMPTION_CONDITIONS = ("list_category", "non_coercive", "home_policy")
-THRESHOLD_TESTS = ("both_max", "sentence", "requesting_max_or_sentence", "requested_max")
+THRESHOLD_TESTS = ("both_max", "sentence", "sentence_else_requesting_max", "requested_max")
 
 
 class RulesError(ValueError):
@@ -56,6 +56,10 @@ class Threshold:
     rule: str
     min_months: int | None  # None: the home authority's extradition minimum
     min_sentence_months: int = 0
+    # A scope condition of the instrument (EAW art. 2(1)): checked before any
+    # exemption, since a list offence (art. 2(2)) only dispenses with verifying
+    # dual criminality, not with the scope.
+    is_scope: bool = False
 
     def applies_to(self, basis: str, kind: str) -> bool:
         return basis in self.bases and kind in self.kinds
@@ -140,7 +144,7 @@ def parse_rules(data: dict[str, object], data_dir: Path = DATA_DIR) -> Rules:
             _names(raw.get("bases"), BASES, f"{where}.bases"),
             _names(raw.get("kinds"), KINDS, f"{where}.kinds"),
             raw["test"], raw["rule"], None if months == "policy" else months,
-            int(raw.get("min_sentence_months", 0))))
+            int(raw.get("min_sentence_months", 0)), bool(raw.get("scope", False))))
     dc_rules = dict(data.get("dual_criminality_rule") or {})  # type: ignore[call-overload]
     missing = [basis for basis in BASES if basis not in dc_rules]
     if missing:

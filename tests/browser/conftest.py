@@ -49,7 +49,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-DEFAULT_TIMEOUT_MS = 15_000
+# How long Playwright waits for an element or a navigation before it fails: a guard
+# against a page that never comes, generous enough for a fully loaded machine.
+DEFAULT_TIMEOUT_MS = 60_000
 HERE = Path(__file__).resolve().parent
 
 
@@ -155,8 +157,9 @@ def _playwright() -> Iterator[Any]:
     reason = _browser_unavailable()
     if reason:
         skip_or_fail(reason, "MLA_REQUIRE_BROWSER")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)  # expect()'s own default is 5 s
     with sync_playwright() as pw:
         yield pw
 

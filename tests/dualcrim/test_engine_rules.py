@@ -98,14 +98,25 @@ def test_eaw_art_2_2_list_category_comes_from_the_iccs_mapping_and_ancestors():
 # --- EAW art. 2(1): 12 months, or a sentence of 4 months ------------------------------------
 
 @pytest.mark.parametrize(("requesting", "sentence", "expected"), [
-    (11, None, "not_satisfied"), (11, 3, "not_satisfied"), (11, 4, "satisfied"),
-    (12, None, "satisfied"),
+    (11, None, "not_satisfied"), (12, None, "satisfied"),
+    (11, 4, "satisfied"), (11, 3, "not_satisfied"),
+    # CONTRACT v1.1: where a sentence was passed, the sentence is the test, whatever
+    # the maximum. The old "maximum or sentence" test said satisfied to both of these.
+    (60, 3, "not_satisfied"), (None, 3, "not_satisfied"),
 ])
-def test_eaw_art_2_1_twelve_months_or_a_four_month_sentence(requesting, sentence, expected):
+def test_eaw_art_2_1_sentence_passed_is_the_test_else_twelve_months(requesting, sentence,
+                                                                      expected):
     verdict = run(basis="EAW", iccs="0502", requesting=requesting, sentence=sentence,
                   catalogue=[entry("XQ-215", "0502", 36, "Theft")])
     assert verdict.verdict == expected
     assert "EAW art. 2(1)" in rules_cited(verdict)
+
+
+def test_eaw_art_2_1_a_sentence_below_four_months_says_so_whatever_the_maximum():
+    verdict = run(basis="EAW", iccs="0502", requesting=60, sentence=3,
+                  catalogue=[entry("XQ-215", "0502", 36, "Theft")])
+    assert "a sentence was passed: 3 months is below 4 months, whatever the maximum " \
+        "(60 months)" in texts(verdict)
 
 
 def test_eaw_any_penalty_in_the_executing_state_suffices():
@@ -273,9 +284,12 @@ def test_thresholds_come_before_review_of_partial_matches():
         == "not_satisfied"
 
 
-def test_exemptions_come_before_thresholds():
-    # EAW list offence at 36 months: not_required even with no catalogue and a tiny sentence
-    assert run(basis="EAW", requesting=36, sentence=1, catalogue=[]).verdict == "not_required"
+def test_eaw_art_2_1_scope_comes_before_the_list_exemption():
+    """Art. 2(2) dispenses with verifying dual criminality, not with the scope of art.
+    2(1): a list offence at 36 months with a 1-month sentence was not_required before."""
+    assert run(basis="EAW", requesting=36, sentence=1, catalogue=[]).verdict == "not_satisfied"
+    assert run(basis="EAW", requesting=36, sentence=4, catalogue=[]).verdict == "not_required"
+    assert run(basis="EAW", requesting=36, catalogue=[]).verdict == "not_required"
 
 
 def test_classify_relations():
