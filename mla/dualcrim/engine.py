@@ -207,15 +207,21 @@ def _threshold(threshold: Threshold, inp: CheckInput, requested: int | None,
         # EAW art. 2(1): a warrant to execute a sentence is judged by the sentence
         # passed, whatever the maximum; a warrant to prosecute by the maximum.
         sentence = inp.sentence_months
-        if sentence is not None and sentence >= threshold.min_sentence_months:
-            return True, Reason(rule, f"a sentence of {sentence} months was imposed "
-                                      f"(≥ {threshold.min_sentence_months})")
-        if requesting is None and sentence is None:
+        if sentence is not None:
+            if sentence >= threshold.min_sentence_months:
+                return True, Reason(rule, f"a sentence of {sentence} months was passed "
+                                          f"(≥ {threshold.min_sentence_months})")
+            return False, Reason(rule, (
+                f"a sentence was passed: {sentence} months is below "
+                f"{threshold.min_sentence_months} months, whatever the maximum "
+                f"({months_label(requesting)})"))
+        if requesting is None:
             return None, Reason(rule, "the issuing state's maximum penalty is not known")
-        return False, Reason(rule, (
-            f"the issuing state's maximum, {months_label(requesting)}, is below {minimum} "
-            f"months and no sentence of at least {threshold.min_sentence_months} months "
-            "was imposed"))
+        if requesting >= minimum:
+            return True, Reason(rule, f"punishable by at least {minimum} months in the "
+                                      f"issuing state: {months_label(requesting)}")
+        return False, Reason(rule, f"the issuing state's maximum, {months_label(requesting)}, "
+                                   f"is below {minimum} months")
     if threshold.test == "both_max":
         if requesting is not None and requesting < minimum:
             return False, Reason(rule, f"the requesting state's maximum, "
@@ -246,6 +252,16 @@ def evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded:
     reasons: list[Reason] = []
     result = Verdict(NOT_REQUIRED, reasons, matches, category, catalogue_loaded)
 
+    # 0. scope: a threshold that defines the instrument's scope fails whatever the
+    # exemptions (EAW art. 2(1): a 3-month sentence is outside it, list offence or not)
+    for threshold in rules.thresholds:
+        if threshold.is_scope and threshold.applies_to(inp.legal_basis, inp.kind):
+            holds, reason = _threshold(threshold, inp, None, policy)
+            if holds is False and reason is not None:
+                reasons.append(reason)
+                result.verdict = NOT_SATISFIED
+                return result
+
     # 1. not_required
     exempt = _exemption(inp, rules, policy, category)
     if exempt is not None:
@@ -266,16 +282,6 @@ def evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded:
         if not threshold.applies_to(inp.legal_basis, inp.kind):
             continue
         holds, reason = _threshold(threshold, inp, requested, policy)
-    # 0. scope: a threshold that defines the instrument's scope fails whatever the
-    # exemptions (EAW art. 2(1): a 3-month sentence is outside it, list offence or not)
-    for threshold in rules.thresholds:
-        if threshold.is_scope and threshold.applies_to(inp.legal_basis, inp.kind):
-            holds, reason = _threshold(threshold, inp, None, policy)
-            if holds is False and reason is not None:
-                reasons.append(reason)
-                result.verdict = NOT_SATISFIED
-                return result
-
         if reason is not None:
             reasons.append(reason)
         failed = failed or holds is False
