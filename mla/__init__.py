@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from mla.core.errors import register_error_handlers
     from mla.core.headers import init_headers
     from mla.core.input import init_input_guard
+    from mla.core.logs import init_log_redaction, install_filter
     from mla.core.plugins import install
     from mla.core.templating import init_templating
     from mla.core.transaction import init_transaction_boundary
@@ -100,8 +101,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
 
     app.url_map.converters["int"] = RowIdConverter
+    init_log_redaction(app)  # the `secret` converter, before any route
     init_templating(app)
     install(app, [CORE, *domains])
+    install_filter(app)  # no URL secret or search reaches a log (mla.core.logs)
     return app
 
 

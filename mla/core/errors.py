@@ -45,6 +45,13 @@ def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+def route_label() -> str:
+    """The request for a log line: its route's pattern, never the path or the query,
+    which may hold a secret (a calendar token) or a person's name (a search)."""
+    rule = request.url_rule
+    return f"{request.method} {rule.rule if rule is not None else '(no route)'}"
+
+
 def json_error(status: int, code: str, message: str, details: Any = None) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
@@ -100,7 +107,7 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Any:
         if app.testing:
             raise exc  # a 500 is a bug: let the test see it
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("unhandled error on %s", route_label())
         if is_api_request():
             return json_error(500, "internal", "Internal error; it has been logged.")
         return _page(500, _("The error has been logged. Your last change was not saved."))

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from mla.core.db import reset_read_only, set_read_only
-from mla.core.errors import is_api_request, json_error
+from mla.core.errors import is_api_request, json_error, route_label
 from mla.extensions import db
 
 log = logging.getLogger(__name__)
@@ -111,11 +111,11 @@ def init_transaction_boundary(app: Flask) -> None:
             commit()
         except IntegrityError:
             rollback()
-            current_app.logger.warning("commit refused by a constraint on %s", request.path)
+            current_app.logger.warning("commit refused by a constraint on %s", route_label())
             return _conflict_response()
         except OperationalError:
             rollback()
-            current_app.logger.exception("database unavailable on commit for %s", request.path)
+            current_app.logger.exception("database unavailable on commit for %s", route_label())
             return _unavailable_response()
         return response
 

@@ -105,7 +105,7 @@ def revoke_feed(feed_id: int):
     return redirect(url_for("deadlines.calendar"))
 
 
-@bp.route("/calendar/feed/<token>.ics")
+@bp.route("/calendar/feed/<secret:token>.ics")
 @public
 def feed(token: str):
     """Public route, but the secret token is the credential."""

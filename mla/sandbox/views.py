@@ -194,7 +194,7 @@ def class_accounts():
     return response
 
 
-@bp.route("/class/<token>.csv")
+@bp.route("/class/<secret:token>.csv")
 @allow(*TRAINERS)
 def class_download(token: str):
     text = services.take_batch_csv(current_user, token)
