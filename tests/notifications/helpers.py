@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import email
+import errno
 import socket
 import threading
 from collections.abc import Iterator
@@ -41,13 +42,27 @@ class Inbox:
 @contextmanager
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller = _started(inbox)
     try:
-        yield inbox, port
+        yield inbox, controller.port
     finally:
         controller.stop()
+
+
+def _started(inbox: Inbox, tries: int = 20) -> Controller:
+    """aiosmtpd cannot listen on port 0 itself, and another process may take the port
+    free_port() saw free before aiosmtpd binds it: then try another one."""
+    for _ in range(tries):
+        controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+        try:
+            controller.start()
+        except OSError as exc:
+            controller.loop.close()
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            continue
+        return controller
+    raise AssertionError(f"no free port on 127.0.0.1 in {tries} tries")
 
 
 @contextmanager
