@@ -1,0 +1,253 @@
+"""Several application servers on one PostgreSQL database.
+
+Two gunicorn instances, each with its own (empty) instance folder and nothing on a
+shared disk, get the same secret key and key ring (MLA_KEY_RING) and one database.
+A document uploaded through one is downloaded through the other, byte for byte.
+The database is this run's own (a unique name), dropped at the end; the servers are
+stopped whatever happens.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    PASSWORD,
+    postgres_available,
+    postgres_base_url,
+    selected_backend,
+    skip_or_fail,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+START_TIMEOUT = 120.0  # seconds for gunicorn to listen, on a loaded machine
+CASE = {"direction": "incoming", "kind": "mla", "counterpart_country": "FR",
+        "legal_basis": "UNTOC", "title": "Bank records, shared between servers"}
+
+
+def _admin_url() -> str:
+    return postgres_base_url().replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    """A database of this run alone; dropped afterwards (once nothing is connected)."""
+    import psycopg
+
+    if selected_backend() != "postgres":
+        pytest.skip("needs MLA_TEST_DB=postgres")
+    reason = postgres_available()
+    if reason:
+        skip_or_fail(reason, "MLA_REQUIRE_POSTGRES")
+    name = f"comity_deploy_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(_admin_url(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{postgres_base_url()}/{name}"
+    finally:
+        _drop(name)
+
+
+def _drop(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_admin_url(), autocommit=True) as conn:
+        for _ in range(50):  # a stopped server's connections take a moment to close
+            try:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                return
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.2)
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # ours alone
+
+
+def _environment(database_url: str, instance: Path, ring_json: str, secret: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLA_")}
+    env.update({
+        "MLA_DATABASE_URL": database_url, "MLA_SECRET_KEY": secret,
+        "MLA_KEY_RING": ring_json, "MLA_HOME_COUNTRY": "BE", "MLA_COOKIE_SECURE": "0",
+        "MLA_INSTANCE_PATH": str(instance),
+    })
+    return env
+
+
+def _flask(env: dict, cwd: Path, *args: str, stdin: str = "") -> str:
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "mla", *args],
+                            env=env, cwd=cwd, input=stdin, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, f"flask {' '.join(args)}:\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+class Server:
+    """gunicorn on a port the kernel picks (127.0.0.1:0), read back from its log."""
+
+    def __init__(self, env: dict, cwd: Path) -> None:
+        self.log = cwd / "gunicorn.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "2",
+                 "mla:create_app()"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        self.url = ""
+
+    def wait_until_listening(self) -> str:
+        give_up = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < give_up:
+            found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", self.output())
+            if found:
+                self.url = found.group(1)
+                return self.url
+            assert self.process.poll() is None, f"gunicorn exited:\n{self.output()[-3000:]}"
+            time.sleep(0.1)
+        raise AssertionError(f"gunicorn did not listen:\n{self.output()[-3000:]}")
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+class Browser:
+    """Cookies shared across both servers, as behind one proxy; redirects not followed."""
+
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+
+    def request(self, url: str, data: bytes | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        assert url.startswith("http://127.0.0.1:")  # the servers' addresses only
+        request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+
+def _csrf(html: bytes) -> str:
+    found = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1).decode()
+
+
+def _multipart(fields: dict[str, str], filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = secrets.token_hex(16)
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        .encode() for name, value in fields.items())
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+             f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n').encode()
+    body += content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_a_document_uploaded_through_one_server_downloads_through_the_other(
+        database, tmp_path):
+    from mla.core.crypto import KeyRing
+
+    ring_json, secret = KeyRing.generate("production").to_json(), secrets.token_urlsafe(48)
+    homes = [tmp_path / "server-a", tmp_path / "server-b"]
+    envs = []
+    for home in homes:
+        home.mkdir()
+        envs.append(_environment(database, home / "instance", ring_json, secret))
+    _flask(envs[0], homes[0], "db", "upgrade")
+    _flask(envs[0], homes[0], "reference", "load")
+    _flask(envs[0], homes[0], "users", "create", "alice", "--role", "caseworker",
+           stdin=PASSWORD + "\n")
+    token = _flask(envs[0], homes[0], "users", "token", "alice").strip().splitlines()[-1]
+
+    servers: list[Server] = []
+    try:
+        servers = [Server(env, home) for env, home in zip(envs, homes, strict=True)]
+        a, b = (server.wait_until_listening() for server in servers)
+        assert a != b
+        browser = Browser()
+
+        status, body = browser.request(f"{a}/api/v1/cases", json.dumps(CASE).encode(), {
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        assert status == 201, body[:2000]
+        reference = json.loads(body)["reference"]
+
+        status, page = browser.request(f"{a}/login")
+        assert status == 200
+        status, _ = browser.request(f"{a}/login", urllib.parse.urlencode({
+            "csrf_token": _csrf(page), "username": "alice", "password": PASSWORD}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 302
+
+        content = b"%PDF-1.7\n" + secrets.token_bytes(256 * 1024)
+        status, page = browser.request(f"{a}/requests/{reference}")
+        assert status == 200
+        upload, kind = _multipart({"csrf_token": _csrf(page), "visibility": "internal"},
+                                  "evidence.pdf", content)
+        status, body = browser.request(f"{a}/requests/{reference}/documents", upload,
+                                       {"Content-Type": kind})
+        assert status == 302, body[:2000]
+
+        # Server B: the session signed in on A, the document A stored.
+        status, page = browser.request(f"{b}/requests/{reference}")
+        assert status == 200
+        ids = re.findall(rb'href="/documents/(\d+)"', page)
+        assert len(set(ids)) == 1, page[:3000]
+        status, downloaded = browser.request(f"{b}/documents/{ids[0].decode()}")
+        assert status == 200
+        assert downloaded == content
+        for home in homes:  # nothing kept on either server's disk
+            assert not (home / "instance" / "documents").exists()
+    finally:
+        for server in servers:
+            server.stop()
+    for server in servers:
+        assert server.process.returncode is not None
+
+
+def test_one_scheduler_per_database(database, database_url, app):
+    """The dispatcher's advisory lock is scoped to its database: a second scheduler on
+    the same database waits, one on another database (another instance) does not."""
+    from sqlalchemy import create_engine
+
+    from mla.extensions import db
+    from mla.scheduler.lock import DispatcherLock
+
+    engine = create_engine(database)
+    here, again = DispatcherLock(engine, Path()), DispatcherLock(engine, Path())
+    with app.app_context():
+        elsewhere = DispatcherLock(db.engine, Path())
+        try:
+            assert here.try_acquire() is True
+            assert again.try_acquire() is False
+            assert elsewhere.try_acquire() is True
+        finally:
+            for lock in (here, again, elsewhere):
+                lock.release()
+    engine.dispose()
