@@ -55,7 +55,7 @@ def list_transitions(reference: str):
     case = get_case_for(current_user, reference, full=False)
     options = available_transitions(current_user, case)
     return jsonify([{
-        "name": o.name, "label": o.transition.label, "to": o.transition.target,
+        "name": o.name, "label": o.transition.label, "to": o.transition.target_for(case.state),
         "allowed": o.allowed, "blocked_by": list(o.blocked_by),
         "fields": [{"name": f.name, "type": f.type, "label": f.label, "required": f.required,
                     **({"choices": [c for c, _label in f.choices]} if f.choices else {})}

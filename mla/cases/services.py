@@ -166,7 +166,7 @@ def next_reference(direction: str, kind: str, at: datetime) -> str:
 
 def register_case(actor, data: CaseInput) -> Case:
     validate_case_input(data)
-    workflow = workflow_for(data.direction, data.kind)
+    workflow = workflow_for(data.direction, data.kind, data.legal_basis)
     current = now()
     case = Case(
         reference=next_reference(data.direction, data.kind, current),

@@ -14,9 +14,14 @@ transition's transaction. They flush, never commit.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
+from mla.cases.services import add_event
+from mla.core.errors import ServiceError
 from mla.deadlines import services
-from mla.deadlines.rules import load_rules
-from mla.workflow.hooks import NO_ARGUMENT, Argument, TransitionContext, effect
+from mla.deadlines.rules import get_rule, load_rules
+from mla.notifications import services as notifications
+from mla.workflow.hooks import NO_ARGUMENT, Argument, TransitionContext, effect, guard
 
 # The rule codes workflow files may use. The rules file (mla/data/deadlines/)
 # must define every one of them; tests check that both lists agree.
@@ -88,3 +93,65 @@ def resume_clocks_effect(ctx: TransitionContext, arg: str | None) -> None:
 @effect("stop_all_clocks", NO_ARGUMENT)
 def stop_all_clocks_effect(ctx: TransitionContext, arg: str | None) -> None:
     services.stop_all_clocks(ctx.case, actor=ctx.actor)
+
+
+# --- EAW: the decision clock (Framework Decision 2002/584/JHA, art. 17) -------------------
+
+def _reasons(ctx: TransitionContext) -> str:
+    return str(ctx.values.get("reasons") or ctx.comment or "").strip()
+
+
+@guard("eaw_decision_extendable")
+def eaw_decision_extendable(ctx: TransitionContext) -> str | None:
+    """Art. 17(4): the 10- or 60-day limit can be extended once, while it runs."""
+    deadline = services.open_deadline(ctx.case, "eaw_decision")
+    if deadline is None:
+        return _("No time limit for the decision is running: record the arrest or the "
+                 "consent first")
+    rule = get_rule("eaw_decision")
+    if deadline.extensions >= rule.max_extensions:
+        return _("The time limit for the decision has already been extended by 30 days "
+                 "(art. 17(4)); it cannot be extended again")
+    return None
+
+
+@effect("extend_deadline", RULE_CODE)
+def extend_deadline_effect(ctx: TransitionContext, arg: str | None) -> None:
+    """Extend the rule's open clock as its article allows, with the step's reasons
+    (e.g. EAW art. 17(4): +30 days, the issuing authority told why)."""
+    deadline = services.open_deadline(ctx.case, check_rule_code(arg))
+    if deadline is None:
+        raise ServiceError(_("No such time limit is running on this request."),
+                           code="invalid")
+    services.extend_deadline(ctx.actor, deadline, reason=_reasons(ctx))
+
+
+@effect("lift_deadline", RULE_CODE)
+def lift_deadline_effect(ctx: TransitionContext, arg: str | None) -> None:
+    """The limit no longer applies (e.g. surrender postponed, EAW art. 24): the clock is
+    marked stopped, not met."""
+    services.stop_deadline(ctx.case, check_rule_code(arg), actor=ctx.actor, event=ctx.event,
+                           status="stopped")
+
+
+def rules_with_duties() -> frozenset[str]:
+    return frozenset(code for code, rule in load_rules().items() if rule.overrun_duty)
+
+
+@effect("remind_duty", Argument(required=True, choices=rules_with_duties))
+def remind_duty_effect(ctx: TransitionContext, arg: str | None) -> None:
+    """The limit cannot be met: tell whoever handles the request what the text then
+    requires of them (EAW art. 17(7): inform Eurojust, giving the reasons), on the
+    timeline and as a notification."""
+    rule = get_rule(check_rule_code(arg))
+    reasons = _reasons(ctx)
+    duty = _("To do: %(duty)s", duty=rule.overrun_duty)
+    add_event(ctx.case, ctx.actor, "duty_reminder", comment=reasons, is_internal=True,
+              data={"label": duty, "rule": rule.code})
+    body = duty + ("\n\n" + _("Reasons recorded: %(reasons)s", reasons=reasons)
+                   if reasons else "")
+    key = f"ev:{ctx.event.id}:duty:{rule.code}" if ctx.event is not None else (
+        f"case:{ctx.case.id}:v{ctx.case.version}:duty:{rule.code}")
+    notifications.notify_users(notifications.assignee_recipients(ctx.case), key,
+                               _("%(reference)s: %(duty)s", reference=ctx.case.reference,
+                                 duty=rule.title), body, case=ctx.case)

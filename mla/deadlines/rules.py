@@ -31,6 +31,8 @@ class Rule:
     start_field: str | None = None
     consent_field: str | None = None
     consent_days: int | None = None
+    new_date_field: str | None = None
+    overrun_duty: str = ""
     due_from: str = "period"
     zone: str = "home"
     calendar: str = "home"
@@ -84,6 +86,11 @@ def _check(code: str, raw: dict[str, Any]) -> Rule:
         raise RuleError(f"rule {code}: extension_days and max_extensions go together")
     if (rule.consent_field is None) != (rule.consent_days is None):
         raise RuleError(f"rule {code}: consent_field and consent_days go together")
+    if rule.consent_days is not None and rule.consent_days == rule.days:
+        # A running clock is known to run from consent by its period.
+        raise RuleError(f"rule {code}: consent_days must differ from days")
+    if rule.new_date_field is not None and rule.due_from != "period":
+        raise RuleError(f"rule {code}: new_date_field restarts a period (due_from = period)")
     if any(d <= 0 for d in rule.remind_days):
         raise RuleError(f"rule {code}: remind_days must be positive")
     if rule.is_custody and rule.pausable:

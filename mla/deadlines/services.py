@@ -135,12 +135,23 @@ def start_deadline(case: Case, rule_code: str, *, actor: Any, values: dict[str, 
     deadline.is_business = rule.is_business
     deadline.is_custody = rule.is_custody
     cal = calendar_of(deadline)
+    runs_from_consent = (existing is not None and rule.consent_days is not None
+                         and existing.period_days == rule.consent_days)
     start_on = as_date(values.get(rule.start_field)) if rule.start_field else None
     deadline.period_days = rule.days
     deadline.soft_days = rule.soft_days
     consent_on = as_date(values.get(rule.consent_field)) if rule.consent_field else None
+    new_date = as_date(values.get(rule.new_date_field)) if rule.new_date_field else None
     if consent_on is not None and rule.consent_days is not None:
         start_on, deadline.period_days, deadline.soft_days = consent_on, rule.consent_days, None
+    elif runs_from_consent and existing is not None and rule.consent_days is not None:
+        # EAW art. 17(2): once consent is given the decision is due 10 days after it,
+        # whatever arrest date is recorded afterwards.
+        start_on, deadline.period_days, deadline.soft_days = (existing.start_on,
+                                                              rule.consent_days, None)
+    if new_date is not None:
+        # EAW art. 23(3)-(4): a new date agreed; the period runs again from it.
+        start_on, deadline.period_days, deadline.soft_days = new_date, rule.days, None
     if existing is not None and start_on is None and rule.start_field:
         start_on = existing.start_on  # e.g. consent given: the arrest date stays the start
     deadline.start_on = start_on or cal.local_date(at)

@@ -27,8 +27,8 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _TOP_KEYS = {"name", "title", "description", "initial", "role_groups", "states", "transitions",
              "on_start"}
 _STATE_KEYS = {"name", "label", "description", "terminal", "pauses_clocks", "approval"}
-_TRANSITION_KEYS = {"name", "label", "description", "from", "to", "roles", "guards", "effects",
-                    "fields", "comment_required", "internal"}
+_TRANSITION_KEYS = {"name", "label", "description", "from", "to", "stays", "roles", "guards",
+                    "effects", "fields", "comment_required", "internal"}
 _FIELD_KEYS = {"name", "type", "label", "required", "choices", "help"}
 _EFFECT_KEYS = {"effect", "legal_basis", "when_field"}
 
@@ -90,6 +90,13 @@ class Transition:
     comment_required: bool = False
     internal: bool = False
     description: str = ""
+    # A step that records a fact (an arrest, a consent) and leaves the request where it
+    # is, from whichever of its sources it was taken (``stays = true``, no ``to``).
+    stays: bool = False
+
+    def target_for(self, source: str) -> str:
+        """The state the step leads to when taken from ``source``."""
+        return source if self.stays else self.target
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -285,9 +292,13 @@ def _transitions(reader: _Reader, value: Any, groups: dict[str, frozenset[str]],
         if not sources:
             reader.problem(where, "missing 'from' (the state or states it leaves)")
         fields = _fields(reader, item.get("fields", []), where)
+        stays = reader.flag(item, "stays", where)
+        if stays and "to" in item:
+            reader.problem(where, "a step that stays in its state ('stays') takes no 'to'")
+        target = "" if stays else reader.text(item, "to", where)
         result.append(Transition(
             name=name, label=reader.text(item, "label", where), sources=sources,
-            target=reader.text(item, "to", where), roles=frozenset(roles),
+            target=target, roles=frozenset(roles), stays=stays,
             guards=reader.names(item.get("guards"), where, "guards"),
             effects=_effects(reader, item.get("effects", []), where),
             fields=fields,

@@ -43,8 +43,10 @@ def role_abbreviations(roles: frozenset[str]) -> str:
 
 
 def _edges(workflow: Workflow) -> list[tuple[str, str, Transition]]:
+    # Steps that stay in their state (recording an arrest, a consent) are listed in the
+    # table under the diagram, not drawn.
     return [(s, t.target, t) for t in workflow.transitions for s in t.sources
-            if s in workflow.states and t.target in workflow.states]
+            if s in workflow.states and t.target in workflow.states and not t.stays]
 
 
 def _back_edges(workflow: Workflow,

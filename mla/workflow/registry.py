@@ -21,7 +21,12 @@ from mla.settings import current_settings
 from mla.workflow.definitions import DefinitionError, Workflow, parse_definition
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows"
-WORKFLOW_NAMES = ("incoming_mla", "outgoing_mla", "incoming_extradition", "outgoing_extradition")
+WORKFLOW_NAMES = ("incoming_mla", "outgoing_mla", "incoming_extradition", "outgoing_extradition",
+                  "incoming_eaw")
+# A legal basis whose procedure is not the kind's usual one gets its own file: the
+# European arrest warrant is a judicial surrender procedure (Framework Decision
+# 2002/584/JHA), with no executive decision and its own grounds, not extradition.
+BY_LEGAL_BASIS = {("incoming", "extradition", "EAW"): "incoming_eaw"}
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -73,9 +78,14 @@ def current_all() -> list[Workflow]:
     return [current(name) for name in WORKFLOW_NAMES]
 
 
-def workflow_for(direction: str, kind: str) -> Workflow:
+def workflow_name_for(direction: str, kind: str, legal_basis: str | None = None) -> str:
+    """Which file a request of this direction, kind and legal basis runs under."""
+    return BY_LEGAL_BASIS.get((direction, kind, legal_basis or ""), f"{direction}_{kind}")
+
+
+def workflow_for(direction: str, kind: str, legal_basis: str | None = None) -> Workflow:
     """The workflow a new request starts under; its version is stored on first use."""
-    workflow = current(f"{direction}_{kind}")
+    workflow = current(workflow_name_for(direction, kind, legal_basis))
     remember_version(workflow)
     return workflow
 

@@ -248,7 +248,7 @@ def start_case(actor: Any, case: Case, event: Any) -> None:
 def _move(case: Case, workflow: Workflow, transition: Transition, expected_version: int) -> str:
     """The conditional UPDATE; returns the state left."""
     source = case.state
-    target = workflow.states[transition.target]
+    target = workflow.states[transition.target_for(source)]
     at = now()
     result = db.session.execute(
         update(Case)
@@ -290,7 +290,7 @@ def _run_effects(ctx: hooks.TransitionContext, workflow: Workflow,
                  transition: Transition) -> None:
     registered = hooks.effects()
     source = workflow.states.get(ctx.event.from_state)
-    target = workflow.states[transition.target]
+    target = workflow.states[transition.target_for(ctx.event.from_state)]
     # Clocks first: a deadline the step starts must not be paused by entering the state.
     automatic: list[str] = []
     if source is not None and source.name != target.name:
@@ -336,7 +336,7 @@ def decision_steps(workflow: Workflow, state: str) -> list[Transition]:
     """
     proposers: set[str] = set()
     for t in workflow.transitions:
-        if t.target == state:
+        if t.target == state and not t.stays:
             proposers |= t.roles
     return [t for t in workflow.transitions_from(state) if not proposers <= t.roles]
 

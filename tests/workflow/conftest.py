@@ -14,6 +14,16 @@ from mla.workflow.definitions import Transition
 
 # Legal bases that make the extradition effects (ECE deadlines) run for real.
 BASES = {"mla": "UNTOC", "extradition": "ECE"}
+# Workflows chosen by legal basis: (direction, kind, legal basis).
+BY_WORKFLOW = {"incoming_eaw": ("incoming", "extradition", "EAW")}
+
+
+def request_kind(workflow: str) -> tuple[str, str, str]:
+    """(direction, kind, legal basis) of a request that starts under ``workflow``."""
+    if workflow in BY_WORKFLOW:
+        return BY_WORKFLOW[workflow]
+    direction, kind = workflow.split("_", 1)
+    return direction, kind, BASES[kind]
 
 
 @pytest.fixture
@@ -44,13 +54,15 @@ def ready_case(db, make_case, users, authorities) -> Callable[..., Any]:
     from mla.dualcrim.services import record_assessment
 
     def factory(workflow: str, state: str | None = None, *, assess: bool = True, **overrides):
-        direction, kind = workflow.split("_", 1)
+        direction, kind, basis = request_kind(workflow)
         values: dict[str, Any] = {
-            "direction": direction, "kind": kind, "legal_basis": BASES[kind],
+            "direction": direction, "kind": kind, "legal_basis": basis,
             "domestic_authority_id": authorities["domestic"].id,
             "counterpart_authority_id": authorities["foreign"].id,
             "persons": [PersonInput(role="suspect", full_name="Jean Fictif")],
         }
+        if overrides.get("counterpart_country", "XA") != "XA":
+            values["counterpart_authority_id"] = None  # the foreign authority is Arcadia's
         values.update(overrides)
         case = make_case(actor=users["caseworker"], **values)
         if assess:
@@ -60,10 +72,19 @@ def ready_case(db, make_case, users, authorities) -> Callable[..., Any]:
                                   justification="Fraud is an offence here too.")
         if state is not None:
             force_state(db, case, state)
+            if case.workflow_name == "incoming_eaw":
+                _eaw_person_arrested(case, users["caseworker"])
         db.session.commit()
         return case
 
     return factory
+
+
+def _eaw_person_arrested(case: Any, actor: Any) -> None:
+    """A warrant forced into a state has its art. 17(3) clock, as after an arrest."""
+    from mla.deadlines.services import start_deadline
+
+    start_deadline(case, "eaw_decision", actor=actor, values={"arrested_on": date(2026, 3, 1)})
 
 
 def force_state(db, case: Any, state: str) -> None:
@@ -93,7 +114,8 @@ def sample_values(transition: Transition, authority_id: int) -> dict[str, Any]:
 
 
 FOREIGN_EFFECTS = ("start_deadline", "stop_deadline", "pause_clocks", "resume_clocks",
-                   "stop_all_clocks", "notify", "letter")
+                   "stop_all_clocks", "notify", "letter", "extend_deadline", "lift_deadline",
+                   "remind_duty")
 
 
 @pytest.fixture

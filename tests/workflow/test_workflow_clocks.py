@@ -103,13 +103,12 @@ def test_a_clock_the_closing_step_met_stays_met(db, ready_case, step, set_now):
     assert open_clocks(db, case) == []
 
 
-@pytest.mark.parametrize(("basis", "custody_rule"), [("ECE", "ece_surrender_takeover"),
-                                                     ("EAW", "eaw_surrender")])
 def test_withdrawn_extradition_after_scheduled_surrender_has_no_custody_clock(
-        db, ready_case, step, authorities, set_now, basis, custody_rule):
-    """ECE art. 18(4) / EAW art. 23: the surrender clocks end with the request."""
+        db, ready_case, step, authorities, set_now):
+    """ECE art. 18(4): the take-over clock ends with the request."""
+    custody_rule = "ece_surrender_takeover"
     set_now(utc(2026, 3, 2, 9))
-    case = ready_case("incoming_extradition", legal_basis=basis, counterpart_country="FR")
+    case = ready_case("incoming_extradition", legal_basis="ECE", counterpart_country="FR")
     step(case, "record_arrest", arrested_on="2026-03-01")
     step(case, "formal_request_received")
     step(case, "refer_to_court", executing_authority_id=authorities["court"].id)
@@ -123,52 +122,7 @@ def test_withdrawn_extradition_after_scheduled_surrender_has_no_custody_clock(
     assert case.next_due_at is None
 
 
-# --- EAW ---------------------------------------------------------------------------
-
-def test_eaw_art17_2_decision_due_ten_days_after_consent(db, ready_case, step, set_now):
-    """Arrest 1 March: 60 days (art. 17(3)) = 30 April; consent 5 March: 10 days
-    (art. 17(2)) = 15 March."""
-    set_now(utc(2026, 3, 2, 9))
-    case = ready_case("incoming_extradition", legal_basis="EAW", counterpart_country="FR")
-    step(case, "record_arrest", arrested_on="2026-03-01")
-    decision = the_clock(db, case, "eaw_decision")
-    assert decision.due_at == end_of(date(2026, 4, 30))
-    set_now(utc(2026, 3, 5, 15))
-    step(case, "record_consent", consented_on="2026-03-05")
-    db.session.refresh(decision)
-    assert decision.status == "running"
-    assert decision.due_at == end_of(date(2026, 3, 15))
-    assert case.next_due_at == decision.due_at
-
-
-def test_consent_step_asks_for_the_rules_consent_date():
-    from mla.workflow.registry import current
-
-    rule = load_rules()["eaw_decision"]
-    field = current("incoming_extradition").transition("record_consent").field(
-        rule.consent_field)
-    assert field is not None and field.type == "date" and field.required
-
-
-def test_eaw_art23_2_surrender_due_ten_days_after_the_final_judicial_decision(
-        db, ready_case, step, authorities, set_now):
-    """Under the EAW the court's decision is final: no executive decision starts it."""
-    set_now(utc(2026, 3, 2, 9))
-    case = ready_case("incoming_extradition", legal_basis="EAW", counterpart_country="FR")
-    step(case, "record_arrest", arrested_on="2026-03-01")
-    step(case, "formal_request_received")
-    step(case, "refer_to_court", executing_authority_id=authorities["court"].id)
-    set_now(utc(2026, 4, 14, 9))
-    step(case, "court_allows", decided_on="2026-04-10")
-    surrender = the_clock(db, case, "eaw_surrender")
-    assert surrender.status == "running" and surrender.is_custody
-    assert surrender.start_on == date(2026, 4, 10)
-    assert surrender.due_at == end_of(date(2026, 4, 20))
-    assert the_clock(db, case, "eaw_decision").status == "met"
-    set_now(utc(2026, 4, 16, 9))
-    step(case, "grant")          # a later step does not restart it
-    assert the_clock(db, case, "eaw_surrender").due_at == end_of(date(2026, 4, 20))
-
+# --- EAW: tests/workflow/test_eaw.py ------------------------------------------------
 
 def test_ece_court_decision_and_grant_start_no_eaw_surrender_clock(
         db, ready_case, step, authorities, set_now):
@@ -257,14 +211,14 @@ def test_custody_rules_are_never_pausable():
                     'pausable=true\n')
 
 
-def test_ece_art13_awaiting_information_pauses_our_clock_never_a_custody_clock(
+def test_eaw_art15_2_awaiting_information_pauses_our_clock_never_a_custody_clock(
         db, ready_case, step, set_now):
     """EAW: the person is held (art. 17 clock) while we ask for supplementary
-    information; our admissibility service level pauses, the custody clock runs on."""
+    information (art. 15(2)); our service level pauses, the custody clock runs on."""
     set_now(utc(2026, 3, 2, 9))
-    case = ready_case("incoming_extradition", legal_basis="EAW", counterpart_country="FR")
+    case = ready_case("incoming_eaw", counterpart_country="FR")
     step(case, "record_arrest", arrested_on="2026-03-01")
-    step(case, "formal_request_received")
+    step(case, "start_review")
     sla = the_clock(db, case, "sla_decision")
     assert sla.due_at == end_of(date(2026, 3, 30))               # 20 business days
     set_now(utc(2026, 3, 4, 12))
