@@ -40,7 +40,8 @@ def test_staff_pages_meet_wcag_aa(page, browser_login, case_for_pages):
     worker, case = case_for_pages
     browser_login(page, worker)
     paths = ["/", "/requests/", "/requests/new", f"/requests/{case.reference}",
-             f"/requests/{case.reference}/edit", "/directory/", "/directory/new", "/dual-criminality/check",
+             f"/requests/{case.reference}/edit", "/directory/", "/directory/new",
+             "/dual-criminality/check",
              f"/workflows/{case.workflow_name}?case={case.reference}", "/letters",
              "/notifications", "/calendar", "/account/tokens"]
     problems = {}
