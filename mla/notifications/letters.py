@@ -35,7 +35,13 @@ from mla.notifications.models import (
     SecondApprover,
 )
 from mla.notifications.outbox import enqueue
-from mla.workflow.values import QUESTIONS_FIELD, answers_to, latest_question, question_text
+from mla.workflow.values import (
+    QUESTIONS_FIELD,
+    answers_to,
+    latest_question,
+    question_text,
+    recorded_values,
+)
 
 LETTER_DIR = Path(__file__).resolve().parent.parent / "templates" / "letters"
 DEFAULT_LANGUAGE = "en"
@@ -88,6 +94,8 @@ def _context(case: Case, deadline: Any, values: dict[str, Any]) -> dict[str, Any
         # answers given to it since: a letter never drops what was typed.
         "questions": values.get(QUESTIONS_FIELD) or question_text(question),
         "answers": answers_to(case, question),
+        # What earlier steps recorded, in words (a refusal's proposed ground and reasons).
+        "recorded": recorded_values(case),
     }
     if deadline is not None:
         from mla.deadlines.rules import get_rule

@@ -123,3 +123,12 @@ def answers_to(case: Case, question: CaseEvent | None) -> list[str]:
     return [e.comment for e in case.events
             if e.kind == ANSWER_KIND and (e.data or {}).get("question_event_id") == question.id
             and e.comment]
+
+
+def recorded_values(case: Case) -> dict[str, str]:
+    """Each field's latest value across the request's steps, in words (for letters that
+    state what an earlier step decided, such as the reasons of a proposed refusal)."""
+    found: dict[str, str] = {}
+    for _event, values in recorded_steps(case):
+        found.update((v.name, v.text) for v in values)
+    return found

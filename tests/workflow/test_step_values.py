@@ -141,3 +141,35 @@ def test_signing_takes_a_second_person(db, ready_case, users, create_user):
     apply_transition(create_user("supervisor"), case, "sign", expected_version=case.version)
     db.session.commit()
     assert case.state == "signed"
+
+
+def _letter(db, code: str) -> Letter:
+    return db.session.scalars(select(Letter).where(Letter.template_code == code)).one()
+
+
+def test_letters_say_what_the_steps_recorded(db, ready_case, users):
+    """The refusal notice gives the ground and reasons proposed (art. 18(23)), the
+    postponement its date, the results their conditions of use."""
+    refused = ready_case("incoming_mla", "decision")
+    apply_transition(users["caseworker"], refused, "propose_refusal",
+                     expected_version=refused.version,
+                     values={"refusal_ground": "essential_interests",
+                             "reasons": "Disclosure would reveal a state secret.",
+                             "consultation": "held"})
+    apply_transition(users["supervisor"], refused, "approve_refusal",
+                     expected_version=refused.version)
+    postponed = ready_case("incoming_mla", "decision")
+    apply_transition(users["supervisor"], postponed, "postpone",
+                     expected_version=postponed.version, values={"until": "2027-02-01"},
+                     comment="A trial is under way.")
+    executed = ready_case("incoming_mla", "execution_completed")
+    apply_transition(users["caseworker"], executed, "transmit_results",
+                     expected_version=executed.version,
+                     values={"channel": "central_authority",
+                             "conditions": "Not to be used for tax proceedings."})
+    db.session.commit()
+    notice = _letter(db, "refusal_notice").body
+    assert "Disclosure would reveal a state secret." in notice
+    assert "Ground for refusal: " in notice and "essential interests" in notice
+    assert "postponed until 2027-02-01" in _letter(db, "postponement_notice").body
+    assert "Not to be used for tax proceedings." in _letter(db, "results_cover_letter").body
