@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
 from flask import jsonify
 from flask_login import current_user
 
 from mla.api.schemas import CasePatch, ReopenIn, load_or_422
 from mla.api.views import bp, case_payload, json_body
-from mla.cases.editing import edit_changes_from_payload, reopen_case, update_case
+from mla.cases.editing import OffenceEdit, PersonEdit, update_case
 from mla.cases.queries import get_case_for
+from mla.cases.reopening import reopen_case
 from mla.core.access import allow
 
 EDITORS = ("supervisor", "caseworker", "trainee")
@@ -92,3 +97,31 @@ def reopen_case_api(reference: str):
     case = get_case_for(current_user, reference)
     reopen_case(current_user, case, data["reason"], expected_version=data["version"])
     return jsonify(case_payload(case))
+
+
+def edit_changes_from_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The API's PATCH body (validated shapes) as ``update_case`` changes."""
+    changes: dict[str, Any] = {}
+    renames = {"urgent": "is_urgent"}
+    for key, value in payload.items():
+        if key == "version":
+            continue
+        name = renames.get(key, key)
+        if name == "offences":
+            value = [OffenceEdit(id=o.get("id"), label=o.get("label"), statute=o.get("statute"),
+                                 max_penalty_months=o.get("max_penalty_months"),
+                                 has_penalty="max_penalty_months" in o, iccs=o.get("iccs"),
+                                 conduct=o.get("conduct")) for o in value]
+        elif name == "persons":
+            value = [PersonEdit(id=p.get("id"), role=p.get("role"), full_name=p.get("full_name"),
+                                date_of_birth=_iso_or_blank(p["date_of_birth"])
+                                if "date_of_birth" in p else None,
+                                nationality=p.get("nationality"),
+                                identifiers=p.get("identifiers"), address=p.get("address"),
+                                is_in_custody=p.get("is_in_custody")) for p in value]
+        changes[name] = value
+    return changes
+
+
+def _iso_or_blank(value: date | None) -> str:
+    return value.isoformat() if value else ""

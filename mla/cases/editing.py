@@ -55,7 +55,6 @@ PLAIN_FIELDS = (
 EDITABLE = frozenset({*PLAIN_FIELDS, "offences", "measures", "persons"})
 OFFENCE_FIELDS = ("label", "statute", "max_penalty_months", "iccs", "conduct")
 PERSON_PLAIN_FIELDS = ("role", "is_in_custody")
-REOPENING_ROLES = frozenset({"supervisor"})
 
 
 @dataclass
@@ -405,74 +404,3 @@ def _apply_person_fields(person: Person, number: int, edit: PersonEdit,
         # Never the values: the timeline says only which encrypted field changed.
         result.lines.append({"field": "persons", "person": number, "role": person.role,
                              "part": name, "encrypted": True})
-
-
-# --- reopening ---------------------------------------------------------------------------
-
-def reopen_case(actor: Any, case: Case, reason: str, expected_version: int) -> str:
-    """A supervisor reopens a closed request, back in the state it was closed from.
-
-    Clocks stopped at closing stay stopped; the workflow's steps start new ones.
-    Returns the state the request is back in.
-    """
-    if getattr(actor, "role", None) not in REOPENING_ROLES:
-        raise ServiceError(_("Only a supervisor can reopen a closed request."),
-                           code="forbidden", status=403)
-    if not case.is_closed:
-        raise ServiceError(_("This request is not closed."), code="not_closed", status=409)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Refused("reason", _("Say why the request is reopened."))
-    closing = next((e for e in reversed(case.events)
-                    if e.kind == "transition" and e.to_state == case.state and e.from_state),
-                   None)
-    if closing is None:
-        raise ServiceError(_("The step that closed this request is not in its history, so "
-                             "it cannot be reopened."), code="invalid")
-    closed_state = case.state
-    at = now()
-    taken = db.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.version == expected_version, Case.is_closed.is_(True))
-        .values(version=Case.version + 1, updated_at=at, is_closed=False,
-                state=closing.from_state)
-        .execution_options(synchronize_session=False))
-    if taken.rowcount != 1:
-        raise Conflict(_("Someone else changed this request in the meantime; reload it and "
-                         "try again."))
-    for name, value in (("version", expected_version + 1), ("updated_at", at),
-                        ("is_closed", False), ("state", closing.from_state)):
-        set_committed_value(case, name, value)
-    add_event(case, actor, "reopened", from_state=closed_state, to_state=case.state,
-              comment=reason)
-    record_audit(actor, "case.reopen", case, from_state=closed_state, to_state=case.state,
-                 version=case.version)
-    return case.state
-
-
-def edit_changes_from_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The API's PATCH body (validated shapes) as ``update_case`` changes."""
-    changes: dict[str, Any] = {}
-    renames = {"urgent": "is_urgent"}
-    for key, value in payload.items():
-        if key == "version":
-            continue
-        name = renames.get(key, key)
-        if name == "offences":
-            value = [OffenceEdit(id=o.get("id"), label=o.get("label"), statute=o.get("statute"),
-                                 max_penalty_months=o.get("max_penalty_months"),
-                                 has_penalty="max_penalty_months" in o, iccs=o.get("iccs"),
-                                 conduct=o.get("conduct")) for o in value]
-        elif name == "persons":
-            value = [PersonEdit(id=p.get("id"), role=p.get("role"), full_name=p.get("full_name"),
-                                date_of_birth=_iso_or_blank(p["date_of_birth"])
-                                if "date_of_birth" in p else None,
-                                nationality=p.get("nationality"),
-                                identifiers=p.get("identifiers"), address=p.get("address"),
-                                is_in_custody=p.get("is_in_custody")) for p in value]
-        changes[name] = value
-    return changes
-
-
-def _iso_or_blank(value: date | None) -> str:
-    return value.isoformat() if value else ""

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from mla.cases.editing import reopen_case, update_case
+from mla.cases.editing import update_case
 from mla.cases.forms import (
     AssignForm,
     CaseEditForm,
@@ -23,6 +23,7 @@ from mla.cases.queries import (
     parse_page_args,
     staff_choices,
 )
+from mla.cases.reopening import reopen_case
 from mla.cases.services import add_note, assign_case, register_case
 from mla.cases.validation import fitting_bases_by_request
 from mla.core.access import READERS, STAFF, allow

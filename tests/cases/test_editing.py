@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from mla.audit.models import AuditEntry
-from mla.cases.editing import OffenceEdit, PersonEdit, reopen_case, update_case
+from mla.cases.editing import OffenceEdit, PersonEdit, update_case
 from mla.cases.models import Case, CaseEvent, Person
+from mla.cases.reopening import reopen_case
 from mla.cases.services import find_persons_by_name
 from mla.core.errors import Conflict, ServiceError
 from mla.deadlines.models import Deadline
