@@ -25,6 +25,7 @@ DOMAINS = (
     "auth",
     "audit",
     "reference",
+    "treaties",
     "directory",
     "cases",
     "api",

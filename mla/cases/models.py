@@ -64,6 +64,9 @@ class Case(db.Model):
     counterpart_authority_id: Mapped[int | None] = mapped_column(
         ForeignKey("authorities.id", ondelete="SET NULL"))
     counterpart_reference: Mapped[str] = mapped_column(String(100), default="", index=True)
+    # The bilateral treaty the request is made under (its periods apply), if any.
+    treaty_id: Mapped[int | None] = mapped_column(
+        ForeignKey("treaties.id", ondelete="SET NULL"), index=True)
     # The domestic side: the requesting prosecutor's office (outgoing) or the
     # executing body (incoming), with its own file number.
     domestic_authority_id: Mapped[int | None] = mapped_column(

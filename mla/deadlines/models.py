@@ -47,6 +47,9 @@ class Deadline(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     start_on: Mapped[date] = mapped_column(Date)
     fixed_due_on: Mapped[date | None] = mapped_column(Date)
+    # A new date agreed with the other side (EIO art. 12(6); UNTOC art. 18(24)):
+    # once set it is the last day, whatever the period, pauses or extensions.
+    agreed_due_on: Mapped[date | None] = mapped_column(Date)
     period_days: Mapped[int] = mapped_column(default=0)
     soft_days: Mapped[int | None]
     paused_days: Mapped[int] = mapped_column(default=0)

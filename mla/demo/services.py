@@ -25,6 +25,7 @@ from mla.dualcrim.demo import load_demo_catalogues
 from mla.extensions import db
 from mla.reference.services import ensure_fictional_country
 from mla.settings import current_settings
+from mla.treaties.demo import seed_demo_treaties
 from mla.workflow.services import apply_transition
 
 DEMO_USERS = (
@@ -80,6 +81,7 @@ def load_demo(actor: str = "demo") -> list[DemoLogin]:
         ensure_fictional_country(code, name)
     if home.startswith("X"):
         ensure_fictional_country(home, "Zembla (home state, demo)")
+    seed_demo_treaties(actor, home)
 
     authorities = {
         "ca_home": save_authority(actor, AuthorityInput(

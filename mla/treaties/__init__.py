@@ -1,0 +1,1 @@
+"""Scope of instruments as data: ratifications, reservations, bilateral treaties."""
