@@ -81,6 +81,10 @@ class CheckInput:
     label: str = ""
     sentence_months: int | None = None
     list_category: ListCategory | None = None  # explicit override of the mapping
+    # ECMA art. 5(1)(a): letters rogatory for search or seizure, and whether the
+    # requested state reserved the right to require dual criminality for them.
+    search_or_seizure: bool = False
+    requested_reserved_dc: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,16 @@ def _exemption(inp: CheckInput, rules: Rules, policy: Policy,
                 return Reason(exemption.rule,
                               "no coercive measure is requested: dual criminality is not "
                               "a condition")
+        elif exemption.when == "no_reservation":
+            if not inp.search_or_seizure:
+                return Reason(exemption.rule,
+                              "no search or seizure is requested: dual criminality is a "
+                              "condition only for letters rogatory for search or seizure, "
+                              "where the requested state reserved it")
+            if not inp.requested_reserved_dc:
+                return Reason(exemption.rule,
+                              "the requested state made no reservation requiring dual "
+                              "criminality for search or seizure")
         elif exemption.when == "home_policy":
             if policy.mla_policy == "never":
                 return Reason(exemption.rule,

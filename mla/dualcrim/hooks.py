@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from mla.cases.signals import case_updated
 from mla.dualcrim.queries import latest_assessments, unassessed_offences
 from mla.dualcrim.services import mark_assessments_outdated
+from mla.dualcrim.untoc import untoc_scope
 from mla.workflow.hooks import TransitionContext, guard
 
 
@@ -32,6 +33,26 @@ def dual_criminality_assessed(ctx: TransitionContext) -> str | None:
         reasons.append(_("Dual-criminality assessment out of date (the request was corrected) "
                          "for: %(offences)s", offences=", ".join(outdated)))
     return " ".join(reasons)
+
+
+@guard("untoc_scope_holds")
+def untoc_scope_holds(ctx: TransitionContext) -> str | None:
+    """Extradition under UNTOC only within its scope (arts. 3, 16(1)); other bases pass."""
+    if ctx.case.legal_basis != "UNTOC" or ctx.case.kind != "extradition":
+        return None
+    scope = untoc_scope(ctx.case)
+    if scope.holds:
+        return None
+    return _("Outside the scope of UNTOC: %(problems)s. Domestic law's minimum penalty "
+             "(art. 16(7)) is %(months)s months.", problems="; ".join(scope.problems),
+             months=scope.domestic_minimum_months)
+
+
+@guard("untoc_basis")
+def untoc_basis(ctx: TransitionContext) -> str | None:
+    if ctx.case.legal_basis == "UNTOC":
+        return None
+    return _("Only for a request made under UNTOC")
 
 
 # What a correction may change under a decision, and how the reason reads.

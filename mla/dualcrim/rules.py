@@ -16,7 +16,7 @@ RULES_FILE = DATA_DIR / "rules.toml"
 BASES = ("UNTOC", "UNCAC", "ECE", "ECMA", "EAW", "EIO", "BILATERAL", "RECIPROCITY")
 KINDS = ("mla", "extradition")
 MLA_POLICIES = ("coercive_only", "always", "never")
-EXEMPTION_CONDITIONS = ("list_category", "non_coercive", "home_policy")
+EXEMPTION_CONDITIONS = ("list_category", "non_coercive", "home_policy", "no_reservation")
 THRESHOLD_TESTS = ("both_max", "sentence", "sentence_else_requesting_max", "requested_max")
 
 

@@ -40,6 +40,7 @@ from mla.extensions import db
 from mla.reference.models import Country, IccsCode, Instrument, iccs_lineage
 from mla.reference.services import is_user_assigned, known_country
 from mla.settings import current_settings
+from mla.treaties.services import has_reservation
 
 # Matches shown per looked-up code: covering offences come best penalty first, so
 # the one the thresholds read is always among them. Keeps a check's cost flat
@@ -176,6 +177,12 @@ class CheckRequest:
     label: str = ""
     sentence_months: int | None = None
     list_category: str | int | None = None
+    # ECMA art. 5(1): letters rogatory for search or seizure (None: the coercive flag).
+    search_or_seizure: bool | None = None
+
+
+# Measures that are "letters rogatory for search or seizure of property" (ECMA art. 5(1)).
+SEARCH_OR_SEIZURE = frozenset({"search_seizure", "freezing"})
 
 
 def validate_check(req: CheckRequest) -> CheckInput:
@@ -219,7 +226,10 @@ def validate_check(req: CheckRequest) -> CheckInput:
         requesting_country=req.requesting_country.upper(),
         requested_country=req.requested_country.upper(), coercive=req.coercive,
         iccs=tuple(codes), max_penalty_months=penalty, label=req.label,
-        sentence_months=req.sentence_months, list_category=category)
+        sentence_months=req.sentence_months, list_category=category,
+        search_or_seizure=req.coercive if req.search_or_seizure is None
+        else req.search_or_seizure,
+        requested_reserved_dc=has_reservation(req.requested_country.upper(), "ecma_art5_1_a"))
 
 
 def run_check(req: CheckRequest) -> Verdict:
@@ -263,7 +273,8 @@ def case_check_request(case: Case, offence: Offence, *, iccs: list[str] | None =
         requested_country=requested, coercive=case_is_coercive(case),
         iccs=list(iccs if iccs is not None else offence.iccs_codes),
         max_penalty_months=offence.max_penalty_months, label=offence.label,
-        sentence_months=sentence_months, list_category=list_category or None)
+        sentence_months=sentence_months, list_category=list_category or None,
+        search_or_seizure=any(m.code in SEARCH_OR_SEIZURE for m in case.measures))
 
 
 def record_assessment(actor: Any, case: Case, offence: Offence, *, iccs: list[str],

@@ -170,9 +170,9 @@ def test_uncac_art_46_9_b_does_not_apply_to_extradition():
     assert verdict.verdict == "not_satisfied"
 
 
-# --- home MLA policy (UNTOC, ECMA, BILATERAL, RECIPROCITY) ---------------------------------
+# --- home MLA policy (UNTOC, BILATERAL, RECIPROCITY; ECMA: tests/treaties) --------------
 
-@pytest.mark.parametrize("basis", ["UNTOC", "ECMA", "BILATERAL", "RECIPROCITY"])
+@pytest.mark.parametrize("basis", ["UNTOC", "BILATERAL", "RECIPROCITY"])
 def test_home_policy_coercive_only_exempts_non_coercive_mla(basis):
     verdict = run(basis=basis, kind="mla", coercive=False, catalogue=[])
     assert verdict.verdict == "not_required"
