@@ -10,7 +10,7 @@ the request enters the central authority's review, whose clock starts then.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,21 +39,37 @@ class Essential:
     fields: tuple[str, ...]   # missing when every one of these is empty
     what: Any                 # a lazy string naming what is missing
     citation: str
+    # Not asked for when this holds for the draft (e.g. service of documents only).
+    unless: Callable[[dict[str, Any]], bool] | None = None
 
+
+def only_service_of_documents(data: dict[str, Any]) -> bool:
+    """UNTOC art. 18(15)(c): no summary of facts for service of judicial documents."""
+    measures = data.get("assistance", {}).get("measures") or []
+    return bool(measures) and set(measures) <= {"service_of_documents"}
+
+
+# UNTOC art. 18(15)(a) asks for "the identity of the authority making the request":
+# a draft is always made by the prosecutor's own office (start_draft refuses an
+# account with none) and the request names it. The file number and a contact
+# officer are good practice, not 18(15)(a).
+GOOD_PRACTICE = "UNODC MLA Request Writer Tool (good practice)"
 
 ESSENTIALS: tuple[Essential, ...] = (
     Essential("basics", ("domestic_reference",), _l("your office's file number"),
-              "UNTOC art. 18(15)(a)"),
+              GOOD_PRACTICE),
     Essential("basics", ("contact",), _l("a contact officer at the requesting authority"),
-              "UNTOC art. 18(15)(a)"),
+              GOOD_PRACTICE),
     Essential("investigation", ("subject_matter",),
               _l("the subject matter and nature of the investigation"), "UNTOC art. 18(15)(b)"),
     Essential("investigation", ("conducting_authority",),
               _l("the authority conducting the investigation"), "UNTOC art. 18(15)(b)"),
     Essential("investigation", ("offence_name",), _l("the offence under investigation"),
               "UNTOC art. 18(15)(b)"),
-    Essential("facts", ("summary",), _l("a summary of the relevant facts"),
-              "UNTOC art. 18(15)(c)"),
+    Essential("facts", ("summary",),
+              _l("a summary of the relevant facts (not needed when only service of "
+                 "documents is sought)"),
+              "UNTOC art. 18(15)(c)", unless=only_service_of_documents),
     Essential("assistance", ("measures", "assistance_details"), _l("the assistance sought"),
               "UNTOC art. 18(15)(d)"),
     Essential("persons", ("persons",),
@@ -102,6 +118,8 @@ def missing_essentials(data: dict[str, Any], step: str | None = None) -> list[Es
     missing = []
     for item in ESSENTIALS:
         if step is not None and item.step != step:
+            continue
+        if item.unless is not None and item.unless(data):
             continue
         values = data.get(item.step, {})
         if not any(_filled(values.get(name)) for name in item.fields):
@@ -192,8 +210,10 @@ def compose_input(actor: User, data: dict[str, Any]) -> CaseInput:
     language = purpose.get("language") or ""
     if language and purpose.get("needs_translation"):
         language += " " + _("(translation needed)")
+    authority = actor.authority.name if actor.authority else ""
     sections = [
-        _section(_("Requesting authority contact (18(15)(a))"), basics.get("contact") or ""),
+        _section(_("Requesting authority (18(15)(a))"), authority),
+        _section(_("Contact at the requesting authority"), basics.get("contact") or ""),
         _section(_("Nature and subject matter of the %(nature)s (18(15)(b))",
                    nature=inv.get("nature") or "investigation"),
                  "\n".join(filter(None, [inv.get("subject_matter") or "",
