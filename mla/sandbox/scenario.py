@@ -36,6 +36,8 @@ from mla.sandbox.services import get_state, set_simulated_now
 from mla.settings import current_settings
 
 SCENARIO_ACTOR = "scenario.desk"
+# Four eyes in a pack's history too: what awaits approval is decided by a second person.
+SCENARIO_APPROVER = "scenario.approver"
 COUNTERPART_PREFIX = "counterpart."
 # Tables wiped although nothing in them points at a request.
 ALSO_WIPED = ("outbox_messages", "notifications", "reference_counters", "sandbox_exercises",
@@ -216,8 +218,11 @@ def _request(actor: Any, pack: Pack, spec: RequestSpec, authorities: dict[str, i
             raise PackError([f"{here}: the {workflow.name} workflow has no such step"])
         values = _field_values(pack, transition, step.fields)
         set_simulated_now(actor, pack.at(step.day, step.time), audit=False)
+        state = workflow.state(case.state)
+        by = (persona(SCENARIO_APPROVER, "Supervising colleague (scenario)", "supervisor")
+              if state is not None and state.approval else actor)
         try:
-            apply_transition(actor, case, step.transition, expected_version=case.version,
+            apply_transition(by, case, step.transition, expected_version=case.version,
                              values=values, comment=step.comment)
         except ApiError as exc:
             details = exc.details.get("blocked_by") if isinstance(exc.details, dict) else None
