@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from mla.core.input import init_input_guard
     from mla.core.logs import init_log_redaction, install_filter
     from mla.core.plugins import install
+    from mla.core.proxy import trust_proxies
     from mla.core.templating import init_templating
     from mla.core.transaction import init_transaction_boundary
     from mla.core.views import DOMAIN as CORE
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["mla.settings"] = settings
+    trust_proxies(app, settings.trusted_proxies)  # the client's address behind nginx
     app.extensions[EXTENSION_KEY] = KeyRing.from_settings(settings)
     _configure_logging(settings)
 

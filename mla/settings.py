@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from limits import parse_many
+
 log = logging.getLogger(__name__)
 
 MODES = ("production", "sandbox")
@@ -76,6 +78,17 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit such as "10 per minute;50 per hour", checked at start-up."""
+    value = env.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must read like '10 per minute;50 per hour', "
+                          f"got {value!r}") from None
+    return value
 
 
 def _is_country_code(code: str) -> bool:
@@ -149,6 +162,13 @@ class Settings:
     session_max_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    # Requests to sign in (POST /login), in Flask-Limiter's notation; 429 past them.
+    sign_in_limits: bool = True
+    login_limit_per_ip: str = "10 per minute;50 per hour"
+    login_limit_global: str = "300 per minute"
+    rate_limit_storage_uri: str = "memory://"
+    # Reverse proxies in front of the app that add X-Forwarded-For (README, Production).
+    trusted_proxies: int = 0
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     run_scheduler_in_process: bool = False
     testing: bool = False
@@ -258,6 +278,13 @@ class Settings:
             "session_max_hours": _int(env, "MLA_SESSION_MAX_HOURS", 12),
             "login_max_failures": _int(env, "MLA_LOGIN_MAX_FAILURES", 5),
             "login_lockout_minutes": _int(env, "MLA_LOGIN_LOCKOUT_MINUTES", 15),
+            "sign_in_limits": _flag(env.get("MLA_SIGN_IN_LIMITS"), True),
+            "login_limit_per_ip": _rate(env, "MLA_LOGIN_LIMIT_PER_IP",
+                                        "10 per minute;50 per hour"),
+            "login_limit_global": _rate(env, "MLA_LOGIN_LIMIT_GLOBAL", "300 per minute"),
+            "rate_limit_storage_uri": env.get("MLA_RATE_LIMIT_STORAGE", "").strip()
+            or "memory://",
+            "trusted_proxies": _int(env, "MLA_TRUSTED_PROXIES", 0),
             "smtp": smtp,
             "run_scheduler_in_process": _flag(env.get("MLA_RUN_SCHEDULER"), False),
         }

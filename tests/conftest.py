@@ -151,8 +151,10 @@ def make_settings(tmp: Path, database_url: str | None = None, **overrides: Any) 
     environ = {"MLA_HOME_COUNTRY": "XZ", "MLA_SECRET_KEY": "t" * 48}
     if database_url:
         environ["MLA_DATABASE_URL"] = database_url
+    # Sign-in rate limits off: the suite signs in far more often than people do
+    # (tests/security/test_sign_in_limits.py turns them on in an app of its own).
     values: dict[str, Any] = {"testing": True, "key_file": tmp / "keyring.json",
-                              "cookie_secure": False}
+                              "cookie_secure": False, "sign_in_limits": False}
     values.update(overrides)
     return Settings.from_env(environ=environ, instance_path=tmp, **values)
 

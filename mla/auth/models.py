@@ -83,12 +83,16 @@ class ApiToken(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed sign-ins per account name, known or not (same answer for both)."""
+    """Failed sign-ins per account name (known or not: same answer for both) and client
+    address. Keyed by both, so a stranger's failures lock the stranger out of the
+    account, never its owner signing in from another address; the rate limits on
+    sign-in (auth.throttle) bound how many addresses a guesser can use."""
 
     __tablename__ = "login_throttles"
     __table_args__ = (Index("ix_login_throttles_locked_until", "locked_until"),)
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_ip: Mapped[str] = mapped_column(String(45), primary_key=True, default="")
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from mla.auth import cli, models, views
+from mla.auth.throttle import init_sign_in_limits
 from mla.core.plugins import USER_MENU, Domain, NavEntry
 
 DOMAIN = Domain(
@@ -16,4 +17,5 @@ DOMAIN = Domain(
         NavEntry("auth.users", _l("Users"), 10, menu="administration"),
         NavEntry("auth.change_password", _l("Change password"), 40, menu=USER_MENU),
     ),
+    setup=init_sign_in_limits,
 )

@@ -133,12 +133,15 @@ class SignInResult:
     locked_until: datetime | None = None
 
 
-def authenticate(username: str, password: str, *, user_agent: str = "") -> SignInResult:
-    """Check a password with throttling; unknown and known names get the same answer."""
+def authenticate(username: str, password: str, *, user_agent: str = "",
+                 client_ip: str = "") -> SignInResult:
+    """Check a password with throttling; unknown and known names get the same answer.
+    Failures lock this account for this client address only (LoginThrottle)."""
     settings = current_settings()
     name = normalise_username(username)[:64]
+    address = client_ip[:45]
     current = clock.real_now()
-    throttle = db.session.get(LoginThrottle, name)
+    throttle = db.session.get(LoginThrottle, (name, address))
     if throttle and throttle.locked_until and throttle.locked_until > current:
         verify_password(None, password)  # same cost as a real attempt
         record_audit(None, "auth.login_locked", object_type="users", object_id=name)
@@ -148,7 +151,7 @@ def authenticate(username: str, password: str, *, user_agent: str = "") -> SignI
     user = get_user_by_username(name)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_enabled:
-        throttle = throttle or LoginThrottle(username=name, failures=0)
+        throttle = throttle or LoginThrottle(username=name, client_ip=address, failures=0)
         db.session.add(throttle)
         throttle.failures += 1
         throttle.last_failure_at = current

@@ -19,6 +19,7 @@ from mla.auth.services import (
     set_password,
     update_user,
 )
+from mla.auth.throttle import client_ip
 from mla.core.access import allow, allow_any_user, public
 from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error, as_choices
@@ -49,7 +50,8 @@ def login():
     status = 200
     if form.validate_on_submit():
         result = authenticate(form.username.data, form.password.data,
-                              user_agent=request.user_agent.string)
+                              user_agent=request.user_agent.string,
+                              client_ip=client_ip())
         if result.user is not None:
             session.clear()  # no fixation: a fresh cookie for the new session
             session[loader.SESSION_KEY] = result.session_token

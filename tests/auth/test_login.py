@@ -64,7 +64,7 @@ def test_throttle_applies_to_unknown_names_too(client, db):
 
     for _ in range(5):
         _login(client, "ghost", "wrong password 123")
-    throttle = db.session.get(LoginThrottle, "ghost")
+    throttle = db.session.get(LoginThrottle, ("ghost", "127.0.0.1"))
     assert throttle is not None and throttle.locked_until is not None
 
 
