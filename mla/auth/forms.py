@@ -6,7 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from mla.core.access import ROLES
-from mla.core.forms import as_choices
+from mla.core.forms import SingleLine, as_choices
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -57,7 +57,8 @@ class UserForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9._@-]+$", message=_l("Letters, digits and . _ - @ only.")),
         ],
     )
-    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    display_name = StringField(_l("Full name"),
+                               validators=[DataRequired(), Length(max=200), SingleLine()])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=as_choices([(r, ROLE_LABELS[r]) for r in ROLES]))
     authority_id = SelectField(
@@ -74,7 +75,8 @@ class UserForm(FlaskForm):
 
 
 class EditUserForm(FlaskForm):
-    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    display_name = StringField(_l("Full name"),
+                               validators=[DataRequired(), Length(max=200), SingleLine()])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=as_choices([(r, ROLE_LABELS[r]) for r in ROLES]))
     authority_id = SelectField(

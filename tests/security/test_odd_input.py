@@ -69,6 +69,18 @@ def test_next_with_control_characters_goes_home(client, create_user, target):
     assert response.headers["Location"] == "/"
 
 
+def test_a_display_name_with_a_line_break_is_refused_by_the_user_form(client, create_user,
+                                                                     login_as, csrf_token):
+    admin = create_user("admin")
+    login_as(admin)
+    url = f"/admin/users/{admin.id}"
+    response = client.post(url, data={"csrf_token": csrf_token(url), "role": "admin",
+                                      "display_name": "Ann\r\nX-INJECTED:1",
+                                      "authority_id": "0", "is_enabled": "y"})
+    assert response.status_code == 422
+    assert "on one line" in response.get_data(as_text=True)
+
+
 def test_a_display_name_with_a_line_break_keeps_the_calendar_feed(client, create_user, db):
     from mla.deadlines.ical import create_feed
 
