@@ -33,6 +33,7 @@ from tests.conftest import (
     selected_backend,
     skip_or_fail,
 )
+from tests.test_migrations import _logging_preserved
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -87,12 +88,27 @@ def _environment(database_url: str, instance: Path, ring_json: str, secret: str)
     return env
 
 
-def _flask(env: dict, cwd: Path, *args: str, stdin: str = "") -> str:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "mla", *args],
-                            env=env, cwd=cwd, input=stdin, capture_output=True, text=True,
-                            timeout=300, check=False)
-    assert result.returncode == 0, f"flask {' '.join(args)}:\n{result.stderr[-3000:]}"
-    return result.stdout
+def _prepare(env: dict, instance: Path) -> str:
+    """What an operator runs once per database (the real commands, in this process to
+    save the start-up time): migrate, load the reference data, create a user; its token."""
+    from mla import create_app
+    from mla.extensions import db
+    from mla.settings import Settings
+
+    app = create_app(Settings.from_env(environ=env, instance_path=instance, testing=True))
+    runner = app.test_cli_runner()
+    with _logging_preserved():
+        for args, stdin in ((["db", "upgrade"], None), (["reference", "load"], None),
+                            (["users", "create", "alice", "--role", "caseworker"],
+                             PASSWORD + "\n")):
+            result = runner.invoke(args=args, input=stdin)
+            assert result.exit_code == 0, f"flask {' '.join(args)}:\n{result.output}"
+    result = runner.invoke(args=["users", "token", "alice"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return result.output.strip().splitlines()[-1]
 
 
 class Server:
@@ -171,7 +187,7 @@ def _multipart(fields: dict[str, str], filename: str, content: bytes) -> tuple[b
 
 
 def test_a_document_uploaded_through_one_server_downloads_through_the_other(
-        database, tmp_path):
+        database, tmp_path, fast_passwords):
     from mla.core.crypto import KeyRing
 
     ring_json, secret = KeyRing.generate("production").to_json(), secrets.token_urlsafe(48)
@@ -180,11 +196,7 @@ def test_a_document_uploaded_through_one_server_downloads_through_the_other(
     for home in homes:
         home.mkdir()
         envs.append(_environment(database, home / "instance", ring_json, secret))
-    _flask(envs[0], homes[0], "db", "upgrade")
-    _flask(envs[0], homes[0], "reference", "load")
-    _flask(envs[0], homes[0], "users", "create", "alice", "--role", "caseworker",
-           stdin=PASSWORD + "\n")
-    token = _flask(envs[0], homes[0], "users", "token", "alice").strip().splitlines()[-1]
+    token = _prepare(envs[0], tmp_path / "setup")
 
     servers: list[Server] = []
     try:
