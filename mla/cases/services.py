@@ -20,6 +20,7 @@ from mla.cases.constants import (
     REFERENCE_PREFIXES,
 )
 from mla.cases.models import Case, CaseEvent, Measure, Offence, Person, ReferenceCounter
+from mla.cases.signals import case_registered, case_registering
 from mla.cases.validation import (
     authority_in_state,
     counterpart_not_home,
@@ -33,7 +34,6 @@ from mla.core.errors import ServiceError
 from mla.extensions import db
 from mla.reference.models import IccsCode
 from mla.reference.services import known_country
-from mla.workflow.registry import workflow_for
 
 
 @dataclass
@@ -166,15 +166,15 @@ def next_reference(direction: str, kind: str, at: datetime) -> str:
 
 def register_case(actor, data: CaseInput) -> Case:
     validate_case_input(data)
-    workflow = workflow_for(data.direction, data.kind, data.legal_basis)
+    start = _workflow_start(data)
     current = now()
     case = Case(
         reference=next_reference(data.direction, data.kind, current),
         direction=data.direction,
         kind=data.kind,
-        workflow_name=workflow.name,
-        workflow_version=workflow.version,
-        state=workflow.initial,
+        workflow_name=start["workflow_name"],
+        workflow_version=start["workflow_version"],
+        state=start["state"],
         title=data.title.strip(),
         title_search=data.title.strip().casefold(),
         summary=data.summary.strip(),
@@ -204,12 +204,21 @@ def register_case(actor, data: CaseInput) -> Case:
     db.session.add(case)
     db.session.flush()
     event = add_event(case, actor, "registered", to_state=case.state, comment="",
-                      data={"workflow": workflow.name, "workflow_version": workflow.version})
+                      data={"workflow": case.workflow_name,
+                            "workflow_version": case.workflow_version})
     record_audit(actor, "case.register", case, direction=case.direction, kind=case.kind)
-    from mla.workflow.services import start_case  # the engine imports this module
-
-    start_case(actor, case, event)
+    case_registered.send(case, actor=actor, event=event)  # the workflow's on_start effects
     return case
+
+
+def _workflow_start(data: CaseInput) -> dict[str, str]:
+    """The workflow a new request starts under, and its first state: the engine
+    answers (cases never imports it; see mla.cases.signals)."""
+    answers = [answer for _receiver, answer in case_registering.send(data) if answer]
+    if len(answers) != 1:
+        raise RuntimeError(f"{len(answers)} workflow engines answered case_registering; "
+                           "exactly one must (is the workflow domain installed?)")
+    return answers[0]
 
 
 def _new_person(item: PersonInput) -> Person:

@@ -3,6 +3,13 @@
 Cases never imports the domains that react (dual criminality, deadlines);
 they connect their receivers in their own registration.
 
+- ``case_registering``: asked by ``register_case`` before the request row is
+  built; ``sender`` is the CaseInput. The workflow engine answers with the row's
+  ``workflow_name``, ``workflow_version`` and initial ``state`` (exactly one answer).
+- ``case_registered``: sent by ``register_case`` after the request, its
+  "registered" timeline entry and audit row are flushed; ``sender`` is the Case;
+  keyword arguments ``actor`` and ``event``. The engine runs the workflow's
+  ``on_start`` effects here, in the same transaction.
 - ``case_updated``: sent by ``update_case`` inside its transaction, after the
   change is flushed. ``sender`` is the Case; keyword arguments ``actor`` and
   ``changes`` (a ``CaseChanges``). A receiver flushes, never commits, and may
@@ -21,6 +28,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+case_registering = _signals.signal("case-registering")
+case_registered = _signals.signal("case-registered")
 case_updated = _signals.signal("case-updated")
 home_time_zone = _signals.signal("home-time-zone")
 value_unreadable = _signals.signal("value-unreadable")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 
 from mla.core.plugins import USER_MENU, Domain, Job, NavEntry, Panel, Tick
-from mla.deadlines import hooks, models, subscribers, views
+from mla.deadlines import hooks, letters, models, subscribers, views
 from mla.deadlines.reminders import scan_deadlines
 from mla.deadlines.rules import get_rule
 
@@ -30,7 +30,8 @@ DOMAIN = Domain(
     name="deadlines",
     models=(models,),
     blueprints=(views.bp,),
-    hooks=(hooks, subscribers),  # subscribers: receivers of cases' signals
+    # subscribers: receivers of cases' signals; letters: of notifications' signals
+    hooks=(hooks, subscribers, letters),
     nav=(
         NavEntry("deadlines.rules", _l("Deadline rules"), 60, menu="reference"),
         NavEntry("deadlines.time_zones", _l("Time zones of deadlines"), 70, menu="reference"),

@@ -24,6 +24,7 @@ from sqlalchemy import String, cast, literal, or_, select
 from mla.audit.services import record_audit
 from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent
+from mla.cases.services import add_event
 from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.extensions import db
@@ -35,6 +36,9 @@ from mla.notifications.models import (
     SecondApprover,
 )
 from mla.notifications.outbox import enqueue
+from mla.notifications.signals import extra_letter_context, sends_at_once
+from mla.reference.models import Country
+from mla.settings import current_settings
 from mla.workflow.values import (
     QUESTIONS_FIELD,
     answers_to,
@@ -81,9 +85,6 @@ def render_letter(code: str, language: str, **context: Any) -> tuple[str, str]:
 
 
 def _context(case: Case, deadline: Any, values: dict[str, Any]) -> dict[str, Any]:
-    from mla.reference.models import Country
-    from mla.settings import current_settings
-
     home = db.session.get(Country, current_settings().home_country)
     question = latest_question(case)
     context: dict[str, Any] = {
@@ -97,14 +98,8 @@ def _context(case: Case, deadline: Any, values: dict[str, Any]) -> dict[str, Any
         # What earlier steps recorded, in words (a refusal's proposed ground and reasons).
         "recorded": recorded_values(case),
     }
-    if deadline is not None:
-        from mla.deadlines.rules import get_rule
-        from mla.deadlines.services import calendar_of
-
-        cal = calendar_of(deadline)
-        context.update(deadline=deadline, rule=get_rule(deadline.rule_code),
-                       due_on=cal.local_date(deadline.due_at).isoformat(),
-                       start_on=deadline.start_on.isoformat())
+    # The clock the letter is about (deadlines answer; see notifications.signals).
+    context.update(extra_letter_context(case, deadline, values))
     return context
 
 
@@ -134,19 +129,10 @@ def draft_letter(case: Case, code: str, *, actor: Any, values: dict[str, Any] | 
     db.session.flush()
     _timeline(case, actor, letter, "drafted")
     record_audit(actor, "letter.draft", case, letter_id=letter.id, template=code)
-    if _sends_at_once(code, deadline):
+    if sends_at_once(code, deadline):
         # The authority's setting releases this kind of letter without a second person.
         _release(actor, letter, approver=None)
     return letter
-
-
-def _sends_at_once(code: str, deadline: Any) -> bool:
-    from mla.deadlines.rules import get_rule
-    from mla.deadlines.services import sends_without_approval
-
-    if deadline is not None:
-        return sends_without_approval(deadline.rule_code, get_rule(deadline.rule_code))
-    return sends_without_approval(f"letter:{code}")
 
 
 def _label(actor: Any) -> str:
@@ -158,8 +144,6 @@ def _user_id(actor: Any) -> int | None:
 
 
 def _timeline(case: Case, actor: Any, letter: Letter, action: str, **extra: Any) -> None:
-    from mla.cases.services import add_event
-
     add_event(case, actor, "letter", comment=letter.subject, is_internal=True,
               data={"letter_id": letter.id, "template": letter.template_code,
                     "language": letter.language, "action": action, "status": letter.status,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from mla.core.plugins import Domain, NavEntry
-from mla.workflow import builtin_hooks, cli, models, views
+from mla.workflow import builtin_hooks, cli, models, subscribers, views
 from mla.workflow.registry import state_label
 
 DOMAIN = Domain(
@@ -13,7 +13,7 @@ DOMAIN = Domain(
     models=(models,),
     blueprints=(views.bp,),
     cli=(cli.cli,),
-    hooks=(builtin_hooks,),
+    hooks=(builtin_hooks, subscribers),
     nav=(
         NavEntry("workflow.approvals", _l("Approvals"), 50),
         NavEntry("workflow.index", _l("Workflows"), 50, menu="reference"),
