@@ -335,3 +335,17 @@ def test_edit_is_not_offered_on_a_closed_request_and_reopen_is_offered_to_superv
     db.session.expire_all()
     assert not db.session.get(Case, case.id).is_closed
 
+
+
+def test_the_edit_page_says_letters_already_sent_are_not_changed(db, make_case, client,
+                                                                  login_as):
+    from mla.cases.services import add_event
+
+    case = make_case()
+    login_as(case.created_by)
+    note = "Letters already approved for the counterpart are not changed by a correction."
+    assert note not in client.get(f"/requests/{case.reference}/edit").get_data(as_text=True)
+    add_event(case, case.created_by, "letter", is_internal=True,
+              data={"letter_id": 1, "action": "approved", "status": "approved"})
+    db.session.commit()
+    assert note in client.get(f"/requests/{case.reference}/edit").get_data(as_text=True)
