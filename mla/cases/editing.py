@@ -32,7 +32,7 @@ from mla.cases.services import (
     check_offences,
     check_persons,
 )
-from mla.cases.signals import case_updated
+from mla.cases.signals import case_correcting, case_updated
 from mla.cases.validation import (
     Refused,
     authority_in_state,
@@ -188,6 +188,9 @@ def _check(case: Case, changes: Mapping[str, Any]) -> None:
         _check_offences(case, list(changes["offences"]))
     if "persons" in changes:
         _check_persons(case, list(changes["persons"]))
+    for _receiver, refusal in case_correcting.send(case, changes=changes):
+        if refusal:
+            raise Refused(*refusal)
 
 
 def _check_offences(case: Case, edits: list[OffenceEdit]) -> None:

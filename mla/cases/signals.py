@@ -10,6 +10,11 @@ they connect their receivers in their own registration.
   "registered" timeline entry and audit row are flushed; ``sender`` is the Case;
   keyword arguments ``actor`` and ``event``. The engine runs the workflow's
   ``on_start`` effects here, in the same transaction.
+- ``case_correcting``: asked by ``update_case`` before anything changes;
+  ``sender`` is the Case, keyword ``changes`` (field name -> new value, as
+  given). A receiver returns None, or ``(field, sentence)`` to refuse the
+  correction (e.g. the engine: a new legal basis that puts the request under
+  another workflow).
 - ``case_updated``: sent by ``update_case`` inside its transaction, after the
   change is flushed. ``sender`` is the Case; keyword arguments ``actor`` and
   ``changes`` (a ``CaseChanges``). A receiver flushes, never commits, and may
@@ -30,6 +35,7 @@ _signals = Namespace()
 
 case_registering = _signals.signal("case-registering")
 case_registered = _signals.signal("case-registered")
+case_correcting = _signals.signal("case-correcting")
 case_updated = _signals.signal("case-updated")
 home_time_zone = _signals.signal("home-time-zone")
 value_unreadable = _signals.signal("value-unreadable")

@@ -349,3 +349,14 @@ def test_the_edit_page_says_letters_already_sent_are_not_changed(db, make_case, 
               data={"letter_id": 1, "action": "approved", "status": "approved"})
     db.session.commit()
     assert note in client.get(f"/requests/{case.reference}/edit").get_data(as_text=True)
+
+
+def test_a_basis_with_its_own_procedure_is_refused_and_one_within_it_accepted(db, make_case):
+    case = make_case(kind="extradition", legal_basis="ECE")
+    with pytest.raises(ServiceError) as refused:
+        update_case(case.created_by, case, {"legal_basis": "EAW"}, expected_version=1)
+    assert refused.value.details == {"field": "legal_basis"}
+    assert "would follow another procedure" in refused.value.message
+    assert case.version == 1 and case.legal_basis == "ECE"
+    update_case(case.created_by, case, {"legal_basis": "UNTOC"}, expected_version=1)
+    assert case.legal_basis == "UNTOC"
