@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
@@ -26,6 +26,7 @@ from mla.cases.validation import (
     counterpart_not_home,
     date_of_birth_plausible,
     domestic_authority_at_home,
+    home_today,
     legal_basis_fits,
     received_date_not_in_future,
 )
@@ -186,7 +187,8 @@ def register_case(actor, data: CaseInput) -> Case:
         domestic_reference=data.domestic_reference.strip(),
         is_urgent=data.is_urgent,
         urgency_reason=data.urgency_reason.strip(),
-        received_at=data.received_at or (current if data.direction == "incoming" else None),
+        received_at=data.received_at or (_received_today() if data.direction == "incoming"
+                                         else None),
         assignee_id=data.assignee_id,
         created_by_id=getattr(actor, "id", None),
         created_at=current,
@@ -219,6 +221,12 @@ def _workflow_start(data: CaseInput) -> dict[str, str]:
         raise RuntimeError(f"{len(answers)} workflow engines answered case_registering; "
                            "exactly one must (is the workflow domain installed?)")
     return answers[0]
+
+
+def _received_today() -> datetime:
+    """Received today, as a calendar date in the home state's zone (never the UTC date of
+    this instant), stored as midday UTC of that date like a date typed in."""
+    return datetime.combine(home_today(), time(12, 0), tzinfo=UTC)
 
 
 def _new_person(item: PersonInput) -> Person:

@@ -18,6 +18,7 @@ from mla.cases.models import Case, CaseEvent
 from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.deadlines.calendar import StateCalendar, default_zone_name
+from mla.deadlines.calendar import zone as calendar_zone
 from mla.deadlines.models import CountryTimeZone, Deadline, RuleSetting
 from mla.deadlines.rules import Rule, get_rule
 from mla.extensions import db
@@ -57,8 +58,9 @@ def calendar_of(deadline: Deadline) -> StateCalendar:
 def as_date(value: Any) -> date | None:
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return value.date()
+    if isinstance(value, datetime):  # an instant: the day it was at home, never its UTC date
+        return value.astimezone(calendar_zone(zone_name_for(current_settings().home_country)))\
+            .date() if value.tzinfo else value.date()
     if isinstance(value, date):
         return value
     try:

@@ -29,7 +29,9 @@ _TOP_KEYS = {"name", "title", "description", "initial", "role_groups", "states",
 _STATE_KEYS = {"name", "label", "description", "terminal", "pauses_clocks", "approval"}
 _TRANSITION_KEYS = {"name", "label", "description", "from", "to", "stays", "roles", "guards",
                     "effects", "fields", "comment_required", "internal"}
-_FIELD_KEYS = {"name", "type", "label", "required", "choices", "help"}
+_FIELD_KEYS = {"name", "type", "label", "required", "choices", "help", "future", "default"}
+# Defaults a field may declare: "today" (in the home state's zone), for receipt dates.
+FIELD_DEFAULTS = ("today",)
 _EFFECT_KEYS = {"effect", "legal_basis", "when_field"}
 
 
@@ -56,6 +58,10 @@ class FieldSpec:
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
+    # A date field is the day something happened (an arrest, a receipt), so never after
+    # today, unless it is a date agreed or due (``future = true``).
+    future: bool = False
+    default: str = ""
 
 
 @dataclass(frozen=True)
@@ -366,9 +372,19 @@ def _fields(reader: _Reader, value: Any, where: str) -> tuple[FieldSpec, ...]:
         if not isinstance(required, bool):
             reader.problem(here, "'required' must be true or false")
             required = False
+        future = reader.flag(item, "future", here)
+        default = reader.text(item, "default", here, required=False)
+        if (future or default) and kind != "date":
+            reader.problem(here, "'future' and 'default' are for date fields")
+        if default and default not in FIELD_DEFAULTS:
+            reader.problem(here, f"unknown default {default!r} (defaults: "
+                                 f"{', '.join(FIELD_DEFAULTS)})")
+        if future and default:
+            reader.problem(here, "a date that may lie ahead has no default of today")
         specs.append(FieldSpec(name=name, type=kind, label=reader.text(item, "label", here),
                                required=required, choices=choices,
-                               help=reader.text(item, "help", here, required=False)))
+                               help=reader.text(item, "help", here, required=False),
+                               future=future, default=default))
     return tuple(specs)
 
 

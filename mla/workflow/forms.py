@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from mla.cases.validation import home_today
 from mla.core.forms import as_choices
 from mla.workflow.definitions import FieldSpec, Transition
 from mla.workflow.grounds import ground_choices
@@ -45,6 +46,8 @@ def _field(spec: FieldSpec, authorities: list[tuple[int, str]]) -> Any:
             DataRequired() if spec.required else Optional(),
             Length(max=TEXT_LIMITS["textarea"])], **kwargs)
     if spec.type == "date":
+        if spec.default == "today":
+            kwargs["default"] = home_today  # a receipt date: today in the home zone
         return DateField(spec.label, validators=[presence], **kwargs)
     if spec.type == "select":
         return SelectField(spec.label, choices=as_choices([("", "—"), *spec.choices]),

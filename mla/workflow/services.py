@@ -23,6 +23,7 @@ from mla.audit.services import record_audit
 from mla.cases.models import Case
 from mla.cases.queries import visible_cases
 from mla.cases.services import add_event
+from mla.cases.validation import event_date_not_in_future, home_today
 from mla.core.access import ROLES
 from mla.core.clock import now
 from mla.core.errors import ApiError, Conflict, NotFound, ServiceError
@@ -106,6 +107,8 @@ def clean_values(transition: Transition, raw: dict[str, Any] | None) -> dict[str
     values: dict[str, Any] = {}
     for spec in transition.fields:
         value = _clean_one(spec, raw.get(spec.name))
+        if value is None and spec.default == "today":
+            value = home_today()  # a receipt date left out: received today, home zone
         if value is None:
             if spec.required:
                 raise ServiceError(_("%(label)s is required.", label=spec.label),
@@ -145,6 +148,8 @@ def _clean_one(spec: FieldSpec, value: Any) -> Any:
             raise _invalid(spec, _("a date between %(first)s and %(last)s",
                                    first=DATE_RANGE[0].isoformat(),
                                    last=DATE_RANGE[1].isoformat()))
+        if not spec.future:  # the day something happened: not after today (home zone)
+            event_date_not_in_future(value, spec.name)
         return value
     if spec.type == "select":
         if not isinstance(value, str) or value not in dict(spec.choices):

@@ -139,12 +139,14 @@ def test_eaw_art_17_2_consent_clock_runs_from_consent(db, warrant, step, set_now
     assert case.next_due_at == decision.due_at
 
 
-def test_eaw_art_17_2_a_later_arrest_does_not_bring_back_the_60_days(db, warrant, step):
+def test_eaw_art_17_2_a_later_arrest_does_not_bring_back_the_60_days(db, warrant, step,
+                                                                     set_now):
     """Consent recorded first (the person appeared without being held), arrest later:
     the decision stays due 10 days after the consent. The old clock went back to 60
     days from the arrest."""
     case = warrant()
     step(case, "record_consent", consented_on="2026-03-02")
+    set_now(utc(2026, 3, 4, 9))
     step(case, "record_arrest", arrested_on="2026-03-03")
     assert the_clock(db, case, "eaw_decision").due_at == end_of(date(2026, 3, 12))
 
@@ -218,7 +220,8 @@ def test_eaw_art_17_7_the_step_reminds_to_inform_eurojust_with_the_reasons(
 
 # --- art. 23: surrender within 10 days of the decision, or of each new date agreed --------
 
-def _ordered(step, case, authorities, decided_on: str = "2026-04-10"):
+def _ordered(step, case, authorities, set_now, decided_on: str = "2026-04-10"):
+    set_now(utc(2026, 4, 14, 9))
     step(case, "refer_to_court", executing_authority_id=authorities["court"].id)
     step(case, "court_orders_surrender", decided_on=decided_on)
     return case
@@ -228,8 +231,7 @@ def test_eaw_art_23_2_surrender_due_ten_days_after_the_final_judicial_decision(
         db, warrant, step, authorities, set_now):
     """No executive decision starts it: the court's decision is final."""
     case = warrant("under_review")
-    set_now(utc(2026, 4, 14, 9))
-    _ordered(step, case, authorities)
+    _ordered(step, case, authorities, set_now)
     surrender = the_clock(db, case, "eaw_surrender")
     assert surrender.status == "running" and surrender.is_custody
     assert surrender.due_at == end_of(date(2026, 4, 20))
@@ -242,7 +244,7 @@ def test_eaw_art_23_3_new_date_agreed_restarts_ten_days_as_often_as_needed(
         db, warrant, step, authorities, set_now):
     """CJEU C-640/15 Vilkas: a new date may be agreed more than once; each time
     surrender is due within 10 days of it. The old rule added 10 days, once."""
-    case = _ordered(step, warrant("under_review"), authorities)
+    case = _ordered(step, warrant("under_review"), authorities, set_now)
     step(case, "agree_new_surrender_date", new_surrender_on="2026-04-25",
          cause="beyond_control", reasons="Flights cancelled.")
     surrender = the_clock(db, case, "eaw_surrender")
@@ -255,18 +257,19 @@ def test_eaw_art_23_3_new_date_agreed_restarts_ten_days_as_often_as_needed(
     assert case.state == "surrender_pending"
 
 
-def test_eaw_art_23_4_humanitarian_postponement_is_a_new_date(db, warrant, step, authorities):
-    case = _ordered(step, warrant("under_review"), authorities)
+def test_eaw_art_23_4_humanitarian_postponement_is_a_new_date(db, warrant, step, authorities,
+                                                              set_now):
+    case = _ordered(step, warrant("under_review"), authorities, set_now)
     step(case, "agree_new_surrender_date", new_surrender_on="2026-06-01",
          cause="humanitarian", reasons="Surgery.")
     assert the_clock(db, case, "eaw_surrender").due_at == end_of(date(2026, 6, 11))
 
 
 def test_eaw_art_24_postponed_surrender_is_a_step_with_its_own_date(
-        db, warrant, step, authorities):
+        db, warrant, step, authorities, set_now):
     """Art. 24(1): postponed for a prosecution here; the 10-day limit stops (it is not
     met), and runs again from the date agreed when the postponement ends."""
-    case = _ordered(step, warrant("under_review"), authorities)
+    case = _ordered(step, warrant("under_review"), authorities, set_now)
     step(case, "postpone_surrender", postponement="postponed", postponed_on="2026-04-12",
          conditions="Trial here for another theft, hearing in June.")
     assert case.state == "surrender_postponed"
@@ -280,9 +283,9 @@ def test_eaw_art_24_postponed_surrender_is_a_step_with_its_own_date(
     assert [d.due_at for d in running] == [end_of(date(2026, 7, 11))]
 
 
-def test_eaw_surrender_closes_every_clock(db, warrant, step, authorities):
-    case = _ordered(step, warrant("under_review"), authorities)
-    step(case, "record_surrender", surrendered_on="2026-04-15")
+def test_eaw_surrender_closes_every_clock(db, warrant, step, authorities, set_now):
+    case = _ordered(step, warrant("under_review"), authorities, set_now)
+    step(case, "record_surrender", surrendered_on="2026-04-14")
     assert case.is_closed
     assert the_clock(db, case, "eaw_surrender").status == "met"
     assert [d for d in clocks(db, case) if d.status in ("running", "paused")] == []

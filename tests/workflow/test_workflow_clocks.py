@@ -112,6 +112,7 @@ def test_withdrawn_extradition_after_scheduled_surrender_has_no_custody_clock(
     step(case, "record_arrest", arrested_on="2026-03-01")
     step(case, "formal_request_received")
     step(case, "refer_to_court", executing_authority_id=authorities["court"].id)
+    set_now(utc(2026, 3, 21, 9))
     step(case, "court_allows", decided_on="2026-03-20")
     step(case, "grant")
     step(case, "schedule_surrender", surrender_on="2026-03-25", place="Airport")
@@ -130,6 +131,7 @@ def test_ece_court_decision_and_grant_start_no_eaw_surrender_clock(
     case = ready_case("incoming_extradition", legal_basis="ECE")
     step(case, "formal_request_received")
     step(case, "refer_to_court", executing_authority_id=authorities["court"].id)
+    set_now(utc(2026, 4, 11, 9))
     step(case, "court_allows", decided_on="2026-04-10")
     step(case, "grant")
     assert clocks(db, case, "eaw_surrender") == []
