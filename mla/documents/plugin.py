@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from mla.core.plugins import Domain
-from mla.documents import models, views
+from mla.documents import cli, models, views
 
-DOMAIN = Domain(name="documents", models=(models,), blueprints=(views.bp,))
+DOMAIN = Domain(name="documents", models=(models,), blueprints=(views.bp,), cli=(cli.cli,))

@@ -10,13 +10,18 @@ where it lies (``MLA_DOCUMENT_STORE``, see mla.settings):
   transaction, so several application servers share it and a rollback takes it away;
 - ``filesystem``: a file per document, written before commit and removed again if the
   unit of work rolls back. Never served from a static path.
+
+``copy_content`` moves an instance from one store to the other (``flask documents
+copy --to STORE``): it copies each blob as it is, after checking that it opens.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -24,9 +29,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mla.core.crypto import FORMAT_VERSION, KeyRing, KeyRingError, key_ring
 from mla.core.transaction import on_rollback
-from mla.documents.models import DocumentContent
+from mla.documents.models import Document, DocumentContent
 from mla.extensions import db
-from mla.settings import current_settings
+from mla.settings import DOCUMENT_STORES, current_settings
 
 _HEADER = struct.Struct(">BI")
 _NONCE = 12
@@ -52,8 +57,12 @@ def open_bytes(ring: KeyRing, blob: bytes, *, context: str) -> bytes:
         raise KeyRingError("document content does not decrypt for this document") from None
 
 
+def configured_store() -> str:
+    return current_settings().document_store
+
+
 def in_database() -> bool:
-    return current_settings().document_store == "database"
+    return configured_store() == "database"
 
 
 def storage_dir() -> Path:
@@ -74,7 +83,11 @@ def _context(document_id: int, uid: str) -> str:
 def write_content(document_id: int, uid: str, data: bytes) -> None:
     """Seal and store; part of the current unit of work (gone again if it rolls back)."""
     blob = seal_bytes(key_ring(), data, context=_context(document_id, uid))
-    if in_database():
+    _save(configured_store(), document_id, uid, blob)
+
+
+def _save(store: str, document_id: int, uid: str, blob: bytes) -> None:
+    if store == "database":
         db.session.add(DocumentContent(document_id=document_id, sealed=blob))
         db.session.flush()
         return
@@ -97,7 +110,11 @@ def _write_file(uid: str, blob: bytes) -> Path:
 
 def sealed_content(document_id: int, uid: str) -> bytes | None:
     """The stored blob as it lies in the configured store, or None when it is missing."""
-    if in_database():
+    return _load(configured_store(), document_id, uid)
+
+
+def _load(store: str, document_id: int, uid: str) -> bytes | None:
+    if store == "database":
         return db.session.scalar(
             db.select(DocumentContent.sealed).where(DocumentContent.document_id == document_id))
     try:
@@ -111,3 +128,45 @@ def read_content(document_id: int, uid: str) -> bytes:
     if blob is None:
         raise KeyRingError("document content is missing from the store")
     return open_bytes(key_ring(), blob, context=_context(document_id, uid))
+
+
+@dataclass
+class CopyReport:
+    copied: int = 0
+    already_there: int = 0
+    missing: list[int] | None = None  # document ids with content in neither store
+    damaged: list[int] | None = None  # content that does not open or match its checksum
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.damaged
+
+
+def copy_content(to_store: str) -> CopyReport:
+    """Copy every document's sealed blob from the other store into ``to_store``,
+    unchanged, checking first that it opens and matches the document's checksum.
+    Idempotent; the source is left as it is. Flushes; the caller commits."""
+    if to_store not in DOCUMENT_STORES:
+        raise ValueError(f"unknown document store {to_store!r}")
+    from_store = next(store for store in DOCUMENT_STORES if store != to_store)
+    report = CopyReport(missing=[], damaged=[])
+    ring = key_ring()
+    for document in db.session.scalars(db.select(Document).order_by(Document.id)):
+        if _load(to_store, document.id, document.uid) is not None:
+            report.already_there += 1
+            continue
+        blob = _load(from_store, document.id, document.uid)
+        if blob is None:
+            report.missing.append(document.id)
+            continue
+        try:
+            data = open_bytes(ring, blob, context=_context(document.id, document.uid))
+        except KeyRingError:
+            report.damaged.append(document.id)
+            continue
+        if hashlib.sha256(data).hexdigest() != document.sha256:
+            report.damaged.append(document.id)
+            continue
+        _save(to_store, document.id, document.uid, blob)
+        report.copied += 1
+    return report

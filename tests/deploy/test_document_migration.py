@@ -1,5 +1,6 @@
 """Upgrading an instance that kept documents as files: the migration that adds the
-database store copies each file's sealed blob, unchanged, into ``document_contents``."""
+database store copies each file's sealed blob, unchanged, into ``document_contents``;
+going back down writes the table's blobs out as files again."""
 
 from __future__ import annotations
 
@@ -53,3 +54,18 @@ def test_files_written_before_the_upgrade_are_copied_into_the_table(empty_app):
     assert {k: bytes(v) for k, v in rows.items()} == {kept: b"\x01sealed blob"}
     assert lost not in rows
     assert (directory / "0123abcd.bin").exists()  # left for the operator to remove
+
+
+def test_going_down_writes_the_blobs_back_as_files(empty_app):
+    from mla.extensions import db
+
+    flask_migrate.upgrade(directory=str(MIGRATIONS), revision=ADDS_THE_TABLE)
+    document_id = _insert_document("89abcdef")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO document_contents (document_id, sealed) "
+                          "VALUES (:id, :blob)"), {"id": document_id, "blob": b"\x02blob"})
+
+    flask_migrate.downgrade(directory=str(MIGRATIONS), revision=BEFORE)
+
+    path = empty_app.extensions["mla.settings"].instance_path / "documents" / "89abcdef.bin"
+    assert path.read_bytes() == b"\x02blob"

@@ -229,3 +229,64 @@ def test_a_committed_upload_survives_a_later_rollback(setup, db, store):
     db.session.rollback()
     assert _stored(document) is not None
     assert document_content(document) == PDF
+
+
+def _use_store(app_ctx, monkeypatch, store: str) -> None:
+    import dataclasses
+
+    settings = dataclasses.replace(app_ctx.extensions["mla.settings"], document_store=store)
+    monkeypatch.setitem(app_ctx.extensions, "mla.settings", settings)
+
+
+@pytest.mark.parametrize(("source", "target"), [("filesystem", "database"),
+                                                ("database", "filesystem")])
+def test_an_instance_moves_its_documents_to_the_other_store(setup, db, app_ctx, monkeypatch,
+                                                           source, target):
+    from mla.core.transaction import unit_of_work
+
+    _use_store(app_ctx, monkeypatch, source)
+    kept = store_document(setup["staff"], setup["case"], Upload("kept.pdf", PDF))
+    swapped = store_document(setup["staff"], setup["case"], Upload("swapped.pdf", PDF + b"!"))
+    lost = store_document(setup["staff"], setup["case"], Upload("lost.pdf", PDF + b"?"))
+    db.session.commit()
+    _overwrite(swapped, _stored(kept))  # does not open for its own document
+    if source == "database":
+        from mla.documents.models import DocumentContent
+
+        db.session.delete(db.session.get(DocumentContent, lost.id))
+        db.session.commit()
+    else:
+        (storage.storage_dir() / f"{lost.uid}.bin").unlink()
+    blob = _stored(kept)
+
+    with unit_of_work():
+        report = storage.copy_content(target)
+    assert (report.copied, report.already_there) == (1, 0)
+    assert report.missing == [lost.id] and report.damaged == [swapped.id]
+    assert not report.complete
+    _use_store(app_ctx, monkeypatch, target)
+    assert _stored(kept) == blob  # the same sealed blob, not re-encrypted
+    assert document_content(kept) == PDF
+    with unit_of_work():
+        again = storage.copy_content(target)
+    assert (again.copied, again.already_there) == (0, 1)
+
+
+def test_the_copy_command(setup, db, app_ctx, monkeypatch):
+    _use_store(app_ctx, monkeypatch, "database")
+    document = store_document(setup["staff"], setup["case"], Upload("a.pdf", PDF))
+    db.session.commit()
+    runner = app_ctx.test_cli_runner()
+    result = runner.invoke(args=["documents", "copy", "--to", "filesystem"])
+    assert result.exit_code == 0, result.output
+    assert "1 copied, 0 already there" in result.output
+    _use_store(app_ctx, monkeypatch, "filesystem")
+    assert document_content(document) == PDF
+    (storage.storage_dir() / f"{document.uid}.bin").unlink()
+    _use_store(app_ctx, monkeypatch, "database")
+    from mla.documents.models import DocumentContent
+
+    db.session.delete(db.session.get(DocumentContent, document.id))
+    db.session.commit()
+    result = runner.invoke(args=["documents", "copy", "--to", "filesystem"])
+    assert result.exit_code != 0 and str(document.id) in result.output

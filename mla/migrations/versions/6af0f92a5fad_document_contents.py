@@ -3,8 +3,8 @@
 Content that an earlier version wrote under ``instance/documents/`` is copied into the
 table, unchanged (the same sealed blob), when this instance uses the database store;
 the files stay where they are: remove them once you have checked the copy. Going
-down drops the table: run with MLA_DOCUMENT_STORE=filesystem before downgrading if
-documents were uploaded since.
+down writes each blob back to ``instance/documents/`` (where the earlier version reads
+it) unless the file is there already, then drops the table.
 
 Revision ID: 6af0f92a5fad
 Revises: 483f02b3bd65
@@ -56,4 +56,21 @@ def _copy_files_into(contents: sa.Table) -> None:
 
 
 def downgrade():
+    _copy_rows_to_files()
     op.drop_table('document_contents')
+
+
+def _copy_rows_to_files() -> None:
+    if not has_app_context() or "mla.settings" not in current_app.extensions:
+        return
+    directory = Path(current_app.extensions["mla.settings"].instance_path) / "documents"
+    bind = op.get_bind()
+    rows = bind.execute(sa.text(
+        "SELECT d.uid, c.sealed FROM document_contents c "
+        "JOIN documents d ON d.id = c.document_id"))
+    for uid, sealed in rows:
+        path = directory / f"{uid}.bin"
+        if uid.isalnum() and not path.exists():
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.write_bytes(bytes(sealed))
+            path.chmod(0o600)
