@@ -65,25 +65,63 @@ def _recompute_from_receipt(case: Case, actor: Any) -> list[str]:
 
 
 def _follow_basis(case: Case, actor: Any, old: str, new: str) -> list[str]:
+    """Clocks the workflow starts only under the old basis stop; where the step that
+    started one starts another under the new basis (a provisional arrest: ECE art. 16(4)
+    becomes the domestic-law limit under UNTOC), that one starts in its place, from the
+    values the step recorded. A request not yet acted on also gets the clocks its
+    registration starts under the new basis."""
     workflow = definition_for_case(case)
-    said = []
+    said: list[str] = []
+    started: set[str] = set()
     for deadline in open_deadlines(case):
         refs = _starting(workflow, deadline.rule_code)
-        if refs and not any(not ref.legal_basis or new in ref.legal_basis for ref in refs):
-            stop_deadline(case, deadline.rule_code, actor=actor, status="stopped")
-            said.append(_("Clock “%(clock)s” stopped: it does not apply under %(basis)s.",
-                          clock=get_rule(deadline.rule_code).title, basis=new))
-    if case.state != workflow.initial:
-        return said  # later steps start their own clocks under the basis they find
-    values = {"received_on": case.received_at.date()} if case.received_at else {}
-    for ref in workflow.start_effects:
-        if ref.name != START or not ref.arg or ref.applies(old, values):
+        if not refs or any(not ref.legal_basis or new in ref.legal_basis for ref in refs):
             continue
-        if ref.applies(new, values) and open_deadline(case, ref.arg) is None:
-            started = start_deadline(case, ref.arg, actor=actor, values=values)
-            said.append(_("Clock “%(clock)s” started under %(basis)s: due %(due)s.",
-                          clock=get_rule(ref.arg).title, basis=new, due=_day(started)))
+        stop_deadline(case, deadline.rule_code, actor=actor, status="stopped")
+        said.append(_("Clock “%(clock)s” stopped: it does not apply under %(basis)s.",
+                      clock=get_rule(deadline.rule_code).title, basis=new))
+        for effects, values in _places_starting(workflow, case, deadline.rule_code):
+            said += _start_applying(case, actor, effects, values, new, started)
+    if case.state == workflow.initial:
+        said += _start_applying(case, actor, workflow.start_effects, _received(case), new,
+                                started, only_new_under=old)
     return said
+
+
+def _start_applying(case: Case, actor: Any, effects: Any, values: dict[str, Any], basis: str,
+                    started: set[str], only_new_under: str | None = None) -> list[str]:
+    said = []
+    for ref in effects:
+        if ref.name != START or not ref.arg or ref.arg in started:
+            continue
+        if only_new_under is not None and ref.applies(only_new_under, values):
+            continue
+        if ref.applies(basis, values) and open_deadline(case, ref.arg) is None:
+            deadline = start_deadline(case, ref.arg, actor=actor, values=values)
+            started.add(ref.arg)
+            said.append(_("Clock “%(clock)s” started under %(basis)s: due %(due)s.",
+                          clock=get_rule(ref.arg).title, basis=basis, due=_day(deadline)))
+    return said
+
+
+def _places_starting(workflow: Workflow, case: Case, rule_code: str
+                     ) -> list[tuple[Any, dict[str, Any]]]:
+    """Each step list that starts this rule, with the values it was last taken with."""
+    places = []
+    if any(ref.name == START and ref.arg == rule_code for ref in workflow.start_effects):
+        places.append((workflow.start_effects, _received(case)))
+    for transition in workflow.transitions:
+        if not any(ref.name == START and ref.arg == rule_code for ref in transition.effects):
+            continue
+        taken = [e for e in case.events
+                 if e.kind == "transition" and e.transition == transition.name]
+        if taken:
+            places.append((transition.effects, dict(taken[-1].data.get("values") or {})))
+    return places
+
+
+def _received(case: Case) -> dict[str, Any]:
+    return {"received_on": case.received_at.date()} if case.received_at else {}
 
 
 def _starting(workflow: Workflow, rule_code: str) -> list[EffectRef]:

@@ -360,3 +360,23 @@ def test_a_basis_with_its_own_procedure_is_refused_and_one_within_it_accepted(db
     assert case.version == 1 and case.legal_basis == "ECE"
     update_case(case.created_by, case, {"legal_basis": "UNTOC"}, expected_version=1)
     assert case.legal_basis == "UNTOC"
+
+
+def test_a_corrected_basis_puts_the_custody_clock_of_the_new_basis_in_place(db, make_case):
+    from mla.core.clock import now
+
+    case = make_case(kind="extradition", legal_basis="ECE")
+    arrested = now().date() - timedelta(days=3)
+    apply_transition(case.created_by, case, "record_arrest", expected_version=1,
+                     values={"arrested_on": arrested.isoformat()})
+    db.session.commit()
+    assert _clock(db, case, "ece_provisional_arrest") is not None
+
+    update_case(case.created_by, case, {"legal_basis": "UNTOC"}, expected_version=2)
+    db.session.commit()
+    assert _clock(db, case, "ece_provisional_arrest") is None
+    domestic = _clock(db, case, "provisional_arrest_domestic")
+    assert domestic is not None and domestic.start_on == arrested and domestic.is_custody
+    said = _edits(case)[0].data["consequences"]
+    assert any("stopped: it does not apply under UNTOC" in line for line in said)
+    assert any("started under UNTOC" in line for line in said)
