@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from mla.deadlines.models import Deadline
+
 END_OF_DAY = time(23, 59, 59)
 MORNING = time(8, 0)
 
@@ -128,3 +130,8 @@ class StateCalendar:
             if self.is_business_day(current):
                 count += 1
         return count
+
+
+def calendar_of(deadline: Deadline) -> StateCalendar:
+    """The calendar a deadline counts in (its state, zone and holidays, fixed at start)."""
+    return StateCalendar(deadline.country_code, deadline.zone_name, deadline.holiday_calendar)

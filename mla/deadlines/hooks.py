@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from mla.cases.services import add_event
 from mla.core.errors import ServiceError
 from mla.deadlines import services
-from mla.deadlines.rules import get_rule, load_rules
+from mla.deadlines.rules import UnknownRuleCode, get_rule, load_rules
 from mla.notifications import services as notifications
 from mla.workflow.hooks import NO_ARGUMENT, Argument, TransitionContext, effect, guard
 
@@ -43,10 +43,6 @@ RULE_CODES: tuple[str, ...] = (
     "formal_request_due",
     "supplementary_info_due",
 )
-
-
-class UnknownRuleCode(ValueError):
-    """A workflow named a deadline rule that the rules file does not define."""
 
 
 def known_rule_codes() -> frozenset[str]:

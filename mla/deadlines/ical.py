@@ -21,6 +21,7 @@ from mla.core.text import single_line
 from mla.deadlines.models import CalendarFeed, Deadline
 from mla.deadlines.rules import get_rule
 from mla.extensions import db
+from mla.notifications.services import case_link
 
 TOKEN_BYTES = 32
 FEED_WINDOW = timedelta(days=400)
@@ -118,7 +119,5 @@ def _event(deadline: Deadline, case: Case, rule: Any, stamp: datetime, base_url:
     status = " (paused)" if deadline.status == "paused" else ""
     event.add("summary", f"{prefix}{case.reference}: {rule.title}{status}")
     event.add("description", f"{rule.summary}\n{rule.citation}")
-    from mla.notifications.services import case_link
-
     event.add("url", f"{base_url.rstrip('/')}{case_link(case)}")
     return event

@@ -11,7 +11,7 @@ point: running it twice writes nothing new.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,65 +20,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from mla.cases.models import Case
+from mla.cases.services import add_event
 from mla.core.clock import now
+from mla.core.transaction import unit_of_work
+from mla.deadlines.calendar import calendar_of
 from mla.deadlines.models import Deadline
 from mla.deadlines.rules import Rule, get_rule
+from mla.deadlines.schedule import Point, point_key, points, schedule_next
+from mla.deadlines.services import compute, refresh_next_due
 from mla.extensions import db
+from mla.notifications import services as notify
+from mla.notifications.letters import draft_letter
 from mla.notifications.outbox import enqueue_many
 
 SYSTEM_ACTOR = "scheduler"
-ONE_SECOND = timedelta(seconds=1)
-
-
-@dataclass(frozen=True)
-class Point:
-    at: datetime
-    name: str
-    kind: str  # remind | soft | letter | missed
-
-
-def points(deadline: Deadline, rule: Rule) -> list[Point]:
-    from mla.deadlines.services import calendar_of
-
-    cal = calendar_of(deadline)
-    due_day = cal.local_date(deadline.due_at)
-    found: list[Point] = []
-    for days in rule.remind_days:
-        day = cal.days_before(due_day, days, deadline.is_business)
-        found.append(Point(cal.morning_of(day), f"before{days}", "remind"))
-    if rule.remind_days:
-        found.append(Point(cal.morning_of(due_day), "day", "remind"))
-    if deadline.soft_due_at is not None:
-        found.append(Point(deadline.soft_due_at + ONE_SECOND, "soft", "soft"))
-    if rule.counterpart_letter:
-        if rule.letter_days_before:
-            letter_at = cal.morning_of(cal.days_before(due_day, rule.letter_days_before,
-                                                       deadline.is_business))
-        else:
-            letter_at = deadline.due_at + ONE_SECOND
-        found.append(Point(letter_at, "letter", "letter"))
-    if rule.escalate:
-        found.append(Point(deadline.due_at + ONE_SECOND, "missed", "missed"))
-    return sorted(found, key=lambda p: p.at)
-
-
-def schedule_next(deadline: Deadline, rule: Rule) -> None:
-    """Point ``next_reminder_at`` at the first point not looked at yet."""
-    if deadline.status != "running":
-        deadline.next_reminder_at = None
-        return
-    if deadline.reminded_through is None:
-        deadline.reminded_through = deadline.started_at or now()
-    since = deadline.reminded_through
-    upcoming = [p.at for p in points(deadline, rule) if p.at > since]
-    deadline.next_reminder_at = min(upcoming) if upcoming else None
-
-
-def point_key(deadline: Deadline, point: Point) -> str:
-    from mla.deadlines.services import calendar_of
-
-    stamp = calendar_of(deadline).local_date(deadline.due_at).isoformat()
-    return f"dl:{deadline.id}:{deadline.cycle}:{stamp}:{point.name}"
 
 
 @dataclass
@@ -91,15 +46,11 @@ class Batch:
     supervisors: list[Any] | None = None
 
     def assignee_recipients(self, case: Case) -> list[Any]:
-        from mla.notifications import services as notify
-
         if case.id not in self.assignees:
             self.assignees[case.id] = notify.assignee_recipients(case)
         return self.assignees[case.id]
 
     def supervisor_recipients(self) -> list[Any]:
-        from mla.notifications import services as notify
-
         if self.supervisors is None:
             self.supervisors = notify.supervisor_recipients()
         return self.supervisors
@@ -135,8 +86,6 @@ def process_deadline(deadline: Deadline, at: datetime, batch: Batch | None = Non
 
 def _next_cycle(deadline: Deadline) -> None:
     """A repeating clock (status inquiries) starts again from the day it fell due."""
-    from mla.deadlines.services import calendar_of, compute, refresh_next_due
-
     cal = calendar_of(deadline)
     deadline.start_on = cal.local_date(deadline.due_at)
     deadline.fixed_due_on = None
@@ -148,8 +97,6 @@ def _next_cycle(deadline: Deadline) -> None:
 
 
 def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime, batch: Batch) -> None:
-    from mla.notifications import services as notify
-
     case: Case = deadline.case
     key = point_key(deadline, point)
     view_due = deadline.due_at
@@ -175,14 +122,10 @@ def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime, batch: Batc
         recipients = batch.supervisor_recipients() + batch.assignee_recipients(case)
         notify.notify_users(recipients, key, subject, body, case=case, category="escalation",
                             sink=batch.rows)
-        from mla.cases.services import add_event
-
         add_event(case, SYSTEM_ACTOR, "deadline", comment=rule.title, is_internal=True,
                   data={"rule": rule.code, "action": "missed", "deadline_id": deadline.id,
                         "due_at": view_due.isoformat()})
     elif point.kind == "letter" and rule.counterpart_letter:
-        from mla.notifications.letters import draft_letter
-
         letter = draft_letter(case, rule.counterpart_letter, actor=SYSTEM_ACTOR,
                               deadline=deadline, key=key)
         if letter.status == "draft":
@@ -193,8 +136,6 @@ def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime, batch: Batc
 
 
 def _days_left_text(deadline: Deadline, at: datetime) -> str:
-    from mla.deadlines.services import calendar_of
-
     cal = calendar_of(deadline)
     left = cal.days_between(cal.local_date(at), cal.local_date(deadline.due_at),
                             deadline.is_business)
@@ -216,8 +157,6 @@ def _reminder_body(deadline: Deadline, rule: Rule) -> str:
 
 
 def _tz(deadline: Deadline) -> ZoneInfo:
-    from mla.deadlines.services import calendar_of
-
     return calendar_of(deadline).tz
 
 
@@ -232,8 +171,6 @@ def due_deadline_ids(at: datetime, limit: int) -> list[int]:
 
 def scan_deadlines(batch: int = 500, at: datetime | None = None) -> int:
     """Process every deadline whose next point has passed; one transaction per batch."""
-    from mla.core.transaction import unit_of_work
-
     at = at or now()
     total = 0
     while True:

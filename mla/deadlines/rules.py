@@ -8,11 +8,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mla.notifications.letters import known_letter_templates
+
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "deadlines" / "rules.toml"
 
 UNITS = ("calendar", "business")
 SIDES = ("home", "counterpart")
 DUE_FROM = ("period", "due_on")
+
+
+class UnknownRuleCode(ValueError):
+    """A workflow named a deadline rule that the rules file does not define."""
 
 
 class RuleError(ValueError):
@@ -114,8 +120,6 @@ def parse_rules(text: str) -> dict[str, Rule]:
 @cache
 def load_rules() -> dict[str, Rule]:
     rules = parse_rules(RULES_FILE.read_text(encoding="utf-8"))
-    from mla.notifications.letters import known_letter_templates
-
     templates = known_letter_templates()
     for rule in rules.values():
         for code in (rule.counterpart_letter, rule.extension_letter):
@@ -127,7 +131,5 @@ def load_rules() -> dict[str, Rule]:
 def get_rule(code: str) -> Rule:
     rules = load_rules()
     if code not in rules:
-        from mla.deadlines.hooks import UnknownRuleCode
-
         raise UnknownRuleCode(f"unknown deadline rule code {code!r}")
     return rules[code]

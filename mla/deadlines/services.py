@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -17,12 +18,15 @@ from mla.audit.services import record_audit
 from mla.cases.models import Case, CaseEvent
 from mla.core.clock import now
 from mla.core.errors import ServiceError
-from mla.deadlines.calendar import StateCalendar, default_zone_name
+from mla.deadlines.calendar import calendar_of, default_zone_name
 from mla.deadlines.calendar import zone as calendar_zone
 from mla.deadlines.models import CountryTimeZone, Deadline, RuleSetting
 from mla.deadlines.rules import Rule, get_rule
+from mla.deadlines.schedule import schedule_next
 from mla.extensions import db
+from mla.notifications.letters import draft_letter
 from mla.reference.models import Country
+from mla.reference.services import known_country
 from mla.settings import current_settings
 
 OPEN = ("running", "paused")
@@ -47,10 +51,6 @@ def holiday_calendar_for(country_code: str) -> str:
 
 def side_country(case: Case, side: str) -> str:
     return current_settings().home_country if side == "home" else case.counterpart_country
-
-
-def calendar_of(deadline: Deadline) -> StateCalendar:
-    return StateCalendar(deadline.country_code, deadline.zone_name, deadline.holiday_calendar)
 
 
 # --- computing -----------------------------------------------------------------------
@@ -112,8 +112,6 @@ def _event(case: Case, actor: Any, deadline: Deadline, action: str, comment: str
 
 
 def _schedule(deadline: Deadline) -> None:
-    from mla.deadlines.reminders import schedule_next
-
     schedule_next(deadline, get_rule(deadline.rule_code))
 
 
@@ -284,8 +282,6 @@ def extend_deadline(actor: Any, deadline: Deadline, *, reason: str,
     compute(deadline)
     _schedule(deadline)
     if rule.extension_letter:
-        from mla.notifications.letters import draft_letter
-
         letter = draft_letter(case, rule.extension_letter, actor=actor, deadline=deadline,
                               key=f"dl:{deadline.id}:extension:{deadline.extensions}",
                               values={"reason": reason, "days": days})
@@ -379,10 +375,6 @@ def set_time_zone(actor: Any, country_code: str, zone_name: str | None) -> None:
 
     Deadlines already running keep the zone they started with; new ones use this.
     """
-    from zoneinfo import available_timezones
-
-    from mla.reference.services import known_country
-
     country = known_country(country_code)
     if country is None:
         raise ServiceError(str(_l("Unknown country.")), code="invalid",
