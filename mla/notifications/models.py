@@ -6,11 +6,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
+from mla.core.errors import ServiceError
+from mla.core.text import has_line_break
 from mla.extensions import db
 
 CHANNELS = ("in_app", "email")
@@ -139,6 +142,15 @@ class Letter(db.Model):
     authority = relationship("Authority")
     created_by = relationship("User", foreign_keys=[created_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @validates("subject")
+    def _one_line(self, field: str, value: str) -> str:
+        # The subject becomes a mail header: refused here, whichever path edits it
+        # (the approval form, the API); the dispatcher flattens it again at build.
+        if value and has_line_break(value):
+            raise ServiceError(_("Write the subject on one line."), code="invalid",
+                               details={"field": field})
+        return value
 
     @property
     def is_draft(self) -> bool:

@@ -70,3 +70,27 @@ def test_a_letter_subject_with_a_line_break_is_refused(app_ctx):
             meta={"csrf": False})
         assert not form.validate()
         assert form.subject.errors
+
+
+def test_a_letter_subject_with_a_line_break_is_refused_by_the_api(db, make_case, create_user,
+                                                                 client, api_token):
+    from mla.directory.models import Authority
+    from mla.notifications.letters import draft_letter
+    from mla.notifications.models import Letter
+
+    office = Authority(name="Bureau", country_code="FR", kind="central_authority",
+                       languages=["en"], email="bureau@example.fr")
+    db.session.add(office)
+    db.session.commit()
+    worker = create_user("caseworker")
+    case = make_case(worker, direction="outgoing", counterpart_country="FR",
+                     counterpart_authority_id=office.id, measures=[])
+    with unit_of_work():
+        draft_letter(case, "status_inquiry", actor=worker)
+    letter = db.session.scalars(select(Letter)).one()
+    response = client.post(f"/api/v1/letters/{letter.id}/approve",
+                           headers=api_token(create_user("supervisor")),
+                           json={"subject": "Status\r\nBcc: spy@example.org"})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert "\n" not in letter.subject and letter.status == "draft"
