@@ -58,11 +58,13 @@ def has_assignee(ctx: TransitionContext) -> str | None:
 
 @guard("four_eyes")
 def four_eyes(ctx: TransitionContext) -> str | None:
-    """Whoever put the request up for approval (the step that entered its current state)
-    does not approve it too: a signature is a second person's."""
+    """Whoever drafted the request, or put it up for approval (the step that entered its
+    current state), does not approve it too: a signature is a second person's."""
     actor_id = getattr(ctx.actor, "id", None)
     if actor_id is None:
         return None
+    if ctx.case.created_by_id == actor_id:
+        return _("You drafted this request: someone else must approve it (four eyes)")
     proposal = next((e for e in reversed(ctx.case.events)
                      if e.kind == "transition" and e.to_state == ctx.case.state
                      and e.from_state != ctx.case.state), None)

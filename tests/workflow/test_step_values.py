@@ -143,6 +143,20 @@ def test_signing_takes_a_second_person(db, ready_case, users, create_user):
     assert case.state == "signed"
 
 
+def test_whoever_drafted_the_request_does_not_sign_it(db, make_case, users, create_user):
+    from tests.workflow.conftest import force_state
+
+    drafter = create_user("supervisor")
+    case = make_case(drafter, direction="outgoing")
+    force_state(db, case, "ca_review")
+    apply_transition(users["supervisor"], case, "submit_for_signature",
+                     expected_version=case.version)
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        apply_transition(drafter, case, "sign", expected_version=case.version)
+    assert "You drafted this request" in " ".join(refused.value.details["blocked_by"])
+
+
 def _letter(db, code: str) -> Letter:
     return db.session.scalars(select(Letter).where(Letter.template_code == code)).one()
 
