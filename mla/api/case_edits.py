@@ -9,8 +9,9 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 
+from mla.api.blueprint import bp, json_body
 from mla.api.schemas import CasePatch, ReopenIn, load_or_422
-from mla.api.views import bp, case_payload, json_body
+from mla.api.views import case_payload
 from mla.cases.editing import OffenceEdit, PersonEdit, update_case
 from mla.cases.queries import get_case_for
 from mla.cases.reopening import reopen_case

@@ -7,8 +7,8 @@ from typing import Any
 from flask import jsonify
 from marshmallow import Schema, ValidationError, fields, validate
 
+from mla.api.blueprint import bp, json_body
 from mla.api.schemas import Penalty, StrictSchema, load_or_422
-from mla.api.views import bp, json_body
 from mla.core.access import allow_any_user
 from mla.dualcrim.services import CheckRequest, run_check, verdict_payload
 

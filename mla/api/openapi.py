@@ -20,8 +20,8 @@ from flask import Flask, current_app, jsonify
 from werkzeug.routing import Rule as UrlRule
 
 from mla.api import schemas
+from mla.api.blueprint import bp
 from mla.api.schemas import Penalty
-from mla.api.views import bp
 from mla.core.access import public, rule_for
 
 API_VERSION = "1"

@@ -1,8 +1,12 @@
-"""The JSON API's registration."""
+"""The JSON API's registration: importing its route modules attaches their routes
+to the one API blueprint (mla.api.blueprint) before it is registered."""
 
 from __future__ import annotations
 
-from mla.api import views
+from mla.api import case_edits, deadlines, dualcrim, letters, openapi, transitions, views
+from mla.api.blueprint import bp
 from mla.core.plugins import Domain
 
-DOMAIN = Domain(name="api", blueprints=(views.bp,))
+ROUTES = (views, case_edits, dualcrim, openapi, transitions, deadlines, letters)
+
+DOMAIN = Domain(name="api", blueprints=(bp,))

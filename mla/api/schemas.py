@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from mla.cases.constants import DIRECTIONS, KINDS, LIFE_MONTHS, MEASURES, PERSON_ROLES
+from mla.core.errors import ApiError
 
 
 class Penalty(fields.Field):
@@ -141,8 +142,10 @@ class ReopenIn(StrictSchema):
 
 
 class CaseListArgs(Schema):
+    # A misspelt filter is refused (422 naming it), never silently ignored: a list
+    # that ignored "kindd=extradition" would look filtered and be wrong.
     class Meta:
-        unknown = EXCLUDE
+        unknown = RAISE
 
     state = fields.String(load_default="", validate=validate.Length(max=60))
     direction = fields.String(load_default="", validate=validate.OneOf(["", *DIRECTIONS]))
@@ -235,8 +238,6 @@ class ErrorOut(Schema):
 
 
 def load_or_422(schema: Schema, data: Any) -> dict[str, Any]:
-    from mla.core.errors import ApiError
-
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", "The body must be a JSON object.")
     try:

@@ -11,8 +11,9 @@ from flask import jsonify
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from mla.api.blueprint import CASE_READERS, bp, json_body
 from mla.api.schemas import StrictSchema, load_or_422
-from mla.api.views import CASE_READERS, bp, case_payload, json_body
+from mla.api.views import case_payload
 from mla.cases.queries import get_case_for
 from mla.core.access import allow
 from mla.workflow.services import apply_transition, available_transitions

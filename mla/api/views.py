@@ -4,55 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from mla.api.blueprint import CASE_READERS, bp, json_body
 from mla.api.schemas import CaseIn, CaseListArgs, CaseOut, load_or_422
 from mla.cases.editing import received_at_for
 from mla.cases.models import Case
 from mla.cases.queries import CaseFilters, case_page, get_case_for
+from mla.cases.serializers import case_history, preload_for_payload
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.cases.validation import received_date_not_in_future
-from mla.core.access import READERS, STAFF, allow, public
+from mla.core.access import STAFF, allow, public
 from mla.core.errors import ApiError
-from mla.extensions import csrf, db
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-# Bearer tokens only (the loader ignores cookies under /api/), so CSRF cannot apply.
-csrf.exempt(bp)
-
-CASE_READERS = (*READERS, "prosecutor")
-
-
-def json_body() -> Any:
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "bad_request", "Send a JSON body with Content-Type application/json.")
-    if not _valid_unicode(data):
-        # JSON escapes can spell lone surrogates ("\ud800"), which no UTF-8 column stores.
-        raise ApiError(400, "bad_request", "The body contains text that is not valid Unicode.")
-    return data
-
-
-def _valid_unicode(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, dict):
-        return all(_valid_unicode(k) and _valid_unicode(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_valid_unicode(item) for item in value)
-    return True
+from mla.deadlines.serializers import case_deadlines
+from mla.extensions import db
+from mla.portal.serializers import restrict_payload
 
 
 def case_payload(case: Case) -> dict[str, Any]:
-    from mla.cases.serializers import case_deadlines, case_history
-
     data = {
         "reference": case.reference, "direction": case.direction, "kind": case.kind,
         "state": case.state, "version": case.version,
@@ -70,8 +42,7 @@ def case_payload(case: Case) -> dict[str, Any]:
         "offences": case.offences, "measures": [m.code for m in case.measures],
         "deadlines": case_deadlines(case), "history": case_history(case),
     }
-    from mla.portal.serializers import restrict_payload  # per-role field allow-lists
-
+    # Per-role field allow-lists (the portal's).
     return CaseOut().dump(restrict_payload(current_user, case, data))
 
 
@@ -170,8 +141,6 @@ def list_cases():
     args = load_or_422(CaseListArgs(), request.args.to_dict())
     filters = CaseFilters(direction=args["direction"], kind=args["kind"], state=args["state"])
     page = case_page(current_user, filters, args["page"], args["per_page"])
-    from mla.cases.serializers import preload_for_payload
-
     preload_for_payload(page.items)
     return jsonify({"items": [case_payload(c) for c in page.items], "page": page.page,
                     "per_page": page.per_page, "total": page.total})
@@ -192,11 +161,3 @@ def get_case(reference: str):
               schema: CaseOut
     """
     return jsonify(case_payload(get_case_for(current_user, reference)))
-
-
-from mla.api import case_edits as _case_edits  # noqa: E402,F401  (routes on bp)
-from mla.api import dualcrim as _dualcrim  # noqa: E402,F401  (routes on bp)
-from mla.api import openapi as _openapi  # noqa: E402,F401  (routes on bp)
-from mla.api import transitions as _transitions  # noqa: E402,F401  (routes on bp)
-from mla.deadlines import api as _deadlines  # noqa: E402,F401  (routes on bp)
-from mla.notifications import api as _letters  # noqa: E402,F401  (routes on bp)

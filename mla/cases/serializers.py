@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mla.cases.models import Case
@@ -21,19 +22,10 @@ def case_history(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def case_deadlines(case: Case) -> list[dict[str, Any]]:
-    """Running and past deadlines of a request (open first, custody first)."""
-    from mla.deadlines.services import deadlines_of
-
-    return [view.as_dict() for view in deadlines_of(case)]
-
-
 def preload_for_payload(cases: Sequence[Case]) -> None:
     """Load what case_payload reads for a whole page in a fixed number of statements."""
     if not cases:
         return
-    from sqlalchemy import select
-
     ids = [c.id for c in cases]
     db.session.scalars(
         select(Case).where(Case.id.in_(ids)).options(

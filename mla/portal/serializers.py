@@ -16,7 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from mla.cases.models import Case, CaseEvent
-from mla.cases.serializers import HISTORY_KINDS, case_deadlines
+from mla.cases.serializers import HISTORY_KINDS
+from mla.deadlines.serializers import case_deadlines
 from mla.portal.status import standing
 from mla.workflow.registry import state_label
 from mla.workflow.values import open_question, question_text

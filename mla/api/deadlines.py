@@ -6,10 +6,11 @@ from flask import jsonify
 from flask_login import current_user
 from marshmallow import Schema, fields
 
-from mla.api.views import CASE_READERS, bp
+from mla.api.blueprint import CASE_READERS, bp
 from mla.cases.queries import get_case_for
-from mla.cases.serializers import case_deadlines
 from mla.core.access import allow
+from mla.deadlines.serializers import case_deadlines
+from mla.portal.serializers import is_restricted, prosecutor_deadlines
 
 
 class DeadlineDetailOut(Schema):
@@ -50,8 +51,6 @@ def case_deadlines_api(reference: str):
                 type: array
                 items: DeadlineDetailOut
     """
-    from mla.portal.serializers import is_restricted, prosecutor_deadlines
-
     case = get_case_for(current_user, reference, full=False)
     if is_restricted(current_user):
         # Pause and extension reasons are staff comments: the portal's allow-list applies.

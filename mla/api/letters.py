@@ -12,8 +12,8 @@ from flask import abort, jsonify
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from mla.api.blueprint import bp, json_body
 from mla.api.schemas import load_or_422
-from mla.api.views import bp, json_body
 from mla.core.access import allow
 from mla.extensions import db
 from mla.notifications.letters import approval_refusal, approve_letter, delivery_of
