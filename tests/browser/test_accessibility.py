@@ -83,7 +83,7 @@ def test_supervisor_and_admin_pages_meet_wcag_aa(page, browser_login, create_use
     for path in ("/approvals", "/admin/users", "/admin/users/new", "/admin/tokens",
                  "/dual-criminality/catalogues", "/dual-criminality/iccs",
                  "/dual-criminality/settings", "/deadlines/rules", "/deadlines/time-zones",
-                 "/outbox/dead",
+                 "/outbox/dead", "/letters/settings",
                  "/outbox/mail", "/portal/review", "/workflows/"):
         page.goto(path)
         found = _violations(page)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import _violations
+
 QUESTION = "Who holds account AR-1234 at the Harbour Bank?"
 
 
@@ -45,12 +47,14 @@ def test_questions_four_eyes_and_a_refused_delivery(live_server, page, app, crea
     expect(page.locator("#step-values")).to_contain_text(QUESTION)
     expect(page.locator("#letters")).to_contain_text("Waiting for approval")
     screenshot(page, "issue11-request-page-question")
+    assert _violations(page) == []
 
     page.locator("#letters a", has_text="Request for supplementary information").click()
     expect(page.locator(".letter-body")).to_contain_text(QUESTION)
     expect(page.locator("#approval-refused")).to_contain_text("You drafted this letter")
     expect(page.get_by_role("button", name="Approve")).to_have_count(0)
     screenshot(page, "issue11-letter-drafter-refused")
+    assert _violations(page) == []
     letter_url = page.url
 
     page.get_by_role("button", name="Sign out").click()
@@ -80,6 +84,7 @@ def test_questions_four_eyes_and_a_refused_delivery(live_server, page, app, crea
     expect(page.locator("#undelivered")).to_contain_text(reference)
     expect(page.locator("#undelivered")).to_contain_text("Mailbox unavailable")
     screenshot(page, "issue11-letters-queue-failed")
+    assert _violations(page) == []
     page.locator("#undelivered").get_by_role("button", name="Retry now").first.click()
     expect(page.locator(".alert-success")).to_contain_text("sent again shortly")
     expect(page.locator("#letter-status")).to_contain_text("Approved, waiting to be sent")

@@ -9,6 +9,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import _violations
+
 REFERENCE = re.compile(r"MLA-OUT-\d{4}-\d{5}")
 TITLE = "Browser test: bank records of a shell company"
 
@@ -81,6 +83,7 @@ def test_prosecutor_drafts_is_warned_completes_and_caseworker_finds_it(
     expect(persons).to_contain_text("Arcadian")
     expect(page.locator("#draft-warning")).to_have_count(0)
     screenshot(page, "issue11-draft-review")
+    assert _violations(page) == []
     page.get_by_role("button", name="Submit to the central authority").click()
 
     expect(page.locator("h1")).to_contain_text(REFERENCE)
