@@ -20,7 +20,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,8 +27,9 @@ import pytest
 
 from tests.conftest import (
     PASSWORD,
+    create_run_database,
+    drop_run_database,
     postgres_available,
-    postgres_base_url,
     selected_backend,
     skip_or_fail,
 )
@@ -42,40 +42,19 @@ CASE = {"direction": "incoming", "kind": "mla", "counterpart_country": "FR",
         "legal_basis": "UNTOC", "title": "Bank records, shared between servers"}
 
 
-def _admin_url() -> str:
-    return postgres_base_url().replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-
-
-@pytest.fixture
-def database() -> Iterator[str]:
-    """A database of this run alone; dropped afterwards (once nothing is connected)."""
-    import psycopg
-
+@pytest.fixture(scope="module")
+def database(worker_id_safe: str) -> Iterator[str]:
+    """A database of this run and worker alone (its name says so), dropped afterwards."""
     if selected_backend() != "postgres":
         pytest.skip("needs MLA_TEST_DB=postgres")
     reason = postgres_available()
     if reason:
         skip_or_fail(reason, "MLA_REQUIRE_POSTGRES")
-    name = f"comity_deploy_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(_admin_url(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    url = create_run_database("deploy", worker_id_safe)
     try:
-        yield f"{postgres_base_url()}/{name}"
+        yield url
     finally:
-        _drop(name)
-
-
-def _drop(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_admin_url(), autocommit=True) as conn:
-        for _ in range(50):  # a stopped server's connections take a moment to close
-            try:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                return
-            except psycopg.errors.ObjectInUse:
-                time.sleep(0.2)
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # ours alone
+        drop_run_database(url)
 
 
 def _environment(database_url: str, instance: Path, ring_json: str, secret: str) -> dict:
