@@ -127,7 +127,7 @@ wheel: $(STAMP)
 # What .ci/run checks: the wheel installed with gunicorn into a fresh venv, run from an
 # empty folder (db upgrade, reference load, workflows check, health and sign-in pages).
 check-wheel:
-	.ci/check-wheel
+	PYTHON=$(PYTHON) .ci/check-wheel
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.list_page
