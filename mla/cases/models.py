@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -125,6 +126,10 @@ class Offence(db.Model):
     __table_args__ = (
         CheckConstraint("max_penalty_months IS NULL OR max_penalty_months > 0",
                         name="penalty_positive"),
+        CheckConstraint("list_category IS NULL OR list_category BETWEEN 1 AND 32",
+                        name="list_category_range"),
+        CheckConstraint("list_category IS NULL OR is_list_category_confirmed",
+                        name="list_category_confirmed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,6 +140,13 @@ class Offence(db.Model):
     max_penalty_months: Mapped[int | None]
     iccs_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     conduct: Mapped[str] = mapped_column(Text, default="")
+    # EAW art. 2(2) / EIO Annex D: the list category the issuing authority ticked on the
+    # warrant or order (CJEU C-303/05 Advocaten voor de Wereld), as the caseworker
+    # confirmed it; the ICCS mapping only suggests one. Confirmed with no category:
+    # none was ticked (dual criminality is then verified).
+    list_category: Mapped[int | None]
+    is_list_category_confirmed: Mapped[bool] = mapped_column(default=False,
+                                                             server_default=false())
 
     case: Mapped[Case] = relationship(back_populates="offences")
 

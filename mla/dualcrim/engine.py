@@ -10,7 +10,7 @@ in order: exemptions, thresholds and absence of any match, review, satisfied.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mla.cases.constants import LIFE_MONTHS
@@ -81,6 +81,12 @@ class CheckInput:
     label: str = ""
     sentence_months: int | None = None
     list_category: ListCategory | None = None  # explicit override of the mapping
+    # Where the EAW/EIO list category comes from: "mapping" (the ICCS mapping, unless
+    # list_category overrides it: POST /dual-criminality); "confirmed" (the category the
+    # issuing authority ticked, as the caseworker confirmed it on the request's offence;
+    # None = none ticked); "unconfirmed" (the mapping only suggests one: it exempts
+    # nothing until confirmed, CJEU C-303/05).
+    list_category_source: str = "mapping"
     # ECMA art. 5(1)(a): letters rogatory for search or seizure, and whether the
     # requested state reserved the right to require dual criminality for them.
     search_or_seizure: bool = False
@@ -151,11 +157,20 @@ def rank_matches(conduct: Iterable[str], entries: Iterable[CatalogueEntry]) -> l
     return matches
 
 
-def list_category_of(inp: CheckInput, rules: Rules) -> ListCategory | None:
-    if inp.list_category is not None:
-        return inp.list_category
-    found = rules.categories_for(inp.iccs)
+LIST_BASES = frozenset({"EAW", "EIO"})
+CATEGORY_SOURCES = ("mapping", "confirmed", "unconfirmed")
+
+
+def suggested_category(codes: Iterable[str], rules: Rules) -> ListCategory | None:
+    """The category the ICCS mapping suggests for the conduct (the first that covers it)."""
+    found = rules.categories_for(tuple(codes))
     return found[0] if found else None
+
+
+def list_category_of(inp: CheckInput, rules: Rules) -> ListCategory | None:
+    if inp.list_category_source != "mapping" or inp.list_category is not None:
+        return inp.list_category
+    return suggested_category(inp.iccs, rules)
 
 
 def _exemption(inp: CheckInput, rules: Rules, policy: Policy,
@@ -260,7 +275,32 @@ def _threshold(threshold: Threshold, inp: CheckInput, requested: int | None,
 
 def evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded: bool,
              candidates: Iterable[CatalogueEntry]) -> Verdict:
-    """The verdict for one offence, every reason citing its rule."""
+    """The verdict for one offence, every reason citing its rule.
+
+    With an unconfirmed list category (EAW/EIO), the mapping's suggestion exempts
+    nothing: where it alone would have made verification unnecessary, the verdict is
+    ``review`` until the caseworker confirms the category ticked on the warrant.
+    """
+    candidates = tuple(candidates)
+    suggestion = suggested_category(inp.iccs, rules)
+    if (inp.list_category_source != "unconfirmed" or inp.legal_basis not in LIST_BASES
+            or suggestion is None):
+        return _evaluate(inp, rules, policy, catalogue_loaded=catalogue_loaded,
+                         candidates=candidates)
+    without = _evaluate(replace(inp, list_category=None, list_category_source="confirmed"),
+                        rules, policy, catalogue_loaded=catalogue_loaded, candidates=candidates)
+    with_it = _evaluate(replace(inp, list_category=suggestion, list_category_source="confirmed"),
+                        rules, policy, catalogue_loaded=catalogue_loaded, candidates=candidates)
+    note = (f"the ICCS mapping suggests list category '{suggestion.short_name}'; only the "
+            "category the issuing authority ticked counts: confirm it (CJEU C-303/05)")
+    without.reasons.insert(0, Reason(rules.list_citation, note))
+    if with_it.verdict == NOT_REQUIRED and without.verdict in (NOT_SATISFIED, REVIEW):
+        without.verdict = REVIEW
+    return without
+
+
+def _evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded: bool,
+              candidates: Iterable[CatalogueEntry]) -> Verdict:
     matches = rank_matches(inp.iccs, candidates) if catalogue_loaded else []
     category = list_category_of(inp, rules)
     reasons: list[Reason] = []

@@ -18,6 +18,8 @@ from mla.cases.services import add_event
 from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.dualcrim.engine import (
+    CATEGORY_SOURCES,
+    LIST_BASES,
     NOT_REQUIRED,
     NOT_SATISFIED,
     SATISFIED,
@@ -177,6 +179,9 @@ class CheckRequest:
     label: str = ""
     sentence_months: int | None = None
     list_category: str | int | None = None
+    # "mapping" (POST /dual-criminality), "confirmed" or "unconfirmed" (a request's
+    # offence): see mla.dualcrim.engine.CheckInput.
+    list_category_source: str = "mapping"
     # ECMA art. 5(1): letters rogatory for search or seizure (None: the coercive flag).
     search_or_seizure: bool | None = None
 
@@ -216,6 +221,8 @@ def validate_check(req: CheckRequest) -> CheckInput:
     if req.sentence_months is not None and req.sentence_months < 0:
         raise _invalid("offence.sentence_months", _("A sentence cannot be negative."))
     category = None
+    if req.list_category_source not in CATEGORY_SOURCES:
+        raise _invalid("offence.list_category", _("Unknown source of the list category."))
     if req.list_category not in (None, ""):
         category = load_rules().category(req.list_category)  # type: ignore[arg-type]
         if category is None:
@@ -227,6 +234,7 @@ def validate_check(req: CheckRequest) -> CheckInput:
         requested_country=req.requested_country.upper(), coercive=req.coercive,
         iccs=tuple(codes), max_penalty_months=penalty, label=req.label,
         sentence_months=req.sentence_months, list_category=category,
+        list_category_source=req.list_category_source,
         search_or_seizure=req.coercive if req.search_or_seizure is None
         else req.search_or_seizure,
         requested_reserved_dc=has_reservation(req.requested_country.upper(), "ecma_art5_1_a"))
@@ -264,16 +272,36 @@ def case_is_coercive(case: Case) -> bool:
     return any(measure.code in COERCIVE_MEASURES for measure in case.measures)
 
 
+# The value the case forms use for "the issuing authority ticked no list category".
+NO_CATEGORY = "none"
+
+
+def confirmed_category(offence: Offence) -> str | None:
+    """The offence's confirmed list category as a form value (NO_CATEGORY: none ticked),
+    or None while it is not confirmed."""
+    if not offence.is_list_category_confirmed:
+        return None
+    return NO_CATEGORY if offence.list_category is None else str(offence.list_category)
+
+
 def case_check_request(case: Case, offence: Offence, *, iccs: list[str] | None = None,
                        sentence_months: int | None = None,
                        list_category: str | None = None) -> CheckRequest:
+    """The check for a request's offence. The list category is the one the issuing
+    authority ticked (CJEU C-303/05): ``list_category`` as the caseworker is confirming
+    it now, else the one confirmed on the offence; unconfirmed, the ICCS mapping only
+    suggests one."""
     requesting, requested = case_states(case)
+    chosen = list_category or confirmed_category(offence)
+    source = "unconfirmed" if chosen is None else "confirmed"
+    list_category = None if chosen in (None, NO_CATEGORY) else chosen
     return CheckRequest(
         kind=case.kind, legal_basis=case.legal_basis, requesting_country=requesting,
         requested_country=requested, coercive=case_is_coercive(case),
         iccs=list(iccs if iccs is not None else offence.iccs_codes),
         max_penalty_months=offence.max_penalty_months, label=offence.label,
-        sentence_months=sentence_months, list_category=list_category or None,
+        sentence_months=sentence_months, list_category=list_category,
+        list_category_source=source,
         search_or_seizure=any(m.code in SEARCH_OR_SEIZURE for m in case.measures))
 
 
@@ -296,13 +324,16 @@ def record_assessment(actor: Any, case: Case, offence: Offence, *, iccs: list[st
         raise _invalid("justification", _("Explain why you depart from the verdict."))
     if offence.iccs_codes != req.iccs:
         offence.iccs_codes = list(req.iccs)
+    if list_category and case.legal_basis in LIST_BASES:
+        confirm_list_category(actor, case, offence, list_category)
     snapshot = verdict_payload(verdict, req.requested_country)
     snapshot["input"] = {"kind": req.kind, "legal_basis": req.legal_basis,
                          "requesting_country": req.requesting_country,
                          "requested_country": req.requested_country,
                          "coercive": req.coercive, "iccs": list(req.iccs),
                          "max_penalty_months": req.max_penalty_months,
-                         "sentence_months": sentence_months, "list_category": list_category}
+                         "sentence_months": sentence_months, "list_category": list_category,
+                         "list_category_source": req.list_category_source}
     assessment = Assessment(
         case_id=case.id, offence_id=offence.id, offence_label=offence.label,
         conduct_iccs=list(req.iccs), legal_basis=req.legal_basis,
@@ -320,6 +351,32 @@ def record_assessment(actor: Any, case: Case, offence: Offence, *, iccs: list[st
     record_audit(actor, "dualcrim.assessed", case, assessment_id=assessment.id,
                  verdict=verdict.verdict, decision=decision, is_override=is_override)
     return assessment
+
+
+def confirm_list_category(actor: Any, case: Case, offence: Offence, value: str) -> None:
+    """Record the list category the issuing authority ticked on the warrant or order
+    (a number 1-32, or NO_CATEGORY), replacing the ICCS mapping's suggestion."""
+    if offence.case_id != case.id:
+        raise _invalid("offence", _("That offence is not part of this request."))
+    category = None
+    if value != NO_CATEGORY:
+        category = load_rules().category(value)
+        if category is None:
+            raise _invalid("list_category", _("Unknown list category %(value)s.", value=value))
+    number = category.number if category else None
+    if offence.is_list_category_confirmed and offence.list_category == number:
+        return
+    before = confirmed_category(offence)
+    offence.list_category, offence.is_list_category_confirmed = number, True
+    db.session.flush()
+    label = (f"{category.number}. {category.short_name}" if category
+             else _("none ticked on the warrant"))
+    add_event(case, actor, "list_category_confirmed", is_internal=True,
+              data={"offence": offence.label, "list_category": number,
+                    "label": _("List category confirmed for %(offence)s: %(category)s",
+                               offence=offence.label, category=label)})
+    record_audit(actor, "dualcrim.list_category_confirmed", case, offence_id=offence.id,
+                 before=before, after=value)
 
 
 def mark_assessments_outdated(actor: Any, case: Case, reason: str,

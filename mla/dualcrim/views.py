@@ -16,6 +16,7 @@ from mla.core.access import READERS, STAFF, allow
 from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error, as_choices
 from mla.dualcrim import catalogue as catalogues
+from mla.dualcrim.engine import suggested_category
 from mla.dualcrim.forms import (
     AssessForm,
     CheckForm,
@@ -26,13 +27,15 @@ from mla.dualcrim.forms import (
     ReferenceDateForm,
     split_codes,
 )
-from mla.dualcrim.models import CatalogueOffence, OffenceCatalogue
+from mla.dualcrim.models import Assessment, CatalogueOffence, OffenceCatalogue
 from mla.dualcrim.queries import latest_assessments
 from mla.dualcrim.rules import load_rules
 from mla.dualcrim.services import (
+    NO_CATEGORY,
     CheckRequest,
     case_check_request,
     case_states,
+    confirmed_category,
     get_policy,
     record_assessment,
     run_check,
@@ -52,6 +55,19 @@ PER_PAGE = 50
 
 def _category_choices() -> list[Any]:
     return as_choices([("", _("— from the ICCS codes —")),
+                       *((str(c.number), f"{c.number}. {c.short_name}")
+                         for c in load_rules().list_categories)])
+
+
+def _case_category_choices(offence: Offence) -> list[Any]:
+    """For a request's offence: the category ticked on the warrant is confirmed here
+    (CJEU C-303/05); the ICCS mapping's suggestion is pre-selected, never assumed."""
+    suggestion = suggested_category(offence.iccs_codes, load_rules())
+    unconfirmed = (_("— not confirmed: the ICCS codes suggest %(n)s. %(name)s —",
+                     n=suggestion.number, name=suggestion.short_name) if suggestion
+                   else _("— not confirmed —"))
+    return as_choices([("", unconfirmed),
+                       (NO_CATEGORY, _("No category ticked on the warrant or order")),
                        *((str(c.number), f"{c.number}. {c.short_name}")
                          for c in load_rules().list_categories)])
 
@@ -140,9 +156,13 @@ def _case_offence(reference: str, offence_id: int) -> tuple[Case, Offence]:
 def assess(reference: str, offence_id: int):
     case, offence = _case_offence(reference, offence_id)
     form = AssessForm() if request.method == "POST" else AssessForm(formdata=request.args)
-    form.list_category.choices = _category_choices()
+    form.list_category.choices = _case_category_choices(offence)
     if request.method == "GET" and not form.iccs.data:
         form.iccs.data = " ".join(offence.iccs_codes)
+    if request.method == "GET" and not form.list_category.data:
+        suggestion = suggested_category(offence.iccs_codes, load_rules())
+        form.list_category.data = confirmed_category(offence) or (
+            str(suggestion.number) if suggestion else "")
     status = 200
     if request.method == "POST":
         if form.validate():
@@ -186,8 +206,6 @@ def assess(reference: str, offence_id: int):
 
 
 def _assessments(case: Case) -> list[Any]:
-    from mla.dualcrim.models import Assessment
-
     return list(db.session.scalars(select(Assessment).where(Assessment.case_id == case.id)
                                    .order_by(Assessment.id.desc())))
 
