@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from mla.auth.models import User
 from mla.cases.models import Case
 from mla.cases.queries import get_case_for
 from mla.core.access import READERS, allow, allow_any_user, public
@@ -91,7 +92,9 @@ def create_feed():
     _feed, token = ical.create_feed(current_user)
     url = url_for("deadlines.feed", token=token, _external=True)
     return render_template("deadlines/calendar.html", feeds=ical.feeds_of(current_user),
-                           form=EmptyForm(), new_url=url)
+                           form=EmptyForm(), new_url=url, new_token=token,
+                           password_url=url_for("deadlines.feed_with_password",
+                                                _external=True))
 
 
 @bp.route("/calendar/feeds/<int:feed_id>/revoke", methods=["POST"])
@@ -112,6 +115,27 @@ def feed(token: str):
     user = ical.user_for_token(token)
     if user is None:
         abort(404)
+    return _feed_response(user)
+
+
+@bp.route("/calendar/feed.ics")
+@public
+def feed_with_password():
+    """The same feed with the token as an HTTP Basic password (any user name): the URL
+    holds no secret, so no proxy log or browser history can keep one. For calendar
+    applications that take a user name and password for a subscription."""
+    auth = request.authorization
+    token = auth.password if auth is not None and auth.type == "basic" else None
+    user = ical.user_for_token(token or "")
+    if user is None:
+        return Response(_("Give any user name and the calendar link's secret as the "
+                          "password."), status=401, mimetype="text/plain",
+                        headers={"WWW-Authenticate": 'Basic realm="Comity calendar", '
+                                                     'charset="UTF-8"'})
+    return _feed_response(user)
+
+
+def _feed_response(user: User) -> Response:
     body = ical.render_feed(user, request.url_root)
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-store"

@@ -17,6 +17,9 @@ PRODUCTION_ABSENT = ("sandbox.",)
 SKIP_METHODS = {"HEAD", "OPTIONS"}
 # Ends the signed-in session the rest of the walk relies on; auth tests cover it.
 SESSION_ENDING = {("auth.logout", "POST")}
+# Public routes that take their own credential (a calendar link's secret as an HTTP
+# Basic password): a 401 challenge for everyone who does not send it, signed in or not.
+OWN_CREDENTIAL = {"deadlines.feed_with_password"}
 # Every non-GET endpoint a prosecutor may use. A new one must be added here on purpose.
 PROSECUTOR_WRITES = {
     "auth.change_password", "auth.login", "auth.logout", "tokens.mine", "tokens.revoke",
@@ -143,6 +146,10 @@ def test_every_route_answers_as_declared(role, app, world, client, create_user, 
         declared = rule_for(rule.endpoint, app)
         url = _url(app, rule, world["values"])
         response = _call(client, method, url, headers, csrf)
+        if rule.endpoint in OWN_CREDENTIAL:
+            if response.status_code != 401 or "WWW-Authenticate" not in response.headers:
+                wrong.append((method, url, response.status_code, "expected a 401 challenge"))
+            continue
         if rule.endpoint.startswith(PRODUCTION_ABSENT) and not app_is_sandbox(app):
             # Training-only pages do not exist on a production instance, for anyone.
             if response.status_code != 404:
