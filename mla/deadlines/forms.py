@@ -2,12 +2,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class ExtendForm(FlaskForm):
     days = IntegerField(_l("Days to add"), validators=[Optional(), NumberRange(min=1, max=365)])
+    agreed_on = DateField(_l("New date agreed with the other side"), validators=[Optional()])
     reason = TextAreaField(_l("Reason (sent with the notice where the article requires one)"),
                            validators=[DataRequired(), Length(max=2000)])
 

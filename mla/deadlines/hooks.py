@@ -21,6 +21,7 @@ from mla.core.errors import ServiceError
 from mla.deadlines import services
 from mla.deadlines.rules import UnknownRuleCode, get_rule, load_rules
 from mla.notifications import services as notifications
+from mla.workflow.grounds import duty_after_refusal
 from mla.workflow.hooks import NO_ARGUMENT, Argument, TransitionContext, effect, guard
 
 # The rule codes workflow files may use. The rules file (mla/data/deadlines/)
@@ -29,6 +30,8 @@ RULE_CODES: tuple[str, ...] = (
     "ece_provisional_arrest",
     "ece_surrender_takeover",
     "ece_ap3_consent_notice",
+    "ece_ap3_decision",
+    "ece_ap3_surrender",
     "eaw_decision",
     "eaw_surrender",
     "eio_acknowledge",
@@ -42,7 +45,11 @@ RULE_CODES: tuple[str, ...] = (
     "provisional_arrest_domestic",
     "formal_request_due",
     "supplementary_info_due",
+    "aut_dedere_referral",
 )
+
+# The clock each duty a refusal ground carries starts (mla/data/grounds.toml `duty`).
+DUTY_RULES: dict[str, str] = {"aut_dedere": "aut_dedere_referral"}
 
 
 def known_rule_codes() -> frozenset[str]:
@@ -74,6 +81,15 @@ def start_deadline_effect(ctx: TransitionContext, arg: str | None) -> None:
 @effect("stop_deadline", RULE_CODE)
 def stop_deadline_effect(ctx: TransitionContext, arg: str | None) -> None:
     services.stop_deadline(ctx.case, check_rule_code(arg), actor=ctx.actor, event=ctx.event)
+
+
+@effect("duty_clock", Argument(required=True, choices=lambda: DUTY_RULES))
+def duty_clock_effect(ctx: TransitionContext, arg: str | None) -> None:
+    """Start the duty's clock when the refusal's ground carries that duty
+    (``duty_clock:aut_dedere``: a national was refused, UNTOC art. 16(10))."""
+    if arg in DUTY_RULES and duty_after_refusal(ctx.case) == arg:
+        services.start_deadline(ctx.case, DUTY_RULES[arg], actor=ctx.actor, values=ctx.values,
+                                event=ctx.event)
 
 
 @effect("pause_clocks", NO_ARGUMENT)

@@ -9,12 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from mla.notifications.letters import known_letter_templates
+from mla.treaties.models import PARTY_INSTRUMENTS
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "deadlines" / "rules.toml"
 
 UNITS = ("calendar", "business")
 SIDES = ("home", "counterpart")
 DUE_FROM = ("period", "due_on")
+# How a rule's clock may be extended (see the rules file's header):
+#   none         the text gives no extension
+#   fixed        by at most `extension_days`, `max_extensions` times (EAW 17(4), EIO 12(5))
+#   agreed_date  only to a new date agreed with the other side (EIO 12(6); UNTOC 18(24))
+EXTENSION_KINDS = ("none", "fixed", "agreed_date")
+# Where a period may come from instead of `days` (see the rules file's header).
+TREATY_PERIODS = ("provisional_arrest_days", "supplementary_info_days")
+NATIONAL_PERIODS = ("provisional_arrest_days",)
 
 
 class UnknownRuleCode(ValueError):
@@ -42,6 +51,15 @@ class Rule:
     due_from: str = "period"
     zone: str = "home"
     calendar: str = "home"
+    extension: str = "none"
+    # Scope: the clock starts only when both states are parties to this instrument
+    # (an mla.treaties PARTY_INSTRUMENTS code, e.g. ECE_AP3), and only when the
+    # request already had the clock `requires_rule` (e.g. the simplified procedure).
+    between_parties: str | None = None
+    requires_rule: str | None = None
+    # Periods from the request's bilateral treaty, or the home state's law.
+    treaty_days: str | None = None
+    national_days: str | None = None
     extension_days: int = 0
     max_extensions: int = 0
     extension_letter: str | None = None
@@ -61,7 +79,11 @@ class Rule:
 
     @property
     def can_extend(self) -> bool:
-        return self.extension_days > 0 and self.max_extensions > 0
+        return self.extension != "none"
+
+    @property
+    def extends_to_agreed_date(self) -> bool:
+        return self.extension == "agreed_date"
 
 
 _FIELDS = {f for f in Rule.__dataclass_fields__ if f not in {"code", "extra"}}
@@ -88,8 +110,13 @@ def _check(code: str, raw: dict[str, Any]) -> Rule:
         raise RuleError(f"rule {code}: days must be positive")
     if rule.soft_days is not None and not 0 < rule.soft_days < rule.days:
         raise RuleError(f"rule {code}: soft_days must fall inside the period")
-    if (rule.extension_days > 0) != (rule.max_extensions > 0):
-        raise RuleError(f"rule {code}: extension_days and max_extensions go together")
+    if rule.extension not in EXTENSION_KINDS:
+        raise RuleError(f"rule {code}: extension must be one of {EXTENSION_KINDS}")
+    if (rule.extension == "fixed") != (rule.extension_days > 0 and rule.max_extensions > 0):
+        raise RuleError(f"rule {code}: extension = \"fixed\" needs extension_days and "
+                        "max_extensions (and they need it)")
+    if rule.extension == "none" and rule.extension_letter:
+        raise RuleError(f"rule {code}: an extension_letter needs an extension")
     if (rule.consent_field is None) != (rule.consent_days is None):
         raise RuleError(f"rule {code}: consent_field and consent_days go together")
     if rule.consent_days is not None and rule.consent_days == rule.days:
@@ -97,6 +124,13 @@ def _check(code: str, raw: dict[str, Any]) -> Rule:
         raise RuleError(f"rule {code}: consent_days must differ from days")
     if rule.new_date_field is not None and rule.due_from != "period":
         raise RuleError(f"rule {code}: new_date_field restarts a period (due_from = period)")
+    if rule.between_parties is not None and rule.between_parties not in PARTY_INSTRUMENTS:
+        raise RuleError(f"rule {code}: between_parties must be one of "
+                        f"{', '.join(PARTY_INSTRUMENTS)}")
+    if rule.treaty_days is not None and rule.treaty_days not in TREATY_PERIODS:
+        raise RuleError(f"rule {code}: treaty_days must be one of {TREATY_PERIODS}")
+    if rule.national_days is not None and rule.national_days not in NATIONAL_PERIODS:
+        raise RuleError(f"rule {code}: national_days must be one of {NATIONAL_PERIODS}")
     if any(d <= 0 for d in rule.remind_days):
         raise RuleError(f"rule {code}: remind_days must be positive")
     if rule.is_custody and rule.pausable:
@@ -122,6 +156,8 @@ def load_rules() -> dict[str, Rule]:
     rules = parse_rules(RULES_FILE.read_text(encoding="utf-8"))
     templates = known_letter_templates()
     for rule in rules.values():
+        if rule.requires_rule is not None and rule.requires_rule not in rules:
+            raise RuleError(f"rule {rule.code}: requires_rule names no rule")
         for code in (rule.counterpart_letter, rule.extension_letter):
             if code and code not in templates:
                 raise RuleError(f"rule {rule.code}: no letter template {code!r}")

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from mla.audit.services import record_audit
 from mla.cases.models import Case, CaseEvent
+from mla.cases.services import add_event
 from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.deadlines.calendar import calendar_of, default_zone_name
@@ -28,6 +29,7 @@ from mla.notifications.letters import draft_letter
 from mla.reference.models import Country
 from mla.reference.services import known_country
 from mla.settings import current_settings
+from mla.treaties.services import both_parties, national_settings, treaty
 
 OPEN = ("running", "paused")
 
@@ -73,13 +75,15 @@ def compute(deadline: Deadline) -> None:
     """Set due_at (and soft_due_at) from the inputs kept on the row."""
     cal = calendar_of(deadline)
     shift = deadline.paused_days + deadline.extended_days
-    if deadline.fixed_due_on is not None:
+    if deadline.agreed_due_on is not None:
+        due_day = deadline.agreed_due_on
+    elif deadline.fixed_due_on is not None:
         due_day = cal.add_days(deadline.fixed_due_on, shift, deadline.is_business)
     else:
         due_day = cal.add_days(deadline.start_on, deadline.period_days + shift,
                                deadline.is_business)
     deadline.due_at = cal.end_of_day(due_day)
-    if deadline.soft_days and deadline.fixed_due_on is None:
+    if deadline.soft_days and deadline.fixed_due_on is None and deadline.agreed_due_on is None:
         soft_day = cal.add_days(deadline.start_on, deadline.soft_days + deadline.paused_days,
                                 deadline.is_business)
         deadline.soft_due_at = cal.end_of_day(soft_day)
@@ -104,8 +108,6 @@ def open_deadline(case: Case, rule_code: str) -> Deadline | None:
 
 def _event(case: Case, actor: Any, deadline: Deadline, action: str, comment: str = "",
            **data: Any) -> CaseEvent:
-    from mla.cases.services import add_event
-
     payload = {"rule": deadline.rule_code, "action": action, "deadline_id": deadline.id,
                "due_at": deadline.due_at.isoformat(), **data}
     return add_event(case, actor, "deadline", comment=comment, data=payload, is_internal=True)
@@ -125,6 +127,11 @@ def start_deadline(case: Case, rule_code: str, *, actor: Any, values: dict[str, 
     values = values or {}
     at = at or now()
     existing = open_deadline(case, rule_code)
+    not_applicable = _out_of_scope(case, rule) if existing is None else None
+    if not_applicable:
+        add_event(case, actor, "deadline", comment=not_applicable, is_internal=True,
+                  data={"rule": rule.code, "action": "not_applicable"})
+        return None
     deadline = existing or Deadline(case_id=case.id, rule_code=rule.code, started_at=at,
                                     status="running", paused_days=0, extended_days=0,
                                     extensions=0, cycle=0, created_at=at)
@@ -138,7 +145,9 @@ def start_deadline(case: Case, rule_code: str, *, actor: Any, values: dict[str, 
     runs_from_consent = (existing is not None and rule.consent_days is not None
                          and existing.period_days == rule.consent_days)
     start_on = as_date(values.get(rule.start_field)) if rule.start_field else None
-    deadline.period_days = rule.days
+    deadline.period_days, period_source = _period_of(case, rule)
+    if period_source == "treaty":
+        deadline.is_business = False  # treaties count calendar days
     deadline.soft_days = rule.soft_days
     consent_on = as_date(values.get(rule.consent_field)) if rule.consent_field else None
     new_date = as_date(values.get(rule.new_date_field)) if rule.new_date_field else None
@@ -156,6 +165,7 @@ def start_deadline(case: Case, rule_code: str, *, actor: Any, values: dict[str, 
         start_on = existing.start_on  # e.g. consent given: the arrest date stays the start
     deadline.start_on = start_on or cal.local_date(at)
     deadline.fixed_due_on = None
+    deadline.agreed_due_on = None
     if rule.due_from == "due_on":
         due_on = as_date(values.get("due_on"))
         if due_on is None and rule.days == 0:
@@ -168,10 +178,39 @@ def start_deadline(case: Case, rule_code: str, *, actor: Any, values: dict[str, 
     db.session.flush()
     _schedule(deadline)
     _event(case, actor, deadline, "restarted" if existing else "started",
-           comment=rule.title, start_on=deadline.start_on.isoformat())
+           comment=rule.title, start_on=deadline.start_on.isoformat(),
+           period_days=deadline.period_days, period_from=period_source)
     record_audit(actor, "deadline.start", case, rule=rule.code, deadline_id=deadline.id)
     refresh_next_due(case)
     return deadline
+
+
+def _out_of_scope(case: Case, rule: Rule) -> str:
+    """Why the rule does not apply to this request ('' when it does)."""
+    home = current_settings().home_country
+    if rule.between_parties and not both_parties(home, case.counterpart_country,
+                                                 rule.between_parties):
+        return str(_l("%(rule)s: not applicable, both states are not parties to %(citation)s.",
+                      rule=rule.title, citation=rule.citation))
+    if rule.requires_rule and db.session.scalar(select(Deadline.id).where(
+            Deadline.case_id == case.id, Deadline.rule_code == rule.requires_rule)) is None:
+        return str(_l("%(rule)s: not applicable to this procedure (%(citation)s).",
+                      rule=rule.title, citation=rule.citation))
+    return ""
+
+
+def _period_of(case: Case, rule: Rule) -> tuple[int, str]:
+    """The period and where it comes from: the request's bilateral treaty, the home
+    state's law (a per-state setting), or the rules file."""
+    if rule.treaty_days:
+        bound = treaty(case.treaty_id)
+        days = getattr(bound, rule.treaty_days) if bound is not None else None
+        if days:
+            return days, "treaty"
+    if rule.national_days:
+        return getattr(national_settings(current_settings().home_country),
+                       rule.national_days), "national"
+    return rule.days, "rule"
 
 
 def stop_deadline(case: Case, rule_code: str, *, actor: Any, event: CaseEvent | None = None,
@@ -254,8 +293,13 @@ def resume_clocks(case: Case, *, actor: Any) -> list[Deadline]:
 
 
 def extend_deadline(actor: Any, deadline: Deadline, *, reason: str,
-                    days: int | None = None) -> Deadline:
-    """Extend as the article allows, with a reason; drafts the notice letter the rule names."""
+                    days: int | None = None, agreed_on: date | None = None) -> Deadline:
+    """Extend as the article allows, with a reason; drafts the notice letter the rule names.
+
+    A "fixed" rule adds at most ``extension_days``, ``max_extensions`` times (EAW art.
+    17(4); EIO art. 12(5)). An "agreed_date" rule moves only to ``agreed_on``, the new
+    date agreed with the other side (EIO art. 12(6); UNTOC art. 18(24)); days are refused.
+    """
     rule = get_rule(deadline.rule_code)
     reason = (reason or "").strip()
     if not deadline.is_open:
@@ -264,12 +308,18 @@ def extend_deadline(actor: Any, deadline: Deadline, *, reason: str,
     if not rule.can_extend:
         raise ServiceError(str(_l("%(citation)s does not allow this deadline to be extended.",
                                   citation=rule.citation)), code="invalid")
-    if deadline.extensions >= rule.max_extensions:
-        raise ServiceError(str(_l("This deadline has been extended as often as %(citation)s "
-                                  "allows.", citation=rule.citation)), code="invalid")
     if not reason:
         raise ServiceError(str(_l("Give the reason for the extension.")), code="invalid",
                            details={"field": "reason"})
+    if rule.extends_to_agreed_date:
+        return _move_to_agreed_date(actor, deadline, rule, reason, days, agreed_on)
+    if agreed_on is not None:
+        raise ServiceError(str(_l("%(citation)s extends by a number of days, not to a date.",
+                                  citation=rule.citation)), code="invalid",
+                           details={"field": "agreed_on"})
+    if deadline.extensions >= rule.max_extensions:
+        raise ServiceError(str(_l("This deadline has been extended as often as %(citation)s "
+                                  "allows.", citation=rule.citation)), code="invalid")
     days = rule.extension_days if days is None else days
     if not 0 < days <= rule.extension_days:
         raise ServiceError(str(_l("An extension is between 1 and %(days)s days.",
@@ -289,6 +339,37 @@ def extend_deadline(actor: Any, deadline: Deadline, *, reason: str,
     _event(case, actor, deadline, "extended", comment=reason, days=days)
     record_audit(actor, "deadline.extend", case, rule=rule.code, deadline_id=deadline.id,
                  days=days)
+    refresh_next_due(case)
+    return deadline
+
+
+def _move_to_agreed_date(actor: Any, deadline: Deadline, rule: Rule, reason: str,
+                         days: int | None, agreed_on: date | None) -> Deadline:
+    if days is not None:
+        raise ServiceError(str(_l("%(citation)s gives no number of days: enter the new date "
+                                  "agreed with the other side.", citation=rule.citation)),
+                           code="invalid", details={"field": "days"})
+    if agreed_on is None:
+        raise ServiceError(str(_l("Enter the new date agreed with the other side.")),
+                           code="invalid", details={"field": "agreed_on"})
+    cal = calendar_of(deadline)
+    if agreed_on <= cal.local_date(deadline.due_at):
+        raise ServiceError(str(_l("The date agreed must be later than the date now due.")),
+                           code="invalid", details={"field": "agreed_on"})
+    case = deadline.case
+    deadline.agreed_due_on = agreed_on
+    deadline.extensions += 1
+    deadline.extension_reason = reason
+    compute(deadline)
+    _schedule(deadline)
+    if rule.extension_letter:
+        letter = draft_letter(case, rule.extension_letter, actor=actor, deadline=deadline,
+                              key=f"dl:{deadline.id}:extension:{deadline.extensions}",
+                              values={"reason": reason, "agreed_on": agreed_on.isoformat()})
+        deadline.extension_notice = f"{letter.subject} ({letter.status})"[:200]
+    _event(case, actor, deadline, "extended", comment=reason, agreed_on=agreed_on.isoformat())
+    record_audit(actor, "deadline.extend", case, rule=rule.code, deadline_id=deadline.id,
+                 agreed_on=agreed_on.isoformat())
     refresh_next_due(case)
     return deadline
 

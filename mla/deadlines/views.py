@@ -66,7 +66,7 @@ def extend(reference: str, deadline_id: int):
     if form.validate_on_submit():
         try:
             extend_deadline(current_user, deadline, reason=form.reason.data or "",
-                            days=form.days.data)
+                            days=form.days.data, agreed_on=form.agreed_on.data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:

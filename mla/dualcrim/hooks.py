@@ -48,13 +48,6 @@ def untoc_scope_holds(ctx: TransitionContext) -> str | None:
              months=scope.domestic_minimum_months)
 
 
-@guard("untoc_basis")
-def untoc_basis(ctx: TransitionContext) -> str | None:
-    if ctx.case.legal_basis == "UNTOC":
-        return None
-    return _("Only for a request made under UNTOC")
-
-
 # What a correction may change under a decision, and how the reason reads.
 _CASE_GROUNDS = {
     "legal_basis": lambda: _("the legal basis changed"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from mla.cases.services import add_event
+from mla.workflow.grounds import chosen_ground
 from mla.workflow.hooks import Argument, TransitionContext, effect, guard
 
 # --- guards ----------------------------------------------------------------------
@@ -81,6 +82,18 @@ def custody_limit_given_when_arrested(ctx: TransitionContext) -> str | None:
         return _("The person is held abroad: give the date the formal request is due by "
                  "(the foreign custody limit)")
     return None
+
+
+@guard("no_referral_duty")
+def no_referral_duty(ctx: TransitionContext) -> str | None:
+    """Closing without referral is not possible when the refusal's ground obliges the
+    requested state to submit the case for prosecution (UNTOC art. 16(10); ECE art. 6(2))."""
+    found = chosen_ground(ctx.case)
+    if found is None or found.duty != "aut_dedere":
+        return None
+    return _("Extradition was refused because the person is a national: the case must be "
+             "submitted for domestic prosecution (%(citation)s)",
+             citation=found.citation_for(ctx.case.legal_basis))
 
 
 # --- effects ---------------------------------------------------------------------

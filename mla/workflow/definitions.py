@@ -16,7 +16,7 @@ from typing import Any
 from mla.core.access import ROLES
 from mla.core.datafile import ProblemCollector
 
-FIELD_TYPES = ("text", "textarea", "date", "select", "authority", "refusal_ground")
+FIELD_TYPES = ("text", "textarea", "date", "select", "authority", "refusal_ground", "treaty")
 # Names the step form uses itself; a field may not take them.
 RESERVED_FIELD_NAMES = frozenset({"comment", "version", "name", "csrf_token", "submit"})
 # A step may be taken by a scheduled job when its roles include this.

@@ -11,6 +11,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from mla.cases.validation import home_today
 from mla.core.forms import as_choices
+from mla.settings import current_settings
+from mla.treaties.services import treaties_between
 from mla.workflow.definitions import FieldSpec, Transition
 from mla.workflow.grounds import ground_choices
 from mla.workflow.services import TEXT_LIMITS
@@ -34,7 +36,8 @@ class StepForm(FlaskForm):
             return None
 
 
-def _field(spec: FieldSpec, authorities: list[tuple[int, str]]) -> Any:
+def _field(spec: FieldSpec, authorities: list[tuple[int, str]],
+           grounds: list[tuple[str, str]], treaties: list[tuple[str, str]]) -> Any:
     presence = InputRequired() if spec.required else Optional()
     kwargs: dict[str, Any] = {"description": spec.help}
     if spec.type == "text":
@@ -53,7 +56,10 @@ def _field(spec: FieldSpec, authorities: list[tuple[int, str]]) -> Any:
         return SelectField(spec.label, choices=as_choices([("", "—"), *spec.choices]),
                            validators=[presence], **kwargs)
     if spec.type == "refusal_ground":
-        return SelectField(spec.label, choices=as_choices([("", "—"), *ground_choices()]),
+        return SelectField(spec.label, choices=as_choices([("", "—"), *grounds]),
+                           validators=[presence], **kwargs)
+    if spec.type == "treaty":
+        return SelectField(spec.label, choices=as_choices([("", "—"), *treaties]),
                            validators=[presence], **kwargs)
     if spec.type == "authority":
         options = [("", "—"), *[(str(i), n) for i, n in authorities]]
@@ -64,11 +70,17 @@ def _field(spec: FieldSpec, authorities: list[tuple[int, str]]) -> Any:
 
 def step_form(transition: Transition, *, version: int | None = None,
               authorities: list[tuple[int, str]] | None = None,
-              formdata: Any = "missing") -> StepForm:
+              formdata: Any = "missing", case: Any = None) -> StepForm:
     """A form class for this step, instantiated; prefixed so several fit on one page."""
     attrs: dict[str, Any] = {"transition": transition}
+    asks_ground = any(spec.type == "refusal_ground" for spec in transition.fields)
+    grounds = ground_choices(case) if asks_ground else []
+    asks_treaty = case is not None and any(spec.type == "treaty" for spec in transition.fields)
+    treaties = [(str(t.id), t.name) for t in treaties_between(
+        current_settings().home_country, case.counterpart_country, case.kind)
+    ] if asks_treaty else []
     for spec in transition.fields:
-        attrs[spec.name] = _field(spec, authorities or [])
+        attrs[spec.name] = _field(spec, authorities or [], grounds, treaties)
     form_class = type(f"StepForm_{transition.name}", (StepForm,), attrs)
     kwargs: dict[str, Any] = {"prefix": transition.name}
     if formdata != "missing":

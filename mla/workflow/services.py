@@ -29,9 +29,10 @@ from mla.core.clock import now
 from mla.core.errors import ApiError, Conflict, NotFound, ServiceError
 from mla.extensions import db
 from mla.settings import current_settings
+from mla.treaties.services import treaties_between
 from mla.workflow import hooks
 from mla.workflow.definitions import SYSTEM_ROLE, FieldSpec, Transition, Workflow
-from mla.workflow.grounds import GROUNDS_BY_CODE
+from mla.workflow.grounds import grounds_for
 from mla.workflow.registry import current_all, definition, definition_for_case
 from mla.workflow.roles import describe_roles
 from mla.workflow.validation import CLOSING_EFFECT
@@ -41,6 +42,7 @@ TEXT_LIMITS = {"text": 300, "textarea": 5000}
 CASE_FIELDS = {
     "executing_authority_id": "domestic_authority_id",
     "counterpart_reference": "counterpart_reference",
+    "treaty_id": "treaty_id",
 }
 
 
@@ -97,7 +99,8 @@ def available_transitions(actor: Any, case: Case) -> list[StepOption]:
     return options
 
 
-def clean_values(transition: Transition, raw: dict[str, Any] | None) -> dict[str, Any]:
+def clean_values(transition: Transition, raw: dict[str, Any] | None,
+                 case: Case | None = None) -> dict[str, Any]:
     """Typed values for the step's fields; ServiceError naming the first bad field."""
     raw = dict(raw or {})
     unknown = sorted(set(raw) - {f.name for f in transition.fields})
@@ -106,7 +109,7 @@ def clean_values(transition: Transition, raw: dict[str, Any] | None) -> dict[str
                            code="invalid", details={"field": unknown[0]})
     values: dict[str, Any] = {}
     for spec in transition.fields:
-        value = _clean_one(spec, raw.get(spec.name))
+        value = _clean_one(spec, raw.get(spec.name), case)
         if value is None and spec.default == "today":
             value = home_today()  # a receipt date left out: received today, home zone
         if value is None:
@@ -127,7 +130,7 @@ def _invalid(spec: FieldSpec, message: str) -> ServiceError:
     return ServiceError(f"{spec.label}: {message}", code="invalid", details={"field": spec.name})
 
 
-def _clean_one(spec: FieldSpec, value: Any) -> Any:
+def _clean_one(spec: FieldSpec, value: Any, case: Case | None = None) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if spec.type in TEXT_LIMITS:
@@ -156,11 +159,15 @@ def _clean_one(spec: FieldSpec, value: Any) -> Any:
             raise _invalid(spec, _("not one of the choices offered"))
         return value
     if spec.type == "refusal_ground":
-        if not isinstance(value, str) or value not in GROUNDS_BY_CODE:
-            raise _invalid(spec, _("not a ground of UNTOC art. 18(21)"))
+        offered = {g.code for g in grounds_for(case)} if case is not None else set()
+        if not isinstance(value, str) or value not in offered:
+            raise _invalid(spec, _("not a ground for refusing this request under its "
+                                   "legal basis"))
         return value
     if spec.type == "authority":
         return _authority_id(spec, value)
+    if spec.type == "treaty":
+        return _treaty_id(spec, value, case)
     raise _invalid(spec, _("unknown field type"))
 
 
@@ -181,6 +188,21 @@ def _authority_id(spec: FieldSpec, value: Any) -> int:
     if authority.country_code != current_settings().home_country:
         raise _invalid(spec, _("choose a domestic authority"))
     return authority_id
+
+
+def _treaty_id(spec: FieldSpec, value: Any, case: Case | None) -> int:
+    """A bilateral treaty in force between our state and the request's counterpart."""
+    if case is None:
+        raise _invalid(spec, _("expected a treaty"))
+    offered = {t.id for t in treaties_between(current_settings().home_country,
+                                              case.counterpart_country, case.kind)}
+    try:
+        treaty_id = int(value)
+    except (TypeError, ValueError):
+        raise _invalid(spec, _("expected a treaty")) from None
+    if isinstance(value, bool) or treaty_id not in offered:
+        raise _invalid(spec, _("not a treaty in force between the two states"))
+    return treaty_id
 
 
 def _json_value(value: Any) -> Any:
@@ -221,7 +243,7 @@ def apply_transition(actor: Any, case: Case, name: str, *, expected_version: int
     if len(comment) > 5000:
         raise ServiceError(_("The comment is too long."), code="invalid",
                            details={"field": "comment"})
-    cleaned = clean_values(transition, values)
+    cleaned = clean_values(transition, values, case)
     ctx = hooks.TransitionContext(case=case, actor=actor, transition=transition,
                                   values=cleaned, comment=comment)
     reasons = _guard_reasons(ctx, transition)

@@ -16,7 +16,7 @@ from mla.workflow import registry
 from mla.workflow.checks import validate_at_startup
 from mla.workflow.diagram import render_svg
 from mla.workflow.forms import StepForm, step_form
-from mla.workflow.grounds import FISCAL_NOTE
+from mla.workflow.grounds import not_a_ground_note
 from mla.workflow.roles import describe_roles
 from mla.workflow.services import (
     StepOption,
@@ -49,10 +49,13 @@ def step_panel(case: Any) -> dict[str, Any]:
                             for f in o.transition.fields)
     authorities = _authorities() if needs_authorities else []
     forms = {o.name: step_form(o.transition, version=case.version, authorities=authorities,
-                               formdata=None)
+                               formdata=None, case=case)
              for o in options if o.allowed}
+    asks_ground = any(f.type == "refusal_ground" for o in options if o.allowed
+                      for f in o.transition.fields)
     return {"options": options, "forms": forms, "describe_roles": describe_roles,
-            "fiscal_note": FISCAL_NOTE, "question": open_question(case)}
+            "fiscal_note": not_a_ground_note(case) if asks_ground else "",
+            "question": open_question(case)}
 
 
 @bp.app_context_processor
@@ -70,7 +73,8 @@ def take_step(reference: str, name: str):
     option = _option(case, name)
     authorities = _authorities() if any(f.type == "authority"
                                         for f in option.transition.fields) else []
-    form = step_form(option.transition, version=case.version, authorities=authorities)
+    form = step_form(option.transition, version=case.version, authorities=authorities,
+                     case=case)
     status = 200
     if request.method == "POST":
         status, done = _submit(case, option, form)
@@ -79,7 +83,7 @@ def take_step(reference: str, name: str):
             return redirect(url_for("cases.detail", reference=case.reference,
                                     _anchor="workflow-steps"))
     return render_template("workflow/step.html", case=case, option=option, form=form,
-                           fiscal_note=FISCAL_NOTE, describe_roles=describe_roles,
+                           fiscal_note=not_a_ground_note(case), describe_roles=describe_roles,
                            question=open_question(case)), status
 
 

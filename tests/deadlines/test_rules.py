@@ -15,6 +15,7 @@ from mla.core.errors import ServiceError
 from mla.deadlines.hooks import RULE_CODES, UnknownRuleCode, known_rule_codes
 from mla.deadlines.rules import RuleError, load_rules, parse_rules
 from mla.deadlines.services import start_deadline
+from mla.treaties.services import set_ratification
 from tests.deadlines.conftest import utc
 
 
@@ -78,6 +79,9 @@ def test_ece_18_4_takeover_15_then_30_days(case):
 
 
 def test_ap3_art6_ten_days_from_provisional_arrest(case):
+    # Only between parties to the Protocol (tests/treaties/ covers the other case).
+    for state in ("XZ", "FR"):
+        set_ratification("test", state, "ECE_AP3")
     d = start(case(), "ece_ap3_consent_notice", utc(2026, 3, 2), arrested_on=date(2026, 3, 1))
     assert d.due_at == utc(2026, 3, 11, 23, 59, 59)
 

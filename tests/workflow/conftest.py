@@ -70,6 +70,8 @@ def ready_case(db, make_case, users, authorities) -> Callable[..., Any]:
                 record_assessment(users["caseworker"], case, offence,
                                   iccs=list(offence.iccs_codes), decision="satisfied",
                                   justification="Fraud is an offence here too.")
+        if kind == "extradition" and case.legal_basis == "UNTOC":
+            _untoc_scope_confirmed(case, users["caseworker"])
         if state is not None:
             force_state(db, case, state)
             if case.workflow_name == "incoming_eaw":
@@ -78,6 +80,16 @@ def ready_case(db, make_case, users, authorities) -> Callable[..., Any]:
         return case
 
     return factory
+
+
+def _untoc_scope_confirmed(case: Any, actor: Any) -> None:
+    """The caseworker confirmed UNTOC's scope (art. 3), as the confirm step records it."""
+    from mla.cases.services import add_event
+
+    add_event(case, actor, "transition", transition="confirm_untoc_scope",
+              from_state=case.state, to_state=case.state,
+              data={"values": {"transnational": "yes", "organised_group": "yes",
+                               "convention_offence": "no"}})
 
 
 def _eaw_person_arrested(case: Any, actor: Any) -> None:
@@ -96,18 +108,24 @@ def force_state(db, case: Any, state: str) -> None:
     db.session.expire(case)
 
 
-def sample_values(transition: Transition, authority_id: int) -> dict[str, Any]:
-    """Valid values for every field a step asks for."""
-    from mla.workflow.grounds import REFUSAL_GROUNDS
+def sample_values(transition: Transition, authority_id: int,
+                  case: Any = None) -> dict[str, Any]:
+    """Valid values for every field a step asks for (a treaty only when one is asked
+    for and required: none is recorded in these tests)."""
+    from mla.workflow.grounds import all_grounds, grounds_for
 
+    offered = grounds_for(case) if case is not None else []
+    ground = (offered or all_grounds())[0].code
     samples: dict[str, Any] = {}
     for spec in transition.fields:
+        if spec.type == "treaty":
+            continue
         samples[spec.name] = {
             "text": "Sample",
             "textarea": "Sample reasons.",
             "date": date(2026, 3, 2).isoformat(),
             "select": spec.choices[0][0] if spec.choices else "",
-            "refusal_ground": REFUSAL_GROUNDS[0].code,
+            "refusal_ground": ground,
             "authority": authority_id,
         }[spec.type]
     return samples

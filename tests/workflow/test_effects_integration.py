@@ -51,7 +51,7 @@ def test_every_step_runs_its_real_effects(db, ready_case, users, authorities, wo
                                    .values(state=transition.sources[0]))
                 db.session.expire(case)
                 apply_transition(actor, case, transition.name, expected_version=case.version,
-                                 values=sample_values(transition, authorities["court"].id),
+                                 values=sample_values(transition, authorities["court"].id, case),
                                  comment="Reason given.")
                 db.session.flush()
             finally:

@@ -38,7 +38,7 @@ def test_every_step_and_role_from_state(db, ready_case, users, authorities, effe
             assert option.allowed == (role in workflow.transition(name).roles), (role, name)
 
     for transition in workflow.transitions:
-        values = sample_values(transition, authority_id)
+        values = sample_values(transition, authority_id, case)
         for role in ROLES:
             version = case.version
             savepoint = db.session.begin_nested()

@@ -170,9 +170,10 @@ def test_internal_steps_are_hidden_from_prosecutors_timeline(db, ready_case, use
 
 def test_fields_are_checked_and_named(db, ready_case, users):
     step = registry.current("incoming_mla").transition("propose_refusal")
+    case = ready_case("incoming_mla")  # the grounds offered are the request's (UNTOC)
     good = {"refusal_ground": "essential_interests", "reasons": "Security.",
             "consultation": "held"}
-    assert clean_values(step, good) == good
+    assert clean_values(step, good, case) == good
     for bad, field in [
         ({**good, "refusal_ground": "fiscal"}, "refusal_ground"),  # 18(22): not a ground
         ({**good, "consultation": "maybe"}, "consultation"),
@@ -185,7 +186,7 @@ def test_fields_are_checked_and_named(db, ready_case, users):
         ({**good, "reasons": 42}, "reasons"),
     ]:
         with pytest.raises(ServiceError) as caught:
-            clean_values(step, bad)
+            clean_values(step, bad, case)
         assert caught.value.details == {"field": field}
 
 
