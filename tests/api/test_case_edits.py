@@ -143,3 +143,16 @@ def test_two_tabs_with_the_same_version_one_wins_one_gets_409(app, db, make_case
     edits = db.session.scalar(select(func.count()).select_from(CaseEvent).where(
         CaseEvent.case_id == case_id, CaseEvent.kind == "edited"))
     assert edits == 1
+
+
+def test_the_openapi_document_describes_patch_and_its_errors(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    patch = document["paths"]["/api/v1/cases/{reference}"]["patch"]
+    assert {"200", "401", "403", "404", "409", "422"} <= set(patch["responses"])
+    body = patch["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"].endswith("/CasePatch")
+    schema = document["components"]["schemas"]["CasePatch"]
+    assert schema["required"] == ["version"] and "received_on" in schema["properties"]
+    answer = patch["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert "received_on" in document["components"]["schemas"][answer.rsplit("/", 1)[1]][
+        "properties"]
