@@ -1,6 +1,6 @@
 """Odd input refused at the door, before any view or the database sees it.
 
-A NUL byte is valid in a URL, a form or JSON but in no text column: PostgreSQL
+A NUL byte is valid in a URL, a header, a form or JSON but in no text column: PostgreSQL
 refuses it with an error the views would turn into a 500. JSON nested deeper than
 any document Comity reads exhausts the parser's recursion. Both are answered 400
 (JSON for the API, a page for people) by one before-request check for every
@@ -64,6 +64,10 @@ def _refuse(message: str) -> ApiError:
 
 def refuse_odd_input() -> None:
     """before_request: NUL bytes anywhere in the input, JSON nested too deeply."""
+    if "\x00" in request.path:  # a reference, a token: path parts reach queries too
+        raise _refuse(_("The address contains a character that is not allowed (NUL)."))
+    if any("\x00" in value for _name, value in request.headers.items()):
+        raise _refuse(_("A header contains a character that is not allowed (NUL)."))
     for key, value in request.args.items(multi=True):
         if "\x00" in key or "\x00" in value:
             raise _refuse(_("The address contains a character that is not allowed (NUL)."))

@@ -23,6 +23,20 @@ def test_nul_byte_in_a_query_string_is_refused(client, create_user, login_as):
     assert client.get("/requests/?q=ab%00cd").status_code == 400
 
 
+@pytest.mark.parametrize("path", ["/requests/AB%00CD", "/calendar/feed/abcdefghijklmnop%00q.ics"])
+def test_nul_byte_in_a_path_is_refused(client, create_user, login_as, path):
+    login_as(create_user("caseworker"))
+    assert client.get(path).status_code == 400
+
+
+def test_nul_byte_in_a_header_is_refused(client, create_user):
+    create_user("caseworker", username="walker")
+    response = client.post("/login", headers={"User-Agent": "probe\x00"},
+                           data={"username": "walker", "password": "x" * 12,
+                                 "csrf_token": _login_page_token(client)})
+    assert response.status_code == 400
+
+
 def test_nul_byte_in_json_is_refused(client, create_user, api_token):
     headers = api_token(create_user("caseworker"))
     body = {"direction": "incoming", "kind": "mla", "counterpart_country": "XA",
