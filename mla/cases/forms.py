@@ -370,6 +370,11 @@ class CaseEditForm(FlaskForm):
             "offences": offences, "persons": persons,
         })
         form.request_kind, form.request_direction = case.kind, case.direction
+        # A date of birth stored in another form than a calendar date (older data) is
+        # not shown in the date box; left empty, it is kept, not erased.
+        form.kept_births = {p.id for p in case.persons
+                            if p.get_field("date_of_birth")
+                            and _as_day(p.get_field("date_of_birth")) is None}
         return form
 
     def expected_version(self) -> int:
@@ -406,13 +411,20 @@ class CaseEditForm(FlaskForm):
             "persons": [PersonEdit(
                 id=_row_id(e.form.person_id.data), role=e.form.role.data,
                 full_name=e.form.full_name.data or "",
-                date_of_birth=e.form.date_of_birth.data.isoformat()
-                if e.form.date_of_birth.data else "",
+                date_of_birth=self._birth(e.form),
                 nationality=e.form.nationality.data or "",
                 identifiers=e.form.identifiers.data or "", address=e.form.address.data or "",
                 is_in_custody=bool(e.form.is_in_custody.data))
                 for e in persons],
         }
+
+
+    kept_births: set[int] = set()
+
+    def _birth(self, entry: PersonEditForm) -> str | None:
+        if entry.date_of_birth.data:
+            return entry.date_of_birth.data.isoformat()
+        return None if _row_id(entry.person_id.data) in self.kept_births else ""
 
 
 def _penalty_text(months: int | None) -> str:

@@ -380,3 +380,17 @@ def test_a_corrected_basis_puts_the_custody_clock_of_the_new_basis_in_place(db, 
     said = _edits(case)[0].data["consequences"]
     assert any("stopped: it does not apply under UNTOC" in line for line in said)
     assert any("started under UNTOC" in line for line in said)
+
+
+def test_a_date_of_birth_stored_in_another_form_is_kept_by_the_edit_page(db, make_case, client,
+                                                                        login_as):
+    case = make_case()
+    person = case.persons[0]
+    person.set_field("date_of_birth", "around 1970")
+    db.session.commit()
+    login_as(case.created_by)
+    _html, data = _edit_form(client, case.reference)
+    response = client.post(f"/requests/{case.reference}/edit", data={**data, "title": "New"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).get_field("date_of_birth") == "around 1970"
