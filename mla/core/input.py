@@ -35,29 +35,6 @@ def _has_nul(value: Any, depth: int = 0) -> bool:
     return False
 
 
-def _too_deep(raw: bytes) -> bool:
-    """Bracket depth of a JSON text, counted before parsing (strings skipped)."""
-    depth = 0
-    in_string = escaped = False
-    for byte in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                return True
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return False
-
-
 def _refuse(message: str) -> ApiError:
     return ApiError(400, "bad_request", message)
 
@@ -74,16 +51,7 @@ def refuse_odd_input() -> None:
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return
     if request.is_json:
-        raw = request.get_data(cache=True)
-        if _too_deep(raw):
-            raise _refuse(_("The JSON body is nested more than %(n)d levels deep.",
-                            n=MAX_JSON_DEPTH))
-        try:
-            body = json.loads(raw) if raw else None
-        except (ValueError, RecursionError):
-            return  # the view answers malformed JSON in its own words
-        if _has_nul(body):
-            raise _refuse(_("The body contains a character that is not allowed (NUL)."))
+        _check_json(request.get_data(cache=True))
         return
     for key, value in request.form.items(multi=True):
         if "\x00" in key or "\x00" in value:
@@ -91,6 +59,23 @@ def refuse_odd_input() -> None:
     for upload in request.files.values():
         if "\x00" in (upload.filename or ""):
             raise _refuse(_("A file name contains a character that is not allowed (NUL)."))
+
+
+def _check_json(raw: bytes) -> None:
+    too_deep = _refuse(_("The JSON body is nested more than %(n)d levels deep.",
+                         n=MAX_JSON_DEPTH))
+    try:
+        body = json.loads(raw) if raw else None
+    except RecursionError:  # deeper than the parser's own limit
+        raise too_deep from None
+    except ValueError:
+        return  # the view answers malformed JSON in its own words
+    try:
+        has_nul = _has_nul(body)
+    except ValueError:
+        raise too_deep from None
+    if has_nul:
+        raise _refuse(_("The body contains a character that is not allowed (NUL)."))
 
 
 def init_input_guard(app: Flask) -> None:

@@ -120,3 +120,13 @@ def test_health_answers_503_json_when_the_database_is_down(tmp_path, fast_passwo
     finally:
         with down.app_context():
             db.engine.dispose()
+
+
+def test_json_nested_past_the_limit_but_within_the_parser_is_refused(client, create_user,
+                                                                       api_token):
+    headers = api_token(create_user("caseworker"))
+    body = '{"title": ' + "[" * 40 + "]" * 40 + "}"
+    response = client.post("/api/v1/cases", data=body, headers=headers,
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert "nested" in response.get_json()["error"]["message"]
