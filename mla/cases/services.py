@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mla.audit.services import record_audit
+from mla.auth.models import User
 from mla.cases.constants import (
     DIRECTION_CODES,
     DIRECTIONS,
@@ -31,6 +32,7 @@ from mla.cases.validation import (
     received_date_not_in_future,
 )
 from mla.core.clock import now
+from mla.core.crypto import key_ring
 from mla.core.errors import ServiceError
 from mla.extensions import db
 from mla.reference.models import IccsCode
@@ -271,8 +273,6 @@ def add_note(actor, case: Case, text: str) -> CaseEvent:
 
 
 def assign_case(actor, case: Case, assignee_id: int | None) -> None:
-    from mla.auth.models import User
-
     if assignee_id is not None:
         assignee = db.session.get(User, assignee_id)
         if assignee is None or assignee.role not in {"caseworker", "supervisor", "trainee",
@@ -287,7 +287,5 @@ def assign_case(actor, case: Case, assignee_id: int | None) -> None:
 
 def find_persons_by_name(name: str) -> list[Person]:
     """Exact-name search through the blind index (case, accents and spacing ignored)."""
-    from mla.core.crypto import key_ring
-
     digest = key_ring().blind_index(name, purpose="person.name")
     return list(db.session.scalars(select(Person).where(Person.name_index == digest)))

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mla.core.errors import ApiError, is_api_request
+from mla.settings import current_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,8 +95,6 @@ TRAINEE_OWN_ACCOUNT = frozenset({"auth.logout", "auth.change_password"})
 
 def trainee_refused(role: str | None, endpoint: str | None, method: str) -> bool:
     """Trainees practise on a sandbox; elsewhere (the demo, a live system) they read only."""
-    from mla.settings import current_settings
-
     return (role == "trainee" and method not in {"GET", "HEAD", "OPTIONS"}
             and endpoint not in TRAINEE_OWN_ACCOUNT and not current_settings().is_sandbox)
 

@@ -31,8 +31,10 @@ from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from mla.audit.services import record_audit
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
+from mla.core.errors import Conflict, NotFound
 from mla.core.text import single_line
 from mla.core.transaction import unit_of_work
 from mla.extensions import db
@@ -350,9 +352,6 @@ def dispatch_due(max_batches: int | None = None, batch: int = BATCH,
 
 def retry_dead(actor: Any, message_id: int) -> OutboxMessage:
     """An admin puts a dead message back in the queue."""
-    from mla.audit.services import record_audit
-    from mla.core.errors import Conflict, NotFound
-
     row = db.session.get(OutboxMessage, message_id)
     if row is None:
         raise NotFound()

@@ -17,8 +17,10 @@ from flask import has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from mla.extensions import db
 from mla.settings import current_settings
 from mla.workflow.definitions import DefinitionError, Workflow, parse_definition
+from mla.workflow.models import WorkflowVersion
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows"
 WORKFLOW_NAMES = ("incoming_mla", "outgoing_mla", "incoming_extradition", "outgoing_extradition",
@@ -91,9 +93,6 @@ def workflow_for(direction: str, kind: str, legal_basis: str | None = None) -> W
 
 
 def remember_version(workflow: Workflow) -> None:
-    from mla.extensions import db
-    from mla.workflow.models import WorkflowVersion
-
     exists = db.session.scalar(select(WorkflowVersion.version).where(
         WorkflowVersion.name == workflow.name, WorkflowVersion.version == workflow.version))
     if exists:
@@ -112,9 +111,6 @@ def definition(name: str, version: str) -> Workflow:
         found = _parsed.get((name, version))
     if found is not None:
         return found
-    from mla.extensions import db
-    from mla.workflow.models import WorkflowVersion
-
     stored = db.session.get(WorkflowVersion, (name, version))
     if stored is not None:
         return _parse(stored.source.encode("utf-8"), f"{name}@{version}")

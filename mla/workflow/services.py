@@ -27,12 +27,14 @@ from mla.cases.validation import event_date_not_in_future, home_today
 from mla.core.access import ROLES
 from mla.core.clock import now
 from mla.core.errors import ApiError, Conflict, NotFound, ServiceError
+from mla.directory.models import Authority
 from mla.extensions import db
 from mla.settings import current_settings
 from mla.treaties.services import treaties_between
 from mla.workflow import hooks
 from mla.workflow.definitions import SYSTEM_ROLE, FieldSpec, Transition, Workflow
 from mla.workflow.grounds import grounds_for
+from mla.workflow.models import WorkflowVersion
 from mla.workflow.registry import current_all, definition, definition_for_case
 from mla.workflow.roles import describe_roles
 from mla.workflow.validation import CLOSING_EFFECT
@@ -172,8 +174,6 @@ def _clean_one(spec: FieldSpec, value: Any, case: Case | None = None) -> Any:
 
 
 def _authority_id(spec: FieldSpec, value: Any) -> int:
-    from mla.directory.models import Authority
-
     if isinstance(value, bool):
         raise _invalid(spec, _("expected an authority"))
     try:
@@ -369,8 +369,6 @@ def decision_steps(workflow: Workflow, state: str) -> list[Transition]:
 
 
 def _known_definitions() -> list[Workflow]:
-    from mla.workflow.models import WorkflowVersion
-
     found = {(w.name, w.version): w for w in current_all()}
     for name, version in db.session.execute(
             select(WorkflowVersion.name, WorkflowVersion.version)).all():

@@ -12,6 +12,7 @@ from mla.cases.queries import get_case_for
 from mla.core.access import allow, allow_any_user
 from mla.core.errors import ApiError, Conflict, NotFound, ServiceError
 from mla.core.forms import apply_service_error
+from mla.directory.queries import authority_choices
 from mla.workflow import registry
 from mla.workflow.checks import validate_at_startup
 from mla.workflow.diagram import render_svg
@@ -37,8 +38,6 @@ def _check_definitions(state: Any) -> None:
 
 
 def _authorities() -> list[tuple[int, str]]:
-    from mla.directory.queries import authority_choices
-
     return authority_choices(domestic_only=True)
 
 
