@@ -5,7 +5,7 @@ Services take an explicit actor and flush; the request (or ``unit_of_work``) com
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -42,7 +42,7 @@ from mla.extensions import db
 from mla.reference.models import Country, IccsCode, Instrument, iccs_lineage
 from mla.reference.services import is_user_assigned, known_country
 from mla.settings import current_settings
-from mla.treaties.services import has_reservation
+from mla.treaties.services import has_reservation, treaty
 
 # Matches shown per looked-up code: covering offences come best penalty first, so
 # the one the thresholds read is always among them. Keeps a check's cost flat
@@ -184,6 +184,9 @@ class CheckRequest:
     list_category_source: str = "mapping"
     # ECMA art. 5(1): letters rogatory for search or seizure (None: the coercive flag).
     search_or_seizure: bool | None = None
+    # A bilateral treaty's threshold for extraditable offences (months), replacing the
+    # home minimum for a request made under that treaty.
+    treaty_threshold_months: int | None = None
 
 
 # Measures that are "letters rogatory for search or seizure of property" (ECMA art. 5(1)).
@@ -245,7 +248,10 @@ def run_check(req: CheckRequest) -> Verdict:
     jurisdiction = inp.requested_country
     loaded = catalogue_loaded(jurisdiction)
     candidates = find_candidates(jurisdiction, inp.iccs) if loaded else []
-    return evaluate(inp, load_rules(), get_policy(), catalogue_loaded=loaded,
+    policy = get_policy()
+    if req.legal_basis == "BILATERAL" and req.treaty_threshold_months is not None:
+        policy = replace(policy, extradition_minimum_months=req.treaty_threshold_months)
+    return evaluate(inp, load_rules(), policy, catalogue_loaded=loaded,
                     candidates=candidates)
 
 
@@ -302,7 +308,13 @@ def case_check_request(case: Case, offence: Offence, *, iccs: list[str] | None =
         max_penalty_months=offence.max_penalty_months, label=offence.label,
         sentence_months=sentence_months, list_category=list_category,
         list_category_source=source,
-        search_or_seizure=any(m.code in SEARCH_OR_SEIZURE for m in case.measures))
+        search_or_seizure=any(m.code in SEARCH_OR_SEIZURE for m in case.measures),
+        treaty_threshold_months=_treaty_threshold(case))
+
+
+def _treaty_threshold(case: Case) -> int | None:
+    bound = treaty(case.treaty_id)
+    return bound.dc_threshold_months if bound is not None else None
 
 
 def record_assessment(actor: Any, case: Case, offence: Offence, *, iccs: list[str],

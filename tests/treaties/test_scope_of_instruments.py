@@ -15,8 +15,11 @@ from sqlalchemy import select
 
 from mla.audit.models import AuditEntry
 from mla.cases.models import CaseEvent
+from mla.cases.services import OffenceInput
 from mla.deadlines.models import Deadline
 from mla.deadlines.services import start_deadline
+from mla.dualcrim.catalogue import import_catalogue_text
+from mla.dualcrim.services import case_check_request, run_check
 from mla.treaties.services import (
     TreatyInput,
     national_settings,
@@ -129,3 +132,20 @@ def test_deadline_rows_are_not_started_twice_for_out_of_scope_rules(extradition,
     start_deadline(case, "ece_ap3_decision", actor="t", at=utc(2026, 3, 5),
                    values={"consented_on": date(2026, 3, 4)})
     assert db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).all() == []
+
+
+def test_bilateral_treaty_threshold_for_extraditable_offences_comes_from_the_treaty(
+        extradition, db):
+    # Our law punishes the conduct by at most 18 months: enough for the home minimum
+    # (12 months), not for a treaty that requires 24.
+    import_catalogue_text("test", "XZ", "code,title,statute,max_penalty_months,iccs\n"
+                                        "ZPC-300,Theft,PC s.300,18,0502\n")
+    case = extradition(legal_basis="BILATERAL", offences=[OffenceInput(
+        label="Theft", max_penalty_months=60, iccs=["0502"], conduct="Stole")])
+    assert run_check(case_check_request(case, case.offences[0])).verdict == "satisfied"
+    treaty = save_treaty("test", TreatyInput(name="Treaty XZ-FR", party_a="XZ",
+                                             party_b="FR", dc_threshold_months=24))
+    case.treaty_id = treaty.id
+    req = case_check_request(case, case.offences[0])
+    assert req.treaty_threshold_months == 24
+    assert run_check(req).verdict == "not_satisfied"      # one default for all, before
