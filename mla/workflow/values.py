@@ -20,6 +20,7 @@ from typing import Any
 from mla.cases.models import Case, CaseEvent
 from mla.directory.models import Authority
 from mla.extensions import db
+from mla.treaties.services import treaty
 from mla.workflow.definitions import FieldSpec, Workflow
 from mla.workflow.grounds import GROUNDS_BY_CODE
 from mla.workflow.registry import definition_for_case
@@ -48,6 +49,9 @@ def _display(spec: FieldSpec | None, raw: Any) -> str:
     if spec.type == "authority":
         authority = db.session.get(Authority, int(raw)) if str(raw).isdecimal() else None
         return authority.name if authority is not None else str(raw)
+    if spec.type == "treaty":
+        found = treaty(int(raw)) if str(raw).isdecimal() else None
+        return found.name if found is not None else str(raw)
     if spec.type == "date" and isinstance(raw, date):
         return raw.isoformat()
     return str(raw)
@@ -132,3 +136,20 @@ def recorded_values(case: Case) -> dict[str, str]:
     for _event, values in recorded_steps(case):
         found.update((v.name, v.text) for v in values)
     return found
+
+
+def answered_question(case: Case, event: CaseEvent) -> CaseEvent | None:
+    """The questions a step answered: it left the state that asking them entered, and it
+    is the first step taken after them (e.g. "information received" after "ask")."""
+    if event.kind != "transition" or event.from_state == event.to_state:
+        return None
+    previous = None
+    for other in case.events:
+        if other is event or (other.id or 0) >= (event.id or 0):
+            break
+        if other.kind == "transition":
+            previous = other
+    if previous is None or not question_text(previous) \
+            or previous.to_state != event.from_state:
+        return None
+    return previous

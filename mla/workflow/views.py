@@ -25,7 +25,13 @@ from mla.workflow.services import (
     available_transitions,
     pending_approvals,
 )
-from mla.workflow.values import event_values, open_question, question_text, recorded_steps
+from mla.workflow.values import (
+    answered_question,
+    event_values,
+    open_question,
+    question_text,
+    recorded_steps,
+)
 
 bp = Blueprint("workflow", __name__)
 
@@ -61,7 +67,7 @@ def step_panel(case: Any) -> dict[str, Any]:
 def _inject() -> dict[str, Any]:
     return {"workflow_step_panel": step_panel, "state_label_for": registry.state_label,
             "step_values": event_values, "recorded_steps": recorded_steps,
-            "question_text": question_text}
+            "question_text": question_text, "answered_question": answered_question}
 
 
 @bp.route("/requests/<reference>/steps/<name>", methods=["GET", "POST"])

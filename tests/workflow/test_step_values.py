@@ -128,6 +128,9 @@ def test_our_questions_are_kept_shown_and_written_into_the_letter(db, ready_case
     page = client.get(f"/requests/{case.reference}").get_data(as_text=True)
     assert 'id="open-question"' not in page
     assert "Who holds account AR-1234?" in _section(page, f"event-{event.id}")
+    answer = db.session.scalars(select(CaseEvent).where(
+        CaseEvent.transition == "information_received")).one()
+    assert f'href="#event-{event.id}"' in _section(page, f"event-{answer.id}")  # linked
 
 
 def test_signing_takes_a_second_person(db, ready_case, users, create_user):
