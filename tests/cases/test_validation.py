@@ -23,7 +23,10 @@ BIRTH_OLD = "more than 120 years ago cannot be right"
 
 
 @pytest.fixture
-def today(app_ctx) -> date:
+def today(app_ctx, monkeypatch) -> date:
+    """The home state's day, held still for the test: no midnight between two readings."""
+    at = clock.real_now()
+    monkeypatch.setattr(clock, "real_now", lambda: at)
     return validation.home_today()
 
 
@@ -65,8 +68,11 @@ def test_the_sandbox_clock_counts_as_now(today):
         clock.set_offset_provider(None)
 
 
-def test_today_is_the_home_states_day(db, app_ctx):
+def test_today_is_the_home_states_day(db, app_ctx, monkeypatch):
     from zoneinfo import ZoneInfo
+
+    at = clock.real_now()  # held still: no midnight in Kiritimati between the two readings
+    monkeypatch.setattr(clock, "real_now", lambda: at)
 
     from mla.deadlines.services import set_time_zone
 
