@@ -19,6 +19,7 @@ from mla.dualcrim.services import record_assessment
 from mla.treaties.services import TreatyInput, save_treaty, set_ratification, set_reservation
 from mla.workflow.grounds import ground, grounds_for, not_a_ground_note, parse_grounds
 from mla.workflow.services import apply_transition, available_transitions
+from mla.workflow.values import recorded_steps
 from tests.workflow.conftest import force_state
 
 
@@ -179,6 +180,9 @@ def test_bilateral_treaty_recorded_at_arrest_sets_the_custody_period(db, ready_c
     clock = db.session.scalars(select(Deadline).where(
         Deadline.case_id == case.id, Deadline.rule_code == "bilateral_provisional_arrest")).one()
     assert clock.due_at.date() == date(2026, 4, 15)     # 45 days, not the default 60
+    [(_event, shown)] = [(e, v) for e, v in recorded_steps(case)
+                         if e.transition == "record_arrest"]
+    assert "Treaty XZ-XA" in [v.text for v in shown]    # the treaty's name, not its id
 
 
 def test_grounds_file_refuses_unknown_duty_and_protocol():
