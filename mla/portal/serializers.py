@@ -136,10 +136,21 @@ def prosecutor_case_view(case: Case) -> dict[str, Any]:
     view["persons_by_role"] = person_counts(case)
     view["sent_at"] = _first_at(events, _SENT_WORDS)
     view["acknowledged_at"] = _first_at(events, _ACK_WORDS)
-    question = open_question(case)
-    view["open_questions"] = question_text(question) if question and not question.is_internal \
-        else ""
+    view["open_questions"] = _asked_of_office(case, events)
     return view
+
+
+def _asked_of_office(case: Case, events: list[CaseEvent]) -> str:
+    """What the office is asked for: the open questions, or else, while the request waits
+    on the office, the reason of the step that sent it there (a return for correction)."""
+    question = open_question(case)
+    if question is not None and not question.is_internal:
+        return question_text(question)
+    if not standing(case).can_answer:
+        return ""
+    entered = next((e for e in reversed(events) if e.kind == "transition"
+                    and e.to_state == case.state and e.from_state != case.state), None)
+    return entered.comment if entered is not None else ""
 
 
 def prosecutor_list_row(case: Case) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What a prosecutor may change: answering a request for supplementary information."""
+"""What a prosecutor may change: answering a request for supplementary information (or
+for corrections, which sends the request back to the central authority's review)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,13 @@ from mla.documents.services import Upload, check_upload, store_document
 from mla.extensions import db
 from mla.notifications.services import assignee_recipients, notify_users
 from mla.portal.status import standing
+from mla.workflow.registry import definition_for_case
+from mla.workflow.services import apply_transition, may_take
 from mla.workflow.values import ANSWER_KIND, open_question
 
 MAX_ATTACHMENTS = 10
+# The step that sends a request returned for correction back to the central authority.
+RESUBMIT_STEP = "resubmit"
 
 
 def answer_supplementary(actor: User, case: Case, text: str,
@@ -49,8 +54,22 @@ def answer_supplementary(actor: User, case: Case, text: str,
         store_document(actor, case, upload, visibility="shared", event=event)
     case.updated_at = now()
     record_audit(actor, "case.supplementary_answer", case, documents=len(uploads))
-    _notify_caseworker(actor, case, event)
+    if not _resubmit_if_returned(actor, case):
+        _notify_caseworker(actor, case, event)
     return event
+
+
+def _resubmit_if_returned(actor: User, case: Case) -> bool:
+    """A request the central authority returned for correction goes back to its review
+    with the office's answer: the workflow's resubmit step (its effects tell the
+    assignee). False when the request is not waiting on such a step."""
+    transition = definition_for_case(case).transition(RESUBMIT_STEP)
+    if transition is None or case.state not in transition.sources \
+            or not may_take(actor, transition):
+        return False
+    apply_transition(actor, case, RESUBMIT_STEP, expected_version=case.version,
+                     comment=_("Corrected through the prosecutors' portal."))
+    return True
 
 
 def _notify_caseworker(actor: User, case: Case, event: CaseEvent) -> None:

@@ -85,3 +85,27 @@ def test_a_prosecutor_sees_no_questions_of_internal_steps(prosecutor_setup, db):
     assert view["open_questions"] == QUESTION
     assert not view["standing"].can_answer
     assert [row["questions"] for row in view["history"] if row.get("questions")] == [QUESTION]
+
+
+def test_answering_a_return_for_correction_sends_the_request_back_for_review(
+        prosecutor_setup, make_case, client, login_as, db):
+    staff, me = prosecutor_setup["staff"], prosecutor_setup["me"]
+    case = make_case(me, direction="outgoing", domestic_authority_id=prosecutor_setup["ours"].id)
+    db.session.execute(update(Case).where(Case.id == case.id).values(state="ca_review"))
+    db.session.commit()
+    db.session.expire(case)
+    apply_transition(staff, case, "return_for_correction", expected_version=case.version,
+                     comment="Add the numbers of the accounts concerned.")
+    db.session.commit()
+
+    login_as(me)
+    raw = client.get(f"/portal/requests/{case.reference}").get_data(as_text=True)
+    assert "What is asked Add the numbers of the accounts concerned." in _text(raw)
+    sent = client.post(f"/portal/requests/{case.reference}/answer",
+                       data={"csrf_token": _csrf_from(raw), "text": "Accounts AR-1 and AR-2."})
+    assert sent.status_code == 302
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.state == "ca_review"
+    steps = [(e.transition, e.actor_id) for e in case.events if e.kind == "transition"]
+    assert steps[-1] == ("resubmit", me.id)
