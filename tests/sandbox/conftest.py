@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
 
+from mla.core import clock
 from tests.conftest import drop_run_database
 from tests.sandbox.helpers import build_sandbox_app, sandbox_database_url
 
@@ -34,6 +36,15 @@ def app(tmp_path_factory: pytest.TempPathFactory, database_url: str,
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def real_time_stands_still(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The machine's clock stops at a whole second: a test measures how far the simulated
+    clock moved, never how long a busy machine took between two readings."""
+    at = clock.real_now().replace(microsecond=0)
+    monkeypatch.setattr(clock, "real_now", lambda: at)
+    return at
 
 
 @pytest.fixture

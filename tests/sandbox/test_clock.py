@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from mla.core import clock
 from mla.core.errors import ServiceError
-
-
-@pytest.fixture
-def real_time_stands_still(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    """The machine's clock stops at a whole second: a test measures how far the simulated
-    clock moved, never how long a busy machine took between two readings."""
-    at = clock.real_now().replace(microsecond=0)
-    monkeypatch.setattr(clock, "real_now", lambda: at)
-    return at
 
 
 def test_advancing_moves_now_everywhere_and_is_stored(db, trainer, real_time_stands_still):

@@ -19,7 +19,7 @@ def _case(db, key):
                              .where(ScenarioCase.key == key))
 
 
-def test_the_shipped_pack_loads_every_request_at_its_stage(db, loaded):
+def test_the_shipped_pack_loads_every_request_at_its_stage(db, real_time_stands_still, loaded):
     from mla.dualcrim.models import OffenceCatalogue
     from mla.reference.models import Country
     from mla.sandbox.models import CounterpartProfile, Exercise
@@ -54,8 +54,8 @@ def test_the_shipped_pack_loads_every_request_at_its_stage(db, loaded):
     assert clock.now() - pack.start < timedelta(seconds=5)
 
 
-def test_reset_wipes_the_class_work_and_keeps_accounts(db, loaded, trainer, make_case,
-                                                       create_user):
+def test_reset_wipes_the_class_work_and_keeps_accounts(db, real_time_stands_still, loaded,
+                                                       trainer, make_case, create_user):
     from mla.auth.models import User
     from mla.cases.models import Case
     from mla.notifications.models import OutboxMessage
