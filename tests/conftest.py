@@ -30,6 +30,8 @@ from typing import Any
 import psutil
 import pytest
 from argon2 import PasswordHasher, Type
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import event, text
 
 from mla import create_app
@@ -43,6 +45,13 @@ RUN_ID_VARIABLE = "MLA_TEST_RUN_ID"
 # once they are this old and nobody is connected to them.
 STALE_AFTER_SECONDS = 6 * 3600
 _RUN_DATABASE = re.compile(r"^comity_[a-z]+_(?P<started>[0-9a-f]{8})[0-9a-f]{6}_")
+
+
+# Property tests never fail on time: no per-example deadline, and no "too slow" health
+# check (data generation on a loaded machine is slow, not wrong).
+hypothesis_settings.register_profile("comity", deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("comity")
 
 
 def pytest_configure(config: pytest.Config) -> None:
