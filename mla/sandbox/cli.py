@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import inspect
 
+from mla.auth.services import create_user, get_user_by_username, set_password
 from mla.core import clock
 from mla.core.errors import ApiError
 from mla.core.transaction import unit_of_work
 from mla.extensions import db
+from mla.sandbox.counterpart import run_sandbox_pass
+from mla.sandbox.models import SandboxState
+from mla.sandbox.pack import available_packs, read_pack, resolve_pack
+from mla.sandbox.scenario import load_pack, reset_scenario
+from mla.sandbox.services import accounts_csv, advance_clock, create_class_accounts
 from mla.settings import current_settings
 
 cli = AppGroup("sandbox", help="Training sandbox (MLA_MODE=sandbox only).")
 
 
 def _require_sandbox() -> None:
-    from sqlalchemy import inspect
-
     if not current_settings().is_sandbox:
         raise click.ClickException(
             "This is not a sandbox instance (MLA_MODE is not 'sandbox'); the sandbox "
@@ -46,8 +52,6 @@ def _fail(exc: ApiError) -> click.ClickException:
 def load_command(pack: str, if_empty: bool, trainer_name: str) -> None:
     """Wipe the training data and load PACK (a name under scenarios/ or a folder)."""
     _require_sandbox()
-    from mla.sandbox.models import SandboxState
-    from mla.sandbox.scenario import load_pack
 
     state = db.session.get(SandboxState, 1)
     if if_empty and state is not None and state.pack:
@@ -67,8 +71,6 @@ def load_command(pack: str, if_empty: bool, trainer_name: str) -> None:
 
 
 def _trainer(username: str, *, reset_password: bool) -> None:
-    from mla.auth.services import create_user, get_user_by_username, set_password
-
     user = get_user_by_username(username)
     if user is not None and not reset_password:
         click.echo(f"Trainer account {user.username!r} exists (its password was printed when "
@@ -100,7 +102,6 @@ def trainer_command(username: str, reset_password: bool) -> None:
 def reset_command() -> None:
     """Back to the loaded scenario's start: requests, messages and results wiped."""
     _require_sandbox()
-    from mla.sandbox.scenario import reset_scenario
 
     try:
         with unit_of_work():
@@ -118,10 +119,6 @@ def reset_command() -> None:
 def class_command(path: Path, output: Path | None) -> None:
     """Create an account for each line of PATH (username,display_name[,role])."""
     _require_sandbox()
-    import os
-
-    from mla.sandbox.services import accounts_csv, create_class_accounts
-
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -149,8 +146,6 @@ def class_command(path: Path, output: Path | None) -> None:
 def clock_command(days: int, hours: int) -> None:
     """Show the simulated clock, or advance it and run one pass (deadlines, counterpart)."""
     _require_sandbox()
-    from mla.sandbox.counterpart import run_sandbox_pass
-    from mla.sandbox.services import advance_clock
 
     if days or hours:
         try:
@@ -167,8 +162,6 @@ def clock_command(days: int, hours: int) -> None:
 @cli.command("packs")
 def packs_command() -> None:
     """List the shipped scenario packs."""
-    from mla.sandbox.pack import available_packs, read_pack, resolve_pack
-
     for name in available_packs():
         try:
             pack = read_pack(resolve_pack(name))

@@ -21,6 +21,7 @@ from sqlalchemy import inspect, select
 
 from mla.core import clock
 from mla.extensions import db
+from mla.sandbox.models import SandboxState
 
 ZERO = timedelta(0)
 _CACHE_KEY = "mla.sandbox.offset"
@@ -39,7 +40,6 @@ def _table_ready() -> bool:
     extensions = current_app.extensions
     if extensions.get(_READY_KEY):
         return True
-    from mla.sandbox.models import SandboxState
 
     ready = inspect(db.session.connection()).has_table(SandboxState.__tablename__)
     extensions[_READY_KEY] = ready
@@ -47,8 +47,6 @@ def _table_ready() -> bool:
 
 
 def _load_offset() -> timedelta:
-    from mla.sandbox.models import SandboxState
-
     if not _table_ready():
         return ZERO
     with db.session.no_autoflush:

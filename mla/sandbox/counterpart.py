@@ -31,7 +31,12 @@ from mla.cases.models import Case, CaseEvent
 from mla.core import clock
 from mla.core.errors import ApiError
 from mla.extensions import db
+from mla.reference.models import Country
 from mla.sandbox.models import CounterpartProfile, CounterpartProgress, ScenarioCase
+from mla.sandbox.personas import counterpart_persona
+from mla.scheduler.runner import run_tick
+from mla.workflow.grounds import GROUNDS_BY_CODE
+from mla.workflow.services import apply_transition
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +44,6 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Steps:
     """The steps of an outgoing workflow that the counterpart's answers map to."""
-
     waiting: str                 # the state a transmitted request waits in
     acknowledge: str | None
     acknowledged: str            # the state after the acknowledgement
@@ -97,17 +101,12 @@ def track(case: Case) -> CounterpartProgress | None:
 
 def _actor(profile: CounterpartProfile) -> tuple[Any, str]:
     """The state's counterpart account and the state's name."""
-    from mla.reference.models import Country
-    from mla.sandbox.scenario import counterpart_persona
-
     country = db.session.get(Country, profile.country_code)
     name = country.name if country else profile.country_code
     return counterpart_persona(profile.country_code, name), name
 
 
 def _take(actor: Any, case: Case, name: str, values: dict[str, Any], comment: str) -> bool:
-    from mla.workflow.services import apply_transition
-
     try:
         apply_transition(actor, case, name, expected_version=case.version, values=values,
                          comment=comment)
@@ -153,8 +152,6 @@ def _answer(progress: CounterpartProgress, case: Case, profile: CounterpartProfi
             or case.state != steps.acknowledged):
         return acted
     if progress.planned_outcome == "refuse":
-        from mla.workflow.grounds import GROUNDS_BY_CODE
-
         ground = GROUNDS_BY_CODE.get(profile.refusal_ground)
         reasons = profile.refusal_reason or (str(ground.label) if ground else "Refused.")
         if ground is not None:
@@ -199,8 +196,6 @@ def run_counterpart(at: datetime | None = None) -> int:
 def run_sandbox_pass(app: Flask) -> dict[str, int]:
     """One pass after the clock moved: the counterpart answers, deadlines fall due,
     reminders are written and the outbox is delivered (in-app; e-mail kept)."""
-    from mla.scheduler.runner import run_tick
-
     tick = run_tick(app)  # in a sandbox the tick runs the counterpart first
     return {"counterpart_steps": tick.counterpart_steps, "reminder_points": tick.points,
             "delivered": tick.delivered}

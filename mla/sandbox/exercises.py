@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 
 from mla.cases.models import Case, CaseEvent, Offence
+from mla.dualcrim.models import Assessment
 from mla.extensions import db
 from mla.sandbox.models import Exercise, SandboxState, ScenarioCase
 
@@ -96,8 +97,6 @@ def _registered_case(params: dict[str, Any], users: list[int], ctx: Context) -> 
 def _assessed_all_offences(params: dict[str, Any], users: list[int], ctx: Context) -> set[int]:
     """The trainee assessed every offence of a matching request (one they registered,
     unless ``request`` names a scenario request)."""
-    from mla.dualcrim.models import Assessment
-
     conditions = _case_conditions(params, ctx)
     if "request" not in params:
         conditions.append(Case.created_by_id.in_(users))

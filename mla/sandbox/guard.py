@@ -26,8 +26,11 @@ from flask import Flask
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from mla.core.clock import now
 from mla.core.crypto import EXTENSION_KEY, KeyRing
 from mla.extensions import db
+from mla.sandbox.clock import install_offset_provider
+from mla.sandbox.models import DeploymentIdentity
 from mla.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -87,15 +90,11 @@ def check_deployment(app: Flask) -> None:
             db.session.remove()
     if recorded is not None:
         check_identity(settings, ring, *recorded)
-    from mla.sandbox.clock import install_offset_provider
 
     install_offset_provider()
 
 
 def _read_or_record(settings: Settings, ring: KeyRing) -> tuple[str, str] | None:
-    from mla.core.clock import now
-    from mla.sandbox.models import DeploymentIdentity
-
     if not inspect(db.session.connection()).has_table(IDENTITY_TABLE):
         log.info("deployment identity not checked yet: the database has no %s table "
                  "(run `flask --app wsgi db upgrade`)", IDENTITY_TABLE)
@@ -121,8 +120,6 @@ def _read_or_record(settings: Settings, ring: KeyRing) -> tuple[str, str] | None
 
 def record_identity(settings: Settings, ring: KeyRing) -> None:
     """Write or check the identity inside the caller's unit of work (CLI, tests)."""
-    from mla.sandbox.models import DeploymentIdentity
-
     identity = db.session.get(DeploymentIdentity, 1)
     if identity is None:
         db.session.add(DeploymentIdentity(id=1, mode=settings.mode,
