@@ -27,6 +27,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from limits import parse_many
@@ -34,7 +35,16 @@ from limits import parse_many
 log = logging.getLogger(__name__)
 
 MODES = ("production", "sandbox")
-DOCUMENT_STORES = ("database", "filesystem")
+
+
+class DocumentStore(StrEnum):
+    """Where sealed document content lies (MLA_DOCUMENT_STORE; see the module doc)."""
+
+    DATABASE = "database"
+    FILESYSTEM = "filesystem"
+
+
+DOCUMENT_STORES = tuple(store.value for store in DocumentStore)
 INSTANCE_ENV_FILE = "comity.env"
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -172,7 +182,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     run_scheduler_in_process: bool = False
     testing: bool = False
-    document_store: str = "database"
+    document_store: DocumentStore = DocumentStore.DATABASE
     # The key ring's JSON when MLA_KEY_RING provides it; key_file is not read then.
     key_ring_json: str | None = field(default=None, repr=False)
     # None: the copies shipped in the package.
@@ -246,10 +256,11 @@ class Settings:
             raise ConfigError(
                 "MLA_KEY_RING and MLA_KEY_FILE are both set; give the key ring one way only.")
 
-        document_store = env.get("MLA_DOCUMENT_STORE", "").strip().lower() or "database"
-        if document_store not in DOCUMENT_STORES:
+        store_name = env.get("MLA_DOCUMENT_STORE", "").strip().lower() or "database"
+        if store_name not in DOCUMENT_STORES:
             raise ConfigError(f"MLA_DOCUMENT_STORE must be one of {', '.join(DOCUMENT_STORES)}, "
-                              f"got {document_store!r}.")
+                              f"got {store_name!r}.")
+        document_store = DocumentStore(store_name)
 
         smtp = SmtpSettings(
             host=env.get("MLA_SMTP_HOST", ""),

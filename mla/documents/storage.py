@@ -31,7 +31,7 @@ from mla.core.crypto import FORMAT_VERSION, KeyRing, KeyRingError, key_ring
 from mla.core.transaction import on_rollback
 from mla.documents.models import Document, DocumentContent
 from mla.extensions import db
-from mla.settings import DOCUMENT_STORES, current_settings
+from mla.settings import DocumentStore, current_settings
 
 _HEADER = struct.Struct(">BI")
 _NONCE = 12
@@ -57,12 +57,12 @@ def open_bytes(ring: KeyRing, blob: bytes, *, context: str) -> bytes:
         raise KeyRingError("document content does not decrypt for this document") from None
 
 
-def configured_store() -> str:
-    return current_settings().document_store
+def configured_store() -> DocumentStore:
+    return DocumentStore(current_settings().document_store)
 
 
 def in_database() -> bool:
-    return configured_store() == "database"
+    return configured_store() is DocumentStore.DATABASE
 
 
 def storage_dir() -> Path:
@@ -86,8 +86,8 @@ def write_content(document_id: int, uid: str, data: bytes) -> None:
     _save(configured_store(), document_id, uid, blob)
 
 
-def _save(store: str, document_id: int, uid: str, blob: bytes) -> None:
-    if store == "database":
+def _save(store: DocumentStore, document_id: int, uid: str, blob: bytes) -> None:
+    if store is DocumentStore.DATABASE:
         db.session.add(DocumentContent(document_id=document_id, sealed=blob))
         db.session.flush()
         return
@@ -113,8 +113,8 @@ def sealed_content(document_id: int, uid: str) -> bytes | None:
     return _load(configured_store(), document_id, uid)
 
 
-def _load(store: str, document_id: int, uid: str) -> bytes | None:
-    if store == "database":
+def _load(store: DocumentStore, document_id: int, uid: str) -> bytes | None:
+    if store is DocumentStore.DATABASE:
         return db.session.scalar(
             db.select(DocumentContent.sealed).where(DocumentContent.document_id == document_id))
     try:
@@ -142,13 +142,12 @@ class CopyReport:
         return not self.missing and not self.damaged
 
 
-def copy_content(to_store: str) -> CopyReport:
+def copy_content(to_store: DocumentStore | str) -> CopyReport:
     """Copy every document's sealed blob from the other store into ``to_store``,
     unchanged, checking first that it opens and matches the document's checksum.
     Idempotent; the source is left as it is. Flushes; the caller commits."""
-    if to_store not in DOCUMENT_STORES:
-        raise ValueError(f"unknown document store {to_store!r}")
-    from_store = next(store for store in DOCUMENT_STORES if store != to_store)
+    to_store = DocumentStore(to_store)  # ValueError for an unknown store
+    from_store = next(store for store in DocumentStore if store is not to_store)
     report = CopyReport(missing=[], damaged=[])
     ring = key_ring()
     for document in db.session.scalars(db.select(Document).order_by(Document.id)):
