@@ -18,9 +18,13 @@ from typing import Any
 from flask import has_app_context
 from flask_babel import gettext as _
 
+from mla.cases.constants import LIFE_MONTHS, MEASURES
 from mla.core.datafile import ProblemCollector
 from mla.core.errors import ServiceError
+from mla.directory.models import AUTHORITY_KINDS, CHANNELS
+from mla.sandbox.exercises import CHECKS
 from mla.settings import current_settings
+from mla.workflow.grounds import GROUNDS_BY_CODE
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 PACK_FILE = "scenario.toml"
@@ -54,7 +58,6 @@ _CHECK = {"check", "label", "params"}
 
 class PackError(ServiceError):
     """The pack cannot be loaded; ``problems`` says where and why. Nothing was changed."""
-
     def __init__(self, problems: list[str]) -> None:
         super().__init__(_("The scenario pack cannot be loaded: %(count)d problem(s).",
                            count=len(problems)), code="invalid_pack",
@@ -302,8 +305,6 @@ def _start(reader: _Reader, value: Any) -> datetime:
 
 
 def _states(reader: _Reader, value: Any) -> list[StateSpec]:
-    from mla.workflow.grounds import GROUNDS_BY_CODE
-
     states: list[StateSpec] = []
     for index, item in enumerate(reader.tables(value, "states"), start=1):
         where = f"states[{index}]"
@@ -342,8 +343,6 @@ def _states(reader: _Reader, value: Any) -> list[StateSpec]:
 
 
 def _authorities(reader: _Reader, value: Any, codes: set[str]) -> list[AuthoritySpec]:
-    from mla.directory.models import AUTHORITY_KINDS, CHANNELS
-
     found: list[AuthoritySpec] = []
     for index, item in enumerate(reader.tables(value, "authorities"), start=1):
         where = f"authorities[{index}]"
@@ -377,8 +376,6 @@ def _authorities(reader: _Reader, value: Any, codes: set[str]) -> list[Authority
 
 def _requests(reader: _Reader, value: Any, codes: set[str],
               authority_keys: set[str]) -> list[RequestSpec]:
-    from mla.cases.constants import LIFE_MONTHS, MEASURES
-
     found: list[RequestSpec] = []
     for index, item in enumerate(reader.tables(value, "requests"), start=1):
         item = reader.table(item, f"requests[{index}]", _REQUEST)
@@ -486,8 +483,6 @@ def _steps(reader: _Reader, value: Any, where: str, received_day: int) -> tuple[
 
 
 def _exercises(reader: _Reader, value: Any, request_keys: set[str]) -> list[ExerciseSpec]:
-    from mla.sandbox.exercises import CHECKS
-
     found: list[ExerciseSpec] = []
     for index, item in enumerate(reader.tables(value, "exercises"), start=1):
         item = reader.table(item, f"exercises[{index}]", _EXERCISE)

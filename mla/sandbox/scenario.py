@@ -13,17 +13,21 @@ written. The clock ends at the scenario's start.
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, select
 
 from mla.audit.services import record_audit
-from mla.auth.models import User
+from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.core import clock
 from mla.core.errors import ApiError
+from mla.directory.models import Authority
+from mla.directory.services import AuthorityInput, save_authority
+from mla.dualcrim.catalogue import import_catalogue_text
 from mla.extensions import db
+from mla.reference.services import ensure_fictional_country, is_user_assigned
+from mla.sandbox.counterpart import track
 from mla.sandbox.models import (
     CounterpartProfile,
     CounterpartProgress,
@@ -32,13 +36,15 @@ from mla.sandbox.models import (
     ScenarioCase,
 )
 from mla.sandbox.pack import Pack, PackError, RequestSpec, read_pack, resolve_pack
+from mla.sandbox.personas import counterpart_persona, persona
 from mla.sandbox.services import get_state, set_simulated_now
 from mla.settings import current_settings
+from mla.workflow.registry import definition_for_case
+from mla.workflow.services import apply_transition
 
 SCENARIO_ACTOR = "scenario.desk"
 # Four eyes in a pack's history too: what awaits approval is decided by a second person.
 SCENARIO_APPROVER = "scenario.approver"
-COUNTERPART_PREFIX = "counterpart."
 # Tables wiped although nothing in them points at a request.
 ALSO_WIPED = ("outbox_messages", "notifications", "reference_counters", "sandbox_exercises",
               "sandbox_counterparts", "offence_catalogues", "catalogue_offences",
@@ -72,26 +78,6 @@ def wipe_training_data() -> None:
     for table in wiped_tables():
         db.session.execute(table.delete())
     db.session.expire_all()
-
-
-def persona(username: str, display_name: str, role: str) -> User:
-    """A disabled account the scenario acts as: it appears in history, never signs in."""
-    from mla.auth.services import create_user, get_user_by_username
-
-    user = get_user_by_username(username)
-    if user is None:
-        user = create_user("sandbox", username=username, password=secrets.token_urlsafe(24),
-                           role=role, display_name=display_name)
-    user.display_name = display_name
-    user.role = role
-    user.is_enabled = False
-    db.session.flush()
-    return user
-
-
-def counterpart_persona(code: str, name: str) -> User:
-    return persona(f"{COUNTERPART_PREFIX}{code.lower()}",
-                   f"Central authority of {name} (simulated)", "caseworker")
 
 
 def load_pack(actor: Any, name_or_path: str) -> Pack:
@@ -128,9 +114,6 @@ def reset_scenario(actor: Any) -> Pack:
 
 
 def _build(actor: Any, pack: Pack) -> None:
-    from mla.dualcrim.catalogue import import_catalogue_text
-    from mla.reference.services import ensure_fictional_country, is_user_assigned
-
     home = current_settings().home_country
     set_simulated_now(actor, pack.start, audit=False)
     if is_user_assigned(home):
@@ -171,9 +154,6 @@ def _build(actor: Any, pack: Pack) -> None:
 
 def _authorities(actor: Any, pack: Pack, home: str) -> dict[str, int]:
     """Create or update the pack's authorities (matched by country and name)."""
-    from mla.directory.models import Authority
-    from mla.directory.services import AuthorityInput, save_authority
-
     ids: dict[str, int] = {}
     for spec in pack.authorities:
         country = home if spec.country == "home" else spec.country
@@ -188,10 +168,6 @@ def _authorities(actor: Any, pack: Pack, home: str) -> dict[str, int]:
 
 
 def _request(actor: Any, pack: Pack, spec: RequestSpec, authorities: dict[str, int]) -> None:
-    from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
-    from mla.workflow.registry import definition_for_case
-    from mla.workflow.services import apply_transition
-
     where = f"request {spec.key!r}"
     set_simulated_now(actor, pack.at(spec.received_day), audit=False)
     try:
@@ -248,8 +224,6 @@ def _field_values(pack: Pack, transition: Any, raw: dict[str, Any]) -> dict[str,
 
 
 def _remember_transmission(case: Any) -> None:
-    from mla.sandbox.counterpart import track
-
     track(case)
     db.session.flush()
 

@@ -19,6 +19,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from mla.audit.services import record_audit
+from mla.auth.models import User
+from mla.auth.services import create_user, get_user_by_username, normalise_username
 from mla.core import clock
 from mla.core.access import ROLES
 from mla.core.crypto import key_ring
@@ -127,7 +129,6 @@ class CreatedAccount:
 
 class ClassFileError(ServiceError):
     """The class list cannot be used; ``errors`` name the lines. Nothing was created."""
-
     def __init__(self, errors: list[str]) -> None:
         super().__init__(_("No account was created: %(count)d problem(s) in the class list.",
                            count=len(errors)), code="invalid_class_list",
@@ -137,8 +138,6 @@ class ClassFileError(ServiceError):
 
 def parse_class_list(text: str) -> list[ClassMember]:
     """``username,display_name[,role]`` with a header row; errors name the lines."""
-    from mla.auth.services import get_user_by_username, normalise_username
-
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     rows = list(reader)
     if not rows:
@@ -198,8 +197,6 @@ def _generate_password() -> str:
 def create_class_accounts(actor: Any, text: str) -> tuple[list[CreatedAccount], str]:
     """Create every account of the list or none. Returns the accounts with their one-time
     passwords and a download token; the passwords exist in clear only in the return value."""
-    from mla.auth.services import create_user
-
     members = parse_class_list(text)
     if any(m.role not in ROLES for m in members):  # pragma: no cover - parse checks it
         raise ClassFileError([_("Unknown role.")])
@@ -260,8 +257,6 @@ def take_batch_csv(actor: Any, token: str) -> str:
 
 
 def trainees() -> list[Any]:
-    from mla.auth.models import User
-
     return list(db.session.scalars(
         select(User).where(User.role == "trainee", User.is_enabled.is_(True))
         .order_by(User.display_name, User.username)))

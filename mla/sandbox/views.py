@@ -31,8 +31,10 @@ from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error, as_choices
 from mla.core.transaction import after_commit
 from mla.extensions import db
+from mla.notifications.models import OutboxMessage
 from mla.sandbox import exercises as exercise_service
 from mla.sandbox import services
+from mla.sandbox.counterpart import run_sandbox_pass
 from mla.sandbox.forms import AdvanceForm, ClassForm, ConfirmForm, LoadForm, SetClockForm
 from mla.sandbox.models import SandboxState, ScenarioCase
 from mla.sandbox.pack import PackError, available_packs
@@ -58,8 +60,6 @@ def _first_of_all(state: Any) -> None:
 
 def _run_pass_after_commit() -> None:
     """After the clock moved: one pass so deadlines fall due and the counterpart answers."""
-    from mla.sandbox.counterpart import run_sandbox_pass
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     after_commit(lambda: run_sandbox_pass(app))
 
@@ -223,8 +223,6 @@ def my_exercises():
 @allow_any_user
 def outbox():
     """Everything the instance would have sent: in a sandbox nothing leaves the machine."""
-    from mla.notifications.models import OutboxMessage
-
     rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())
                               .limit(300)).all()
     return render_template("sandbox/outbox.html", rows=rows)

@@ -1,0 +1,30 @@
+"""Disabled accounts a scenario acts as (the simulated counterpart authorities): they
+appear in history and never sign in."""
+
+from __future__ import annotations
+
+import secrets
+
+from mla.auth.models import User
+from mla.auth.services import create_user, get_user_by_username
+from mla.extensions import db
+
+COUNTERPART_PREFIX = "counterpart."
+
+
+def persona(username: str, display_name: str, role: str) -> User:
+    """A disabled account the scenario acts as: it appears in history, never signs in."""
+    user = get_user_by_username(username)
+    if user is None:
+        user = create_user("sandbox", username=username, password=secrets.token_urlsafe(24),
+                           role=role, display_name=display_name)
+    user.display_name = display_name
+    user.role = role
+    user.is_enabled = False
+    db.session.flush()
+    return user
+
+
+def counterpart_persona(code: str, name: str) -> User:
+    return persona(f"{COUNTERPART_PREFIX}{code.lower()}",
+                   f"Central authority of {name} (simulated)", "caseworker")
