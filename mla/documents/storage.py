@@ -21,7 +21,7 @@ import hashlib
 import os
 import secrets
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -134,8 +134,8 @@ def read_content(document_id: int, uid: str) -> bytes:
 class CopyReport:
     copied: int = 0
     already_there: int = 0
-    missing: list[int] | None = None  # document ids with content in neither store
-    damaged: list[int] | None = None  # content that does not open or match its checksum
+    missing: list[int] = field(default_factory=list)  # ids with content in neither store
+    damaged: list[int] = field(default_factory=list)  # not opening, or not its checksum
 
     @property
     def complete(self) -> bool:
@@ -148,7 +148,7 @@ def copy_content(to_store: DocumentStore | str) -> CopyReport:
     Idempotent; the source is left as it is. Flushes; the caller commits."""
     to_store = DocumentStore(to_store)  # ValueError for an unknown store
     from_store = next(store for store in DocumentStore if store is not to_store)
-    report = CopyReport(missing=[], damaged=[])
+    report = CopyReport()
     ring = key_ring()
     for document in db.session.scalars(db.select(Document).order_by(Document.id)):
         if _load(to_store, document.id, document.uid) is not None:
