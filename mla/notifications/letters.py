@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, literal, or_, select
 
@@ -36,6 +36,7 @@ from mla.notifications.models import (
     SecondApprover,
 )
 from mla.notifications.outbox import enqueue
+from mla.notifications.services import assignee_recipients, notify_users, supervisor_recipients
 from mla.notifications.signals import extra_letter_context, sends_at_once
 from mla.reference.models import Country
 from mla.settings import current_settings
@@ -132,7 +133,28 @@ def draft_letter(case: Case, code: str, *, actor: Any, values: dict[str, Any] | 
     if sends_at_once(code, deadline):
         # The authority's setting releases this kind of letter without a second person.
         _release(actor, letter, approver=None)
+    elif isinstance(actor, User):
+        # A scheduled job's drafts are announced by the job (deadlines' reminders).
+        _tell_approvers(actor, letter)
     return letter
+
+
+def _tell_approvers(drafter: User, letter: Letter) -> None:
+    """Those who may approve a letter someone drafted in a step hear that it waits: the
+    supervisors by default; the assignee when any second caseworker may approve."""
+    if second_approver() == SecondApprover.ANY_CASEWORKER:
+        people = assignee_recipients(letter.case)
+    else:
+        people = supervisor_recipients()
+    people = [u for u in people if u.id != drafter.id] or [
+        u for u in supervisor_recipients() if u.id != drafter.id]
+    link = current_app.url_map.bind("localhost").build("notifications.letter",
+                                                       {"letter_id": letter.id})
+    notify_users(people, f"letter:{letter.id}:approve",
+                 _("Letter to approve: %(subject)s", subject=letter.subject),
+                 _("%(drafter)s drafted a letter to the counterpart; a second person approves "
+                   "it before it is sent.", drafter=drafter.display_name),
+                 case=letter.case, category="letter", link=link)
 
 
 def _label(actor: Any) -> str:

@@ -222,3 +222,28 @@ def test_a_dead_letter_is_shown_as_failed_and_can_be_retried(drafted, client, lo
     client.post(f"/letters/{letter.id}/retry", data={"csrf_token": token})
     assert db.session.scalars(select(AuditEntry.action).where(
         AuditEntry.action == "letter.retry")).all() == ["letter.retry"]
+
+
+def test_a_letter_drafted_in_a_step_is_announced_to_who_may_approve_it(db, make_case,
+                                                                      create_user):
+    from sqlalchemy import update
+
+    from mla.cases.models import Case
+    from mla.workflow.services import apply_transition
+
+    drafter = create_user("caseworker")
+    supervisor = create_user("supervisor")
+    case = make_case(drafter, assignee_id=drafter.id)
+    db.session.execute(update(Case).where(Case.id == case.id).values(state="under_review"))
+    db.session.commit()
+    db.session.expire(case)
+    apply_transition(drafter, case, "request_information", expected_version=case.version,
+                     values={"questions": "Which accounts?"})
+    db.session.commit()
+    letter = db.session.scalars(select(Letter)).one()
+    told = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.key.startswith(f"letter:{letter.id}:approve"),
+        OutboxMessage.channel == "in_app")).all()
+    assert [m.user_id for m in told] == [supervisor.id]          # never the drafter
+    assert told[0].subject.startswith("Letter to approve") and told[0].link.endswith(
+        f"/letters/{letter.id}")
