@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+import pycountry
+from flask import current_app
 from limits import parse_many
 
 log = logging.getLogger(__name__)
@@ -102,8 +104,6 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str:
 
 
 def _is_country_code(code: str) -> bool:
-    import pycountry
-
     if len(code) != 2 or not code.isalpha():
         return False
     # XA-XZ are ISO user-assigned codes: fictional states for training.
@@ -314,6 +314,4 @@ class Settings:
 
 def current_settings() -> Settings:
     """The running app's settings (inside an app context)."""
-    from flask import current_app
-
     return current_app.extensions["mla.settings"]

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
 
 from mla.settings import ConfigError, Settings
 
@@ -172,8 +173,6 @@ EXTENSION_KEY = "mla.keyring"
 
 def key_ring() -> KeyRing:
     """The running app's key ring (loaded by create_app from MLA_KEY_FILE)."""
-    from flask import current_app
-
     ring = current_app.extensions.get(EXTENSION_KEY)
     if ring is None:
         raise KeyRingError("the key ring has not been loaded (create_app loads it)")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pycountry
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -68,8 +69,6 @@ class AuthorityForm(FlaskForm):
     is_active = BooleanField(_l("Active"), default=True)
 
     def validate_languages(self, field: StringField) -> None:
-        import pycountry
-
         for code in parse_languages(field.data):
             if pycountry.languages.get(alpha_2=code) is None:
                 raise ValidationError(_l("Unknown language code: %(code)s", code=code))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent, Person
@@ -20,8 +21,6 @@ from mla.notifications.outbox import enqueue, enqueue_many
 
 def case_link(case: Case) -> str:
     """The request page's path; built from the URL map, so it works outside requests too."""
-    from flask import current_app
-
     return current_app.url_map.bind("localhost").build(
         "cases.detail", {"reference": case.reference})
 
@@ -124,8 +123,6 @@ def notifications_for(user: User, *, unread_only: bool = False, limit: int = 100
 
 
 def unread_count(user: User) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
