@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
-from mla.extensions import db
+from mla.extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
     __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.access import ROLES
 from mla.core.clock import now, real_now
 from mla.core.db import UTCDateTime
-from mla.extensions import db
+from mla.extensions import Model
 
 _ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(f"role IN ({_ROLE_LIST})", name="role_known"),)
 
@@ -34,6 +34,12 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=real_now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Second factor (TOTP, RFC 6238): the secret encrypted under the key ring; set at the
+    # start of enrolment, in force once ``totp_enabled_at`` is set (a code confirmed it).
+    totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time step a code was accepted for: no code is accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     authority = relationship("Authority", lazy="joined")
 
@@ -44,11 +50,15 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
+
     def __str__(self) -> str:
         return self.display_name or self.username
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in browser. Logout or a password change revokes it for good."""
 
     __tablename__ = "user_sessions"
@@ -64,7 +74,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for integrators; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
@@ -82,7 +92,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed sign-ins per account name (known or not: same answer for both) and client
     address. Keyed by both, so a stranger's failures lock the stranger out of the
     account, never its owner signing in from another address; the rate limits on

@@ -13,7 +13,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -24,14 +23,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from mla.cases.constants import LIFE_MONTHS
 from mla.cases.signals import value_unreadable
 from mla.core.clock import now
-from mla.core.crypto import KeyRingError, key_ring
+from mla.core.crypto import KeyRingError, SealedBytes, key_ring
 from mla.core.db import UTCDateTime
 from mla.core.errors import ServiceError
 from mla.core.text import has_line_break
-from mla.extensions import db
+from mla.extensions import Model
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "cases"
     __table_args__ = (
         CheckConstraint("direction IN ('incoming', 'outgoing')", name="direction_known"),
@@ -111,7 +110,7 @@ class Case(db.Model):
         return value
 
 
-class ReferenceCounter(db.Model):
+class ReferenceCounter(Model):
     """Next number per prefix and year; incremented by a conditional update."""
 
     __tablename__ = "reference_counters"
@@ -121,7 +120,7 @@ class ReferenceCounter(db.Model):
     value: Mapped[int] = mapped_column(default=0)
 
 
-class Offence(db.Model):
+class Offence(Model):
     __tablename__ = "case_offences"
     __table_args__ = (
         CheckConstraint("max_penalty_months IS NULL OR max_penalty_months > 0",
@@ -159,7 +158,7 @@ class Offence(db.Model):
         return "life" if self.is_life else self.max_penalty_months
 
 
-class Measure(db.Model):
+class Measure(Model):
     __tablename__ = "case_measures"
     __table_args__ = (UniqueConstraint("case_id", "code"),)
 
@@ -174,7 +173,7 @@ class Measure(db.Model):
 ENCRYPTED_PERSON_FIELDS = ("full_name", "date_of_birth", "identifiers", "address", "nationality")
 
 
-class Person(db.Model):
+class Person(Model):
     """A person concerned; every identifying field is encrypted at rest.
 
     Each ciphertext is bound to this row (by ``uid``, fixed before insert) and its
@@ -193,13 +192,19 @@ class Person(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     is_in_custody: Mapped[bool] = mapped_column(default=False)
-    full_name_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    date_of_birth_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    identifiers_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    address_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    nationality_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    # Keyed blind index of the normalised name, for exact-name search.
-    name_index: Mapped[str] = mapped_column(String(32), index=True)
+    full_name_enc: Mapped[bytes] = mapped_column(SealedBytes("case_persons.full_name.{uid}"))
+    date_of_birth_enc: Mapped[bytes | None] = mapped_column(
+        SealedBytes("case_persons.date_of_birth.{uid}"))
+    identifiers_enc: Mapped[bytes | None] = mapped_column(
+        SealedBytes("case_persons.identifiers.{uid}"))
+    address_enc: Mapped[bytes | None] = mapped_column(SealedBytes("case_persons.address.{uid}"))
+    nationality_enc: Mapped[bytes | None] = mapped_column(
+        SealedBytes("case_persons.nationality.{uid}"))
+    # Keyed blind index of the normalised name, for exact-name search (`info` tells
+    # `keys rotate --blind-index` what to rebuild it from).
+    name_index: Mapped[str] = mapped_column(
+        String(32), index=True,
+        info={"blind_index_of": "full_name_enc", "blind_index_purpose": "person.name"})
 
     case: Mapped[Case] = relationship(back_populates="persons")
 
@@ -253,7 +258,7 @@ class Unreadable(str):
 UNREADABLE = Unreadable("")
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """The timeline and transition history of a request."""
 
     __tablename__ = "case_events"

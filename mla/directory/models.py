@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
-from mla.extensions import db
+from mla.extensions import Model
 
 AUTHORITY_KINDS = ("central_authority", "prosecution", "court", "police", "ministry", "other")
 CHANNELS = ("central_authority", "diplomatic", "direct", "interpol", "electronic", "post", "email")
@@ -17,7 +17,7 @@ CHANNELS = ("central_authority", "diplomatic", "direct", "interpol", "electronic
 _KIND_LIST = ", ".join(f"'{k}'" for k in AUTHORITY_KINDS)
 
 
-class Authority(db.Model):
+class Authority(Model):
     __tablename__ = "authorities"
     __table_args__ = (
         CheckConstraint(f"kind IN ({_KIND_LIST})", name="kind_known"),

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
-from mla.extensions import db
+from mla.extensions import Model
 
 VISIBILITIES = ("internal", "shared")
 # 20 MiB: below the app-wide request limit, so the form can say what went wrong.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
-class Document(db.Model):
+class Document(Model):
     __tablename__ = "documents"
     __table_args__ = (
         CheckConstraint("visibility IN ('internal', 'shared')", name="visibility_known"),
@@ -53,7 +53,7 @@ class Document(db.Model):
         return self.visibility == "shared"
 
 
-class DocumentContent(db.Model):
+class DocumentContent(Model):
     """A document's sealed bytes (MLA_DOCUMENT_STORE=database): every application server
     reads them, and they commit or roll back with the request that wrote them. The blob
     is the same AES-GCM envelope the filesystem store writes; the database never sees

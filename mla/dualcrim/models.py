@@ -25,10 +25,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mla.cases.constants import LIFE_MONTHS
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
-from mla.extensions import db
+from mla.extensions import Model
 
 
-class OffenceCatalogue(db.Model):
+class OffenceCatalogue(Model):
     """One jurisdiction's catalogue: its presence is what "a catalogue is loaded" means."""
 
     __tablename__ = "offence_catalogues"
@@ -45,7 +45,7 @@ class OffenceCatalogue(db.Model):
     imported_by = relationship("User")
 
 
-class CatalogueOffence(db.Model):
+class CatalogueOffence(Model):
     __tablename__ = "catalogue_offences"
     __table_args__ = (
         UniqueConstraint("jurisdiction", "code"),
@@ -80,7 +80,7 @@ class CatalogueOffence(db.Model):
         return "life" if self.is_life else str(self.max_penalty_months)
 
 
-class CatalogueOffenceIccs(db.Model):
+class CatalogueOffenceIccs(Model):
     """An offence's ICCS code; jurisdiction is repeated so one index answers the check."""
 
     __tablename__ = "catalogue_offence_iccs"
@@ -102,7 +102,7 @@ class CatalogueOffenceIccs(db.Model):
     offence: Mapped[CatalogueOffence] = relationship(back_populates="iccs_links")
 
 
-class PolicySetting(db.Model):
+class PolicySetting(Model):
     """A home-authority policy value set by an admin; absent keys fall back to the data file."""
 
     __tablename__ = "dc_policy_settings"
@@ -113,7 +113,7 @@ class PolicySetting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """A recorded dual-criminality decision for one offence of a case.
 
     The verdict, reasons and matches are a snapshot: re-importing a catalogue

@@ -14,13 +14,13 @@ from mla.core.clock import now
 from mla.core.db import UTCDateTime
 from mla.core.errors import ServiceError
 from mla.core.text import has_line_break
-from mla.extensions import db
+from mla.extensions import Model
 
 CHANNELS = ("in_app", "email")
 OUTBOX_STATUSES = ("pending", "claimed", "sent", "sandboxed", "dead")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """Something to deliver, written in the same transaction as the change that caused it.
 
     ``key`` is the idempotency key: writing the same message twice is a no-op,
@@ -75,7 +75,7 @@ def message_id_for(key: str) -> str:
     return f"<{safe}@comity.invalid>"
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app notification; ``key`` (the outbox key) makes it exist at most once."""
 
     __tablename__ = "notifications"
@@ -105,7 +105,7 @@ class LetterStatus(StrEnum):
 LETTER_STATUSES = tuple(s.value for s in LetterStatus)
 
 
-class Letter(db.Model):
+class Letter(Model):
     """A letter to a counterpart authority, rendered from templates/letters/."""
 
     __tablename__ = "letters"
@@ -169,7 +169,7 @@ class SecondApprover(StrEnum):
     ANY_CASEWORKER = "any_caseworker"
 
 
-class NotificationSetting(db.Model):
+class NotificationSetting(Model):
     """A setting of this domain an admin changes on screen (audited); an absent key
     means the default."""
 

@@ -7,20 +7,20 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
-from mla.core.crypto import key_ring
+from mla.core.crypto import SealedBytes, key_ring
 from mla.core.db import UTCDateTime
-from mla.extensions import db
+from mla.extensions import Model
 
 DRAFT_STEPS = ("basics", "investigation", "facts", "assistance", "persons", "purpose",
                "review")
 _STEP_LIST = ", ".join(f"'{s}'" for s in DRAFT_STEPS)
 
 
-class OutgoingDraft(db.Model):
+class OutgoingDraft(Model):
     """What a prosecutor typed so far; encrypted, as it may name the persons concerned."""
 
     __tablename__ = "portal_drafts"
@@ -35,7 +35,7 @@ class OutgoingDraft(db.Model):
     authority_id: Mapped[int | None] = mapped_column(
         ForeignKey("authorities.id", ondelete="SET NULL"))
     step: Mapped[str] = mapped_column(String(20), default="basics")
-    data_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    data_enc: Mapped[bytes | None] = mapped_column(SealedBytes("portal_drafts.data.{uid}"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

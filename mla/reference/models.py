@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mla.extensions import db
+from mla.extensions import Model
 
 
-class Country(db.Model):
+class Country(Model):
     """ISO 3166-1 states from pycountry, plus user-assigned XA-XZ for training."""
 
     __tablename__ = "countries"
@@ -25,7 +25,7 @@ class Country(db.Model):
         return f"{self.name} ({self.code})"
 
 
-class Instrument(db.Model):
+class Instrument(Model):
     __tablename__ = "instruments"
 
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -37,7 +37,7 @@ class Instrument(db.Model):
         return kind in self.kinds
 
 
-class IccsCode(db.Model):
+class IccsCode(Model):
     """One node of UNODC ICCS v1.0 (2015); authorities may add national subdivisions."""
 
     __tablename__ = "iccs_codes"

@@ -12,7 +12,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -20,14 +19,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
+from mla.core.crypto import SealedBytes
 from mla.core.db import UTCDateTime
-from mla.extensions import db
+from mla.extensions import Model
 
 MODES = ("production", "sandbox")
 COUNTERPART_OUTCOMES = ("execute", "refuse", "none")
 
 
-class DeploymentIdentity(db.Model):
+class DeploymentIdentity(Model):
     """Which kind of instance owns this database, and with which key ring.
 
     One row (id = 1), written the first time the app starts on a migrated
@@ -47,7 +47,7 @@ class DeploymentIdentity(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
-class SandboxState(db.Model):
+class SandboxState(Model):
     """The trainer's clock offset and the scenario loaded (one row, id = 1)."""
 
     __tablename__ = "sandbox_state"
@@ -64,7 +64,7 @@ class SandboxState(db.Model):
     clock_moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class CounterpartProfile(db.Model):
+class CounterpartProfile(Model):
     """How a fictional state's central authority answers our outgoing requests."""
 
     __tablename__ = "sandbox_counterparts"
@@ -90,7 +90,7 @@ class CounterpartProfile(db.Model):
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
 
 
-class CounterpartProgress(db.Model):
+class CounterpartProgress(Model):
     """What the simulated counterpart has already done on one outgoing request."""
 
     __tablename__ = "sandbox_counterpart_progress"
@@ -108,7 +108,7 @@ class CounterpartProgress(db.Model):
     outcome: Mapped[str] = mapped_column(String(20), default="")
 
 
-class Exercise(db.Model):
+class Exercise(Model):
     """An exercise from the loaded pack: named checks with parameters (never code)."""
 
     __tablename__ = "sandbox_exercises"
@@ -123,7 +123,7 @@ class Exercise(db.Model):
     checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
-class ClassBatch(db.Model):
+class ClassBatch(Model):
     """Generated class passwords, encrypted, downloadable once by their creator.
 
     The clear passwords are never stored: the CSV is sealed with the key ring and
@@ -139,12 +139,13 @@ class ClassBatch(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     account_count: Mapped[int] = mapped_column(default=0)
-    payload_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    payload_enc: Mapped[bytes | None] = mapped_column(
+        SealedBytes("sandbox_class_batches.{id}"))
     downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class ScenarioCase(db.Model):
+class ScenarioCase(Model):
     """A request the scenario created, by the key the pack gave it (exercises name it)."""
 
     __tablename__ = "sandbox_scenario_cases"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
-from mla.extensions import db
+from mla.extensions import Model
 
 # Instruments and protocols whose parties the product tracks, with the text cited.
 PARTY_INSTRUMENTS: dict[str, str] = {
@@ -48,7 +48,7 @@ def _in(column: str, values: Iterable[str]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Ratification(db.Model):
+class Ratification(Model):
     """A state is a party to an instrument or protocol (from ``in_force_on`` if known)."""
 
     __tablename__ = "ratifications"
@@ -69,7 +69,7 @@ class Ratification(db.Model):
         return self.in_force_on is None or self.in_force_on <= on
 
 
-class Reservation(db.Model):
+class Reservation(Model):
     """A reservation or declaration a state made (only it is bound by it)."""
 
     __tablename__ = "reservations"
@@ -91,7 +91,7 @@ class Reservation(db.Model):
         return RESERVATION_KINDS[self.code][1]
 
 
-class Treaty(db.Model):
+class Treaty(Model):
     """A bilateral treaty; a request under it takes its periods from here."""
 
     __tablename__ = "treaties"
@@ -131,7 +131,7 @@ class Treaty(db.Model):
         return self.name
 
 
-class NationalSettings(db.Model):
+class NationalSettings(Model):
     """A state's own choices where the instruments leave them to domestic law.
 
     Defaults (used when no row exists) are documented in ``services.DEFAULTS``.

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
-from mla.extensions import db
+from mla.extensions import Model
 
 
-class WorkflowVersion(db.Model):
+class WorkflowVersion(Model):
     __tablename__ = "workflow_versions"
 
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
