@@ -12,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from mla.core.forms import as_choices
+
 
 class ExtendForm(FlaskForm):
     days = IntegerField(_l("Days to add"), validators=[Optional(), NumberRange(min=1, max=365)])
@@ -37,3 +39,17 @@ class TimeZoneForm(FlaskForm):
     zone_name = StringField(_l("Time zone (IANA name, e.g. Europe/Paris)"),
                             validators=[Optional(), Length(max=64)])
     reset = BooleanField(_l("Go back to the state's usual zone"))
+
+
+TRI_STATE = as_choices([("", _l("As the documented default")), ("yes", _l("Yes")),
+                        ("no", _l("No"))])
+
+
+class CountingForm(FlaskForm):
+    """How a state's law counts periods where the rules leave it to national law."""
+
+    country_code = SelectField(_l("State"), validators=[DataRequired()], choices=[])
+    counts_event_day = SelectField(_l("The day of the event is counted"), choices=TRI_STATE)
+    moves_to_working_day = SelectField(
+        _l("A period ending on a weekend or public holiday ends on the next working day "
+           "(never a custody limit)"), choices=TRI_STATE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
@@ -50,6 +50,9 @@ class Deadline(db.Model):
     # A new date agreed with the other side (EIO art. 12(6); UNTOC art. 18(24)):
     # once set it is the last day, whatever the period, pauses or extensions.
     agreed_due_on: Mapped[date | None] = mapped_column(Date)
+    # The counting convention in force when the clock started (rule and state setting).
+    counts_event_day: Mapped[bool] = mapped_column(default=False, server_default=false())
+    moves_to_working_day: Mapped[bool] = mapped_column(default=False, server_default=false())
     period_days: Mapped[int] = mapped_column(default=0)
     soft_days: Mapped[int | None]
     paused_days: Mapped[int] = mapped_column(default=0)
@@ -105,6 +108,21 @@ class RuleSetting(db.Model):
     send_without_approval: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CountingSetting(db.Model):
+    """How a state's law counts periods, where the rules leave it to national law
+    (`event_day = "state"`, `non_working_end = "state"`); unset: the documented default."""
+
+    __tablename__ = "deadline_counting_settings"
+
+    country_code: Mapped[str] = mapped_column(
+        ForeignKey("countries.code", ondelete="CASCADE"), primary_key=True)
+    counts_event_day: Mapped[bool | None]
+    moves_to_working_day: Mapped[bool | None]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class CountryTimeZone(db.Model):

@@ -16,6 +16,13 @@ RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "deadlines" / "ru
 UNITS = ("calendar", "business")
 SIDES = ("home", "counterpart")
 DUE_FROM = ("period", "due_on")
+# Is the day of the event counted: "not_counted" (dies a quo non computatur, as the
+# rule's source says), or "state": as the law of the state whose clock it is says
+# (per-state setting, CountingSetting; default in [counting_defaults]).
+EVENT_DAY = ("not_counted", "state")
+# A period ending on a weekend or public holiday: "stays" (custody limits always),
+# "next_working_day", or "state" (per-state setting; default in [counting_defaults]).
+NON_WORKING_END = ("stays", "next_working_day", "state")
 # How a rule's clock may be extended (see the rules file's header):
 #   none         the text gives no extension
 #   fixed        by at most `extension_days`, `max_extensions` times (EAW 17(4), EIO 12(5))
@@ -48,6 +55,10 @@ class Rule:
     consent_days: int | None = None
     new_date_field: str | None = None
     overrun_duty: str = ""
+    # Counting convention, with its source (see the rules file's header).
+    event_day: str = "not_counted"
+    non_working_end: str = "stays"
+    counting_source: str = ""
     due_from: str = "period"
     zone: str = "home"
     calendar: str = "home"
@@ -124,6 +135,13 @@ def _check(code: str, raw: dict[str, Any]) -> Rule:
         raise RuleError(f"rule {code}: consent_days must differ from days")
     if rule.new_date_field is not None and rule.due_from != "period":
         raise RuleError(f"rule {code}: new_date_field restarts a period (due_from = period)")
+    if rule.event_day not in EVENT_DAY:
+        raise RuleError(f"rule {code}: event_day must be one of {EVENT_DAY}")
+    if rule.non_working_end not in NON_WORKING_END:
+        raise RuleError(f"rule {code}: non_working_end must be one of {NON_WORKING_END}")
+    if rule.is_custody and rule.non_working_end != "stays":
+        raise RuleError(f"rule {code}: a custody limit never moves to the next working day "
+                        "(non_working_end = \"stays\")")
     if rule.between_parties is not None and rule.between_parties not in PARTY_INSTRUMENTS:
         raise RuleError(f"rule {code}: between_parties must be one of "
                         f"{', '.join(PARTY_INSTRUMENTS)}")
@@ -140,6 +158,9 @@ def _check(code: str, raw: dict[str, Any]) -> Rule:
         raise RuleError(f"rule {code}: a repeating rule needs a counterpart_letter")
     if rule.letter_days_before < 0:
         raise RuleError(f"rule {code}: letter_days_before cannot be negative")
+    if not rule.counting_source.strip():
+        raise RuleError(f"rule {code}: counting_source must say where the counting "
+                        "convention comes from")
     return rule
 
 
@@ -149,6 +170,24 @@ def parse_rules(text: str) -> dict[str, Rule]:
     if not isinstance(raw_rules, dict) or not raw_rules:
         raise RuleError("the rules file defines no [rule.<code>] tables")
     return {code: _check(code, raw) for code, raw in raw_rules.items()}
+
+
+@dataclass(frozen=True)
+class CountingDefaults:
+    """What a state's law is taken to say until an admin records it (per-state setting)."""
+
+    counts_event_day: bool = False
+    moves_to_working_day: bool = True
+
+
+@cache
+def counting_defaults() -> CountingDefaults:
+    raw = tomllib.loads(RULES_FILE.read_text(encoding="utf-8")).get("counting_defaults", {})
+    unknown = set(raw) - {"counts_event_day", "moves_to_working_day", "source"}
+    if unknown:
+        raise RuleError(f"counting_defaults: unknown field(s) {', '.join(sorted(unknown))}")
+    return CountingDefaults(bool(raw.get("counts_event_day", False)),
+                            bool(raw.get("moves_to_working_day", True)))
 
 
 @cache

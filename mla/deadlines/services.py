@@ -7,7 +7,7 @@ audit row, keep ``Case.next_due_at`` current, and flush; they never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -21,8 +21,8 @@ from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.deadlines.calendar import calendar_of, default_zone_name
 from mla.deadlines.calendar import zone as calendar_zone
-from mla.deadlines.models import CountryTimeZone, Deadline, RuleSetting
-from mla.deadlines.rules import Rule, get_rule
+from mla.deadlines.models import CountingSetting, CountryTimeZone, Deadline, RuleSetting
+from mla.deadlines.rules import Rule, counting_defaults, get_rule
 from mla.deadlines.schedule import schedule_next
 from mla.extensions import db
 from mla.notifications.letters import draft_letter
@@ -55,6 +55,53 @@ def side_country(case: Case, side: str) -> str:
     return current_settings().home_country if side == "home" else case.counterpart_country
 
 
+def counting_of(rule: Rule, country_code: str) -> tuple[bool, bool]:
+    """(is the day of the event counted, does an end on a non-working day move) for a
+    clock of ``rule`` kept by ``country_code``: the rule's own convention, or the
+    state's setting where the rule leaves it to national law."""
+    setting = db.session.get(CountingSetting, country_code)
+    defaults = counting_defaults()
+
+    def state(value: bool | None, default: bool) -> bool:
+        return default if value is None else value
+
+    counts = rule.event_day == "state" and state(
+        setting.counts_event_day if setting else None, defaults.counts_event_day)
+    if rule.non_working_end == "state":
+        moves = state(setting.moves_to_working_day if setting else None,
+                      defaults.moves_to_working_day)
+    else:
+        moves = rule.non_working_end == "next_working_day"
+    return counts, moves and not rule.is_custody
+
+
+def set_counting(actor: Any, country_code: str, *, counts_event_day: bool | None,
+                 moves_to_working_day: bool | None) -> CountingSetting | None:
+    """Record how a state's law counts periods (None: back to the documented default).
+    Clocks already running keep the convention they started with."""
+    country = known_country(country_code)
+    if country is None:
+        raise ServiceError(str(_l("Unknown country.")), code="invalid",
+                           details={"field": "country_code"})
+    setting = db.session.get(CountingSetting, country.code)
+    if counts_event_day is None and moves_to_working_day is None:
+        if setting is not None:
+            db.session.delete(setting)
+        setting = None
+    else:
+        setting = setting or CountingSetting(country_code=country.code)
+        setting.counts_event_day = counts_event_day
+        setting.moves_to_working_day = moves_to_working_day
+        setting.updated_at = now()
+        setting.updated_by_id = getattr(actor, "id", None)
+        db.session.add(setting)
+    db.session.flush()
+    record_audit(actor, "deadlines.counting_set", object_type="countries",
+                 object_id=country.code, counts_event_day=counts_event_day,
+                 moves_to_working_day=moves_to_working_day)
+    return setting
+
+
 # --- computing -----------------------------------------------------------------------
 
 def as_date(value: Any) -> date | None:
@@ -82,6 +129,11 @@ def compute(deadline: Deadline) -> None:
     else:
         due_day = cal.add_days(deadline.start_on, deadline.period_days + shift,
                                deadline.is_business)
+        if deadline.counts_event_day:  # the day of the event is the period's first day
+            due_day = cal.days_before(due_day, 1, deadline.is_business)
+    if deadline.moves_to_working_day:
+        while not cal.is_business_day(due_day):
+            due_day += timedelta(days=1)
     deadline.due_at = cal.end_of_day(due_day)
     if deadline.soft_days and deadline.fixed_due_on is None and deadline.agreed_due_on is None:
         soft_day = cal.add_days(deadline.start_on, deadline.soft_days + deadline.paused_days,
@@ -141,6 +193,7 @@ def start_deadline(case: Case, rule_code: str, *, actor: Any, values: dict[str, 
     deadline.holiday_calendar = holiday_calendar_for(side_country(case, rule.calendar))
     deadline.is_business = rule.is_business
     deadline.is_custody = rule.is_custody
+    deadline.counts_event_day, deadline.moves_to_working_day = counting_of(rule, zone_country)
     cal = calendar_of(deadline)
     runs_from_consent = (existing is not None and rule.consent_days is not None
                          and existing.period_days == rule.consent_days)

@@ -16,13 +16,20 @@ from mla.core.access import READERS, allow, allow_any_user, public
 from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error, as_choices
 from mla.deadlines import ical
-from mla.deadlines.forms import EmptyForm, ExtendForm, RuleSettingForm, TimeZoneForm
-from mla.deadlines.models import CountryTimeZone, Deadline, RuleSetting
+from mla.deadlines.forms import (
+    CountingForm,
+    EmptyForm,
+    ExtendForm,
+    RuleSettingForm,
+    TimeZoneForm,
+)
+from mla.deadlines.models import CountingSetting, CountryTimeZone, Deadline, RuleSetting
 from mla.deadlines.queries import due_soon
-from mla.deadlines.rules import load_rules
+from mla.deadlines.rules import counting_defaults, load_rules
 from mla.deadlines.services import (
     deadlines_of,
     extend_deadline,
+    set_counting,
     set_send_without_approval,
     set_time_zone,
     view_of,
@@ -159,6 +166,30 @@ def rules():
                            form=RuleSettingForm())
 
 
+def _tri(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+@bp.route("/deadlines/counting", methods=["POST"])
+@allow(write=("admin",))
+def counting():
+    """A state's counting convention, where a rule leaves it to national law."""
+    form = CountingForm()
+    form.country_code.choices = as_choices([("", _("— choose —")), *country_choices()])
+    if form.validate_on_submit():
+        try:
+            set_counting(current_user, form.country_code.data,
+                         counts_event_day=_tri(form.counts_event_day.data),
+                         moves_to_working_day=_tri(form.moves_to_working_day.data))
+        except ServiceError as exc:
+            flash(exc.message, "danger")
+        else:
+            flash(_("Counting saved; deadlines started from now on use it."), "success")
+    else:
+        flash(_("Choose a state."), "danger")
+    return redirect(url_for("deadlines.time_zones"))
+
+
 @bp.route("/deadlines/time-zones", methods=["GET", "POST"])
 @allow(*READERS, write=("admin",))
 def time_zones():
@@ -178,5 +209,10 @@ def time_zones():
         CountryTimeZone.country_code)).all()
     home = current_settings().home_country
     status = 422 if request.method == "POST" else 200
+    counting_form = CountingForm()
+    counting_form.country_code.choices = form.country_code.choices
     return render_template("deadlines/time_zones.html", form=form, overrides=overrides,
-                           home=home, home_zone=zone_name_for(home)), status
+                           home=home, home_zone=zone_name_for(home),
+                           counting_form=counting_form, defaults=counting_defaults(),
+                           counting=db.session.scalars(select(CountingSetting).order_by(
+                               CountingSetting.country_code)).all()), status
