@@ -9,12 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
-from mla.extensions import db
+from mla.extensions import Model
 
 DEADLINE_STATUSES = ("running", "paused", "met", "stopped")
 
 
-class Deadline(db.Model):
+class Deadline(Model):
     """One clock on one request, computed from a rule in mla/data/deadlines/rules.toml.
 
     The due instant is recomputed from the inputs kept here (start day, period,
@@ -83,7 +83,7 @@ class Deadline(db.Model):
         return self.status == "running" and self.due_at < at
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A secret iCalendar URL; only the token's SHA-256 is stored."""
 
     __tablename__ = "calendar_feeds"
@@ -99,7 +99,7 @@ class CalendarFeed(db.Model):
     user = relationship("User")
 
 
-class RuleSetting(db.Model):
+class RuleSetting(Model):
     """The authority's choices for a rule (e.g. send status inquiries without approval)."""
 
     __tablename__ = "deadline_rule_settings"
@@ -110,7 +110,7 @@ class RuleSetting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class CountingSetting(db.Model):
+class CountingSetting(Model):
     """How a state's law counts periods, where the rules leave it to national law
     (`event_day = "state"`, `non_working_end = "state"`); unset: the documented default."""
 
@@ -125,7 +125,7 @@ class CountingSetting(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class CountryTimeZone(db.Model):
+class CountryTimeZone(Model):
     """Override of a state's time zone where tzdata's principal zone is not the right one."""
 
     __tablename__ = "country_time_zones"
