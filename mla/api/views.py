@@ -19,12 +19,15 @@ from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_ca
 from mla.cases.validation import received_date_not_in_future
 from mla.core.access import STAFF, allow, public
 from mla.core.errors import ApiError
-from mla.deadlines.serializers import case_deadlines
+from mla.deadlines.serializers import case_deadlines, deadlines_by_case
 from mla.extensions import db
 from mla.portal.serializers import restrict_payload
 
 
-def case_payload(case: Case) -> dict[str, Any]:
+def case_payload(case: Case, deadlines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The API's case object; a list passes each row's ``deadlines``, loaded for the page."""
+    if deadlines is None:
+        deadlines = case_deadlines(case)
     data = {
         "reference": case.reference, "direction": case.direction, "kind": case.kind,
         "state": case.state, "version": case.version,
@@ -40,7 +43,7 @@ def case_payload(case: Case) -> dict[str, Any]:
         "persons": [{"id": p.id, "role": p.role, "is_in_custody": p.is_in_custody,
                      **p.decrypted()} for p in case.persons],
         "offences": case.offences, "measures": [m.code for m in case.measures],
-        "deadlines": case_deadlines(case), "history": case_history(case),
+        "deadlines": deadlines, "history": case_history(case),
     }
     # Per-role field allow-lists (the portal's).
     return CaseOut().dump(restrict_payload(current_user, case, data))
@@ -142,7 +145,9 @@ def list_cases():
     filters = CaseFilters(direction=args["direction"], kind=args["kind"], state=args["state"])
     page = case_page(current_user, filters, args["page"], args["per_page"])
     preload_for_payload(page.items)
-    return jsonify({"items": [case_payload(c) for c in page.items], "page": page.page,
+    deadlines = deadlines_by_case(page.items)
+    return jsonify({"items": [case_payload(c, deadlines[c.id]) for c in page.items],
+                    "page": page.page,
                     "per_page": page.per_page, "total": page.total})
 
 

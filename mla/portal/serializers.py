@@ -89,7 +89,8 @@ def restrict_payload(actor: Any, case: Case, data: dict[str, Any]) -> dict[str, 
     if "history" in allowed:
         allowed["history"] = prosecutor_history(case)
     if "deadlines" in allowed:
-        allowed["deadlines"] = prosecutor_deadlines(case)
+        # Picked from the payload, not read again: a list loads a whole page's at once.
+        allowed["deadlines"] = [_pick(d, PROSECUTOR_DEADLINE_FIELDS) for d in data["deadlines"]]
     return allowed
 
 
