@@ -21,11 +21,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mla.cases.constants import DIRECTIONS, KINDS, LIFE_MONTHS, MEASURES, PERSON_ROLES
 from mla.cases.editing import OffenceEdit, PersonEdit, received_at_for
+from mla.cases.inputs import ICCS_LIST, parse_penalty, split_codes
 from mla.cases.services import CaseInput, OffenceInput, PersonInput
 from mla.cases.validation import (
     Refused,
@@ -37,34 +38,12 @@ from mla.cases.validation import (
 from mla.core.errors import ApiError
 from mla.core.forms import apply_service_error, as_choices
 
-ICCS_LIST = Regexp(
-    r"^\s*(\d{2,8}\s*([;, ]\s*\d{2,8}\s*)*)?$",
-    message=_l("ICCS codes are 2 to 8 digits, separated by commas."),
-)
-
-
-def parse_penalty(value: str | None) -> int | None:
-    """'60' -> 60, 'life' -> LIFE_MONTHS, '' -> None; ValueError otherwise."""
-    text = (value or "").strip().lower()
-    if not text:
-        return None
-    if text == "life":
-        return LIFE_MONTHS
-    months = int(text)
-    if months <= 0 or months >= LIFE_MONTHS:
-        raise ValueError(text)
-    return months
-
 
 def _penalty_check(form: Form, field: StringField) -> None:
     try:
         parse_penalty(field.data)
     except ValueError:
         raise ValidationError(_l("Enter a whole number of months, or 'life'.")) from None
-
-
-def split_codes(value: str | None) -> list[str]:
-    return [c for c in (value or "").replace(";", ",").replace(" ", ",").split(",") if c]
 
 
 class MultiCheckboxField(SelectMultipleField):

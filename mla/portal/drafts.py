@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from mla.audit.services import record_audit
 from mla.auth.models import User
 from mla.cases.constants import PERSON_ROLES
-from mla.cases.forms import parse_penalty, split_codes
+from mla.cases.inputs import parse_penalty, split_codes
 from mla.cases.models import Case
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, add_event, register_case
 from mla.core.clock import now

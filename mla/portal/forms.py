@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mla.cases.constants import MEASURES, PERSON_ROLES
-from mla.cases.forms import ICCS_LIST, parse_penalty
+from mla.cases.inputs import ICCS_LIST, parse_penalty
 from mla.core.forms import as_choices
 
 
