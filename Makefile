@@ -44,9 +44,15 @@ demo: migrate
 	$(FLASK) reference load
 	$(FLASK) demo load --if-empty
 
+# The demo's printed sign-ins work with a password alone (MLA_REQUIRE_2FA_ROLES=none):
+# its data is fictional and people try it without an authenticator app at hand; the
+# home and sign-in pages say so. A live instance requires two steps for admins and
+# supervisors unless told otherwise.
 run: demo
 	@echo "Serving Comity on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	MLA_RUN_SCHEDULER=$${MLA_RUN_SCHEDULER:-1} $(FLASK) run --host $(HOST) --port $(PORT)
+	MLA_RUN_SCHEDULER=$${MLA_RUN_SCHEDULER:-1} \
+	MLA_REQUIRE_2FA_ROLES=$${MLA_REQUIRE_2FA_ROLES:-none} \
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # A training sandbox (docs/sandbox.md): MLA_MODE=sandbox with its own SQLite file,
 # key ring and secret under instance/sandbox/; loads PACK once, prints the trainer login

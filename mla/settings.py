@@ -103,6 +103,20 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+# An operator's setting, not a database one: an administrator's stolen session must not
+# be able to switch the second factor off for everybody.
+DEFAULT_2FA_ROLES = frozenset({"admin", "supervisor"})
+
+
+def _roles(value: str | None, default: frozenset[str]) -> frozenset[str]:
+    """A comma-separated list of roles; "none" for none (auth checks the names at start)."""
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() == "none":
+        return frozenset()
+    return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+
+
 def _is_country_code(code: str) -> bool:
     if len(code) != 2 or not code.isalpha():
         return False
@@ -179,6 +193,8 @@ class Settings:
     rate_limit_storage_uri: str = "memory://"
     # Reverse proxies in front of the app that add X-Forwarded-For (README, Production).
     trusted_proxies: int = 0
+    # Roles that must sign in with a second factor (TOTP); MLA_REQUIRE_2FA_ROLES.
+    require_2fa_roles: frozenset[str] = DEFAULT_2FA_ROLES
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     run_scheduler_in_process: bool = False
     testing: bool = False
@@ -296,6 +312,8 @@ class Settings:
             "rate_limit_storage_uri": env.get("MLA_RATE_LIMIT_STORAGE", "").strip()
             or "memory://",
             "trusted_proxies": _int(env, "MLA_TRUSTED_PROXIES", 0),
+            "require_2fa_roles": _roles(env.get("MLA_REQUIRE_2FA_ROLES"),
+                                        frozenset() if mode == "sandbox" else DEFAULT_2FA_ROLES),
             "smtp": smtp,
             "run_scheduler_in_process": _flag(env.get("MLA_RUN_SCHEDULER"), False),
         }

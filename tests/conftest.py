@@ -162,8 +162,12 @@ def make_settings(tmp: Path, database_url: str | None = None, **overrides: Any) 
         environ["MLA_DATABASE_URL"] = database_url
     # Sign-in rate limits off: the suite signs in far more often than people do
     # (tests/security/test_sign_in_limits.py turns them on in an app of its own).
+    # Two-step sign-in not required either: login_as signs in with a password, and a
+    # TOTP code may not be used twice in its 30 seconds (tests/auth/test_two_factor.py
+    # turns on the production default, admins and supervisors, for its own tests).
     values: dict[str, Any] = {"testing": True, "key_file": tmp / "keyring.json",
-                              "cookie_secure": False, "sign_in_limits": False}
+                              "cookie_secure": False, "sign_in_limits": False,
+                              "require_2fa_roles": frozenset()}
     values.update(overrides)
     return Settings.from_env(environ=environ, instance_path=tmp, **values)
 

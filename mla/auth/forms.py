@@ -88,3 +88,14 @@ class EditUserForm(FlaskForm):
         validators=[Optional(), Length(min=12, max=1024)],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app (or a recovery code at sign-in)."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false",
+                   "autocapitalize": "off"},
+    )

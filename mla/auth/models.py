@@ -92,6 +92,18 @@ class ApiToken(Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class RecoveryCode(Model):
+    """A single-use code that stands in for the second factor; only its argon2 hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=real_now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class LoginThrottle(Model):
     """Failed sign-ins per account name (known or not: same answer for both) and client
     address. Keyed by both, so a stranger's failures lock the stranger out of the

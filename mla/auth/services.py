@@ -17,9 +17,11 @@ from sqlalchemy import Update, select, update
 from sqlalchemy.exc import OperationalError
 
 from mla.audit.services import record_audit
+from mla.auth import two_factor
 from mla.auth.models import ApiToken, LoginThrottle, User, UserSession
 from mla.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from mla.auth.signals import access_revoked
+from mla.auth.two_factor import note_failure
 from mla.core import clock
 from mla.core.access import ROLES
 from mla.core.errors import ServiceError
@@ -131,13 +133,13 @@ class SignInResult:
     user: User | None
     session_token: str | None = None
     locked_until: datetime | None = None
+    needs_second_factor: bool = False
 
 
 def authenticate(username: str, password: str, *, user_agent: str = "",
                  client_ip: str = "") -> SignInResult:
     """Check a password with throttling; unknown and known names get the same answer.
     Failures lock this account for this client address only (LoginThrottle)."""
-    settings = current_settings()
     name = normalise_username(username)[:64]
     address = client_ip[:45]
     current = clock.real_now()
@@ -151,28 +153,44 @@ def authenticate(username: str, password: str, *, user_agent: str = "",
     user = get_user_by_username(name)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_enabled:
-        throttle = throttle or LoginThrottle(username=name, client_ip=address, failures=0)
-        db.session.add(throttle)
-        throttle.failures += 1
-        throttle.last_failure_at = current
-        if throttle.failures >= settings.login_max_failures:
-            throttle.locked_until = current + timedelta(minutes=settings.login_lockout_minutes)
-            throttle.failures = 0
+        note_failure(name, address)
         record_audit(None, "auth.login_failed", object_type="users", object_id=name)
-        db.session.flush()
         commit_even_if_refused()
-        return SignInResult(None, locked_until=throttle.locked_until)
+        return SignInResult(None, locked_until=two_factor.locked_until(name, address))
 
-    if throttle is not None:
-        db.session.delete(throttle)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = current
+    if user.has_second_factor:
+        # The password was right; the session starts once the code is (complete_sign_in).
+        record_audit(user, "auth.password_accepted", user)
+        db.session.flush()
+        return SignInResult(user, needs_second_factor=True)
+    if throttle is not None:
+        db.session.delete(throttle)
+    return SignInResult(user, session_token=start_session(user, user_agent=user_agent))
+
+
+def complete_sign_in(user: User, code: str, *, user_agent: str = "",
+                     client_ip: str = "") -> SignInResult:
+    """The second step of signing in: a TOTP or recovery code after the password."""
+    if not user.is_enabled or not two_factor.check_second_factor(user, code,
+                                                                   client_ip=client_ip):
+        commit_even_if_refused()
+        return SignInResult(None, locked_until=two_factor.locked_until(user.username, client_ip))
+    throttle = db.session.get(LoginThrottle, (user.username, client_ip[:45]))
+    if throttle is not None:
+        db.session.delete(throttle)
+    return SignInResult(user, session_token=start_session(user, user_agent=user_agent))
+
+
+def start_session(user: User, *, user_agent: str = "") -> str:
+    """A new server-side session for a user who proved who they are; returns its token."""
+    user.last_login_at = clock.real_now()
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(token_hash=_sha256(token), user=user, user_agent=user_agent[:200]))
     record_audit(user, "auth.login", user)
     db.session.flush()
-    return SignInResult(user, session_token=token)
+    return token
 
 
 def load_session(token: str | None) -> UserSession | None:

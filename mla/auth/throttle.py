@@ -1,12 +1,13 @@
 """Anti-automation on sign-in, in front of the per-account lockout.
 
-Two rate limits on ``POST /login`` answer 429 before a password is even
-checked: one per client address (``MLA_LOGIN_LIMIT_PER_IP``) and one for the
-whole instance (``MLA_LOGIN_LIMIT_GLOBAL``), which bounds a guesser spread over
-many addresses. Flask-Limiter does the counting: a well-kept library with the
-moving-window strategy, a 429 with Retry-After, and shared storage (Redis,
-Memcached) for several gunicorn workers through ``MLA_RATE_LIMIT_STORAGE``; the
-default, memory, counts per worker process.
+Two rate limits on ``POST /login`` and ``POST /login/code`` (counted together)
+answer 429 before a password or code is even checked: one per client address
+(``MLA_LOGIN_LIMIT_PER_IP``) and one for the whole instance
+(``MLA_LOGIN_LIMIT_GLOBAL``), which bounds a guesser spread over many addresses.
+Flask-Limiter does the counting: a well-kept library with the moving-window
+strategy, a 429 with Retry-After, and shared storage (Redis, Memcached) for
+several gunicorn workers through ``MLA_RATE_LIMIT_STORAGE``; the default,
+memory, counts per worker process.
 
 The lockout itself (services.authenticate) counts failures per account *and*
 address, so a stranger's five wrong guesses lock the stranger's address out of
@@ -22,6 +23,8 @@ from mla.settings import Settings
 
 EXTENSION_KEY = "mla.sign_in_limiter"
 LOGIN_ENDPOINT = "auth.login"
+# Both steps of signing in: the password, then the code.
+SIGN_IN_ENDPOINTS = (LOGIN_ENDPOINT, "auth.login_code")
 
 
 def client_ip() -> str:
@@ -39,10 +42,11 @@ def init_sign_in_limits(app: Flask) -> Limiter:
     limiter = Limiter(client_ip, app=app, enabled=settings.sign_in_limits,
                       storage_uri=settings.rate_limit_storage_uri, strategy="moving-window",
                       headers_enabled=True, key_prefix="comity")
-    view = app.view_functions[LOGIN_ENDPOINT]
-    view = limiter.limit(settings.login_limit_per_ip, methods=["POST"])(view)
-    view = limiter.shared_limit(settings.login_limit_global, scope="sign-in",
-                                key_func=_everyone, methods=["POST"])(view)
-    app.view_functions[LOGIN_ENDPOINT] = view
+    per_ip = limiter.shared_limit(settings.login_limit_per_ip, scope="sign-in-address",
+                                  methods=["POST"])
+    everyone = limiter.shared_limit(settings.login_limit_global, scope="sign-in",
+                                    key_func=_everyone, methods=["POST"])
+    for endpoint in SIGN_IN_ENDPOINTS:
+        app.view_functions[endpoint] = everyone(per_ip(app.view_functions[endpoint]))
     app.extensions[EXTENSION_KEY] = limiter
     return limiter

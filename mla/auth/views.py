@@ -7,12 +7,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from mla.auth import loader
-from mla.auth.forms import ChangePasswordForm, ConfirmForm, EditUserForm, LoginForm, UserForm
+from mla.auth import loader, two_factor
+from mla.auth.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    ConfirmForm,
+    EditUserForm,
+    LoginForm,
+    UserForm,
+)
 from mla.auth.models import User
 from mla.auth.services import (
     authenticate,
     change_own_password,
+    complete_sign_in,
     create_user,
     end_session,
     revoke_everything,
@@ -20,6 +28,7 @@ from mla.auth.services import (
     update_user,
 )
 from mla.auth.throttle import client_ip
+from mla.core import clock
 from mla.core.access import allow, allow_any_user, public
 from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error, as_choices
@@ -27,6 +36,12 @@ from mla.directory.queries import authority_choices
 from mla.extensions import db
 
 bp = Blueprint("auth", __name__)
+
+# Between the password and the code: who, since when, where to go next (signed cookie).
+PENDING_SIGN_IN = "pending_sign_in"
+PENDING_MINUTES = 5
+# A secret being enrolled, until a code confirms it (then it is sealed in the database).
+PENDING_SECRET = "pending_totp_secret"  # noqa: S105 (a session key name)
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,6 +67,12 @@ def login():
         result = authenticate(form.username.data, form.password.data,
                               user_agent=request.user_agent.string,
                               client_ip=client_ip())
+        if result.user is not None and result.needs_second_factor:
+            session.clear()
+            session[PENDING_SIGN_IN] = {"user": result.user.id,
+                                        "at": clock.real_now().timestamp(),
+                                        "next": _safe_next(request.args.get("next"))}
+            return redirect(url_for("auth.login_code"))
         if result.user is not None:
             session.clear()  # no fixation: a fresh cookie for the new session
             session[loader.SESSION_KEY] = result.session_token
@@ -64,6 +85,76 @@ def login():
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING_SIGN_IN)
+    if not isinstance(pending, dict):
+        return None
+    age = clock.real_now().timestamp() - float(pending.get("at", 0))
+    if not 0 <= age <= PENDING_MINUTES * 60:
+        return None
+    user = db.session.get(User, int(pending.get("user", 0)))
+    return user if user is not None and user.is_enabled and user.has_second_factor else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def login_code():
+    """The second step of signing in: the code from the authenticator app."""
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING_SIGN_IN, None)
+        flash(_("Sign in again: the time to enter the code ran out."), "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        result = complete_sign_in(user, form.code.data, user_agent=request.user_agent.string,
+                                  client_ip=client_ip())
+        if result.session_token is not None:
+            target = session[PENDING_SIGN_IN].get("next") or url_for("core.home")
+            session.clear()
+            session[loader.SESSION_KEY] = result.session_token
+            session.permanent = True
+            return redirect(_safe_next(target))
+        form.code.errors.append(_("The code is not correct or was already used. After "
+                                  "several failures the account is locked for a few minutes."))
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login_code.html", form=form), status
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@allow_any_user
+def two_factor_page():
+    """Enrol an authenticator app (QR code, or the secret typed in), or renew recovery codes."""
+    form = CodeForm()
+    user = current_user
+    if user.has_second_factor:
+        if form.validate_on_submit():
+            codes = two_factor.regenerate_recovery_codes(user, form.code.data)
+            if codes is not None:
+                return render_template("auth/recovery_codes.html", codes=codes)
+            form.code.errors.append(_("The code is not correct or was already used."))
+        status = 422 if form.errors else 200
+        return render_template("auth/two_factor.html", form=form, enrolled=True), status
+    secret = session.get(PENDING_SECRET)
+    if not isinstance(secret, str) or not two_factor.is_valid_secret(secret):
+        secret = session[PENDING_SECRET] = two_factor.new_secret()
+    if form.validate_on_submit():
+        codes = two_factor.confirm_enrolment(user, secret, form.code.data)
+        if codes is not None:
+            session.pop(PENDING_SECRET, None)
+            return render_template("auth/recovery_codes.html", codes=codes)
+        form.code.errors.append(_("The code is not correct. Check that the phone's clock is "
+                                  "right and type the code it shows now."))
+    uri = two_factor.provisioning_uri(user, secret)
+    status = 422 if form.errors else 200
+    return render_template("auth/two_factor.html", form=form, enrolled=False, secret=secret,
+                           qr_code=two_factor.qr_code_svg(uri),
+                           required=two_factor.is_required(user)), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -148,6 +239,19 @@ def edit_user(user_id: int):
     status = 422 if form.errors else 200
     return render_template("auth/user_form.html", form=form, user=user,
                            revoke_form=ConfirmForm()), status
+
+
+@bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@allow("admin")
+def reset_two_factor(user_id: int):
+    """A lost phone: the user's second factor and recovery codes go; they enrol again."""
+    user = db.session.get(User, user_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    two_factor.reset_second_factor(current_user, user)
+    flash(_("%(name)s's second factor is removed; they set up a new one at their next "
+            "sign-in.", name=user.username), "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id))
 
 
 @bp.route("/admin/users/<int:user_id>/revoke", methods=["POST"])

@@ -20,9 +20,13 @@ SESSION_ENDING = {("auth.logout", "POST")}
 # Public routes that take their own credential (a calendar link's secret as an HTTP
 # Basic password): a 401 challenge for everyone who does not send it, signed in or not.
 OWN_CREDENTIAL = {"deadlines.feed_with_password"}
+# Public routes that send whoever has no business there to the sign-in page: the
+# code step of signing in, before a password was accepted (tests/auth/test_two_factor.py).
+BACK_TO_SIGN_IN = {"auth.login_code"}
 # Every non-GET endpoint a prosecutor may use. A new one must be added here on purpose.
 PROSECUTOR_WRITES = {
     "auth.change_password", "auth.login", "auth.logout", "tokens.mine", "tokens.revoke",
+    "auth.login_code", "auth.two_factor_page",
     "portal.start_draft", "portal.draft_step", "portal.submit_draft", "portal.answer",
     "api.dual_criminality", "api.take_transition", "notifications.read",
     "deadlines.create_feed", "deadlines.revoke_feed", "workflow.take_step",
@@ -149,6 +153,11 @@ def test_every_route_answers_as_declared(role, app, world, client, create_user, 
         if rule.endpoint in OWN_CREDENTIAL:
             if response.status_code != 401 or "WWW-Authenticate" not in response.headers:
                 wrong.append((method, url, response.status_code, "expected a 401 challenge"))
+            continue
+        if rule.endpoint in BACK_TO_SIGN_IN and not trainee_refused(role, rule.endpoint,
+                                                                    method, app):
+            if response.status_code != 302 or "/login" not in response.headers["Location"]:
+                wrong.append((method, url, response.status_code, "expected the sign-in page"))
             continue
         if rule.endpoint.startswith(PRODUCTION_ABSENT) and not app_is_sandbox(app):
             # Training-only pages do not exist on a production instance, for anyone.
