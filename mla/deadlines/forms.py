@@ -22,10 +22,6 @@ class ExtendForm(FlaskForm):
                            validators=[DataRequired(), Length(max=2000)])
 
 
-class FeedForm(FlaskForm):
-    label = StringField(_l("Label"), validators=[Optional(), Length(max=100)])
-
-
 class RuleSettingForm(FlaskForm):
     send_without_approval = BooleanField(_l("Send without approval"))
 

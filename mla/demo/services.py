@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from mla.auth.models import User
 from mla.auth.services import create_user
 from mla.cases.constants import LIFE_MONTHS
-from mla.cases.models import Case
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.core.clock import now
 from mla.directory.services import AuthorityInput, save_authority
@@ -172,7 +171,3 @@ def load_demo(actor: str = "demo") -> list[DemoLogin]:
     load_demo_catalogues(actor)
     _write_demo_logins(logins)
     return logins
-
-
-def count_cases() -> int:
-    return db.session.scalar(select(func.count()).select_from(Case)) or 0

@@ -74,10 +74,6 @@ def remember_offset(offset: timedelta) -> None:
     session.info[_CACHE_KEY] = (session.get_transaction(), offset)
 
 
-def forget_offset() -> None:
-    db.session().info.pop(_CACHE_KEY, None)
-
-
 def install_offset_provider() -> None:
     """Idempotent; a production app's now() is unaffected (the provider answers zero)."""
     clock.set_offset_provider(current_offset)

@@ -38,10 +38,6 @@ log = logging.getLogger(__name__)
 IDENTITY_TABLE = "deployment_identity"
 
 
-def _other(mode: str) -> str:
-    return "production" if mode == "sandbox" else "sandbox"
-
-
 def check_key_ring(settings: Settings, ring: KeyRing) -> None:
     if ring.mode and ring.mode != settings.mode:
         raise ConfigError(
@@ -116,14 +112,3 @@ def _read_or_record(settings: Settings, ring: KeyRing) -> tuple[str, str] | None
     recorded = (identity.mode, identity.key_ring_id)
     db.session.rollback()
     return recorded
-
-
-def record_identity(settings: Settings, ring: KeyRing) -> None:
-    """Write or check the identity inside the caller's unit of work (CLI, tests)."""
-    identity = db.session.get(DeploymentIdentity, 1)
-    if identity is None:
-        db.session.add(DeploymentIdentity(id=1, mode=settings.mode,
-                                          key_ring_id=ring.instance_id))
-        db.session.flush()
-        return
-    check_identity(settings, ring, identity.mode, identity.key_ring_id)

@@ -30,7 +30,6 @@ from mla.reference.services import ensure_fictional_country, is_user_assigned
 from mla.sandbox.counterpart import track
 from mla.sandbox.models import (
     CounterpartProfile,
-    CounterpartProgress,
     Exercise,
     SandboxState,
     ScenarioCase,
@@ -226,7 +225,3 @@ def _field_values(pack: Pack, transition: Any, raw: dict[str, Any]) -> dict[str,
 def _remember_transmission(case: Any) -> None:
     track(case)
     db.session.flush()
-
-
-def progress_rows() -> list[CounterpartProgress]:
-    return list(db.session.scalars(select(CounterpartProgress)))
