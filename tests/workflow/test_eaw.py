@@ -289,3 +289,14 @@ def test_eaw_surrender_closes_every_clock(db, warrant, step, authorities, set_no
     assert case.is_closed
     assert the_clock(db, case, "eaw_surrender").status == "met"
     assert [d for d in clocks(db, case) if d.status in ("running", "paused")] == []
+
+
+def test_eaw_art_13_consent_step_says_the_request_stays_where_it_is(
+        db, warrant, users, login_as, client):
+    case = warrant("before_court")
+    login_as(users["caseworker"])
+    page = client.get(f"/requests/{case.reference}").get_data(as_text=True)
+    assert "Record the person" in page and "stays where it is" in page
+    step_page = client.get(f"/requests/{case.reference}/steps/record_consent")
+    assert step_page.status_code == 200
+    assert "records a fact and leaves it there" in step_page.get_data(as_text=True)
