@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from mla.auth.services import create_api_token, create_user, get_user_by_username
 from mla.core.access import ROLES
+from mla.core.actors import COMMAND_LINE
 from mla.core.errors import ServiceError
 from mla.core.transaction import unit_of_work
 
@@ -28,7 +29,7 @@ def create_command(username: str, role: str, display_name: str, email: str) -> N
         password = sys.stdin.readline().rstrip("\r\n")
     try:
         with unit_of_work():
-            user = create_user("cli", username=username, password=password, role=role,
+            user = create_user(COMMAND_LINE, username=username, password=password, role=role,
                                display_name=display_name, email=email)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
@@ -46,6 +47,6 @@ def token_command(username: str, label: str, days: int) -> None:
     if user is None:
         raise click.ClickException(f"No user named {username!r}.")
     with unit_of_work():
-        token, secret = create_api_token("cli", user, label=label, valid_days=days)
+        token, secret = create_api_token(COMMAND_LINE, user, label=label, valid_days=days)
     click.echo(f"Token {token.prefix}… for {user.username}, expires {token.expires_at:%Y-%m-%d}.")
     click.echo(secret)

@@ -22,6 +22,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.cases.constants import LIFE_MONTHS, MEASURES
 from mla.cases.models import ENCRYPTED_PERSON_FIELDS, Case, Measure, Offence, Person
 from mla.cases.services import (
@@ -111,7 +112,7 @@ class CaseChanges:
 
 # --- the service ---------------------------------------------------------------------
 
-def update_case(actor: Any, case: Case, changes: Mapping[str, Any],
+def update_case(actor: Actor, case: Case, changes: Mapping[str, Any],
                 expected_version: int) -> CaseChanges:
     """Apply a correction; fields left out of ``changes`` stay as they are."""
     unknown = sorted(set(changes) - EDITABLE)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.cases.models import Case
 from mla.cases.services import add_event
 from mla.cases.validation import Refused
@@ -19,7 +18,7 @@ from mla.extensions import db
 REOPENING_ROLES = frozenset({"supervisor"})
 
 
-def reopen_case(actor: Any, case: Case, reason: str, expected_version: int) -> str:
+def reopen_case(actor: Actor, case: Case, reason: str, expected_version: int) -> str:
     """A supervisor reopens a closed request, back in the state it was closed from.
 
     Clocks stopped at closing stay stopped; the workflow's steps start new ones.

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from mla.cases.models import Case
 from mla.cases.services import add_event
+from mla.core.actors import SystemActor
 from mla.core.clock import now
 from mla.core.transaction import unit_of_work
 from mla.deadlines.calendar import calendar_of
@@ -33,7 +34,7 @@ from mla.notifications import services as notify
 from mla.notifications.letters import draft_letter
 from mla.notifications.outbox import enqueue_many
 
-SYSTEM_ACTOR = "scheduler"
+SYSTEM_ACTOR = SystemActor("scheduler")
 
 
 @dataclass

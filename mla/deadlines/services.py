@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.cases.models import Case, CaseEvent
 from mla.cases.services import add_event
 from mla.core.clock import now
@@ -75,7 +76,7 @@ def counting_of(rule: Rule, country_code: str) -> tuple[bool, bool]:
     return counts, moves and not rule.is_custody
 
 
-def set_counting(actor: Any, country_code: str, *, counts_event_day: bool | None,
+def set_counting(actor: Actor, country_code: str, *, counts_event_day: bool | None,
                  moves_to_working_day: bool | None) -> CountingSetting | None:
     """Record how a state's law counts periods (None: back to the documented default).
     Clocks already running keep the convention they started with."""
@@ -158,7 +159,7 @@ def open_deadline(case: Case, rule_code: str) -> Deadline | None:
     ).first()
 
 
-def _event(case: Case, actor: Any, deadline: Deadline, action: str, comment: str = "",
+def _event(case: Case, actor: Actor, deadline: Deadline, action: str, comment: str = "",
            **data: Any) -> CaseEvent:
     payload = {"rule": deadline.rule_code, "action": action, "deadline_id": deadline.id,
                "due_at": deadline.due_at.isoformat(), **data}
@@ -171,8 +172,9 @@ def _schedule(deadline: Deadline) -> None:
 
 # --- the verbs -----------------------------------------------------------------------
 
-def start_deadline(case: Case, rule_code: str, *, actor: Any, values: dict[str, Any] | None = None,
-                   event: CaseEvent | None = None, at: datetime | None = None) -> Deadline:
+def start_deadline(case: Case, rule_code: str, *, actor: Actor,
+                   values: dict[str, Any] | None = None, event: CaseEvent | None = None,
+                   at: datetime | None = None) -> Deadline:
     """Start the rule's clock on the request, or recompute the one already running
     (e.g. the person consents: the EAW decision is then due 10 days after consent)."""
     rule = get_rule(rule_code)
@@ -266,7 +268,7 @@ def _period_of(case: Case, rule: Rule) -> tuple[int, str]:
     return rule.days, "rule"
 
 
-def stop_deadline(case: Case, rule_code: str, *, actor: Any, event: CaseEvent | None = None,
+def stop_deadline(case: Case, rule_code: str, *, actor: Actor, event: CaseEvent | None = None,
                   status: str = "met") -> Deadline | None:
     """Mark the rule's open clock met (or stopped). No open clock: nothing to do."""
     get_rule(rule_code)
@@ -278,7 +280,7 @@ def stop_deadline(case: Case, rule_code: str, *, actor: Any, event: CaseEvent | 
     return deadline
 
 
-def _end(case: Case, deadline: Deadline, actor: Any, status: str) -> None:
+def _end(case: Case, deadline: Deadline, actor: Actor, status: str) -> None:
     at = now()
     deadline.status = status
     deadline.ended_at = at
@@ -290,7 +292,7 @@ def _end(case: Case, deadline: Deadline, actor: Any, status: str) -> None:
                  deadline_id=deadline.id, late=late)
 
 
-def stop_all_clocks(case: Case, *, actor: Any) -> int:
+def stop_all_clocks(case: Case, *, actor: Actor) -> int:
     """The request closed: every open clock stops."""
     deadlines = list(db.session.scalars(
         select(Deadline).where(Deadline.case_id == case.id, Deadline.status.in_(OPEN))))
@@ -300,7 +302,7 @@ def stop_all_clocks(case: Case, *, actor: Any) -> int:
     return len(deadlines)
 
 
-def pause_clocks(case: Case, *, actor: Any, reason: str = "") -> list[Deadline]:
+def pause_clocks(case: Case, *, actor: Actor, reason: str = "") -> list[Deadline]:
     """Pause every running clock whose rule allows it (custody clocks never pause)."""
     at = now()
     paused = []
@@ -320,7 +322,7 @@ def pause_clocks(case: Case, *, actor: Any, reason: str = "") -> list[Deadline]:
     return paused
 
 
-def resume_clocks(case: Case, *, actor: Any) -> list[Deadline]:
+def resume_clocks(case: Case, *, actor: Actor) -> list[Deadline]:
     """Resume paused clocks; the days spent paused (in the rule's unit) move the due date."""
     at = now()
     resumed = []
@@ -345,7 +347,7 @@ def resume_clocks(case: Case, *, actor: Any) -> list[Deadline]:
     return resumed
 
 
-def extend_deadline(actor: Any, deadline: Deadline, *, reason: str,
+def extend_deadline(actor: Actor, deadline: Deadline, *, reason: str,
                     days: int | None = None, agreed_on: date | None = None) -> Deadline:
     """Extend as the article allows, with a reason; drafts the notice letter the rule names.
 
@@ -396,7 +398,7 @@ def extend_deadline(actor: Any, deadline: Deadline, *, reason: str,
     return deadline
 
 
-def _move_to_agreed_date(actor: Any, deadline: Deadline, rule: Rule, reason: str,
+def _move_to_agreed_date(actor: Actor, deadline: Deadline, rule: Rule, reason: str,
                          days: int | None, agreed_on: date | None) -> Deadline:
     if days is not None:
         raise ServiceError(str(_l("%(citation)s gives no number of days: enter the new date "
@@ -427,7 +429,7 @@ def _move_to_agreed_date(actor: Any, deadline: Deadline, rule: Rule, reason: str
     return deadline
 
 
-def set_send_without_approval(actor: Any, code: str, value: bool) -> RuleSetting:
+def set_send_without_approval(actor: Actor, code: str, value: bool) -> RuleSetting:
     setting = db.session.get(RuleSetting, code) or RuleSetting(rule_code=code)
     setting.send_without_approval = value
     setting.updated_at = now()
@@ -504,7 +506,7 @@ def deadlines_of(case: Case, at: datetime | None = None) -> list[DeadlineView]:
 
 # --- per-state time zones --------------------------------------------------------------
 
-def set_time_zone(actor: Any, country_code: str, zone_name: str | None) -> None:
+def set_time_zone(actor: Actor, country_code: str, zone_name: str | None) -> None:
     """Override (or, with None, restore) the zone a state's deadlines end in.
 
     Deadlines already running keep the zone they started with; new ones use this.

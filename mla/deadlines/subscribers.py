@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from mla.auth.actors import Actor
 from mla.cases.models import Case
 from mla.cases.signals import case_updated, home_time_zone
 from mla.deadlines.models import Deadline
@@ -40,7 +41,7 @@ def home_zone(country_code: str, **_kwargs: Any) -> str:
 
 
 @case_updated.connect
-def recompute_clocks(case: Case, *, actor: Any, changes: Any, **_kwargs: Any) -> list[str]:
+def recompute_clocks(case: Case, *, actor: Actor, changes: Any, **_kwargs: Any) -> list[str]:
     said: list[str] = []
     if changes.changed("legal_basis"):
         said += _follow_basis(case, actor, *changes.fields["legal_basis"])
@@ -49,7 +50,7 @@ def recompute_clocks(case: Case, *, actor: Any, changes: Any, **_kwargs: Any) ->
     return said
 
 
-def _recompute_from_receipt(case: Case, actor: Any) -> list[str]:
+def _recompute_from_receipt(case: Case, actor: Actor) -> list[str]:
     if case.received_at is None:
         return []
     values = {"received_on": case.received_at.date()}
@@ -64,7 +65,7 @@ def _recompute_from_receipt(case: Case, actor: Any) -> list[str]:
     return said
 
 
-def _follow_basis(case: Case, actor: Any, old: str, new: str) -> list[str]:
+def _follow_basis(case: Case, actor: Actor, old: str, new: str) -> list[str]:
     """Clocks the workflow starts only under the old basis stop; where the step that
     started one starts another under the new basis (a provisional arrest: ECE art. 16(4)
     becomes the domestic-law limit under UNTOC), that one starts in its place, from the
@@ -88,7 +89,7 @@ def _follow_basis(case: Case, actor: Any, old: str, new: str) -> list[str]:
     return said
 
 
-def _start_applying(case: Case, actor: Any, effects: Any, values: dict[str, Any], basis: str,
+def _start_applying(case: Case, actor: Actor, effects: Any, values: dict[str, Any], basis: str,
                     started: set[str], only_new_under: str | None = None) -> list[str]:
     said = []
     for ref in effects:

@@ -18,6 +18,7 @@ from mla.auth.models import User
 from mla.auth.services import create_user
 from mla.cases.constants import LIFE_MONTHS
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
+from mla.core.actors import SystemActor
 from mla.core.clock import now
 from mla.directory.services import AuthorityInput, save_authority
 from mla.dualcrim.demo import load_demo_catalogues
@@ -35,6 +36,7 @@ DEMO_USERS = (
     ("trainee", "trainee", "Tariq Trainee"),
     ("auditor", "auditor", "Aud Auditor"),
 )
+DEMO = SystemActor("demo")
 # Fictional counterparts (ISO user-assigned codes) so demo data is never mistaken for real.
 DEMO_STATES = (("XA", "Arcadia"), ("XB", "Borduria"), ("XC", "Carpania"))
 
@@ -74,7 +76,7 @@ def has_data() -> bool:
     return bool(db.session.scalar(select(func.count()).select_from(User)))
 
 
-def load_demo(actor: str = "demo") -> list[DemoLogin]:
+def load_demo(actor: SystemActor = DEMO) -> list[DemoLogin]:
     home = current_settings().home_country
     for code, name in DEMO_STATES:
         ensure_fictional_country(code, name)
@@ -109,7 +111,7 @@ def load_demo(actor: str = "demo") -> list[DemoLogin]:
                     display_name=display_name,
                     authority_id=authorities["pp_capital"].id if role == "prosecutor" else None)
         logins.append(DemoLogin(username, role, password))
-    caseworker = db.session.scalar(select(User).where(User.username == "caseworker"))
+    caseworker = db.session.scalars(select(User).where(User.username == "caseworker")).one()
 
     register_case(caseworker, CaseInput(
         direction="incoming", kind="mla", counterpart_country="XA", legal_basis="UNTOC",
@@ -155,7 +157,7 @@ def load_demo(actor: str = "demo") -> list[DemoLogin]:
                                conduct="Paid a procurement officer to win a tender")],
         measures=["production_order"],
     ))
-    prosecutor = db.session.scalar(select(User).where(User.username == "prosecutor"))
+    prosecutor = db.session.scalars(select(User).where(User.username == "prosecutor")).one()
     apply_transition(prosecutor, draft, "submit", expected_version=draft.version,
                      comment="Please review before translation.")
     register_case(caseworker, CaseInput(

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from mla.audit.services import record_audit
+from mla.core.actors import Person, SystemActor
 from mla.core.errors import ServiceError
 from mla.directory.models import AUTHORITY_KINDS, CHANNELS, Authority
 from mla.extensions import db
@@ -37,7 +38,8 @@ def _check(data: AuthorityInput) -> None:
         raise ServiceError(_("Unknown channel."), details={"field": "channels"})
 
 
-def save_authority(actor, data: AuthorityInput, authority: Authority | None = None) -> Authority:
+def save_authority(actor: Person | SystemActor, data: AuthorityInput,
+                   authority: Authority | None = None) -> Authority:
     _check(data)
     is_new = authority is None
     authority = authority or Authority()

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
+from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent
 from mla.cases.queries import visible_cases
 from mla.cases.services import add_event
@@ -86,7 +88,7 @@ def check_upload(upload: Upload) -> tuple[str, str]:
     return filename, ALLOWED_TYPES[extension]
 
 
-def store_document(actor, case: Case, upload: Upload, *, visibility: str = "internal",
+def store_document(actor: Actor, case: Case, upload: Upload, *, visibility: str = "internal",
                    event: CaseEvent | None = None) -> Document:
     if visibility not in VISIBILITIES:
         raise ServiceError(_("Unknown visibility."), code="invalid",
@@ -109,7 +111,7 @@ def store_document(actor, case: Case, upload: Upload, *, visibility: str = "inte
     return document
 
 
-def upload_document(actor, case: Case, upload: Upload, *, visibility: str) -> Document:
+def upload_document(actor: Actor, case: Case, upload: Upload, *, visibility: str) -> Document:
     """A staff upload: the document and its timeline entry (nothing written if refused)."""
     check_upload(upload)
     event = add_event(case, actor, "document", comment="",
@@ -120,7 +122,7 @@ def upload_document(actor, case: Case, upload: Upload, *, visibility: str) -> Do
     return document
 
 
-def _visible_documents(actor):
+def _visible_documents(actor: User) -> Select[Document]:
     stmt = select(Document).join(Case, Case.id == Document.case_id).where(
         Case.id.in_(visible_cases(actor).with_only_columns(Case.id).scalar_subquery()))
     if getattr(actor, "role", None) not in FULL_VIEW_ROLES:
@@ -128,13 +130,13 @@ def _visible_documents(actor):
     return stmt
 
 
-def documents_for(actor, case: Case) -> Sequence[Document]:
+def documents_for(actor: User, case: Case) -> Sequence[Document]:
     """The documents of a request the actor may see, oldest first."""
     stmt = _visible_documents(actor).where(Document.case_id == case.id)
     return db.session.scalars(stmt.order_by(Document.created_at, Document.id)).all()
 
 
-def get_document_for(actor, document_id: int) -> Document:
+def get_document_for(actor: User, document_id: int) -> Document:
     """A document the actor may see, or NotFound (the same for missing and forbidden)."""
     document = db.session.scalar(_visible_documents(actor).where(Document.id == document_id))
     if document is None:
@@ -142,7 +144,7 @@ def get_document_for(actor, document_id: int) -> Document:
     return document
 
 
-def read_document(actor, document: Document) -> bytes:
+def read_document(actor: User, document: Document) -> bytes:
     """A document's content for ``actor`` (who may see it: see get_document_for); audited."""
     data = document_content(document)
     record_audit(actor, "document.download", document.case, document_id=document.id)

@@ -6,13 +6,13 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.cases.constants import LIFE_MONTHS
 from mla.core.clock import now
 from mla.core.errors import ServiceError
@@ -142,7 +142,7 @@ def _parse_row(line: int, raw: list[str], index: dict[str, int], known_codes: se
     return OffenceRow(line, code, title, statute, penalty or 0, codes)
 
 
-def import_catalogue(actor: Any, jurisdiction: str, rows: list[OffenceRow], *,
+def import_catalogue(actor: Actor, jurisdiction: str, rows: list[OffenceRow], *,
                      source_name: str = "",
                      progress: Callable[[int], None] | None = None) -> OffenceCatalogue:
     """Replace the jurisdiction's catalogue with ``rows`` in bulk (flush, no commit)."""
@@ -187,7 +187,7 @@ def import_catalogue(actor: Any, jurisdiction: str, rows: list[OffenceRow], *,
     return db.session.get(OffenceCatalogue, jurisdiction)  # type: ignore[return-value]
 
 
-def import_catalogue_text(actor: Any, jurisdiction: str, text: str, *,
+def import_catalogue_text(actor: Actor, jurisdiction: str, text: str, *,
                           source_name: str = "") -> OffenceCatalogue:
     rows = parse_catalogue(io.StringIO(text.lstrip("\ufeff"), newline=""), known_iccs_codes())
     return import_catalogue(actor, jurisdiction, rows, source_name=source_name)
@@ -202,7 +202,7 @@ def export_catalogue(jurisdiction: str) -> str:
                               for offence in db.session.scalars(stmt)))
 
 
-def update_offence(actor: Any, offence: CatalogueOffence, *, title: str, statute: str,
+def update_offence(actor: Actor, offence: CatalogueOffence, *, title: str, statute: str,
                    max_penalty_months: int, iccs: list[str]) -> CatalogueOffence:
     title, statute = title.strip(), statute.strip()
     codes = list(dict.fromkeys(c.strip() for c in iccs if c.strip()))
@@ -279,7 +279,7 @@ def search_iccs(q: str = "", limit: int = 400) -> list[IccsCode]:
     return list(db.session.scalars(stmt.order_by(IccsCode.code).limit(limit)))
 
 
-def add_iccs_extension(actor: Any, *, parent_code: str, code: str, title: str) -> IccsCode:
+def add_iccs_extension(actor: Actor, *, parent_code: str, code: str, title: str) -> IccsCode:
     """A national subdivision below an existing code; its code extends the parent's."""
     parent = db.session.get(IccsCode, parent_code.strip())
     code, title = code.strip(), title.strip()

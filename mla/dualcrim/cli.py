@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from mla.core.actors import COMMAND_LINE
 from mla.core.transaction import unit_of_work
 from mla.dualcrim.catalogue import (
     CatalogueImportError,
@@ -30,7 +31,7 @@ def import_command(path: Path, jurisdiction: str) -> None:
                 rows = parse_catalogue(handle, known_iccs_codes())
             with click.progressbar(length=len(rows), label="Importing offences",
                                    file=sys.stderr) as bar:
-                catalogue = import_catalogue("cli", jurisdiction, rows,
+                catalogue = import_catalogue(COMMAND_LINE, jurisdiction, rows,
                                              source_name=path.name, progress=bar.update)
             count, code = catalogue.offence_count, catalogue.jurisdiction
     except CatalogueImportError as exc:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from mla.auth.actors import Actor
 from mla.dualcrim.catalogue import import_catalogue_text
 from mla.dualcrim.rules import DATA_DIR
 from mla.extensions import db
@@ -14,7 +13,7 @@ DEMO_DIR = DATA_DIR / "demo"
 DEMO_CATALOGUES = (("XZ", "Zembla"), ("XA", "Arcadia"), ("XB", "Borduria"), ("XC", "Carpania"))
 
 
-def load_demo_catalogues(actor: Any) -> int:
+def load_demo_catalogues(actor: Actor) -> int:
     """Import (or replace) each demo catalogue; returns the number of offences loaded."""
     total = 0
     for code, name in DEMO_CATALOGUES:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from mla.auth.actors import Actor
 from mla.cases.signals import case_updated
 from mla.dualcrim.queries import latest_assessments, unassessed_offences
 from mla.dualcrim.services import mark_assessments_outdated
@@ -60,7 +61,7 @@ _OFFENCE_GROUNDS = {
 
 
 @case_updated.connect
-def outdate_assessments(case: Any, *, actor: Any, changes: Any, **_kwargs: Any) -> list[str]:
+def outdate_assessments(case: Any, *, actor: Actor, changes: Any, **_kwargs: Any) -> list[str]:
     """A correction of the request: the decisions it undermines no longer count."""
     said: list[str] = []
     case_grounds = [text() for name, text in _CASE_GROUNDS.items() if changes.changed(name)]

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, select, union_all
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.cases.constants import COERCIVE_MEASURES, LIFE_MONTHS
 from mla.cases.models import Case, Offence
 from mla.cases.services import add_event
@@ -72,7 +73,7 @@ def get_policy() -> Policy:
     return Policy(mla_policy=policy, extradition_minimum_months=minimum)
 
 
-def update_policy(actor: Any, *, mla_policy: str, extradition_minimum_months: int) -> Policy:
+def update_policy(actor: Actor, *, mla_policy: str, extradition_minimum_months: int) -> Policy:
     if mla_policy not in MLA_POLICIES:
         raise _invalid("mla_policy", _("Unknown MLA policy."))
     if not 1 <= extradition_minimum_months <= 600:
@@ -93,7 +94,7 @@ def update_policy(actor: Any, *, mla_policy: str, extradition_minimum_months: in
     return get_policy()
 
 
-def set_reference_date(actor: Any, country_code: str, value: str) -> Country:
+def set_reference_date(actor: Actor, country_code: str, value: str) -> Country:
     country = known_country(country_code)
     if country is None:
         raise _invalid("country", _("Unknown country code %(code)s.", code=country_code))
@@ -317,7 +318,7 @@ def _treaty_threshold(case: Case) -> int | None:
     return bound.dc_threshold_months if bound is not None else None
 
 
-def record_assessment(actor: Any, case: Case, offence: Offence, *, iccs: list[str],
+def record_assessment(actor: Actor, case: Case, offence: Offence, *, iccs: list[str],
                       decision: str, justification: str = "",
                       sentence_months: int | None = None,
                       list_category: str | None = None) -> Assessment:
@@ -365,7 +366,7 @@ def record_assessment(actor: Any, case: Case, offence: Offence, *, iccs: list[st
     return assessment
 
 
-def confirm_list_category(actor: Any, case: Case, offence: Offence, value: str) -> None:
+def confirm_list_category(actor: Actor, case: Case, offence: Offence, value: str) -> None:
     """Record the list category the issuing authority ticked on the warrant or order
     (a number 1-32, or NO_CATEGORY), replacing the ICCS mapping's suggestion."""
     if offence.case_id != case.id:
@@ -391,7 +392,7 @@ def confirm_list_category(actor: Any, case: Case, offence: Offence, value: str) 
                  before=before, after=value)
 
 
-def mark_assessments_outdated(actor: Any, case: Case, reason: str,
+def mark_assessments_outdated(actor: Actor, case: Case, reason: str,
                               offence_ids: list[int] | None = None) -> list[Assessment]:
     """A correction changed what these decisions rested on: they no longer count, and
     the ``dual_criminality_assessed`` guard blocks until the offences are assessed again."""

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.core.clock import now
 from mla.core.db import UTCDateTime
 from mla.core.errors import Conflict, NotFound
@@ -350,7 +351,7 @@ def dispatch_due(max_batches: int | None = None, batch: int = BATCH,
     return report
 
 
-def retry_dead(actor: Any, message_id: int) -> OutboxMessage:
+def retry_dead(actor: Actor, message_id: int) -> OutboxMessage:
     """An admin puts a dead message back in the queue."""
     row = db.session.get(OutboxMessage, message_id)
     if row is None:

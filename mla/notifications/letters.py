@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import String, cast, literal, or_, select
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent
 from mla.cases.services import add_event
@@ -104,7 +105,7 @@ def _context(case: Case, deadline: Any, values: dict[str, Any]) -> dict[str, Any
     return context
 
 
-def draft_letter(case: Case, code: str, *, actor: Any, values: dict[str, Any] | None = None,
+def draft_letter(case: Case, code: str, *, actor: Actor, values: dict[str, Any] | None = None,
                  event: CaseEvent | None = None, deadline: Any = None,
                  key: str | None = None) -> Letter:
     """Draft (or, when the rule says so, send) a letter; the same key never drafts twice."""
@@ -157,22 +158,22 @@ def _tell_approvers(drafter: User, letter: Letter) -> None:
                  case=letter.case, category="letter", link=link)
 
 
-def _label(actor: Any) -> str:
+def _label(actor: Actor) -> str:
     return getattr(actor, "username", None) or (actor if isinstance(actor, str) else "")
 
 
-def _user_id(actor: Any) -> int | None:
+def _user_id(actor: Actor) -> int | None:
     return actor.id if isinstance(actor, User) else None
 
 
-def _timeline(case: Case, actor: Any, letter: Letter, action: str, **extra: Any) -> None:
+def _timeline(case: Case, actor: Actor, letter: Letter, action: str, **extra: Any) -> None:
     add_event(case, actor, "letter", comment=letter.subject, is_internal=True,
               data={"letter_id": letter.id, "template": letter.template_code,
                     "language": letter.language, "action": action, "status": letter.status,
                     **extra})
 
 
-def _release(actor: Any, letter: Letter, *, approver: User | None) -> None:
+def _release(actor: Actor, letter: Letter, *, approver: User | None) -> None:
     """Approved: the e-mail goes to the outbox, delivered after the commit."""
     letter.status = LetterStatus.APPROVED
     letter.decided_at = now()
@@ -224,7 +225,7 @@ def set_second_approver(actor: User, value: str) -> SecondApprover:
     return chosen
 
 
-def is_drafter(actor: Any, letter: Letter) -> bool:
+def is_drafter(actor: Actor, letter: Letter) -> bool:
     if not isinstance(actor, User):
         return False
     if letter.created_by_id is not None:
@@ -232,7 +233,7 @@ def is_drafter(actor: Any, letter: Letter) -> bool:
     return bool(letter.created_by_label) and letter.created_by_label == actor.username
 
 
-def approval_refusal(actor: Any, letter: Letter) -> str | None:
+def approval_refusal(actor: Actor, letter: Letter) -> str | None:
     """Why ``actor`` may not approve ``letter``, or None when they may."""
     if not isinstance(actor, User):
         return _("A letter is approved by a person.")
@@ -246,7 +247,7 @@ def approval_refusal(actor: Any, letter: Letter) -> str | None:
     return None
 
 
-def approve_letter(actor: Any, letter: Letter, *, subject: str | None = None,
+def approve_letter(actor: Actor, letter: Letter, *, subject: str | None = None,
                    body: str | None = None) -> Letter:
     """A second person approves a drafted letter (possibly edited); it then goes to the
     outbox. ServiceError 403 ``four_eyes`` for its drafter or a role the policy excludes."""
@@ -256,6 +257,7 @@ def approve_letter(actor: Any, letter: Letter, *, subject: str | None = None,
     refusal = approval_refusal(actor, letter)
     if refusal:
         raise ServiceError(refusal, code="four_eyes", status=403)
+    assert isinstance(actor, User)  # approval_refusal refuses anyone else
     if subject is not None and subject.strip():
         letter.subject = subject.strip()[:300]
     if body is not None and body.strip():
@@ -352,7 +354,7 @@ def retry_letter(actor: User, letter: Letter) -> OutboxMessage:
     return row
 
 
-def discard_letter(actor: Any, letter: Letter, *, reason: str) -> Letter:
+def discard_letter(actor: Actor, letter: Letter, *, reason: str) -> Letter:
     if not letter.is_draft:
         raise ServiceError(_("This letter is no longer waiting for approval."), code="conflict",
                            status=409)

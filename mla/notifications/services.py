@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from mla.auth.actors import Actor
 from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent, Person
 from mla.cases.signals import value_unreadable
@@ -69,7 +70,7 @@ def notify_users(users: list[User], key: str, subject: str, body: str = "", *,
     return enqueue_many(rows)
 
 
-def notify_case_audience(case: Case, audience: str, *, actor: Any,
+def notify_case_audience(case: Case, audience: str, *, actor: Actor,
                          event: CaseEvent | None = None, comment: str = "") -> int:
     """The workflow's `notify:<audience>` effect."""
     db.session.flush()

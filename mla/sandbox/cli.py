@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 
 from mla.auth.services import create_user, get_user_by_username, set_password
 from mla.core import clock
+from mla.core.actors import COMMAND_LINE
 from mla.core.errors import ApiError
 from mla.core.transaction import unit_of_work
 from mla.extensions import db
@@ -60,7 +61,7 @@ def load_command(pack: str, if_empty: bool, trainer_name: str) -> None:
     else:
         try:
             with unit_of_work():
-                loaded = load_pack("cli", pack)
+                loaded = load_pack(COMMAND_LINE, pack)
         except ApiError as exc:
             raise _fail(exc) from None
         click.echo(f"Loaded {loaded.name!r}: {len(loaded.requests)} requests, "
@@ -80,10 +81,10 @@ def _trainer(username: str, *, reset_password: bool) -> None:
     try:
         with unit_of_work():
             if user is None:
-                user = create_user("cli", username=username, password=password,
+                user = create_user(COMMAND_LINE, username=username, password=password,
                                    role="supervisor", display_name="Trainer")
             else:
-                set_password("cli", user, password)
+                set_password(COMMAND_LINE, user, password)
     except ApiError as exc:
         raise _fail(exc) from None
     click.echo(f"Trainer login: {user.username} / {password}  (shown once)")
@@ -105,7 +106,7 @@ def reset_command() -> None:
 
     try:
         with unit_of_work():
-            pack = reset_scenario("cli")
+            pack = reset_scenario(COMMAND_LINE)
     except ApiError as exc:
         raise _fail(exc) from None
     click.echo(f"Reset to the start of {pack.name!r} ({clock.now():%Y-%m-%d %H:%M} UTC).")
@@ -125,7 +126,7 @@ def class_command(path: Path, output: Path | None) -> None:
         raise click.ClickException(f"{path} is not UTF-8 text.") from None
     try:
         with unit_of_work():
-            accounts, _token = create_class_accounts("cli", text)
+            accounts, _token = create_class_accounts(COMMAND_LINE, text)
     except ApiError as exc:
         raise _fail(exc) from None
     table = accounts_csv(accounts)
@@ -150,7 +151,7 @@ def clock_command(days: int, hours: int) -> None:
     if days or hours:
         try:
             with unit_of_work():
-                advance_clock("cli", days=days, hours=hours)
+                advance_clock(COMMAND_LINE, days=days, hours=hours)
         except ApiError as exc:
             raise _fail(exc) from None
         report = run_sandbox_pass(current_app._get_current_object())  # type: ignore[attr-defined]

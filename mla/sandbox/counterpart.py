@@ -27,6 +27,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from mla.auth.actors import Actor
 from mla.cases.models import Case, CaseEvent
 from mla.core import clock
 from mla.core.errors import ApiError
@@ -106,7 +107,7 @@ def _actor(profile: CounterpartProfile) -> tuple[Any, str]:
     return counterpart_persona(profile.country_code, name), name
 
 
-def _take(actor: Any, case: Case, name: str, values: dict[str, Any], comment: str) -> bool:
+def _take(actor: Actor, case: Case, name: str, values: dict[str, Any], comment: str) -> bool:
     try:
         apply_transition(actor, case, name, expected_version=case.version, values=values,
                          comment=comment)

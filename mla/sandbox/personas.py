@@ -7,16 +7,18 @@ import secrets
 
 from mla.auth.models import User
 from mla.auth.services import create_user, get_user_by_username
+from mla.core.actors import SystemActor
 from mla.extensions import db
 
 COUNTERPART_PREFIX = "counterpart."
+SANDBOX = SystemActor("sandbox")
 
 
 def persona(username: str, display_name: str, role: str) -> User:
     """A disabled account the scenario acts as: it appears in history, never signs in."""
     user = get_user_by_username(username)
     if user is None:
-        user = create_user("sandbox", username=username, password=secrets.token_urlsafe(24),
+        user = create_user(SANDBOX, username=username, password=secrets.token_urlsafe(24),
                            role=role, display_name=display_name)
     user.display_name = display_name
     user.role = role

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Table, select
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.core import clock
 from mla.core.errors import ApiError
@@ -79,7 +80,7 @@ def wipe_training_data() -> None:
     db.session.expire_all()
 
 
-def load_pack(actor: Any, name_or_path: str) -> Pack:
+def load_pack(actor: Actor, name_or_path: str) -> Pack:
     """Wipe the training data and load the pack; flush, never commit."""
     if not current_settings().is_sandbox:
         raise ApiError(403, "forbidden", "Scenario packs load only in a sandbox instance.")
@@ -102,7 +103,7 @@ def load_pack(actor: Any, name_or_path: str) -> Pack:
     return pack
 
 
-def reset_scenario(actor: Any) -> Pack:
+def reset_scenario(actor: Actor) -> Pack:
     """Everything back to the loaded scenario's start; accounts stay."""
     state = db.session.get(SandboxState, 1)
     if state is None or not state.pack:
@@ -112,7 +113,7 @@ def reset_scenario(actor: Any) -> Pack:
     return pack
 
 
-def _build(actor: Any, pack: Pack) -> None:
+def _build(actor: Actor, pack: Pack) -> None:
     home = current_settings().home_country
     set_simulated_now(actor, pack.start, audit=False)
     if is_user_assigned(home):
@@ -151,7 +152,7 @@ def _build(actor: Any, pack: Pack) -> None:
     db.session.flush()
 
 
-def _authorities(actor: Any, pack: Pack, home: str) -> dict[str, int]:
+def _authorities(actor: Actor, pack: Pack, home: str) -> dict[str, int]:
     """Create or update the pack's authorities (matched by country and name)."""
     ids: dict[str, int] = {}
     for spec in pack.authorities:
@@ -166,7 +167,7 @@ def _authorities(actor: Any, pack: Pack, home: str) -> dict[str, int]:
     return ids
 
 
-def _request(actor: Any, pack: Pack, spec: RequestSpec, authorities: dict[str, int]) -> None:
+def _request(actor: Actor, pack: Pack, spec: RequestSpec, authorities: dict[str, int]) -> None:
     where = f"request {spec.key!r}"
     set_simulated_now(actor, pack.at(spec.received_day), audit=False)
     try:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.auth.models import User
 from mla.auth.services import create_user, get_user_by_username, normalise_username
 from mla.core import clock
@@ -59,7 +60,7 @@ def _store_offset(state: SandboxState, target: datetime) -> None:
     db.session.flush()
 
 
-def set_simulated_now(actor: Any, target: datetime, *, audit: bool = True) -> datetime:
+def set_simulated_now(actor: Actor, target: datetime, *, audit: bool = True) -> datetime:
     """Put the simulated clock at ``target`` (any direction; used by load and reset)."""
     if target.tzinfo is None:
         raise ValueError("a UTC instant is required")
@@ -70,7 +71,7 @@ def set_simulated_now(actor: Any, target: datetime, *, audit: bool = True) -> da
     return clock.now()
 
 
-def advance_clock(actor: Any, *, days: int = 0, hours: int = 0) -> datetime:
+def advance_clock(actor: Actor, *, days: int = 0, hours: int = 0) -> datetime:
     """Move the simulated clock forward by days and hours."""
     step = timedelta(days=days, hours=hours)
     if step <= timedelta(0):
@@ -86,7 +87,7 @@ def advance_clock(actor: Any, *, days: int = 0, hours: int = 0) -> datetime:
     return clock.now()
 
 
-def move_clock_to(actor: Any, target: datetime) -> datetime:
+def move_clock_to(actor: Actor, target: datetime) -> datetime:
     """Set the simulated clock to a later instant.
 
     Never backwards: events, deadlines met and reminders sent would then lie in
@@ -194,7 +195,7 @@ def _generate_password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(4))
 
 
-def create_class_accounts(actor: Any, text: str) -> tuple[list[CreatedAccount], str]:
+def create_class_accounts(actor: Actor, text: str) -> tuple[list[CreatedAccount], str]:
     """Create every account of the list or none. Returns the accounts with their one-time
     passwords and a download token; the passwords exist in clear only in the return value."""
     members = parse_class_list(text)
@@ -222,7 +223,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _seal_batch(actor: Any, accounts: list[CreatedAccount]) -> str:
+def _seal_batch(actor: Actor, accounts: list[CreatedAccount]) -> str:
     token = secrets.token_urlsafe(24)
     # Expiry is real time: moving the simulated clock must not expire a list.
     db.session.execute(update(ClassBatch)
@@ -238,7 +239,7 @@ def _seal_batch(actor: Any, accounts: list[CreatedAccount]) -> str:
     return token
 
 
-def take_batch_csv(actor: Any, token: str) -> str:
+def take_batch_csv(actor: Actor, token: str) -> str:
     """The class CSV, once: the sealed copy is erased as it is handed out."""
     batch = db.session.scalar(select(ClassBatch).where(ClassBatch.token_hash == _token_hash(token)))
     if (batch is None or batch.payload_enc is None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from mla.auth.actors import Actor
 from mla.treaties.models import Treaty
 from mla.treaties.services import TreatyInput, save_treaty, set_ratification, set_reservation
 
@@ -23,7 +22,7 @@ DEMO_RATIFICATIONS: dict[str, tuple[str, ...]] = {
 DEMO_RESERVATIONS: dict[str, tuple[str, ...]] = {"home": ("ecma_art5_1_a",)}
 
 
-def seed_demo_treaties(actor: Any, home: str) -> Treaty:
+def seed_demo_treaties(actor: Actor, home: str) -> Treaty:
     """Ratifications and reservations of the demo states, and one bilateral treaty
     (home-Arcadia) with its own periods; returns the treaty."""
     for state, instruments in DEMO_RATIFICATIONS.items():

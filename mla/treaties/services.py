@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.extensions import db
@@ -100,7 +100,7 @@ def _country(code: str, field: str = "country_code") -> Country:
     return country
 
 
-def set_ratification(actor: Any, country_code: str, instrument: str, *,
+def set_ratification(actor: Actor, country_code: str, instrument: str, *,
                      in_force_on: date | None = None, source: str = "") -> Ratification:
     country = _country(country_code)
     if instrument not in PARTY_INSTRUMENTS:
@@ -120,14 +120,14 @@ def set_ratification(actor: Any, country_code: str, instrument: str, *,
     return row
 
 
-def remove_ratification(actor: Any, row: Ratification) -> None:
+def remove_ratification(actor: Actor, row: Ratification) -> None:
     record_audit(actor, "treaties.ratification_removed", object_type="countries",
                  object_id=row.country_code, instrument=row.instrument)
     db.session.delete(row)
     db.session.flush()
 
 
-def set_reservation(actor: Any, country_code: str, code: str, *, text: str = "",
+def set_reservation(actor: Actor, country_code: str, code: str, *, text: str = "",
                     source: str = "") -> Reservation:
     country = _country(country_code)
     if code not in RESERVATION_KINDS:
@@ -146,7 +146,7 @@ def set_reservation(actor: Any, country_code: str, code: str, *, text: str = "",
     return row
 
 
-def remove_reservation(actor: Any, row: Reservation) -> None:
+def remove_reservation(actor: Actor, row: Reservation) -> None:
     record_audit(actor, "treaties.reservation_removed", object_type="countries",
                  object_id=row.country_code, reservation=row.code)
     db.session.delete(row)
@@ -167,7 +167,7 @@ class TreatyInput:
     is_active: bool = True
 
 
-def save_treaty(actor: Any, data: TreatyInput, row: Treaty | None = None) -> Treaty:
+def save_treaty(actor: Actor, data: TreatyInput, row: Treaty | None = None) -> Treaty:
     name = (data.name or "").strip()
     if not name:
         raise ServiceError(str(_l("Give the treaty's name.")), code="invalid",
@@ -208,7 +208,7 @@ def save_treaty(actor: Any, data: TreatyInput, row: Treaty | None = None) -> Tre
     return row
 
 
-def set_national_settings(actor: Any, country_code: str, *,
+def set_national_settings(actor: Actor, country_code: str, *,
                           provisional_arrest_days: int) -> NationalSettings:
     country = _country(country_code)
     if not 0 < provisional_arrest_days <= 365:

@@ -15,6 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mla.auth.actors import Actor
+from mla.cases.models import Case, CaseEvent
+from mla.workflow.definitions import Transition
+
 
 @dataclass(frozen=True)
 class Argument:
@@ -47,12 +51,12 @@ NO_ARGUMENT = Argument(forbidden=True)
 
 @dataclass
 class TransitionContext:
-    case: Any                      # mla.cases.models.Case
-    actor: Any                     # mla.auth.models.User, or a string for the system
-    transition: Any                # the engine's Transition definition
+    case: Case
+    actor: Actor
+    transition: Transition | None  # None for the registration effects (on_start)
     values: dict[str, Any] = field(default_factory=dict)  # the fields the step asked for
     comment: str = ""
-    event: Any = None              # the CaseEvent written for this step (set before effects)
+    event: CaseEvent | None = None  # the step's timeline entry (set before effects)
 
 
 GuardFn = Callable[[TransitionContext], "str | None"]

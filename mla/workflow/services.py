@@ -20,7 +20,9 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mla.audit.services import record_audit
-from mla.cases.models import Case
+from mla.auth.actors import Actor
+from mla.auth.models import User
+from mla.cases.models import Case, CaseEvent
 from mla.cases.queries import visible_cases
 from mla.cases.services import add_event
 from mla.cases.validation import event_date_not_in_future, home_today
@@ -60,7 +62,7 @@ class StepOption:
         return self.transition.name
 
 
-def may_take(actor: Any, transition: Transition) -> bool:
+def may_take(actor: Actor, transition: Transition) -> bool:
     if isinstance(actor, str):  # a scheduled job acting as the system
         return SYSTEM_ROLE in transition.roles
     role = getattr(actor, "role", None)
@@ -85,7 +87,7 @@ def _guard_reasons(ctx: hooks.TransitionContext, transition: Transition) -> list
     return reasons
 
 
-def available_transitions(actor: Any, case: Case) -> list[StepOption]:
+def available_transitions(actor: Actor, case: Case) -> list[StepOption]:
     """Every step leaving the current state, whether the actor may take it, and why not."""
     if case.is_closed:
         return []
@@ -209,7 +211,7 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _check_visible(actor: Any, case: Case) -> None:
+def _check_visible(actor: Actor, case: Case) -> None:
     if isinstance(actor, str):
         return
     visible = db.session.scalar(
@@ -218,7 +220,7 @@ def _check_visible(actor: Any, case: Case) -> None:
         raise NotFound("No request with that reference is visible to you.")
 
 
-def apply_transition(actor: Any, case: Case, name: str, *, expected_version: int,
+def apply_transition(actor: Actor, case: Case, name: str, *, expected_version: int,
                      values: dict[str, Any] | None = None, comment: str = "") -> Case:
     """Take step ``name`` on ``case``; raises Conflict, ServiceError or ApiError(403)."""
     _check_visible(actor, case)
@@ -252,12 +254,12 @@ def apply_transition(actor: Any, case: Case, name: str, *, expected_version: int
                            details={"blocked_by": reasons})
     from_state = _move(case, workflow, transition, expected_version)
     ctx.event = _record(actor, case, workflow, transition, from_state, cleaned, comment)
-    _run_effects(ctx, workflow, transition)
+    _run_effects(ctx, workflow, transition, from_state)
     db.session.flush()
     return case
 
 
-def start_case(actor: Any, case: Case, event: Any) -> None:
+def start_case(actor: Actor, case: Case, event: CaseEvent) -> None:
     """Run the workflow's registration effects (``on_start``) in the caller's transaction."""
     workflow = definition_for_case(case)
     if not workflow.start_effects:
@@ -295,8 +297,8 @@ def _move(case: Case, workflow: Workflow, transition: Transition, expected_versi
     return source
 
 
-def _record(actor: Any, case: Case, workflow: Workflow, transition: Transition,
-            from_state: str, values: dict[str, Any], comment: str) -> Any:
+def _record(actor: Actor, case: Case, workflow: Workflow, transition: Transition,
+            from_state: str, values: dict[str, Any], comment: str) -> CaseEvent:
     for field_name, attribute in CASE_FIELDS.items():
         if field_name in values:
             setattr(case, attribute, values[field_name])
@@ -314,10 +316,10 @@ def _record(actor: Any, case: Case, workflow: Workflow, transition: Transition,
 
 
 def _run_effects(ctx: hooks.TransitionContext, workflow: Workflow,
-                 transition: Transition) -> None:
+                 transition: Transition, from_state: str) -> None:
     registered = hooks.effects()
-    source = workflow.states.get(ctx.event.from_state)
-    target = workflow.states[transition.target_for(ctx.event.from_state)]
+    source = workflow.states.get(from_state)
+    target = workflow.states[transition.target_for(from_state)]
     # Clocks first: a deadline the step starts must not be paused by entering the state.
     automatic: list[str] = []
     if source is not None and source.name != target.name:
@@ -337,7 +339,7 @@ def _run_effects(ctx: hooks.TransitionContext, workflow: Workflow,
         registered[CLOSING_EFFECT](ctx, None)
 
 
-def pending_approvals(actor: Any) -> list[Case]:
+def pending_approvals(actor: User) -> list[Case]:
     """Open requests in an approval state where the actor may take a step, oldest first."""
     conditions = []
     for workflow in _known_definitions():

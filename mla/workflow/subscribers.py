@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from mla.auth.actors import Actor
 from mla.cases.models import Case
 from mla.cases.signals import case_correcting, case_registered, case_registering
 from mla.workflow.registry import current, workflow_for, workflow_name_for
@@ -25,7 +26,7 @@ def choose_workflow(data: Any, **_kwargs: Any) -> dict[str, str]:
 
 
 @case_registered.connect
-def run_start_effects(case: Case, *, actor: Any, event: Any, **_kwargs: Any) -> None:
+def run_start_effects(case: Case, *, actor: Actor, event: Any, **_kwargs: Any) -> None:
     start_case(actor, case, event)
 
 
