@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from mla.api.blueprint import bp, json_body
@@ -22,7 +23,7 @@ EDITORS = ("supervisor", "caseworker", "trainee")
 
 @bp.route("/cases/<reference>", methods=["PATCH"])
 @allow(*EDITORS)
-def update_case_api(reference: str):
+def update_case_api(reference: str) -> ResponseReturnValue:
     """Correct a request. Fields left out stay as they are.
     ---
     patch:
@@ -72,7 +73,7 @@ def update_case_api(reference: str):
 
 @bp.route("/cases/<reference>/reopen", methods=["POST"])
 @allow("supervisor")
-def reopen_case_api(reference: str):
+def reopen_case_api(reference: str) -> ResponseReturnValue:
     """Reopen a closed request (supervisors), with the reason.
     ---
     post:

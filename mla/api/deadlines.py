@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import Schema, fields
 
@@ -37,7 +38,7 @@ class DeadlineDetailOut(Schema):
 
 @bp.route("/cases/<reference>/deadlines", methods=["GET"])
 @allow(*CASE_READERS)
-def case_deadlines_api(reference: str):
+def case_deadlines_api(reference: str) -> ResponseReturnValue:
     """The request's clocks: open first, custody clocks first.
     ---
     get:

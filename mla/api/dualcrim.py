@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate
 
 from mla.api.blueprint import bp, json_body
@@ -84,7 +85,7 @@ def _schema() -> Schema:
 
 @bp.route("/dual-criminality", methods=["POST"])
 @allow_any_user
-def dual_criminality():
+def dual_criminality() -> ResponseReturnValue:
     """Run the conduct-based dual-criminality check (CONTRACT.md): verdict, cited reasons,
     the requested state's matching offences. Nothing is stored.
     ---

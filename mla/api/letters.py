@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, jsonify
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -71,7 +72,7 @@ def _letter(letter_id: int) -> Letter:
 
 @bp.route("/letters/<int:letter_id>", methods=["GET"])
 @allow(*LETTER_READERS)
-def letter_api(letter_id: int):
+def letter_api(letter_id: int) -> ResponseReturnValue:
     """A letter to a counterpart authority, with its delivery.
     ---
     get:
@@ -88,7 +89,7 @@ def letter_api(letter_id: int):
 
 @bp.route("/letters/<int:letter_id>/approve", methods=["POST"])
 @allow(*LETTER_WRITERS)
-def approve_letter_api(letter_id: int):
+def approve_letter_api(letter_id: int) -> ResponseReturnValue:
     """Approve a drafted letter (optionally edited); 403 `four_eyes` for its drafter.
     ---
     post:

@@ -17,6 +17,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_operations_from_docstring
 from flask import Flask, current_app, jsonify
+from flask.typing import ResponseReturnValue
 from werkzeug.routing import Rule as UrlRule
 
 from mla.api import schemas
@@ -138,7 +139,7 @@ def openapi_document(app: Flask | None = None) -> dict[str, Any]:
 
 @bp.route("/openapi.json")
 @public
-def openapi_json():
+def openapi_json() -> ResponseReturnValue:
     """The OpenAPI 3 description of this API.
     ---
     get:

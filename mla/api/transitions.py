@@ -8,6 +8,7 @@ file does not list the role, 422 when a guard blocks and 409 on a stale version.
 from __future__ import annotations
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -39,7 +40,7 @@ class TransitionIn(StrictSchema):
 
 @bp.route("/cases/<reference>/transitions", methods=["GET"])
 @allow(*CASE_READERS)
-def list_transitions(reference: str):
+def list_transitions(reference: str) -> ResponseReturnValue:
     """The steps leaving the request's current state, and why each is blocked.
     ---
     get:
@@ -67,7 +68,7 @@ def list_transitions(reference: str):
 
 @bp.route("/cases/<reference>/transitions", methods=["POST"])
 @allow(*CASE_READERS)
-def take_transition(reference: str):
+def take_transition(reference: str) -> ResponseReturnValue:
     """Take a step. 409 when `version` is stale, 422 when a guard blocks, 403 for the role.
     ---
     post:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -58,7 +59,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-def login():
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
@@ -100,7 +101,7 @@ def _pending_user() -> User | None:
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
-def login_code():
+def login_code() -> ResponseReturnValue:
     """The second step of signing in: the code from the authenticator app."""
     user = _pending_user()
     if user is None:
@@ -128,7 +129,7 @@ def login_code():
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @allow_any_user
-def two_factor_page():
+def two_factor_page() -> ResponseReturnValue:
     """Enrol an authenticator app (QR code, or the secret typed in), or renew recovery codes."""
     form = CodeForm()
     user = current_user
@@ -159,7 +160,7 @@ def two_factor_page():
 
 @bp.route("/logout", methods=["POST"])
 @allow_any_user
-def logout():
+def logout() -> ResponseReturnValue:
     record = g.get("user_session")
     if record is not None:
         end_session(record)
@@ -170,7 +171,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @allow_any_user
-def change_password():
+def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -191,14 +192,14 @@ def _authority_options():
 
 @bp.route("/admin/users")
 @allow("admin")
-def users():
+def users() -> ResponseReturnValue:
     rows = db.session.scalars(select(User).order_by(User.username)).all()
     return render_template("auth/users.html", users=rows)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @allow("admin")
-def new_user():
+def new_user() -> ResponseReturnValue:
     form = UserForm()
     form.authority_id.choices = _authority_options()
     if form.validate_on_submit():
@@ -217,7 +218,7 @@ def new_user():
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @allow("admin")
-def edit_user(user_id: int):
+def edit_user(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id) or abort(404)
     form = EditUserForm(obj=user)
     form.authority_id.choices = _authority_options()
@@ -243,7 +244,7 @@ def edit_user(user_id: int):
 
 @bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
 @allow("admin")
-def reset_two_factor(user_id: int):
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
     """A lost phone: the user's second factor and recovery codes go; they enrol again."""
     user = db.session.get(User, user_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
@@ -256,7 +257,7 @@ def reset_two_factor(user_id: int):
 
 @bp.route("/admin/users/<int:user_id>/revoke", methods=["POST"])
 @allow("admin")
-def revoke_all(user_id: int):
+def revoke_all(user_id: int) -> ResponseReturnValue:
     """Sign a user out everywhere and cut every API token and calendar link at once."""
     user = db.session.get(User, user_id) or abort(404)
     if not ConfirmForm().validate_on_submit():

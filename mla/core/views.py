@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from mla.core.access import allow_any_user
@@ -13,7 +14,7 @@ bp = Blueprint("core", __name__)
 
 @bp.route("/")
 @allow_any_user
-def home():
+def home() -> ResponseReturnValue:
     return render_template("core/home.html", panels=panels(current_app))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -66,7 +67,7 @@ def _deadline_of(reference: str, deadline_id: int) -> tuple[Case, Deadline]:
 @bp.route("/requests/<reference>/deadlines/<int:deadline_id>/extend",
           methods=["GET", "POST"])
 @allow(*EXTENDERS)
-def extend(reference: str, deadline_id: int):
+def extend(reference: str, deadline_id: int) -> ResponseReturnValue:
     case, deadline = _deadline_of(reference, deadline_id)
     view = view_of(deadline)
     form = ExtendForm()
@@ -85,14 +86,14 @@ def extend(reference: str, deadline_id: int):
 
 @bp.route("/calendar")
 @allow_any_user
-def calendar():
+def calendar() -> ResponseReturnValue:
     return render_template("deadlines/calendar.html", feeds=ical.feeds_of(current_user),
                            form=EmptyForm(), new_url=None)
 
 
 @bp.route("/calendar/feeds", methods=["POST"])
 @allow_any_user
-def create_feed():
+def create_feed() -> ResponseReturnValue:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
@@ -106,7 +107,7 @@ def create_feed():
 
 @bp.route("/calendar/feeds/<int:feed_id>/revoke", methods=["POST"])
 @allow_any_user
-def revoke_feed(feed_id: int):
+def revoke_feed(feed_id: int) -> ResponseReturnValue:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
@@ -117,7 +118,7 @@ def revoke_feed(feed_id: int):
 
 @bp.route("/calendar/feed/<secret:token>.ics")
 @public
-def feed(token: str):
+def feed(token: str) -> ResponseReturnValue:
     """Public route, but the secret token is the credential."""
     user = ical.user_for_token(token)
     if user is None:
@@ -127,7 +128,7 @@ def feed(token: str):
 
 @bp.route("/calendar/feed.ics")
 @public
-def feed_with_password():
+def feed_with_password() -> ResponseReturnValue:
     """The same feed with the token as an HTTP Basic password (any user name): the URL
     holds no secret, so no proxy log or browser history can keep one. For calendar
     applications that take a user name and password for a subscription."""
@@ -152,7 +153,7 @@ def _feed_response(user: User) -> Response:
 
 @bp.route("/deadlines/rules", methods=["GET", "POST"])
 @allow(*READERS, write=("admin",))
-def rules():
+def rules() -> ResponseReturnValue:
     settings = {s.rule_code: s for s in db.session.query(RuleSetting).all()}
     if request.method == "POST":
         form = RuleSettingForm()
@@ -172,7 +173,7 @@ def _tri(value: str | None) -> bool | None:
 
 @bp.route("/deadlines/counting", methods=["POST"])
 @allow(write=("admin",))
-def counting():
+def counting() -> ResponseReturnValue:
     """A state's counting convention, where a rule leaves it to national law."""
     form = CountingForm()
     form.country_code.choices = as_choices([("", _("— choose —")), *country_choices()])
@@ -192,7 +193,7 @@ def counting():
 
 @bp.route("/deadlines/time-zones", methods=["GET", "POST"])
 @allow(*READERS, write=("admin",))
-def time_zones():
+def time_zones() -> ResponseReturnValue:
     """Where a state's deadlines end: tzdata's principal zone, or an admin's override."""
     form = TimeZoneForm()
     form.country_code.choices = as_choices([("", _("— choose —")), *country_choices()])

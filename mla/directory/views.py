@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -21,7 +22,7 @@ EDITORS = ("admin", "supervisor", "caseworker")
 
 @bp.route("/")
 @allow(*READERS, "prosecutor")
-def index():
+def index() -> ResponseReturnValue:
     country = request.args.get("country", "").upper()[:2]
     kind = request.args.get("kind", "")
     q = request.args.get("q", "").strip()[:100]
@@ -56,7 +57,7 @@ def _input(form: AuthorityForm) -> AuthorityInput:
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(*EDITORS)
-def new():
+def new() -> ResponseReturnValue:
     form = _form()
     if form.validate_on_submit():
         try:
@@ -72,7 +73,7 @@ def new():
 
 @bp.route("/<int:authority_id>", methods=["GET", "POST"])
 @allow(*READERS, "prosecutor", write=EDITORS)
-def edit(authority_id: int):
+def edit(authority_id: int) -> ResponseReturnValue:
     authority = db.session.get(Authority, authority_id) or abort(404)
     form = _form(authority)
     if form.validate_on_submit():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,7 +49,7 @@ def download(document_id: int) -> Response:
 
 @bp.route("/requests/<reference>/documents", methods=["POST"])
 @allow(*STAFF)
-def upload(reference: str):
+def upload(reference: str) -> ResponseReturnValue:
     case = get_case_for(current_user, reference, full=False)
     form = UploadForm()
     if form.validate_on_submit():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -101,7 +102,7 @@ TRAINING = (
 
 @bp.route("/check")
 @allow(*USERS)
-def check():
+def check() -> ResponseReturnValue:
     form = CheckForm(request.args)
     countries = as_choices(country_choices())
     form.requesting_country.choices = countries
@@ -153,7 +154,7 @@ def _case_offence(reference: str, offence_id: int) -> tuple[Case, Offence]:
 
 @bp.route("/cases/<reference>/offences/<int:offence_id>", methods=["GET", "POST"])
 @allow(*READERS, write=STAFF)
-def assess(reference: str, offence_id: int):
+def assess(reference: str, offence_id: int) -> ResponseReturnValue:
     case, offence = _case_offence(reference, offence_id)
     form = AssessForm() if request.method == "POST" else AssessForm(formdata=request.args)
     form.list_category.choices = _case_category_choices(offence)
@@ -214,7 +215,7 @@ def _assessments(case: Case) -> list[Any]:
 
 @bp.route("/catalogues", methods=["GET", "POST"])
 @allow(*USERS, write=("admin",))
-def catalogue_index():
+def catalogue_index() -> ResponseReturnValue:
     form = ImportForm()
     form.jurisdiction.choices = as_choices(country_choices())
     status, errors = 200, []
@@ -244,7 +245,7 @@ def catalogue_index():
 
 @bp.route("/catalogues/<code>")
 @allow(*USERS)
-def catalogue(code: str):
+def catalogue(code: str) -> ResponseReturnValue:
     entry = db.session.get(OffenceCatalogue, code.upper()) or abort(404)
     q = request.args.get("q", "").strip()[:100]
     page = max(1, request.args.get("page", 1, type=int) or 1)
@@ -256,7 +257,7 @@ def catalogue(code: str):
 
 @bp.route("/catalogues/<code>/export.csv")
 @allow(*USERS)
-def catalogue_export(code: str):
+def catalogue_export(code: str) -> ResponseReturnValue:
     entry = db.session.get(OffenceCatalogue, code.upper()) or abort(404)
     return Response(catalogues.export_catalogue(entry.jurisdiction), mimetype="text/csv",
                     headers={"Content-Disposition":
@@ -265,7 +266,7 @@ def catalogue_export(code: str):
 
 @bp.route("/catalogues/<code>/offences/<int:offence_id>", methods=["GET", "POST"])
 @allow(*USERS, write=("admin",))
-def offence_edit(code: str, offence_id: int):
+def offence_edit(code: str, offence_id: int) -> ResponseReturnValue:
     offence = db.session.get(CatalogueOffence, offence_id)
     if offence is None or offence.jurisdiction != code.upper():
         abort(404)
@@ -292,7 +293,7 @@ def offence_edit(code: str, offence_id: int):
 
 @bp.route("/iccs", methods=["GET", "POST"])
 @allow(*USERS, write=("admin",))
-def iccs():
+def iccs() -> ResponseReturnValue:
     form = ExtensionForm()
     status = 200
     if request.method == "POST":
@@ -316,7 +317,7 @@ def iccs():
 
 @bp.route("/settings", methods=["GET", "POST"])
 @allow("admin", "supervisor", "auditor", write=("admin",))
-def settings():
+def settings() -> ResponseReturnValue:
     policy = get_policy()
     policy_form = PolicyForm(prefix="policy", data={
         "mla_policy": policy.mla_policy,

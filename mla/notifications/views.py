@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -51,14 +52,14 @@ def unread_notifications() -> int:
 
 @bp.route("/notifications")
 @allow_any_user
-def index():
+def index() -> ResponseReturnValue:
     return render_template("notifications/index.html", items=notifications_for(current_user),
                            form=EmptyForm())
 
 
 @bp.route("/notifications/read", methods=["POST"])
 @allow_any_user
-def read():
+def read() -> ResponseReturnValue:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
@@ -77,7 +78,7 @@ def case_letters(case: Any) -> list[tuple[Letter, Delivery]]:
 
 @bp.route("/letters")
 @allow(*LETTER_ROLES, "trainee")
-def letters():
+def letters() -> ResponseReturnValue:
     drafts = letters_awaiting_approval()
     failed = undelivered_letters()
     return render_template("notifications/letters.html", letters=drafts,
@@ -102,7 +103,7 @@ def _approved_message(letter: Letter) -> str:
 
 @bp.route("/letters/<int:letter_id>", methods=["GET", "POST"])
 @allow(*LETTER_ROLES, "trainee", write=LETTER_ROLES)
-def letter(letter_id: int):
+def letter(letter_id: int) -> ResponseReturnValue:
     item = _letter(letter_id)
     form = ApproveLetterForm(obj=item) if request.method == "GET" else ApproveLetterForm()
     status = 200
@@ -126,7 +127,7 @@ def letter(letter_id: int):
 
 @bp.route("/letters/<int:letter_id>/discard", methods=["POST"])
 @allow(*LETTER_ROLES)
-def discard(letter_id: int):
+def discard(letter_id: int) -> ResponseReturnValue:
     item = _letter(letter_id)
     form = DiscardLetterForm()
     if not form.validate_on_submit():
@@ -142,7 +143,7 @@ def discard(letter_id: int):
 
 @bp.route("/letters/<int:letter_id>/retry", methods=["POST"])
 @allow(*LETTER_ROLES)
-def retry_delivery(letter_id: int):
+def retry_delivery(letter_id: int) -> ResponseReturnValue:
     item = _letter(letter_id)
     form = EmptyForm()
     if not form.validate_on_submit():
@@ -158,7 +159,7 @@ def retry_delivery(letter_id: int):
 
 @bp.route("/letters/settings", methods=["GET", "POST"])
 @allow("admin")
-def letter_settings():
+def letter_settings() -> ResponseReturnValue:
     form = LetterSettingsForm(second_approver=second_approver().value)
     if request.method == "POST":
         form = LetterSettingsForm()
@@ -176,7 +177,7 @@ def letter_settings():
 
 @bp.route("/outbox/dead")
 @allow("admin")
-def dead_letters():
+def dead_letters() -> ResponseReturnValue:
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead")
                               .order_by(OutboxMessage.id.desc()).limit(500)).all()
     return render_template("notifications/dead.html", rows=rows, form=EmptyForm())
@@ -184,7 +185,7 @@ def dead_letters():
 
 @bp.route("/outbox/dead/<int:message_id>/retry", methods=["POST"])
 @allow("admin")
-def retry(message_id: int):
+def retry(message_id: int) -> ResponseReturnValue:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
@@ -195,7 +196,7 @@ def retry(message_id: int):
 
 @bp.route("/outbox/mail")
 @allow("admin", "supervisor", "trainee")
-def mailbox():
+def mailbox() -> ResponseReturnValue:
     """Every e-mail the outbox holds; in a sandbox this is where mail goes instead of SMTP."""
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email")
                               .order_by(OutboxMessage.id.desc()).limit(200)).all()

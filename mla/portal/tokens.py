@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,7 +46,7 @@ def token_for(actor: User, token_id: int) -> ApiToken:
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @allow_any_user
-def mine():
+def mine() -> ResponseReturnValue:
     form = NewTokenForm()
     secret = None
     status = 200
@@ -61,14 +62,14 @@ def mine():
 
 @bp.route("/admin/tokens")
 @allow("admin")
-def everyone():
+def everyone() -> ResponseReturnValue:
     return render_template("portal/tokens.html", tokens=tokens_of(None), form=None,
                            secret=None, everyone=True)
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @allow_any_user
-def revoke(token_id: int):
+def revoke(token_id: int) -> ResponseReturnValue:
     token = token_for(current_user, token_id)
     if FlaskForm().validate_on_submit() and token.revoked_at is None:
         revoke_api_token(current_user, token)

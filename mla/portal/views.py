@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -26,7 +27,7 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 @bp.route("/")
 @allow("prosecutor")
-def index():
+def index() -> ResponseReturnValue:
     rows = db.session.scalars(
         visible_cases(current_user).options(joinedload(Case.country))
         .order_by(Case.is_closed.asc(), Case.created_at.desc(), Case.id.desc())
@@ -45,13 +46,13 @@ def _case_page(reference: str, form: AnswerForm | None = None, status: int = 200
 
 @bp.route("/requests/<reference>")
 @allow("prosecutor")
-def case(reference: str):
+def case(reference: str) -> ResponseReturnValue:
     return _case_page(reference)
 
 
 @bp.route("/requests/<reference>/answer", methods=["POST"])
 @allow("prosecutor")
-def answer(reference: str):
+def answer(reference: str) -> ResponseReturnValue:
     case = get_case_for(current_user, reference, full=False)
     form = AnswerForm()
     if form.validate_on_submit():
@@ -70,7 +71,7 @@ def answer(reference: str):
 # -- the guided draft ----------------------------------------------------------------------
 @bp.route("/drafts", methods=["POST"])
 @allow("prosecutor")
-def start_draft():
+def start_draft() -> ResponseReturnValue:
     try:
         draft = drafts.start_draft(current_user)
     except ServiceError as exc:
@@ -97,7 +98,7 @@ def _render_step(draft, step: str, form, warnings=(), status: int = 200):
 
 @bp.route("/drafts/<uid>/<step>", methods=["GET", "POST"])
 @allow("prosecutor")
-def draft_step(uid: str, step: str):
+def draft_step(uid: str, step: str) -> ResponseReturnValue:
     draft = drafts.get_draft_for(current_user, uid)
     if step == "review":
         return _render_review(draft)
@@ -137,7 +138,7 @@ def _render_review(draft, form: SubmitDraftForm | None = None, status: int = 200
 
 @bp.route("/drafts/<uid>/submit", methods=["POST"])
 @allow("prosecutor")
-def submit_draft(uid: str):
+def submit_draft(uid: str) -> ResponseReturnValue:
     draft = drafts.get_draft_for(current_user, uid)
     form = SubmitDraftForm()
     if form.validate_on_submit():
@@ -156,5 +157,5 @@ def submit_draft(uid: str):
 # -- the central authority's side ------------------------------------------------------------
 @bp.route("/review")
 @allow(*STAFF)
-def review_queue():
+def review_queue() -> ResponseReturnValue:
     return render_template("portal/review_queue.html", cases=drafts.review_queue())

@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -81,13 +82,13 @@ def _console(status: int = 200, **forms: Any) -> tuple[str, int]:
 
 @bp.route("/")
 @allow(*TRAINERS)
-def console():
+def console() -> ResponseReturnValue:
     return _console()
 
 
 @bp.route("/clock/advance", methods=["POST"])
 @allow(*TRAINERS)
-def advance():
+def advance() -> ResponseReturnValue:
     form = AdvanceForm()
     if not form.validate_on_submit():
         return _console(422, advance=form)
@@ -105,7 +106,7 @@ def advance():
 
 @bp.route("/clock/set", methods=["POST"])
 @allow(*TRAINERS)
-def set_clock():
+def set_clock() -> ResponseReturnValue:
     form = SetClockForm()
     if not form.validate_on_submit():
         return _console(422, set_clock=form)
@@ -122,7 +123,7 @@ def set_clock():
 
 @bp.route("/pass", methods=["POST"])
 @allow(*TRAINERS)
-def run_pass():
+def run_pass() -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     _run_pass_after_commit()
@@ -132,7 +133,7 @@ def run_pass():
 
 @bp.route("/load", methods=["POST"])
 @allow(*TRAINERS)
-def load():
+def load() -> ResponseReturnValue:
     form = LoadForm()
     form.pack.choices = as_choices((name, name) for name in available_packs())
     if not form.validate_on_submit():
@@ -149,7 +150,7 @@ def load():
 
 @bp.route("/reset", methods=["POST"])
 @allow(*TRAINERS)
-def reset():
+def reset() -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -164,7 +165,7 @@ def reset():
 
 @bp.route("/class", methods=["GET", "POST"])
 @allow(*TRAINERS)
-def class_accounts():
+def class_accounts() -> ResponseReturnValue:
     form = ClassForm()
     if not form.validate_on_submit():
         return render_template("sandbox/class.html", form=form), 422 if form.errors else 200
@@ -196,7 +197,7 @@ def class_accounts():
 
 @bp.route("/class/<secret:token>.csv")
 @allow(*TRAINERS)
-def class_download(token: str):
+def class_download(token: str) -> ResponseReturnValue:
     text = services.take_batch_csv(current_user, token)
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=class-accounts.csv",
@@ -205,7 +206,7 @@ def class_download(token: str):
 
 @bp.route("/progress")
 @allow(*TRAINERS)
-def progress():
+def progress() -> ResponseReturnValue:
     trainees = services.trainees()
     results = exercise_service.progress([t.id for t in trainees])
     return render_template("sandbox/progress.html", trainees=trainees, results=results,
@@ -214,14 +215,14 @@ def progress():
 
 @bp.route("/exercises")
 @allow_any_user
-def my_exercises():
+def my_exercises() -> ResponseReturnValue:
     results = exercise_service.progress([current_user.id])[current_user.id]
     return render_template("sandbox/exercises.html", results=results)
 
 
 @bp.route("/outbox")
 @allow_any_user
-def outbox():
+def outbox() -> ResponseReturnValue:
     """Everything the instance would have sent: in a sandbox nothing leaves the machine."""
     rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())
                               .limit(300)).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -29,7 +30,7 @@ bp = Blueprint("treaties", __name__)
 
 @bp.route("/reference/parties")
 @allow(*READERS)
-def parties():
+def parties() -> ResponseReturnValue:
     """Every state with at least one ratification recorded, and what it is party to."""
     wanted = request.args.get("code", "")
     if wanted:
@@ -48,7 +49,7 @@ def parties():
 
 @bp.route("/reference/parties/<code>", methods=["GET", "POST"])
 @allow(*READERS, write=("admin",))
-def state(code: str):
+def state(code: str) -> ResponseReturnValue:
     country = db.session.get(Country, code.upper())
     if country is None:
         abort(404)
@@ -95,7 +96,7 @@ def state(code: str):
 
 @bp.route("/reference/parties/<code>/ratifications/<int:row_id>/remove", methods=["POST"])
 @allow("admin")
-def remove_ratification(code: str, row_id: int):
+def remove_ratification(code: str, row_id: int) -> ResponseReturnValue:
     row = db.session.get(Ratification, row_id)
     if row is None or row.country_code != code.upper() or not EmptyForm().validate_on_submit():
         abort(404)
@@ -106,7 +107,7 @@ def remove_ratification(code: str, row_id: int):
 
 @bp.route("/reference/parties/<code>/reservations/<int:row_id>/remove", methods=["POST"])
 @allow("admin")
-def remove_reservation(code: str, row_id: int):
+def remove_reservation(code: str, row_id: int) -> ResponseReturnValue:
     row = db.session.get(Reservation, row_id)
     if row is None or row.country_code != code.upper() or not EmptyForm().validate_on_submit():
         abort(404)
@@ -117,7 +118,7 @@ def remove_reservation(code: str, row_id: int):
 
 @bp.route("/reference/treaties")
 @allow(*READERS)
-def treaties():
+def treaties() -> ResponseReturnValue:
     rows = db.session.scalars(select(Treaty).order_by(Treaty.name)).all()
     return render_template("treaties/treaties.html", treaties=rows, kinds=KIND_LABELS)
 
@@ -133,7 +134,7 @@ def _treaty_form(row: Treaty | None) -> TreatyForm:
 @bp.route("/reference/treaties/new", methods=["GET", "POST"], endpoint="new_treaty")
 @bp.route("/reference/treaties/<int:treaty_id>", methods=["GET", "POST"])
 @allow(*READERS, write=("admin",))
-def treaty(treaty_id: int | None = None):
+def treaty(treaty_id: int | None = None) -> ResponseReturnValue:
     row = db.session.get(Treaty, treaty_id) if treaty_id is not None else None
     if treaty_id is not None and row is None:
         abort(404)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -72,7 +73,7 @@ def _inject() -> dict[str, Any]:
 
 @bp.route("/requests/<reference>/steps/<name>", methods=["GET", "POST"])
 @allow_any_user
-def take_step(reference: str, name: str):
+def take_step(reference: str, name: str) -> ResponseReturnValue:
     """A step's form on its own page (also where a refused form is shown again)."""
     case = get_case_for(current_user, reference)
     option = _option(case, name)
@@ -128,13 +129,13 @@ def _submit(case: Any, option: StepOption, form: StepForm) -> tuple[int, bool]:
 
 @bp.route("/workflows/")
 @allow_any_user
-def index():
+def index() -> ResponseReturnValue:
     return render_template("workflow/index.html", workflows=registry.current_all())
 
 
 @bp.route("/workflows/<name>")
 @allow_any_user
-def show(name: str):
+def show(name: str) -> ResponseReturnValue:
     if name not in registry.WORKFLOW_NAMES:
         raise NotFound(_("No workflow of that name."))
     workflow = registry.current(name)
@@ -156,6 +157,6 @@ def show(name: str):
 
 @bp.route("/approvals")
 @allow("supervisor", "admin")
-def approvals():
+def approvals() -> ResponseReturnValue:
     cases = pending_approvals(current_user)
     return render_template("workflow/approvals.html", cases=cases)
