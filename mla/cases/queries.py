@@ -6,11 +6,15 @@ relationships shown in lists are loaded with joins or selectin, never lazily.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from mla.auth.models import User
@@ -24,10 +28,26 @@ SORTS = {
     "newest": (Case.created_at.desc(), Case.id.desc()),
     "oldest": (Case.created_at.asc(), Case.id.asc()),
     "reference": (Case.reference.asc(),),
-    "due": (Case.next_due_at.is_(None), Case.next_due_at.asc(), Case.id.asc()),
+    # NULLS LAST is PostgreSQL's own order for ASC, so ix_cases_next_due serves it there
+    # (an `IS NULL` sort key in front, as before, made every sort=due read the whole table).
+    "due": (Case.next_due_at.asc().nulls_last(), Case.id.asc()),
     "updated": (Case.updated_at.desc(), Case.id.desc()),
 }
+# The keyset each sort pages by: (column, ascending?) pairs, the last one unique.
+KEYSETS: dict[str, tuple[tuple[Any, bool], ...]] = {
+    "newest": ((Case.created_at, False), (Case.id, False)),
+    "oldest": ((Case.created_at, True), (Case.id, True)),
+    "reference": ((Case.reference, True),),
+    "due": ((Case.next_due_at, True), (Case.id, True)),
+    "updated": ((Case.updated_at, False), (Case.id, False)),
+}
 MAX_PER_PAGE = 200
+# Past this many matches a list says "more than 1,000" instead of counting them all:
+# nobody pages through a thousand requests, they narrow the filters.
+COUNT_LIMIT = 1000
+# Shorter search terms match whole references only (CONTRACT v1.1: any part of at
+# least 4 characters); trigram indexes need 3 characters to help at all.
+MIN_PART = 4
 REFERENCE_RE = re.compile(r"(MLA|EXT)-(IN|OUT)-\d{4}-\d{5}")
 
 
@@ -81,15 +101,7 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[tuple[Case]]:
             # A whole reference: one indexed lookup, no scan of the titles.
             stmt = stmt.where(Case.reference == term.upper())
         else:
-            # A person's exact name, through the keyed blind index (names are encrypted).
-            named = select(Person.case_id).where(
-                Person.name_index == key_ring().blind_index(term, purpose="person.name"))
-            stmt = stmt.where(or_(
-                Case.reference == term.upper(),
-                Case.counterpart_reference == term,
-                Case.title_search.contains(term.casefold(), autoescape=True),
-                Case.id.in_(named),
-            ))
+            stmt = stmt.where(or_(*_text_matches(term)))
     if filters.direction in {"incoming", "outgoing"}:
         stmt = stmt.where(Case.direction == filters.direction)
     if filters.kind in {"mla", "extradition"}:
@@ -113,12 +125,35 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[tuple[Case]]:
     return stmt
 
 
+def _text_matches(term: str) -> list[ColumnElement[bool]]:
+    """What `q` matches; each part is served by its own index (trigram on PostgreSQL)."""
+    # A person's exact name, through the keyed blind index (names are encrypted).
+    named = select(Person.case_id).where(
+        Person.name_index == key_ring().blind_index(term, purpose="person.name"))
+    matches: list[ColumnElement[bool]] = [
+        Case.reference == term.upper(),
+        Case.counterpart_reference == term,
+        Case.id.in_(named),
+    ]
+    if len(term) >= 3:
+        matches.append(Case.title_search.contains(term.casefold(), autoescape=True))
+    if len(term) >= MIN_PART:
+        matches.append(Case.reference.contains(term.upper(), autoescape=True))
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        matches.append(Case.counterpart_reference.ilike(f"%{escaped}%", escape="\\"))
+    return matches
+
+
 @dataclass
 class Page:
     items: list[Any]
     page: int
     per_page: int
+    # Exact up to COUNT_LIMIT (or always, when asked for); past it, COUNT_LIMIT + 1.
     total: int
+    is_exact: bool = True
+    has_more: bool = False
+    next_cursor: str | None = None
 
     @property
     def pages(self) -> int:
@@ -130,7 +165,7 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.has_more
 
 
 def parse_page_args(args: Any, default_per_page: int = 50) -> tuple[int, int]:
@@ -145,16 +180,85 @@ def parse_page_args(args: Any, default_per_page: int = 50) -> tuple[int, int]:
     return page, per_page
 
 
-def case_page(actor: User, filters: CaseFilters, page: int, per_page: int) -> Page:
+class BadCursor(ValueError):
+    """A `cursor` this list did not hand out (or for another sort)."""
+
+
+def encode_cursor(sort: str, case: Case) -> str:
+    values = []
+    for column, _ascending in KEYSETS[sort]:
+        value = getattr(case, column.key)
+        values.append(value.isoformat() if isinstance(value, datetime) else value)
+    raw = json.dumps([sort, values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, values = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error):
+        raise BadCursor(cursor) from None
+    keyset = KEYSETS[sort]
+    if cursor_sort != sort or not isinstance(values, list) or len(values) != len(keyset):
+        raise BadCursor(cursor)
+    parsed: list[Any] = []
+    for (column, _ascending), value in zip(keyset, values, strict=True):
+        if value is not None and column.key.endswith("_at"):
+            try:
+                value = datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise BadCursor(cursor) from None
+        elif value is not None and not isinstance(value, int | str):
+            raise BadCursor(cursor)
+        parsed.append(value)
+    return parsed
+
+
+def _after(sort: str, values: list[Any]) -> ColumnElement[bool]:
+    """Rows after ``values`` in ``sort``'s order (NULLs last), as index range conditions."""
+    condition: ColumnElement[bool] = false()
+    # Built from the last key outwards: (a, b) > (x, y) is a > x OR (a = x AND b > y).
+    for (column, ascending), value in reversed(list(zip(KEYSETS[sort], values, strict=True))):
+        if value is None:
+            # Only the NULLs after this one: NULLs sort last and compare equal here.
+            condition = and_(column.is_(None), condition)
+            continue
+        beyond = column > value if ascending else column < value
+        if column is Case.next_due_at:
+            beyond = or_(beyond, column.is_(None))
+        condition = or_(beyond, and_(column == value, condition))
+    return condition
+
+
+def _bounded_count(stmt: Select[tuple[Case]], exact: bool) -> tuple[int, bool]:
+    counted = stmt.order_by(None).with_only_columns(Case.id)
+    if not exact:
+        counted = counted.limit(COUNT_LIMIT + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    return total, exact or total <= COUNT_LIMIT
+
+
+def case_page(actor: User, filters: CaseFilters, page: int, per_page: int, *,
+              exact_total: bool = False, cursor: str | None = None) -> Page:
+    """One page of the list, by ``page`` number or after ``cursor`` (keyset, any depth).
+
+    The count reads at most COUNT_LIMIT + 1 index entries unless ``exact_total``.
+    Raises BadCursor for a cursor this list did not hand out.
+    """
     stmt = filtered_cases(actor, filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(
-        stmt.options(joinedload(Case.assignee), joinedload(Case.country))
-        .order_by(*SORTS[filters.sort])
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).unique().all()
-    return Page(list(rows), page, per_page, total or 0)
+    total, is_exact = _bounded_count(stmt, exact_total)
+    listed = stmt.options(joinedload(Case.assignee), joinedload(Case.country)) \
+        .order_by(*SORTS[filters.sort]).limit(per_page + 1)
+    if cursor:
+        listed = listed.where(_after(filters.sort, decode_cursor(filters.sort, cursor)))
+    else:
+        listed = listed.offset((page - 1) * per_page)
+    rows = list(db.session.scalars(listed).unique().all())
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    next_cursor = encode_cursor(filters.sort, rows[-1]) if has_more else None
+    return Page(rows, page, per_page, total, is_exact, has_more, next_cursor)
 
 
 def get_case_for(actor: User, reference: str, *, full: bool = True) -> Case:
@@ -177,14 +281,24 @@ def get_case_for(actor: User, reference: str, *, full: bool = True) -> Case:
 
 
 def dashboard_counts(actor: User) -> dict[str, int]:
-    base = visible_cases(actor).where(Case.is_closed.is_(False)).subquery()
-    current = now()
+    """Open, urgent, overdue and own requests, each counted through its own index and
+    only up to COUNT_LIMIT + 1 (the panel shows "1000+").
+
+    One statement, four scalar subqueries: a single scan of every open row with four
+    FILTERs (as before) read the whole table on every home page.
+    """
+    open_cases = visible_cases(actor).where(Case.is_closed.is_(False))
+
+    def count(*conditions: ColumnElement[bool]) -> Any:
+        return select(func.count()).select_from(
+            open_cases.where(*conditions).with_only_columns(Case.id)
+            .limit(COUNT_LIMIT + 1).subquery()
+        ).scalar_subquery()
+
     row = db.session.execute(select(
-        func.count(),
-        func.count().filter(base.c.is_urgent.is_(True)),
-        func.count().filter(base.c.next_due_at < current),
-        func.count().filter(base.c.assignee_id == actor.id),
-    ).select_from(base)).one()
+        count(true()), count(Case.is_urgent.is_(True)), count(Case.next_due_at < now()),
+        count(Case.assignee_id == actor.id),
+    )).one()
     return {"open": row[0], "urgent": row[1], "overdue": row[2], "mine": row[3]}
 
 
