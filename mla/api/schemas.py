@@ -152,6 +152,18 @@ class CaseListArgs(Schema):
     kind = fields.String(load_default="", validate=validate.OneOf(["", *KINDS]))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    # The list page's other filters (CONTRACT v1.1).
+    q = fields.String(load_default="", validate=validate.Length(max=100))
+    counterpart = fields.String(load_default="", validate=validate.Length(max=2))
+    assignee = fields.String(load_default="", validate=validate.Length(max=12))
+    urgent = fields.Boolean(load_default=False)
+    overdue = fields.Boolean(load_default=False)
+    open = fields.Boolean(load_default=False)
+    sort = fields.String(load_default="newest", validate=validate.OneOf(
+        ["newest", "oldest", "reference", "due", "updated"]))
+    # The `next_cursor` of the previous page: the page after it, as fast at any depth
+    # (keyset); its `total` is then exact only up to 1,000 (`total_is_exact`).
+    cursor = fields.String(load_default="", validate=validate.Length(max=400))
 
 
 class OffenceOut(Schema):
@@ -219,6 +231,8 @@ class CasePageOut(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+    total_is_exact = fields.Boolean()
+    next_cursor = fields.String(allow_none=True)
 
 
 class HealthOut(Schema):

@@ -13,7 +13,7 @@ from mla.api.blueprint import CASE_READERS, bp, json_body
 from mla.api.schemas import CaseIn, CaseListArgs, CaseOut, load_or_422
 from mla.cases.editing import received_at_for
 from mla.cases.models import Case
-from mla.cases.queries import CaseFilters, case_page, get_case_for
+from mla.cases.queries import BadCursor, CaseFilters, case_page, get_case_for
 from mla.cases.serializers import case_history, preload_for_payload
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.cases.validation import received_date_not_in_future
@@ -142,13 +142,23 @@ def list_cases():
               schema: CasePageOut
     """
     args = load_or_422(CaseListArgs(), request.args.to_dict())
-    filters = CaseFilters(direction=args["direction"], kind=args["kind"], state=args["state"])
-    page = case_page(current_user, filters, args["page"], args["per_page"])
+    filters = CaseFilters(
+        q=args["q"].strip(), direction=args["direction"], kind=args["kind"],
+        state=args["state"], counterpart=args["counterpart"].strip().upper(),
+        assignee=args["assignee"].strip(), urgent=args["urgent"], overdue=args["overdue"],
+        open_only=args["open"], sort=args["sort"])
+    try:
+        # By page number the total stays exact (CONTRACT v1); by cursor it is bounded.
+        page = case_page(current_user, filters, args["page"], args["per_page"],
+                         exact_total=not args["cursor"], cursor=args["cursor"] or None)
+    except BadCursor:
+        raise ApiError(422, "invalid", "Unknown cursor: pass a next_cursor this list gave.",
+                       details={"field": "cursor"}) from None
     preload_for_payload(page.items)
     deadlines = deadlines_by_case(page.items)
     return jsonify({"items": [case_payload(c, deadlines[c.id]) for c in page.items],
-                    "page": page.page,
-                    "per_page": page.per_page, "total": page.total})
+                    "page": page.page, "per_page": page.per_page, "total": page.total,
+                    "total_is_exact": page.is_exact, "next_cursor": page.next_cursor})
 
 
 @bp.route("/cases/<reference>", methods=["GET"])

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import (
+    DDL,
     JSON,
     CheckConstraint,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -42,7 +44,18 @@ class Case(Model):
         Index("ix_cases_direction_kind_created", "direction", "kind", "created_at"),
         Index("ix_cases_counterpart_created", "counterpart_country", "created_at"),
         Index("ix_cases_assignee_created", "assignee_id", "created_at"),
-        Index("ix_cases_next_due", "next_due_at"),
+        # sort=due and its keyset (NULLs last), the overdue filter and count.
+        Index("ix_cases_next_due", "next_due_at", "id"),
+        Index("ix_cases_urgent_created", "is_urgent", "created_at"),
+        # `q=` is a substring search: trigram indexes serve it on PostgreSQL (the pg_trgm
+        # extension, created below and by the migration). SQLite ignores the postgresql_*
+        # options and builds plain indexes, which serve exact matches only.
+        Index("ix_cases_reference_trgm", "reference", postgresql_using="gin",
+              postgresql_ops={"reference": "gin_trgm_ops"}),
+        Index("ix_cases_title_trgm", "title_search", postgresql_using="gin",
+              postgresql_ops={"title_search": "gin_trgm_ops"}),
+        Index("ix_cases_counterpart_reference_trgm", "counterpart_reference",
+              postgresql_using="gin", postgresql_ops={"counterpart_reference": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,13 +70,13 @@ class Case(Model):
     is_closed: Mapped[bool] = mapped_column(default=False, index=True)
 
     title: Mapped[str] = mapped_column(String(300))
-    title_search: Mapped[str] = mapped_column(String(300), index=True)
+    title_search: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
     legal_basis: Mapped[str] = mapped_column(ForeignKey("instruments.code"))
     counterpart_country: Mapped[str] = mapped_column(ForeignKey("countries.code"))
     counterpart_authority_id: Mapped[int | None] = mapped_column(
         ForeignKey("authorities.id", ondelete="SET NULL"))
-    counterpart_reference: Mapped[str] = mapped_column(String(100), default="", index=True)
+    counterpart_reference: Mapped[str] = mapped_column(String(100), default="")
     # The bilateral treaty the request is made under (its periods apply), if any.
     treaty_id: Mapped[int | None] = mapped_column(
         ForeignKey("treaties.id", ondelete="SET NULL"), index=True)
@@ -108,6 +121,11 @@ class Case(Model):
             raise ServiceError(_("Write the reference on one line."), code="invalid",
                                details={"field": field})
         return value
+
+
+# The trigram operator classes above need the extension before the table is created.
+event.listen(Case.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
 class ReferenceCounter(Model):

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from mla.cases import models, views
 from mla.cases.constants import DIRECTIONS, KINDS, MEASURES, PERSON_ROLES
-from mla.cases.queries import dashboard_counts
+from mla.cases.queries import COUNT_LIMIT, dashboard_counts
 from mla.core.plugins import Domain, NavEntry, Panel
 
 DOMAIN = Domain(
@@ -20,5 +20,6 @@ DOMAIN = Domain(
     ),
     panels=(Panel("cases/_dashboard.html", 10),),
     template_globals={"DIRECTIONS": DIRECTIONS, "KINDS": KINDS, "MEASURES": MEASURES,
-                      "PERSON_ROLES": PERSON_ROLES, "dashboard_counts": dashboard_counts},
+                      "PERSON_ROLES": PERSON_ROLES, "dashboard_counts": dashboard_counts,
+                      "count_limit": COUNT_LIMIT},
 )

@@ -17,6 +17,7 @@ from mla.cases.forms import (
     set_choices,
 )
 from mla.cases.queries import (
+    BadCursor,
     CaseFilters,
     case_page,
     get_case_for,
@@ -43,7 +44,12 @@ def index():
         return redirect(url_for("portal.index"))
     filters = CaseFilters.from_args(request.args)
     page, per_page = parse_page_args(request.args)
-    result = case_page(current_user, filters, page, per_page)
+    try:
+        result = case_page(current_user, filters, page, per_page,
+                           cursor=request.args.get("cursor") or None)
+    except BadCursor:
+        # A stale or edited link: the page by number still answers it.
+        result = case_page(current_user, filters, page, per_page)
     return render_template("cases/index.html", page=result, filters=filters,
                            countries=country_choices(), staff=staff_choices())
 

@@ -16,7 +16,7 @@ from tests.cases.test_query_counts import START, bulk_insert_cases
 
 LIST_URLS = (
     "/api/v1/cases?per_page=200",
-    "/api/v1/cases?per_page=200&direction=incoming&kind=mla",
+    "/api/v1/cases?per_page=200&direction=incoming&kind=mla&sort=due&q=request",
     "/api/v1/cases?per_page=200&page=2",
 )
 
