@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
 from mla.core.access import ROLES
-from mla.core.datafile import ProblemCollector
+from mla.core.datafile import DataFileError, ProblemCollector, load_toml
 
 FIELD_TYPES = ("text", "textarea", "date", "select", "authority", "refusal_ground", "treaty")
 # Names the step form uses itself; a field may not take them.
@@ -164,13 +163,6 @@ class _Reader(ProblemCollector):
             return ""
         return value.strip()
 
-    def flag(self, data: dict[str, Any], key: str, where: str) -> bool:
-        value = data.get(key, False)
-        if not isinstance(value, bool):
-            self.problem(where, f"{key!r} must be true or false")
-            return False
-        return value
-
     def names(self, value: Any, where: str, key: str) -> tuple[str, ...]:
         if value is None:
             return ()
@@ -187,8 +179,8 @@ def parse_definition(raw: bytes, source: str = "<workflow>") -> tuple[Workflow |
     reader = _Reader()
     try:
         text = raw.decode("utf-8")
-        data = tomllib.loads(text)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = load_toml(text)
+    except (UnicodeDecodeError, DataFileError) as exc:
         return None, [f"not valid TOML: {exc}"]
     data = reader.table(data, "", _TOP_KEYS)
     name = reader.text(data, "name", "")

@@ -1,34 +1,32 @@
-"""Scenario packs: ``scenarios/<pack>/scenario.toml`` plus offence catalogue CSVs.
-
-Reading a pack checks everything it can without touching the database and
-lists every problem with where it is (``requests[2] 'x': steps[1]: ...``), so a
-trainer editing a copy sees all mistakes at once. The format is documented in
-docs/sandbox.md; ``scenarios/first-week`` is the worked example.
-"""
+"""Reading ``scenario.toml``: every section checked, every problem collected with
+where it is, nothing touched in the database (the shared data-file reader,
+mla.core.datafile, does the typed reads)."""
 
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from flask import has_app_context
-from flask_babel import gettext as _
-
 from mla.cases.constants import LIFE_MONTHS, MEASURES
-from mla.core.datafile import ProblemCollector
-from mla.core.errors import ServiceError
+from mla.core.datafile import DataFileError, ProblemCollector, load_toml
 from mla.directory.models import AUTHORITY_KINDS, CHANNELS
 from mla.sandbox.exercises import CHECKS
-from mla.settings import current_settings
+from mla.sandbox.pack.location import PACK_FILE
+from mla.sandbox.pack.specs import (
+    AuthoritySpec,
+    CheckSpec,
+    CounterpartSpec,
+    ExerciseSpec,
+    Pack,
+    PackError,
+    RequestSpec,
+    StateSpec,
+    StepSpec,
+)
 from mla.workflow.grounds import GROUNDS_BY_CODE
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-PACK_FILE = "scenario.toml"
-PACK_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 FICTIONAL = tuple(f"X{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 OUTCOMES = ("execute", "refuse", "none")
@@ -56,165 +54,10 @@ _EXERCISE = {"code", "title", "instructions", "checks"}
 _CHECK = {"check", "label", "params"}
 
 
-class PackError(ServiceError):
-    """The pack cannot be loaded; ``problems`` says where and why. Nothing was changed."""
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(_("The scenario pack cannot be loaded: %(count)d problem(s).",
-                           count=len(problems)), code="invalid_pack",
-                         details={"problems": problems})
-        self.problems = problems
-
-    def __str__(self) -> str:
-        return self.message + "\n" + "\n".join(f"- {p}" for p in self.problems)
-
-
-@dataclass(frozen=True)
-class CounterpartSpec:
-    acknowledge_after_days: int = 3
-    answer_after_days: int = 20
-    supplementary_probability: int = 0
-    supplementary_question: str = ""
-    outcome: str = "execute"
-    refusal_ground: str = ""
-    refusal_reason: str = ""
-
-
-@dataclass(frozen=True)
-class StateSpec:
-    code: str
-    name: str
-    catalogue: Path | None = None
-    holiday_calendar: str = ""
-    counterpart: CounterpartSpec = field(default_factory=CounterpartSpec)
-
-
-@dataclass(frozen=True)
-class AuthoritySpec:
-    key: str
-    country: str  # a code, or "home"
-    kind: str
-    name: str
-    email: str = ""
-    phone: str = ""
-    address: str = ""
-    website: str = ""
-    languages: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class StepSpec:
-    transition: str
-    day: int
-    time: time
-    fields: dict[str, Any]
-    comment: str = ""
-
-
-@dataclass(frozen=True)
-class RequestSpec:
-    key: str
-    direction: str
-    kind: str
-    counterpart: str
-    legal_basis: str
-    title: str
-    received_day: int
-    summary: str = ""
-    counterpart_reference: str = ""
-    domestic_reference: str = ""
-    counterpart_authority: str = ""
-    domestic_authority: str = ""
-    urgent: bool = False
-    urgency_reason: str = ""
-    measures: tuple[str, ...] = ()
-    offences: tuple[dict[str, Any], ...] = ()
-    persons: tuple[dict[str, Any], ...] = ()
-    steps: tuple[StepSpec, ...] = ()
-    counterpart_plan: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CheckSpec:
-    check: str
-    label: str
-    params: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ExerciseSpec:
-    code: str
-    title: str
-    instructions: str
-    checks: tuple[CheckSpec, ...]
-
-
-@dataclass(frozen=True)
-class Pack:
-    name: str
-    path: Path
-    title: str
-    description: str
-    start: datetime
-    home_name: str
-    home_catalogue: Path | None
-    states: tuple[StateSpec, ...]
-    authorities: tuple[AuthoritySpec, ...]
-    requests: tuple[RequestSpec, ...]
-    exercises: tuple[ExerciseSpec, ...]
-
-    def at(self, day: int, at_time: time | None = None) -> datetime:
-        """The instant of ``day`` (relative to the start) at ``at_time`` or the start's time."""
-        base = self.start.date().toordinal() + day
-        clock_time = at_time or self.start.timetz().replace(tzinfo=None)
-        return datetime.combine(date.fromordinal(base), clock_time, tzinfo=UTC)
-
-    def day_date(self, day: int) -> date:
-        return date.fromordinal(self.start.date().toordinal() + day)
-
-
-def scenario_dir() -> Path:
-    """MLA_SCENARIOS_DIR when set (mla.settings), else the packs shipped in the package."""
-    if has_app_context():
-        configured = current_settings().scenarios_dir
-        if configured is not None:
-            return configured
-    return SCENARIO_DIR
-
-
-def available_packs() -> list[str]:
-    directory = scenario_dir()
-    if not directory.is_dir():
-        return []
-    return sorted(p.name for p in directory.iterdir()
-                  if p.is_dir() and (p / PACK_FILE).is_file() and PACK_NAME_RE.match(p.name))
-
-
-def resolve_pack(name_or_path: str) -> Path:
-    """A shipped pack's name (``first-week``) or the path of a pack directory."""
-    candidate = Path(name_or_path)
-    shipped = scenario_dir() / name_or_path
-    if PACK_NAME_RE.match(name_or_path) and (shipped / PACK_FILE).is_file():
-        return shipped
-    if candidate.is_dir() and (candidate / PACK_FILE).is_file():
-        return candidate.resolve()
-    raise PackError([_("No scenario pack %(name)s: expected a name among %(names)s or a "
-                       "directory holding %(file)s.", name=name_or_path,
-                       names=", ".join(available_packs()) or "-", file=PACK_FILE)])
-
-
 class _Reader(ProblemCollector):
     def __init__(self, root: Path) -> None:
         super().__init__()
         self.root = root
-
-    def tables(self, value: Any, where: str) -> list[Any]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(where, "expected a list of tables ([[...]])")
-            return []
-        return value
 
     def text(self, data: dict[str, Any], key: str, where: str, *, required: bool = False,
              default: str = "") -> str:
@@ -228,18 +71,6 @@ class _Reader(ProblemCollector):
                          else f"{key!r} must be a string")
             return default
         return value.strip()
-
-    def integer(self, data: dict[str, Any], key: str, where: str, default: int, *,
-                low: int | None = None, high: int | None = None) -> int:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(where, f"{key!r} must be a whole number")
-            return default
-        if (low is not None and value < low) or (high is not None and value > high):
-            self.problem(where, f"{key!r} must be between {low} and {high}"
-                         if high is not None else f"{key!r} must be at least {low}")
-            return default
-        return value
 
     def names(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = data.get(key, [])
@@ -264,8 +95,8 @@ def read_pack(path: Path) -> Pack:
     reader = _Reader(path)
     source = path / PACK_FILE
     try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = load_toml(source.read_bytes())
+    except (OSError, DataFileError) as exc:
         raise PackError([f"{PACK_FILE}: {exc}"]) from None
     data = reader.table(data, "", _TOP)
     scenario = reader.table(data.get("scenario", {}), "[scenario]", _SCENARIO)
