@@ -28,3 +28,6 @@ class AuditEntry(Model):
     object_id: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip_address: Mapped[str] = mapped_column(String(45), default="")
+    # The hash chain (mla.audit.chain): the previous entry's hash and this one's.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))

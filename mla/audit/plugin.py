@@ -1,8 +1,18 @@
-"""Audit's registration: its table."""
+"""Audit's registration: its table, the trail's page and `audit verify`."""
 
 from __future__ import annotations
 
-from mla.audit import models
-from mla.core.plugins import Domain
+from flask_babel import lazy_gettext as _l
 
-DOMAIN = Domain(name="audit", models=(models,))
+from mla.audit import cli, models, views
+from mla.audit.refusals import init_refusal_audit
+from mla.core.plugins import Domain, NavEntry
+
+DOMAIN = Domain(
+    name="audit",
+    models=(models,),
+    blueprints=(views.bp,),
+    cli=(cli.cli,),
+    nav=(NavEntry("audit.trail", _l("Audit trail"), 30, menu="administration"),),
+    setup=init_refusal_audit,
+)

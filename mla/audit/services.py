@@ -6,12 +6,15 @@ from typing import Any
 
 from flask import has_request_context, request
 
+from mla.audit.chain import seal
 from mla.audit.models import AuditEntry
+from mla.core.actors import Person, SystemActor
+from mla.core.clock import now
 from mla.extensions import db
 
 
 def record_audit(
-    actor: Any,
+    actor: Person | SystemActor | None,
     action: str,
     obj: Any = None,
     *,
@@ -19,11 +22,13 @@ def record_audit(
     object_id: str | int = "",
     **details: Any,
 ) -> AuditEntry:
-    """Add an audit entry; ``details`` must never hold personal data or secrets."""
+    """Add an audit entry; ``details`` must never hold personal data or secrets.
+    ``actor`` is None when nobody known acts (a failed sign-in)."""
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id or getattr(obj, "reference", None) or obj.id
     entry = AuditEntry(
+        at=now(),  # set here, not by the column default: the hash covers it
         actor_id=getattr(actor, "id", None),
         actor_label=getattr(actor, "username", None) or (actor if isinstance(actor, str) else ""),
         action=action,
@@ -32,5 +37,6 @@ def record_audit(
         details=details,
         ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
     )
+    seal(entry)
     db.session.add(entry)
     return entry

@@ -1,0 +1,47 @@
+"""The audit trail for auditors and administrators: filter, page through, export."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from mla.audit.forms import TrailFilterForm
+from mla.audit.queries import TrailFilter, format_details, known_actions, trail_csv, trail_page
+from mla.core.access import allow
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+def _filters(form: TrailFilterForm) -> TrailFilter:
+    if not form.validate():
+        return TrailFilter(person="\x00invalid")  # matches nothing; errors are shown
+    return TrailFilter(person=form.person.data or "", request=form.request.data or "",
+                       action=form.action.data or "", date_from=form.date_from.data,
+                       date_to=form.date_to.data)
+
+
+@bp.route("/")
+@allow("auditor", "admin")
+def trail():
+    form = TrailFilterForm(request.args)
+    filters = _filters(form)
+    try:
+        page_number = int(request.args.get("page", 1))
+    except ValueError:
+        page_number = 1
+    page = trail_page(filters, page_number)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "audit/trail.html", form=form, page=page, actions=known_actions(),
+        format_details=format_details,
+        export_url=url_for("audit.export", **args),
+        prev_url=url_for("audit.trail", page=page.page - 1, **args) if page.page > 1 else None,
+        next_url=url_for("audit.trail", page=page.page + 1, **args) if page.has_next else None,
+    ), 422 if form.errors else 200
+
+
+@bp.route("/export.csv")
+@allow("auditor", "admin")
+def export():
+    filters = _filters(TrailFilterForm(request.args))
+    return Response(trail_csv(filters), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})
