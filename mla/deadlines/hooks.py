@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from mla.cases.services import add_event
 from mla.core.errors import ServiceError
 from mla.deadlines import services
+from mla.deadlines.models import DeadlineStatus
 from mla.deadlines.rules import UnknownRuleCode, get_rule, load_rules
 from mla.notifications import services as notifications
 from mla.workflow.grounds import duty_after_refusal
@@ -143,7 +144,7 @@ def lift_deadline_effect(ctx: TransitionContext, arg: str | None) -> None:
     """The limit no longer applies (e.g. surrender postponed, EAW art. 24): the clock is
     marked stopped, not met."""
     services.stop_deadline(ctx.case, check_rule_code(arg), actor=ctx.actor, event=ctx.event,
-                           status="stopped")
+                           status=DeadlineStatus.STOPPED)
 
 
 def rules_with_duties() -> frozenset[str]:

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
-from mla.core.db import UTCDateTime
+from mla.core.db import StrEnumType, UTCDateTime
 from mla.extensions import Model
 
-DEADLINE_STATUSES = ("running", "paused", "met", "stopped")
+
+class DeadlineStatus(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    STOPPED = "stopped"
+
+
+DEADLINE_STATUSES = tuple(s.value for s in DeadlineStatus)
 
 
 class Deadline(Model):
@@ -37,7 +46,8 @@ class Deadline(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     rule_code: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(10), default="running")
+    status: Mapped[DeadlineStatus] = mapped_column(StrEnumType(DeadlineStatus, 10),
+                                                   default=DeadlineStatus.RUNNING)
     is_custody: Mapped[bool] = mapped_column(default=False)
     # Whose clock: the state, its zone and holiday calendar, fixed when started.
     country_code: Mapped[str] = mapped_column(String(2))
@@ -75,12 +85,12 @@ class Deadline(Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in ("running", "paused")
+        return self.status in (DeadlineStatus.RUNNING, DeadlineStatus.PAUSED)
 
     def is_missed(self, at: datetime) -> bool:
-        if self.status == "met":
+        if self.status == DeadlineStatus.MET:
             return self.ended_at is not None and self.ended_at > self.due_at
-        return self.status == "running" and self.due_at < at
+        return self.status == DeadlineStatus.RUNNING and self.due_at < at
 
 
 class CalendarFeed(Model):

@@ -22,7 +22,13 @@ from mla.core.clock import now
 from mla.core.errors import ServiceError
 from mla.deadlines.calendar import calendar_of, default_zone_name
 from mla.deadlines.calendar import zone as calendar_zone
-from mla.deadlines.models import CountingSetting, CountryTimeZone, Deadline, RuleSetting
+from mla.deadlines.models import (
+    CountingSetting,
+    CountryTimeZone,
+    Deadline,
+    DeadlineStatus,
+    RuleSetting,
+)
 from mla.deadlines.rules import Rule, counting_defaults, get_rule
 from mla.deadlines.schedule import schedule_next
 from mla.extensions import db
@@ -32,7 +38,7 @@ from mla.reference.services import known_country
 from mla.settings import current_settings
 from mla.treaties.services import both_parties, national_settings, treaty
 
-OPEN = ("running", "paused")
+OPEN = (DeadlineStatus.RUNNING, DeadlineStatus.PAUSED)
 
 
 # --- whose clock ---------------------------------------------------------------------
@@ -149,7 +155,7 @@ def refresh_next_due(case: Case) -> None:
     db.session.flush()
     case.next_due_at = db.session.scalar(
         select(func.min(Deadline.due_at)).where(Deadline.case_id == case.id,
-                                                Deadline.status == "running"))
+                                                Deadline.status == DeadlineStatus.RUNNING))
 
 
 def open_deadline(case: Case, rule_code: str) -> Deadline | None:
@@ -187,7 +193,7 @@ def start_deadline(case: Case, rule_code: str, *, actor: Actor,
                   data={"rule": rule.code, "action": "not_applicable"})
         return None
     deadline = existing or Deadline(case_id=case.id, rule_code=rule.code, started_at=at,
-                                    status="running", paused_days=0, extended_days=0,
+                                    status=DeadlineStatus.RUNNING, paused_days=0, extended_days=0,
                                     extensions=0, cycle=0, created_at=at)
     zone_country = side_country(case, rule.zone)
     deadline.country_code = zone_country
@@ -269,7 +275,7 @@ def _period_of(case: Case, rule: Rule) -> tuple[int, str]:
 
 
 def stop_deadline(case: Case, rule_code: str, *, actor: Actor, event: CaseEvent | None = None,
-                  status: str = "met") -> Deadline | None:
+                  status: DeadlineStatus = DeadlineStatus.MET) -> Deadline | None:
     """Mark the rule's open clock met (or stopped). No open clock: nothing to do."""
     get_rule(rule_code)
     deadline = open_deadline(case, rule_code)
@@ -280,13 +286,13 @@ def stop_deadline(case: Case, rule_code: str, *, actor: Actor, event: CaseEvent 
     return deadline
 
 
-def _end(case: Case, deadline: Deadline, actor: Actor, status: str) -> None:
+def _end(case: Case, deadline: Deadline, actor: Actor, status: DeadlineStatus) -> None:
     at = now()
     deadline.status = status
     deadline.ended_at = at
     deadline.paused_at = None
     deadline.next_reminder_at = None
-    late = status == "met" and at > deadline.due_at
+    late = status == DeadlineStatus.MET and at > deadline.due_at
     _event(case, actor, deadline, status, comment=get_rule(deadline.rule_code).title, late=late)
     record_audit(actor, f"deadline.{status}", case, rule=deadline.rule_code,
                  deadline_id=deadline.id, late=late)
@@ -297,7 +303,7 @@ def stop_all_clocks(case: Case, *, actor: Actor) -> int:
     deadlines = list(db.session.scalars(
         select(Deadline).where(Deadline.case_id == case.id, Deadline.status.in_(OPEN))))
     for deadline in deadlines:
-        _end(case, deadline, actor, "stopped")
+        _end(case, deadline, actor, DeadlineStatus.STOPPED)
     refresh_next_due(case)
     return len(deadlines)
 
@@ -307,10 +313,11 @@ def pause_clocks(case: Case, *, actor: Actor, reason: str = "") -> list[Deadline
     at = now()
     paused = []
     for deadline in db.session.scalars(
-            select(Deadline).where(Deadline.case_id == case.id, Deadline.status == "running")):
+            select(Deadline).where(Deadline.case_id == case.id,
+                                   Deadline.status == DeadlineStatus.RUNNING)):
         if not get_rule(deadline.rule_code).pausable:
             continue
-        deadline.status = "paused"
+        deadline.status = DeadlineStatus.PAUSED
         deadline.paused_at = at
         deadline.pause_reason = reason[:300]
         deadline.next_reminder_at = None
@@ -327,13 +334,14 @@ def resume_clocks(case: Case, *, actor: Actor) -> list[Deadline]:
     at = now()
     resumed = []
     for deadline in db.session.scalars(
-            select(Deadline).where(Deadline.case_id == case.id, Deadline.status == "paused")):
+            select(Deadline).where(Deadline.case_id == case.id,
+                                   Deadline.status == DeadlineStatus.PAUSED)):
         cal = calendar_of(deadline)
         assert deadline.paused_at is not None
         days = cal.days_between(cal.local_date(deadline.paused_at), cal.local_date(at),
                                 deadline.is_business)
         deadline.paused_days += max(days, 0)
-        deadline.status = "running"
+        deadline.status = DeadlineStatus.RUNNING
         deadline.paused_at = None
         deadline.pause_reason = ""
         deadline.reminded_through = at

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from mla.auth.actors import Actor
 from mla.cases.models import Case
 from mla.cases.signals import case_updated, home_time_zone
-from mla.deadlines.models import Deadline
+from mla.deadlines.models import Deadline, DeadlineStatus
 from mla.deadlines.rules import get_rule
 from mla.deadlines.services import (
     OPEN,
@@ -78,7 +78,7 @@ def _follow_basis(case: Case, actor: Actor, old: str, new: str) -> list[str]:
         refs = _starting(workflow, deadline.rule_code)
         if not refs or any(not ref.legal_basis or new in ref.legal_basis for ref in refs):
             continue
-        stop_deadline(case, deadline.rule_code, actor=actor, status="stopped")
+        stop_deadline(case, deadline.rule_code, actor=actor, status=DeadlineStatus.STOPPED)
         said.append(_("Clock “%(clock)s” stopped: it does not apply under %(basis)s.",
                       clock=get_rule(deadline.rule_code).title, basis=new))
         for effects, values in _places_starting(workflow, case, deadline.rule_code):
