@@ -35,6 +35,7 @@ DOMAINS = (
     "dualcrim",
     "documents",
     "portal",
+    "reports",
     "sandbox",
     "scheduler",
     "demo",

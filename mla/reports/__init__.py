@@ -1,0 +1,1 @@
+"""Statistics and performance indicators: the Reports page, its exports and JSON."""

@@ -1,0 +1,384 @@
+"""The figures of the reports, aggregated in the database.
+
+Every count is a SQL ``GROUP BY`` over the requests the actor may see
+(``visible_cases``) and the filters. Medians and 90th percentiles are taken in
+Python over one column of day counts the database computes (SQLite has no
+percentile aggregate): the rows are those of the period only (requests closed
+in it, or outgoing requests registered in it), never the requests themselves.
+
+Definitions (the same on the page, in the exports and in the JSON):
+- a request is *registered* on the day it was entered (``created_at``, as a
+  calendar date in the home state's zone);
+- it is *closed* in the period when a step into a final state falls in it;
+- it is *open at* an instant when, by its history, the last state it entered
+  before that instant is not final (a reopened request is open again);
+- its *age* on the last day of the period is the number of days since the day it
+  was registered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from mla.auth.models import User
+from mla.cases.models import Case, CaseEvent
+from mla.cases.queries import visible_cases
+from mla.core.clock import now
+from mla.directory.models import Authority
+from mla.extensions import db
+from mla.reference.models import Country
+from mla.reports.filters import ReportFilters, day_start
+from mla.reports.sql import days_between
+from mla.workflow.definitions import Workflow
+from mla.workflow.registry import current_all
+
+AGE_BUCKETS = ("0-30", "31-90", "91-180", "181-365", "365+")
+_AGE_LIMITS = (30, 90, 180, 365)  # the last day of each bucket but the last
+OLDEST_SHOWN = 10
+# Steps of an outgoing request that mark what the counterpart did (the outgoing workflows).
+TRANSMITTED = ("transmit",)
+ACKNOWLEDGED = ("record_acknowledgement",)
+EXECUTED = ("record_results", "extradition_granted")
+INQUIRIES = ("inquire_status", "inquire_acknowledgement")
+
+
+# --- what the workflows say about states -------------------------------------------
+
+@dataclass(frozen=True)
+class StateInfo:
+    label: str
+    terminal: bool
+    pauses_clocks: bool
+
+
+def _workflows() -> list[Workflow]:
+    return current_all()
+
+
+def state_info(workflows: Sequence[Workflow]) -> dict[tuple[str, str], StateInfo]:
+    return {(w.name, s.name): StateInfo(str(s.label), s.terminal, s.pauses_clocks)
+            for w in workflows for s in w.states.values()}
+
+
+def _is_terminal(workflows: Sequence[Workflow], workflow_col: Any,
+                 state_col: Any) -> ColumnElement[bool]:
+    branches = [and_(workflow_col == w.name,
+                     state_col.in_([s.name for s in w.states.values() if s.terminal]))
+                for w in workflows if any(s.terminal for s in w.states.values())]
+    return or_(*branches) if branches else false()
+
+
+def _label(info: dict[tuple[str, str], StateInfo], workflow: str, state: str) -> str:
+    found = info.get((workflow, state))
+    return found.label if found else state.replace("_", " ").capitalize()
+
+
+# --- scope ----------------------------------------------------------------------------
+
+def _scope(actor: User, f: ReportFilters) -> list[ColumnElement[bool]]:
+    """The requests the actor may see that match the filters (the period aside)."""
+    conditions: list[ColumnElement[bool]] = []
+    visible = visible_cases(actor).whereclause
+    if visible is not None:
+        conditions.append(visible)
+    for column, value in ((Case.direction, f.direction), (Case.kind, f.kind),
+                          (Case.legal_basis, f.legal_basis),
+                          (Case.counterpart_country, f.counterpart_country)):
+        if value:
+            conditions.append(column == value)
+    return conditions
+
+
+def _registered_in(f: ReportFilters) -> ColumnElement[bool]:
+    return and_(Case.created_at >= f.starts_at, Case.created_at < f.ends_at)
+
+
+# --- workload -------------------------------------------------------------------------
+
+@dataclass
+class Workload:
+    received: int = 0
+    sent: int = 0
+    closed: int = 0
+    open: int = 0
+    open_by_age: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AGE_BUCKETS, 0))
+    # (first day of the month, received, sent), every month of the period
+    months: list[tuple[date, int, int]] = field(default_factory=list)
+    # (state label, open requests in it, clock paused), largest first
+    by_state: list[tuple[str, int, bool]] = field(default_factory=list)
+    oldest: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """CONTRACT.md v1.1 ``GET /reports/workload``."""
+        return {"received": self.received, "sent": self.sent, "closed": self.closed,
+                "open": self.open, "open_by_age": dict(self.open_by_age)}
+
+
+def month_starts(f: ReportFilters) -> list[date]:
+    months, day = [], f.start_on.replace(day=1)
+    while day <= f.end_on:
+        months.append(day)
+        day = (day + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def workload(actor: User, f: ReportFilters, *, details: bool = True) -> Workload:
+    """The period's workload; ``details`` adds months, states and the oldest requests."""
+    workflows = _workflows()
+    scope = _scope(actor, f)
+    result = Workload()
+    months = month_starts(f)
+    # Each registration falls in the latest month whose first day it is not before.
+    month_key = case(*((Case.created_at >= day_start(m, f.zone), literal(i))
+                       for i, m in reversed(list(enumerate(months)))), else_=literal(-1))
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"incoming": 0, "outgoing": 0})
+    rows = db.session.execute(
+        select(month_key.label("month"), Case.direction, func.count())
+        .where(*scope, _registered_in(f)).group_by("month", Case.direction))
+    for month, direction, n in rows:
+        counts[month][direction] += n
+    result.received = sum(c["incoming"] for c in counts.values())
+    result.sent = sum(c["outgoing"] for c in counts.values())
+    result.months = [(m, counts[i]["incoming"], counts[i]["outgoing"])
+                     for i, m in enumerate(months)]
+    result.closed = db.session.scalar(
+        select(func.count(func.distinct(CaseEvent.case_id)))
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(*scope, CaseEvent.at >= f.starts_at, CaseEvent.at < f.ends_at,
+               CaseEvent.kind == "transition",
+               _is_terminal(workflows, Case.workflow_name, CaseEvent.to_state))) or 0
+    base, state_col = open_at(actor, f, workflows)
+    # Age on the last day: registered on or after (last day - limit) is within the limit.
+    age = case(*((Case.created_at >= day_start(f.end_on - timedelta(days=limit), f.zone),
+                  literal(bucket)) for limit, bucket in zip(_AGE_LIMITS, AGE_BUCKETS[:-1],
+                                                             strict=True)),
+               else_=literal(AGE_BUCKETS[-1]))
+    for bucket, n in db.session.execute(
+            base.with_only_columns(age.label("age"), func.count()).group_by("age")):
+        result.open_by_age[bucket] = n
+    result.open = sum(result.open_by_age.values())
+    if details:
+        result.by_state = _by_state(base, state_col, workflows)
+        result.oldest = _oldest(base, state_col, workflows)
+    return result
+
+
+def open_at(actor: User, f: ReportFilters,
+            workflows: Sequence[Workflow]) -> tuple[Select[Any], Any]:
+    """The requests open at the end of the period, and the column of the state each was in.
+
+    When the period ends after now, the request's current state is that state; before,
+    it is the last state its history entered before the end (a window over history).
+    """
+    scope = _scope(actor, f)
+    registered = Case.created_at < f.ends_at
+    if f.ends_at > now():
+        return (select(Case.id).where(*scope, registered, Case.is_closed.is_(False)),
+                Case.state)
+    ranked = (
+        select(CaseEvent.case_id, CaseEvent.to_state,
+               func.row_number().over(partition_by=CaseEvent.case_id,
+                                      order_by=(CaseEvent.at.desc(), CaseEvent.id.desc()))
+               .label("rank"))
+        .where(CaseEvent.to_state.is_not(None), CaseEvent.at < f.ends_at)
+        .subquery())
+    state = ranked.c.to_state
+    stmt = (select(Case.id).join(ranked, and_(ranked.c.case_id == Case.id, ranked.c.rank == 1))
+            .where(*scope, registered, ~_is_terminal(workflows, Case.workflow_name, state)))
+    return stmt, state
+
+
+def _by_state(base: Select[Any], state_col: Any,
+              workflows: Sequence[Workflow]) -> list[tuple[str, int, bool]]:
+    info = state_info(workflows)
+    totals: dict[str, int] = defaultdict(int)
+    paused: dict[str, bool] = {}
+    rows = db.session.execute(base.with_only_columns(Case.workflow_name, state_col, func.count())
+                              .group_by(Case.workflow_name, state_col))
+    for workflow, state, n in rows:
+        label = _label(info, workflow, state)
+        totals[label] += n
+        found = info.get((workflow, state))
+        paused[label] = paused.get(label, False) or bool(found and found.pauses_clocks)
+    return sorted(((label, n, paused[label]) for label, n in totals.items()),
+                  key=lambda row: (-row[1], row[0]))
+
+
+def _oldest(base: Select[Any], state_col: Any,
+            workflows: Sequence[Workflow]) -> list[dict[str, Any]]:
+    info = state_info(workflows)
+    rows = db.session.execute(
+        base.with_only_columns(Case.reference, Case.title, Case.workflow_name, state_col,
+                               Case.created_at, Case.counterpart_country)
+        .order_by(Case.created_at, Case.id).limit(OLDEST_SHOWN))
+    return [{"reference": ref, "title": title, "state": _label(info, workflow, state),
+             "registered_at": created, "counterpart_country": country}
+            for ref, title, workflow, state, created, country in rows]
+
+
+# --- time -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Spread:
+    """Days: how many requests, their median and 90th percentile (None when none)."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+    @classmethod
+    def of(cls, days: Sequence[float]) -> Spread:
+        values = sorted(days)
+        if not values:
+            return cls(0, None, None)
+        return cls(len(values), round(percentile(values, 0.5), 1),
+                   round(percentile(values, 0.9), 1))
+
+
+def percentile(ordered: Sequence[float], p: float) -> float:
+    """Linear interpolation between closest ranks (PostgreSQL's percentile_cont)."""
+    position = p * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class TimeReport:
+    to_close: Spread
+    # (state label, clock paused there, Spread of days per request), slowest first
+    in_state: list[tuple[str, bool, Spread]]
+
+
+def _closings(actor: User, f: ReportFilters, workflows: Sequence[Workflow]) -> Select[Any]:
+    """Each request closed in the period, with its (last) closing instant in it."""
+    return (select(Case.id.label("case_id"), func.max(CaseEvent.at).label("closed_at"))
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(*_scope(actor, f), CaseEvent.at >= f.starts_at, CaseEvent.at < f.ends_at,
+                   CaseEvent.kind == "transition",
+                   _is_terminal(workflows, Case.workflow_name, CaseEvent.to_state))
+            .group_by(Case.id))
+
+
+def time_report(actor: User, f: ReportFilters) -> TimeReport:
+    """For the requests closed in the period: registration to closing, and the days each
+    spent in every state it went through (all its stays in a state added up)."""
+    workflows = _workflows()
+    closings = _closings(actor, f, workflows).subquery()
+    to_close = db.session.scalars(
+        select(days_between(closings.c.closed_at, Case.created_at))
+        .select_from(closings).join(Case, Case.id == closings.c.case_id)).all()
+    left = func.lead(CaseEvent.at).over(partition_by=CaseEvent.case_id,
+                                         order_by=(CaseEvent.at, CaseEvent.id))
+    stays = (select(CaseEvent.case_id, CaseEvent.to_state, CaseEvent.at.label("entered"),
+                    left.label("left"))
+             .where(CaseEvent.case_id.in_(select(closings.c.case_id)),
+                    CaseEvent.to_state.is_not(None), CaseEvent.at < f.ends_at)
+             .subquery())
+    rows = db.session.execute(
+        select(Case.workflow_name, stays.c.to_state,
+               func.sum(days_between(stays.c.left, stays.c.entered)))
+        .select_from(stays).join(Case, Case.id == stays.c.case_id)
+        .where(stays.c.left.is_not(None))
+        .group_by(Case.id, Case.workflow_name, stays.c.to_state))
+    info = state_info(workflows)
+    per_state: dict[str, list[float]] = defaultdict(list)
+    paused: dict[str, bool] = {}
+    for workflow, state, days in rows:
+        found = info.get((workflow, state))
+        if found is not None and found.terminal:
+            continue  # a request reopened after closing: its time closed is not work
+        label = _label(info, workflow, state)
+        per_state[label].append(float(days))
+        paused[label] = paused.get(label, False) or bool(found and found.pauses_clocks)
+    in_state = sorted(((label, paused[label], Spread.of(days))
+                       for label, days in per_state.items()),
+                      key=lambda row: (-(row[2].median or 0), row[0]))
+    return TimeReport(to_close=Spread.of([float(d) for d in to_close]), in_state=in_state)
+
+
+# --- counterparts ---------------------------------------------------------------------
+
+@dataclass
+class CounterpartRow:
+    country_code: str
+    country: str
+    authority: str
+    incoming: int = 0
+    outgoing: int = 0
+    to_acknowledge: Spread = field(default_factory=lambda: Spread(0, None, None))
+    to_execute: Spread = field(default_factory=lambda: Spread(0, None, None))
+    open_inquiries: int = 0
+
+
+def counterparts(actor: User, f: ReportFilters) -> list[CounterpartRow]:
+    """Per counterpart state and authority, for the requests registered in the period:
+    how many each way; for outgoing ones, days from transmission to the counterpart's
+    acknowledgement and to its execution; and how many open outgoing requests wait on
+    a status inquiry (the inquiry is the last step taken on them)."""
+    scope = [*_scope(actor, f), _registered_in(f)]
+    key = (Case.counterpart_country, Case.counterpart_authority_id)
+    rows: dict[tuple[str, int | None], CounterpartRow] = {}
+    counted = db.session.execute(
+        select(*key, Country.name, Authority.name,
+               func.sum(case((Case.direction == "incoming", 1), else_=0)),
+               func.sum(case((Case.direction == "outgoing", 1), else_=0)))
+        .join(Country, Country.code == Case.counterpart_country)
+        .outerjoin(Authority, Authority.id == Case.counterpart_authority_id)
+        .where(*scope).group_by(*key, Country.name, Authority.name))
+    for code, authority_id, country, authority, incoming, outgoing in counted:
+        rows[(code, authority_id)] = CounterpartRow(code, country, authority or "",
+                                                   int(incoming or 0), int(outgoing or 0))
+    first = {name: func.min(case((CaseEvent.transition.in_(steps), CaseEvent.at)))
+             for name, steps in (("sent", TRANSMITTED), ("ack", ACKNOWLEDGED),
+                                 ("done", EXECUTED))}
+    per_case = (select(*key, first["sent"].label("sent"), first["ack"].label("ack"),
+                       first["done"].label("done"))
+                .join(CaseEvent, CaseEvent.case_id == Case.id)
+                .where(*scope, Case.direction == "outgoing", CaseEvent.kind == "transition",
+                       CaseEvent.transition.in_(TRANSMITTED + ACKNOWLEDGED + EXECUTED))
+                .group_by(Case.id, *key).subquery())
+    ack_days: dict[tuple[str, int | None], list[float]] = defaultdict(list)
+    done_days: dict[tuple[str, int | None], list[float]] = defaultdict(list)
+    for code, authority_id, to_ack, to_done in db.session.execute(
+            select(per_case.c.counterpart_country, per_case.c.counterpart_authority_id,
+                   days_between(per_case.c.ack, per_case.c.sent),
+                   days_between(per_case.c.done, per_case.c.sent))
+            .where(per_case.c.sent.is_not(None))):
+        if to_ack is not None:
+            ack_days[(code, authority_id)].append(float(to_ack))
+        if to_done is not None:
+            done_days[(code, authority_id)].append(float(to_done))
+    for row_key, days in ack_days.items():
+        if row_key in rows:
+            rows[row_key].to_acknowledge = Spread.of(days)
+    for row_key, days in done_days.items():
+        if row_key in rows:
+            rows[row_key].to_execute = Spread.of(days)
+    for code, authority_id, n in _waiting_on_inquiry(scope):
+        if (code, authority_id) in rows:
+            rows[(code, authority_id)].open_inquiries = n
+    return sorted(rows.values(), key=lambda r: (-(r.incoming + r.outgoing), r.country,
+                                                r.authority))
+
+
+def _waiting_on_inquiry(scope: list[ColumnElement[bool]]) -> list[tuple[str, int | None, int]]:
+    event = aliased(CaseEvent)
+    ranked = (select(event.case_id, event.transition,
+                     func.row_number().over(partition_by=event.case_id,
+                                            order_by=(event.at.desc(), event.id.desc()))
+                     .label("rank"))
+              .where(event.kind == "transition").subquery())
+    return [(code, authority_id, n) for code, authority_id, n in db.session.execute(
+        select(Case.counterpart_country, Case.counterpart_authority_id, func.count())
+        .join(ranked, and_(ranked.c.case_id == Case.id, ranked.c.rank == 1))
+        .where(*scope, Case.direction == "outgoing", Case.is_closed.is_(False),
+               ranked.c.transition.in_(INQUIRIES))
+        .group_by(Case.counterpart_country, Case.counterpart_authority_id))]
