@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
-from mla.core.db import UTCDateTime
+from mla.core.db import StrEnumType, UTCDateTime
 from mla.extensions import Model
 
-VISIBILITIES = ("internal", "shared")
+
+class Visibility(StrEnum):
+    INTERNAL = "internal"  # the central authority's own staff
+    SHARED = "shared"      # also the prosecutors' portal
+
+
+VISIBILITIES = tuple(v.value for v in Visibility)
 # 20 MiB: below the app-wide request limit, so the form can say what went wrong.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
@@ -40,7 +47,8 @@ class Document(Model):
     size_bytes: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     # internal: central-authority staff only; shared: also the domestic authority.
-    visibility: Mapped[str] = mapped_column(String(10), default="internal")
+    visibility: Mapped[Visibility] = mapped_column(StrEnumType(Visibility, 10),
+                                                   default=Visibility.INTERNAL)
     uploaded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -50,7 +58,7 @@ class Document(Model):
 
     @property
     def is_shared(self) -> bool:
-        return self.visibility == "shared"
+        return self.visibility == Visibility.SHARED
 
 
 class DocumentContent(Model):

@@ -18,7 +18,7 @@ from mla.cases.queries import visible_cases
 from mla.cases.services import add_event
 from mla.core.errors import NotFound, ServiceError
 from mla.documents import storage
-from mla.documents.models import MAX_DOCUMENT_BYTES, VISIBILITIES, Document
+from mla.documents.models import MAX_DOCUMENT_BYTES, VISIBILITIES, Document, Visibility
 from mla.extensions import db
 
 # Extension -> (content type, magic-number check). The type comes from this
@@ -97,7 +97,7 @@ def store_document(actor: Actor, case: Case, upload: Upload, *, visibility: str 
     document = Document(
         case_id=case.id, filename=filename, content_type=content_type,
         size_bytes=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(),
-        visibility=visibility, uploaded_by_id=getattr(actor, "id", None),
+        visibility=Visibility(visibility), uploaded_by_id=getattr(actor, "id", None),
     )
     if event is not None:
         db.session.flush()  # the event needs its id
@@ -116,7 +116,7 @@ def upload_document(actor: Actor, case: Case, upload: Upload, *, visibility: str
     check_upload(upload)
     event = add_event(case, actor, "document", comment="",
                       data={"label": "Document added", "visibility": visibility},
-                      is_internal=visibility == "internal")
+                      is_internal=visibility == Visibility.INTERNAL)
     document = store_document(actor, case, upload, visibility=visibility, event=event)
     event.data = {**event.data, "document_id": document.id, "filename": document.filename}
     return document
@@ -126,7 +126,7 @@ def _visible_documents(actor: User) -> Select[Document]:
     stmt = select(Document).join(Case, Case.id == Document.case_id).where(
         Case.id.in_(visible_cases(actor).with_only_columns(Case.id).scalar_subquery()))
     if getattr(actor, "role", None) not in FULL_VIEW_ROLES:
-        stmt = stmt.where(Document.visibility == "shared")
+        stmt = stmt.where(Document.visibility == Visibility.SHARED)
     return stmt
 
 
