@@ -43,6 +43,7 @@ from mla.cases.validation import (
     received_date_not_in_future,
 )
 from mla.core.clock import now
+from mla.core.db import rows_matched
 from mla.core.errors import Conflict, ServiceError
 from mla.directory.models import Authority
 from mla.extensions import db
@@ -152,7 +153,7 @@ def _take(case: Case, expected_version: int) -> None:
         .values(version=Case.version + 1, updated_at=at)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:
+    if rows_matched(taken) != 1:
         raise Conflict(_("Someone else changed this request in the meantime; reload it and "
                          "make your correction again."))
     set_committed_value(case, "version", expected_version + 1)

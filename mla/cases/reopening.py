@@ -12,6 +12,7 @@ from mla.cases.models import Case
 from mla.cases.services import add_event
 from mla.cases.validation import Refused
 from mla.core.clock import now
+from mla.core.db import rows_matched
 from mla.core.errors import Conflict, ServiceError
 from mla.extensions import db
 
@@ -46,7 +47,7 @@ def reopen_case(actor: Actor, case: Case, reason: str, expected_version: int) ->
         .values(version=Case.version + 1, updated_at=at, is_closed=False,
                 state=closing.from_state)
         .execution_options(synchronize_session=False))
-    if taken.rowcount != 1:
+    if rows_matched(taken) != 1:
         raise Conflict(_("Someone else changed this request in the meantime; reload it and "
                          "try again."))
     for name, value in (("version", expected_version + 1), ("updated_at", at),

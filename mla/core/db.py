@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextvars
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import DateTime, MetaData, String, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -62,6 +62,12 @@ class StrEnumType(TypeDecorator[E]):
 
     def process_result_value(self, value: str | None, dialect: Any) -> E | None:
         return None if value is None else self.enum(value)
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through ``Session.execute`` matched
+    (its result is a CursorResult, typed as the general Result)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 class Base(DeclarativeBase):

@@ -16,6 +16,7 @@ from mla.auth.signals import access_revoked
 from mla.cases.models import Case
 from mla.cases.queries import visible_cases
 from mla.core.clock import now
+from mla.core.db import rows_matched
 from mla.core.errors import NotFound
 from mla.core.text import single_line
 from mla.deadlines.models import CalendarFeed, Deadline
@@ -65,7 +66,7 @@ def revoke_feeds_of(user: User, **_kwargs: object) -> tuple[str, int]:
         update(CalendarFeed)
         .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
         .values(revoked_at=now()).execution_options(synchronize_session=False))
-    return "calendar_feeds", result.rowcount or 0
+    return "calendar_feeds", rows_matched(result)
 
 
 def user_for_token(token: str) -> User | None:

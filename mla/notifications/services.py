@@ -14,6 +14,7 @@ from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent, Person
 from mla.cases.signals import value_unreadable
 from mla.core.clock import now
+from mla.core.db import rows_matched
 from mla.core.errors import NotFound
 from mla.extensions import db
 from mla.notifications.models import Notification
@@ -136,7 +137,7 @@ def mark_read(actor: User, notification_id: int | None = None) -> int:
         if db.session.get(Notification, notification_id) is None:
             raise NotFound()
         stmt = stmt.where(Notification.id == notification_id)
-    return db.session.execute(stmt.values(read_at=now())).rowcount or 0
+    return rows_matched(db.session.execute(stmt.values(read_at=now())))
 
 
 _PERSON_FIELD_LABELS = {

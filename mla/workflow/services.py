@@ -28,6 +28,7 @@ from mla.cases.services import add_event
 from mla.cases.validation import event_date_not_in_future, home_today
 from mla.core.access import ROLES
 from mla.core.clock import now
+from mla.core.db import rows_matched
 from mla.core.errors import ApiError, Conflict, NotFound, ServiceError
 from mla.directory.models import Authority
 from mla.extensions import db
@@ -286,7 +287,7 @@ def _move(case: Case, workflow: Workflow, transition: Transition, expected_versi
                 updated_at=at)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         raise Conflict(_("Someone else changed this request at the same moment; reload and "
                          "try again."))
     # Mirror the committed row without marking the object dirty (no second UPDATE).
