@@ -40,3 +40,13 @@ def record_audit(
     seal(entry)
     db.session.add(entry)
     return entry
+
+
+def record_consultation(actor: Person | SystemActor | None, obj: Any, *, channel: str,
+                        justification: str = "") -> AuditEntry:
+    """A read of personal data (EU Directive 2016/680 art. 25: consultation is logged with
+    who, when and, where one is asked, why). ``channel``: web, api or portal."""
+    details: dict[str, Any] = {"channel": channel}
+    if justification:
+        details["justification"] = justification[:500]
+    return record_audit(actor, f"{obj.__tablename__.rstrip('s')}.read", obj, **details)

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from mla.audit.services import record_consultation
 from mla.cases.editing import update_case
 from mla.cases.forms import (
     AssignForm,
@@ -90,6 +91,7 @@ def detail(reference: str):
         get_case_for(current_user, reference, full=False)  # 404 unless it is theirs
         return redirect(url_for("portal.case", reference=reference.upper()))
     case = get_case_for(current_user, reference)
+    record_consultation(current_user, case, channel="web")
     assign_form = AssignForm(assignee_id=case.assignee_id or 0)
     assign_form.assignee_id.choices = as_choices([(0, _("— nobody —")), *staff_choices()])
     reopen_form = ReopenForm(version=str(case.version))

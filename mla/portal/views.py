@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from mla.audit.services import record_consultation
 from mla.cases.models import Case
 from mla.cases.queries import get_case_for, visible_cases
 from mla.core.access import STAFF, allow
@@ -39,6 +40,7 @@ def index() -> ResponseReturnValue:
 
 def _case_page(reference: str, form: AnswerForm | None = None, status: int = 200):
     case = get_case_for(current_user, reference)
+    record_consultation(current_user, case, channel="portal")
     view = prosecutor_case_view(case)
     return render_template("portal/case.html", view=view, form=form or AnswerForm(),
                            documents=documents_for(current_user, case)), status

@@ -110,3 +110,14 @@ def test_sign_ins_are_recorded_success_and_failure(client, create_user, login_as
     assert "auth.login_failed" in actions and "auth.login" in actions
     # The 401 of a failed sign-in keeps its own entries and throttle counter, no duplicate.
     assert "access.refused" not in actions
+
+
+def test_reading_a_request_is_recorded(client, create_user, login_as, make_case, db):
+    caseworker = create_user("caseworker")
+    case = make_case(caseworker)
+    login_as(caseworker)
+    assert client.get(f"/requests/{case.reference}").status_code == 200
+    reads = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.read")
+                               .order_by(AuditEntry.id)).all()
+    assert [(r.actor_id, r.object_id, r.details) for r in reads] == [
+        (caseworker.id, case.reference, {"channel": "web"})]
