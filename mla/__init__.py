@@ -39,6 +39,7 @@ DOMAINS = (
     "sandbox",
     "scheduler",
     "demo",
+    "operations",
 )
 
 SUPPORTED_LOCALES = ("en",)

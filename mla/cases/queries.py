@@ -129,7 +129,7 @@ def _text_matches(term: str) -> list[ColumnElement[bool]]:
     """What `q` matches; each part is served by its own index (trigram on PostgreSQL)."""
     # A person's exact name, through the keyed blind index (names are encrypted).
     named = select(Person.case_id).where(
-        Person.name_index == key_ring().blind_index(term, purpose="person.name"))
+        Person.name_index.in_(key_ring().blind_indexes(term, purpose="person.name")))
     matches: list[ColumnElement[bool]] = [
         Case.reference == term.upper(),
         Case.counterpart_reference == term,

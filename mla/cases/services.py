@@ -287,5 +287,5 @@ def assign_case(actor, case: Case, assignee_id: int | None) -> None:
 
 def find_persons_by_name(name: str) -> list[Person]:
     """Exact-name search through the blind index (case, accents and spacing ignored)."""
-    digest = key_ring().blind_index(name, purpose="person.name")
-    return list(db.session.scalars(select(Person).where(Person.name_index == digest)))
+    digests = key_ring().blind_indexes(name, purpose="person.name")
+    return list(db.session.scalars(select(Person).where(Person.name_index.in_(digests))))

@@ -21,13 +21,15 @@ import hashlib
 import os
 import secrets
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import func, select, update
 
-from mla.core.crypto import FORMAT_VERSION, KeyRing, KeyRingError, key_ring
+from mla.core.crypto import FORMAT_VERSION, KeyRing, KeyRingError, key_id_of, key_ring
 from mla.core.transaction import on_rollback
 from mla.documents.models import Document, DocumentContent
 from mla.extensions import db
@@ -47,11 +49,11 @@ def open_bytes(ring: KeyRing, blob: bytes, *, context: str) -> bytes:
     if len(blob) < _HEADER.size + _NONCE + 16:
         raise KeyRingError("ciphertext too short")
     version, key_id = _HEADER.unpack_from(blob)
-    if version != FORMAT_VERSION or key_id not in ring.keys:
+    if version != FORMAT_VERSION:
         raise KeyRingError("ciphertext uses an unknown format or key")
     nonce = blob[_HEADER.size:_HEADER.size + _NONCE]
     try:
-        return AESGCM(ring.keys[key_id]).decrypt(nonce, blob[_HEADER.size + _NONCE:],
+        return AESGCM(ring.key(key_id)).decrypt(nonce, blob[_HEADER.size + _NONCE:],
                                                  context.encode("utf-8"))
     except InvalidTag:
         raise KeyRingError("document content does not decrypt for this document") from None
@@ -121,6 +123,45 @@ def _load(store: DocumentStore, document_id: int, uid: str) -> bytes | None:
         return _path(uid).read_bytes()
     except FileNotFoundError:
         return None
+
+
+def content_key_ids() -> Iterator[tuple[int, int]]:
+    """(document id, id of the key its content is sealed under) for every document
+    whose content lies in the configured store; reads only each blob's header."""
+    if in_database():
+        rows = db.session.execute(select(DocumentContent.document_id,
+                                         func.substr(DocumentContent.sealed, 1, _HEADER.size)))
+        for document_id, header in rows:
+            yield document_id, _HEADER.unpack(bytes(header))[1]
+        return
+    for document_id, uid in db.session.execute(select(Document.id, Document.uid)):
+        try:
+            with _path(uid).open("rb") as handle:
+                header = handle.read(_HEADER.size)
+        except FileNotFoundError:
+            continue
+        if len(header) == _HEADER.size:
+            yield document_id, _HEADER.unpack(header)[1]
+
+
+def reseal_content(ring: KeyRing, document_id: int, uid: str) -> bool:
+    """Seal a document's content again under the ring's active key (key rotation);
+    False when it already is or is missing. KeyRingError when it does not open.
+    In the database the update compares the old blob; a file is replaced atomically."""
+    store = configured_store()
+    blob = _load(store, document_id, uid)
+    if blob is None or key_id_of(blob) == ring.active_id:
+        return False
+    context = _context(document_id, uid)
+    fresh = seal_bytes(ring, open_bytes(ring, blob, context=context), context=context)
+    if store is DocumentStore.DATABASE:
+        db.session.execute(update(DocumentContent)
+                           .where(DocumentContent.document_id == document_id,
+                                  DocumentContent.sealed == blob)
+                           .values(sealed=fresh))
+    else:
+        _write_file(uid, fresh)
+    return True
 
 
 def read_content(document_id: int, uid: str) -> bytes:

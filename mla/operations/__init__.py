@@ -1,0 +1,1 @@
+"""Operating an instance: key rotation (`flask keys`) and backups (`flask backup`)."""

@@ -1,0 +1,164 @@
+"""A standalone instance for operations tests: its own database (SQLite file or a fresh
+PostgreSQL database), key file and instance folder, seeded with requests, persons,
+documents and a draft, and run through the real `flask` command in a subprocess."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from mla import create_app
+from mla.auth.services import create_user
+from mla.cases.models import Case, Person
+from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
+from mla.core.transaction import unit_of_work
+from mla.documents import storage
+from mla.documents.models import Document
+from mla.documents.services import Upload, store_document
+from mla.extensions import db
+from mla.portal.models import OutgoingDraft
+from mla.reference.services import ensure_fictional_country, load_reference_data
+from tests.conftest import (
+    create_run_database,
+    drop_run_database,
+    make_settings,
+    postgres_available,
+    selected_backend,
+    skip_or_fail,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Instance:
+    directory: Path
+    database_url: str
+    document_store: str = "database"
+    key_ring_json: str | None = None  # MLA_KEY_RING instead of the key file
+    _apps: list[Flask] = field(default_factory=list)
+
+    @property
+    def key_file(self) -> Path:
+        return self.directory / "keyring.json"
+
+    def app(self) -> Flask:
+        """A new app on this instance (it reads the key ring afresh)."""
+        overrides: dict[str, Any] = {"document_store": self.document_store}
+        if self.key_ring_json is not None:
+            overrides["key_ring_json"] = self.key_ring_json
+        app = create_app(make_settings(self.directory, self.database_url, **overrides))
+        self._apps.append(app)
+        return app
+
+    def environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MLA_")}
+        env.update({
+            "MLA_DATABASE_URL": self.database_url, "MLA_INSTANCE_PATH": str(self.directory),
+            "MLA_HOME_COUNTRY": "XZ", "MLA_SECRET_KEY": "t" * 48,
+            "MLA_DOCUMENT_STORE": self.document_store, "MLA_COOKIE_SECURE": "no",
+        })
+        if self.key_ring_json is not None:
+            env["MLA_KEY_RING"] = self.key_ring_json
+        else:
+            env["MLA_KEY_FILE"] = str(self.key_file)
+        return env
+
+    def flask(self, *args: str, script: str | None = None,
+              check: bool = False) -> subprocess.CompletedProcess[str]:
+        """`flask --app wsgi ARGS` in a subprocess (or a script that ends by running it)."""
+        command = ([sys.executable, "-c", script] if script
+                   else [sys.executable, "-m", "flask"]) + ["--app", "wsgi", *args]
+        result = subprocess.run(command, cwd=ROOT, env=self.environment(), text=True,
+                                capture_output=True, timeout=300, check=False)
+        if check:
+            assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    def dispose(self) -> None:
+        for app in self._apps:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+@contextlib.contextmanager
+def new_database(tmp_path: Path, name: str) -> Iterator[str]:
+    """A new empty database: a SQLite file in tmp_path, or a PostgreSQL database with a
+    name unique to this run (dropped afterwards)."""
+    if selected_backend() != "postgres":
+        yield f"sqlite:///{tmp_path / f'{name}.db'}"
+        return
+    reason = postgres_available()
+    if reason:
+        skip_or_fail(reason, "MLA_REQUIRE_POSTGRES")
+    url = create_run_database(name, f"{os.getpid()}_{secrets.token_hex(3)}")
+    try:
+        yield url
+    finally:
+        drop_run_database(url)
+
+
+def set_up_schema(app: Flask) -> None:
+    with app.app_context():
+        db.create_all()
+        with unit_of_work():
+            load_reference_data()
+            ensure_fictional_country("XZ", "Zembla")
+            ensure_fictional_country("XA", "Arcadia")
+
+
+PERSONS = [
+    {"full_name": "Jean Fictif", "date_of_birth": "1970-01-02", "nationality": "XA",
+     "identifiers": "passport XA123", "address": "1 rue Imaginaire"},
+    {"full_name": "Marie Exemple", "address": "2 Test Street"},
+    {"full_name": "Ödön Probe", "identifiers": "ID 42"},
+]
+
+
+def seed(app: Flask, cases: int = 3) -> None:
+    """Requests with persons and documents, and a prosecutor's draft."""
+    with app.app_context(), app.test_request_context(), unit_of_work():
+        actor = create_user("test", username=f"worker{secrets.token_hex(3)}",
+                            password="correct horse battery staple", role="caseworker")
+        for number in range(cases):
+            case = register_case(actor, CaseInput(
+                direction="incoming", kind="mla", counterpart_country="XA",
+                legal_basis="UNTOC", title=f"Bank records {number}",
+                offences=[OffenceInput(label="Fraud", statute="PC 210",
+                                       max_penalty_months=60, iccs=["0701"],
+                                       conduct="False invoices")],
+                measures=["bank_records"],
+                persons=[PersonInput(role="suspect", **person) for person in PERSONS]))
+            for page in range(2):
+                store_document(actor, case, Upload(f"note{page}.txt",
+                                                   f"Case {number} page {page}".encode()))
+        draft = OutgoingDraft(author_id=actor.id, step="facts")
+        draft.data = {"facts": {"summary": "Jean Fictif sent false invoices"}}
+        db.session.add(draft)
+
+
+def read_everything(app: Flask) -> dict[str, Any]:
+    """Every sealed thing of the instance, opened: persons, drafts, documents."""
+    with app.app_context():
+        try:
+            return {
+                "cases": sorted(db.session.scalars(select(Case.title))),
+                "persons": sorted(tuple(sorted(p.decrypted().items()))
+                                  for p in db.session.scalars(select(Person))),
+                "drafts": [d.data for d in db.session.scalars(select(OutgoingDraft))],
+                "documents": sorted(storage.read_content(d.id, d.uid).decode()
+                                    for d in db.session.scalars(select(Document))),
+            }
+        finally:
+            db.session.remove()

@@ -1,0 +1,199 @@
+"""`flask keys rotate`: every sealed value and document moves to a new key, in committed
+batches; a run killed with SIGKILL at a chosen batch is carried on by the next run."""
+
+from __future__ import annotations
+
+import json
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from mla.cases.models import Person
+from mla.cases.services import find_persons_by_name
+from mla.core.crypto import KeyRing
+from mla.extensions import db
+from mla.operations import keys
+from tests.keys.instance import (
+    PERSONS,
+    Instance,
+    new_database,
+    read_everything,
+    seed,
+    set_up_schema,
+)
+
+# Runs `flask keys rotate`, killing itself with SIGKILL right after batch N commits:
+# the kill lands at the same point on every run, whatever the machine's speed.
+KILL_AFTER_BATCH = """
+import os, signal, sys
+from flask.cli import main
+from mla.operations import keys_cli
+
+batches = 0
+commit = keys_cli.commit_batch
+
+def commit_then_die(rows):
+    global batches
+    commit(rows)
+    batches += 1
+    if batches == {batch}:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+keys_cli.commit_batch = commit_then_die
+sys.argv = ["flask"] + sys.argv[1:]
+main()
+"""
+
+
+@pytest.fixture
+def store() -> str:
+    """MLA_DOCUMENT_STORE of the instance; tests about documents run with both."""
+    return "database"
+
+
+@pytest.fixture
+def instance(store: str, tmp_path: Path) -> Iterator[Instance]:
+    with new_database(tmp_path, "keys") as url:
+        made = Instance(tmp_path, url, document_store=store)
+        app = made.app()
+        set_up_schema(app)
+        seed(app)
+        yield made
+        made.dispose()
+
+
+def _by_key(instance: Instance) -> dict[int, int]:
+    app = instance.app()
+    with app.app_context():
+        try:
+            return keys.values_by_key()
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.parametrize("store", ["database", "filesystem"])
+def test_a_rotation_killed_mid_way_is_carried_on_and_everything_reads_back(instance):
+    before = read_everything(instance.app())
+    total = sum(_by_key(instance).values())  # 9 persons' fields x ... + 6 documents + 1 draft
+    assert set(_by_key(instance)) == {1}
+
+    killed = instance.flask("keys", "rotate", "--batch-size", "2",
+                            script=KILL_AFTER_BATCH.format(batch=3))
+
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    ring = KeyRing.from_json(instance.key_file.read_text())
+    assert ring.active_id == 2 and ring.rotating_from == [1] and not ring.retired
+    half = _by_key(instance)
+    assert half[2] == 6 and half[1] == total - 6  # three batches of two, committed
+    assert read_everything(instance.app()) == before  # both keys read meanwhile
+
+    resumed = instance.flask("keys", "rotate", "--batch-size", "2", check=True)
+
+    assert "Carrying on the rotation to key 2" in resumed.stdout
+    assert _by_key(instance) == {2: total}
+    ring = KeyRing.from_json(instance.key_file.read_text())
+    assert ring.active_id == 2 and ring.retired == {1} and 1 in ring.keys  # kept, retired
+    assert read_everything(instance.app()) == before
+
+
+def test_a_second_rotation_adds_a_third_key(instance):
+    instance.flask("keys", "rotate", check=True)
+    before = read_everything(instance.app())
+
+    instance.flask("keys", "rotate", check=True)
+
+    ring = KeyRing.from_json(instance.key_file.read_text())
+    assert (ring.active_id, ring.retired) == (3, {1, 2})
+    assert set(_by_key(instance)) == {3}
+    assert read_everything(instance.app()) == before
+    status = instance.flask("keys", "status", check=True).stdout
+    assert "key 1: retired, 0 values" in status and "key 3: active" in status
+
+
+def test_a_running_server_reads_values_sealed_under_a_key_added_after_it_started(instance):
+    server = instance.app()  # loaded the ring with key 1 only
+    instance.flask("keys", "rotate", check=True)
+
+    assert read_everything(server)["persons"] == read_everything(instance.app())["persons"]
+
+
+def test_a_value_that_does_not_open_is_named_and_its_key_is_not_retired(instance):
+    app = instance.app()
+    with app.app_context():
+        person = db.session.scalars(select(Person).order_by(Person.id)).first()
+        tampered = bytearray(person.address_enc)
+        tampered[-1] ^= 1
+        person.address_enc = bytes(tampered)
+        person_id = person.id
+        db.session.commit()
+        db.session.remove()
+
+    result = instance.flask("keys", "rotate")
+
+    assert result.returncode == 1
+    assert f"case_persons.address_enc #{person_id}" in result.stderr
+    ring = KeyRing.from_json(instance.key_file.read_text())
+    assert ring.rotating_from == [1] and not ring.retired
+
+
+def test_the_blind_index_key_rotates_and_name_search_keeps_working(instance):
+    old = KeyRing.from_json(instance.key_file.read_text())
+
+    killed = instance.flask("keys", "rotate", "--blind-index", "--batch-size", "2",
+                            script=KILL_AFTER_BATCH.format(batch=2))
+
+    assert killed.returncode == -signal.SIGKILL
+    half = KeyRing.from_json(instance.key_file.read_text())
+    assert half.previous_index_key == old.index_key and half.index_key != old.index_key
+    _finds_every_person(instance)  # half the rows under each index key: both are searched
+
+    instance.flask("keys", "rotate", "--blind-index", check=True)
+
+    done = KeyRing.from_json(instance.key_file.read_text())
+    assert done.previous_index_key is None and done.index_key == half.index_key
+    assert done.keys == old.keys and done.active_id == old.active_id
+    _finds_every_person(instance)
+    app = instance.app()
+    with app.app_context():
+        indexes = set(db.session.scalars(select(Person.name_index)))
+        db.session.remove()
+    assert indexes == {done.blind_index(p["full_name"], purpose="person.name")
+                       for p in PERSONS}
+
+
+def _finds_every_person(instance: Instance) -> None:
+    app = instance.app()
+    with app.app_context():
+        for person in PERSONS:
+            found = find_persons_by_name(person["full_name"].upper())
+            assert len(found) == 3, person["full_name"]
+        db.session.remove()
+
+
+def test_with_the_ring_in_the_environment_rotation_prints_the_ring_to_store(tmp_path):
+    with new_database(tmp_path, "keysenv") as url:
+        ring = KeyRing.generate()
+        instance = Instance(tmp_path, url, key_ring_json=ring.to_json())
+        app = instance.app()
+        set_up_schema(app)
+        seed(app, cases=1)
+        before = read_everything(app)
+
+        first = instance.flask("keys", "rotate")
+
+        assert first.returncode == 3
+        assert "MLA_KEY_RING, which this command cannot change" in first.stderr
+        printed = KeyRing.from_json(first.stdout)
+        assert printed.active_id == 2 and printed.keys[1] == ring.keys[1]
+        assert set(_by_key(instance)) == {1}  # nothing re-encrypted before servers know key 2
+
+        instance.key_ring_json = json.dumps(json.loads(first.stdout))
+        second = instance.flask("keys", "rotate", check=True)
+
+        assert set(_by_key(instance)) == {2}
+        assert KeyRing.from_json(second.stdout[second.stdout.index("{"):]).retired == {1}
+        assert read_everything(instance.app()) == before
+        instance.dispose()
