@@ -1,11 +1,17 @@
-"""The reports domain: its JSON twins on the API blueprint (importing mla.reports.api
-attaches them before the blueprint is registered)."""
+"""The reports domain: the Reports page, its exports, and its JSON twins on the API
+blueprint (importing mla.reports.api attaches them before the blueprint is registered)."""
 
 from __future__ import annotations
 
-from mla.core.plugins import Domain
-from mla.reports import api
+from flask_babel import lazy_gettext as _l
+
+from mla.core.plugins import Domain, NavEntry
+from mla.reports import api, views
 
 ROUTES = (api,)
 
-DOMAIN = Domain(name="reports")
+DOMAIN = Domain(
+    name="reports",
+    blueprints=(views.bp,),
+    nav=(NavEntry("reports.index", _l("Reports"), 65),),
+)

@@ -1,0 +1,105 @@
+"""Every report table as header and rows: the page shows them, the exports write them,
+so what is copied or downloaded is what was on screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from mla.auth.models import User
+from mla.reports.filters import ReportFilters
+from mla.reports.queries import (
+    AGE_BUCKETS,
+    CounterpartRow,
+    Spread,
+    counterparts,
+    time_report,
+    workload,
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str           # in export file names and URLs
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    links: list[str | None] | None = None  # a request reference per row, where one applies
+
+
+def _days(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _spread(spread: Spread) -> list[Any]:
+    return [spread.count, _days(spread.median), _days(spread.p90)]
+
+
+def _paused(flag: bool) -> str:
+    return _("clock paused") if flag else ""
+
+
+def workload_tables(actor: User, f: ReportFilters) -> list[Table]:
+    data = workload(actor, f)
+    summary = Table("summary", _("Summary"), [_("Figure"), _("Requests")], [
+        [_("Received (incoming, registered in the period)"), data.received],
+        [_("Sent (outgoing, registered in the period)"), data.sent],
+        [_("Closed in the period"), data.closed],
+        [_("Open on the last day"), data.open],
+    ])
+    months = Table("months", _("Received and sent per month"),
+                   [_("Month"), _("Received"), _("Sent")],
+                   [[format_date(m, "MMMM y"), received, sent]
+                    for m, received, sent in data.months])
+    by_state = Table("backlog_state", _("Open on the last day, by state"),
+                     [_("State"), _("Requests"), _("Deadlines")],
+                     [[label, n, _paused(paused)] for label, n, paused in data.by_state])
+    age_names = {"0-30": _("0 to 30 days"), "31-90": _("31 to 90 days"),
+                 "91-180": _("91 to 180 days"), "181-365": _("181 to 365 days"),
+                 "365+": _("more than 365 days")}
+    by_age = Table("backlog_age", _("Open on the last day, by age"),
+                   [_("Days since registration"), _("Requests")],
+                   [[age_names[b], data.open_by_age[b]] for b in AGE_BUCKETS])
+    oldest = Table("oldest", _("Oldest open requests"),
+                   [_("Reference"), _("Title"), _("Counterpart"), _("State"), _("Registered")],
+                   [[o["reference"], o["title"], o["counterpart_country"], o["state"],
+                     format_date(o["registered_at"].astimezone(f.zone).date())]
+                    for o in data.oldest],
+                   links=[o["reference"] for o in data.oldest])
+    return [summary, months, by_state, by_age, oldest]
+
+
+def time_tables(actor: User, f: ReportFilters) -> list[Table]:
+    data = time_report(actor, f)
+    spread_columns = [_("Requests"), _("Median days"), _("90th percentile, days")]
+    to_close = Table("to_close", _("From registration to closing (requests closed in the "
+                                   "period)"), spread_columns, [_spread(data.to_close)])
+    in_state = Table("in_state", _("Days spent in each state (requests closed in the "
+                                   "period; all stays in a state added up)"),
+                     [_("State"), _("Deadlines"), *spread_columns],
+                     [[label, _paused(paused), *_spread(spread)]
+                      for label, paused, spread in data.in_state])
+    return [to_close, in_state]
+
+
+def counterpart_tables(actor: User, f: ReportFilters) -> list[Table]:
+    rows: list[CounterpartRow] = counterparts(actor, f)
+    table = Table(
+        "counterparts", _("Counterparts (requests registered in the period)"),
+        [_("State"), _("Authority"), _("Received from"), _("Sent to"),
+         _("Median days to acknowledgement"), _("Median days to execution"),
+         _("Open requests waiting on a status inquiry")],
+        [[r.country, r.authority, r.incoming, r.outgoing, _days(r.to_acknowledge.median),
+          _days(r.to_execute.median), r.open_inquiries] for r in rows])
+    return [table]
+
+
+SECTIONS: dict[str, Callable[[User, ReportFilters], list[Table]]] = {
+    "workload": workload_tables,
+    "time": time_tables,
+    "counterparts": counterpart_tables,
+}

@@ -1,0 +1,71 @@
+"""The Reports page and its exports, for the central authority's staff."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from mla.cases.constants import DIRECTIONS, KINDS
+from mla.cases.validation import home_today
+from mla.core.access import allow
+from mla.core.errors import ApiError
+from mla.core.text import csv_text
+from mla.reference.queries import country_choices, instrument_choices
+from mla.reports.filters import FilterError, default_period, parse_filters
+from mla.reports.roles import REPORT_READERS
+from mla.reports.tables import SECTIONS, Table
+
+bp = Blueprint("reports", __name__, url_prefix="/reports", static_folder="static",
+               static_url_path="/static")
+
+SECTION_TITLES = {
+    "workload": _l("Workload"),
+    "time": _l("Time"),
+    "counterparts": _l("Counterparts"),
+}
+
+
+@bp.route("/")
+@allow(*REPORT_READERS)
+def index():
+    start_on, end_on = default_period(home_today())
+    form = {"from": start_on.isoformat(), "to": end_on.isoformat(),
+            **{k: v for k, v in request.args.items() if isinstance(v, str)}}
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as exc:
+        return render_template("reports/index.html", form=form, errors=exc.problems,
+                               sections=[], **_choices()), 422
+    sections = [(name, SECTION_TITLES[name], build(current_user, filters))
+                for name, build in SECTIONS.items()]
+    return render_template("reports/index.html", form=form, errors={}, filters=filters,
+                           sections=sections, **_choices())
+
+
+@bp.route("/<section>/<table>.csv")
+@allow(*REPORT_READERS)
+def export_csv(section: str, table: str):
+    found = _table(section, table)
+    name = f"comity-{section}-{found.name}.csv"
+    return Response(csv_text(found.columns, found.rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _table(section: str, name: str) -> Table:
+    build = SECTIONS.get(section)
+    if build is None:
+        abort(404)
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as exc:
+        raise ApiError(422, "invalid", "The filters are not valid.", exc.problems) from None
+    for table in build(current_user, filters):
+        if table.name == name:
+            return table
+    abort(404)
+
+
+def _choices() -> dict[str, object]:
+    return {"DIRECTIONS": DIRECTIONS, "KINDS": KINDS, "countries": country_choices(),
+            "instruments": instrument_choices()}
