@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from mla.audit.forms import TrailFilterForm
 from mla.audit.queries import TrailFilter, format_details, known_actions, trail_csv, trail_page
 from mla.core.access import allow
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+# What an entry is about, in words (the table names stay in the CSV export).
+OBJECT_LABELS = {
+    "cases": _l("Request"),
+    "users": _l("Account"),
+    "documents": _l("Document"),
+    "route": _l("Page"),
+}
 
 
 def _filters(form: TrailFilterForm) -> TrailFilter:
@@ -32,7 +41,7 @@ def trail():
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "audit/trail.html", form=form, page=page, actions=known_actions(),
-        format_details=format_details,
+        format_details=format_details, object_labels=OBJECT_LABELS,
         export_url=url_for("audit.export", **args),
         prev_url=url_for("audit.trail", page=page.page - 1, **args) if page.page > 1 else None,
         next_url=url_for("audit.trail", page=page.page + 1, **args) if page.has_next else None,

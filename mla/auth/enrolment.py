@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, flash, redirect, request, url_for
-from flask_babel import gettext as _
+from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
 from mla.auth.two_factor import must_enrol
@@ -30,7 +29,6 @@ def send_to_enrolment() -> Any:
         return None
     if not current_user.is_authenticated or not must_enrol(current_user):
         return None
-    flash(_("Set up two-step sign-in before you continue."), "info")
     return redirect(url_for(ENROLMENT_ENDPOINT))
 
 
