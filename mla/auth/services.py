@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Update, select, update
@@ -18,12 +19,14 @@ from sqlalchemy.exc import OperationalError
 
 from mla.audit.services import record_audit
 from mla.auth import two_factor
+from mla.auth.actors import Actor
 from mla.auth.models import ApiToken, LoginThrottle, User, UserSession
 from mla.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from mla.auth.signals import access_revoked
 from mla.auth.two_factor import note_failure
 from mla.core import clock
 from mla.core.access import ROLES
+from mla.core.db import rows_matched
 from mla.core.errors import ServiceError
 from mla.core.transaction import commit_even_if_refused
 from mla.extensions import db
@@ -46,7 +49,7 @@ def get_user_by_username(username: str) -> User | None:
 
 # -- accounts ---------------------------------------------------------------------------
 def create_user(
-    actor: User | str | None,
+    actor: Actor | None,
     *,
     username: str,
     password: str,
@@ -106,7 +109,7 @@ def update_user(actor: User, user: User, *, display_name: str, email: str, role:
     return user
 
 
-def set_password(actor: User | str | None, user: User, new_password: str,
+def set_password(actor: Actor | None, user: User, new_password: str,
                  *, keep_session: UserSession | None = None) -> None:
     problems = password_problems(new_password, user.username)
     if problems:
@@ -230,7 +233,8 @@ def end_session(record: UserSession) -> None:
 def revoke_everything(actor: User, user: User) -> dict[str, int]:
     """An admin's one action: every session, API token and calendar feed of ``user``."""
     counts = _revoke_everything(actor, user)
-    record_audit(actor, "user.revoke_all", user, **counts)
+    details: dict[str, Any] = {**counts}
+    record_audit(actor, "user.revoke_all", user, **details)
     db.session.flush()
     return counts
 
@@ -252,11 +256,11 @@ def revoke_sessions(user: User, *, except_session: UserSession | None = None) ->
     )
     if except_session is not None:
         stmt = stmt.where(UserSession.id != except_session.id)
-    return db.session.execute(stmt).rowcount or 0
+    return rows_matched(db.session.execute(stmt))
 
 
 # -- API tokens ----------------------------------------------------------------------------
-def create_api_token(actor: User | str | None, user: User, *, label: str = "",
+def create_api_token(actor: Actor | None, user: User, *, label: str = "",
                      valid_days: int | None = 365) -> tuple[ApiToken, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
@@ -291,8 +295,8 @@ def revoke_api_token(actor: User, token: ApiToken) -> None:
 
 
 def revoke_tokens(user: User) -> int:
-    return db.session.execute(
+    return rows_matched(db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=clock.real_now())
-    ).rowcount or 0
+    ))
