@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent, Person
+from mla.core.cache import cached_by_tables
 from mla.core.clock import now
 from mla.core.crypto import key_ring
 from mla.core.errors import NotFound
@@ -302,7 +303,9 @@ def dashboard_counts(actor: User) -> dict[str, int]:
     return {"open": row[0], "urgent": row[1], "overdue": row[2], "mine": row[3]}
 
 
+@cached_by_tables("users")
 def staff_choices() -> list[tuple[int, str]]:
+    """Who a request can be assigned to (cached per process: shared, never modify)."""
     rows = db.session.execute(
         select(User.id, User.display_name)
         .where(User.role.in_(("caseworker", "supervisor", "trainee", "admin")),

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import has_app_context
+from flask import has_app_context, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -127,9 +127,20 @@ def definition_for_case(case: Any) -> Workflow:
     return definition(case.workflow_name, case.workflow_version)
 
 
+def current_in_request(name: str) -> Workflow:
+    """``current(name)``, its file checked once per request rather than once per call:
+    a list labels every row's state."""
+    if not has_request_context():
+        return current(name)
+    seen: dict[str, Workflow] = request.environ.setdefault("mla.workflows", {})
+    if name not in seen:
+        seen[name] = current(name)
+    return seen[name]
+
+
 def state_label(workflow_name: str, state: str) -> str:
     """A state's name in plain words (from today's file; unknown names are humanised)."""
     try:
-        return current(workflow_name).label_of(state)
+        return current_in_request(workflow_name).label_of(state)
     except (LookupError, OSError, DefinitionError):
         return state.replace("_", " ").capitalize()
