@@ -31,8 +31,11 @@ class Table:
     links: list[str | None] | None = None  # a request reference per row, where one applies
 
 
-def _days(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+def _days(value: float | None) -> float | int | str:
+    """Whole days as integers (59, not 59.0), so CSV and XLSX show what the page shows."""
+    if value is None:
+        return ""
+    return int(value) if value == int(value) else value
 
 
 def _spread(spread: Spread) -> list[Any]:

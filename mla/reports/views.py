@@ -12,6 +12,7 @@ from mla.core.access import allow
 from mla.core.errors import ApiError
 from mla.core.text import csv_text
 from mla.reference.queries import country_choices, instrument_choices
+from mla.reports.exports import XLSX_MIMETYPE, xlsx_bytes
 from mla.reports.filters import FilterError, default_period, parse_filters
 from mla.reports.roles import REPORT_READERS
 from mla.reports.tables import SECTIONS, Table
@@ -49,6 +50,15 @@ def export_csv(section: str, table: str):
     found = _table(section, table)
     name = f"comity-{section}-{found.name}.csv"
     return Response(csv_text(found.columns, found.rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<section>/<table>.xlsx")
+@allow(*REPORT_READERS)
+def export_xlsx(section: str, table: str):
+    found = _table(section, table)
+    name = f"comity-{section}-{found.name}.xlsx"
+    return Response(xlsx_bytes(found), mimetype=XLSX_MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
