@@ -88,7 +88,10 @@ class Domain:
     nav: Sequence[NavEntry] = ()
     panels: Sequence[Panel] = ()
     jobs: Sequence[Job] = ()
-    outbox_channels: Sequence[str] = ()    # outbox channels this domain delivers
+    # Outbox channels this domain delivers: name -> deliver(token, row ids, report),
+    # called by the dispatcher with every claimed batch (it picks its own channel's rows).
+    outbox_channels: Mapping[str, Callable[[str, list[int], Any], object]] = field(
+        default_factory=dict)
     template_globals: Mapping[str, Any] = field(default_factory=dict)
     setup: Callable[[Flask], object] | None = None  # anything else, run last
 
@@ -131,3 +134,7 @@ def jobs(app: Flask) -> list[Job]:
 
 def outbox_channels(app: Flask) -> frozenset[str]:
     return frozenset(c for d in domains(app) for c in d.outbox_channels)
+
+
+def outbox_deliverers(app: Flask) -> dict[str, Callable[[str, list[int], Any], object]]:
+    return {name: deliver for d in domains(app) for name, deliver in d.outbox_channels.items()}

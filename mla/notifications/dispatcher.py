@@ -27,6 +27,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,8 +35,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
 from mla.core.clock import now
-from mla.core.db import UTCDateTime
+from mla.core.db import UTCDateTime, rows_matched
 from mla.core.errors import Conflict, NotFound
+from mla.core.plugins import outbox_deliverers
 from mla.core.text import single_line
 from mla.core.transaction import unit_of_work
 from mla.extensions import db
@@ -147,7 +149,7 @@ def _deliver_in_app(token: str, ids: list[int]) -> int:
             update(OutboxMessage).where(_mine(token, ids), OutboxMessage.channel == "in_app")
             .values(status="sent", sent_at=now(), claim_token=None, claimed_until=None)
             .execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    return rows_matched(result)
 
 
 def _claimed_rows(token: str, ids: list[int], channel: str) -> list[OutboxMessage]:
@@ -269,7 +271,7 @@ def deliver_email(token: str, ids: list[int], report: DispatchReport) -> None:
                 update(OutboxMessage).where(_mine(token, ids), OutboxMessage.channel == "email")
                 .values(status="sandboxed", sent_at=now(), claim_token=None, claimed_until=None)
                 .execution_options(synchronize_session=False))
-        report.sandboxed += result.rowcount or 0
+        report.sandboxed += rows_matched(result)
         return
     mailer = Mailer(settings.smtp)
     marker = SentMarker(token)
@@ -346,8 +348,9 @@ def dispatch_due(max_batches: int | None = None, batch: int = BATCH,
         if not ids:
             break
         report.batches += 1
-        report.in_app += deliver_in_app(token, ids, report)
-        deliver_email(token, ids, report)
+        # Each channel's deliverer, as the domains registered them (in_app, email, ...).
+        for deliver in outbox_deliverers(current_app).values():
+            deliver(token, ids, report)
     return report
 
 

@@ -31,7 +31,6 @@ class OutboxMessage(Model):
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("channel IN ('in_app', 'email')", name="channel_known"),
         CheckConstraint("status IN ('pending', 'claimed', 'sent', 'sandboxed', 'dead')",
                         name="status_known"),
         CheckConstraint("attempts >= 0", name="attempts_positive"),

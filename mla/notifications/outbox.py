@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mla.core.clock import now
+from mla.core.plugins import outbox_channels
 from mla.extensions import db
 from mla.notifications.models import OutboxMessage
 
@@ -35,10 +37,14 @@ def enqueue_many(rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
     at = now()
+    channels = outbox_channels(current_app)
     values = []
     for row in rows:
         if len(row["key"]) > 200:
             raise ValueError("an idempotency key is at most 200 characters")
+        if row["channel"] not in channels:
+            # The domains register their channels (plugin.py); nothing else delivers.
+            raise ValueError(f"no installed domain delivers outbox channel {row['channel']!r}")
         values.append({
             "key": row["key"], "channel": row["channel"], "status": "pending",
             "subject": row["subject"][:300], "body": row.get("body", ""),

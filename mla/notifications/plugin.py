@@ -8,12 +8,16 @@ from flask_babel import lazy_gettext as _l
 
 from mla.core.plugins import USER_MENU, Domain, Job, NavEntry, Tick
 from mla.notifications import hooks, models, views
-from mla.notifications.dispatcher import dispatch_due
+from mla.notifications.dispatcher import DispatchReport, deliver_email, deliver_in_app, dispatch_due
 
 
 def _dispatch(tick: Tick) -> Mapping[str, int]:
     report = dispatch_due(lease=tick.lease)
     return {"delivered": report.delivered, "retried": report.retried, "dead": report.dead}
+
+
+def _in_app(token: str, ids: list[int], report: DispatchReport) -> None:
+    report.in_app += deliver_in_app(token, ids, report)
 
 
 DOMAIN = Domain(
@@ -31,5 +35,5 @@ DOMAIN = Domain(
         NavEntry("notifications.index", _l("Notifications"), 10, menu=USER_MENU),
     ),
     jobs=(Job("notifications.dispatch", 30, _dispatch),),
-    outbox_channels=("in_app", "email"),
+    outbox_channels={"in_app": _in_app, "email": deliver_email},
 )
