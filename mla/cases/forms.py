@@ -36,7 +36,7 @@ from mla.cases.validation import (
     received_date_not_in_future,
 )
 from mla.core.errors import ApiError
-from mla.core.forms import apply_service_error, as_choices
+from mla.core.forms import apply_service_error, as_choices, reuse
 
 
 def _penalty_check(form: Form, field: StringField) -> None:
@@ -175,7 +175,7 @@ class CaseForm(FlaskForm):
             kind=self.kind.data,
             counterpart_country=self.counterpart_country.data,
             legal_basis=self.legal_basis.data,
-            title=self.title.data,
+            title=self.title.data or "",
             counterpart_reference=self.counterpart_reference.data or "",
             counterpart_authority_id=self.counterpart_authority_id.data or None,
             domestic_authority_id=self.domestic_authority_id.data or None,
@@ -297,22 +297,22 @@ class CaseEditForm(FlaskForm):
     """Every registered field of a request; direction and kind stay (they choose the workflow)."""
 
     version = HiddenField()
-    title = CaseForm.title
-    summary = CaseForm.summary
-    counterpart_country = CaseForm.counterpart_country
-    counterpart_authority_id = CaseForm.counterpart_authority_id
-    counterpart_reference = CaseForm.counterpart_reference
-    domestic_authority_id = CaseForm.domestic_authority_id
-    domestic_reference = CaseForm.domestic_reference
-    legal_basis = CaseForm.legal_basis
-    is_urgent = CaseForm.is_urgent
-    urgency_reason = CaseForm.urgency_reason
-    received_on = CaseForm.received_on
-    measures = CaseForm.measures
+    title = reuse(CaseForm.title)
+    summary = reuse(CaseForm.summary)
+    counterpart_country = reuse(CaseForm.counterpart_country)
+    counterpart_authority_id = reuse(CaseForm.counterpart_authority_id)
+    counterpart_reference = reuse(CaseForm.counterpart_reference)
+    domestic_authority_id = reuse(CaseForm.domestic_authority_id)
+    domestic_reference = reuse(CaseForm.domestic_reference)
+    legal_basis = reuse(CaseForm.legal_basis)
+    is_urgent = reuse(CaseForm.is_urgent)
+    urgency_reason = reuse(CaseForm.urgency_reason)
+    received_on = reuse(CaseForm.received_on)
+    measures = reuse(CaseForm.measures)
     offences = FieldList(FormField(OffenceEditForm), min_entries=0, max_entries=30)
     persons = FieldList(FormField(PersonEditForm), min_entries=0, max_entries=50)
-    add_offence = CaseForm.add_offence
-    add_person = CaseForm.add_person
+    add_offence = reuse(CaseForm.add_offence)
+    add_person = reuse(CaseForm.add_person)
     submit = SubmitField(_l("Save the correction"))
 
     validate_urgency_reason = CaseForm.validate_urgency_reason

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import (  # type: ignore[attr-defined]  # new in WTForms 3.3,
+    SelectChoice,  # types-WTForms describes 3.2
+)
+from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
-from mla.core.errors import ServiceError
+from mla.core.errors import ApiError
 from mla.core.text import has_line_break
 
+F = TypeVar("F", bound=Field)
 
-def apply_service_error(form: FlaskForm, exc: ServiceError) -> None:
+
+def reuse(field: UnboundField[F]) -> F:
+    """Another form's field declared again (``title = reuse(CaseForm.title)``): typed as
+    WTForms' stubs type a declaration, the field it becomes on each form."""
+    return cast(F, field)
+
+
+def apply_service_error(form: FlaskForm, exc: ApiError) -> None:
     field_name = exc.details.get("field") if isinstance(exc.details, dict) else None
     field = getattr(form, field_name, None) if field_name else None
     if field is not None and hasattr(field, "errors"):
