@@ -4,6 +4,7 @@ attached to the API blueprint when the reports plugin is imported."""
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -61,7 +62,7 @@ def report_filters() -> ReportFilters:
 
 @bp.route("/reports/workload", methods=["GET"])
 @allow(*REPORT_READERS)
-def reports_workload():
+def reports_workload() -> ResponseReturnValue:
     """Requests received, sent, closed and open in a period (CONTRACT.md v1.1).
     ---
     get:

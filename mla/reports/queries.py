@@ -257,7 +257,8 @@ class TimeReport:
     in_state: list[tuple[str, bool, Spread]]
 
 
-def _closings(actor: User, f: ReportFilters, workflows: Sequence[Workflow]) -> Select[Any]:
+def _closings(actor: User, f: ReportFilters,
+              workflows: Sequence[Workflow]) -> Select[Any, Any]:
     """Each request closed in the period, with its (last) closing instant in it."""
     return (select(Case.id.label("case_id"), func.max(CaseEvent.at).label("closed_at"))
             .join(Case, Case.id == CaseEvent.case_id)

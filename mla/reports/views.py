@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -29,7 +30,7 @@ SECTION_TITLES = {
 
 @bp.route("/")
 @allow(*REPORT_READERS)
-def index():
+def index() -> ResponseReturnValue:
     start_on, end_on = default_period(home_today())
     form = {"from": start_on.isoformat(), "to": end_on.isoformat(),
             **{k: v for k, v in request.args.items() if isinstance(v, str)}}
@@ -46,7 +47,7 @@ def index():
 
 @bp.route("/<section>/<table>.csv")
 @allow(*REPORT_READERS)
-def export_csv(section: str, table: str):
+def export_csv(section: str, table: str) -> ResponseReturnValue:
     found = _table(section, table)
     name = f"comity-{section}-{found.name}.csv"
     return Response(csv_text(found.columns, found.rows), mimetype="text/csv",
@@ -55,7 +56,7 @@ def export_csv(section: str, table: str):
 
 @bp.route("/<section>/<table>.xlsx")
 @allow(*REPORT_READERS)
-def export_xlsx(section: str, table: str):
+def export_xlsx(section: str, table: str) -> ResponseReturnValue:
     found = _table(section, table)
     name = f"comity-{section}-{found.name}.xlsx"
     return Response(xlsx_bytes(found), mimetype=XLSX_MIMETYPE,
