@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from mla.auth.models import User
@@ -102,7 +113,7 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[tuple[Case]]:
             # A whole reference: one indexed lookup, no scan of the titles.
             stmt = stmt.where(Case.reference == term.upper())
         else:
-            stmt = stmt.where(or_(*_text_matches(term)))
+            stmt = stmt.where(Case.id.in_(_text_matches(term)))
     if filters.direction in {"incoming", "outgoing"}:
         stmt = stmt.where(Case.direction == filters.direction)
     if filters.kind in {"mla", "extradition"}:
@@ -126,23 +137,27 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[tuple[Case]]:
     return stmt
 
 
-def _text_matches(term: str) -> list[ColumnElement[bool]]:
-    """What `q` matches; each part is served by its own index (trigram on PostgreSQL)."""
-    # A person's exact name, through the keyed blind index (names are encrypted).
-    named = select(Person.case_id).where(
-        Person.name_index.in_(key_ring().blind_indexes(term, purpose="person.name")))
-    matches: list[ColumnElement[bool]] = [
-        Case.reference == term.upper(),
-        Case.counterpart_reference == term,
-        Case.id.in_(named),
+def _text_matches(term: str) -> CompoundSelect[tuple[int]]:
+    """The ids `q` matches: a UNION of one lookup per index (trigram GIN on PostgreSQL).
+
+    An OR across the columns (with the persons' subquery in it) sent PostgreSQL to a
+    scan of the whole table; each branch of the UNION reads its own index.
+    """
+    ids = select(Case.id)
+    parts: list[Select[tuple[int]]] = [
+        ids.where(Case.reference == term.upper()),
+        ids.where(Case.counterpart_reference == term),
+        # A person's exact name, through the keyed blind index (names are encrypted).
+        select(Person.case_id).where(
+            Person.name_index.in_(key_ring().blind_indexes(term, purpose="person.name"))),
     ]
     if len(term) >= 3:
-        matches.append(Case.title_search.contains(term.casefold(), autoescape=True))
+        parts.append(ids.where(Case.title_search.contains(term.casefold(), autoescape=True)))
     if len(term) >= MIN_PART:
-        matches.append(Case.reference.contains(term.upper(), autoescape=True))
+        parts.append(ids.where(Case.reference.contains(term.upper(), autoescape=True)))
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        matches.append(Case.counterpart_reference.ilike(f"%{escaped}%", escape="\\"))
-    return matches
+        parts.append(ids.where(Case.counterpart_reference.ilike(f"%{escaped}%", escape="\\")))
+    return union(*parts)
 
 
 @dataclass
