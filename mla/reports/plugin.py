@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from mla.core.plugins import Domain, NavEntry
 from mla.reports import api, views
+from mla.reports.tables import counterpart_line
 
 ROUTES = (api,)
 
@@ -14,4 +15,5 @@ DOMAIN = Domain(
     name="reports",
     blueprints=(views.bp,),
     nav=(NavEntry("reports.index", _l("Reports"), 65),),
+    template_globals={"counterpart_line": counterpart_line},
 )

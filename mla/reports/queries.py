@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, 
 from sqlalchemy.orm import aliased
 
 from mla.auth.models import User
-from mla.cases.models import Case, CaseEvent
+from mla.cases.models import Case, CaseEvent, Measure
 from mla.cases.queries import visible_cases
 from mla.core.clock import now
 from mla.directory.models import Authority
@@ -383,3 +383,48 @@ def _waiting_on_inquiry(scope: list[ColumnElement[bool]]) -> list[tuple[str, int
         .where(*scope, Case.direction == "outgoing", Case.is_closed.is_(False),
                ranked.c.transition.in_(INQUIRIES))
         .group_by(Case.counterpart_country, Case.counterpart_authority_id))]
+
+
+# --- one counterpart's record, for whoever drafts a request to it ----------------------
+
+@dataclass(frozen=True)
+class CounterpartRecord:
+    country: str
+    measure: str  # a measure code, or "" for every kind of request
+    requests: int
+    since: int | None  # the year of the earliest
+    to_execute: Spread
+
+
+def counterpart_record(actor: User, case: Case) -> CounterpartRecord:
+    """The earlier outgoing requests to this request's counterpart state (of the same kind,
+    asking for its first measure if it names one): how many since when, and the days from
+    transmission to execution."""
+    measure = case.measures[0].code if case.measures else ""
+    conditions = [*_scope(actor, ReportFilters(start_on=date.min, end_on=date.min,
+                                               counterpart_country=case.counterpart_country,
+                                               kind=case.kind, direction="outgoing")),
+                  Case.id != case.id]
+    if measure:
+        conditions.append(Case.id.in_(select(Measure.case_id).where(Measure.code == measure)))
+    requests, first = db.session.execute(
+        select(func.count(), func.min(Case.created_at)).where(*conditions)).one()
+    sent = func.min(case_when(CaseEvent.transition.in_(TRANSMITTED), CaseEvent.at))
+    done = func.min(case_when(CaseEvent.transition.in_(EXECUTED), CaseEvent.at))
+    per_case = (select(sent.label("sent"), done.label("done"))
+                .select_from(Case).join(CaseEvent, CaseEvent.case_id == Case.id)
+                .where(*conditions, CaseEvent.kind == "transition",
+                       CaseEvent.transition.in_(TRANSMITTED + EXECUTED))
+                .group_by(Case.id).subquery())
+    days = db.session.scalars(
+        select(days_between(per_case.c.done, per_case.c.sent))
+        .where(per_case.c.sent.is_not(None), per_case.c.done.is_not(None))).all()
+    country = db.session.get(Country, case.counterpart_country)
+    return CounterpartRecord(country=country.name if country else case.counterpart_country,
+                             measure=measure, requests=requests,
+                             since=first.year if first else None,
+                             to_execute=Spread.of([float(d) for d in days]))
+
+
+def case_when(condition: ColumnElement[bool], value: Any) -> Any:
+    return case((condition, value))

@@ -7,15 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from mla.auth.models import User
+from mla.cases.constants import MEASURES
+from mla.cases.models import Case
 from mla.reports.filters import ReportFilters
 from mla.reports.queries import (
     AGE_BUCKETS,
     CounterpartRow,
     Spread,
+    counterpart_record,
     counterparts,
     time_report,
     workload,
@@ -106,3 +109,25 @@ SECTIONS: dict[str, Callable[[User, ReportFilters], list[Table]]] = {
     "time": time_tables,
     "counterparts": counterpart_tables,
 }
+
+
+def counterpart_line(actor: User, case: Case) -> str:
+    """One line on an outgoing request: what its counterpart did with the earlier ones,
+    e.g. 'France, bank records: median 94 days to execution, 12 requests since 2024'."""
+    record = counterpart_record(actor, case)
+    subject = record.country
+    if record.measure:
+        subject = _("%(country)s, %(measure)s", country=record.country,
+                    measure=str(MEASURES.get(record.measure, record.measure)).lower())
+    if not record.requests:
+        return _("%(subject)s: no earlier requests.", subject=subject)
+    count = ngettext("%(num)d request since %(year)s", "%(num)d requests since %(year)s",
+                     record.requests, year=record.since)
+    if record.to_execute.median is None:
+        return _("%(subject)s: none executed yet, %(count)s.", subject=subject, count=count)
+    return ngettext("%(subject)s: median %(days)s day to execution (%(executed)s executed), "
+                    "%(count)s.",
+                    "%(subject)s: median %(days)s days to execution (%(executed)s executed), "
+                    "%(count)s.", int(record.to_execute.median), subject=subject,
+                    days=_days(record.to_execute.median), count=count,
+                    executed=record.to_execute.count)
