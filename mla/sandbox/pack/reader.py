@@ -260,9 +260,10 @@ def _requests(reader: _Reader, value: Any, codes: set[str],
             role = reader.text(raw, "role", here, required=True)
             if role and role not in PERSON_ROLES:
                 reader.problem(here, f"'role' must be one of {', '.join(PERSON_ROLES)}")
-            person = {name: reader.text(raw, name, here, required=name == "full_name")
-                      for name in ("full_name", "date_of_birth", "nationality", "identifiers",
-                                   "address")}
+            person: dict[str, Any] = {
+                name: reader.text(raw, name, here, required=name == "full_name")
+                for name in ("full_name", "date_of_birth", "nationality", "identifiers",
+                             "address")}
             person["role"] = role
             person["is_in_custody"] = bool(raw.get("in_custody", False))
             persons.append(person)
