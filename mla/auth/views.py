@@ -65,7 +65,7 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        result = authenticate(form.username.data, form.password.data,
+        result = authenticate(form.username.data or "", form.password.data or "",
                               user_agent=request.user_agent.string,
                               client_ip=client_ip())
         if result.user is not None and result.needs_second_factor:
@@ -111,7 +111,7 @@ def login_code() -> ResponseReturnValue:
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
-        result = complete_sign_in(user, form.code.data, user_agent=request.user_agent.string,
+        result = complete_sign_in(user, form.code.data or "", user_agent=request.user_agent.string,
                                   client_ip=client_ip())
         if result.session_token is not None:
             target = session[PENDING_SIGN_IN].get("next") or url_for("core.home")
@@ -119,8 +119,9 @@ def login_code() -> ResponseReturnValue:
             session[loader.SESSION_KEY] = result.session_token
             session.permanent = True
             return redirect(_safe_next(target))
-        form.code.errors.append(_("The code is not correct or was already used. After "
-                                  "several failures the account is locked for a few minutes."))
+        form.code.errors = [*form.code.errors, _(
+            "The code is not correct or was already used. After several failures the "
+            "account is locked for a few minutes.")]
         status = 401
     elif request.method == "POST":
         status = 400
@@ -135,22 +136,24 @@ def two_factor_page() -> ResponseReturnValue:
     user = current_user
     if user.has_second_factor:
         if form.validate_on_submit():
-            codes = two_factor.regenerate_recovery_codes(user, form.code.data)
+            codes = two_factor.regenerate_recovery_codes(user, form.code.data or "")
             if codes is not None:
                 return render_template("auth/recovery_codes.html", codes=codes)
-            form.code.errors.append(_("The code is not correct or was already used."))
+            form.code.errors = [*form.code.errors,
+                                _("The code is not correct or was already used.")]
         status = 422 if form.errors else 200
         return render_template("auth/two_factor.html", form=form, enrolled=True), status
     secret = session.get(PENDING_SECRET)
     if not isinstance(secret, str) or not two_factor.is_valid_secret(secret):
         secret = session[PENDING_SECRET] = two_factor.new_secret()
     if form.validate_on_submit():
-        codes = two_factor.confirm_enrolment(user, secret, form.code.data)
+        codes = two_factor.confirm_enrolment(user, secret, form.code.data or "")
         if codes is not None:
             session.pop(PENDING_SECRET, None)
             return render_template("auth/recovery_codes.html", codes=codes)
-        form.code.errors.append(_("The code is not correct. Check that the phone's clock is "
-                                  "right and type the code it shows now."))
+        form.code.errors = [*form.code.errors, _(
+            "The code is not correct. Check that the phone's clock is right and type the "
+            "code it shows now.")]
     uri = two_factor.provisioning_uri(user, secret)
     status = 422 if form.errors else 200
     return render_template("auth/two_factor.html", form=form, enrolled=False, secret=secret,
@@ -175,8 +178,8 @@ def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_own_password(current_user, form.current_password.data,
-                                form.new_password.data, g.get("user_session"))
+            change_own_password(current_user, form.current_password.data or "",
+                                form.new_password.data or "", g.get("user_session"))
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -204,8 +207,9 @@ def new_user() -> ResponseReturnValue:
     form.authority_id.choices = _authority_options()
     if form.validate_on_submit():
         try:
-            create_user(current_user, username=form.username.data, password=form.password.data,
-                        role=form.role.data, display_name=form.display_name.data,
+            create_user(current_user, username=form.username.data or "",
+                        password=form.password.data or "",
+                        role=form.role.data, display_name=form.display_name.data or "",
                         email=form.email.data or "", authority_id=form.authority_id.data or None)
         except ServiceError as exc:
             apply_service_error(form, exc)
@@ -226,7 +230,7 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         form.authority_id.data = user.authority_id or 0
     if form.validate_on_submit():
         try:
-            update_user(current_user, user, display_name=form.display_name.data,
+            update_user(current_user, user, display_name=form.display_name.data or "",
                         email=form.email.data or "", role=form.role.data,
                         is_enabled=form.is_enabled.data,
                         authority_id=form.authority_id.data or None)

@@ -146,8 +146,8 @@ def reopen(reference: str):
         flash(_("Say why the request is reopened."), "danger")
         return redirect(url_for("cases.detail", reference=case.reference))
     try:
-        reopen_case(current_user, case, form.reason.data, expected_version=int(
-            form.version.data) if (form.version.data or "").isdigit() else 0)
+        reopen_case(current_user, case, form.reason.data or "", expected_version=int(
+            form.version.data or "0") if (form.version.data or "").isdigit() else 0)
     except ApiError as exc:
         flash(exc.message, "danger")
     else:
@@ -163,7 +163,7 @@ def note(reference: str):
     if not form.validate_on_submit():
         flash(_("A note cannot be empty."), "danger")
         return redirect(url_for("cases.detail", reference=case.reference))
-    add_note(current_user, case, form.text.data)
+    add_note(current_user, case, form.text.data or "")
     flash(_("Note added."), "success")
     return redirect(url_for("cases.detail", reference=case.reference, _anchor="timeline"))
 

@@ -48,7 +48,7 @@ def _form(obj: Authority | None = None) -> AuthorityForm:
 
 def _input(form: AuthorityForm) -> AuthorityInput:
     return AuthorityInput(
-        name=form.name.data, country_code=form.country_code.data, kind=form.kind.data,
+        name=form.name.data or "", country_code=form.country_code.data, kind=form.kind.data,
         address=form.address.data or "", email=form.email.data or "",
         phone=form.phone.data or "", website=form.website.data or "",
         languages=form.language_list(), channels=list(form.channels.data or []),

@@ -276,7 +276,7 @@ def offence_edit(code: str, offence_id: int) -> ResponseReturnValue:
         form.iccs.data = " ".join(offence.iccs_codes)
     if form.validate_on_submit():
         try:
-            catalogues.update_offence(current_user, offence, title=form.title.data,
+            catalogues.update_offence(current_user, offence, title=form.title.data or "",
                                       statute=form.statute.data or "",
                                       max_penalty_months=form.penalty.months or 0,
                                       iccs=split_codes(form.iccs.data))
@@ -300,8 +300,8 @@ def iccs() -> ResponseReturnValue:
         if form.validate_on_submit():
             try:
                 node = catalogues.add_iccs_extension(
-                    current_user, parent_code=form.parent_code.data, code=form.code.data,
-                    title=form.title.data)
+                    current_user, parent_code=form.parent_code.data or "",
+                    code=form.code.data or "", title=form.title.data or "")
             except ServiceError as exc:
                 apply_service_error(form, exc)
             else:
@@ -333,7 +333,7 @@ def settings() -> ResponseReturnValue:
                 if which == "policy":
                     update_policy(current_user, mla_policy=policy_form.mla_policy.data,
                                   extradition_minimum_months=(
-                                      policy_form.extradition_minimum_months.data))
+                                      policy_form.extradition_minimum_months.data or 0))
                 else:
                     set_reference_date(current_user, date_form.country.data,
                                        date_form.reference_date.data)

@@ -51,7 +51,7 @@ def mine() -> ResponseReturnValue:
     secret = None
     status = 200
     if form.validate_on_submit():
-        _token, secret = create_api_token(current_user, current_user, label=form.label.data,
+        _token, secret = create_api_token(current_user, current_user, label=form.label.data or "",
                                           valid_days=form.valid_days.data)
         form = NewTokenForm(formdata=None)
     elif form.errors:

@@ -61,7 +61,7 @@ def answer(reference: str) -> ResponseReturnValue:
         uploads = [Upload(filename=f.filename or "", data=f.read())
                    for f in form.files.data or [] if f and f.filename]
         try:
-            answer_supplementary(current_user, case, form.text.data, uploads)
+            answer_supplementary(current_user, case, form.text.data or "", uploads)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:

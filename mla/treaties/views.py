@@ -76,7 +76,7 @@ def state(code: str) -> ResponseReturnValue:
         if action == "settings" and settings_form.validate_on_submit():
             services.set_national_settings(
                 current_user, country.code,
-                provisional_arrest_days=settings_form.provisional_arrest_days.data)
+                provisional_arrest_days=settings_form.provisional_arrest_days.data or 0)
             flash(_("Settings saved."), "success")
             return redirect(url_for("treaties.state", code=country.code))
     except ServiceError as exc:

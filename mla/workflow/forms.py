@@ -31,7 +31,7 @@ class StepForm(FlaskForm):
 
     def expected_version(self) -> int | None:
         try:
-            return int(self.version.data)
+            return int(self.version.data or "")
         except (TypeError, ValueError):
             return None
 
