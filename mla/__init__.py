@@ -34,6 +34,7 @@ DOMAINS = (
     "notifications",
     "dualcrim",
     "documents",
+    "persons",
     "portal",
     "reports",
     "sandbox",

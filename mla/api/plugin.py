@@ -3,10 +3,19 @@ to the one API blueprint (mla.api.blueprint) before it is registered."""
 
 from __future__ import annotations
 
-from mla.api import case_edits, deadlines, dualcrim, letters, openapi, transitions, views
+from mla.api import (
+    case_edits,
+    deadlines,
+    dualcrim,
+    letters,
+    openapi,
+    persons,
+    transitions,
+    views,
+)
 from mla.api.blueprint import bp
 from mla.core.plugins import Domain
 
-ROUTES = (views, case_edits, dualcrim, openapi, transitions, deadlines, letters)
+ROUTES = (views, case_edits, dualcrim, openapi, transitions, deadlines, letters, persons)
 
 DOMAIN = Domain(name="api", blueprints=(bp,))

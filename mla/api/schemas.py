@@ -200,6 +200,13 @@ class HistoryOut(Schema):
     actor = fields.String(attribute="actor_label")
 
 
+class LinkOut(Schema):
+    reference = fields.String()
+    reason = fields.String(metadata={"description": "identifier, name_and_date_of_birth, "
+                                                    "counterpart_reference or name"})
+    status = fields.String(metadata={"description": "possible or confirmed"})
+
+
 class CaseOut(Schema):
     reference = fields.String()
     direction = fields.String()
@@ -224,6 +231,7 @@ class CaseOut(Schema):
     measures = fields.List(fields.String())
     deadlines = fields.List(fields.Nested(DeadlineOut))
     history = fields.List(fields.Nested(HistoryOut))
+    links = fields.List(fields.Nested(LinkOut))
 
 
 class CasePageOut(Schema):

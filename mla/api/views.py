@@ -21,13 +21,18 @@ from mla.core.access import STAFF, allow, public
 from mla.core.errors import ApiError
 from mla.deadlines.serializers import case_deadlines, deadlines_by_case
 from mla.extensions import db
+from mla.persons.services import links_by_case, links_payload
 from mla.portal.serializers import restrict_payload
 
 
-def case_payload(case: Case, deadlines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The API's case object; a list passes each row's ``deadlines``, loaded for the page."""
+def case_payload(case: Case, deadlines: list[dict[str, Any]] | None = None,
+                 links: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The API's case object; a list passes each row's ``deadlines`` and ``links``,
+    loaded for the page."""
     if deadlines is None:
         deadlines = case_deadlines(case)
+    if links is None:
+        links = links_payload(current_user, case)
     data = {
         "reference": case.reference, "direction": case.direction, "kind": case.kind,
         "state": case.state, "version": case.version,
@@ -43,7 +48,7 @@ def case_payload(case: Case, deadlines: list[dict[str, Any]] | None = None) -> d
         "persons": [{"id": p.id, "role": p.role, "is_in_custody": p.is_in_custody,
                      **p.decrypted()} for p in case.persons],
         "offences": case.offences, "measures": [m.code for m in case.measures],
-        "deadlines": deadlines, "history": case_history(case),
+        "deadlines": deadlines, "history": case_history(case), "links": links,
     }
     # Per-role field allow-lists (the portal's).
     return CaseOut().dump(restrict_payload(current_user, case, data))
@@ -156,7 +161,9 @@ def list_cases():
                        details={"field": "cursor"}) from None
     preload_for_payload(page.items)
     deadlines = deadlines_by_case(page.items)
-    return jsonify({"items": [case_payload(c, deadlines[c.id]) for c in page.items],
+    links = links_by_case(current_user, page.items)
+    return jsonify({"items": [case_payload(c, deadlines[c.id], links[c.id])
+                              for c in page.items],
                     "page": page.page, "per_page": page.per_page, "total": page.total,
                     "total_is_exact": page.is_exact, "next_cursor": page.next_cursor})
 

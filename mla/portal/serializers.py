@@ -28,7 +28,7 @@ RESTRICTED_ROLES = frozenset({"prosecutor"})
 PROSECUTOR_CASE_FIELDS = (
     "reference", "direction", "kind", "state", "version", "counterpart_country",
     "legal_basis", "title", "created_at", "counterpart_reference", "is_urgent",
-    "offences", "measures", "deadlines", "history",
+    "offences", "measures", "deadlines", "history", "links",
 )
 PROSECUTOR_PAGE_FIELDS = (
     *PROSECUTOR_CASE_FIELDS, "summary", "domestic_reference", "received_at",

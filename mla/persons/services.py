@@ -1,0 +1,383 @@
+"""The persons' token index, the person search, and links between requests.
+
+Tokens are kept by the reactions to ``case_registered`` and ``case_updated``
+(mla.persons.hooks), so every channel that creates or corrects a request (form, API,
+imports, loaders) indexes its persons and looks for links in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager
+
+from mla.audit.services import record_audit
+from mla.auth.actors import Actor
+from mla.auth.models import User
+from mla.cases.models import Case, Person
+from mla.cases.queries import visible_cases
+from mla.cases.services import add_event
+from mla.core.clock import now
+from mla.core.crypto import KeyRing, key_ring
+from mla.core.errors import ServiceError
+from mla.extensions import db
+from mla.persons.models import REASON_ORDER, CaseLink, LinkReason, LinkStatus, PersonToken
+from mla.persons.tokens import TokenKind, name_tokens, person_tokens, search_digests
+
+# Kinds that, shared between two persons, suggest they are the same person.
+_LINKING = (TokenKind.NAME_KEY, TokenKind.IDENTIFIER)
+
+
+# -- the index -------------------------------------------------------------------------
+def index_person(person: Person, ring: KeyRing | None = None) -> list[PersonToken]:
+    """Replace a person's tokens with those of its current (decrypted) values."""
+    ring = ring or key_ring()
+    db.session.execute(delete(PersonToken).where(PersonToken.person_id == person.id))
+    values = person.decrypted()
+    rows = [PersonToken(person_id=person.id, case_id=person.case_id, kind=t.kind,
+                        digest=t.digest)
+            for t in person_tokens(ring, full_name=values["full_name"],
+                                   date_of_birth=values["date_of_birth"],
+                                   identifiers=values["identifiers"])]
+    db.session.add_all(rows)
+    return rows
+
+
+def index_case_persons(case: Case) -> None:
+    db.session.execute(delete(PersonToken).where(
+        PersonToken.case_id == case.id,
+        PersonToken.person_id.not_in([p.id for p in case.persons])))
+    for person in case.persons:
+        index_person(person)
+    db.session.flush()
+
+
+def rebuild_person_index(ring: KeyRing | None = None, batch_size: int = 500,
+                         progress: Callable[[int], object] | None = None) -> int:
+    """Compute every person's tokens again (under ``ring``'s index key, by default the
+    running ring's): after the migration that created the table, and after the
+    blind-index key rotates. Flushes each batch; the caller commits. Returns the number
+    of persons indexed."""
+    ring = ring or key_ring()
+    done = 0
+    last_id = 0
+    while True:
+        batch = list(db.session.scalars(
+            select(Person).where(Person.id > last_id).order_by(Person.id).limit(batch_size)))
+        if not batch:
+            return done
+        for person in batch:
+            index_person(person, ring)
+        db.session.flush()
+        done += len(batch)
+        last_id = batch[-1].id
+        if progress is not None:
+            progress(len(batch))
+
+
+# -- search ------------------------------------------------------------------------------
+def _persons_with_all_tokens(words: list[str]) -> Select[int]:
+    """Ids of persons indexed under every word (each word's digest under the current key
+    and, during a key rotation, the previous one)."""
+    ring = key_ring()
+    digests = [d for w in words for d in search_digests(ring, TokenKind.NAME, w)]
+    return (select(PersonToken.person_id)
+            .where(PersonToken.kind == TokenKind.NAME, PersonToken.digest.in_(digests))
+            .group_by(PersonToken.person_id)
+            .having(func.count(func.distinct(PersonToken.digest)) >= len(words)))
+
+
+def search_persons(actor: User, name: str, limit: int = 200) -> list[Person]:
+    """Persons whose name holds every word of ``name`` (whole words, any order, case and
+    accents ignored), on requests ``actor`` may see; newest request first."""
+    words = name_tokens(name)
+    if not words:
+        return []
+    visible = visible_cases(actor).with_only_columns(Case.id)
+    stmt = (select(Person).join(Case, Person.case_id == Case.id)
+            .where(Person.id.in_(_persons_with_all_tokens(words)),
+                   Person.case_id.in_(visible))
+            .options(contains_eager(Person.case))
+            .order_by(Case.created_at.desc(), Person.id).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def get_person_for(actor: User, person_id: int) -> Person:
+    stmt = select(Person).where(Person.id == person_id,
+                                Person.case_id.in_(visible_cases(actor).with_only_columns(Case.id)))
+    person = db.session.scalar(stmt)
+    if person is None:
+        raise ServiceError(_("No person with that number is visible to you."), code="not_found",
+                           status=404)
+    return person
+
+
+@dataclass
+class Match:
+    """Another person who may be this one, and why."""
+
+    person: Person
+    reasons: list[LinkReason] = field(default_factory=list)
+
+    @property
+    def reason(self) -> LinkReason:
+        return min(self.reasons, key=REASON_ORDER.index)
+
+
+def _tokens_of(person_ids: Iterable[int]) -> dict[int, dict[str, set[str]]]:
+    found: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    for pid, kind, digest in db.session.execute(
+            select(PersonToken.person_id, PersonToken.kind, PersonToken.digest)
+            .where(PersonToken.person_id.in_(ids))):
+        found[pid][kind].add(digest)
+    return found
+
+
+def _reasons(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> list[LinkReason]:
+    reasons = []
+    if mine.get(TokenKind.IDENTIFIER, set()) & theirs.get(TokenKind.IDENTIFIER, set()):
+        reasons.append(LinkReason.IDENTIFIER)
+    if mine.get(TokenKind.NAME_KEY, set()) & theirs.get(TokenKind.NAME_KEY, set()):
+        my_dob, their_dob = mine.get(TokenKind.DATE_OF_BIRTH), theirs.get(TokenKind.DATE_OF_BIRTH)
+        if my_dob and their_dob:
+            if my_dob & their_dob:
+                reasons.append(LinkReason.NAME_AND_DATE_OF_BIRTH)
+            # Same name, different dates of birth: two people.
+        else:
+            reasons.append(LinkReason.NAME)
+    return reasons
+
+
+def matching_persons(persons: list[Person], *, exclude_case_id: int | None = None
+                     ) -> dict[int, list[Match]]:
+    """For each of ``persons``, the persons on other requests who may be the same
+    person: indexed lookups on the shared tokens (never a decryption of other persons)."""
+    mine = _tokens_of(p.id for p in persons)
+    digests = {d for tokens in mine.values() for kind in _LINKING for d in tokens.get(kind, ())}
+    if not digests:
+        return {}
+    stmt = select(PersonToken.person_id).where(PersonToken.digest.in_(digests)).distinct()
+    if exclude_case_id is not None:
+        stmt = stmt.where(PersonToken.case_id != exclude_case_id)
+    candidate_ids = set(db.session.scalars(stmt)) - {p.id for p in persons}
+    theirs = _tokens_of(candidate_ids)
+    others = {p.id: p for p in db.session.scalars(select(Person).where(
+        Person.id.in_(candidate_ids)))} if candidate_ids else {}
+    result: dict[int, list[Match]] = {}
+    for person in persons:
+        matches = []
+        for other_id, tokens in theirs.items():
+            reasons = _reasons(mine.get(person.id, {}), tokens)
+            if reasons:
+                matches.append(Match(others[other_id], reasons))
+        if matches:
+            result[person.id] = sorted(matches, key=lambda m: (REASON_ORDER.index(m.reason),
+                                                               -m.person.case_id))
+    return result
+
+
+def requests_about(actor: User, person: Person) -> list[Match]:
+    """The other requests (visible to ``actor``) naming someone who may be this person."""
+    visible = set(db.session.scalars(visible_cases(actor).with_only_columns(Case.id)))
+    return [m for m in matching_persons([person]).get(person.id, [])
+            if m.person.case_id in visible and m.person.case_id != person.case_id]
+
+
+# -- links -------------------------------------------------------------------------------
+def _counterpart_matches(case: Case) -> list[Case]:
+    reference = case.counterpart_reference.strip()
+    if not reference:
+        return []
+    return list(db.session.scalars(select(Case).where(
+        Case.counterpart_country == case.counterpart_country,
+        func.lower(Case.counterpart_reference) == reference.lower(),
+        Case.id != case.id)))
+
+
+@dataclass
+class Candidate:
+    """Another request that may concern the same person or file, and why."""
+
+    reasons: set[LinkReason] = field(default_factory=set)
+    persons: list[list[int]] = field(default_factory=list)  # [this person, other person]
+
+    def ordered_reasons(self) -> list[LinkReason]:
+        return sorted(self.reasons, key=REASON_ORDER.index)
+
+
+def link_candidates(case: Case) -> dict[int, Candidate]:
+    """Other requests (by id) that may concern the same person or file as ``case``."""
+    found: dict[int, Candidate] = defaultdict(Candidate)
+    for person_id, matches in matching_persons(list(case.persons),
+                                               exclude_case_id=case.id).items():
+        for match in matches:
+            entry = found[match.person.case_id]
+            entry.reasons.update(match.reasons)
+            entry.persons.append([person_id, match.person.id])
+    for other in _counterpart_matches(case):
+        found[other.id].reasons.add(LinkReason.COUNTERPART_REFERENCE)
+    return dict(found)
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def detect_links(actor: Actor, case: Case) -> list[CaseLink]:
+    """Record the possible links of ``case`` not yet on file (a link already confirmed
+    or dismissed stays as decided; a possible one takes the new reasons). Returns the
+    links found now for the first time."""
+    new = []
+    for other_id, found in link_candidates(case).items():
+        low, high = _pair(case.id, other_id)
+        reasons = found.ordered_reasons()
+        details = {"reasons": [str(r) for r in reasons], "persons": found.persons}
+        link = db.session.scalar(select(CaseLink).where(CaseLink.case_id == low,
+                                                        CaseLink.other_case_id == high))
+        if link is not None:
+            if link.is_possible:
+                link.reason, link.details = reasons[0], details
+            continue
+        link = CaseLink(case_id=low, other_case_id=high, reason=reasons[0], details=details,
+                        status=LinkStatus.POSSIBLE, found_at=now())
+        db.session.add(link)
+        new.append(link)
+    if new:
+        db.session.flush()
+        add_event(case, actor, "link_found", is_internal=True,
+                  data={"count": len(new), "links": [lk.id for lk in new]})
+        record_audit(actor, "case.link_found", case, links=[lk.id for lk in new])
+    return new
+
+
+def links_of(actor: User, case: Case, *, include_dismissed: bool = True) -> list[CaseLink]:
+    """The links of ``case`` to requests ``actor`` may see (a prosecutor: only among
+    their authority's requests)."""
+    visible = visible_cases(actor).with_only_columns(Case.id)
+    stmt = select(CaseLink).where(
+        or_(CaseLink.case_id == case.id, CaseLink.other_case_id == case.id),
+        CaseLink.case_id.in_(visible), CaseLink.other_case_id.in_(visible))
+    if not include_dismissed:
+        stmt = stmt.where(CaseLink.status != LinkStatus.DISMISSED)
+    return list(db.session.scalars(stmt.order_by(CaseLink.found_at, CaseLink.id)))
+
+
+def get_link_for(actor: User, case: Case, link_id: int) -> CaseLink:
+    for link in links_of(actor, case):
+        if link.id == link_id:
+            return link
+    raise ServiceError(_("No such link on this request."), code="not_found", status=404)
+
+
+def decide_link(actor: User, case: Case, link: CaseLink, *, confirm: bool,
+                note: str = "") -> CaseLink:
+    """Confirm or dismiss a possible link; the decision shows on both requests."""
+    if not link.can_decide():
+        raise ServiceError(_("This link was already decided."), code="conflict", status=409)
+    link.status = LinkStatus.CONFIRMED if confirm else LinkStatus.DISMISSED
+    link.decided_at = now()
+    link.decided_by_id = actor.id
+    link.decision_note = note.strip()
+    other = link.other_than(case.id)
+    for side, counterpart in ((case, other), (other, case)):
+        add_event(side, actor, "link_decided", is_internal=True,
+                  data={"link": link.id, "status": str(link.status),
+                        "other": counterpart.reference})
+    record_audit(actor, "case.link_" + ("confirm" if confirm else "dismiss"), case,
+                 link=link.id, other=other.reference)
+    db.session.flush()
+    return link
+
+
+def links_payload(actor: User, case: Case) -> list[dict[str, str]]:
+    """The case object's ``links`` (CONTRACT v1.1): possible and confirmed ones."""
+    return links_by_case(actor, [case])[case.id]
+
+
+def person_reason_labels() -> dict[str, object]:
+    """Why two requests may be linked, as a caseworker reads it."""
+    return {
+        LinkReason.IDENTIFIER: _l("same identifier (passport, ID or file number)"),
+        LinkReason.NAME_AND_DATE_OF_BIRTH: _l("same name and date of birth"),
+        LinkReason.COUNTERPART_REFERENCE: _l("same counterpart state and reference"),
+        LinkReason.NAME: _l("same name (no date of birth to compare)"),
+    }
+
+
+# -- competing requests ----------------------------------------------------------------
+# The article governing two open extradition requests for one person, by legal basis.
+COMPETING_RULES: dict[str, object] = {
+    "ECE": _l("European Convention on Extradition, art. 17: the requested Party decides "
+              "having regard to all the circumstances, especially the relative seriousness "
+              "and place of commission of the offences, the dates of the requests, the "
+              "nationality of the person and the possibility of later extradition to "
+              "another State."),
+    "EAW": _l("Framework Decision 2002/584/JHA, art. 16: the executing judicial authority "
+              "decides with due consideration of all the circumstances, especially the "
+              "relative seriousness and place of the offences, the dates of the warrants "
+              "and whether each was issued for prosecution or for a sentence; Eurojust's "
+              "advice may be sought (art. 16(2))."),
+    "UNTOC": _l("UNTOC, art. 16: no rule of priority; decide under domestic law and any "
+                "applicable treaty, weighing the seriousness and place of the offences, the "
+                "dates of the requests, nationality and later re-extradition, and consult "
+                "the requesting States (art. 16(16))."),
+}
+DEFAULT_COMPETING_RULE = _l("Two extradition requests for the same person are open: decide "
+                            "which prevails under the applicable treaty or domestic law and "
+                            "record why.")
+
+
+@dataclass(frozen=True)
+class Competing:
+    other: Case
+    link: CaseLink
+    rule: object
+
+
+def competing_requests(actor: User, case: Case) -> list[Competing]:
+    """Open extradition requests or warrants that may concern the same person as this
+    open one (a link on a person, possible or confirmed, not a shared reference only)."""
+    if case.kind != "extradition" or case.is_closed:
+        return []
+    found = []
+    for link in links_of(actor, case, include_dismissed=False):
+        reasons = set(link.details.get("reasons", [link.reason]))
+        if reasons <= {LinkReason.COUNTERPART_REFERENCE}:
+            continue
+        other = link.other_than(case.id)
+        if other.kind == "extradition" and not other.is_closed:
+            rule = COMPETING_RULES.get(case.legal_basis, DEFAULT_COMPETING_RULE)
+            found.append(Competing(other, link, rule))
+    return found
+
+
+def links_by_case(actor: User, cases: list[Case]) -> dict[int, list[dict[str, str]]]:
+    """Every case's ``links`` for a page of cases, in one statement."""
+    found: dict[int, list[dict[str, str]]] = {c.id: [] for c in cases}
+    if not cases:
+        return found
+    ids = list(found)
+    visible = visible_cases(actor).with_only_columns(Case.id)
+    low, high = aliased(Case), aliased(Case)
+    rows = db.session.execute(
+        select(CaseLink.case_id, CaseLink.other_case_id, CaseLink.reason, CaseLink.status,
+               low.reference, high.reference)
+        .join(low, low.id == CaseLink.case_id).join(high, high.id == CaseLink.other_case_id)
+        .where(or_(CaseLink.case_id.in_(ids), CaseLink.other_case_id.in_(ids)),
+               CaseLink.status != LinkStatus.DISMISSED,
+               CaseLink.case_id.in_(visible), CaseLink.other_case_id.in_(visible))
+        .order_by(CaseLink.found_at, CaseLink.id))
+    for case_id, other_id, reason, status, low_ref, high_ref in rows:
+        if case_id in found:
+            found[case_id].append({"reference": high_ref, "reason": reason, "status": status})
+        if other_id in found:
+            found[other_id].append({"reference": low_ref, "reason": reason, "status": status})
+    return found
