@@ -26,7 +26,7 @@ class TrailFilter:
     date_from: date | None = None
     date_to: date | None = None
 
-    def statement(self) -> Select[tuple[AuditEntry]]:
+    def statement(self) -> Select[AuditEntry]:
         stmt = select(AuditEntry)
         if self.person:
             stmt = stmt.where(AuditEntry.actor_label == self.person.strip().casefold())

@@ -63,7 +63,7 @@ MIN_PART = 4
 REFERENCE_RE = re.compile(r"(MLA|EXT)-(IN|OUT)-\d{4}-\d{5}")
 
 
-def visible_cases(actor: User) -> Select[tuple[Case]]:
+def visible_cases(actor: User) -> Select[Case]:
     """Deny by default: prosecutors see their authority's requests only."""
     stmt = select(Case)
     if actor.role == "prosecutor":
@@ -105,7 +105,7 @@ class CaseFilters:
         )
 
 
-def filtered_cases(actor: User, filters: CaseFilters) -> Select[tuple[Case]]:
+def filtered_cases(actor: User, filters: CaseFilters) -> Select[Case]:
     stmt = visible_cases(actor)
     if filters.q:
         term = filters.q.strip()
@@ -137,14 +137,14 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[tuple[Case]]:
     return stmt
 
 
-def _text_matches(term: str) -> CompoundSelect[tuple[int]]:
+def _text_matches(term: str) -> CompoundSelect[int]:
     """The ids `q` matches: a UNION of one lookup per index (trigram GIN on PostgreSQL).
 
     An OR across the columns (with the persons' subquery in it) sent PostgreSQL to a
     scan of the whole table; each branch of the UNION reads its own index.
     """
     ids = select(Case.id)
-    parts: list[Select[tuple[int]]] = [
+    parts: list[Select[int]] = [
         ids.where(Case.reference == term.upper()),
         ids.where(Case.counterpart_reference == term),
         # A person's exact name, through the keyed blind index (names are encrypted).
@@ -247,7 +247,7 @@ def _after(sort: str, values: list[Any]) -> ColumnElement[bool]:
     return condition
 
 
-def _bounded_count(stmt: Select[tuple[Case]], exact: bool) -> tuple[int, bool]:
+def _bounded_count(stmt: Select[Case], exact: bool) -> tuple[int, bool]:
     counted = stmt.order_by(None).with_only_columns(Case.id)
     if not exact:
         counted = counted.limit(COUNT_LIMIT + 1)
