@@ -234,10 +234,10 @@ def start_deadline(case: Case, rule_code: str, *, actor: Actor,
                                code="invalid", details={"field": "due_on"})
         deadline.fixed_due_on = due_on
     compute(deadline)
+    _schedule(deadline)  # before the flush: the INSERT carries it, no UPDATE after
     if existing is None:
         db.session.add(deadline)
     db.session.flush()
-    _schedule(deadline)
     _event(case, actor, deadline, "restarted" if existing else "started",
            comment=rule.title, start_on=deadline.start_on.isoformat(),
            period_days=deadline.period_days, period_from=period_source)

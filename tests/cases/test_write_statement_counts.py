@@ -1,0 +1,69 @@
+"""How many SQL statements a registration and a transition cost, printed and pinned.
+
+The ceilings are today's counts (SQLite; run with -s to see each statement): a change
+that adds a statement to every registration or transition fails here and has to say
+why by raising the ceiling. Each count holds whatever the number of requests already
+in the database (the second request costs what the first cost).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+REGISTRATION_CEILING = 34
+TRANSITION_CEILING = 35
+
+
+@pytest.fixture
+def supervisor(create_user):
+    return create_user("supervisor")
+
+
+def _show(title: str, counter) -> None:
+    print(f"\n{title}: {counter.count} statements")
+    for statement in counter.statements:
+        print("   ", " ".join(statement.split())[:140])
+
+
+def test_a_registration_costs_a_fixed_number_of_statements(db, supervisor, make_case,
+                                                           count_queries):
+    from mla.cases.services import PersonInput
+
+    def register(n: int) -> None:
+        # A different person each time: a shared one links the requests (a row per
+        # link, rightly), which is another cost than the registration's own.
+        make_case(actor=supervisor, persons=[PersonInput(role="suspect",
+                                                         full_name=f"Person Number{n}")])
+
+    register(1)  # first use: workflow version stored, counters created
+    with count_queries() as second:
+        register(2)
+    for n in range(3, 8):
+        register(n)
+    with count_queries() as eighth:
+        register(8)
+    _show("registration", eighth)
+    assert second.count == eighth.count
+    assert eighth.count <= REGISTRATION_CEILING
+
+
+def test_a_transition_costs_a_fixed_number_of_statements(db, supervisor, make_case,
+                                                         count_queries):
+    from mla.cases.models import Case
+    from mla.workflow.services import apply_transition
+
+    counts = []
+    for _ in range(2):
+        case = make_case(actor=supervisor)
+        db.session.commit()
+        db.session.expire_all()
+        case = db.session.get(Case, case.id)
+        with count_queries() as counter:
+            apply_transition(supervisor, case, "acknowledge", expected_version=case.version,
+                             comment="Received and complete.")
+            db.session.flush()
+        db.session.commit()
+        counts.append(counter.count)
+    _show("transition 'acknowledge'", counter)
+    assert counts[0] == counts[1]
+    assert counts[1] <= TRANSITION_CEILING
