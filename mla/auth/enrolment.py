@@ -16,7 +16,7 @@ from flask_login import current_user
 from mla.auth.two_factor import must_enrol
 from mla.core.access import ROLES
 from mla.core.errors import is_api_request
-from mla.settings import ConfigError, Settings
+from mla.settings import ConfigError, Settings, current_settings
 
 ENROLMENT_ENDPOINT = "auth.two_factor_page"
 OPEN_UNTIL_ENROLLED = frozenset({ENROLMENT_ENDPOINT, "auth.logout", "static"})
@@ -39,5 +39,9 @@ def init_enrolment(app: Flask) -> None:
         raise ConfigError(f"MLA_REQUIRE_2FA_ROLES names unknown roles: {', '.join(sorted(unknown))}"
                           f" (roles are {', '.join(ROLES)}, or 'none').")
     app.before_request(send_to_enrolment)
-    app.jinja_env.globals["two_factor_off_for_admins"] = (
-        "admin" not in settings.require_2fa_roles)
+    app.jinja_env.globals["two_factor_off_for_admins"] = two_factor_off_for_admins
+
+
+def two_factor_off_for_admins() -> bool:
+    """The demo's (or a sandbox's) banner: administrators sign in with a password alone."""
+    return "admin" not in current_settings().require_2fa_roles

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.access import ROLES
 from mla.core.clock import now, real_now
+from mla.core.crypto import SealedBytes
 from mla.core.db import UTCDateTime
 from mla.extensions import Model
 
@@ -36,7 +37,8 @@ class User(UserMixin, Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Second factor (TOTP, RFC 6238): the secret encrypted under the key ring; set at the
     # start of enrolment, in force once ``totp_enabled_at`` is set (a code confirmed it).
-    totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_secret_enc: Mapped[bytes | None] = mapped_column(
+        SealedBytes("users.totp_secret_enc.{id}"))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last time step a code was accepted for: no code is accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column()

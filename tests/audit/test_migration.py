@@ -17,7 +17,7 @@ from tests.test_migrations import (  # noqa: F401 - fixtures used by name
     pytestmark,
 )
 
-BEFORE_CHAIN = "b3c5d7e9f1a2"
+BEFORE_CHAIN = "e1a3c5f7b9d2"
 CHAIN = "d9f1a3b5c7e0"
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from mla import create_app
 from mla.auth.models import RecoveryCode, User, UserSession
 from mla.core import clock
+from mla.core.crypto import SealedBytes
 from mla.settings import DEFAULT_2FA_ROLES, ConfigError, Settings
 from tests.conftest import PASSWORD, _csrf_from, make_settings
 
@@ -202,3 +203,18 @@ def test_an_unknown_role_in_the_setting_stops_start_up(tmp_path):
                              require_2fa_roles=frozenset({"admins"}))
     with pytest.raises(ConfigError, match="admins"):
         create_app(settings)
+
+
+def test_the_secret_is_a_sealed_column_that_key_rotation_finds(app):
+    column_type = User.__table__.c.totp_secret_enc.type
+    assert isinstance(column_type, SealedBytes)
+    assert column_type.context == "users.totp_secret_enc.{id}"
+
+
+def test_the_sign_in_page_says_when_admins_need_no_second_factor(client):
+    # The suite's app, like the demo, requires no role to sign in in two steps.
+    assert "not required for administrators" in client.get("/login").get_data(as_text=True)
+
+
+def test_the_sign_in_page_says_nothing_with_the_production_default(client, production_default):
+    assert "not required for administrators" not in client.get("/login").get_data(as_text=True)

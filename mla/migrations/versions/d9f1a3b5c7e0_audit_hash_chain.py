@@ -3,7 +3,7 @@ and every existing entry is hashed in id order (mla.audit.chain, as of this revi
 the serialisation is copied here so later changes to the code cannot alter history).
 
 Revision ID: d9f1a3b5c7e0
-Revises: b3c5d7e9f1a2
+Revises: e1a3c5f7b9d2
 Create Date: 2026-11-30 08:55:00
 
 """
@@ -19,7 +19,7 @@ import mla.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'd9f1a3b5c7e0'
-down_revision = 'b3c5d7e9f1a2'
+down_revision = 'e1a3c5f7b9d2'
 branch_labels = None
 depends_on = None
 
