@@ -428,3 +428,46 @@ def counterpart_record(actor: User, case: Case) -> CounterpartRecord:
 
 def case_when(condition: ColumnElement[bool], value: Any) -> Any:
     return case((condition, value))
+
+
+# --- outcomes -------------------------------------------------------------------------
+
+@dataclass
+class Outcomes:
+    # (final state label, incoming, outgoing), most frequent first
+    by_state: list[tuple[str, int, int]]
+    # (ground code, requests), most frequent first
+    refusals: list[tuple[str, int]]
+
+
+def outcomes(actor: User, f: ReportFilters) -> Outcomes:
+    """How the requests closed in the period ended (their final state on closing), and
+    for those closed with a refusal ground recorded on the way, the ground (the last one
+    recorded, if a proposal was sent back and made again)."""
+    workflows = _workflows()
+    closings = _closings(actor, f, workflows).subquery()
+    closing = aliased(CaseEvent)
+    rows = db.session.execute(
+        select(Case.workflow_name, closing.to_state, Case.direction, func.count())
+        .select_from(closings).join(Case, Case.id == closings.c.case_id)
+        .join(closing, and_(closing.case_id == Case.id, closing.at == closings.c.closed_at,
+                            closing.kind == "transition"))
+        .group_by(Case.workflow_name, closing.to_state, Case.direction))
+    info = state_info(workflows)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"incoming": 0, "outgoing": 0})
+    for workflow, state, direction, n in rows:
+        counts[_label(info, workflow, state)][direction] += n
+    by_state = sorted(((label, c["incoming"], c["outgoing"]) for label, c in counts.items()),
+                      key=lambda row: (-(row[1] + row[2]), row[0]))
+    values = CaseEvent.data["values"]
+    ground = func.coalesce(values["refusal_ground"].as_string(), values["ground"].as_string())
+    latest = (select(CaseEvent.case_id, func.max(CaseEvent.id).label("event_id"))
+              .where(CaseEvent.case_id.in_(select(closings.c.case_id)),
+                     CaseEvent.kind == "transition", ground.is_not(None), ground != "")
+              .group_by(CaseEvent.case_id).subquery())
+    refusals = db.session.execute(
+        select(ground.label("ground"), func.count())
+        .select_from(latest).join(CaseEvent, CaseEvent.id == latest.c.event_id)
+        .group_by("ground"))
+    return Outcomes(by_state=by_state,
+                    refusals=sorted(((g, n) for g, n in refusals), key=lambda r: (-r[1], r[0])))

@@ -20,9 +20,11 @@ from mla.reports.queries import (
     Spread,
     counterpart_record,
     counterparts,
+    outcomes,
     time_report,
     workload,
 )
+from mla.workflow.grounds import GROUNDS_BY_CODE
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,25 @@ def counterpart_tables(actor: User, f: ReportFilters) -> list[Table]:
     return [table]
 
 
+def outcome_tables(actor: User, f: ReportFilters) -> list[Table]:
+    data = outcomes(actor, f)
+    by_state = Table("outcomes", _("How the requests closed in the period ended"),
+                     [_("Outcome"), _("Incoming"), _("Outgoing")],
+                     [list(row) for row in data.by_state])
+    grounds = []
+    for code, n in data.refusals:
+        found = GROUNDS_BY_CODE.get(code)
+        grounds.append([found.label if found else code, found.citation if found else "", n])
+    refusals = Table("refusals", _("Refusals by ground (requests closed in the period)"),
+                     [_("Ground"), _("Article"), _("Requests")], grounds)
+    return [by_state, refusals]
+
+
 SECTIONS: dict[str, Callable[[User, ReportFilters], list[Table]]] = {
     "workload": workload_tables,
     "time": time_tables,
     "counterparts": counterpart_tables,
+    "outcomes": outcome_tables,
 }
 
 

@@ -25,6 +25,7 @@ SECTION_TITLES = {
     "workload": _l("Workload"),
     "time": _l("Time"),
     "counterparts": _l("Counterparts"),
+    "outcomes": _l("Outcomes"),
 }
 
 

@@ -50,11 +50,11 @@ def move(db) -> Callable[..., None]:
     from mla.cases.models import CaseEvent
     from mla.workflow.registry import definition_for_case
 
-    def step(case, to_state: str, when: datetime, transition: str = "step",
-             kind: str = "transition") -> None:
+    def step(case, to_state: str, when: datetime, transition: str | None = "step",
+             kind: str = "transition", data: dict[str, Any] | None = None) -> None:
         workflow = definition_for_case(case)
         db.session.add(CaseEvent(case_id=case.id, at=when, kind=kind, transition=transition,
-                                 from_state=case.state, to_state=to_state))
+                                 from_state=case.state, to_state=to_state, data=data or {}))
         case.state = to_state
         case.is_closed = workflow.states[to_state].terminal
         db.session.commit()

@@ -7,7 +7,15 @@ from datetime import date
 import pytest
 
 from mla.reports.filters import ReportFilters
-from mla.reports.queries import Spread, counterparts, percentile, time_report, workload
+from mla.reports.queries import (
+    Spread,
+    counterparts,
+    outcomes,
+    percentile,
+    time_report,
+    workload,
+)
+from tests.reports.conftest import utc
 
 YEAR = ReportFilters(start_on=date(2025, 1, 1), end_on=date(2025, 12, 31))
 
@@ -70,3 +78,18 @@ def test_backlog_by_state_and_oldest(history, supervisor):
 def test_a_prosecutor_sees_nothing_of_others(history, create_user):
     # The queries go through visible_cases: a prosecutor without an office sees none.
     assert workload(create_user("prosecutor"), YEAR).as_json()["open"] == 0
+
+
+def test_outcomes_and_refusal_grounds(history, register, move, supervisor):
+    refused = register(utc(2025, 4, 1))
+    move(refused, "refusal_proposed", utc(2025, 5, 1), "propose_refusal",
+         data={"values": {"refusal_ground": "not_in_conformity"}})
+    move(refused, "under_review", utc(2025, 5, 2), "send_back")
+    move(refused, "refusal_proposed", utc(2025, 5, 3), "propose_refusal",
+         data={"values": {"refusal_ground": "essential_interests"}})
+    move(refused, "closed_refused", utc(2025, 5, 4), "approve_refusal")
+    data = outcomes(supervisor, YEAR)
+    # Closed in 2025: A and D executed, F withdrawn, the new one refused (G: in 2026).
+    assert data.by_state == [("Closed: executed", 2, 0), ("Closed: refused", 1, 0),
+                             ("Closed: withdrawn by the requesting state", 1, 0)]
+    assert data.refusals == [("essential_interests", 1)]  # the last ground recorded

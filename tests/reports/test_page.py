@@ -21,7 +21,7 @@ def test_the_page_shows_each_section_with_state_labels_and_links(history, superv
     response = supervisor_client.get("/reports/", query_string=YEAR)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    for heading in ("Workload", "Time", "Counterparts", "Oldest open requests",
+    for heading in ("Workload", "Time", "Counterparts", "Outcomes", "Oldest open requests",
                     "Days spent in each state"):
         assert heading in page
     assert "Waiting for supplementary information from the requesting state" in page
