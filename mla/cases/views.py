@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +18,7 @@ from mla.cases.forms import (
     apply_case_error,
     set_choices,
 )
+from mla.cases.models import Case
 from mla.cases.queries import (
     BadCursor,
     CaseFilters,
@@ -39,7 +41,7 @@ bp = Blueprint("cases", __name__, url_prefix="/requests")
 
 @bp.route("/")
 @allow(*READERS, "prosecutor")
-def index():
+def index() -> ResponseReturnValue:
     if current_user.role == "prosecutor":
         # Prosecutors read requests through the portal's allow-listed view.
         return redirect(url_for("portal.index"))
@@ -65,7 +67,7 @@ def _case_form() -> CaseForm:
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(*STAFF)
-def new():
+def new() -> ResponseReturnValue:
     form = _case_form()
     fitting = fitting_bases_by_request()
     if request.method == "POST" and (form.add_offence.data or form.add_person.data):
@@ -86,7 +88,7 @@ def new():
 
 @bp.route("/<reference>")
 @allow(*READERS, "prosecutor")
-def detail(reference: str):
+def detail(reference: str) -> ResponseReturnValue:
     if current_user.role == "prosecutor":
         get_case_for(current_user, reference, full=False)  # 404 unless it is theirs
         return redirect(url_for("portal.case", reference=reference.upper()))
@@ -102,7 +104,7 @@ def detail(reference: str):
 EDITORS = ("supervisor", "caseworker", "trainee")
 
 
-def _edit_form(case) -> CaseEditForm:
+def _edit_form(case: Case) -> CaseEditForm:
     form = CaseEditForm.for_case(case)
     set_choices(form, countries=country_choices(), instruments=instrument_choices(case.kind),
                 foreign=authority_choices(foreign_only=True),
@@ -112,7 +114,7 @@ def _edit_form(case) -> CaseEditForm:
 
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
 @allow(*EDITORS)
-def edit(reference: str):
+def edit(reference: str) -> ResponseReturnValue:
     case = get_case_for(current_user, reference)
     if case.is_closed:
         flash(_("This request is closed and cannot be changed; a supervisor can reopen it."),
@@ -139,7 +141,7 @@ def edit(reference: str):
 
 @bp.route("/<reference>/reopen", methods=["POST"])
 @allow("supervisor")
-def reopen(reference: str):
+def reopen(reference: str) -> ResponseReturnValue:
     case = get_case_for(current_user, reference, full=False)
     form = ReopenForm()
     if not form.validate_on_submit():
@@ -157,7 +159,7 @@ def reopen(reference: str):
 
 @bp.route("/<reference>/notes", methods=["POST"])
 @allow(*STAFF)
-def note(reference: str):
+def note(reference: str) -> ResponseReturnValue:
     case = get_case_for(current_user, reference, full=False)
     form = NoteForm()
     if not form.validate_on_submit():
@@ -170,7 +172,7 @@ def note(reference: str):
 
 @bp.route("/<reference>/assign", methods=["POST"])
 @allow("admin", "supervisor", "caseworker")
-def assign(reference: str):
+def assign(reference: str) -> ResponseReturnValue:
     case = get_case_for(current_user, reference, full=False)
     form = AssignForm()
     form.assignee_id.choices = as_choices([(0, ""), *staff_choices()])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 
 from mla.audit.services import record_consultation
@@ -18,7 +22,7 @@ from mla.documents.services import Upload, documents_for
 from mla.extensions import db
 from mla.portal import drafts
 from mla.portal.forms import PROCEEDING_NATURES, STEP_FORMS, AnswerForm, SubmitDraftForm
-from mla.portal.models import DRAFT_STEPS
+from mla.portal.models import DRAFT_STEPS, OutgoingDraft
 from mla.portal.serializers import prosecutor_case_view, prosecutor_list_row
 from mla.portal.services import answer_supplementary
 from mla.reference.queries import country_choices, instrument_choices
@@ -38,7 +42,8 @@ def index() -> ResponseReturnValue:
                            step_titles=drafts.STEP_TITLES)
 
 
-def _case_page(reference: str, form: AnswerForm | None = None, status: int = 200):
+def _case_page(reference: str, form: AnswerForm | None = None,
+               status: int = 200) -> ResponseReturnValue:
     case = get_case_for(current_user, reference)
     record_consultation(current_user, case, channel="portal")
     view = prosecutor_case_view(case)
@@ -82,7 +87,7 @@ def start_draft() -> ResponseReturnValue:
     return redirect(url_for("portal.draft_step", uid=draft.uid, step="basics"))
 
 
-def _step_form(step: str, stored: dict | None):
+def _step_form(step: str, stored: dict[str, Any] | None) -> FlaskForm:
     form_class = STEP_FORMS[step]
     form = form_class() if request.method == "POST" else form_class(data=stored or {})
     if step == "basics":
@@ -92,7 +97,9 @@ def _step_form(step: str, stored: dict | None):
     return form
 
 
-def _render_step(draft, step: str, form, warnings=(), status: int = 200):
+def _render_step(draft: OutgoingDraft, step: str, form: FlaskForm,
+                 warnings: Sequence[drafts.Essential] = (),
+                 status: int = 200) -> ResponseReturnValue:
     return render_template("portal/draft_step.html", draft=draft, step=step, form=form,
                            warnings=warnings, steps=DRAFT_STEPS,
                            step_titles=drafts.STEP_TITLES), status
@@ -127,7 +134,8 @@ def draft_step(uid: str, step: str) -> ResponseReturnValue:
     return redirect(url_for("portal.draft_step", uid=uid, step=go_to))
 
 
-def _render_review(draft, form: SubmitDraftForm | None = None, status: int = 200):
+def _render_review(draft: OutgoingDraft, form: SubmitDraftForm | None = None,
+                   status: int = 200) -> ResponseReturnValue:
     data = draft.data
     return render_template(
         "portal/draft_review.html", draft=draft, data=data, form=form or SubmitDraftForm(),
