@@ -381,3 +381,92 @@ def links_by_case(actor: User, cases: list[Case]) -> dict[int, list[dict[str, st
         if other_id in found:
             found[other_id].append({"reference": low_ref, "reason": reason, "status": status})
     return found
+
+
+# -- before saving -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TypedPerson:
+    """A person as typed in a form, not yet saved."""
+
+    full_name: str
+    date_of_birth: str = ""
+    identifiers: str = ""
+
+
+@dataclass
+class Preview:
+    """A request already on file that the request being typed may be linked to."""
+
+    case: Case
+    reasons: list[LinkReason]
+    names: list[str]  # the names typed that match
+
+
+def preview_links(actor: User, persons: list[TypedPerson], *, counterpart_country: str = "",
+                  counterpart_reference: str = "", exclude_case_id: int | None = None
+                  ) -> list[Preview]:
+    """What registering (or correcting) a request with these values would link it to,
+    among the requests ``actor`` may see: the same rules as ``detect_links``, computed
+    from the typed values without saving anything."""
+    ring = key_ring()
+    found: dict[int, Candidate] = defaultdict(Candidate)
+    names: dict[int, list[str]] = defaultdict(list)
+    for typed in persons:
+        if not typed.full_name.strip():
+            continue
+        mine: dict[str, set[str]] = defaultdict(set)
+        for token in person_tokens(ring, full_name=typed.full_name,
+                                   date_of_birth=typed.date_of_birth,
+                                   identifiers=typed.identifiers):
+            mine[token.kind].add(token.digest)
+        digests = {d for kind in _LINKING for d in mine.get(kind, ())}
+        if not digests:
+            continue
+        stmt = select(PersonToken.person_id).where(PersonToken.digest.in_(digests)).distinct()
+        if exclude_case_id is not None:
+            stmt = stmt.where(PersonToken.case_id != exclude_case_id)
+        theirs = _tokens_of(set(db.session.scalars(stmt)))
+        case_of: dict[int, int] = {}
+        if theirs:
+            case_of = {pid: cid for pid, cid in db.session.execute(
+                select(Person.id, Person.case_id).where(Person.id.in_(list(theirs))))}
+        for other_id, tokens in theirs.items():
+            reasons = _reasons(mine, tokens)
+            if reasons:
+                found[case_of[other_id]].reasons.update(reasons)
+                if typed.full_name not in names[case_of[other_id]]:
+                    names[case_of[other_id]].append(typed.full_name)
+    reference = counterpart_reference.strip()
+    if reference and counterpart_country:
+        for other_id in db.session.scalars(select(Case.id).where(
+                Case.counterpart_country == counterpart_country.upper(),
+                func.lower(Case.counterpart_reference) == reference.lower())):
+            if other_id != exclude_case_id:
+                found[other_id].reasons.add(LinkReason.COUNTERPART_REFERENCE)
+    if not found:
+        return []
+    visible = visible_cases(actor).where(Case.id.in_(list(found)))
+    cases = sorted(db.session.scalars(visible), key=lambda c: (
+        REASON_ORDER.index(found[c.id].ordered_reasons()[0]), -c.id))
+    return [Preview(c, found[c.id].ordered_reasons(), names[c.id]) for c in cases]
+
+
+def preview_for_form(actor: User, form: object, case: Case | None = None) -> list[Preview]:
+    """``preview_links`` for a registration or correction form as posted (its
+    ``persons`` entries and counterpart fields); nothing when it was not posted."""
+    entries = getattr(form, "persons", None)
+    if entries is None or not getattr(form, "is_submitted", lambda: False)():
+        return []
+    typed = []
+    for entry in entries:
+        person = entry.form
+        dob = person.date_of_birth.data
+        typed.append(TypedPerson(full_name=person.full_name.data or "",
+                                 date_of_birth=dob.isoformat() if dob else "",
+                                 identifiers=person.identifiers.data or ""))
+    country = getattr(form, "counterpart_country", None)
+    reference = getattr(form, "counterpart_reference", None)
+    return preview_links(actor, typed,
+                         counterpart_country=(country.data or "") if country else "",
+                         counterpart_reference=(reference.data or "") if reference else "",
+                         exclude_case_id=case.id if case is not None else None)

@@ -282,3 +282,33 @@ def test_rebuilding_the_index_under_a_new_key_keeps_search_working(app, db, make
         app.extensions[EXTENSION_KEY] = old
         rebuild_person_index()
         db.session.commit()
+
+
+def test_the_registration_form_shows_possible_links_before_saving(
+        app, db, client, make_case, create_user, login_as, csrf_token):
+    from mla.cases.models import Case
+    from tests.cases.test_register import _form
+
+    worker = create_user("caseworker")
+    known = make_case(worker, persons=[_person("Ivan Petrov", identifiers="X1234567")])
+    same_file = make_case(worker, counterpart_reference="XA-2026-88", persons=[])
+    login_as(worker)
+    token = csrf_token("/requests/new")
+    data = _form(token, **{"persons-0-full_name": "PETROV Ivan",
+                           "persons-0-identifiers": "Passport X-1234567",
+                           "add_person": "1"})
+    del data["submit"]
+    page = client.post("/requests/new", data=data).get_data(as_text=True)
+    assert "data-possible-links" in page
+    assert known.reference in page and "same identifier" in page
+    assert same_file.reference in page and "same counterpart state and reference" in page
+    assert db.session.query(Case).count() == 2  # nothing saved yet
+    # Saved: the links are recorded and shown on the new request.
+    saved = client.post("/requests/new", data=_form(
+        token, **{"persons-0-full_name": "PETROV Ivan",
+                  "persons-0-identifiers": "Passport X-1234567"}))
+    assert saved.status_code == 302
+    page = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert known.reference in page and same_file.reference in page and "possible link" in page
+    # A blank form shows nothing.
+    assert "data-possible-links" not in client.get("/requests/new").get_data(as_text=True)
