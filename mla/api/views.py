@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mla.api.blueprint import CASE_READERS, bp, json_body
 from mla.api.schemas import CaseIn, CaseListArgs, CaseOut, load_or_422
+from mla.audit.services import record_consultation
 from mla.cases.editing import received_at_for
 from mla.cases.models import Case
 from mla.cases.queries import BadCursor, CaseFilters, case_page, get_case_for
@@ -182,4 +183,6 @@ def get_case(reference: str):
             application/json:
               schema: CaseOut
     """
-    return jsonify(case_payload(get_case_for(current_user, reference)))
+    case = get_case_for(current_user, reference)
+    record_consultation(current_user, case, channel="api")
+    return jsonify(case_payload(case))

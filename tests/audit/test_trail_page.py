@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mla.audit.models import AuditEntry
 from mla.audit.services import record_audit
 from mla.core import clock
+from mla.directory.services import AuthorityInput, save_authority
 from tests.conftest import _csrf_from
 
 
@@ -121,3 +122,27 @@ def test_reading_a_request_is_recorded(client, create_user, login_as, make_case,
                                .order_by(AuditEntry.id)).all()
     assert [(r.actor_id, r.object_id, r.details) for r in reads] == [
         (caseworker.id, case.reference, {"channel": "web"})]
+
+
+def test_reading_a_request_through_the_api_is_recorded(client, create_user, make_case,
+                                                       api_token, db):
+    caseworker = create_user("caseworker")
+    case = make_case(caseworker)
+    assert client.get(f"/api/v1/cases/{case.reference}",
+                      headers=api_token(caseworker)).status_code == 200
+    read = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.read")).one()
+    assert (read.actor_id, read.object_id, read.details) == (
+        caseworker.id, case.reference, {"channel": "api"})
+
+
+def test_a_prosecutor_reading_their_request_in_the_portal_is_recorded(
+        client, create_user, login_as, make_case, db):
+    office = save_authority("test", AuthorityInput(
+        name="Prosecutor's Office", country_code="XZ", kind="prosecution",
+        email="pp@example.org", languages=["en"], channels=["central_authority"]))
+    prosecutor = create_user("prosecutor", authority_id=office.id)
+    case = make_case(domestic_authority_id=office.id)
+    login_as(prosecutor)
+    assert client.get(f"/portal/requests/{case.reference}").status_code == 200
+    read = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.read")).one()
+    assert (read.actor_id, read.details) == (prosecutor.id, {"channel": "portal"})
