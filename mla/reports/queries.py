@@ -31,6 +31,7 @@ from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent, Measure
 from mla.cases.queries import visible_cases
 from mla.core.clock import now
+from mla.deadlines.models import Deadline, DeadlineStatus
 from mla.directory.models import Authority
 from mla.extensions import db
 from mla.reference.models import Country
@@ -456,7 +457,7 @@ def outcomes(actor: User, f: ReportFilters) -> Outcomes:
     info = state_info(workflows)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"incoming": 0, "outgoing": 0})
     for workflow, state, direction, n in rows:
-        counts[_label(info, workflow, state)][direction] += n
+        counts[_label(info, workflow, state or "")][direction] += n
     by_state = sorted(((label, c["incoming"], c["outgoing"]) for label, c in counts.items()),
                       key=lambda row: (-(row[1] + row[2]), row[0]))
     values = CaseEvent.data["values"]
@@ -471,3 +472,42 @@ def outcomes(actor: User, f: ReportFilters) -> Outcomes:
         .group_by("ground"))
     return Outcomes(by_state=by_state,
                     refusals=sorted(((g, n) for g, n in refusals), key=lambda r: (-r[1], r[0])))
+
+
+# --- deadlines kept -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    rule_code: str
+    is_custody: bool
+    due: int        # clocks whose last day fell in the period
+    on_time: int    # met on or before their due instant
+    late: int       # met after it
+    missed: int     # still running or paused when their due instant passed
+    stopped: int    # stopped unmet (the request closed or the step was undone)
+    pending: int    # not due yet (the period runs past now)
+
+
+def deadlines_kept(actor: User, f: ReportFilters) -> list[DeadlineRow]:
+    """Per rule, the clocks due in the period and what became of them; custody limits
+    first (a custody limit missed is the one figure that must be zero)."""
+    at = min(now(), f.ends_at)
+    met, stopped = DeadlineStatus.MET, DeadlineStatus.STOPPED
+    open_statuses = (DeadlineStatus.RUNNING, DeadlineStatus.PAUSED)
+
+    def count(condition: ColumnElement[bool]) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    rows = db.session.execute(
+        select(Deadline.rule_code, Deadline.is_custody, func.count(),
+               count(and_(Deadline.status == met, Deadline.ended_at <= Deadline.due_at)),
+               count(and_(Deadline.status == met, Deadline.ended_at > Deadline.due_at)),
+               count(and_(Deadline.status.in_(open_statuses), Deadline.due_at < at)),
+               count(Deadline.status == stopped),
+               count(and_(Deadline.status.in_(open_statuses), Deadline.due_at >= at)))
+        .join(Case, Case.id == Deadline.case_id)
+        .where(*_scope(actor, f), Deadline.due_at >= f.starts_at, Deadline.due_at < f.ends_at)
+        .group_by(Deadline.rule_code, Deadline.is_custody))
+    result = [DeadlineRow(code, bool(custody), *(int(n or 0) for n in numbers))
+              for code, custody, *numbers in rows]
+    return sorted(result, key=lambda r: (not r.is_custody, -r.missed, r.rule_code))

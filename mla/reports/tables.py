@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from mla.auth.models import User
 from mla.cases.constants import MEASURES
 from mla.cases.models import Case
+from mla.deadlines.rules import get_rule
 from mla.reports.filters import ReportFilters
 from mla.reports.queries import (
     AGE_BUCKETS,
@@ -20,6 +21,7 @@ from mla.reports.queries import (
     Spread,
     counterpart_record,
     counterparts,
+    deadlines_kept,
     outcomes,
     time_report,
     workload,
@@ -120,11 +122,35 @@ def outcome_tables(actor: User, f: ReportFilters) -> list[Table]:
     return [by_state, refusals]
 
 
+def _rule_title(code: str) -> str:
+    try:
+        return str(get_rule(code).title)
+    except (KeyError, LookupError, ValueError):
+        return code.replace("_", " ").capitalize()
+
+
+def deadline_tables(actor: User, f: ReportFilters) -> list[Table]:
+    rows = deadlines_kept(actor, f)
+    custody = [r for r in rows if r.is_custody]
+    custody_missed = sum(r.missed + r.late for r in custody)
+    summary = Table("custody", _("Custody limits due in the period"),
+                    [_("Figure"), _("Clocks")],
+                    [[_("Custody limits missed or met late (must be zero)"), custody_missed],
+                     [_("Custody limits met on time"), sum(r.on_time for r in custody)]])
+    table = Table("deadlines", _("Deadlines due in the period, by rule"),
+                  [_("Deadline"), _("Custody limit"), _("Due"), _("Met on time"),
+                   _("Met late"), _("Passed unmet"), _("Stopped unmet"), _("Not due yet")],
+                  [[_rule_title(r.rule_code), _("yes") if r.is_custody else "", r.due,
+                    r.on_time, r.late, r.missed, r.stopped, r.pending] for r in rows])
+    return [summary, table]
+
+
 SECTIONS: dict[str, Callable[[User, ReportFilters], list[Table]]] = {
     "workload": workload_tables,
     "time": time_tables,
     "counterparts": counterpart_tables,
     "outcomes": outcome_tables,
+    "deadlines": deadline_tables,
 }
 
 

@@ -26,6 +26,7 @@ SECTION_TITLES = {
     "time": _l("Time"),
     "counterparts": _l("Counterparts"),
     "outcomes": _l("Outcomes"),
+    "deadlines": _l("Deadlines kept"),
 }
 
 
