@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from mla.cases.constants import LIFE_MONTHS
 from mla.cases.signals import value_unreadable
 from mla.core.clock import now
-from mla.core.crypto import KeyRingError, SealedBytes, key_ring
+from mla.core.crypto import KeyRingError, SealedBytes, SealedText, key_ring
 from mla.core.db import UTCDateTime
 from mla.core.errors import ServiceError
 from mla.core.text import has_line_break
@@ -71,7 +71,9 @@ class Case(Model):
 
     title: Mapped[str] = mapped_column(String(300))
     title_search: Mapped[str] = mapped_column(String(300))
-    summary: Mapped[str] = mapped_column(Text, default="")
+    # Free text that often names people: sealed at rest (the title stays searchable;
+    # README, Security notes).
+    summary: Mapped[str] = mapped_column(SealedText("cases.summary"), default="")
     legal_basis: Mapped[str] = mapped_column(ForeignKey("instruments.code"))
     counterpart_country: Mapped[str] = mapped_column(ForeignKey("countries.code"))
     counterpart_authority_id: Mapped[int | None] = mapped_column(
@@ -156,7 +158,7 @@ class Offence(Model):
     statute: Mapped[str] = mapped_column(String(200), default="")
     max_penalty_months: Mapped[int | None]
     iccs_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
-    conduct: Mapped[str] = mapped_column(Text, default="")
+    conduct: Mapped[str] = mapped_column(SealedText("case_offences.conduct"), default="")
     # EAW art. 2(2) / EIO Annex D: the list category the issuing authority ticked on the
     # warrant or order (CJEU C-303/05 Advocaten voor de Wereld), as the caseworker
     # confirmed it; the ICCS mapping only suggests one. Confirmed with no category:
@@ -288,7 +290,7 @@ class CaseEvent(Model):
     transition: Mapped[str | None] = mapped_column(String(60))
     from_state: Mapped[str | None] = mapped_column(String(60))
     to_state: Mapped[str | None] = mapped_column(String(60))
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(SealedText("case_events.comment"), default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Internal events are hidden from prosecutors' views.
     is_internal: Mapped[bool] = mapped_column(default=False)

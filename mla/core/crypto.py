@@ -267,6 +267,40 @@ def normalise_for_index(value: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+class SealedText(TypeDecorator[str]):
+    """Free text sealed with the key ring on its way into the database and opened on
+    its way out, so code reads and writes plain ``str``: for text that often names
+    people (a request's summary of facts, conduct descriptions, timeline comments).
+
+    Unlike ``SealedBytes`` values, these are bound to their table and column only (a
+    column type never sees its row): a ciphertext moved to another row of the same
+    column still opens. They cannot be searched or sorted in SQL. A value that does
+    not open reads as "" and is logged (the page shows the rest). Key rotation
+    finds these columns too (``context`` is a fixed string)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, context: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.context = context
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        return key_ring().encrypt(value, context=self.context)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            return key_ring().decrypt(bytes(value), context=self.context)
+        except KeyRingError:
+            log.error("A sealed %s value does not open with the key ring; shown empty.",
+                      self.context)
+            return ""
+
+
 EXTENSION_KEY = "mla.keyring"
 
 

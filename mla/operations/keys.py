@@ -23,9 +23,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Table, and_, func, literal_column, select, update
+from sqlalchemy import (
+    Column,
+    LargeBinary,
+    Table,
+    and_,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+    update,
+)
 
-from mla.core.crypto import KeyRing, KeyRingError, SealedBytes
+from mla.core.crypto import KeyRing, KeyRingError, SealedBytes, SealedText
 from mla.documents import storage
 from mla.documents.models import Document
 from mla.extensions import db
@@ -45,6 +55,11 @@ class SealedColumn:
     @property
     def label(self) -> str:
         return f"{self.table.name}.{self.column.name}"
+
+    @property
+    def raw(self) -> Any:
+        """The column as stored bytes (SealedText would open them on the way out)."""
+        return type_coerce(self.column, LargeBinary)
 
     def context_for(self, row: Any) -> str:
         return self.context.format(**row._mapping)
@@ -74,7 +89,7 @@ def sealed_columns() -> list[SealedColumn]:
     found = []
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if isinstance(column.type, SealedBytes):
+            if isinstance(column.type, SealedBytes | SealedText):
                 found.append(SealedColumn(table, column, column.type.context))
     return found
 
@@ -143,7 +158,8 @@ def reseal_values(ring: KeyRing, batch_size: int, commit: Callable[[int], None])
     outcome = Outcome()
     for sealed in sealed_columns():
         pk = _primary_key(sealed.table)
-        needed = {pk, sealed.column} | {sealed.table.c[name] for name in _fields(sealed.context)}
+        needed = {pk, sealed.raw.label(sealed.column.name)} | {
+            sealed.table.c[name] for name in _fields(sealed.context)}
         last: Any = None
         while True:
             query = (select(*needed).where(_not_under(sealed.column, ring.active_id))
@@ -164,8 +180,9 @@ def reseal_values(ring: KeyRing, batch_size: int, commit: Callable[[int], None])
                     continue
                 db.session.execute(
                     update(sealed.table)
-                    .where(pk == last, sealed.column == old)
-                    .values({sealed.column.name: ring.encrypt(plain, context=context)}))
+                    .where(pk == last, sealed.raw == old)
+                    .values({sealed.column.name: type_coerce(
+                        ring.encrypt(plain, context=context), LargeBinary)}))
                 outcome.resealed += 1
             commit(len(rows))
     return outcome
@@ -210,7 +227,7 @@ def rebuild_blind_indexes(ring: KeyRing, batch_size: int,
     for index in blind_index_columns():
         source = index.source
         pk = _primary_key(index.table)
-        needed = {pk, index.column, source.column} | {
+        needed = {pk, index.column, source.raw.label(source.column.name)} | {
             index.table.c[name] for name in _fields(source.context)}
         last: Any = None
         while True:
@@ -235,7 +252,7 @@ def rebuild_blind_indexes(ring: KeyRing, batch_size: int,
                     continue
                 db.session.execute(
                     update(index.table)
-                    .where(pk == last, source.column == sealed_value)
+                    .where(pk == last, source.raw == sealed_value)
                     .values({index.column.name: digest}))
                 outcome.resealed += 1
             commit(len(rows))
