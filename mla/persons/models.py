@@ -95,3 +95,26 @@ class CaseLink(Model):
 
     def can_decide(self) -> bool:
         return self.status == LinkStatus.POSSIBLE
+
+
+class CompetingDecision(Model):
+    """Which of two competing extradition requests for one person prevails, and on what
+    criteria (ECE art. 17; FD 2002/584 art. 16; UNTOC art. 16). Recorded once per link,
+    shown on both requests."""
+
+    __tablename__ = "competing_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("case_links.id", ondelete="CASCADE"),
+                                         unique=True)
+    prevailing_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    # Criterion code (COMPETING_CRITERIA) -> what the caseworker weighed.
+    criteria: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    reasons: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+
+    link = relationship("CaseLink")
+    prevailing_case = relationship("Case")
+    decided_by = relationship("User")

@@ -26,7 +26,14 @@ from mla.core.clock import now
 from mla.core.crypto import KeyRing, key_ring
 from mla.core.errors import ServiceError
 from mla.extensions import db
-from mla.persons.models import REASON_ORDER, CaseLink, LinkReason, LinkStatus, PersonToken
+from mla.persons.models import (
+    REASON_ORDER,
+    CaseLink,
+    CompetingDecision,
+    LinkReason,
+    LinkStatus,
+    PersonToken,
+)
 from mla.persons.tokens import TokenKind, name_tokens, person_tokens, search_digests
 
 # Kinds that, shared between two persons, suggest they are the same person.
@@ -335,11 +342,34 @@ DEFAULT_COMPETING_RULE = _l("Two extradition requests for the same person are op
                             "record why.")
 
 
+# What the articles name as criteria (ECE art. 17; FD 2002/584 art. 16(1); UNTOC art. 16
+# leaves it to the treaty or domestic law); Eurojust's advice only for warrants.
+COMPETING_CRITERIA: dict[str, object] = {
+    "seriousness": _l("Relative seriousness of the offences"),
+    "place": _l("Place where the offences were committed"),
+    "dates": _l("Dates of the requests or warrants"),
+    "nationality": _l("Nationality of the person"),
+    "re_extradition": _l("Possibility of later extradition to the other State"),
+    "purpose": _l("Prosecution or execution of a sentence"),
+    "eurojust": _l("Eurojust's advice (FD 2002/584 art. 16(2))"),
+}
+CRITERIA_BY_BASIS = {
+    "ECE": ("seriousness", "place", "dates", "nationality", "re_extradition"),
+    "EAW": ("seriousness", "place", "dates", "purpose", "eurojust"),
+}
+DEFAULT_CRITERIA = ("seriousness", "place", "dates", "nationality", "re_extradition")
+
+
+def criteria_for(case: Case) -> tuple[str, ...]:
+    return CRITERIA_BY_BASIS.get(case.legal_basis, DEFAULT_CRITERIA)
+
+
 @dataclass(frozen=True)
 class Competing:
     other: Case
     link: CaseLink
     rule: object
+    decision: CompetingDecision | None = None
 
 
 def competing_requests(actor: User, case: Case) -> list[Competing]:
@@ -355,8 +385,47 @@ def competing_requests(actor: User, case: Case) -> list[Competing]:
         other = link.other_than(case.id)
         if other.kind == "extradition" and not other.is_closed:
             rule = COMPETING_RULES.get(case.legal_basis, DEFAULT_COMPETING_RULE)
-            found.append(Competing(other, link, rule))
+            decision = db.session.scalar(select(CompetingDecision).where(
+                CompetingDecision.link_id == link.id))
+            found.append(Competing(other, link, rule, decision))
     return found
+
+
+def decide_competing(actor: User, case: Case, link: CaseLink, *, prevailing: Case,
+                     criteria: dict[str, str], reasons: str) -> CompetingDecision:
+    """Record which of two competing extradition requests prevails and why: every
+    criterion the governing article names must be addressed, and the reasons given."""
+    if not any(c.link.id == link.id for c in competing_requests(actor, case)):
+        raise ServiceError(_("These requests are not competing."), code="conflict", status=409)
+    other = link.other_than(case.id)
+    if prevailing.id not in (case.id, other.id):
+        raise ServiceError(_("Choose one of the two requests."), code="invalid",
+                           details={"field": "prevailing"})
+    for code in criteria_for(case):
+        if not (criteria.get(code) or "").strip():
+            raise ServiceError(_("Say how this weighed (the article names it)."),
+                               code="invalid", details={"field": code})
+    if not reasons.strip():
+        raise ServiceError(_("Give the reasons for the decision."), code="invalid",
+                           details={"field": "reasons"})
+    if db.session.scalar(select(CompetingDecision.id).where(
+            CompetingDecision.link_id == link.id)) is not None:
+        raise ServiceError(_("This decision was already recorded."), code="conflict",
+                           status=409)
+    decision = CompetingDecision(
+        link_id=link.id, prevailing_case_id=prevailing.id, reasons=reasons.strip(),
+        criteria={c: criteria[c].strip() for c in criteria_for(case)},
+        decided_at=now(), decided_by_id=actor.id)
+    db.session.add(decision)
+    if link.is_possible:  # deciding between them says they concern the same person
+        link.status, link.decided_at, link.decided_by_id = LinkStatus.CONFIRMED, now(), actor.id
+    for side, counterpart in ((case, other), (other, case)):
+        add_event(side, actor, "competing_decided", is_internal=True,
+                  data={"other": counterpart.reference, "prevailing": prevailing.reference})
+    record_audit(actor, "case.competing_decide", case, link=link.id,
+                 other=other.reference, prevailing=prevailing.reference)
+    db.session.flush()
+    return decision
 
 
 def links_by_case(actor: User, cases: list[Case]) -> dict[int, list[dict[str, str]]]:

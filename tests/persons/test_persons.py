@@ -312,3 +312,45 @@ def test_the_registration_form_shows_possible_links_before_saving(
     assert known.reference in page and same_file.reference in page and "possible link" in page
     # A blank form shows nothing.
     assert "data-possible-links" not in client.get("/requests/new").get_data(as_text=True)
+
+
+def test_the_competing_decision_asks_for_the_articles_criteria_and_shows_on_both(
+        app, db, client, make_case, create_user, login_as, csrf_token):
+    from mla.audit.models import AuditEntry
+    from mla.persons.models import CaseLink, CompetingDecision
+
+    worker = create_user("caseworker")
+    person = _person("Ivan Petrov", date_of_birth="1980-02-01", is_in_custody=True)
+    first = _extradition(make_case, worker, person, counterpart_country="XA")
+    second = _extradition(make_case, worker, person, counterpart_country="XB")
+    link = db.session.scalars(select(CaseLink)).one()
+    login_as(worker)
+    url = f"/requests/{second.reference}/competing/{link.id}"
+    page = client.get(url).get_data(as_text=True)
+    for criterion in ("Relative seriousness", "Place where", "Dates of the requests",
+                      "Nationality of the person", "later extradition"):
+        assert criterion in page
+    assert "Eurojust" not in page  # ECE, not a warrant
+    token = csrf_token(url)
+    partial = {"csrf_token": token, "prevailing": first.reference,
+               "seriousness": "Murder against fraud", "place": "XA", "dates": "XA first",
+               "nationality": "National of XA", "reasons": "XA's offence is graver"}
+    refused = client.post(url, data=partial)
+    assert refused.status_code == 422
+    assert "the article names it" in refused.get_data(as_text=True)
+    assert db.session.query(CompetingDecision).count() == 0
+    done = client.post(url, data={**partial, "re_extradition": "XA may re-extradite to XB"})
+    assert done.status_code == 302
+    decision = db.session.scalars(select(CompetingDecision)).one()
+    assert decision.prevailing_case_id == first.id
+    assert decision.criteria["re_extradition"] == "XA may re-extradite to XB"
+    db.session.expire_all()
+    assert db.session.get(CaseLink, link.id).status == "confirmed"
+    for case in (first, second):
+        page = client.get(f"/requests/{case.reference}").get_data(as_text=True)
+        assert f"Decided: {first.reference} prevails." in page
+    assert db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "case.competing_decide")).one()
+    assert client.post(url, data={**partial, "re_extradition": "again"}).status_code == 409
+    # Not competing: an unrelated link id is not found.
+    assert client.get(f"/requests/{second.reference}/competing/999").status_code == 404
