@@ -114,6 +114,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
                              "Authenticate with `Authorization: Bearer <token>`; tokens are "
                              "made with `flask users token` or on the API tokens page."},
     )
+    assert plugin.converter is not None  # set when APISpec initialised the plugin
     plugin.converter.add_attribute_function(_penalty_property)
     spec.components.security_scheme(SECURITY_SCHEME, {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=schemas.ErrorOut)

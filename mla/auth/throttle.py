@@ -47,6 +47,8 @@ def init_sign_in_limits(app: Flask) -> Limiter:
     everyone = limiter.shared_limit(settings.login_limit_global, scope="sign-in",
                                     key_func=_everyone, methods=["POST"])
     for endpoint in SIGN_IN_ENDPOINTS:
-        app.view_functions[endpoint] = everyone(per_ip(app.view_functions[endpoint]))
+        # flask-limiter types its wrapper as returning a sync or an async view's value.
+        app.view_functions[endpoint] = everyone(  # type: ignore[assignment]
+            per_ip(app.view_functions[endpoint]))
     app.extensions[EXTENSION_KEY] = limiter
     return limiter

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pycountry
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -32,7 +34,7 @@ class LanguageListField(StringField):
     """ISO 639-1 codes typed as "fr, en". An authority's stored list is shown the same
     way, and stays text when a partial form leaves the field out."""
 
-    def process_data(self, value: object) -> None:
+    def process_data(self, value: Any) -> None:
         self.data = ", ".join(value) if isinstance(value, list | tuple) else value
 
 

@@ -7,6 +7,7 @@ import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mla.reference.models import iccs_lineage
 
@@ -110,7 +111,7 @@ def _load_categories(path: Path) -> tuple[ListCategory, ...]:
     return tuple(categories)
 
 
-def parse_rules(data: dict[str, object], data_dir: Path = DATA_DIR) -> Rules:
+def parse_rules(data: dict[str, Any], data_dir: Path = DATA_DIR) -> Rules:
     defaults = data.get("policy_defaults") or {}
     assert isinstance(defaults, dict)
     policy = defaults.get("mla_policy", "coercive_only")
@@ -119,8 +120,8 @@ def parse_rules(data: dict[str, object], data_dir: Path = DATA_DIR) -> Rules:
     minimum = defaults.get("extradition_minimum_months", 12)
     if not isinstance(minimum, int) or minimum < 1:
         raise RulesError("policy_defaults.extradition_minimum_months: a positive integer")
-    exemptions = []
-    for index, raw in enumerate(data.get("exemption") or [], start=1):  # type: ignore[union-attr]
+    exemptions: list[Exemption] = []
+    for index, raw in enumerate(data.get("exemption") or [], start=1):
         where = f"exemption {index}"
         if raw.get("when") not in EXEMPTION_CONDITIONS:
             raise RulesError(f"{where}: unknown condition {raw.get('when')!r}")
@@ -130,8 +131,8 @@ def parse_rules(data: dict[str, object], data_dir: Path = DATA_DIR) -> Rules:
             _names(raw.get("bases"), BASES, f"{where}.bases"),
             _names(raw.get("kinds"), KINDS, f"{where}.kinds"),
             raw["when"], raw["rule"], int(raw.get("min_requesting_months", 0))))
-    thresholds = []
-    for index, raw in enumerate(data.get("threshold") or [], start=1):  # type: ignore[union-attr]
+    thresholds: list[Threshold] = []
+    for index, raw in enumerate(data.get("threshold") or [], start=1):
         where = f"threshold {index}"
         if raw.get("test") not in THRESHOLD_TESTS:
             raise RulesError(f"{where}: unknown test {raw.get('test')!r}")
@@ -145,7 +146,7 @@ def parse_rules(data: dict[str, object], data_dir: Path = DATA_DIR) -> Rules:
             _names(raw.get("kinds"), KINDS, f"{where}.kinds"),
             raw["test"], raw["rule"], None if months == "policy" else months,
             int(raw.get("min_sentence_months", 0)), bool(raw.get("scope", False))))
-    dc_rules = dict(data.get("dual_criminality_rule") or {})  # type: ignore[call-overload]
+    dc_rules = dict(data.get("dual_criminality_rule") or {})
     missing = [basis for basis in BASES if basis not in dc_rules]
     if missing:
         raise RulesError(f"dual_criminality_rule: no citation for {missing}")

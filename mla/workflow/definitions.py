@@ -312,6 +312,8 @@ def _effects(reader: _Reader, value: Any, where: str) -> tuple[EffectRef, ...]:
         reader.problem(where, "'effects' must be a list")
         return ()
     refs: list[EffectRef] = []
+    bases: tuple[str, ...]
+    when: str | None
     for item in value:
         if isinstance(item, str):
             ref, bases, when = item, (), None
