@@ -41,6 +41,8 @@ class Deadline(Model):
         Index("ix_deadlines_status_next_reminder", "status", "next_reminder_at"),
         Index("ix_deadlines_case_status", "case_id", "status"),
         Index("ix_deadlines_status_due", "status", "due_at"),
+        # The dashboard's due list: running custody clocks, then the others, each by due.
+        Index("ix_deadlines_running_custody_due", "status", "is_custody", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

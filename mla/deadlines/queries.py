@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 
 from mla.auth.models import User
 from mla.cases.models import Case
@@ -23,13 +23,29 @@ class DueItem:
 
 
 def due_soon(actor: User, days: int = 7, limit: int = 50) -> dict[str, list[DueItem]]:
-    """{'overdue': [...], 'week': [...]}: running clocks, custody first, then by due instant."""
+    """{'overdue': [...], 'week': [...]}: running clocks, custody first, then by due instant.
+
+    Custody and other clocks are each read in due order from
+    ix_deadlines_running_custody_due and cut at ``limit`` before the two are merged:
+    ordering by custody first over every running clock sorted all of them (every
+    missed one ever included) on each home page.
+    """
     at = now()
-    visible = visible_cases(actor).with_only_columns(Case.id).scalar_subquery()
+    visible = visible_cases(actor).whereclause
+    branches = []
+    for is_custody in (True, False):
+        branch = (
+            select(Deadline.id).join(Case, Case.id == Deadline.case_id)
+            .where(Deadline.status == "running", Deadline.is_custody.is_(is_custody),
+                   Deadline.due_at <= at + timedelta(days=days))
+            .order_by(Deadline.due_at, Deadline.id).limit(limit)
+        )
+        if visible is not None:
+            branch = branch.where(visible)
+        branches.append(select(branch.subquery().c.id))
     rows = db.session.execute(
         select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
-        .where(Deadline.status == "running", Deadline.due_at <= at + timedelta(days=days),
-               Case.id.in_(visible))
+        .where(Deadline.id.in_(union_all(*branches)))
         .order_by(Deadline.is_custody.desc(), Deadline.due_at, Deadline.id).limit(limit)
     ).all()
     result: dict[str, list[DueItem]] = {"overdue": [], "week": []}

@@ -8,7 +8,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from mla.cases.queries import COUNT_LIMIT, SORTS, CaseFilters, case_page, dashboard_counts
 from tests.conftest import selected_backend
@@ -194,3 +194,31 @@ def test_each_sort_and_filter_reads_an_index_in_order(db, me, url_args, index):
     assert index in plan, plan
     if filters.sort != "due":  # SQLite cannot read an ASC index NULLS LAST; PostgreSQL can
         assert "TEMP B-TREE" not in plan, plan
+
+
+def test_dashboard_due_list_puts_custody_first_and_stops_at_the_limit(db, me, create_user):
+    from mla.cases.models import Case
+    from mla.deadlines.models import Deadline
+    from mla.deadlines.queries import due_soon
+
+    insert_cases(db, 8)
+    ids = list(db.session.scalars(select(Case.id).order_by(Case.id)))
+    at = datetime.now(UTC)
+    rows = []
+    for n, case_id in enumerate(ids):
+        rows.append({
+            "case_id": case_id, "rule_code": "ece_provisional_arrest", "status": "running",
+            "is_custody": n < 2, "country_code": "XZ", "zone_name": "UTC",
+            "start_on": START.date(), "started_at": START, "created_at": START,
+            # Custody clocks fall due last, the others from the most overdue on.
+            "due_at": at + timedelta(days=5 - n % 2) if n < 2 else at - timedelta(days=20 - n),
+        })
+    db.session.execute(insert(Deadline), rows)
+    db.session.commit()
+
+    due = due_soon(me, limit=3)
+    # Custody first, however late they fall due; then the most overdue other clock.
+    assert [item.case.id for item in due["week"]] == [ids[1], ids[0]]
+    assert [item.case.id for item in due["overdue"]] == [ids[2]]
+    prosecutor = create_user("prosecutor")
+    assert due_soon(prosecutor) == {"overdue": [], "week": []}
