@@ -14,8 +14,18 @@ from mla.cases.constants import DIRECTIONS, KINDS
 from mla.core.access import allow
 from mla.core.errors import ApiError
 from mla.reports.filters import FilterError, ReportFilters, parse_filters
-from mla.reports.queries import AGE_BUCKETS, workload
+from mla.reports.queries import (
+    AGE_BUCKETS,
+    Spread,
+    counterparts,
+    deadlines_kept,
+    outcomes,
+    time_report,
+    workload,
+)
 from mla.reports.roles import REPORT_READERS
+from mla.reports.tables import rule_title
+from mla.workflow.grounds import GROUNDS_BY_CODE
 
 
 class ReportArgs(Schema):
@@ -78,3 +88,175 @@ def reports_workload() -> ResponseReturnValue:
               schema: WorkloadOut
     """
     return jsonify(workload(current_user, report_filters(), details=False).as_json())
+
+
+class SpreadOut(Schema):
+    count = fields.Integer(required=True)
+    median_days = fields.Float(required=True, allow_none=True)
+    p90_days = fields.Float(required=True, allow_none=True)
+
+
+class StateTimeOut(SpreadOut):
+    state = fields.String(required=True, metadata={"description": "The state's label."})
+    clock_paused = fields.Boolean(required=True)
+
+
+class TimeOut(Schema):
+    to_close = fields.Nested(SpreadOut, required=True, metadata={
+        "description": "Days from registration to closing, requests closed in the period."})
+    in_state = fields.List(fields.Nested(StateTimeOut), required=True, metadata={
+        "description": "Days each request closed in the period spent in each state."})
+
+
+class CounterpartOut(Schema):
+    country_code = fields.String(required=True)
+    country = fields.String(required=True)
+    authority = fields.String(required=True)
+    received = fields.Integer(required=True)
+    sent = fields.Integer(required=True)
+    acknowledgement_median_days = fields.Float(required=True, allow_none=True)
+    execution_median_days = fields.Float(required=True, allow_none=True)
+    open_inquiries = fields.Integer(required=True)
+
+
+class CounterpartsOut(Schema):
+    items = fields.List(fields.Nested(CounterpartOut), required=True)
+
+
+class OutcomeOut(Schema):
+    outcome = fields.String(required=True)
+    incoming = fields.Integer(required=True)
+    outgoing = fields.Integer(required=True)
+
+
+class RefusalOut(Schema):
+    ground = fields.String(required=True)
+    label = fields.String(required=True)
+    article = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class OutcomesOut(Schema):
+    by_state = fields.List(fields.Nested(OutcomeOut), required=True)
+    refusals = fields.List(fields.Nested(RefusalOut), required=True)
+
+
+class DeadlineKeptOut(Schema):
+    rule = fields.String(required=True)
+    title = fields.String(required=True)
+    is_custody = fields.Boolean(required=True)
+    due = fields.Integer(required=True)
+    on_time = fields.Integer(required=True)
+    late = fields.Integer(required=True)
+    missed = fields.Integer(required=True)
+    stopped = fields.Integer(required=True)
+    pending = fields.Integer(required=True)
+
+
+class DeadlinesKeptOut(Schema):
+    items = fields.List(fields.Nested(DeadlineKeptOut), required=True)
+
+
+def _spread(spread: Spread) -> dict[str, object]:
+    return {"count": spread.count, "median_days": spread.median, "p90_days": spread.p90}
+
+
+@bp.route("/reports/time", methods=["GET"])
+@allow(*REPORT_READERS)
+def reports_time() -> ResponseReturnValue:
+    """Days from registration to closing, and in each state, for requests closed in the period.
+    ---
+    get:
+      tags: [reports]
+      parameters:
+        - in: query
+          schema: ReportArgs
+      responses:
+        200:
+          description: The time figures.
+          content:
+            application/json:
+              schema: TimeOut
+    """
+    data = time_report(current_user, report_filters())
+    return jsonify({"to_close": _spread(data.to_close),
+                    "in_state": [{"state": label, "clock_paused": paused, **_spread(spread)}
+                                 for label, paused, spread in data.in_state]})
+
+
+@bp.route("/reports/counterparts", methods=["GET"])
+@allow(*REPORT_READERS)
+def reports_counterparts() -> ResponseReturnValue:
+    """Per counterpart state and authority, for the requests registered in the period.
+    ---
+    get:
+      tags: [reports]
+      parameters:
+        - in: query
+          schema: ReportArgs
+      responses:
+        200:
+          description: One item per counterpart state and authority.
+          content:
+            application/json:
+              schema: CounterpartsOut
+    """
+    rows = counterparts(current_user, report_filters())
+    return jsonify({"items": [
+        {"country_code": r.country_code, "country": r.country, "authority": r.authority,
+         "received": r.incoming, "sent": r.outgoing,
+         "acknowledgement_median_days": r.to_acknowledge.median,
+         "execution_median_days": r.to_execute.median, "open_inquiries": r.open_inquiries}
+        for r in rows]})
+
+
+@bp.route("/reports/outcomes", methods=["GET"])
+@allow(*REPORT_READERS)
+def reports_outcomes() -> ResponseReturnValue:
+    """How the requests closed in the period ended, and refusals by ground.
+    ---
+    get:
+      tags: [reports]
+      parameters:
+        - in: query
+          schema: ReportArgs
+      responses:
+        200:
+          description: The outcomes.
+          content:
+            application/json:
+              schema: OutcomesOut
+    """
+    data = outcomes(current_user, report_filters())
+    refusals = []
+    for code, n in data.refusals:
+        found = GROUNDS_BY_CODE.get(code)
+        refusals.append({"ground": code, "label": found.label if found else code,
+                         "article": found.citation if found else "", "count": n})
+    return jsonify({"by_state": [{"outcome": label, "incoming": i, "outgoing": o}
+                                 for label, i, o in data.by_state],
+                    "refusals": refusals})
+
+
+@bp.route("/reports/deadlines", methods=["GET"])
+@allow(*REPORT_READERS)
+def reports_deadlines() -> ResponseReturnValue:
+    """Deadlines due in the period and what became of them, custody limits first.
+    ---
+    get:
+      tags: [reports]
+      parameters:
+        - in: query
+          schema: ReportArgs
+      responses:
+        200:
+          description: One item per deadline rule.
+          content:
+            application/json:
+              schema: DeadlinesKeptOut
+    """
+    rows = deadlines_kept(current_user, report_filters())
+    return jsonify({"items": [
+        {"rule": r.rule_code, "title": rule_title(r.rule_code), "is_custody": r.is_custody,
+         "due": r.due, "on_time": r.on_time, "late": r.late, "missed": r.missed,
+         "stopped": r.stopped, "pending": r.pending} for r in rows]})

@@ -122,7 +122,7 @@ def outcome_tables(actor: User, f: ReportFilters) -> list[Table]:
     return [by_state, refusals]
 
 
-def _rule_title(code: str) -> str:
+def rule_title(code: str) -> str:
     try:
         return str(get_rule(code).title)
     except (KeyError, LookupError, ValueError):
@@ -140,7 +140,7 @@ def deadline_tables(actor: User, f: ReportFilters) -> list[Table]:
     table = Table("deadlines", _("Deadlines due in the period, by rule"),
                   [_("Deadline"), _("Custody limit"), _("Due"), _("Met on time"),
                    _("Met late"), _("Passed unmet"), _("Stopped unmet"), _("Not due yet")],
-                  [[_rule_title(r.rule_code), _("yes") if r.is_custody else "", r.due,
+                  [[rule_title(r.rule_code), _("yes") if r.is_custody else "", r.due,
                     r.on_time, r.late, r.missed, r.stopped, r.pending] for r in rows])
     return [summary, table]
 
