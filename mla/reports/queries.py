@@ -28,13 +28,13 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, 
 from sqlalchemy.orm import aliased
 
 from mla.auth.models import User
-from mla.cases.models import Case, CaseEvent, Measure
+from mla.cases.models import Case, CaseEvent, Measure, Offence
 from mla.cases.queries import visible_cases
 from mla.core.clock import now
 from mla.deadlines.models import Deadline, DeadlineStatus
 from mla.directory.models import Authority
 from mla.extensions import db
-from mla.reference.models import Country
+from mla.reference.models import Country, IccsCode
 from mla.reports.filters import ReportFilters, day_start
 from mla.reports.sql import days_between
 from mla.workflow.definitions import Workflow
@@ -511,3 +511,32 @@ def deadlines_kept(actor: User, f: ReportFilters) -> list[DeadlineRow]:
     result = [DeadlineRow(code, bool(custody), *(int(n or 0) for n in numbers))
               for code, custody, *numbers in rows]
     return sorted(result, key=lambda r: (not r.is_custody, -r.missed, r.rule_code))
+
+
+# --- offences -------------------------------------------------------------------------
+
+def offence_sections(actor: User, f: ReportFilters, top: int = 3) -> list[tuple[str, int]]:
+    """The ICCS sections (level 1, the code's first two digits) most often among the
+    offences of the requests registered in the period: (section code, requests).
+
+    The codes are a JSON list per offence, which SQLite and PostgreSQL unnest differently;
+    the one column is read for the period's requests and counted here."""
+    rows = db.session.execute(
+        select(Offence.case_id, Offence.iccs_codes)
+        .join(Case, Case.id == Offence.case_id).where(*_scope(actor, f), _registered_in(f)))
+    cases: dict[str, set[int]] = defaultdict(set)
+    for case_id, codes in rows:
+        for code in codes or ():
+            if isinstance(code, str) and len(code) >= 2:
+                cases[code[:2]].add(case_id)
+    counted = sorted(((section, len(ids)) for section, ids in cases.items()),
+                     key=lambda row: (-row[1], row[0]))
+    return counted[:top]
+
+
+def iccs_titles(codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = db.session.execute(
+        select(IccsCode.code, IccsCode.title).where(IccsCode.code.in_(sorted(codes))))
+    return {code: title for code, title in rows}

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
@@ -22,6 +24,8 @@ from mla.reports.queries import (
     counterpart_record,
     counterparts,
     deadlines_kept,
+    iccs_titles,
+    offence_sections,
     outcomes,
     time_report,
     workload,
@@ -174,3 +178,48 @@ def counterpart_line(actor: User, case: Case) -> str:
                     "%(count)s.", int(record.to_execute.median), subject=subject,
                     days=_days(record.to_execute.median), count=count,
                     executed=record.to_execute.count)
+
+
+# --- the implementation review (UNTOC, UNCAC) ------------------------------------------
+
+REVIEW_BASES = ("UNTOC", "UNCAC")
+
+
+def review_table(actor: User, year: int, zone: ZoneInfo) -> Table:
+    """A year's international cooperation under each convention as legal basis, requests
+    made (outgoing) and received (incoming): the figures a state reports in the review
+    of implementation, one column per convention and direction."""
+    columns: list[ReportFilters] = []
+    headers = [_("Figure")]
+    for basis in REVIEW_BASES:
+        for direction, title in (("outgoing", _("%(basis)s: requests made", basis=basis)),
+                                 ("incoming", _("%(basis)s: requests received",
+                                                basis=basis))):
+            columns.append(ReportFilters(start_on=date(year, 1, 1), end_on=date(year, 12, 31),
+                                         direction=direction, legal_basis=basis, zone=zone))
+            headers.append(title)
+    figures: dict[str, list[Any]] = {}
+    outcome_labels: list[str] = []
+    per_column = []
+    for f in columns:
+        data = workload(actor, f, details=False)
+        ended = {label: i + o for label, i, o in outcomes(actor, f).by_state}
+        outcome_labels += [label for label in ended if label not in outcome_labels]
+        per_column.append((data, ended, time_report(actor, f).to_close,
+                           counterparts(actor, f), offence_sections(actor, f)))
+    figures[_("Requests registered in the year")] = [d.received + d.sent
+                                                     for d, *_rest in per_column]
+    figures[_("Closed in the year")] = [d.closed for d, *_rest in per_column]
+    for label in sorted(outcome_labels):
+        figures[label] = [ended.get(label, 0) for _d, ended, *_rest in per_column]
+    figures[_("Median days from registration to closing")] = [
+        _days(spread.median) for _d, _e, spread, *_rest in per_column]
+    figures[_("Main counterparts")] = [
+        "; ".join(f"{r.country} ({r.incoming + r.outgoing})" for r in rows[:3])
+        for _d, _e, _s, rows, _o in per_column]
+    titles = iccs_titles({s for *_rest, sections in per_column for s, _n in sections})
+    figures[_("Main offences (ICCS sections)")] = [
+        "; ".join(f"{titles.get(s, s)} ({n})" for s, n in sections)
+        for *_rest, sections in per_column]
+    return Table("review", _("International cooperation in %(year)s", year=year), headers,
+                 [[label, *values] for label, values in figures.items()])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mla.cases.constants import DIRECTIONS, KINDS
-from mla.cases.validation import home_today
+from mla.cases.validation import home_today, home_zone
 from mla.core.access import allow
 from mla.core.errors import ApiError
 from mla.core.text import csv_text
@@ -16,7 +17,7 @@ from mla.reference.queries import country_choices, instrument_choices
 from mla.reports.exports import XLSX_MIMETYPE, xlsx_bytes
 from mla.reports.filters import FilterError, default_period, parse_filters
 from mla.reports.roles import REPORT_READERS
-from mla.reports.tables import SECTIONS, Table
+from mla.reports.tables import SECTIONS, Table, review_table
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", static_folder="static",
                static_url_path="/static")
@@ -63,6 +64,42 @@ def export_xlsx(section: str, table: str) -> ResponseReturnValue:
     name = f"comity-{section}-{found.name}.xlsx"
     return Response(xlsx_bytes(found), mimetype=XLSX_MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/review")
+@allow(*REPORT_READERS)
+def review() -> ResponseReturnValue:
+    """The implementation review's figures for one calendar year (UNTOC, UNCAC)."""
+    year, error = _year()
+    if error:
+        return render_template("reports/review.html", year=request.args.get("year", ""),
+                               error=error, table=None), 422
+    return render_template("reports/review.html", year=year, error="",
+                           table=review_table(current_user, year, home_zone()))
+
+
+@bp.route("/review.<any(csv, xlsx):fmt>")
+@allow(*REPORT_READERS)
+def review_export(fmt: str) -> ResponseReturnValue:
+    year, error = _year()
+    if error:
+        raise ApiError(422, "invalid", error, {"year": error})
+    table = review_table(current_user, year, home_zone())
+    name = f"comity-review-{year}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "csv":
+        return Response(csv_text(table.columns, table.rows), mimetype="text/csv",
+                        headers=headers)
+    return Response(xlsx_bytes(table), mimetype=XLSX_MIMETYPE, headers=headers)
+
+
+def _year() -> tuple[int, str]:
+    raw = (request.args.get("year") or "").strip()
+    if not raw:
+        return home_today().year - 1, ""
+    if not raw.isdigit() or not 1900 <= int(raw) <= 9000:
+        return 0, _("Give a year such as 2025.")
+    return int(raw), ""
 
 
 def _table(section: str, name: str) -> Table:
