@@ -72,6 +72,7 @@ def test_a_backup_restored_into_a_fresh_database_reads_everything_back(source, f
     assert after == before
     assert after["cases"] == ["Bank records 0", "Bank records 1"]
     assert len(after["persons"]) == 6 and len(after["documents"]) == 4
+    assert after["summaries"] == ["Jean Fictif opened account 0", "Jean Fictif opened account 1"]
 
 
 def test_restore_refuses_a_database_that_is_not_empty_unless_forced(source, tmp_path):

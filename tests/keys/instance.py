@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from mla import create_app
 from mla.auth.services import create_user
-from mla.cases.models import Case, Person
+from mla.cases.models import Case, CaseEvent, Offence, Person
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.core.transaction import unit_of_work
 from mla.documents import storage
@@ -135,9 +135,10 @@ def seed(app: Flask, cases: int = 3) -> None:
             case = register_case(actor, CaseInput(
                 direction="incoming", kind="mla", counterpart_country="XA",
                 legal_basis="UNTOC", title=f"Bank records {number}",
+                summary=f"Jean Fictif opened account {number}",
                 offences=[OffenceInput(label="Fraud", statute="PC 210",
                                        max_penalty_months=60, iccs=["0701"],
-                                       conduct="False invoices")],
+                                       conduct=f"Jean Fictif forged invoice {number}")],
                 measures=["bank_records"],
                 persons=[PersonInput(role="suspect", **person) for person in PERSONS]))
             for page in range(2):
@@ -154,6 +155,9 @@ def read_everything(app: Flask) -> dict[str, Any]:
         try:
             return {
                 "cases": sorted(db.session.scalars(select(Case.title))),
+                "summaries": sorted(db.session.scalars(select(Case.summary))),
+                "conduct": sorted(db.session.scalars(select(Offence.conduct))),
+                "comments": sorted(db.session.scalars(select(CaseEvent.comment))),
                 "persons": sorted(tuple(sorted(p.decrypted().items()))
                                   for p in db.session.scalars(select(Person))),
                 "drafts": [d.data for d in db.session.scalars(select(OutgoingDraft))],
