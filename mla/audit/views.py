@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from mla.audit.forms import TrailFilterForm
@@ -30,7 +33,7 @@ def _filters(form: TrailFilterForm) -> TrailFilter:
 
 @bp.route("/")
 @allow("auditor", "admin")
-def trail():
+def trail() -> ResponseReturnValue:
     form = TrailFilterForm(request.args)
     filters = _filters(form)
     try:
@@ -38,7 +41,7 @@ def trail():
     except ValueError:
         page_number = 1
     page = trail_page(filters, page_number)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "audit/trail.html", form=form, page=page, actions=known_actions(),
         format_details=format_details, object_labels=OBJECT_LABELS,
@@ -50,7 +53,7 @@ def trail():
 
 @bp.route("/export.csv")
 @allow("auditor", "admin")
-def export():
+def export() -> ResponseReturnValue:
     filters = _filters(TrailFilterForm(request.args))
     return Response(trail_csv(filters), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})

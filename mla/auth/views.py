@@ -32,7 +32,7 @@ from mla.auth.throttle import client_ip
 from mla.core import clock
 from mla.core.access import allow, allow_any_user, public
 from mla.core.errors import ServiceError
-from mla.core.forms import apply_service_error, as_choices
+from mla.core.forms import SelectChoice, apply_service_error, as_choices
 from mla.directory.queries import authority_choices
 from mla.extensions import db
 
@@ -189,7 +189,7 @@ def change_password() -> ResponseReturnValue:
     return render_template("auth/password.html", form=form), status
 
 
-def _authority_options():
+def _authority_options() -> list[SelectChoice]:
     return as_choices([(0, _("— none —")), *authority_choices(domestic_only=True)])
 
 

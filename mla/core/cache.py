@@ -49,7 +49,7 @@ def cached_by_tables(*tables: str) -> Callable[[Callable[P, R]], Callable[P, R]]
             with _lock:
                 found = _entries.get(key)
             if found is not None and found[0] > now:
-                return found[1]  # type: ignore[no-any-return]
+                return found[1]
             value = fn(*args, **kwargs)
             with _lock:
                 _entries[key] = (now + TTL_SECONDS, value)

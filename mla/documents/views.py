@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, url_for
@@ -9,10 +10,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from mla.cases.models import Case
 from mla.cases.queries import get_case_for
 from mla.core.access import READERS, STAFF, allow
 from mla.core.errors import ServiceError
 from mla.documents.forms import UploadForm
+from mla.documents.models import Document
 from mla.documents.services import (
     Upload,
     documents_for,
@@ -25,7 +28,7 @@ bp = Blueprint("documents", __name__)
 
 
 @bp.app_template_global("case_documents")
-def _case_documents(case):
+def _case_documents(case: Case) -> Sequence[Document]:
     return documents_for(current_user, case)
 
 

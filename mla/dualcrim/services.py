@@ -198,9 +198,9 @@ def validate_check(req: CheckRequest) -> CheckInput:
     """Turn a request into the engine's input, or raise a 422 naming the field."""
     if req.kind not in KINDS:
         raise _invalid("kind", _("Kind must be mla or extradition."))
-    if req.legal_basis not in BASES or db.session.get(Instrument, req.legal_basis) is None:
+    instrument = db.session.get(Instrument, req.legal_basis) if req.legal_basis in BASES else None
+    if instrument is None:
         raise _invalid("legal_basis", _("Unknown legal basis %(basis)s.", basis=req.legal_basis))
-    instrument = db.session.get(Instrument, req.legal_basis)
     if not instrument.allows(req.kind):
         raise _invalid("legal_basis", _("%(basis)s cannot be the basis of a %(kind)s request.",
                                         basis=req.legal_basis, kind=req.kind))
@@ -228,7 +228,7 @@ def validate_check(req: CheckRequest) -> CheckInput:
     if req.list_category_source not in CATEGORY_SOURCES:
         raise _invalid("offence.list_category", _("Unknown source of the list category."))
     if req.list_category not in (None, ""):
-        category = load_rules().category(req.list_category)  # type: ignore[arg-type]
+        category = load_rules().category(req.list_category)
         if category is None:
             raise _invalid("offence.list_category",
                            _("Unknown list category %(value)s.", value=req.list_category))

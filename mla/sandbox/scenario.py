@@ -147,8 +147,8 @@ def _build(actor: Actor, pack: Pack) -> None:
             instructions=exercise.instructions,
             checks=[{"check": c.check, "label": c.label, "params": c.params}
                     for c in exercise.checks]))
-    for spec in sorted(pack.requests, key=lambda r: r.received_day):
-        _request(desk, pack, spec, authorities)
+    for request_spec in sorted(pack.requests, key=lambda r: r.received_day):
+        _request(desk, pack, request_spec, authorities)
     db.session.flush()
 
 

@@ -111,7 +111,9 @@ def set_clock() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _console(422, set_clock=form)
     try:
-        moved = services.move_clock_to(current_user, form.target.data.replace(tzinfo=UTC))
+        target = form.target.data
+        assert target is not None  # the form requires it
+        moved = services.move_clock_to(current_user, target.replace(tzinfo=UTC))
     except ServiceError as exc:
         apply_service_error(form, exc)
         return _console(422, set_clock=form)

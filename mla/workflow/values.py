@@ -50,8 +50,8 @@ def _display(spec: FieldSpec | None, raw: Any) -> str:
         authority = db.session.get(Authority, int(raw)) if str(raw).isdecimal() else None
         return authority.name if authority is not None else str(raw)
     if spec.type == "treaty":
-        found = treaty(int(raw)) if str(raw).isdecimal() else None
-        return found.name if found is not None else str(raw)
+        agreement = treaty(int(raw)) if str(raw).isdecimal() else None
+        return agreement.name if agreement is not None else str(raw)
     if spec.type == "date" and isinstance(raw, date):
         return raw.isoformat()
     return str(raw)
