@@ -35,6 +35,7 @@ from sqlalchemy import (
     update,
 )
 
+from mla.cases.models import Person
 from mla.core.crypto import KeyRing, KeyRingError, SealedBytes, SealedText
 from mla.documents import storage
 from mla.documents.models import Document
@@ -262,3 +263,7 @@ def rebuild_blind_indexes(ring: KeyRing, batch_size: int,
 def count_blind_index_rows() -> int:
     return sum(db.session.scalar(select(func.count()).select_from(i.table)) or 0
                for i in blind_index_columns())
+
+
+def count_persons() -> int:
+    return db.session.scalar(select(func.count()).select_from(Person)) or 0

@@ -32,6 +32,7 @@ from flask.cli import AppGroup
 from mla.core.crypto import EXTENSION_KEY, KeyRing, key_ring
 from mla.core.transaction import commit
 from mla.operations import keys
+from mla.persons.services import rebuild_person_index
 from mla.settings import current_settings
 
 if TYPE_CHECKING:
@@ -158,11 +159,16 @@ def _rotate_index(batch_size: int) -> None:
             _env_instructions("A new blind-index key was made; the index is not rebuilt yet.")
             raise SystemExit(3)
         click.echo("New blind-index key added; searches use both keys until the rebuild ends.")
-    with click.progressbar(length=keys.count_blind_index_rows(), label="Rebuilding the index",
-                           show_pos=True) as bar:
+    persons = keys.count_persons()
+    with click.progressbar(length=keys.count_blind_index_rows() + persons,
+                           label="Rebuilding the index", show_pos=True) as bar:
         outcome = keys.rebuild_blind_indexes(ring, batch_size, _counting(bar))
+        # The persons' token index (name words, date of birth, identifiers): rebuilt
+        # whole, each batch committed; a rerun simply computes it again.
+        rebuild_person_index(ring, batch_size, progress=_counting(bar))
     commit()
-    click.echo(f"{outcome.resealed} index entries rebuilt.")
+    click.echo(f"{outcome.resealed} index entries rebuilt; {persons} persons' search "
+               "tokens computed again.")
     if outcome.unreadable:
         raise click.ClickException(
             "Not readable with this ring (their index is left as it was): "

@@ -16,6 +16,8 @@ from mla.cases.services import find_persons_by_name
 from mla.core.crypto import KeyRing
 from mla.extensions import db
 from mla.operations import keys
+from mla.persons.models import PersonToken
+from mla.persons.tokens import person_tokens
 from tests.keys.instance import (
     PERSONS,
     Instance,
@@ -159,9 +161,14 @@ def test_the_blind_index_key_rotates_and_name_search_keeps_working(instance):
     app = instance.app()
     with app.app_context():
         indexes = set(db.session.scalars(select(Person.name_index)))
+        tokens = set(db.session.scalars(select(PersonToken.digest)))
         db.session.remove()
     assert indexes == {done.blind_index(p["full_name"], purpose="person.name")
                        for p in PERSONS}
+    expected = {t.digest for p in PERSONS for t in person_tokens(
+        done, full_name=p["full_name"], date_of_birth=p.get("date_of_birth", ""),
+        identifiers=p.get("identifiers", ""))}
+    assert tokens == expected  # the persons' token index (issue 16) is rebuilt too
 
 
 def _finds_every_person(instance: Instance) -> None:
