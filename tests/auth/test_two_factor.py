@@ -218,3 +218,29 @@ def test_the_sign_in_page_says_when_admins_need_no_second_factor(client):
 
 def test_the_sign_in_page_says_nothing_with_the_production_default(client, production_default):
     assert "not required for administrators" not in client.get("/login").get_data(as_text=True)
+
+
+def test_before_enrolling_a_change_is_refused_too(client, create_user, db, production_default):
+    admin = create_user("admin")
+    _post_login(client, admin.username)
+    token = _csrf_from(client.get("/account/two-factor").get_data(as_text=True))
+    response = client.post("/admin/users/new", data={
+        "username": "sneaky", "display_name": "Sneaky", "role": "admin", "authority_id": "0",
+        "password": "a perfectly fine passphrase", "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/account/two-factor")
+    assert db.session.scalar(select(User).where(User.username == "sneaky")) is None
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, create_user, production_default):
+    admin = create_user("admin")
+    _post_login(client, admin.username)
+    secret, old_codes = _enrol(client)
+    response = _post_code(client, "/account/two-factor", _code(secret, steps_ahead=1))
+    assert response.status_code == 200
+    new_codes = re.findall(r"<li>([a-z0-9]{5}-[a-z0-9]{5})</li>", response.get_data(as_text=True))
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    _sign_out(client)
+    _post_login(client, admin.username)
+    assert _post_code(client, "/login/code", old_codes[0]).status_code == 401
+    assert _post_code(client, "/login/code", new_codes[0]).status_code == 302
