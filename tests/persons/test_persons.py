@@ -252,6 +252,11 @@ def test_the_api_searches_persons_and_shows_links(app, db, client, make_case, cr
         "items": [{"reference": first.reference, "role": "suspect"}]}
     theirs = client.get(f"/api/v1/cases/{first.reference}", headers=prosecutor).get_json()
     assert theirs["links"] == []
+    # Both requests the office's: the prosecutor sees the link.
+    also_theirs = make_case(worker, domestic_authority_id=office.id,
+                            persons=[_person("Petrov Ivan", identifiers="X1234567")])
+    theirs = client.get(f"/api/v1/cases/{first.reference}", headers=prosecutor).get_json()
+    assert [x["reference"] for x in theirs["links"]] == [also_theirs.reference]
 
 
 def test_the_persons_route_is_in_the_openapi_document(app, client):
