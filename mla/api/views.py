@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -57,7 +58,7 @@ def case_payload(case: Case, deadlines: list[dict[str, Any]] | None = None,
 
 @bp.route("/health")
 @public
-def health():
+def health() -> ResponseReturnValue:
     """Liveness: the app answers and reaches its database.
     ---
     get:
@@ -84,7 +85,7 @@ def health():
 
 @bp.route("/cases", methods=["POST"])
 @allow(*STAFF)
-def create_case():
+def create_case() -> ResponseReturnValue:
     """Register a request.
     ---
     post:
@@ -132,7 +133,7 @@ def create_case():
 
 @bp.route("/cases", methods=["GET"])
 @allow(*CASE_READERS)
-def list_cases():
+def list_cases() -> ResponseReturnValue:
     """List the requests visible to the token's user, newest first.
     ---
     get:
@@ -171,7 +172,7 @@ def list_cases():
 
 @bp.route("/cases/<reference>", methods=["GET"])
 @allow(*CASE_READERS)
-def get_case(reference: str):
+def get_case(reference: str) -> ResponseReturnValue:
     """One request, as the token's user may see it.
     ---
     get:

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mla.audit.services import record_audit
+from mla.auth.actors import Actor
 from mla.auth.models import User
 from mla.cases.constants import (
     DIRECTION_CODES,
@@ -167,7 +168,7 @@ def next_reference(direction: str, kind: str, at: datetime) -> str:
     return f"{prefix}-{year}-{value:05d}"
 
 
-def register_case(actor, data: CaseInput) -> Case:
+def register_case(actor: Actor, data: CaseInput) -> Case:
     validate_case_input(data)
     start = _workflow_start(data)
     current = now()
@@ -203,8 +204,8 @@ def register_case(actor, data: CaseInput) -> Case:
             conduct=item.conduct.strip()))
     for code in dict.fromkeys(data.measures):
         case.measures.append(Measure(code=code))
-    for item in data.persons:
-        case.persons.append(_new_person(item))
+    for person in data.persons:
+        case.persons.append(_new_person(person))
     db.session.add(case)
     db.session.flush()
     event = add_event(case, actor, "registered", to_state=case.state, comment="",
@@ -238,7 +239,7 @@ def _new_person(item: PersonInput) -> Person:
     return person
 
 
-def add_person(actor, case: Case, item: PersonInput) -> Person:
+def add_person(actor: Actor, case: Case, item: PersonInput) -> Person:
     if item.role not in PERSON_ROLES or not item.full_name.strip():
         raise _problem("full_name", _("A person needs a role and a name."))
     date_of_birth_plausible(item.date_of_birth, "date_of_birth")
@@ -250,7 +251,7 @@ def add_person(actor, case: Case, item: PersonInput) -> Person:
     return person
 
 
-def add_event(case: Case, actor, kind: str, *, transition: str | None = None,
+def add_event(case: Case, actor: Actor, kind: str, *, transition: str | None = None,
               from_state: str | None = None, to_state: str | None = None,
               comment: str = "", data: dict | None = None,
               is_internal: bool = False) -> CaseEvent:
@@ -263,7 +264,7 @@ def add_event(case: Case, actor, kind: str, *, transition: str | None = None,
     return event
 
 
-def add_note(actor, case: Case, text: str) -> CaseEvent:
+def add_note(actor: Actor, case: Case, text: str) -> CaseEvent:
     text = text.strip()
     if not text:
         raise _problem("text", _("A note cannot be empty."))
@@ -272,7 +273,7 @@ def add_note(actor, case: Case, text: str) -> CaseEvent:
     return event
 
 
-def assign_case(actor, case: Case, assignee_id: int | None) -> None:
+def assign_case(actor: Actor, case: Case, assignee_id: int | None) -> None:
     if assignee_id is not None:
         assignee = db.session.get(User, assignee_id)
         if assignee is None or assignee.role not in {"caseworker", "supervisor", "trainee",

@@ -180,7 +180,7 @@ def _schedule(deadline: Deadline) -> None:
 
 def start_deadline(case: Case, rule_code: str, *, actor: Actor,
                    values: dict[str, Any] | None = None, event: CaseEvent | None = None,
-                   at: datetime | None = None) -> Deadline:
+                   at: datetime | None = None) -> Deadline | None:
     """Start the rule's clock on the request, or recompute the one already running
     (e.g. the person consents: the EAW decision is then due 10 days after consent)."""
     rule = get_rule(rule_code)

@@ -60,6 +60,8 @@ def _recompute_from_receipt(case: Case, actor: Actor) -> list[str]:
         if rule.start_field != "received_on":
             continue
         recomputed = start_deadline(case, rule.code, actor=actor, values=values)
+        if recomputed is None:  # an open clock is recomputed, never found out of scope
+            continue
         said.append(_("Clock “%(clock)s” recomputed from the corrected date received: now due "
                       "%(due)s.", clock=rule.title, due=_day(recomputed)))
     return said
@@ -100,6 +102,8 @@ def _start_applying(case: Case, actor: Actor, effects: Any, values: dict[str, An
         if ref.applies(basis, values) and open_deadline(case, ref.arg) is None:
             deadline = start_deadline(case, ref.arg, actor=actor, values=values)
             started.add(ref.arg)
+            if deadline is None:  # outside the new basis's scope: recorded as not applicable
+                continue
             said.append(_("Clock “%(clock)s” started under %(basis)s: due %(due)s.",
                           clock=get_rule(ref.arg).title, basis=basis, due=_day(deadline)))
     return said
