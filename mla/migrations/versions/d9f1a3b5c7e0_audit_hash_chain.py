@@ -63,12 +63,20 @@ def upgrade():
         batch_op.add_column(sa.Column('entry_hash', sa.String(length=64), nullable=True))
     bind = op.get_bind()
     previous = GENESIS
-    rows = bind.execute(sa.select(entries).order_by(entries.c.id)).all()
-    for row in rows:
-        digest = _hash(previous, row)
-        bind.execute(entries.update().where(entries.c.id == row.id)
-                     .values(prev_hash=previous, entry_hash=digest))
-        previous = digest
+    last_id = None
+    while True:  # in pages of 1,000 by id, so a long trail never sits in memory at once
+        query = sa.select(entries).order_by(entries.c.id).limit(1000)
+        if last_id is not None:
+            query = query.where(entries.c.id > last_id)
+        rows = bind.execute(query).all()
+        if not rows:
+            break
+        for row in rows:
+            digest = _hash(previous, row)
+            bind.execute(entries.update().where(entries.c.id == row.id)
+                         .values(prev_hash=previous, entry_hash=digest))
+            previous = digest
+            last_id = row.id
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.alter_column('prev_hash', existing_type=sa.String(length=64), nullable=False)
         batch_op.alter_column('entry_hash', existing_type=sa.String(length=64), nullable=False)
