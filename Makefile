@@ -116,8 +116,10 @@ test-postgres: $(STAMP)
 	if [ $$rc -eq 5 ]; then echo "== no tests were collected: that is a failure"; fi; \
 	exit $$rc
 
+# ruff, then mypy with the settings in pyproject.toml ([tool.mypy]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy mla/
 
 check-workflows: $(STAMP)
 	$(FLASK) workflows check
