@@ -175,24 +175,31 @@ def open_at(actor: User, f: ReportFilters,
             workflows: Sequence[Workflow]) -> tuple[Select[Any], Any]:
     """The requests open at the end of the period, and the column of the state each was in.
 
-    When the period ends after now, the request's current state is that state; before,
-    it is the last state its history entered before the end (a window over history).
+    A request nothing happened to since the end (``updated_at`` before it: every step and
+    every reopening sets it) was then in the state it is in now; for the others, the
+    state is the last one their history entered before the end (a window over the
+    history of those requests only).
     """
     scope = _scope(actor, f)
     registered = Case.created_at < f.ends_at
     if f.ends_at > now():
         return (select(Case.id).where(*scope, registered, Case.is_closed.is_(False)),
                 Case.state)
+    changed_since = (select(Case.id).where(*scope, registered, Case.updated_at >= f.ends_at)
+                     .scalar_subquery())
     ranked = (
         select(CaseEvent.case_id, CaseEvent.to_state,
                func.row_number().over(partition_by=CaseEvent.case_id,
                                       order_by=(CaseEvent.at.desc(), CaseEvent.id.desc()))
                .label("rank"))
-        .where(CaseEvent.to_state.is_not(None), CaseEvent.at < f.ends_at)
+        .where(CaseEvent.case_id.in_(changed_since), CaseEvent.to_state.is_not(None),
+               CaseEvent.at < f.ends_at)
         .subquery())
-    state = ranked.c.to_state
-    stmt = (select(Case.id).join(ranked, and_(ranked.c.case_id == Case.id, ranked.c.rank == 1))
-            .where(*scope, registered, ~_is_terminal(workflows, Case.workflow_name, state)))
+    state = case((Case.updated_at < f.ends_at, Case.state), else_=ranked.c.to_state)
+    stmt = (select(Case.id)
+            .outerjoin(ranked, and_(ranked.c.case_id == Case.id, ranked.c.rank == 1))
+            .where(*scope, registered, state.is_not(None),
+                   ~_is_terminal(workflows, Case.workflow_name, state)))
     return stmt, state
 
 

@@ -2,7 +2,8 @@
 
 Requests are registered through the real service with the clock held at the
 instant wanted; their later history is written as the workflow engine writes it
-(a transition row, the state and the closed flag), at chosen instants.
+(a transition row, the state, the closed flag and the time of the last change), at
+chosen instants.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def move(db) -> Callable[..., None]:
                                  from_state=case.state, to_state=to_state, data=data or {}))
         case.state = to_state
         case.is_closed = workflow.states[to_state].terminal
+        case.updated_at = when  # as every step and reopening does
         db.session.commit()
 
     return step

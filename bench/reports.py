@@ -1,0 +1,197 @@
+"""Time the report pages on a large history: `.venv/bin/python -m bench reports` or
+`.venv/bin/python -m bench.reports [--rows 100000] [--database-url URL]`.
+
+Builds a throwaway database (an SQLite file in a temp directory by default), bulk-inserts
+ROWS requests over three years under the real incoming and outgoing MLA workflows with
+their history rows (registration, steps, a wait for information, closing for most), and
+prints per URL the SQL statement count, the median and 95th-percentile time, and the
+ratio to the request list's first page measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, insert
+
+YEAR = "from=2025-01-01&to=2025-12-31"
+URLS = (
+    "/requests/",
+    f"/reports/?{YEAR}",
+    f"/reports/?{YEAR}&direction=outgoing&counterpart_country=FR",
+    f"/api/v1/reports/workload?{YEAR}",
+    f"/api/v1/reports/time?{YEAR}",
+    f"/api/v1/reports/counterparts?{YEAR}",
+    f"/reports/workload/oldest.csv?{YEAR}",
+    "/reports/review?year=2025",
+)
+LIST_PAGE = "/requests/"
+COUNTRIES = ("XA", "XB", "FR", "DE", "IT", "ES", "NL", "BE", "PL", "AT")
+PASSWORD = "bench password 123"
+START = datetime(2023, 1, 1, 9, 0, tzinfo=UTC)
+
+
+def _history(n: int, case_id: int, created: datetime, outgoing: bool) -> tuple[str, bool,
+                                                                            list[dict]]:
+    """The request's steps, made up from its number: (last state, closed, events)."""
+    def event_row(days: float, kind: str, transition: str | None, source: str | None,
+                  target: str) -> dict[str, Any]:
+        return {"case_id": case_id, "at": created + timedelta(days=days), "kind": kind,
+                "transition": transition, "from_state": source, "to_state": target,
+                "actor_label": "bench", "comment": "", "data": {}, "is_internal": False}
+
+    if outgoing:
+        steps = [(0, "registered", None, None, "draft"), (1, "transition", "submit", "draft",
+                                                          "ca_review"),
+                 (3, "transition", "submit_for_signature", "ca_review", "awaiting_signature"),
+                 (4, "transition", "sign", "awaiting_signature", "signed"),
+                 (5, "transition", "transmit", "signed", "transmitted"),
+                 (5 + 5 + n % 40, "transition", "record_acknowledgement", "transmitted",
+                  "under_execution"),
+                 (60 + n % 300, "transition", "record_results", "under_execution",
+                  "results_received"),
+                 (70 + n % 300, "transition", "close_executed", "results_received",
+                  "closed_executed")]
+    else:
+        steps = [(0, "registered", None, None, "received"),
+                 (1 + n % 9, "transition", "acknowledge", "received", "under_review")]
+        if n % 5 == 0:
+            steps += [(15, "transition", "request_information", "under_review",
+                       "awaiting_information"),
+                      (27, "transition", "information_received", "awaiting_information",
+                       "under_review")]
+        steps += [(40 + n % 200, "transition", "accept", "under_review", "in_execution"),
+                  (60 + n % 360, "transition", "close_executed", "in_execution",
+                   "closed_executed")]
+    horizon = (START + timedelta(days=3 * 365)) - created  # nothing after the three years
+    kept = [s for s in steps if timedelta(days=s[0]) < horizon]
+    if n % 7 == 0:  # some stay open wherever they are
+        kept = kept[:max(1, len(kept) // 2)]
+    last = kept[-1][4]
+    return last, last.startswith("closed_"), [event_row(*s) for s in kept]
+
+
+def build(rows: int, database_url: str | None, tmp: Path):
+    from mla import create_app
+    from mla.auth.services import create_api_token, create_user
+    from mla.cases.models import Case, CaseEvent
+    from mla.core.transaction import unit_of_work
+    from mla.extensions import db
+    from mla.reference.services import ensure_fictional_country, load_reference_data
+    from mla.settings import Settings
+    from mla.workflow.registry import current
+
+    settings = Settings.from_env(
+        environ={"MLA_SECRET_KEY": "b" * 48, "MLA_HOME_COUNTRY": "XZ",
+                 "MLA_DATABASE_URL": database_url or f"sqlite:///{tmp / 'bench.db'}"},
+        instance_path=tmp, key_file=tmp / "keyring.json", cookie_secure=False, testing=True)
+    app = create_app(settings)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        with unit_of_work():
+            load_reference_data()
+            for code, name in (("XZ", "Zembla"), ("XA", "Arcadia"), ("XB", "Borduria")):
+                ensure_fictional_country(code, name)
+            user = create_user(None, username="bench0", password=PASSWORD, role="caseworker")
+            _, app.config["BENCH_TOKEN"] = create_api_token(None, user, label="bench")
+        versions = {name: current(name).version for name in ("incoming_mla", "outgoing_mla")}
+        started = time.perf_counter()
+        cases: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        span = 3 * 365 * 24 * 60  # minutes in three years
+        for n in range(1, rows + 1):
+            outgoing = n % 3 == 0
+            created = START + timedelta(minutes=(n * span) // (rows + 1))
+            state, closed, history = _history(n, n, created, outgoing)
+            name = "outgoing_mla" if outgoing else "incoming_mla"
+            cases.append({
+                "id": n, "reference": f"MLA-{'OUT' if outgoing else 'IN'}-{n:07d}",
+                "direction": "outgoing" if outgoing else "incoming", "kind": "mla",
+                "workflow_name": name, "workflow_version": versions[name], "state": state,
+                "version": len(history), "is_closed": closed, "title": f"Request {n}",
+                "title_search": f"request {n}", "summary": "", "legal_basis": "UNTOC",
+                "counterpart_country": COUNTRIES[n % len(COUNTRIES)],
+                "counterpart_reference": "", "domestic_reference": "", "is_urgent": False,
+                "urgency_reason": "", "created_at": created, "updated_at": created})
+            events += history
+            if len(cases) >= 5000:
+                db.session.execute(insert(Case), cases)
+                db.session.execute(insert(CaseEvent), events)
+                cases, events = [], []
+        if cases:
+            db.session.execute(insert(Case), cases)
+            db.session.execute(insert(CaseEvent), events)
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        print(f"{rows} requests with their history inserted in "
+              f"{time.perf_counter() - started:.1f} s ({settings.database_url.split(':')[0]})")
+    return app
+
+
+def measure(app, repeat: int) -> None:
+    from mla.extensions import db
+
+    client = app.test_client()
+    with app.app_context():
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+        response = client.post("/login", data={"username": "bench0", "password": PASSWORD,
+                                               "csrf_token": token})
+        assert response.status_code == 302, response.status_code
+        api = {"Authorization": f"Bearer {app.config['BENCH_TOKEN']}"}
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        def timings(url: str) -> list[float]:
+            headers = api if url.startswith("/api/") else {}
+            assert client.get(url, headers=headers).status_code == 200, url
+            taken = []
+            for _ in range(repeat):
+                statements.clear()
+                began = time.perf_counter()
+                answer = client.get(url, headers=headers)
+                taken.append((time.perf_counter() - began) * 1000)
+                assert answer.status_code == 200, (url, answer.status_code)
+            return sorted(taken)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+              f"on {os.cpu_count()} cores")
+        print(f"{'URL':<62} {'SQL':>4} {'median ms':>10} {'p95 ms':>8} {'x list':>7}")
+        for url in URLS:
+            # The list page again next to each: on a loaded machine the ratio of two
+            # medians taken moments apart is steadier than either.
+            base = statistics.median(timings(LIST_PAGE))
+            taken = timings(url)
+            p95 = taken[min(len(taken) - 1, round(0.95 * (len(taken) - 1)))]
+            median = statistics.median(taken)
+            print(f"{url[:62]:<62} {len(statements):>4} {median:>10.1f} {p95:>8.1f} "
+                  f"{median / base:>7.1f}")
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url", help="an EMPTY database to use (it is wiped)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = build(args.rows, args.database_url, Path(tmp))
+        measure(app, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
