@@ -212,7 +212,7 @@ def _empty_tables(app) -> None:
     exclusive lock on all of them; deleting the few rows a test wrote takes milliseconds."""
     from mla.extensions import db
 
-    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    tables = _emptied_tables(app)
     with db.engine.begin() as conn:
         for table in tables:
             conn.execute(table.delete())
@@ -222,6 +222,18 @@ def _empty_tables(app) -> None:
             restart = _sequence_restart(conn, tuple(t.name for t in tables))
             if restart is not None:
                 conn.execute(restart)
+
+
+def _emptied_tables(app) -> list[Any]:
+    """The app's tables, children first, as they were when its first test started: a model
+    module imported later (or edited in the checkout during a run) adds a table the
+    database never had, and one failed DELETE would leave every later test its rows."""
+    from mla.extensions import db
+
+    if "tests.emptied_tables" not in app.extensions:
+        app.extensions["tests.emptied_tables"] = [
+            t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    return app.extensions["tests.emptied_tables"]
 
 
 _restart_statements: dict[tuple[str, ...], Any] = {}
@@ -306,6 +318,7 @@ def app_ctx(app) -> Iterator[Any]:
     from mla.reference.services import ensure_fictional_country
 
     with app.app_context():
+        _emptied_tables(app)
         ensure_fictional_country("XZ", "Zembla")
         ensure_fictional_country("XA", "Arcadia")
         ensure_fictional_country("XB", "Borduria")
