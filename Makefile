@@ -78,40 +78,42 @@ sandbox: $(STAMP)
 # (browser tests excluded). PostgreSQL tests skip with the reason when the local
 # server does not answer, unless MLA_REQUIRE_POSTGRES=1 (as .ci/run sets).
 # Exit code 5 (nothing collected) counts as a failure. Extra pytest options: PYTEST_ARGS=...
-# Each run's output is also kept in test-artifacts/pytest-<database>.log; the last lines
-# sum both runs up (counts, seconds, exit codes).
-TEST_LOGS := test-artifacts
+# The last lines sum both runs up (pytest's counts, seconds, exit codes); each run's
+# output is copied to a temporary file of this `make test` alone (MLA_TEST_LOG), so runs
+# started side by side in one checkout do not mix their summaries.
 test: $(STAMP)
-	@rm -f $(TEST_LOGS)/pytest-sqlite.log $(TEST_LOGS)/pytest-postgres.log; \
+	@logs=$$(mktemp -d "$${TMPDIR:-/tmp}/comity-make-test.XXXXXX"); \
 	start=$$(date +%s); \
-	$(MAKE) --no-print-directory test-sqlite; sqlite_rc=$$?; \
+	MLA_TEST_LOG=$$logs/sqlite.log $(MAKE) --no-print-directory test-sqlite; sqlite_rc=$$?; \
 	middle=$$(date +%s); \
-	$(MAKE) --no-print-directory test-postgres; postgres_rc=$$?; \
+	MLA_TEST_LOG=$$logs/postgres.log $(MAKE) --no-print-directory test-postgres; \
+	postgres_rc=$$?; \
 	end=$$(date +%s); \
 	summary() { grep -E '^=+ .*[0-9]+ (passed|failed|errors?|skipped).* in [0-9.]+s' "$$1" \
 	  2>/dev/null | tail -1 | sed -E 's/^=+ //; s/ =+$$//'; }; \
 	echo; echo "== make test summary"; \
 	printf '   %-11s %4s s  exit %s  %s\n' \
-	  SQLite $$((middle - start)) $$sqlite_rc "$$(summary $(TEST_LOGS)/pytest-sqlite.log)" \
-	  PostgreSQL $$((end - middle)) $$postgres_rc "$$(summary $(TEST_LOGS)/pytest-postgres.log)"; \
+	  SQLite $$((middle - start)) $$sqlite_rc "$$(summary $$logs/sqlite.log)" \
+	  PostgreSQL $$((end - middle)) $$postgres_rc "$$(summary $$logs/postgres.log)"; \
+	rm -rf "$$logs"; \
 	echo "== make test: SQLite run $$((middle - start)) s (exit $$sqlite_rc)," \
 	     "PostgreSQL run $$((end - middle)) s (exit $$postgres_rc), total $$((end - start)) s"; \
 	[ $$sqlite_rc -eq 0 ] && [ $$postgres_rc -eq 0 ]
 
 test-sqlite: $(STAMP)
 	@echo "== Test suite on SQLite, $(JOBS) workers"
-	@mkdir -p $(TEST_LOGS); start=$$(date +%s); rc=0; set -o pipefail; \
+	@start=$$(date +%s); rc=0; set -o pipefail; \
 	MLA_TEST_DB=sqlite $(PYTEST) -n $(JOBS) --durations=10 $(PYTEST_ARGS) 2>&1 \
-	  | tee $(TEST_LOGS)/pytest-sqlite.log || rc=$$?; \
+	  | tee "$${MLA_TEST_LOG:-/dev/null}" || rc=$$?; \
 	echo "== SQLite run: $$(( $$(date +%s) - start )) s, pytest exit code $$rc"; \
 	if [ $$rc -eq 5 ]; then echo "== no tests were collected: that is a failure"; fi; \
 	exit $$rc
 
 test-postgres: $(STAMP)
 	@echo "== Test suite on PostgreSQL, $(JOBS) workers, browser tests excluded"
-	@mkdir -p $(TEST_LOGS); start=$$(date +%s); rc=0; set -o pipefail; \
+	@start=$$(date +%s); rc=0; set -o pipefail; \
 	MLA_TEST_DB=postgres $(PYTEST) -n $(JOBS) -m 'not browser' --durations=10 $(PYTEST_ARGS) \
-	  2>&1 | tee $(TEST_LOGS)/pytest-postgres.log || rc=$$?; \
+	  2>&1 | tee "$${MLA_TEST_LOG:-/dev/null}" || rc=$$?; \
 	echo "== PostgreSQL run: $$(( $$(date +%s) - start )) s, pytest exit code $$rc"; \
 	if [ $$rc -eq 5 ]; then echo "== no tests were collected: that is a failure"; fi; \
 	exit $$rc
