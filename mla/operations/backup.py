@@ -38,7 +38,7 @@ from sqlalchemy.engine import URL
 
 from mla.core.clock import now
 from mla.core.crypto import key_ring
-from mla.documents.storage import storage_dir
+from mla.documents.storage import configured_store, storage_dir
 from mla.extensions import db
 from mla.operations.keys import values_by_key
 from mla.settings import DocumentStore, current_settings
@@ -144,12 +144,11 @@ def create_backup(target: Path) -> Manifest:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"{target} exists and is not an empty directory.")
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
-    settings = current_settings()
     ring = key_ring()
     manifest = Manifest(
         format=FORMAT, comity_version=metadata.version("comity"),
         created_at=now().isoformat(), alembic_revision=current_revision(),
-        database=_dialect(), document_store=str(settings.document_store),
+        database=_dialect(), document_store=configured_store().value,
         key_ring_instance_id=ring.instance_id, key_ids=sorted(values_by_key()))
     db.session.rollback()  # no transaction of ours held open during the copy
     if manifest.database == "sqlite":
@@ -159,7 +158,7 @@ def create_backup(target: Path) -> Manifest:
               f"--file={target / POSTGRES_DUMP}"], _postgres_environment(db.engine.url))
     else:
         raise BackupError(f"backups of {manifest.database} databases are not supported.")
-    if settings.document_store is DocumentStore.FILESYSTEM and storage_dir().is_dir():
+    if configured_store() is DocumentStore.FILESYSTEM and storage_dir().is_dir():
         (target / DOCUMENTS).mkdir(mode=0o700)
         for source in sorted(storage_dir().glob("*.bin")):
             shutil.copy2(source, target / DOCUMENTS / source.name)

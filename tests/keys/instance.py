@@ -76,11 +76,19 @@ class Instance:
 
     def flask(self, *args: str, script: str | None = None,
               check: bool = False) -> subprocess.CompletedProcess[str]:
-        """`flask --app wsgi ARGS` in a subprocess (or a script that ends by running it)."""
-        command = ([sys.executable, "-c", script] if script
-                   else [sys.executable, "-m", "flask"]) + ["--app", "wsgi", *args]
-        result = subprocess.run(command, cwd=ROOT, env=self.environment(), text=True,
-                                capture_output=True, timeout=300, check=False)
+        """`flask ARGS` on a new app of this instance, run in this process; with a
+        ``script``, `flask --app wsgi ARGS` in a real subprocess (one that can be killed)."""
+        if script is None:
+            outcome = self.app().test_cli_runner().invoke(args=list(args))
+            if outcome.exception is not None and not isinstance(outcome.exception,
+                                                                SystemExit):
+                raise outcome.exception
+            result = subprocess.CompletedProcess(list(args), outcome.exit_code,
+                                                 outcome.stdout, outcome.stderr)
+        else:
+            command = [sys.executable, "-c", script, "--app", "wsgi", *args]
+            result = subprocess.run(command, cwd=ROOT, env=self.environment(), text=True,
+                                    capture_output=True, timeout=300, check=False)
         if check:
             assert result.returncode == 0, result.stdout + result.stderr
         return result
