@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Select,
     and_,
     false,
@@ -24,12 +23,12 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    union,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
 from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent, Person
+from mla.cases.signals import case_scope
 from mla.core.cache import cached_by_tables
 from mla.core.clock import now
 from mla.core.crypto import key_ring
@@ -64,8 +63,12 @@ REFERENCE_RE = re.compile(r"(MLA|EXT)-(IN|OUT)-\d{4}-\d{5}")
 
 
 def visible_cases(actor: User) -> Select[Case]:
-    """Deny by default: prosecutors see their authority's requests only."""
+    """Deny by default: prosecutors see their authority's requests only; other domains
+    narrow it further through ``case_scope`` (a sandbox trainee: their own copy)."""
     stmt = select(Case)
+    for _receiver, condition in case_scope.send(actor):
+        if condition is not None:
+            stmt = stmt.where(condition)
     if actor.role == "prosecutor":
         if actor.authority_id is None:
             return stmt.where(Case.id.is_(None))
@@ -113,7 +116,7 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[Case]:
             # A whole reference: one indexed lookup, no scan of the titles.
             stmt = stmt.where(Case.reference == term.upper())
         else:
-            stmt = stmt.where(Case.id.in_(_text_matches(term)))
+            stmt = stmt.where(or_(*_text_matches(term)))
     if filters.direction in {"incoming", "outgoing"}:
         stmt = stmt.where(Case.direction == filters.direction)
     if filters.kind in {"mla", "extradition"}:
@@ -137,27 +140,30 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[Case]:
     return stmt
 
 
-def _text_matches(term: str) -> CompoundSelect[int]:
-    """The ids `q` matches: a UNION of one lookup per index (trigram GIN on PostgreSQL).
+def _text_matches(term: str) -> list[ColumnElement[bool]]:
+    """What `q` matches, as conditions each served by an index (trigram on PostgreSQL),
+    so the planner may combine them (BitmapOr) or walk the sort's index and filter.
 
-    An OR across the columns (with the persons' subquery in it) sent PostgreSQL to a
-    scan of the whole table; each branch of the UNION reads its own index.
+    The persons' requests are looked up first and passed as ids: a subquery inside the
+    OR became a SubPlan that no index serves, and every rare term scanned the table.
     """
-    ids = select(Case.id)
-    parts: list[Select[int]] = [
-        ids.where(Case.reference == term.upper()),
-        ids.where(Case.counterpart_reference == term),
+    named = db.session.scalars(select(Person.case_id).where(
         # A person's exact name, through the keyed blind index (names are encrypted).
-        select(Person.case_id).where(
-            Person.name_index.in_(key_ring().blind_indexes(term, purpose="person.name"))),
+        Person.name_index.in_(key_ring().blind_indexes(term, purpose="person.name"))
+    ).limit(COUNT_LIMIT)).all()
+    matches: list[ColumnElement[bool]] = [
+        Case.reference == term.upper(),
+        Case.counterpart_reference == term,
     ]
+    if named:
+        matches.append(Case.id.in_(named))
     if len(term) >= 3:
-        parts.append(ids.where(Case.title_search.contains(term.casefold(), autoescape=True)))
+        matches.append(Case.title_search.contains(term.casefold(), autoescape=True))
     if len(term) >= MIN_PART:
-        parts.append(ids.where(Case.reference.contains(term.upper(), autoescape=True)))
+        matches.append(Case.reference.contains(term.upper(), autoescape=True))
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        parts.append(ids.where(Case.counterpart_reference.ilike(f"%{escaped}%", escape="\\")))
-    return union(*parts)
+        matches.append(Case.counterpart_reference.ilike(f"%{escaped}%", escape="\\"))
+    return matches
 
 
 @dataclass
