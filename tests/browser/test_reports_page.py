@@ -20,3 +20,11 @@ def test_reports_page_as_a_supervisor(live_server, page, create_user, browser_lo
     assert not page.locator("form.report-filters").is_visible()
     assert page.get_by_role("heading", name="Counterparts").first.is_visible()
     screenshot(page, "issue15-reports-print")
+
+
+def test_implementation_review_page(live_server, page, create_user, browser_login,
+                                    history, screenshot):  # noqa: F811
+    browser_login(page, create_user("caseworker"))
+    page.goto("/reports/review?year=2025")
+    assert page.get_by_role("columnheader", name="UNTOC: requests received").is_visible()
+    screenshot(page, "issue15-review-2025")
