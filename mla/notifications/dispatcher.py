@@ -41,7 +41,7 @@ from mla.core.plugins import outbox_deliverers
 from mla.core.text import single_line
 from mla.core.transaction import unit_of_work
 from mla.extensions import db
-from mla.notifications.models import Notification, OutboxMessage
+from mla.notifications.models import Notification, OutboxMessage, OutboxStatus
 from mla.settings import SmtpSettings, current_settings
 
 log = logging.getLogger(__name__)
@@ -74,8 +74,8 @@ def backoff(attempts: int) -> timedelta:
 
 def _due(at: datetime) -> Any:
     return or_(
-        and_(OutboxMessage.status == "pending", OutboxMessage.available_at <= at),
-        and_(OutboxMessage.status == "claimed", OutboxMessage.claimed_until < at),
+        and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.available_at <= at),
+        and_(OutboxMessage.status == OutboxStatus.CLAIMED, OutboxMessage.claimed_until < at),
     )
 
 
@@ -97,8 +97,8 @@ def claim(limit: int = BATCH, channel: str | None = None,
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), _due(at))  # conditional: still ours to take
-            .values(status="claimed", claim_token=token, claimed_until=at + (lease or LEASE),
-                    attempts=OutboxMessage.attempts + 1)
+            .values(status=OutboxStatus.CLAIMED, claim_token=token,
+                    claimed_until=at + (lease or LEASE), attempts=OutboxMessage.attempts + 1)
             .execution_options(synchronize_session=False))
         claimed = list(db.session.scalars(
             select(OutboxMessage.id).where(OutboxMessage.claim_token == token)))
@@ -107,7 +107,7 @@ def claim(limit: int = BATCH, channel: str | None = None,
 
 def _mine(token: str, ids: list[int]) -> Any:
     return and_(OutboxMessage.id.in_(ids), OutboxMessage.claim_token == token,
-                OutboxMessage.status == "claimed")
+                OutboxMessage.status == OutboxStatus.CLAIMED)
 
 
 def _insert_notifications() -> Any:
@@ -147,7 +147,7 @@ def _deliver_in_app(token: str, ids: list[int]) -> int:
             db.session.connection().execute(_insert_notifications(), values)
         result = db.session.execute(
             update(OutboxMessage).where(_mine(token, ids), OutboxMessage.channel == "in_app")
-            .values(status="sent", sent_at=now(), claim_token=None, claimed_until=None)
+            .values(status=OutboxStatus.SENT, sent_at=now(), claim_token=None, claimed_until=None)
             .execution_options(synchronize_session=False))
     return rows_matched(result)
 
@@ -252,12 +252,12 @@ def failure_reason(exc: BaseException) -> str:
 def _fail(token: str, row: OutboxMessage, error: str, report: DispatchReport) -> None:
     at = now()
     if row.attempts >= MAX_ATTEMPTS:
-        _mark(token, row.id, status="dead", last_error=error[:2000], claim_token=None,
+        _mark(token, row.id, status=OutboxStatus.DEAD, last_error=error[:2000], claim_token=None,
               claimed_until=None)
         report.dead += 1
         log.error("outbox %s dead after %s attempts: %s", row.key, row.attempts, error)
     else:
-        _mark(token, row.id, status="pending", last_error=error[:2000], claim_token=None,
+        _mark(token, row.id, status=OutboxStatus.PENDING, last_error=error[:2000], claim_token=None,
               claimed_until=None, available_at=at + backoff(row.attempts))
         report.retried += 1
 
@@ -269,7 +269,8 @@ def deliver_email(token: str, ids: list[int], report: DispatchReport) -> None:
         with unit_of_work():
             result = db.session.execute(
                 update(OutboxMessage).where(_mine(token, ids), OutboxMessage.channel == "email")
-                .values(status="sandboxed", sent_at=now(), claim_token=None, claimed_until=None)
+                .values(status=OutboxStatus.SANDBOXED, sent_at=now(), claim_token=None,
+                        claimed_until=None)
                 .execution_options(synchronize_session=False))
         report.sandboxed += rows_matched(result)
         return
@@ -323,7 +324,7 @@ class SentMarker:
     def mark(self, row_id: int) -> None:
         if db.engine.dialect.name != "postgresql":
             # SQLite writes in-process: the commit is a local write, not a round trip.
-            _mark(self.token, row_id, status="sent", sent_at=now(), claim_token=None,
+            _mark(self.token, row_id, status=OutboxStatus.SENT, sent_at=now(), claim_token=None,
                   claimed_until=None, last_error="")
             return
         if self.connection is None:
@@ -359,9 +360,9 @@ def retry_dead(actor: Actor, message_id: int) -> OutboxMessage:
     row = db.session.get(OutboxMessage, message_id)
     if row is None:
         raise NotFound()
-    if row.status != "dead":
+    if row.status != OutboxStatus.DEAD:
         raise Conflict("Only a dead message can be retried.")
-    row.status = "pending"
+    row.status = OutboxStatus.PENDING
     row.attempts = 0
     row.available_at = now()
     record_audit(actor, "outbox.retry", object_type="outbox_message", object_id=row.id)

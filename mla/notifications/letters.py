@@ -34,6 +34,7 @@ from mla.notifications.models import (
     LetterStatus,
     NotificationSetting,
     OutboxMessage,
+    OutboxStatus,
     SecondApprover,
 )
 from mla.notifications.outbox import enqueue
@@ -323,11 +324,11 @@ def _delivery(letter: Letter, row: OutboxMessage | None) -> Delivery:
         return Delivery(DeliveryState.DISCARDED, letter.discard_reason, letter.decided_at)
     if not letter.to_address or row is None:
         return Delivery(DeliveryState.BY_HAND, at=letter.decided_at)
-    if row.status == "sent":
+    if row.status == OutboxStatus.SENT:
         return Delivery(DeliveryState.SENT, at=row.sent_at, attempts=row.attempts)
-    if row.status == "sandboxed":
+    if row.status == OutboxStatus.SANDBOXED:
         return Delivery(DeliveryState.SANDBOXED, at=row.sent_at, attempts=row.attempts)
-    if row.status == "dead":
+    if row.status == OutboxStatus.DEAD:
         return Delivery(DeliveryState.FAILED, row.last_error, attempts=row.attempts)
     if row.last_error:
         return Delivery(DeliveryState.RETRYING, row.last_error, row.available_at, row.attempts)
@@ -342,7 +343,7 @@ def retry_letter(actor: User, letter: Letter) -> OutboxMessage:
         raise ServiceError(_("This letter's delivery has not failed."), code="conflict",
                            status=409)
     reason = row.last_error
-    row.status = "pending"
+    row.status = OutboxStatus.PENDING
     row.attempts = 0
     row.available_at = now()
     row.claim_token = None
@@ -379,8 +380,8 @@ def undelivered_letters(limit: int = 200) -> list[Letter]:
         select(Letter).join(OutboxMessage, OutboxMessage.key == (
             literal("letter:", String) + cast(Letter.id, String) + literal(":mail", String)))
         .where(Letter.status == LetterStatus.APPROVED,
-               or_(OutboxMessage.status == "dead",
-                   (OutboxMessage.status.in_(("pending", "claimed")))
+               or_(OutboxMessage.status == OutboxStatus.DEAD,
+                   (OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)))
                    & (OutboxMessage.last_error != "")))
         .order_by(Letter.decided_at.desc(), Letter.id.desc()).limit(limit)))
 

@@ -11,13 +11,23 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mla.core.clock import now
-from mla.core.db import UTCDateTime
+from mla.core.db import StrEnumType, UTCDateTime
 from mla.core.errors import ServiceError
 from mla.core.text import has_line_break
 from mla.extensions import Model
 
 CHANNELS = ("in_app", "email")
-OUTBOX_STATUSES = ("pending", "claimed", "sent", "sandboxed", "dead")
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"      # waiting for its time (available_at)
+    CLAIMED = "claimed"      # a dispatcher holds it until claimed_until
+    SENT = "sent"
+    SANDBOXED = "sandboxed"  # a training sandbox never sends: kept, not delivered
+    DEAD = "dead"            # gave up after the last attempt
+
+
+OUTBOX_STATUSES = tuple(s.value for s in OutboxStatus)
 
 
 class OutboxMessage(Model):
@@ -42,7 +52,8 @@ class OutboxMessage(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     channel: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(StrEnumType(OutboxStatus, 10),
+                                                 default=OutboxStatus.PENDING)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
                                                 index=True)
     to_address: Mapped[str] = mapped_column(String(254), default="")
@@ -128,7 +139,8 @@ class Letter(Model):
     to_address: Mapped[str] = mapped_column(String(254), default="")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[LetterStatus] = mapped_column(StrEnumType(LetterStatus, 10),
+                                                 default=LetterStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_label: Mapped[str] = mapped_column(String(100), default="")
     # The person whose step drafted it; None when a scheduled job did.

@@ -34,7 +34,7 @@ from mla.notifications.letters import (
     set_second_approver,
     undelivered_letters,
 )
-from mla.notifications.models import Letter, OutboxMessage
+from mla.notifications.models import Letter, OutboxMessage, OutboxStatus
 from mla.notifications.services import mark_read, notifications_for, unread_count
 from mla.settings import current_settings
 
@@ -178,7 +178,8 @@ def letter_settings() -> ResponseReturnValue:
 @bp.route("/outbox/dead")
 @allow("admin")
 def dead_letters() -> ResponseReturnValue:
-    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead")
+    rows = db.session.scalars(select(OutboxMessage)
+                              .where(OutboxMessage.status == OutboxStatus.DEAD)
                               .order_by(OutboxMessage.id.desc()).limit(500)).all()
     return render_template("notifications/dead.html", rows=rows, form=EmptyForm())
 
