@@ -14,6 +14,7 @@ from markupsafe import escape
 
 from mla.core.access import rule_for
 from mla.core.clock import now
+from mla.core.display import days_left, duration_days, humanise, relative_day
 from mla.core.plugins import MENUS, USER_MENU, NavEntry, nav_entries
 from mla.core.text import strip_bidi
 from mla.settings import current_settings
@@ -65,6 +66,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["own_messages"] = _own_messages
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["day"] = _date
+    app.jinja_env.filters["days_left"] = days_left
+    app.jinja_env.filters["duration_days"] = duration_days
+    app.jinja_env.filters["relative_day"] = relative_day
+    app.jinja_env.filters["humanise"] = humanise
     app.jinja_env.globals.update(
         clock_now=now,
         page_language=_page_language,

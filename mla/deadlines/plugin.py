@@ -33,11 +33,13 @@ DOMAIN = Domain(
     # subscribers: receivers of cases' signals; letters: of notifications' signals
     hooks=(hooks, subscribers, letters),
     nav=(
+        NavEntry("deadlines.custody", _l("Custody"), 15),
         NavEntry("deadlines.rules", _l("Deadline rules"), 60, menu="reference"),
         NavEntry("deadlines.time_zones", _l("Time zones of deadlines"), 70, menu="reference"),
         NavEntry("deadlines.calendar", _l("Calendar feed"), 20, menu=USER_MENU),
     ),
-    panels=(Panel("deadlines/_dashboard.html", 20),),
+    # Custody first among the sections (after only the two-factor banner, 0).
+    panels=(Panel("deadlines/_custody_panel.html", 5), Panel("deadlines/_dashboard.html", 20)),
     jobs=(Job("deadlines.scan", 20, _scan),),
     template_globals={"rule_title": rule_title},
 )

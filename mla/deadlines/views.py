@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from mla.audit.services import record_consultation
 from mla.auth.models import User
 from mla.cases.models import Case
 from mla.cases.queries import get_case_for
@@ -17,6 +18,7 @@ from mla.core.access import READERS, allow, allow_any_user, public
 from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error, as_choices
 from mla.deadlines import ical
+from mla.deadlines.custody import CustodyRow, custody_board
 from mla.deadlines.forms import (
     CountingForm,
     EmptyForm,
@@ -54,6 +56,24 @@ def case_clocks(case: Case) -> list[Any]:
 @bp.app_template_global()
 def dashboard_due() -> dict[str, list[Any]]:
     return due_soon(current_user)
+
+
+@bp.app_template_global()
+def dashboard_custody() -> list[CustodyRow]:
+    """The home page's custody panel: references and limits, no names (so nothing
+    personal is decrypted on every visit to the home page)."""
+    return custody_board(current_user)
+
+
+@bp.route("/custody")
+@allow(*READERS, "prosecutor")
+def custody() -> ResponseReturnValue:
+    rows = custody_board(current_user)
+    # The names shown are a consultation of each request's personal data, recorded
+    # as the request page records it.
+    for case in {row.case.id: row.case for row in rows if row.person is not None}.values():
+        record_consultation(current_user, case, channel="web")
+    return render_template("deadlines/custody.html", rows=rows)
 
 
 def _deadline_of(reference: str, deadline_id: int) -> tuple[Case, Deadline]:

@@ -90,3 +90,31 @@ def test_supervisor_and_admin_pages_meet_wcag_aa(page, browser_login, create_use
         if found:
             problems[path] = found
     assert problems == {}, "\n".join(f"{k}: {v}" for k, vs in problems.items() for v in vs)
+
+
+def test_custody_board_and_home_meet_wcag_aa(page, browser_login, create_user, make_case):
+    from datetime import timedelta
+
+    from mla.cases.services import PersonInput
+    from mla.core.clock import now
+    from mla.core.transaction import unit_of_work
+    from mla.deadlines.services import start_deadline
+
+    worker = create_user("caseworker")
+    for name, days_ago in (("Ana Held", 38), ("Bo Held", 16), ("Cy Held", 2), ("Di Held", 45)):
+        case = make_case(worker, kind="extradition", legal_basis="ECE", measures=[],
+                         persons=[PersonInput(role="suspect", full_name=name,
+                                              is_in_custody=True)])
+        with unit_of_work():
+            start_deadline(case, "ece_provisional_arrest", actor="t",
+                           values={"arrested_on": (now() - timedelta(days=days_ago)).date()})
+    make_case(worker, persons=[PersonInput(role="suspect", full_name="Ed Unclocked",
+                                           is_in_custody=True)])
+    browser_login(page, worker)
+    problems = {}
+    for path in ("/custody", "/"):
+        page.goto(path)
+        found = _violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, vs in problems.items() for v in vs)

@@ -1,0 +1,49 @@
+"""Display helpers in one place: durations, days left, plurals, labels of codes.
+
+Every page, notification and letter that puts a number of days or an internal code
+in front of a person goes through here, so a language is translated once.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+
+def duration_days(n: int, *, business: bool = False) -> str:
+    """'1 day', '3 days', '1 business day', '3 business days'."""
+    if business:
+        return ngettext("%(num)d business day", "%(num)d business days", n)
+    return ngettext("%(num)d day", "%(num)d days", n)
+
+
+def days_left(n: int, *, business: bool = False) -> str:
+    """What is left of a period: '1 day left', 'due today', '2 days overdue'."""
+    if n == 0:
+        return _("due today")
+    if n < 0:
+        if business:
+            return ngettext("%(num)d business day overdue", "%(num)d business days overdue", -n)
+        return ngettext("%(num)d day overdue", "%(num)d days overdue", -n)
+    if business:
+        return ngettext("%(num)d business day left", "%(num)d business days left", n)
+    return ngettext("%(num)d day left", "%(num)d days left", n)
+
+
+def relative_day(n: int) -> str:
+    """A day relative to an event, in words: 'on the day', '3 days before', '2 days after'
+    (never 'day -3')."""
+    if n == 0:
+        return _("on the day")
+    if n < 0:
+        return ngettext("%(num)d day before", "%(num)d days before", -n)
+    return ngettext("%(num)d day after", "%(num)d days after", n)
+
+
+def humanise(code: str | None) -> str:
+    """The last resort for a code with no label of its own: 'central_authority' ->
+    'Central authority'. Prefer a real, translated label where one exists."""
+    if not code:
+        return ""
+    text = str(code).replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
