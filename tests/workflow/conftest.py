@@ -35,9 +35,11 @@ def authorities(db) -> dict[str, Any]:
     court = Authority(name="Zembla High Court", country_code="XZ", kind="court")
     foreign = Authority(name="Ministry of Justice of Arcadia", country_code="XA",
                         kind="central_authority", email="mla@example.invalid")
-    db.session.add_all([home, court, foreign])
+    french = Authority(name="Bureau de l'entraide pénale internationale", country_code="FR",
+                       kind="central_authority", email="beopi@example.invalid")
+    db.session.add_all([home, court, foreign, french])
     db.session.commit()
-    return {"domestic": home, "court": court, "foreign": foreign}
+    return {"domestic": home, "court": court, "foreign": foreign, "FR": french}
 
 
 @pytest.fixture
@@ -61,8 +63,10 @@ def ready_case(db, make_case, users, authorities) -> Callable[..., Any]:
             "counterpart_authority_id": authorities["foreign"].id,
             "persons": [PersonInput(role="suspect", full_name="Jean Fictif")],
         }
-        if overrides.get("counterpart_country", "XA") != "XA":
-            values["counterpart_authority_id"] = None  # the foreign authority is Arcadia's
+        country = overrides.get("counterpart_country", "XA")
+        if country != "XA":  # the foreign authority is Arcadia's
+            values["counterpart_authority_id"] = (authorities[country].id
+                                                  if country in authorities else None)
         values.update(overrides)
         case = make_case(actor=users["caseworker"], **values)
         if assess:
