@@ -36,9 +36,11 @@ def limited_app(tmp_path, database_url, app_ctx) -> Iterator:
     from mla import create_app
     from mla.extensions import db
 
+    # Windows of a day: a moving window of a minute would forget the first tries when a
+    # busy machine takes longer than a minute over the test.
     limited = create_app(make_settings(
-        tmp_path, database_url, sign_in_limits=True, login_limit_per_ip="4 per minute",
-        login_limit_global="7 per minute", trusted_proxies=1))
+        tmp_path, database_url, sign_in_limits=True, login_limit_per_ip="4 per day",
+        login_limit_global="7 per day", trusted_proxies=1))
     yield limited
     with limited.app_context():
         db.session.remove()
