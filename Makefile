@@ -139,8 +139,10 @@ wheel: $(STAMP)
 check-wheel:
 	PYTHON=$(PYTHON) .ci/check-wheel
 
+# Every benchmark in bench/ (BENCH=list_page runs one); speed lives here, never in tests.
+BENCH ?=
 bench: $(STAMP)
-	$(BIN)/python -m bench.list_page
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
