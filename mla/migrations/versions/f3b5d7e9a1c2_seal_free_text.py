@@ -6,7 +6,7 @@ ring (so `flask db upgrade` needs MLA_KEY_FILE or MLA_KEY_RING, as the app does)
 Going down opens them again into text.
 
 Revision ID: f3b5d7e9a1c2
-Revises: d9f1a3b5c7e0
+Revises: b4d6f8a0c2e5
 Create Date: 2026-11-30 08:40:00
 
 """
@@ -17,7 +17,7 @@ from mla.core.crypto import key_ring
 
 # revision identifiers, used by Alembic.
 revision = 'f3b5d7e9a1c2'
-down_revision = 'd9f1a3b5c7e0'
+down_revision = 'b4d6f8a0c2e5'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Decisions between competing extradition requests for one person (issue 16).
 
 Revision ID: f7c9e1a3b5d8
-Revises: e1a3c5f7b9d2
+Revises: f3b5d7e9a1c2
 Create Date: 2026-11-30 08:50:00
 
 """
@@ -12,7 +12,7 @@ from mla.core.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'f7c9e1a3b5d8'
-down_revision = 'e1a3c5f7b9d2'
+down_revision = 'f3b5d7e9a1c2'
 branch_labels = None
 depends_on = None
 
