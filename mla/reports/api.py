@@ -10,7 +10,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from mla.api.blueprint import bp
 from mla.api.schemas import load_or_422
-from mla.cases.constants import DIRECTIONS, KINDS
+from mla.cases.constants import DIRECTIONS, KINDS, MEASURES
 from mla.core.access import allow
 from mla.core.errors import ApiError
 from mla.reports.filters import FilterError, ReportFilters, parse_filters
@@ -43,6 +43,10 @@ class ReportArgs(Schema):
     kind = fields.String(validate=validate.OneOf(["", *KINDS]))
     legal_basis = fields.String(validate=validate.Length(max=20))
     counterpart_country = fields.String(validate=validate.Length(max=2))
+    measure = fields.String(validate=validate.OneOf(["", *MEASURES]), metadata={
+        "description": "Only requests asking for this measure."})
+    assignee = fields.String(validate=validate.Regexp(r"^[0-9]{1,9}$"), metadata={
+        "description": "Only requests assigned to this user (their id)."})
 
 
 OpenByAgeOut = Schema.from_dict(

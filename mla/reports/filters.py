@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from mla.cases.constants import DIRECTIONS, KINDS
+from mla.cases.constants import DIRECTIONS, KINDS, MEASURES
 from mla.cases.validation import home_today, home_zone
 from mla.extensions import db
 from mla.reference.models import Country, Instrument
 
-FILTER_NAMES = ("from", "to", "direction", "kind", "legal_basis", "counterpart_country")
+FILTER_NAMES = ("from", "to", "direction", "kind", "legal_basis", "counterpart_country",
+                "measure", "assignee")
 # Per-month rows and age boundaries are CASE branches: a period stays readable and bounded.
 MAX_PERIOD_DAYS = 366 * 20
 
@@ -32,6 +33,8 @@ class ReportFilters:
     kind: str = ""
     legal_basis: str = ""
     counterpart_country: str = ""
+    measure: str = ""      # a measure code: requests asking for it
+    assignee: int | None = None  # a user id: requests assigned to them
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
     @property
@@ -48,7 +51,8 @@ class ReportFilters:
         args = {"from": self.start_on.isoformat(), "to": self.end_on.isoformat(),
                 "direction": self.direction, "kind": self.kind,
                 "legal_basis": self.legal_basis,
-                "counterpart_country": self.counterpart_country}
+                "counterpart_country": self.counterpart_country, "measure": self.measure,
+                "assignee": str(self.assignee) if self.assignee is not None else ""}
         return {k: v for k, v in args.items() if v}
 
 
@@ -95,10 +99,18 @@ def parse_filters(args: Mapping[str, str]) -> ReportFilters:
     country = (args.get("counterpart_country") or "").strip().upper()
     if country and (len(country) != 2 or db.session.get(Country, country) is None):
         problems["counterpart_country"] = _("No such state (use its two-letter code).")
+    measure = (args.get("measure") or "").strip()
+    if measure and measure not in MEASURES:
+        problems["measure"] = _("No such measure.")
+    assignee_text = (args.get("assignee") or "").strip()
+    assignee = int(assignee_text) if assignee_text.isdigit() and len(assignee_text) < 10 else None
+    if assignee_text and assignee is None:
+        problems["assignee"] = _("Choose someone from the list.")
     if problems:
         raise FilterError(problems)
     return ReportFilters(start_on=start_on, end_on=end_on, direction=direction, kind=kind,
-                         legal_basis=basis, counterpart_country=country, zone=home_zone())
+                         legal_basis=basis, counterpart_country=country, measure=measure,
+                         assignee=assignee, zone=home_zone())
 
 
 def _date(args: Mapping[str, str], name: str, default: date,

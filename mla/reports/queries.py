@@ -94,6 +94,10 @@ def _scope(actor: User, f: ReportFilters) -> list[ColumnElement[bool]]:
                           (Case.counterpart_country, f.counterpart_country)):
         if value:
             conditions.append(column == value)
+    if f.measure:
+        conditions.append(Case.id.in_(select(Measure.case_id).where(Measure.code == f.measure)))
+    if f.assignee is not None:
+        conditions.append(Case.assignee_id == f.assignee)
     return conditions
 
 

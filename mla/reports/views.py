@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from mla.cases.constants import DIRECTIONS, KINDS
+from mla.cases.constants import DIRECTIONS, KINDS, MEASURES
+from mla.cases.queries import staff_choices
 from mla.cases.validation import home_today, home_zone
 from mla.core.access import allow
 from mla.core.errors import ApiError
@@ -117,5 +118,6 @@ def _table(section: str, name: str) -> Table:
 
 
 def _choices() -> dict[str, object]:
-    return {"DIRECTIONS": DIRECTIONS, "KINDS": KINDS, "countries": country_choices(),
-            "instruments": instrument_choices()}
+    return {"DIRECTIONS": DIRECTIONS, "KINDS": KINDS, "MEASURES": MEASURES,
+            "countries": country_choices(), "instruments": instrument_choices(),
+            "staff": staff_choices()}

@@ -41,6 +41,16 @@ def test_filters(history, staff_api):
     assert staff_api(**YEAR, legal_basis="UNTOC").get_json()["received"] == 3
 
 
+def test_measure_and_assignee_filters(history, staff_api, create_user, db):
+    assert staff_api(**YEAR, measure="bank_records").get_json()["received"] == 3
+    assert staff_api(**YEAR, measure="witness_hearing").get_json()["received"] == 0
+    someone = create_user("caseworker")
+    history["A"].assignee_id = someone.id
+    db.session.commit()
+    mine = staff_api(**YEAR, assignee=str(someone.id)).get_json()
+    assert (mine["received"], mine["closed"], mine["open"]) == (1, 1, 0)
+
+
 def test_age_bucket_edges(history, staff_api):
     # C was registered on 2024-12-31: 30 days old on 2025-01-30, 31 on 2025-01-31.
     on_30 = staff_api(**{"from": "2025-01-30", "to": "2025-01-30"}).get_json()
@@ -90,6 +100,8 @@ def test_periods_are_days_in_the_home_zone(register, db, staff_api):
     ({"counterpart_country": "QQ"}, "counterpart_country"),
     ({"to": "9999-12-31"}, "to"),
     ({"directon": "incoming"}, "directon"),
+    ({"measure": "torture"}, "measure"),
+    ({"assignee": "someone"}, "assignee"),
 ])
 def test_bad_filters_are_422_naming_the_field(staff_api, args, field):
     response = staff_api(**args)
@@ -116,6 +128,7 @@ def test_in_the_openapi_document(client):
     document = client.get("/api/v1/openapi.json").get_json()
     operation = document["paths"]["/api/v1/reports/workload"]["get"]
     names = {p["name"] for p in operation["parameters"]}
-    assert names == {"from", "to", "direction", "kind", "legal_basis", "counterpart_country"}
+    assert names == {"from", "to", "direction", "kind", "legal_basis", "counterpart_country",
+                     "measure", "assignee"}
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/WorkloadOut"}
