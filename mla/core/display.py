@@ -7,7 +7,17 @@ in front of a person goes through here, so a language is translated once.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+
+# Outcomes of a dual-criminality check, as the check page, the timeline and the
+# training list name them.
+VERDICT_LABELS = {
+    "satisfied": _l("Satisfied"),
+    "not_satisfied": _l("Not satisfied"),
+    "not_required": _l("Not required"),
+    "review": _l("Needs review"),
+}
 
 
 def duration_days(n: int, *, business: bool = False) -> str:
@@ -30,6 +40,15 @@ def days_left(n: int, *, business: bool = False) -> str:
     return ngettext("%(num)d day left", "%(num)d days left", n)
 
 
+def due_in(n: int) -> str:
+    """A reminder's opening, n calendar days ahead in the reader's zone."""
+    if n <= 0:
+        return _("Due today")
+    if n == 1:
+        return _("Due tomorrow")
+    return ngettext("Due in %(num)d day", "Due in %(num)d days", n)
+
+
 def relative_day(n: int) -> str:
     """A day relative to an event, in words: 'on the day', '3 days before', '2 days after'
     (never 'day -3')."""
@@ -47,3 +66,7 @@ def humanise(code: str | None) -> str:
         return ""
     text = str(code).replace("_", " ").replace("-", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def verdict_label(code: str | None) -> str:
+    return str(VERDICT_LABELS.get(code or "", "")) or humanise(code)

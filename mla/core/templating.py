@@ -14,7 +14,7 @@ from markupsafe import escape
 
 from mla.core.access import rule_for
 from mla.core.clock import now
-from mla.core.display import days_left, duration_days, humanise, relative_day
+from mla.core.display import days_left, duration_days, humanise, relative_day, verdict_label
 from mla.core.plugins import MENUS, USER_MENU, NavEntry, nav_entries
 from mla.core.text import strip_bidi
 from mla.settings import current_settings
@@ -70,6 +70,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["duration_days"] = duration_days
     app.jinja_env.filters["relative_day"] = relative_day
     app.jinja_env.filters["humanise"] = humanise
+    app.jinja_env.filters["verdict_label"] = verdict_label
     app.jinja_env.globals.update(
         clock_now=now,
         page_language=_page_language,

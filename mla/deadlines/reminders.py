@@ -23,16 +23,19 @@ from mla.cases.models import Case
 from mla.cases.services import add_event
 from mla.core.actors import SystemActor
 from mla.core.clock import now
+from mla.core.display import due_in
 from mla.core.transaction import unit_of_work
 from mla.deadlines.calendar import calendar_of
+from mla.deadlines.calendar import zone as calendar_zone
 from mla.deadlines.models import Deadline
 from mla.deadlines.rules import Rule, get_rule
 from mla.deadlines.schedule import Point, point_key, points, schedule_next
-from mla.deadlines.services import compute, refresh_next_due
+from mla.deadlines.services import compute, refresh_next_due, zone_name_for
 from mla.extensions import db
 from mla.notifications import services as notify
 from mla.notifications.letters import draft_letter
 from mla.notifications.outbox import enqueue_many
+from mla.settings import current_settings
 
 SYSTEM_ACTOR = SystemActor("scheduler")
 
@@ -137,14 +140,10 @@ def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime, batch: Batc
 
 
 def _days_left_text(deadline: Deadline, at: datetime) -> str:
-    cal = calendar_of(deadline)
-    left = cal.days_between(cal.local_date(at), cal.local_date(deadline.due_at),
-                            deadline.is_business)
-    if left <= 0:
-        return _("Due today")
-    if left == 1:
-        return _("Due tomorrow")
-    return _("Due in %(days)s days", days=left)
+    """In the reader's words: calendar days in the home state's zone ("Due tomorrow" on
+    a Friday never means Monday, whatever a business-day clock counts)."""
+    home = calendar_zone(zone_name_for(current_settings().home_country))
+    return due_in((deadline.due_at.astimezone(home).date() - at.astimezone(home).date()).days)
 
 
 def _reminder_body(deadline: Deadline, rule: Rule) -> str:

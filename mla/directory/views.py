@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from mla.core.access import READERS, allow
 from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error, as_choices
-from mla.directory.forms import KIND_LABELS, AuthorityForm
+from mla.directory.forms import CHANNEL_LABELS, KIND_LABELS, AuthorityForm
 from mla.directory.models import Authority
 from mla.directory.services import AuthorityInput, save_authority
 from mla.extensions import db
@@ -37,6 +37,7 @@ def index() -> ResponseReturnValue:
     authorities = db.session.scalars(stmt.limit(500)).unique().all()
     return render_template("directory/index.html", authorities=authorities,
                            countries=country_choices(), kinds=KIND_LABELS,
+                           channel_labels=CHANNEL_LABELS,
                            filters={"country": country, "kind": kind, "q": q})
 
 

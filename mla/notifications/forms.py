@@ -11,7 +11,9 @@ from mla.core.forms import SingleLine, as_choices
 class ApproveLetterForm(FlaskForm):
     subject = StringField(_l("Subject"),
                           validators=[DataRequired(), Length(max=300), SingleLine()])
-    body = TextAreaField(_l("Letter"), validators=[DataRequired(), Length(max=20000)])
+    # Tall enough to read a whole letter while editing it.
+    body = TextAreaField(_l("Letter"), validators=[DataRequired(), Length(max=20000)],
+                         render_kw={"rows": 24})
 
 
 class DiscardLetterForm(FlaskForm):

@@ -15,10 +15,13 @@ from mla.cases.models import Case, CaseEvent, Person
 from mla.cases.signals import value_unreadable
 from mla.core.clock import now
 from mla.core.db import rows_matched
+from mla.core.display import humanise
 from mla.core.errors import NotFound
 from mla.extensions import db
 from mla.notifications.models import Notification
 from mla.notifications.outbox import enqueue, enqueue_many
+from mla.workflow.definitions import DefinitionError
+from mla.workflow.registry import definition_for_case, state_label
 
 
 def case_link(case: Case) -> str:
@@ -71,6 +74,17 @@ def notify_users(users: list[User], key: str, subject: str, body: str = "", *,
     return enqueue_many(rows)
 
 
+def _step_label(case: Case, event: CaseEvent | None) -> str:
+    """The step's label from the request's workflow (never its internal name)."""
+    if event is None or not event.transition:
+        return ""
+    try:
+        step = definition_for_case(case).transition(event.transition)
+    except (LookupError, OSError, DefinitionError):
+        step = None
+    return step.label if step is not None else humanise(event.transition)
+
+
 def notify_case_audience(case: Case, audience: str, *, actor: Actor,
                          event: CaseEvent | None = None, comment: str = "") -> int:
     """The workflow's `notify:<audience>` effect."""
@@ -80,10 +94,10 @@ def notify_case_audience(case: Case, audience: str, *, actor: Actor,
     else:
         anchor = f"case:{case.id}:v{case.version}"
     key = f"{anchor}:{audience}"
-    step = (event.transition if event is not None and event.transition else "") or case.state
+    state = state_label(case.workflow_name, case.state)
     subject = _("%(reference)s: %(step)s", reference=case.reference,
-                step=step.replace("_", " "))
-    body = comment or _("The request moved to: %(state)s", state=case.state.replace("_", " "))
+                step=_step_label(case, event) or state)
+    body = comment or _("The request is now: %(state)s", state=state)
     if audience == "assignee":
         return notify_users(assignee_recipients(case), key, subject, body, case=case)
     if audience == "supervisors":
