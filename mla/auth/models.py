@@ -8,10 +8,10 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mla.core.access import ROLES
+from mla.core.access import ROLES, Role
 from mla.core.clock import now, real_now
 from mla.core.crypto import SealedBytes
-from mla.core.db import UTCDateTime
+from mla.core.db import StrEnumType, UTCDateTime
 from mla.extensions import Model
 
 _ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
@@ -25,7 +25,7 @@ class User(UserMixin, Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), default="")
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 20))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     # Prosecutors and judges belong to a domestic authority; their requests are that authority's.

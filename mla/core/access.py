@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, flash, redirect, request, url_for
@@ -20,7 +21,18 @@ from mla.settings import current_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ROLES = ("admin", "supervisor", "caseworker", "prosecutor", "trainee", "auditor")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    CASEWORKER = "caseworker"
+    PROSECUTOR = "prosecutor"
+    TRAINEE = "trainee"
+    AUDITOR = "auditor"
+
+
+ROLES = tuple(r.value for r in Role)
 # Central-authority staff who work on cases.
 STAFF = ("admin", "supervisor", "caseworker", "trainee")
 # Everyone who may read the central authority's full case files.

@@ -7,6 +7,7 @@ import secrets
 
 from mla.auth.models import User
 from mla.auth.services import create_user, get_user_by_username
+from mla.core.access import Role
 from mla.core.actors import SystemActor
 from mla.extensions import db
 
@@ -21,7 +22,7 @@ def persona(username: str, display_name: str, role: str) -> User:
         user = create_user(SANDBOX, username=username, password=secrets.token_urlsafe(24),
                            role=role, display_name=display_name)
     user.display_name = display_name
-    user.role = role
+    user.role = Role(role)
     user.is_enabled = False
     db.session.flush()
     return user
