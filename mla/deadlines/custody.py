@@ -82,11 +82,12 @@ def custody_board(actor: User, at: datetime | None = None) -> list[CustodyRow]:
         select(Case).where(Case.id.in_(set(next_clock) | set(persons))))}
     rows = []
     for case_id, case in cases.items():
-        deadline = next_clock.get(case_id)
-        view = view_of(deadline, at) if deadline is not None else None
+        clock = next_clock.get(case_id)
+        view = view_of(clock, at) if clock is not None else None
         urgency, milestone = urgency_of(view, at), _milestone(view, at)
-        for person in persons.get(case_id) or [None]:
-            rows.append(CustodyRow(case, person, view, urgency, milestone,
+        held_here: list[Person | None] = [*persons.get(case_id, [])] or [None]
+        for someone in held_here:
+            rows.append(CustodyRow(case, someone, view, urgency, milestone,
                                    milestone is not None and milestone < at))
     rows.sort(key=lambda r: (r.view is None,
                              r.view.deadline.due_at if r.view else at,
