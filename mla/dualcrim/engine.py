@@ -11,17 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from mla.cases.constants import LIFE_MONTHS
 from mla.dualcrim.rules import ListCategory, Rules, Threshold
 from mla.reference.models import iccs_lineage
 
-SATISFIED = "satisfied"
-NOT_SATISFIED = "not_satisfied"
-NOT_REQUIRED = "not_required"
-REVIEW = "review"
-VERDICTS = (SATISFIED, NOT_SATISFIED, NOT_REQUIRED, REVIEW)
+
+class Outcome(StrEnum):
+    """What the check finds; a caseworker's decision is one of the first three."""
+
+    SATISFIED = "satisfied"
+    NOT_SATISFIED = "not_satisfied"
+    NOT_REQUIRED = "not_required"
+    REVIEW = "review"
+
+
+SATISFIED = Outcome.SATISFIED
+NOT_SATISFIED = Outcome.NOT_SATISFIED
+NOT_REQUIRED = Outcome.NOT_REQUIRED
+REVIEW = Outcome.REVIEW
+VERDICTS = tuple(o.value for o in Outcome)
 
 EXACT, BROADER, NARROWER = "exact", "broader", "narrower"
 COVERING = (EXACT, BROADER)
@@ -104,7 +115,7 @@ class Reason:
 
 @dataclass
 class Verdict:
-    verdict: str
+    verdict: Outcome
     reasons: list[Reason] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
     list_category: ListCategory | None = None

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.cases.constants import LIFE_MONTHS
 from mla.core.clock import now
-from mla.core.db import UTCDateTime
+from mla.core.db import StrEnumType, UTCDateTime
+from mla.dualcrim.engine import Outcome
 from mla.extensions import Model
 
 
@@ -142,8 +143,8 @@ class Assessment(Model):
     requesting_country: Mapped[str] = mapped_column(String(2))
     requested_country: Mapped[str] = mapped_column(String(2))
     is_coercive: Mapped[bool] = mapped_column(default=True)
-    verdict: Mapped[str] = mapped_column(String(20))
-    decision: Mapped[str] = mapped_column(String(20))
+    verdict: Mapped[Outcome] = mapped_column(StrEnumType(Outcome, 20))
+    decision: Mapped[Outcome] = mapped_column(StrEnumType(Outcome, 20))
     is_override: Mapped[bool] = mapped_column(default=False)
     justification: Mapped[str] = mapped_column(Text, default="")
     # Snapshot of the check: {"reasons": [...], "matches": [...], "input": {...}}
