@@ -79,15 +79,24 @@ def review() -> ResponseReturnValue:
                            table=review_table(current_user, year, home_zone()))
 
 
-@bp.route("/review.<any(csv, xlsx):fmt>")
+@bp.route("/review.csv")
 @allow(*REPORT_READERS)
-def review_export(fmt: str) -> ResponseReturnValue:
+def review_csv() -> ResponseReturnValue:
+    return _review_export("csv")
+
+
+@bp.route("/review.xlsx")
+@allow(*REPORT_READERS)
+def review_xlsx() -> ResponseReturnValue:
+    return _review_export("xlsx")
+
+
+def _review_export(fmt: str) -> ResponseReturnValue:
     year, error = _year()
     if error:
         raise ApiError(422, "invalid", error, {"year": error})
     table = review_table(current_user, year, home_zone())
-    name = f"comity-review-{year}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {"Content-Disposition": f'attachment; filename="comity-review-{year}.{fmt}"'}
     if fmt == "csv":
         return Response(csv_text(table.columns, table.rows), mimetype="text/csv",
                         headers=headers)
