@@ -12,9 +12,12 @@ from flask import abort, jsonify
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from mla.api.blueprint import bp, json_body
 from mla.api.schemas import load_or_422
+from mla.cases.models import Case
+from mla.cases.queries import visible_cases
 from mla.core.access import allow
 from mla.extensions import db
 from mla.notifications.letters import approval_refusal, approve_letter, delivery_of
@@ -64,7 +67,10 @@ def _payload(letter: Letter) -> dict[str, Any]:
 
 
 def _letter(letter_id: int) -> Letter:
-    letter = db.session.get(Letter, letter_id)
+    # Only on a request the user may read (a sandbox trainee: their own copy's).
+    letter = db.session.scalar(select(Letter).where(
+        Letter.id == letter_id,
+        Letter.case_id.in_(visible_cases(current_user).with_only_columns(Case.id))))
     if letter is None:
         abort(404)
     return letter

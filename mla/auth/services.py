@@ -22,7 +22,7 @@ from mla.auth import two_factor
 from mla.auth.actors import Actor
 from mla.auth.models import ApiToken, LoginThrottle, User, UserSession
 from mla.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from mla.auth.signals import access_revoked
+from mla.auth.signals import access_revoked, user_created
 from mla.auth.two_factor import note_failure
 from mla.core import clock
 from mla.core.access import ROLES
@@ -82,6 +82,7 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     record_audit(actor, "user.create", user, role=role)
+    user_created.send(user, actor=actor)
     return user
 
 

@@ -4,6 +4,10 @@
   everything of theirs, after auth has revoked its own sessions and API tokens.
   ``sender`` is the User; keyword ``actor``. A receiver revokes the credentials its
   domain issued (calendar feeds), flushes, and returns ``(label, count)``.
+- ``user_created``: sent by ``create_user`` inside its transaction, after the account
+  and its audit row are flushed, whatever the path (admin page, ``users create``, the
+  sandbox's class list). ``sender`` is the User; keyword ``actor``. A receiver flushes,
+  never commits (the sandbox builds a trainee's copy of the scenario here).
 """
 
 from __future__ import annotations
@@ -13,3 +17,4 @@ from blinker import Namespace
 _signals = Namespace()
 
 access_revoked = _signals.signal("access-revoked")
+user_created = _signals.signal("user-created")

@@ -96,6 +96,10 @@ class Case(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # The earliest running deadline, kept by the deadlines service for list filters.
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # In a training sandbox, the trainee's (or team's) copy of the scenario this request
+    # belongs to; NULL everywhere else. Who may see a copy is said through the
+    # ``case_scope`` signal (cases knows no sandbox).
+    sandbox_copy_id: Mapped[int | None] = mapped_column(index=True)
 
     counterpart_authority = relationship("Authority", foreign_keys=[counterpart_authority_id])
     domestic_authority = relationship("Authority", foreign_keys=[domestic_authority_id])

@@ -20,6 +20,10 @@ they connect their receivers in their own registration.
   ``changes`` (a ``CaseChanges``). A receiver flushes, never commits, and may
   return a list of sentences for the timeline entry ("the clocks were
   recomputed"), which ``update_case`` records with the change.
+- ``case_scope``: asked by ``visible_cases`` with the acting User as ``sender``. A
+  receiver returns None, or a condition on ``Case`` that every request the user may
+  see must also meet (the sandbox: a trainee sees their own copy only). Every page,
+  the API, reports, persons and the home page read requests through ``visible_cases``.
 - ``home_time_zone``: asked with the home state's country code as ``sender``;
   a receiver returns the IANA zone its day is counted in. Without one, UTC.
 - ``value_unreadable``: a person's stored value does not decrypt (changed in the
@@ -37,5 +41,6 @@ case_registering = _signals.signal("case-registering")
 case_registered = _signals.signal("case-registered")
 case_correcting = _signals.signal("case-correcting")
 case_updated = _signals.signal("case-updated")
+case_scope = _signals.signal("case-scope")
 home_time_zone = _signals.signal("home-time-zone")
 value_unreadable = _signals.signal("value-unreadable")

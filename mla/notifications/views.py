@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from mla.cases.models import Case
+from mla.cases.queries import visible_cases
 from mla.core.access import allow, allow_any_user
 from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error
@@ -88,7 +90,10 @@ def letters() -> ResponseReturnValue:
 
 
 def _letter(letter_id: int) -> Letter:
-    letter = db.session.get(Letter, letter_id)
+    # Only on a request the user may read (a sandbox trainee: their own copy's).
+    letter = db.session.scalar(select(Letter).where(
+        Letter.id == letter_id,
+        Letter.case_id.in_(visible_cases(current_user).with_only_columns(Case.id))))
     if letter is None:
         abort(404)
     return letter

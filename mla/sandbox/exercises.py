@@ -7,6 +7,10 @@ query per check whatever the size of the class. Progress is computed from the
 record (cases registered, steps taken, assessments recorded), which is
 append-only history: nothing has to be stored per trainee, and a reset that
 wipes the cases wipes the progress with them.
+
+Progress counts per copy of the scenario: each trainee acts on their own copy
+(nobody can take a step on another's), and the members of a team share theirs, so
+a check one member passed counts for every member of the team.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy import Select, and_, func, select
 from mla.cases.models import Case, CaseEvent, Offence
 from mla.dualcrim.models import Assessment
 from mla.extensions import db
+from mla.sandbox.copies import members_by_user
 from mla.sandbox.models import Exercise, SandboxState, ScenarioCase
 
 CASE_FILTERS = ("direction", "kind", "counterpart_country", "legal_basis")
@@ -29,12 +34,15 @@ CASE_FILTERS = ("direction", "kind", "counterpart_country", "legal_basis")
 @dataclass
 class Context:
     start_at: datetime | None
-    scenario_cases: dict[str, int]
+    # A pack's request key -> its requests, one per copy (the trainer's and each trainee's).
+    scenario_cases: dict[str, list[int]]
 
     @classmethod
     def load(cls) -> Context:
         state = db.session.get(SandboxState, 1)
-        keys = dict(db.session.execute(select(ScenarioCase.key, ScenarioCase.case_id)).all())
+        keys: dict[str, list[int]] = {}
+        for key, case_id in db.session.execute(select(ScenarioCase.key, ScenarioCase.case_id)):
+            keys.setdefault(key, []).append(case_id)
         return cls(state.scenario_start_at if state else None, keys)
 
 
@@ -66,7 +74,7 @@ def _case_conditions(params: dict[str, Any], ctx: Context) -> list[Any]:
             value = params[name].upper() if name == "counterpart_country" else params[name]
             conditions.append(getattr(Case, name) == value)
     if "request" in params:
-        conditions.append(Case.id == ctx.scenario_cases.get(params["request"], -1))
+        conditions.append(Case.id.in_(ctx.scenario_cases.get(params["request"], [])))
     return conditions
 
 
@@ -194,16 +202,19 @@ def exercises() -> list[Exercise]:
 
 
 def progress(user_ids: list[int]) -> dict[int, list[ExerciseResult]]:
-    """Every exercise's checklist for each user: one query per check."""
+    """Every exercise's checklist for each user: one query per check. A team's members
+    pass together (what one did on the team's copy counts for all)."""
     ctx = Context.load()
     items = exercises()
+    team = members_by_user(user_ids)
+    everyone = sorted({m for members in team.values() for m in members})
     passed: dict[tuple[int, int], set[int]] = {}
     for exercise in items:
         for index, spec in enumerate(exercise.checks):
             check = CHECKS.get(spec.get("check", ""))
-            passed[(exercise.id, index)] = (
-                check.evaluate(spec.get("params", {}), user_ids, ctx)
-                if check is not None and user_ids else set())
+            done = (check.evaluate(spec.get("params", {}), everyone, ctx)
+                    if check is not None and everyone else set())
+            passed[(exercise.id, index)] = {u for u in user_ids if done & set(team[u])}
     return {
         user: [ExerciseResult(exercise, tuple(
             CheckResult(spec.get("label") or spec.get("check", ""),

@@ -31,3 +31,7 @@ class ClassForm(FlaskForm):
     file = FileField(_l("Class list (CSV)"))
     text = TextAreaField(_l("…or paste it here"), validators=[Optional()],
                          render_kw={"rows": 8})
+
+
+class TeamForm(FlaskForm):
+    partner = SelectField(_l("Work with"), coerce=int, validators=[InputRequired()])

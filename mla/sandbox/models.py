@@ -146,14 +146,51 @@ class ClassBatch(Model):
 
 
 class ScenarioCase(Model):
-    """A request the scenario created, by the key the pack gave it (exercises name it)."""
+    """A request the scenario created, by the key the pack gave it (exercises name it).
+
+    One row per copy: the trainer's (the request's ``sandbox_copy_id`` is NULL) and
+    each trainee's or team's.
+    """
 
     __tablename__ = "sandbox_scenario_cases"
 
-    key: Mapped[str] = mapped_column(String(60), primary_key=True)
     case_id: Mapped[int] = mapped_column(
-        ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), index=True)
     # How the simulated counterpart answers this request, when the pack says so.
     counterpart_plan: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     case = relationship("Case")
+
+
+class SandboxCopy(Model):
+    """One trainee's (or one team's) own copy of the loaded scenario.
+
+    Its requests carry its id in ``cases.sandbox_copy_id``; its members see those
+    requests and no other (``mla.sandbox.hooks``). The trainer's copy is the requests
+    with no copy id, which only non-trainees see.
+    """
+
+    __tablename__ = "sandbox_copies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # When (simulated) the copy's requests were last built: at load, reset or late arrival.
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    members: Mapped[list[CopyMember]] = relationship(
+        back_populates="copy", order_by="CopyMember.user_id")
+
+
+class CopyMember(Model):
+    """Who works on a copy: one trainee, or every member of a team."""
+
+    __tablename__ = "sandbox_copy_members"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    copy_id: Mapped[int] = mapped_column(
+        ForeignKey("sandbox_copies.id", ondelete="CASCADE"), index=True)
+
+    copy: Mapped[SandboxCopy] = relationship(back_populates="members")
+    user = relationship("User")

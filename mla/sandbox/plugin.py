@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from mla.core.plugins import Domain, Job, NavEntry, Tick
 from mla.core.transaction import unit_of_work
-from mla.sandbox import cli, models, views
+from mla.sandbox import cli, models, subscribers, views
 from mla.sandbox.counterpart import run_counterpart
 from mla.sandbox.guard import check_deployment
 
@@ -33,6 +33,7 @@ def _training(endpoint: str, label: Any, order: int) -> NavEntry:
 DOMAIN = Domain(
     name="sandbox",
     models=(models,),
+    hooks=(subscribers,),  # each trainee on their own copy (cases' and auth's signals)
     blueprints=(views.bp,),
     cli=(cli.cli,),
     nav=(

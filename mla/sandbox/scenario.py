@@ -9,17 +9,23 @@ Requests are registered with ``register_case`` and moved with the workflow
 engine's ``apply_transition``, with the simulated clock set to each step's day,
 so their history, deadlines and letters are exactly what a real run would have
 written. The clock ends at the scenario's start.
+
+Each trainee (or team) gets their own copy of the requests (``mla.sandbox.copies``):
+loading builds the trainer's copy and one per copy of the class; a trainee added
+later, or reset alone, gets a fresh copy built the same way while the class clock
+stays where it is.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, select
 
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
+from mla.auth.models import User
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.core import clock
 from mla.core.errors import ApiError
@@ -28,10 +34,13 @@ from mla.directory.services import AuthorityInput, save_authority
 from mla.dualcrim.catalogue import import_catalogue_text
 from mla.extensions import db
 from mla.reference.services import ensure_fictional_country, is_user_assigned
+from mla.sandbox import copies
+from mla.sandbox.clock import remember_offset
 from mla.sandbox.counterpart import track
 from mla.sandbox.models import (
     CounterpartProfile,
     Exercise,
+    SandboxCopy,
     SandboxState,
     ScenarioCase,
 )
@@ -87,7 +96,11 @@ def load_pack(actor: Actor, name_or_path: str) -> Pack:
     pack = read_pack(resolve_pack(name_or_path))
     wipe_training_data()
     try:
-        _build(actor, pack)
+        authorities = _build(actor, pack)
+        for trainee in copies.trainees_without_copy():
+            copies.new_copy([trainee])
+        for copy in copies.all_copies():
+            _requests(actor, pack, authorities, copy)
     except PackError:
         raise
     except ApiError as exc:  # a refusal no earlier check caught: say it, change nothing
@@ -113,7 +126,9 @@ def reset_scenario(actor: Actor) -> Pack:
     return pack
 
 
-def _build(actor: Actor, pack: Pack) -> None:
+def _build(actor: Actor, pack: Pack) -> dict[str, int]:
+    """What the whole class shares (states, catalogues, authorities, exercises) and the
+    trainer's copy of the requests; returns the authorities' ids by the pack's keys."""
     home = current_settings().home_country
     set_simulated_now(actor, pack.start, audit=False)
     if is_user_assigned(home):
@@ -147,9 +162,90 @@ def _build(actor: Actor, pack: Pack) -> None:
             instructions=exercise.instructions,
             checks=[{"check": c.check, "label": c.label, "params": c.params}
                     for c in exercise.checks]))
+    _requests(desk, pack, authorities, None)
+    return authorities
+
+
+def _requests(actor: Actor, pack: Pack, authorities: dict[str, int],
+              copy: SandboxCopy | None) -> None:
+    """The pack's requests, for one copy (None: the trainer's)."""
+    desk = persona(SCENARIO_ACTOR, "Scenario desk", "admin")
     for request_spec in sorted(pack.requests, key=lambda r: r.received_day):
-        _request(desk, pack, request_spec, authorities)
+        _request(desk, pack, request_spec, authorities, copy)
+    if copy is not None:
+        copy.built_at = clock.now()
     db.session.flush()
+
+
+def _authority_ids(pack: Pack) -> dict[str, int]:
+    """The pack's authorities as loaded (looked up, not saved again)."""
+    home = current_settings().home_country
+    ids: dict[str, int] = {}
+    for spec in pack.authorities:
+        country = home if spec.country == "home" else spec.country
+        found = db.session.scalar(select(Authority.id).where(
+            Authority.country_code == country, Authority.name == spec.name))
+        if found is not None:
+            ids[spec.key] = found
+    return ids
+
+
+def loaded_pack() -> Pack | None:
+    state = db.session.get(SandboxState, 1)
+    if state is None or not state.pack:
+        return None
+    return read_pack(resolve_pack(state.pack))
+
+
+def build_copy(actor: Actor, copy: SandboxCopy) -> None:
+    """Build the loaded scenario's requests for ``copy`` as the pack writes them (each
+    step on its scenario day); the class clock stays where it is. No pack: nothing."""
+    pack = loaded_pack()
+    if pack is None:
+        return
+    state = get_state()
+    offset, moved_at = state.offset_seconds, state.clock_moved_at
+    try:
+        _requests(actor, pack, _authority_ids(pack), copy)
+    finally:
+        state.offset_seconds, state.clock_moved_at = offset, moved_at
+        remember_offset(timedelta(seconds=offset))
+        db.session.flush()
+    record_audit(actor, "sandbox.copy_built", copy, pack=pack.name)
+
+
+def give_copy(actor: Actor, user: User) -> SandboxCopy:
+    """A trainee's own fresh copy (a late arrival joins the class at its current time)."""
+    copy = copies.new_copy([user])
+    build_copy(actor, copy)
+    return copy
+
+
+def reset_trainee(actor: Actor, user: User) -> SandboxCopy:
+    """Start one trainee's copy (their team's, when in one) over, at the class's time."""
+    copy_id = copies.copy_id_of(user.id)
+    copy = db.session.get(SandboxCopy, copy_id) if copy_id is not None else None
+    if copy is None:
+        return give_copy(actor, user)
+    copies.drop_cases(copy.id)
+    copy = db.session.get(SandboxCopy, copy.id)
+    assert copy is not None
+    build_copy(actor, copy)
+    record_audit(actor, "sandbox.trainee_reset", user, copy=copy.id)
+    return copy
+
+
+def team_up(actor: Actor, user: User, partner: User) -> SandboxCopy:
+    """``user`` joins ``partner``'s copy; a copy nobody works on any more is deleted."""
+    copy_id = copies.copy_id_of(partner.id)
+    copy = db.session.get(SandboxCopy, copy_id) if copy_id is not None else None
+    if copy is None:
+        copy = give_copy(actor, partner)
+    left = copies.join(user, copy.id)
+    if left is not None:
+        copies.drop_copy(left)
+    record_audit(actor, "sandbox.team_joined", user, copy=copy.id, partner=partner.id)
+    return copy
 
 
 def _authorities(actor: Actor, pack: Pack, home: str) -> dict[str, int]:
@@ -167,7 +263,8 @@ def _authorities(actor: Actor, pack: Pack, home: str) -> dict[str, int]:
     return ids
 
 
-def _request(actor: Actor, pack: Pack, spec: RequestSpec, authorities: dict[str, int]) -> None:
+def _request(actor: Actor, pack: Pack, spec: RequestSpec, authorities: dict[str, int],
+             copy: SandboxCopy | None) -> None:
     where = f"request {spec.key!r}"
     set_simulated_now(actor, pack.at(spec.received_day), audit=False)
     try:
@@ -184,6 +281,7 @@ def _request(actor: Actor, pack: Pack, spec: RequestSpec, authorities: dict[str,
             persons=[PersonInput(**p) for p in spec.persons]))
     except ApiError as exc:
         raise PackError([f"{where}: {exc.message}"]) from None
+    case.sandbox_copy_id = copy.id if copy is not None else None
     db.session.add(ScenarioCase(key=spec.key, case_id=case.id,
                                 counterpart_plan=dict(spec.counterpart_plan)))
     workflow = definition_for_case(case)

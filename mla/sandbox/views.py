@@ -24,8 +24,11 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from mla.auth.models import User
+from mla.cases.models import Case
+from mla.cases.queries import visible_cases
 from mla.core import clock
 from mla.core.access import allow, allow_any_user
 from mla.core.errors import ServiceError
@@ -33,13 +36,20 @@ from mla.core.forms import apply_service_error, as_choices
 from mla.core.transaction import after_commit
 from mla.extensions import db
 from mla.notifications.models import OutboxMessage
+from mla.sandbox import copies, services
 from mla.sandbox import exercises as exercise_service
-from mla.sandbox import services
 from mla.sandbox.counterpart import run_sandbox_pass
-from mla.sandbox.forms import AdvanceForm, ClassForm, ConfirmForm, LoadForm, SetClockForm
+from mla.sandbox.forms import (
+    AdvanceForm,
+    ClassForm,
+    ConfirmForm,
+    LoadForm,
+    SetClockForm,
+    TeamForm,
+)
 from mla.sandbox.models import SandboxState, ScenarioCase
 from mla.sandbox.pack import PackError, available_packs
-from mla.sandbox.scenario import load_pack, reset_scenario
+from mla.sandbox.scenario import load_pack, reset_scenario, reset_trainee, team_up
 from mla.settings import current_settings
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
@@ -71,8 +81,10 @@ def _console(status: int = 200, **forms: Any) -> tuple[str, int]:
     load.pack.choices = as_choices((name, name) for name in available_packs())
     if state is not None and state.pack and not load.pack.data:
         load.pack.data = state.pack
-    scenario_cases = db.session.execute(
-        select(ScenarioCase.key, ScenarioCase.case_id)).all()
+    scenario_cases = db.session.execute(  # the trainer's copy: one line per request
+        select(ScenarioCase.key, ScenarioCase.case_id)
+        .join(Case, Case.id == ScenarioCase.case_id)
+        .where(Case.sandbox_copy_id.is_(None)).order_by(ScenarioCase.case_id)).all()
     return render_template(
         "sandbox/console.html", state=state, now=clock.now(),
         advance=forms.get("advance") or AdvanceForm(),
@@ -206,13 +218,72 @@ def class_download(token: str) -> ResponseReturnValue:
         "Cache-Control": "no-store"})
 
 
+def _team_form(trainees: list[Any], user_id: int, formdata: Any = None) -> TeamForm:
+    form = TeamForm(formdata=formdata, prefix=f"team-{user_id}")
+    form.partner.choices = as_choices((t.id, t.display_name) for t in trainees
+                                      if t.id != user_id)
+    return form
+
+
+def _progress(status: int = 200, failed: dict[int, TeamForm] | None = None
+              ) -> tuple[str, int]:
+    trainees = services.trainees()
+    results = exercise_service.progress([t.id for t in trainees])
+    teams = copies.members_by_user([t.id for t in trainees])
+    names = {t.id: t.display_name for t in trainees}
+    forms = {t.id: (failed or {}).get(t.id) or _team_form(trainees, t.id) for t in trainees}
+    return render_template(
+        "sandbox/progress.html", trainees=trainees, results=results,
+        exercises=exercise_service.exercises(), confirm=ConfirmForm(), team_forms=forms,
+        teammates={t.id: [names[m] for m in teams[t.id] if m != t.id and m in names]
+                   for t in trainees}), status
+
+
 @bp.route("/progress")
 @allow(*TRAINERS)
 def progress() -> ResponseReturnValue:
-    trainees = services.trainees()
-    results = exercise_service.progress([t.id for t in trainees])
-    return render_template("sandbox/progress.html", trainees=trainees, results=results,
-                           exercises=exercise_service.exercises())
+    return _progress()
+
+
+def _trainee(user_id: int) -> Any:
+    user = db.session.get(User, user_id)
+    if user is None or user.role != copies.TRAINEE:
+        abort(404)
+    return user
+
+
+@bp.route("/trainees/<int:user_id>/reset", methods=["POST"])
+@allow(*TRAINERS)
+def trainee_reset(user_id: int) -> ResponseReturnValue:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = _trainee(user_id)
+    try:
+        reset_trainee(current_user, user)
+    except PackError as exc:
+        flash(" ".join([exc.message, *exc.problems]), "danger")
+        return redirect(url_for("sandbox.progress"))
+    flash(_("%(name)s's copy of the scenario is back at its start; the class clock has not "
+            "moved.", name=user.display_name), "success")
+    return redirect(url_for("sandbox.progress"))
+
+
+@bp.route("/trainees/<int:user_id>/team", methods=["POST"])
+@allow(*TRAINERS)
+def trainee_team(user_id: int) -> ResponseReturnValue:
+    user = _trainee(user_id)
+    form = _team_form(services.trainees(), user.id, request.form)
+    if not form.validate_on_submit():
+        return _progress(422, {user.id: form})
+    partner = _trainee(int(form.partner.data or 0))
+    try:
+        team_up(current_user, user, partner)
+    except PackError as exc:
+        form.partner.errors = [exc.message, *exc.problems]
+        return _progress(422, {user.id: form})
+    flash(_("%(name)s now works on the same copy as %(partner)s.", name=user.display_name,
+            partner=partner.display_name), "success")
+    return redirect(url_for("sandbox.progress"))
 
 
 @bp.route("/exercises")
@@ -226,6 +297,10 @@ def my_exercises() -> ResponseReturnValue:
 @allow_any_user
 def outbox() -> ResponseReturnValue:
     """Everything the instance would have sent: in a sandbox nothing leaves the machine."""
-    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())
-                              .limit(300)).all()
+    stmt = select(OutboxMessage)
+    if current_user.role not in TRAINERS:  # a trainee: their own messages and copy only
+        stmt = stmt.where(or_(
+            OutboxMessage.user_id == current_user.id,
+            OutboxMessage.case_id.in_(visible_cases(current_user).with_only_columns(Case.id))))
+    rows = db.session.scalars(stmt.order_by(OutboxMessage.id.desc()).limit(300)).all()
     return render_template("sandbox/outbox.html", rows=rows)

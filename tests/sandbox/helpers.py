@@ -39,3 +39,17 @@ def build_sandbox_app(instance: Path, database_url: str) -> Any:
         with unit_of_work():
             load_reference_data()
     return app
+
+
+def scenario_case(db: Any, key: str, user: Any = None) -> Any:
+    """The request ``key`` of the pack in ``user``'s copy (None: the trainer's copy)."""
+    from sqlalchemy import select
+
+    from mla.cases.models import Case
+    from mla.sandbox.copies import copy_id_of
+    from mla.sandbox.models import ScenarioCase
+
+    copy = copy_id_of(user.id) if user is not None else None
+    where = Case.sandbox_copy_id.is_(None) if copy is None else Case.sandbox_copy_id == copy
+    return db.session.scalar(select(Case).join(ScenarioCase, ScenarioCase.case_id == Case.id)
+                             .where(ScenarioCase.key == key, where))

@@ -8,12 +8,11 @@ from mla.core import clock
 
 
 def _case(db, key):
-    from mla.cases.models import Case
-    from mla.sandbox.models import ScenarioCase
+    """The trainer's copy of the request (trainees work on their own)."""
+    from tests.sandbox.helpers import scenario_case
 
     db.session.expire_all()
-    return db.session.scalar(select(Case).join(ScenarioCase, ScenarioCase.case_id == Case.id)
-                             .where(ScenarioCase.key == key))
+    return scenario_case(db, key)
 
 
 def _advance(db, trainer, days):
@@ -48,8 +47,7 @@ def test_carpania_acknowledges_asks_and_executes_after_the_answer(db, loaded, tr
     assert "date of birth" in asked.data["values"]["questions"]
 
     assert _advance(db, trainer, 30) == 0  # waits for us: never answers over the question
-    trainee = create_user("trainee")
-    apply_transition(trainee, eio, "answer_information", expected_version=eio.version)
+    apply_transition(trainer, eio, "answer_information", expected_version=eio.version)
     db.session.commit()
     assert _advance(db, trainer, 7) == 1
     eio = _case(db, "carpania-eio")

@@ -61,18 +61,14 @@ def test_a_request_from_another_state_does_not_count(db, loaded, create_user, ma
 @pytest.mark.parametrize(("days", "in_time"), [(20, True), (38, False)])
 def test_the_formal_request_counts_before_day_40_only(db, loaded, create_user, trainer, days,
                                                       in_time):
-    from sqlalchemy import select
-
-    from mla.cases.models import Case
-    from mla.sandbox.models import ScenarioCase
     from mla.sandbox.services import advance_clock
     from mla.workflow.services import apply_transition
+    from tests.sandbox.helpers import scenario_case
 
     loaded()
     trainee = create_user("trainee")
     advance_clock(trainer, days=days)
-    case = db.session.scalar(select(Case).join(ScenarioCase, ScenarioCase.case_id == Case.id)
-                             .where(ScenarioCase.key == "arcadia-extradition"))
+    case = scenario_case(db, "arcadia-extradition", trainee)  # the trainee's own copy
     apply_transition(trainee, case, "formal_request_received", expected_version=case.version)
     db.session.commit()
     assert _status(trainee, "custody-clock") == [True, in_time]

@@ -12,11 +12,9 @@ from mla.core import clock
 
 
 def _case(db, key):
-    from mla.cases.models import Case
-    from mla.sandbox.models import ScenarioCase
+    from tests.sandbox.helpers import scenario_case
 
-    return db.session.scalar(select(Case).join(ScenarioCase, ScenarioCase.case_id == Case.id)
-                             .where(ScenarioCase.key == key))
+    return scenario_case(db, key)
 
 
 def test_the_shipped_pack_loads_every_request_at_its_stage(db, real_time_stands_still, loaded):
@@ -63,16 +61,16 @@ def test_reset_wipes_the_class_work_and_keeps_accounts(db, real_time_stands_stil
     from mla.sandbox.services import advance_clock
 
     pack = loaded()
-    trainee = create_user("trainee")
+    trainee = create_user("trainee")  # gets their own copy of the 3 requests
     make_case(actor=trainee, counterpart_country="XA")
     advance_clock(trainer, days=20)
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(Case)) == 4
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 3 + 3 + 1
     users_before = set(db.session.scalars(select(User.username)))
 
     reset_scenario(trainer)
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(Case)) == 3
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 3 + 3  # copies rebuilt
     assert db.session.scalar(select(func.count()).select_from(Case)
                              .where(Case.created_by_id == trainee.id)) == 0
     assert set(db.session.scalars(select(User.username))) == users_before
