@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from mla.auth.actors import Actor
 from mla.cases.models import Case, CaseEvent
 from mla.cases.serializers import HISTORY_KINDS
 from mla.deadlines.serializers import case_deadlines
@@ -45,7 +46,7 @@ _SENT_WORDS = ("transmit", "sent", "send")
 _ACK_WORDS = ("acknowledg",)
 
 
-def is_restricted(actor: Any) -> bool:
+def is_restricted(actor: Actor) -> bool:
     return getattr(actor, "role", None) in RESTRICTED_ROLES
 
 
@@ -81,7 +82,7 @@ def prosecutor_deadlines(case: Case, *, running_only: bool = False) -> list[dict
             if not running_only or d.get("ended_at") is None]
 
 
-def restrict_payload(actor: Any, case: Case, data: dict[str, Any]) -> dict[str, Any]:
+def restrict_payload(actor: Actor, case: Case, data: dict[str, Any]) -> dict[str, Any]:
     """The API's case payload as ``actor`` may see it (unchanged for staff)."""
     if not is_restricted(actor):
         return data
