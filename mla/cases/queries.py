@@ -34,6 +34,7 @@ from mla.core.clock import now
 from mla.core.crypto import key_ring
 from mla.core.errors import NotFound
 from mla.extensions import db
+from mla.settings import current_settings
 
 SORTS = {
     "newest": (Case.created_at.desc(), Case.id.desc()),
@@ -324,13 +325,22 @@ def dashboard_counts(actor: User) -> dict[str, int]:
     return {"open": row[0], "urgent": row[1], "overdue": row[2], "mine": row[3]}
 
 
-@cached_by_tables("users")
+def assignable_roles() -> tuple[str, ...]:
+    """Trainees take requests only in a training sandbox: elsewhere they change nothing."""
+    staff = ("caseworker", "supervisor", "admin")
+    return (*staff, "trainee") if current_settings().is_sandbox else staff
+
+
 def staff_choices() -> list[tuple[int, str]]:
     """Who a request can be assigned to (cached per process: shared, never modify)."""
+    return _staff_choices(assignable_roles())
+
+
+@cached_by_tables("users")
+def _staff_choices(roles: tuple[str, ...]) -> list[tuple[int, str]]:
     rows = db.session.execute(
         select(User.id, User.display_name)
-        .where(User.role.in_(("caseworker", "supervisor", "trainee", "admin")),
-               User.is_enabled.is_(True))
+        .where(User.role.in_(roles), User.is_enabled.is_(True))
         .order_by(User.display_name)
     ).all()
     return [(row.id, row.display_name) for row in rows]

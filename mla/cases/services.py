@@ -22,6 +22,7 @@ from mla.cases.constants import (
     REFERENCE_PREFIXES,
 )
 from mla.cases.models import Case, CaseEvent, Measure, Offence, Person, ReferenceCounter
+from mla.cases.queries import assignable_roles
 from mla.cases.signals import case_registered, case_registering
 from mla.cases.validation import (
     authority_in_state,
@@ -276,8 +277,7 @@ def add_note(actor: Actor, case: Case, text: str) -> CaseEvent:
 def assign_case(actor: Actor, case: Case, assignee_id: int | None) -> None:
     if assignee_id is not None:
         assignee = db.session.get(User, assignee_id)
-        if assignee is None or assignee.role not in {"caseworker", "supervisor", "trainee",
-                                                      "admin"}:
+        if assignee is None or assignee.role not in assignable_roles():
             raise _problem("assignee_id", _("Choose a caseworker or supervisor."))
     previous = case.assignee_id
     case.assignee_id = assignee_id

@@ -12,7 +12,7 @@ from jinja2.nodes import EvalContext
 from jinja2.utils import pass_eval_context
 from markupsafe import escape
 
-from mla.core.access import rule_for
+from mla.core.access import rule_for, trainee_refused
 from mla.core.clock import now
 from mla.core.display import days_left, duration_days, humanise, relative_day, verdict_label
 from mla.core.plugins import MENUS, USER_MENU, NavEntry, nav_entries
@@ -124,4 +124,6 @@ def _can_visit(endpoint: str, method: str = "GET") -> bool:
     """Whether the signed-in user's role may use an endpoint (hides dead links)."""
     rule = rule_for(endpoint)
     role = current_user.role if current_user.is_authenticated else None
-    return rule is not None and rule.permits(role, method)
+    # A trainee outside a sandbox reads only: no button that would answer 403.
+    return rule is not None and rule.permits(role, method) \
+        and not trainee_refused(role, endpoint, method)

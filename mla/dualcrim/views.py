@@ -47,6 +47,7 @@ from mla.dualcrim.services import (
 from mla.extensions import db
 from mla.reference.models import Country
 from mla.reference.queries import country_choices
+from mla.settings import current_settings
 
 bp = Blueprint("dualcrim", __name__, url_prefix="/dual-criminality")
 
@@ -105,8 +106,12 @@ TRAINING = (
 def check() -> ResponseReturnValue:
     form = CheckForm(request.args)
     countries = as_choices(country_choices())
-    form.requesting_country.choices = countries
+    # Never both states the same by default: the requesting state is chosen, the
+    # requested one starts as ours (the usual case: a request received).
+    form.requesting_country.choices = as_choices([("", _("— choose —")), *country_choices()])
     form.requested_country.choices = countries
+    if not request.args:
+        form.requested_country.data = current_settings().home_country
     form.list_category.choices = _category_choices()
     verdict, status = None, 200
     if request.args:
