@@ -45,6 +45,8 @@ def test_custody_board_and_home(page, browser_login, create_user, make_case, scr
     page.goto("/")
     headings = page.locator("main h2").all_inner_texts()
     assert headings[0] == "Custody", headings
+    # A supervisor's many menu entries wrap: nothing pushed off a 1280-pixel screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "dashboard-custody-first")
 
 

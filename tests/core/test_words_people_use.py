@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from mla.cases.services import PersonInput
+from mla.cases.services import PersonInput, add_event
 from mla.core import clock
 from mla.core.display import days_left, due_in, duration_days, humanise, relative_day
 from mla.core.transaction import unit_of_work
@@ -98,3 +98,17 @@ def test_long_unbroken_text_wraps(client):
     css = client.get("/static/css/app.css")
     assert b"overflow-wrap: anywhere" in css.data
     css.close()
+
+
+def test_timeline_names_outcomes_and_steps_in_words(make_case, create_user, login_as, client):
+    worker = create_user("caseworker")
+    case = make_case(worker)
+    with unit_of_work():
+        add_event(case, worker, "dc_assessment", data={"verdict": "not_satisfied",
+                                                       "offence": "Fraud"})
+        add_event(case, worker, "document_required", data={"document": "arrest_warrant"})
+    login_as(worker)
+    html = client.get(f"/requests/{case.reference}").get_data(as_text=True)
+    timeline = html[html.index('id="h-timeline"'):]
+    assert "Not satisfied" in timeline and "not_satisfied" not in timeline
+    assert "Arrest warrant" in timeline
