@@ -19,6 +19,30 @@ VERDICT_LABELS = {
     "review": _l("Needs review"),
 }
 
+# Where a message to deliver stands (the outbox), and by which channel it goes.
+MESSAGE_STATUS_LABELS = {
+    "pending": _l("waiting to be sent"),
+    "claimed": _l("being sent"),
+    "sent": _l("sent"),
+    "sandboxed": _l("kept (training sandbox: never sent)"),
+    "dead": _l("not delivered"),
+}
+MESSAGE_CHANNEL_LABELS = {"in_app": _l("in Comity"), "email": _l("e-mail")}
+# A clock's status, as the request page, the dashboard and the portal show it.
+DEADLINE_STATUS_LABELS = {
+    "running": _l("running"),
+    "paused": _l("paused"),
+    "extended": _l("extended"),
+    "met": _l("met"),
+    "missed": _l("missed"),
+    "stopped": _l("stopped"),
+}
+
+
+def label_in(labels: dict[str, object], code: str | None) -> str:
+    """A code's label from one of the tables here; unknown codes humanised."""
+    return str(labels.get(code or "", "")) or humanise(code)
+
 
 def duration_days(n: int, *, business: bool = False) -> str:
     """'1 day', '3 days', '1 business day', '3 business days'."""

@@ -14,7 +14,17 @@ from markupsafe import escape
 
 from mla.core.access import rule_for, trainee_refused
 from mla.core.clock import now
-from mla.core.display import days_left, duration_days, humanise, relative_day, verdict_label
+from mla.core.display import (
+    DEADLINE_STATUS_LABELS,
+    MESSAGE_CHANNEL_LABELS,
+    MESSAGE_STATUS_LABELS,
+    days_left,
+    duration_days,
+    humanise,
+    label_in,
+    relative_day,
+    verdict_label,
+)
 from mla.core.plugins import MENUS, USER_MENU, NavEntry, nav_entries
 from mla.core.text import strip_bidi
 from mla.settings import current_settings
@@ -71,6 +81,9 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["relative_day"] = relative_day
     app.jinja_env.filters["humanise"] = humanise
     app.jinja_env.filters["verdict_label"] = verdict_label
+    app.jinja_env.filters["message_status"] = lambda c: label_in(MESSAGE_STATUS_LABELS, c)
+    app.jinja_env.filters["message_channel"] = lambda c: label_in(MESSAGE_CHANNEL_LABELS, c)
+    app.jinja_env.filters["deadline_status"] = lambda c: label_in(DEADLINE_STATUS_LABELS, c)
     app.jinja_env.globals.update(
         clock_now=now,
         page_language=_page_language,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import render_template_string
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -112,3 +113,12 @@ def test_timeline_names_outcomes_and_steps_in_words(make_case, create_user, logi
     timeline = html[html.index('id="h-timeline"'):]
     assert "Not satisfied" in timeline and "not_satisfied" not in timeline
     assert "Arrest warrant" in timeline
+
+
+def test_statuses_and_channels_of_messages_and_clocks_in_words(app_ctx):
+    with app_ctx.test_request_context():
+        shown = render_template_string(
+            "{{ 'in_app'|message_channel }}|{{ 'sandboxed'|message_status }}|"
+            "{{ 'dead'|message_status }}|{{ 'missed'|deadline_status }}|{{ 'odd_code'|humanise }}")
+    assert shown == ("in Comity|kept (training sandbox: never sent)|not delivered|missed|"
+                     "Odd code")
