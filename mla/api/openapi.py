@@ -91,7 +91,7 @@ def _operation(app: Flask, rule: UrlRule, method: str, declared: dict[str, Any],
     if path_params:
         wanted.append("404")
     if method in {"post", "put", "patch"}:
-        wanted += ["400", "413", "422"]
+        wanted += ["400", "409", "413", "422"]  # 409: a stale version or a state change
     elif any(isinstance(p, dict) and p.get("in") == "query"
              for p in operation.get("parameters", [])):
         wanted += ["400", "422"]  # 400: a NUL byte in the query (mla.core.input)
@@ -127,7 +127,25 @@ def build_spec(app: Flask) -> dict[str, Any]:
             key = method.lower()
             operations[key] = _operation(app, rule, key, declared.get(key) or {}, path_params)
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    return _refuse_nul_in_strings(spec.to_dict())
+
+
+# mla.core.input refuses a NUL byte in any input with a 400 before a view runs: the
+# document says so on every free string, or a client (and schemathesis) would take a
+# NUL for valid input.
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _refuse_nul_in_strings(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "enum", "format"} & node.keys():
+            node["pattern"] = NO_NUL
+        for value in node.values():
+            _refuse_nul_in_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            _refuse_nul_in_strings(value)
+    return node
 
 
 def openapi_document(app: Flask | None = None) -> dict[str, Any]:

@@ -100,8 +100,15 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         if is_api_request():
             code = (exc.name or "error").lower().replace(" ", "_")
-            return json_error(status, code, exc.description or exc.name)
-        return _page(status, exc.description or "")
+            response = json_error(status, code, exc.description or exc.name)
+        else:
+            response = app.make_response(_page(status, exc.description or ""))
+        # The exception's own headers: Allow on a 405 (RFC 9110 requires it),
+        # Retry-After on a 429, WWW-Authenticate on a 401.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
