@@ -23,7 +23,11 @@ import pytest
 from sqlalchemy import select
 
 from mla.auth.models import User
+from mla.auth.services import create_api_token
 from mla.cases.models import Case
+from mla.deadlines.ical import create_feed
+from mla.directory.models import Authority
+from mla.notifications.letters import draft_letter
 from mla.notifications.models import Letter, OutboxMessage
 from tests.conftest import PASSWORD, _csrf_from
 
@@ -216,9 +220,19 @@ def _stored_line_breaks(db: Any) -> list[str]:
 
 @pytest.fixture
 def world(app_ctx, create_user, make_case, db) -> dict[str, User]:
+    """One user per role and something behind each kind of page: requests both ways,
+    a counterpart authority with a draft letter, an API token, a calendar feed."""
     users = {role: create_user(role) for role in ROLE_ORDER}
-    make_case(actor=users["caseworker"])
+    office = Authority(name="Parquet", country_code="XA", kind="central_authority",
+                       email="parquet@example.org", languages=["fr", "en"])
+    db.session.add(office)
+    db.session.commit()
+    incoming = make_case(actor=users["caseworker"], counterpart_authority_id=office.id)
     make_case(actor=users["caseworker"], direction="outgoing", counterpart_reference="AX-1")
+    draft_letter(incoming, "status_inquiry", actor=users["caseworker"])
+    create_api_token(users["admin"], users["admin"], label="probe")
+    create_feed(users["admin"])
+    db.session.commit()
     return users
 
 
