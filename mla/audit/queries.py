@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 
 from mla.audit.models import AuditEntry
 from mla.core.text import csv_text
@@ -25,9 +25,12 @@ class TrailFilter:
     action: str = ""        # an action, or its prefix ("auth." for every sign-in event)
     date_from: date | None = None
     date_to: date | None = None
+    matches_nothing: bool = False  # the filter form was invalid: show no entries
 
     def statement(self) -> Select[AuditEntry]:
         stmt = select(AuditEntry)
+        if self.matches_nothing:
+            return stmt.where(false())
         if self.person:
             stmt = stmt.where(AuditEntry.actor_label == self.person.strip().casefold())
         if self.request:

@@ -25,7 +25,8 @@ OBJECT_LABELS = {
 
 def _filters(form: TrailFilterForm) -> TrailFilter:
     if not form.validate():
-        return TrailFilter(person="\x00invalid")  # matches nothing; errors are shown
+        # Errors are shown by the form. (A NUL sentinel here was refused by PostgreSQL.)
+        return TrailFilter(matches_nothing=True)
     return TrailFilter(person=form.person.data or "", request=form.request.data or "",
                        action=form.action.data or "", date_from=form.date_from.data,
                        date_to=form.date_to.data)
