@@ -467,3 +467,17 @@ def count_queries(db) -> Callable[[], Any]:
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture(scope="session")
+def _migrations_postgres_url(worker_id_safe: str) -> Iterator[str]:
+    """`empty_app`'s database (tests/test_migrations.py), one per worker and session, defined
+    here once: a session fixture imported into several modules would be made once per
+    module, under the same name. DROP/CREATE DATABASE force a checkpoint,
+    which takes many seconds on a busy server, so tests reset its schema instead."""
+    reason = postgres_available()
+    if reason:
+        skip_or_fail(reason, "MLA_REQUIRE_POSTGRES")
+    url = create_run_database("migrations", worker_id_safe)
+    yield url
+    drop_run_database(url)

@@ -22,12 +22,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from tests.conftest import (
-    create_run_database,
-    drop_run_database,
     make_settings,
-    postgres_available,
     selected_backend,
-    skip_or_fail,
 )
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "mla" / "migrations"
@@ -61,16 +57,6 @@ def _logging_preserved() -> Iterator[None]:
         root.handlers = root_state[1]
 
 
-@pytest.fixture(scope="session")
-def _migrations_postgres_url(worker_id_safe: str) -> Iterator[str]:
-    """One database per worker and session: DROP/CREATE DATABASE force a checkpoint,
-    which takes many seconds on a busy server, so tests reset its schema instead."""
-    reason = postgres_available()
-    if reason:
-        skip_or_fail(reason, "MLA_REQUIRE_POSTGRES")
-    url = create_run_database("migrations", worker_id_safe)
-    yield url
-    drop_run_database(url)
 
 
 def _empty_postgres_database(url: str) -> str:

@@ -12,7 +12,6 @@ from mla.audit.models import AuditEntry
 from mla.extensions import db
 from tests.test_migrations import (  # noqa: F401 - fixtures used by name
     MIGRATIONS,
-    _migrations_postgres_url,
     empty_app,
     pytestmark,
 )

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from tests.test_migrations import (  # noqa: F401  (fixtures)
     MIGRATIONS,
     _logging_preserved,
-    _migrations_postgres_url,
     empty_app,
 )
 
