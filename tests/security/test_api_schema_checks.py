@@ -25,7 +25,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
 SEED = 18
-# Per operation and mode: about 30 operations x 2 modes, a minute on a loaded 2-core machine.
+# Per operation and mode: about 20 operations x 2 modes, under a minute on a loaded 2-core machine.
 EXAMPLES = 25
 
 # A schema-valid value may still name a state, legal basis or cursor that does not
