@@ -6,23 +6,12 @@ from typing import Any
 
 from flask import jsonify
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from mla.api.blueprint import bp, json_body
-from mla.api.schemas import Penalty, StrictSchema, load_or_422
+from mla.api.schemas import ListCategoryField, Penalty, StrictSchema, load_or_422
 from mla.core.access import allow_any_user
 from mla.dualcrim.services import CheckRequest, run_check, verdict_payload
-
-
-class ListCategoryField(fields.Field):
-    """A list category number (1-32) or its name; resolved by the service."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValidationError("A list category number or name.")
-        return value
 
 
 class CheckOffenceIn(StrictSchema):

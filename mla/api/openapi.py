@@ -22,7 +22,7 @@ from werkzeug.routing import Rule as UrlRule
 
 from mla.api import schemas
 from mla.api.blueprint import bp
-from mla.api.schemas import Penalty
+from mla.api.schemas import ListCategoryField, Penalty
 from mla.core.access import public, rule_for
 
 API_VERSION = "1"
@@ -45,11 +45,15 @@ _ERRORS = {
 
 
 def _penalty_property(self: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
-    """Penalty: a positive number of months or the string 'life'."""
-    if not isinstance(field, Penalty):
-        return {}
-    return {"oneOf": [{"type": "integer", "minimum": 1},
-                      {"type": "string", "enum": ["life"]}]}
+    """Fields of two types: a penalty (a positive number of months or 'life') and a list
+    category (its number or its name); untyped, the document would admit any value."""
+    if isinstance(field, Penalty):
+        return {"oneOf": [{"type": "integer", "minimum": 1},
+                          {"type": "string", "enum": ["life"]}]}
+    if isinstance(field, ListCategoryField):
+        return {"oneOf": [{"type": "integer"},
+                          {"type": "string", "maxLength": 200, "pattern": NO_NUL}]}
+    return {}
 
 
 def _error(description: str) -> dict[str, Any]:

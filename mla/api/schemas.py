@@ -37,6 +37,17 @@ IccsCode = fields.String(
 ROW_ID = validate.Range(min=1, max=2**31 - 1)
 
 
+class ListCategoryField(fields.Field):
+    """A list category number (1-32) or its name; resolved by the service."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValidationError("A list category number or name.")
+        return value
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
