@@ -10,6 +10,7 @@ does: the scan writes the outbox rows, the dispatcher claims and delivers them.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,8 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432"
-PG_DATABASE = "comity_bench_dispatch"
+# Named after this process: two benchmark runs never drop each other's database.
+PG_DATABASE = f"comity_bench_dispatch_{os.getpid()}"
 
 
 def _app(database_url: str, tmp: Path):
