@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from mla.core.errors import ServiceError
 from mla.core.transaction import unit_of_work
-from mla.demo.services import has_data, load_demo, read_demo_logins
+from mla.demo.services import has_data, load_demo, logins_file, read_demo_logins
 
 cli = AppGroup("demo", help="Demo data for trying Comity out.")
 
@@ -19,12 +20,17 @@ def load_command(if_empty: bool) -> None:
         if not if_empty:
             raise click.ClickException("The database already holds users; demo data not loaded.")
     else:
-        with unit_of_work():
-            load_demo()
+        try:
+            with unit_of_work():
+                load_demo()
+        except ServiceError as exc:  # e.g. reference data not loaded yet
+            raise click.ClickException(
+                f"Demo data not loaded: {exc.message} "
+                "(run `flask reference load` first).") from exc
         click.echo("Demo data loaded.")
     logins = read_demo_logins()
     if logins:
-        click.echo("\nDemo sign-ins (also in instance/demo-logins.txt):")
+        click.echo(f"\nDemo sign-ins (also in {logins_file()}):")
         for login in logins:
             click.echo(f"  {login.role:<11} user: {login.username:<11} password: {login.password}")
         click.echo("")

@@ -48,12 +48,12 @@ class DemoLogin:
     password: str
 
 
-def _logins_file() -> Path:
+def logins_file() -> Path:
     return current_settings().instance_path / "demo-logins.txt"
 
 
 def read_demo_logins() -> list[DemoLogin]:
-    path = _logins_file()
+    path = logins_file()
     if not path.is_file():
         return []
     logins = []
@@ -64,7 +64,7 @@ def read_demo_logins() -> list[DemoLogin]:
 
 
 def _write_demo_logins(logins: list[DemoLogin]) -> None:
-    path = _logins_file()
+    path = logins_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
