@@ -1,0 +1,1 @@
+"""Exchange between two central authorities: signed, encrypted packages (JOSE)."""
