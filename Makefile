@@ -17,7 +17,7 @@ JOBS ?= 2
 PYTEST := $(BIN)/python -m pytest
 
 .PHONY: run test test-sqlite test-postgres install migrate demo lint check-workflows bench clean sandbox \
-	wheel check-wheel
+	wheel check-wheel messages
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -117,6 +117,21 @@ test-postgres: $(STAMP)
 	echo "== PostgreSQL run: $$(( $$(date +%s) - start )) s, pytest exit code $$rc"; \
 	if [ $$rc -eq 5 ]; then echo "== no tests were collected: that is a failure"; fi; \
 	exit $$rc
+
+# The catalogues (docs/languages.md, "Catalogues and translators"): extract every marked
+# string and every data file's words (babel.cfg) into mla/translations/messages.pot, merge
+# it into each language's PO file (new messages untranslated, changed ones fuzzy), and
+# compile the .mo files, which are committed (the wheel needs no build step; a test
+# checks they match the PO files). Width 100 is tools/po_chunks.py's, so its writes and
+# these never rewrap each other's lines.
+TRANSLATIONS := mla/translations
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 \
+	  -k lazy_ngettext:1,2 -c TRANSLATORS: -w 100 --project=Comity \
+	  --copyright-holder="Comity contributors" -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -w 100 \
+	  --ignore-obsolete
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics
 
 # ruff, then mypy with the settings in pyproject.toml ([tool.mypy]).
 lint: $(STAMP)
