@@ -34,6 +34,7 @@ DOMAINS = (
     "notifications",
     "dualcrim",
     "documents",
+    "exchange",
     "persons",
     "portal",
     "reports",

@@ -94,6 +94,9 @@ class PackageRefused(Exception):
             raise ValueError(code)
         self.code = code
         self.reason = reason or str(_REASONS[code])
+        # What the envelope said, when it could be read (unverified: for the audit only).
+        self.sender = ""
+        self.message_id = ""
         super().__init__(f"{code}: {self.reason}")
 
 
@@ -202,6 +205,17 @@ def open_package(data: bytes, *, local: LocalIdentity,
         raise PackageRefused("unsigned" if len(parts) == 3 else "malformed")
     outer = _header(parts[0])
     envelope = _claims_of(outer)
+    try:
+        return _open(text, outer, envelope, local=local, counterparts=counterparts,
+                     already_seen=already_seen, at=now or real_now())
+    except PackageRefused as refused:
+        refused.sender, refused.message_id = envelope["iss"][:80], envelope["jti"][:100]
+        raise
+
+
+def _open(text: str, outer: dict[str, Any], envelope: dict[str, Any], *,
+          local: LocalIdentity, counterparts: Callable[[str], CounterpartKeys | None],
+          already_seen: Callable[[str], bool], at: datetime) -> OpenedPackage:
     if outer.get("alg") != ENCRYPTION_ALG or outer.get("enc") != CONTENT_ENC:
         raise PackageRefused("malformed")
     if envelope["aud"] != local.authority_id:
@@ -241,7 +255,6 @@ def open_package(data: bytes, *, local: LocalIdentity,
         raise PackageRefused("tampered")
     if claims["aud"] != local.authority_id:
         raise PackageRefused("wrong_recipient")
-    at = now or real_now()
     issued = datetime.fromtimestamp(claims["iat"], UTC)
     expires = datetime.fromtimestamp(claims["exp"], UTC)
     if expires <= at or issued > at + CLOCK_SKEW:
