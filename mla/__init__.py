@@ -8,11 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
-from mla.settings import Settings
+from mla.settings import SUPPORTED_LOCALES, Settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -44,7 +44,7 @@ DOMAINS = (
     "operations",
 )
 
-SUPPORTED_LOCALES = ("en",)
+__all__ = ["DOMAINS", "SUPPORTED_LOCALES", "create_app", "settings_of"]
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the session record's idle timeout bounds it
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         TESTING=settings.testing,
-        BABEL_DEFAULT_LOCALE="en",
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         TEMPLATES_AUTO_RELOAD=False,
     )
@@ -142,10 +142,12 @@ def _engine_options(settings: Settings) -> dict[str, object]:
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
 
 
-def _select_locale() -> str | None:
-    if not has_request_context():  # CLI commands, scheduled jobs, service-level tests
-        return "en"
-    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
+def _select_locale() -> str:
+    """The user's choice, the sign-in page's cookie, Accept-Language, MLA_DEFAULT_LOCALE
+    (the API puts Accept-Language first): see mla.core.locale."""
+    from mla.core.locale import select_locale
+
+    return select_locale()
 
 
 def settings_of(app: Flask) -> Settings:

@@ -37,6 +37,9 @@ from limits import parse_many
 log = logging.getLogger(__name__)
 
 MODES = ("production", "sandbox")
+# The interface languages: the six official languages of the United Nations. Each has
+# a catalogue in mla/translations/ (English is the source language and needs none).
+SUPPORTED_LOCALES = ("en", "fr", "es", "ru", "ar", "zh")
 
 
 class DocumentStore(StrEnum):
@@ -115,6 +118,18 @@ def _roles(value: str | None, default: frozenset[str]) -> frozenset[str]:
     if value.strip().lower() == "none":
         return frozenset()
     return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+
+
+def _locale(env: Mapping[str, str]) -> str:
+    """MLA_DEFAULT_LOCALE: the language of pages before anybody chooses one."""
+    value = env.get("MLA_DEFAULT_LOCALE", "").strip()
+    if not value:
+        return "en"
+    if value not in SUPPORTED_LOCALES:
+        raise ConfigError(f"MLA_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)} "
+                          f"(the language of pages a person has not chosen one for), "
+                          f"got {value!r}.")
+    return value
 
 
 def _is_country_code(code: str) -> bool:
@@ -198,6 +213,8 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     run_scheduler_in_process: bool = False
     testing: bool = False
+    # The interface language when neither the user nor the browser says (MLA_DEFAULT_LOCALE).
+    default_locale: str = "en"
     document_store: DocumentStore = DocumentStore.DATABASE
     # The key ring's JSON when MLA_KEY_RING provides it; key_file is not read then.
     key_ring_json: str | None = field(default=None, repr=False)
@@ -316,6 +333,7 @@ class Settings:
                                         frozenset() if mode == "sandbox" else DEFAULT_2FA_ROLES),
             "smtp": smtp,
             "run_scheduler_in_process": _flag(env.get("MLA_RUN_SCHEDULER"), False),
+            "default_locale": _locale(env),
         }
         values.update(overrides)
         key_default = values.pop("key_file_is_default")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, request
+from flask_babel import gettext as _
 
 from mla.core.access import READERS
 from mla.core.errors import ApiError
@@ -24,10 +25,12 @@ CASE_READERS = (*READERS, "prosecutor")
 def json_body() -> Any:
     data = request.get_json(silent=True)
     if data is None:
-        raise ApiError(400, "bad_request", "Send a JSON body with Content-Type application/json.")
+        raise ApiError(400, "bad_request",
+                       _("Send a JSON body with Content-Type application/json."))
     if not _valid_unicode(data):
         # JSON escapes can spell lone surrogates ("\ud800"), which no UTF-8 column stores.
-        raise ApiError(400, "bad_request", "The body contains text that is not valid Unicode.")
+        raise ApiError(400, "bad_request",
+                       _("The body contains text that is not valid Unicode."))
     return data
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from mla.cases.constants import DIRECTIONS, KINDS, LIFE_MONTHS, MEASURES, PERSON_ROLES
@@ -272,8 +273,8 @@ class ErrorOut(Schema):
 
 def load_or_422(schema: Schema, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", "The body must be a JSON object.")
+        raise ApiError(400, "bad_request", _("The body must be a JSON object."))
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise ApiError(422, "invalid", "The request is not valid.", exc.messages) from None
+        raise ApiError(422, "invalid", _("The request is not valid."), exc.messages) from None

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -79,7 +80,7 @@ def health() -> ResponseReturnValue:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        raise ApiError(503, "unavailable", "The database cannot be reached.") from None
+        raise ApiError(503, "unavailable", _("The database cannot be reached.")) from None
     return jsonify({"status": "ok"})
 
 
@@ -159,7 +160,7 @@ def list_cases() -> ResponseReturnValue:
         page = case_page(current_user, filters, args["page"], args["per_page"],
                          exact_total=not args["cursor"], cursor=args["cursor"] or None)
     except BadCursor:
-        raise ApiError(422, "invalid", "Unknown cursor: pass a next_cursor this list gave.",
+        raise ApiError(422, "invalid", _("Unknown cursor: pass a next_cursor this list gave."),
                        details={"field": "cursor"}) from None
     preload_for_payload(page.items)
     deadlines = deadlines_by_case(page.items)

@@ -6,7 +6,8 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from mla.core.access import ROLES
-from mla.core.forms import SingleLine, as_choices
+from mla.core.forms import SelectChoice, SingleLine, as_choices
+from mla.core.locale import LANGUAGE_NAMES, direction_of
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -98,4 +99,16 @@ class CodeForm(FlaskForm):
         validators=[DataRequired(), Length(max=32)],
         render_kw={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false",
                    "autocapitalize": "off"},
+    )
+
+
+class LanguageForm(FlaskForm):
+    """The interface language; "" follows the browser's. Each language is named in
+    itself, so a reader who cannot read the current page finds their own."""
+
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("", _l("The browser's language")),
+                 *(SelectChoice(code, name, render_kw={"lang": code, "dir": direction_of(code)})
+                   for code, name in LANGUAGE_NAMES.items())],
     )

@@ -35,6 +35,9 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=real_now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The interface language the user chose (a code of mla.settings.SUPPORTED_LOCALES);
+    # None: the browser's Accept-Language, then the instance default. E-mails use it too.
+    language: Mapped[str | None] = mapped_column(String(8))
     # Second factor (TOTP, RFC 6238): the secret encrypted under the key ring; set at the
     # start of enrolment, in force once ``totp_enabled_at`` is set (a code confirmed it).
     totp_secret_enc: Mapped[bytes | None] = mapped_column(

@@ -30,7 +30,7 @@ from mla.core.db import rows_matched
 from mla.core.errors import ServiceError
 from mla.core.transaction import commit_even_if_refused
 from mla.extensions import db
-from mla.settings import current_settings
+from mla.settings import SUPPORTED_LOCALES, current_settings
 
 TOKEN_PREFIX = "cmt_"  # noqa: S105 (a visible marker, not a secret)
 
@@ -121,6 +121,18 @@ def set_password(actor: Actor | None, user: User, new_password: str,
     revoke_tokens(user)
     record_audit(actor, "user.password_change", user)
     db.session.flush()
+
+
+def set_language(actor: User, user: User, language: str | None) -> User:
+    """The user's interface language; None follows the browser (mla.core.locale)."""
+    if language is not None and language not in SUPPORTED_LOCALES:
+        raise ServiceError(_("Choose one of the languages offered."),
+                           details={"field": "language"})
+    if user.language != language:
+        record_audit(actor, "user.language", user, before=user.language, after=language)
+        user.language = language
+        db.session.flush()
+    return user
 
 
 def change_own_password(user: User, current_password: str, new_password: str,

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from mla.auth.forms import (
     CodeForm,
     ConfirmForm,
     EditUserForm,
+    LanguageForm,
     LoginForm,
     UserForm,
 )
@@ -25,6 +27,7 @@ from mla.auth.services import (
     create_user,
     end_session,
     revoke_everything,
+    set_language,
     set_password,
     update_user,
 )
@@ -33,8 +36,10 @@ from mla.core import clock
 from mla.core.access import allow, allow_any_user, public
 from mla.core.errors import ServiceError
 from mla.core.forms import SelectChoice, apply_service_error, as_choices
+from mla.core.locale import LANGUAGE_COOKIE, LANGUAGE_COOKIE_DAYS, browser_locale, supported
 from mla.directory.queries import authority_choices
 from mla.extensions import db
+from mla.settings import current_settings
 
 bp = Blueprint("auth", __name__)
 
@@ -187,6 +192,44 @@ def change_password() -> ResponseReturnValue:
             return redirect(url_for("core.home"))
     status = 422 if form.errors else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+@allow_any_user
+def language() -> ResponseReturnValue:
+    """The interface language, kept on the account: every browser and every e-mail."""
+    form = LanguageForm(data={"language": current_user.language or ""})
+    if form.validate_on_submit():
+        chosen = form.language.data or None
+        try:
+            set_language(current_user, current_user, chosen)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            # The confirmation speaks the language just chosen (or the browser's).
+            with force_locale(supported(chosen) or browser_locale()):
+                flash(_("Language saved."), "success")
+            return redirect(url_for("auth.language"))
+    status = 422 if form.errors else 200
+    return render_template("auth/language.html", form=form), status
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def switch_language() -> ResponseReturnValue:
+    """The sign-in page's language switcher: remembered in a cookie, in this browser, until
+    the user signs in with a language chosen on their account (which wins)."""
+    form = LanguageForm()
+    response = redirect(_safe_next(request.form.get("next")))
+    if not form.validate_on_submit():
+        return response
+    if form.language.data:
+        response.set_cookie(LANGUAGE_COOKIE, form.language.data, max_age=LANGUAGE_COOKIE_DAYS
+                            * 86400, httponly=True, samesite="Lax",
+                            secure=current_settings().cookie_secure)
+    else:
+        response.delete_cookie(LANGUAGE_COOKIE)
+    return response
 
 
 def _authority_options() -> list[SelectChoice]:

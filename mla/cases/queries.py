@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -299,7 +300,7 @@ def get_case_for(actor: User, reference: str, *, full: bool = True) -> Case:
     case = db.session.scalars(stmt).unique().one_or_none()
     if case is None:
         # The same answer for "does not exist" and "not yours": no reference probing.
-        raise NotFound("No request with that reference is visible to you.")
+        raise NotFound(_("No request with that reference is visible to you."))
     return case
 
 

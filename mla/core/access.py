@@ -103,7 +103,7 @@ def rule_for(endpoint: str | None, app: Flask | None = None) -> Rule | None:
 
 # What a trainee may still do on a production instance, where they only read.
 TRAINEE_OWN_ACCOUNT = frozenset({"auth.logout", "auth.change_password",
-                                 "auth.two_factor_page"})
+                                 "auth.two_factor_page", "auth.language"})
 
 
 def trainee_refused(role: str | None, endpoint: str | None, method: str) -> bool:
@@ -125,17 +125,18 @@ def gate() -> Any:
     rule = rule_for(request.endpoint)
     if rule is None:
         current_app.logger.error("endpoint %s declares no access rule", request.endpoint)
-        raise ApiError(403, "forbidden", "This page is not available.")
+        raise ApiError(403, "forbidden", _("This page is not available."))
     role = current_role()
     if rule.permits(role, request.method):
         if trainee_refused(role, request.endpoint, request.method):
-            raise ApiError(403, "forbidden", "Your role does not allow this. Trainee accounts "
-                                             "change nothing outside a training sandbox.")
+            raise ApiError(403, "forbidden", _("Your role does not allow this. Trainee "
+                                               "accounts change nothing outside a "
+                                               "training sandbox."))
         return None
     if role is None:
         if is_api_request():
-            raise ApiError(401, "unauthorized", "A valid bearer token is required.")
+            raise ApiError(401, "unauthorized", _("A valid bearer token is required."))
         if request.endpoint != "core.home":
             flash(_("Please sign in to continue."), "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    raise ApiError(403, "forbidden", "Your role does not allow this.")
+    raise ApiError(403, "forbidden", _("Your role does not allow this."))

@@ -6,9 +6,19 @@ in front of a person goes through here, so a language is translated once.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import (
+    format_date,
+    format_decimal,
+    format_time,
+    format_timedelta,
+    get_locale,
+    ngettext,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 # Outcomes of a dual-criminality check, as the check page, the timeline and the
 # training list name them.
@@ -94,3 +104,73 @@ def humanise(code: str | None) -> str:
 
 def verdict_label(code: str | None) -> str:
     return str(VERDICT_LABELS.get(code or "", "")) or humanise(code)
+
+
+# -- dates, times, numbers in the reader's language (Babel's CLDR formats) ----------------
+# A deadline ends at 23:59:59 local time of its state (mla.deadlines.calendar); from that
+# second on, the day is over: "end of day", never "11:59:59 PM".
+END_OF_DAY = time(23, 59, 59)
+
+
+def _join_date_and_time(day: str, clock: str) -> str:
+    """The locale's own way to put a date and a time together ("{1}, {0}" in English and
+    French, "{1} {0}" in Chinese, with an Arabic comma in Arabic)."""
+    locale = get_locale()
+    pattern = locale.datetime_formats["medium"] if locale is not None else "{1}, {0}"
+    return str(pattern).format(clock, day)
+
+
+def when(value: datetime | None, *, seconds: bool = False, weekday: bool = False) -> str:
+    """An instant as a date and a time to the minute ("24 déc. 2026, 14:30"); with
+    ``seconds`` (the audit trail) to the second; with ``weekday`` the day's name first."""
+    if value is None:
+        return ""
+    return _join_date_and_time(format_date(value, "full" if weekday else "medium"),
+                               format_time(value, "medium" if seconds else "short"))
+
+
+def day(value: date | datetime | str | None) -> str:
+    """A day ("24 déc. 2026", "2026年12月24日"); an instant counts in the reader's zone;
+    an ISO 8601 text (event data) is read first."""
+    if isinstance(value, str):
+        try:
+            read: date = (datetime.fromisoformat(value) if "T" in value
+                          else date.fromisoformat(value))
+        except ValueError:
+            return value
+        return format_date(read, "medium")
+    return format_date(value, "medium") if value else ""
+
+
+def number(value: float | int | None) -> str:
+    """A number with the locale's separators ("12 345,5")."""
+    return format_decimal(value) if value is not None else ""
+
+
+def duration(value: timedelta | None) -> str:
+    """A length of time in words ("3 jours", "2 hours")."""
+    return format_timedelta(value, threshold=1.1) if value is not None else ""
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def due(value: datetime | None, zone_name: str | None = None, *, show_zone: bool = True) -> str:
+    """When a period ends, in the zone of the state whose clock it is:
+    "24 déc. 2026, fin de journée (Europe/Paris)"; a time to the minute when the period
+    does not end at midnight. The zone is named because the day may differ from the
+    reader's."""
+    if value is None:
+        return ""
+    tz = _zone(zone_name)
+    local = value.astimezone(tz) if tz is not None and value.tzinfo else value
+    clock = (_("end of day") if local.time().replace(microsecond=0) >= END_OF_DAY
+             else format_time(local.replace(tzinfo=None).time(), "short", rebase=False))
+    text = _join_date_and_time(format_date(local.date(), "medium"), clock)
+    if not show_zone or tz is None:
+        return text
+    return _("%(when)s (%(zone)s)", when=text, zone=zone_name)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -32,8 +33,8 @@ class ServiceError(ApiError):
 
 
 class NotFound(ApiError):
-    def __init__(self, message: str = "Not found.") -> None:
-        super().__init__(404, "not_found", message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(404, "not_found", message or _("Not found."))
 
 
 class Conflict(ApiError):
@@ -62,21 +63,34 @@ def json_error(status: int, code: str, message: str, details: Any = None) -> Res
 
 
 _TITLES = {
-    400: "Bad request",
-    401: "Sign-in required",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    422: "Cannot be processed",
-    429: "Too many attempts",
-    500: "Something went wrong",
+    400: _l("Bad request"),
+    401: _l("Sign-in required"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    422: _l("Cannot be processed"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
 }
 
 
+def _title(status: int) -> str:
+    return str(_TITLES.get(status, _l("Error")))
+
+
+def _http_message(exc: HTTPException) -> str:
+    """What to tell a person: the view's own words (abort(404, description=_(...))),
+    else the status in the reader's language (werkzeug's defaults are English only)."""
+    default = type(exc).description
+    if exc.description and exc.description != default:
+        return exc.description
+    return _title(exc.code or 500) + "."
+
+
 def _page(status: int, message: str) -> tuple[str, int]:
-    title = _TITLES.get(status, "Error")
+    title = _title(status)
     return render_template("errors/error.html", status=status, title=title,
                            message=message), status
 
@@ -91,7 +105,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
         if is_api_request():
-            return json_error(400, "csrf", "CSRF token missing or invalid.")
+            return json_error(400, "csrf", _("CSRF token missing or invalid."))
         return _page(400, _("The form expired or was sent from elsewhere. Go back, reload the "
                             "page and try again."))
 
@@ -100,9 +114,10 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         if is_api_request():
             code = (exc.name or "error").lower().replace(" ", "_")
-            response = json_error(status, code, exc.description or exc.name)
+            response = json_error(status, code, _http_message(exc))
         else:
-            response = app.make_response(_page(status, exc.description or ""))
+            own = exc.description if exc.description != type(exc).description else ""
+            response = app.make_response(_page(status, own or ""))
         # The exception's own headers: Allow on a 405 (RFC 9110 requires it),
         # Retry-After on a 429, WWW-Authenticate on a 401.
         for name, value in exc.get_headers():
@@ -116,5 +131,5 @@ def register_error_handlers(app: Flask) -> None:
             raise exc  # a 500 is a bug: let the test see it
         app.logger.exception("unhandled error on %s", route_label())
         if is_api_request():
-            return json_error(500, "internal", "Internal error; it has been logged.")
+            return json_error(500, "internal", _("Internal error; it has been logged."))
         return _page(500, _("The error has been logged. Your last change was not saved."))

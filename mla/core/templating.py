@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Flask, has_request_context
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 from jinja2.nodes import EvalContext
 from jinja2.utils import pass_eval_context
@@ -18,13 +17,19 @@ from mla.core.display import (
     DEADLINE_STATUS_LABELS,
     MESSAGE_CHANNEL_LABELS,
     MESSAGE_STATUS_LABELS,
+    day,
     days_left,
+    due,
+    duration,
     duration_days,
     humanise,
     label_in,
+    number,
     relative_day,
     verdict_label,
+    when,
 )
+from mla.core.locale import LANGUAGE_NAMES, direction_of
 from mla.core.plugins import MENUS, USER_MENU, NavEntry, nav_entries
 from mla.core.text import strip_bidi
 from mla.settings import current_settings
@@ -33,25 +38,29 @@ from mla.settings import current_settings
 # shows only to roles its endpoint admits; a menu shows when one of its items does.
 
 
-def _when(value: datetime | None, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else ""
-
-
-def _date(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
-# Languages written right to left: the page flips and loads Bootstrap's RTL build.
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
-
-
 def _page_language() -> str:
+    """The page's language for <html lang>: "zh-Hans" for Chinese (the simplified
+    script, which fonts and screen readers need to know), else the language code."""
     locale = get_locale()
-    return locale.language if locale is not None else "en"
+    if locale is None:
+        return "en"
+    return "zh-Hans" if locale.language == "zh" else locale.language
 
 
 def _text_direction() -> str:
-    return "rtl" if _page_language() in RTL_LANGUAGES else "ltr"
+    locale = get_locale()
+    return direction_of(locale.language if locale is not None else "en")
+
+
+def _arrow() -> str:
+    """"From → to" in the reading direction: an arrow is not mirrored by the bidi
+    algorithm, so an Arabic page gets the one that points the way it reads. Put the
+    two ends in <bdi> so Latin names on an Arabic page keep that order."""
+    return "←" if _text_direction() == "rtl" else "→"
+
+
+def _back_arrow() -> str:
+    return "→" if _text_direction() == "rtl" else "←"
 
 
 def _own_messages(errors: Any) -> list[str]:
@@ -74,8 +83,12 @@ def init_templating(app: Flask) -> None:
     # Set before any template compiles: Jinja builds the finalize call into the code.
     app.jinja_env.finalize = _without_bidi_overrides
     app.jinja_env.filters["own_messages"] = _own_messages
-    app.jinja_env.filters["when"] = _when
-    app.jinja_env.filters["day"] = _date
+    # Dates, numbers and durations in the reader's language (mla.core.display).
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["due"] = due
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["days_left"] = days_left
     app.jinja_env.filters["duration_days"] = duration_days
     app.jinja_env.filters["relative_day"] = relative_day
@@ -88,6 +101,9 @@ def init_templating(app: Flask) -> None:
         clock_now=now,
         page_language=_page_language,
         text_direction=_text_direction,
+        language_names=LANGUAGE_NAMES,
+        arrow=_arrow,
+        back_arrow=_back_arrow,
     )
 
     @app.context_processor

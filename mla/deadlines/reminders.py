@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -23,7 +22,7 @@ from mla.cases.models import Case
 from mla.cases.services import add_event
 from mla.core.actors import SystemActor
 from mla.core.clock import now
-from mla.core.display import due_in
+from mla.core.display import due, due_in
 from mla.core.transaction import unit_of_work
 from mla.deadlines.calendar import calendar_of
 from mla.deadlines.calendar import zone as calendar_zone
@@ -105,27 +104,29 @@ def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime, batch: Batc
     key = point_key(deadline, point)
     view_due = deadline.due_at
     if point.kind == "remind":
-        left = _days_left_text(deadline, at)
-        subject = _("%(left)s: %(title)s (%(reference)s)", left=left, title=rule.title,
-                    reference=case.reference)
-        body = _reminder_body(deadline, rule)
-        notify.notify_users(batch.assignee_recipients(case), key, subject, body, case=case,
+        def subject() -> str:
+            return _("%(left)s: %(title)s (%(reference)s)", left=_days_left_text(deadline, at),
+                     title=rule.title, reference=case.reference)
+
+        notify.notify_users(batch.assignee_recipients(case), key, subject,
+                            lambda: _reminder_body(deadline, rule), case=case,
                             category="custody" if deadline.is_custody else "reminder",
                             sink=batch.rows)
     elif point.kind == "soft":
-        subject = _("Day %(days)s reached: %(title)s (%(reference)s)",
-                    days=deadline.soft_days, title=rule.title, reference=case.reference)
-        notify.notify_users(batch.assignee_recipients(case), key, subject,
-                            _reminder_body(deadline, rule), case=case, category="custody",
-                            sink=batch.rows)
+        notify.notify_users(batch.assignee_recipients(case), key,
+                            lambda: _("Day %(days)s reached: %(title)s (%(reference)s)",
+                                      days=deadline.soft_days, title=rule.title,
+                                      reference=case.reference),
+                            lambda: _reminder_body(deadline, rule), case=case,
+                            category="custody", sink=batch.rows)
     elif point.kind == "missed":
         deadline.missed_at = deadline.missed_at or at
-        subject = _("Missed: %(title)s (%(reference)s)", title=rule.title,
-                    reference=case.reference)
-        body = _reminder_body(deadline, rule)
         recipients = batch.supervisor_recipients() + batch.assignee_recipients(case)
-        notify.notify_users(recipients, key, subject, body, case=case, category="escalation",
-                            sink=batch.rows)
+        notify.notify_users(recipients, key,
+                            lambda: _("Missed: %(title)s (%(reference)s)", title=rule.title,
+                                      reference=case.reference),
+                            lambda: _reminder_body(deadline, rule), case=case,
+                            category="escalation", sink=batch.rows)
         add_event(case, SYSTEM_ACTOR, "deadline", comment=rule.title, is_internal=True,
                   data={"rule": rule.code, "action": "missed", "deadline_id": deadline.id,
                         "due_at": view_due.isoformat()})
@@ -133,9 +134,11 @@ def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime, batch: Batc
         letter = draft_letter(case, rule.counterpart_letter, actor=SYSTEM_ACTOR,
                               deadline=deadline, key=key)
         if letter.status == "draft":
-            subject = _("Letter to approve: %(subject)s", subject=letter.subject)
-            notify.notify_users(batch.assignee_recipients(case), f"{key}:queue", subject,
-                                _("A letter to the counterpart is waiting for your approval."),
+            notify.notify_users(batch.assignee_recipients(case), f"{key}:queue",
+                                lambda: _("Letter to approve: %(subject)s",
+                                          subject=letter.subject),
+                                lambda: _("A letter to the counterpart is waiting for your "
+                                          "approval."),
                                 case=case, category="letter", link="/letters", sink=batch.rows)
 
 
@@ -147,17 +150,11 @@ def _days_left_text(deadline: Deadline, at: datetime) -> str:
 
 
 def _reminder_body(deadline: Deadline, rule: Rule) -> str:
-    local = deadline.due_at.astimezone(_tz(deadline))
     return "\n".join([
-        _("Due: %(when)s (%(zone)s)", when=local.strftime("%Y-%m-%d %H:%M"),
-          zone=deadline.zone_name),
+        _("Due: %(when)s", when=due(deadline.due_at, deadline.zone_name)),
         rule.summary,
         _("Rule: %(citation)s", citation=rule.citation),
     ])
-
-
-def _tz(deadline: Deadline) -> ZoneInfo:
-    return calendar_of(deadline).tz
 
 
 def due_deadline_ids(at: datetime, limit: int) -> list[int]:

@@ -28,6 +28,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -361,7 +362,7 @@ def retry_dead(actor: Actor, message_id: int) -> OutboxMessage:
     if row is None:
         raise NotFound()
     if row.status != OutboxStatus.DEAD:
-        raise Conflict("Only a dead message can be retried.")
+        raise Conflict(_("Only a dead message can be retried."))
     row.status = OutboxStatus.PENDING
     row.attempts = 0
     row.available_at = now()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -20,8 +22,24 @@ from mla.core.errors import NotFound
 from mla.extensions import db
 from mla.notifications.models import Notification
 from mla.notifications.outbox import enqueue, enqueue_many
+from mla.settings import current_settings
 from mla.workflow.definitions import DefinitionError
 from mla.workflow.registry import definition_for_case, state_label
+
+# A notice's words: text, or a function that writes them in the current language, so each
+# recipient reads the notice (in Comity and by e-mail) in the language they chose.
+Words = str | Callable[[], str]
+
+
+def in_language_of(user: User | None, words: Words) -> str:
+    """``words`` written in ``user``'s language (the instance default when they chose
+    none, or for an authority's mailbox)."""
+    if not callable(words):
+        return words
+    language = (user.language if user is not None else None) \
+        or current_settings().default_locale
+    with force_locale(language):
+        return str(words())
 
 
 def case_link(case: Case) -> str:
@@ -48,10 +66,11 @@ def assignee_recipients(case: Case) -> list[User]:
     return supervisor_recipients()
 
 
-def notify_users(users: list[User], key: str, subject: str, body: str = "", *,
+def notify_users(users: list[User], key: str, subject: Words, body: Words = "", *,
                  case: Case | None = None, category: str = "notice", link: str = "",
                  sink: list[dict[str, Any]] | None = None) -> int:
-    """One in-app notification per user, plus an e-mail to those with an address.
+    """One in-app notification per user, plus an e-mail to those with an address, each
+    in the user's language when ``subject`` and ``body`` are functions (see Words).
 
     With ``sink`` the rows are collected for one bulk insert by the caller."""
     link = link or (case_link(case) if case is not None else "")
@@ -61,7 +80,8 @@ def notify_users(users: list[User], key: str, subject: str, body: str = "", *,
         if user.id in seen:
             continue
         seen.add(user.id)
-        common = {"subject": subject, "body": body, "user_id": user.id,
+        common = {"subject": in_language_of(user, subject),
+                  "body": in_language_of(user, body), "user_id": user.id,
                   "case_id": case.id if case is not None else None, "link": link,
                   "category": category}
         rows.append({"key": f"{key}:u{user.id}:app", "channel": "in_app", **common})
@@ -94,10 +114,15 @@ def notify_case_audience(case: Case, audience: str, *, actor: Actor,
     else:
         anchor = f"case:{case.id}:v{case.version}"
     key = f"{anchor}:{audience}"
-    state = state_label(case.workflow_name, case.state)
-    subject = _("%(reference)s: %(step)s", reference=case.reference,
-                step=_step_label(case, event) or state)
-    body = comment or _("The request is now: %(state)s", state=state)
+
+    def subject() -> str:
+        return _("%(reference)s: %(step)s", reference=case.reference,
+                 step=_step_label(case, event) or state_label(case.workflow_name, case.state))
+
+    def body() -> str:
+        return comment or _("The request is now: %(state)s",
+                            state=state_label(case.workflow_name, case.state))
+
     if audience == "assignee":
         return notify_users(assignee_recipients(case), key, subject, body, case=case)
     if audience == "supervisors":
@@ -111,7 +136,7 @@ def notify_case_audience(case: Case, audience: str, *, actor: Actor,
     raise ValueError(f"unknown audience {audience!r}")
 
 
-def _notify_authority(case: Case, authority: Any, key: str, subject: str, body: str, *,
+def _notify_authority(case: Case, authority: Any, key: str, subject: Words, body: Words, *,
                       include_users: bool) -> int:
     count = 0
     if authority is None:
@@ -123,8 +148,10 @@ def _notify_authority(case: Case, authority: Any, key: str, subject: str, body: 
     if authority.email:
         if not include_users:  # nothing internal goes abroad: the reference and the step only
             body = subject
-        count += int(enqueue(f"{key}:authority{authority.id}", "email", subject=subject,
-                             body=body, to_address=authority.email, case_id=case.id,
+        count += int(enqueue(f"{key}:authority{authority.id}", "email",
+                             subject=in_language_of(None, subject),
+                             body=in_language_of(None, body), to_address=authority.email,
+                             case_id=case.id,
                              category="authority"))
     return count
 
@@ -169,11 +196,16 @@ def alert_admins_of_unreadable_value(person: Person, *, field: str) -> None:
                                                         User.is_enabled.is_(True))))
     case = person.case
     label = _PERSON_FIELD_LABELS.get(field, field)
-    subject = _("%(reference)s: a person's %(field)s does not decrypt",
-                reference=case.reference, field=label)
-    body = _("A stored value on this request does not decrypt with the key ring: it was "
-             "changed in the database, or it was written with a key the ring no longer "
-             "holds. The page shows everything else. Compare with the last backup and the "
-             "audit trail, then re-enter the value.")
+
+    def subject() -> str:
+        return _("%(reference)s: a person's %(field)s does not decrypt",
+                 reference=case.reference, field=label)
+
+    def body() -> str:
+        return _("A stored value on this request does not decrypt with the key ring: it "
+                 "was changed in the database, or it was written with a key the ring no "
+                 "longer holds. The page shows everything else. Compare with the last "
+                 "backup and the audit trail, then re-enter the value.")
+
     notify_users(admins, f"unreadable:{person.uid}:{field}", subject, body, case=case,
                  category="alert")

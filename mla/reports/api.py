@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -71,7 +72,7 @@ def report_filters() -> ReportFilters:
     try:
         return parse_filters(request.args)
     except FilterError as exc:
-        raise ApiError(422, "invalid", "The filters are not valid.", exc.problems) from None
+        raise ApiError(422, "invalid", _("The filters are not valid."), exc.problems) from None
 
 
 @bp.route("/reports/workload", methods=["GET"])

@@ -119,7 +119,7 @@ def _table(section: str, name: str) -> Table:
     try:
         filters = parse_filters(request.args)
     except FilterError as exc:
-        raise ApiError(422, "invalid", "The filters are not valid.", exc.problems) from None
+        raise ApiError(422, "invalid", _("The filters are not valid."), exc.problems) from None
     for table in build(current_user, filters):
         if table.name == name:
             return table

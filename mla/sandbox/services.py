@@ -25,6 +25,7 @@ from mla.auth.services import create_user, get_user_by_username, normalise_usern
 from mla.core import clock
 from mla.core.access import ROLES
 from mla.core.crypto import key_ring
+from mla.core.display import when
 from mla.core.errors import ServiceError
 from mla.core.text import csv_text
 from mla.extensions import db
@@ -100,7 +101,7 @@ def move_clock_to(actor: Actor, target: datetime) -> datetime:
     if target <= current:
         raise ServiceError(
             _("The clock only moves forward; it is already %(now)s. To go back, reset the "
-              "scenario.", now=current.strftime("%Y-%m-%d %H:%M")),
+              "scenario.", now=when(current) + " UTC"),
             details={"field": "target"})
     if target - current > MAX_STEP:
         raise ServiceError(_("Advance by at most %(days)d days at a time.",

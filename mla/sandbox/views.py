@@ -31,7 +31,9 @@ from mla.cases.models import Case
 from mla.cases.queries import visible_cases
 from mla.core import clock
 from mla.core.access import allow, allow_any_user
+from mla.core.display import when
 from mla.core.errors import ServiceError
+from mla.core.i18n import data_text, scenario_key
 from mla.core.forms import apply_service_error, as_choices
 from mla.core.transaction import after_commit
 from mla.extensions import db
@@ -112,7 +114,7 @@ def advance() -> ResponseReturnValue:
         return _console(422, advance=form)
     _run_pass_after_commit()
     flash(_("The simulated clock now reads %(now)s. Deadlines, reminders and the simulated "
-            "counterpart have been run.", now=moved.strftime("%Y-%m-%d %H:%M UTC")), "success")
+            "counterpart have been run.", now=when(moved) + " UTC"), "success")
     return redirect(url_for("sandbox.console"))
 
 
@@ -131,7 +133,7 @@ def set_clock() -> ResponseReturnValue:
         return _console(422, set_clock=form)
     _run_pass_after_commit()
     flash(_("The simulated clock now reads %(now)s.",
-            now=moved.strftime("%Y-%m-%d %H:%M UTC")), "success")
+            now=when(moved) + " UTC"), "success")
     return redirect(url_for("sandbox.console"))
 
 
@@ -157,7 +159,8 @@ def load() -> ResponseReturnValue:
     except PackError as exc:
         form.pack.errors = [exc.message, *exc.problems]
         return _console(422, load=form)
-    flash(_("Scenario “%(title)s” loaded; the clock is at its start.", title=pack.title),
+    flash(_("Scenario “%(title)s” loaded; the clock is at its start.",
+              title=data_text(scenario_key(pack.name, "title"), pack.title)),
           "success")
     return redirect(url_for("sandbox.console"))
 
@@ -173,7 +176,7 @@ def reset() -> ResponseReturnValue:
         flash(" ".join([exc.message, *exc.problems]), "danger")
         return redirect(url_for("sandbox.console"))
     flash(_("Everything is back at the start of “%(title)s”. Accounts were kept.",
-            title=pack.title), "success")
+            title=data_text(scenario_key(pack.name, "title"), pack.title)), "success")
     return redirect(url_for("sandbox.console"))
 
 

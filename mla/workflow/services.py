@@ -218,7 +218,7 @@ def _check_visible(actor: Actor, case: Case) -> None:
     visible = db.session.scalar(
         visible_cases(actor).where(Case.id == case.id).with_only_columns(Case.id))
     if visible is None:
-        raise NotFound("No request with that reference is visible to you.")
+        raise NotFound(_("No request with that reference is visible to you."))
 
 
 def apply_transition(actor: Actor, case: Case, name: str, *, expected_version: int,
