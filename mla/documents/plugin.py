@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from mla.core.plugins import Domain
-from mla.documents import cli, models, views
+from flask_babel import lazy_gettext as _l
 
-DOMAIN = Domain(name="documents", models=(models,), blueprints=(views.bp,), cli=(cli.cli,))
+from mla.core.plugins import Domain, NavEntry
+from mla.documents import cli, hooks, models, views
+
+DOMAIN = Domain(name="documents", models=(models,), blueprints=(views.bp,), cli=(cli.cli,),
+                hooks=(hooks,),
+                nav=(NavEntry("documents.letterhead", _l("Letterhead"), 56,
+                              menu="administration"),))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
@@ -18,7 +20,15 @@ from mla.cases.queries import visible_cases
 from mla.cases.services import add_event
 from mla.core.errors import NotFound, ServiceError
 from mla.documents import storage
-from mla.documents.models import MAX_DOCUMENT_BYTES, VISIBILITIES, Document, Visibility
+from mla.documents.models import (
+    DOCUMENT_TYPES,
+    MAX_DOCUMENT_BYTES,
+    TYPES_NEEDING_TRANSLATION,
+    VISIBILITIES,
+    Document,
+    DocumentType,
+    Visibility,
+)
 from mla.extensions import db
 
 # Extension -> (content type, magic-number check). The type comes from this
@@ -88,8 +98,53 @@ def check_upload(upload: Upload) -> tuple[str, str]:
     return filename, ALLOWED_TYPES[extension]
 
 
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What a document is: its type, its language, what it translates, when its
+    translation is due. Checked by ``check_facts``."""
+
+    doc_type: str = DocumentType.ANNEX
+    language: str = ""
+    translation_of_id: int | None = None
+    translation_due_on: date | None = None
+
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2}")
+
+
+def _refuse(message: str, field: str) -> ServiceError:
+    return ServiceError(message, code="invalid", details={"field": field})
+
+
+def check_facts(case: Case, facts: DocumentFacts) -> Document | None:
+    """The translated document (for a translation), or ServiceError naming the field."""
+    if facts.doc_type not in DOCUMENT_TYPES:
+        raise _refuse(_("Choose one of the document types offered."), "doc_type")
+    if facts.language and not _LANGUAGE_CODE.fullmatch(facts.language):
+        raise _refuse(_("Give the language as a two-letter ISO 639-1 code, such as fr."),
+                      "language")
+    if facts.doc_type != DocumentType.TRANSLATION:
+        if facts.translation_of_id is not None:
+            raise _refuse(_("Only a translation translates another document."),
+                          "translation_of")
+        return None
+    if not facts.language:
+        raise _refuse(_("Say which language the translation is in."), "language")
+    if facts.translation_of_id is None:
+        raise _refuse(_("Choose the document this translates."), "translation_of")
+    original = db.session.get(Document, facts.translation_of_id)
+    if original is None or original.case_id != case.id:
+        raise _refuse(_("Choose a document of this request."), "translation_of")
+    if original.language and original.language == facts.language:
+        raise _refuse(_("The translation is in the language of the document it translates."),
+                      "language")
+    return original
+
+
 def store_document(actor: Actor, case: Case, upload: Upload, *, visibility: str = "internal",
-                   event: CaseEvent | None = None) -> Document:
+                   event: CaseEvent | None = None, doc_type: str = DocumentType.ANNEX,
+                   language: str = "", translation_of: Document | None = None,
+                   translation_due_on: date | None = None) -> Document:
     if visibility not in VISIBILITIES:
         raise ServiceError(_("Unknown visibility."), code="invalid",
                            details={"field": "visibility"})
@@ -98,6 +153,9 @@ def store_document(actor: Actor, case: Case, upload: Upload, *, visibility: str 
         case_id=case.id, filename=filename, content_type=content_type,
         size_bytes=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(),
         visibility=Visibility(visibility), uploaded_by_id=getattr(actor, "id", None),
+        doc_type=DocumentType(doc_type), language=language,
+        translation_of_id=translation_of.id if translation_of is not None else None,
+        translation_due_on=translation_due_on,
     )
     if event is not None:
         db.session.flush()  # the event needs its id
@@ -107,19 +165,52 @@ def store_document(actor: Actor, case: Case, upload: Upload, *, visibility: str 
     # Part of this unit of work: a rollback leaves no content behind in either store.
     storage.write_content(document.id, document.uid, upload.data)
     record_audit(actor, "document.store", case, document_id=document.id,
-                 visibility=visibility, size=document.size_bytes)
+                 visibility=visibility, size=document.size_bytes, doc_type=doc_type,
+                 language=language, sha256=document.sha256)
     return document
 
 
-def upload_document(actor: Actor, case: Case, upload: Upload, *, visibility: str) -> Document:
+def upload_document(actor: Actor, case: Case, upload: Upload, *, visibility: str,
+                    facts: DocumentFacts | None = None) -> Document:
     """A staff upload: the document and its timeline entry (nothing written if refused)."""
+    facts = facts or DocumentFacts()
     check_upload(upload)
+    original = check_facts(case, facts)
     event = add_event(case, actor, "document", comment="",
                       data={"label": "Document added", "visibility": visibility},
                       is_internal=visibility == Visibility.INTERNAL)
-    document = store_document(actor, case, upload, visibility=visibility, event=event)
+    document = store_document(actor, case, upload, visibility=visibility, event=event,
+                              doc_type=facts.doc_type, language=facts.language,
+                              translation_of=original,
+                              translation_due_on=facts.translation_due_on)
     event.data = {**event.data, "document_id": document.id, "filename": document.filename}
     return document
+
+
+@dataclass(frozen=True)
+class TranslationNeed:
+    document: Document
+    languages: tuple[str, ...]  # any one of them will do (the counterpart accepts each)
+    due_on: date | None
+
+
+def counterpart_languages(case: Case) -> tuple[str, ...]:
+    authority = case.counterpart_authority
+    return tuple(x.lower() for x in (authority.languages if authority else []) if x)
+
+
+def translation_needs(documents: Sequence[Document], case: Case) -> list[TranslationNeed]:
+    """The documents (of those given) the counterpart cannot read yet: a request, annex,
+    supplementary information or letter neither written in a language it accepts nor
+    translated into one. Empty when its languages are not known."""
+    accepted = counterpart_languages(case)
+    if not accepted:
+        return []
+    translated = {d.translation_of_id for d in documents
+                  if d.doc_type == DocumentType.TRANSLATION and d.language in accepted}
+    return [TranslationNeed(d, accepted, d.translation_due_on) for d in documents
+            if d.doc_type in TYPES_NEEDING_TRANSLATION and d.language not in accepted
+            and d.id not in translated]
 
 
 def _visible_documents(actor: User) -> Select[Document]:

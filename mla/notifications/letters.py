@@ -39,7 +39,7 @@ from mla.notifications.models import (
 )
 from mla.notifications.outbox import enqueue
 from mla.notifications.services import assignee_recipients, notify_users, supervisor_recipients
-from mla.notifications.signals import extra_letter_context, sends_at_once
+from mla.notifications.signals import extra_letter_context, letter_approved, sends_at_once
 from mla.reference.models import Country
 from mla.settings import current_settings
 from mla.workflow.values import (
@@ -70,12 +70,24 @@ def known_letter_templates() -> frozenset[str]:
     return frozenset(_templates())
 
 
+def template_languages(code: str) -> frozenset[str]:
+    """The languages Comity has the letter ``code`` in (translators add them)."""
+    return _templates().get(code, frozenset())
+
+
 def choose_language(code: str, preferred: list[str] | None) -> str:
-    available = _templates().get(code, frozenset())
+    available = template_languages(code)
     for language in preferred or []:
         if language.lower() in available:
             return language.lower()
     return DEFAULT_LANGUAGE
+
+
+def needs_translation(language: str, accepted: list[str] | None) -> bool:
+    """A letter in ``language`` needs a translation when the counterpart named the
+    languages it accepts and this is none of them."""
+    wanted = [x.lower() for x in accepted or [] if x]
+    return bool(wanted) and language.lower() not in wanted
 
 
 def render_letter(code: str, language: str, **context: Any) -> tuple[str, str]:
@@ -120,11 +132,13 @@ def draft_letter(case: Case, code: str, *, actor: Actor, values: dict[str, Any] 
     if existing is not None:
         return existing
     authority = case.counterpart_authority
-    language = choose_language(code, authority.languages if authority else None)
+    accepted = authority.languages if authority else None
+    language = choose_language(code, accepted)
     subject, body = render_letter(code, language, **_context(case, deadline, values or {}))
     letter = Letter(key=key, case_id=case.id, authority_id=authority.id if authority else None,
                     deadline_id=deadline.id if deadline is not None else None,
                     template_code=code, language=language,
+                    is_translation_needed=needs_translation(language, accepted),
                     to_address=authority.email if authority else "", subject=subject[:300],
                     body=body, status=LetterStatus.DRAFT, created_at=now(),
                     created_by_label=_label(actor), created_by_id=_user_id(actor))
@@ -186,6 +200,35 @@ def _release(actor: Actor, letter: Letter, *, approver: User | None) -> None:
     _timeline(letter.case, actor, letter, "approved", automatic=approver is None)
     record_audit(actor, "letter.approve", letter.case, letter_id=letter.id,
                  has_address=bool(letter.to_address), automatic=approver is None)
+    # Documents keeps the approved text as DOCX and PDF on the letterhead.
+    letter_approved.send(letter, actor=actor, approver=approver)
+
+
+def redraft_letter(actor: User, letter: Letter, language: str) -> Letter:
+    """Draft the letter again in ``language`` (one Comity has its template in), chosen by
+    the caseworker where the counterpart's language has no template; flagged as needing a
+    translation when the counterpart does not accept that language."""
+    if not letter.is_draft:
+        raise ServiceError(_("This letter is no longer waiting for approval."), code="conflict",
+                           status=409)
+    language = (language or "").lower()
+    if language not in template_languages(letter.template_code):
+        raise ServiceError(_("Choose one of the languages offered."), code="invalid",
+                           details={"field": "language"})
+    case = letter.case
+    subject, body = render_letter(letter.template_code, language,
+                                  **_context(case, letter.deadline, {}))
+    previous = letter.language
+    letter.language = language
+    letter.subject = subject[:300]
+    letter.body = body
+    accepted = letter.authority.languages if letter.authority else None
+    letter.is_translation_needed = needs_translation(language, accepted)
+    db.session.flush()
+    _timeline(case, actor, letter, "redrafted", previous_language=previous)
+    record_audit(actor, "letter.redraft", case, letter_id=letter.id, language=language,
+                 previous_language=previous)
+    return letter
 
 
 # -- four eyes ---------------------------------------------------------------------------

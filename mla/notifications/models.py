@@ -136,6 +136,9 @@ class Letter(Model):
         ForeignKey("deadlines.id", ondelete="SET NULL"))
     template_code: Mapped[str] = mapped_column(String(60))
     language: Mapped[str] = mapped_column(String(8), default="en")
+    # No template in a language the counterpart accepts: drafted in another language, so
+    # a translation must go with it (shown on the request page and in the letter list).
+    is_translation_needed: Mapped[bool] = mapped_column(default=False)
     to_address: Mapped[str] = mapped_column(String(254), default="")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
@@ -151,6 +154,8 @@ class Letter(Model):
 
     case = relationship("Case")
     authority = relationship("Authority")
+    # The clock the letter is about (deadlines' model, named here only as a string).
+    deadline = relationship("Deadline")
     created_by = relationship("User", foreign_keys=[created_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
 

@@ -11,6 +11,10 @@ their receivers in their own hooks.
   template code; keyword argument ``deadline`` (or None). A receiver returns True
   when an admin's setting lets this letter go without a second person's approval;
   without a receiver saying so, the letter waits for approval.
+- ``letter_approved``: sent when a letter is approved (by a person, or released at once),
+  in the same transaction. ``sender`` is the Letter; keyword arguments ``actor`` and
+  ``approver`` (the User, or None when released without one). Documents answers: it
+  keeps the letter as DOCX and PDF on the letterhead.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ _signals = Namespace()
 
 letter_context = _signals.signal("letter-context")
 letter_sends_at_once = _signals.signal("letter-sends-at-once")
+letter_approved = _signals.signal("letter-approved")
 
 
 def extra_letter_context(case: Any, deadline: Any, values: dict[str, Any]) -> dict[str, Any]:

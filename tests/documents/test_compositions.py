@@ -1,0 +1,219 @@
+"""The outgoing request as DOCX and PDF: every element of UNTOC art. 18(15) in order, the
+letterhead, the date in the request's language; edited with a version check, frozen on
+approval with its hash, edits refused after."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+
+import docx
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from mla.core.errors import ServiceError
+from mla.core.transaction import unit_of_work
+from mla.documents.compositions import (
+    approve_composition,
+    edit_composition,
+    request_composition,
+    start_request,
+)
+from mla.documents.letterhead import LetterheadInput, set_letterhead
+from mla.documents.models import Document
+from mla.documents.services import document_content
+from tests.deadlines.conftest import set_now, utc  # noqa: F401  (fixture)
+
+ARTICLE_RE = re.compile(r"18\(15\)\(([a-f])\)")
+
+
+def png(width: int = 120, height: int = 40) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 50, 120)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def outgoing(db, make_case, create_user):
+    from mla.cases.services import PersonInput
+    from mla.directory.models import Authority
+
+    office = Authority(name="Parquet de Zembla-Ville", country_code="XZ", kind="prosecution")
+    counterpart = Authority(name="Bureau de l'entraide pénale internationale",
+                            country_code="FR", kind="central_authority", languages=["fr"],
+                            address="13 place Vendôme\n75001 Paris")
+    db.session.add_all([office, counterpart])
+    db.session.commit()
+    worker = create_user("caseworker")
+    case = make_case(
+        worker, direction="outgoing", kind="mla", counterpart_country="FR",
+        counterpart_authority_id=counterpart.id, domestic_authority_id=office.id,
+        domestic_reference="PZ-2026-114", counterpart_reference="BEPI-77",
+        summary="Les fonds ont transité par un compte ouvert à Lyon.",
+        measures=["bank_records"],
+        persons=[PersonInput(role="suspect", full_name="Jean Fictif", nationality="XZ",
+                             address="Lyon")])
+    with unit_of_work():
+        set_letterhead(create_user("admin"), LetterheadInput(
+            authority_name="Ministère de la Justice de Zembla – Autorité centrale",
+            address="1 rue de la Loi\nZembla-Ville", signatory_name="Anna Exemple",
+            signatory_title="Directrice de l'autorité centrale", logo=png()))
+    return case, worker
+
+
+def _approved(case, worker, create_user, **texts: str):
+    with unit_of_work():
+        composition = start_request(worker, case)
+        edit_composition(worker, composition, version=1, title="Demande d'entraide judiciaire",
+                         texts=texts)
+    with unit_of_work():
+        approve_composition(create_user("supervisor"), composition, version=2)
+    return composition
+
+
+def _in_order(lines: list[str]) -> list[str]:
+    return [m.group(1) for line in lines for m in [ARTICLE_RE.search(line)] if m]
+
+
+def test_the_draft_holds_each_element_in_the_counterparts_language(outgoing, db):
+    case, worker = outgoing
+    with unit_of_work():
+        composition = start_request(worker, case)
+    assert composition.language == "fr" and not composition.is_translation_needed
+    assert [s["key"] for s in composition.sections] == list("abcdef")
+    assert _in_order([s["heading"] for s in composition.sections]) == list("abcdef")
+    texts = {s["key"]: s["text"] for s in composition.sections}
+    assert "Autorité centrale" in texts["a"] and "Parquet de Zembla-Ville" in texts["a"]
+    assert case.title in texts["b"] and "PZ-2026-114" in texts["b"]
+    assert "compte ouvert à Lyon" in texts["c"] and "False invoices" in texts["c"]
+    assert texts["d"].startswith("- ")
+    assert "Jean Fictif" in texts["e"] and "XZ" in texts["e"] and "Lyon" in texts["e"]
+    assert case.title in texts["f"]
+
+
+def test_a_counterpart_language_comity_does_not_write_is_flagged(outgoing, db):
+    case, worker = outgoing
+    case.counterpart_authority.languages = ["de"]
+    db.session.commit()
+    with unit_of_work():
+        composition = start_request(worker, case)
+    assert composition.language == "en" and composition.is_translation_needed
+
+
+def test_edits_need_the_current_version(outgoing, db, create_user):
+    case, worker = outgoing
+    with unit_of_work():
+        composition = start_request(worker, case)
+    with unit_of_work():
+        edit_composition(worker, composition, version=1, title="Demande d'entraide",
+                         texts={"f": "Preuve pour le procès de M. Fictif."})
+    assert composition.version == 2
+    with pytest.raises(ServiceError) as stale, unit_of_work():
+        edit_composition(create_user("caseworker"), composition, version=1, title="x",
+                         texts={"f": "écrasé"})
+    assert stale.value.status == 409
+    db.session.refresh(composition)
+    assert composition.sections[5]["text"] == "Preuve pour le procès de M. Fictif."
+
+
+def test_the_approved_docx_has_the_letterhead_and_each_element_in_order(
+        outgoing, db, create_user, set_now):  # noqa: F811
+    set_now(utc(2026, 3, 4, 10))
+    case, worker = outgoing
+    composition = _approved(case, worker, create_user,
+                            d="Relevés du compte FR76 3000 0000 0000 0000 0000 001.")
+    assert composition.status == "approved"
+    stored = db.session.get(Document, composition.docx_document_id)
+    assert (stored.doc_type, stored.language) == ("request", "fr")
+    data = document_content(stored)
+    assert hashlib.sha256(data).hexdigest() == stored.sha256
+    document = docx.Document(io.BytesIO(data))
+    header = document.sections[0].header
+    header_text = "\n".join(p.text for p in header.paragraphs)
+    assert "Autorité centrale" in header_text and "1 rue de la Loi" in header_text
+    assert header.part.package.image_parts, "the logo is in the header"
+    body = [p.text for p in document.paragraphs]
+    assert _in_order(body) == list("abcdef")
+    text = "\n".join(body)
+    assert "4 mars 2026" in text                       # the date in French (Babel)
+    assert case.reference in text and "BEPI-77" in text
+    assert "Relevés du compte FR76" in text and "Jean Fictif" in text
+    assert "Anna Exemple" in text and "Directrice de l'autorité centrale" in text
+    assert body.index(next(x for x in body if "Anna Exemple" in x)) > body.index(
+        next(x for x in body if ARTICLE_RE.search(x) and x.find("(f)") >= 0))
+
+
+def test_the_approved_pdf_reads_back_in_french(outgoing, db, create_user, set_now):  # noqa: F811
+    set_now(utc(2026, 3, 4, 10))
+    case, worker = outgoing
+    composition = _approved(case, worker, create_user,
+                            c="L'escroquerie a visé une société à Besançon en février.")
+    stored = db.session.get(Document, composition.pdf_document_id)
+    data = document_content(stored)
+    assert data.startswith(b"%PDF-") and hashlib.sha256(data).hexdigest() == stored.sha256
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    flat = " ".join(text.split())
+    assert "Ministère de la Justice de Zembla" in flat and "4 mars 2026" in flat
+    assert _in_order(text.splitlines()) == list("abcdef")
+    assert "L'escroquerie a visé une société à Besançon en février." in flat
+    assert "Anna Exemple" in flat and case.reference in flat
+
+
+def test_after_approval_edits_and_a_second_approval_are_refused(outgoing, db, create_user):
+    case, worker = outgoing
+    composition = _approved(case, worker, create_user)
+    frozen = [dict(s) for s in composition.sections]
+    with pytest.raises(ServiceError) as refused, unit_of_work():
+        edit_composition(worker, composition, version=composition.version, title="Autre",
+                         texts={"a": "changé"})
+    assert refused.value.status == 409 and refused.value.code == "frozen"
+    with pytest.raises(ServiceError), unit_of_work():
+        approve_composition(create_user("supervisor"), composition, version=composition.version)
+    db.session.refresh(composition)
+    assert composition.sections == frozen
+    assert db.session.query(Document).count() == 2
+
+
+def test_whoever_last_edited_does_not_approve(outgoing, db, create_user):
+    case, _worker = outgoing
+    supervisor = create_user("supervisor")
+    with unit_of_work():
+        composition = start_request(supervisor, case)
+    with pytest.raises(ServiceError) as refused, unit_of_work():
+        approve_composition(supervisor, composition, version=1)
+    assert refused.value.code == "four_eyes"
+
+
+def test_the_pages_draft_edit_and_approve(outgoing, db, client, login_as, csrf_token,
+                                          create_user):
+    case, worker = outgoing
+    page = f"/requests/{case.reference}/request-document"
+    login_as(worker)
+    assert "Draft the request" in client.get(page).get_data(as_text=True)
+    response = client.post(f"{page}/start", data={"csrf_token": csrf_token(page),
+                                                  "language": "fr"})
+    assert response.status_code == 302
+    composition = request_composition(case)
+    form = {"csrf_token": csrf_token(page), "version": "1", "title": "Demande",
+            **{f"section_{s['key']}": s["text"] for s in composition.sections}}
+    form["section_f"] = "Pour l'audience du tribunal de Zembla."
+    assert client.post(f"{page}/edit", data=form).status_code == 302
+    stale = client.post(f"{page}/edit", data={**form, "section_f": "écrasé"})
+    assert stale.status_code == 409
+    assert "Someone saved this text" in stale.get_data(as_text=True)
+
+    login_as(create_user("supervisor"))
+    html = client.get(page).get_data(as_text=True)
+    assert "Pour l&#39;audience du tribunal de Zembla." in html
+    response = client.post(f"{page}/approve", data={"csrf_token": csrf_token(page),
+                                                    "version": "2"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    composition = request_composition(case)
+    html = client.get(page).get_data(as_text=True)
+    assert composition.pdf_document.sha256 in html and composition.docx_document.sha256 in html
+    refused = client.post(f"{page}/edit", data={**form, "version": str(composition.version),
+                                                "csrf_token": csrf_token(page)})
+    assert refused.status_code == 409
