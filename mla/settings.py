@@ -206,6 +206,11 @@ class Settings:
     login_limit_per_ip: str = "10 per minute;50 per hour"
     login_limit_global: str = "300 per minute"
     rate_limit_storage_uri: str = "memory://"
+    # The exchange endpoint (mla/exchange/endpoint.py): deliveries per client address,
+    # and whether packages may go over plain http to a non-loopback address (a channel
+    # the operator secures otherwise); MLA_EXCHANGE_INBOX_LIMIT, MLA_EXCHANGE_ALLOW_HTTP.
+    exchange_inbox_limit: str = "30 per minute;600 per hour"
+    exchange_allow_http: bool = False
     # Reverse proxies in front of the app that add X-Forwarded-For (README, Production).
     trusted_proxies: int = 0
     # Roles that must sign in with a second factor (TOTP); MLA_REQUIRE_2FA_ROLES.
@@ -328,6 +333,9 @@ class Settings:
             "login_limit_global": _rate(env, "MLA_LOGIN_LIMIT_GLOBAL", "300 per minute"),
             "rate_limit_storage_uri": env.get("MLA_RATE_LIMIT_STORAGE", "").strip()
             or "memory://",
+            "exchange_inbox_limit": _rate(env, "MLA_EXCHANGE_INBOX_LIMIT",
+                                          "30 per minute;600 per hour"),
+            "exchange_allow_http": _flag(env.get("MLA_EXCHANGE_ALLOW_HTTP"), False),
             "trusted_proxies": _int(env, "MLA_TRUSTED_PROXIES", 0),
             "require_2fa_roles": _roles(env.get("MLA_REQUIRE_2FA_ROLES"),
                                         frozenset() if mode == "sandbox" else DEFAULT_2FA_ROLES),

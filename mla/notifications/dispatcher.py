@@ -58,6 +58,7 @@ MAX_BACKOFF = timedelta(hours=6)
 class DispatchReport:
     in_app: int = 0
     email: int = 0
+    exchange: int = 0  # packages delivered to a counterpart's exchange endpoint
     sandboxed: int = 0
     retried: int = 0
     dead: int = 0
@@ -66,7 +67,7 @@ class DispatchReport:
 
     @property
     def delivered(self) -> int:
-        return self.in_app + self.email + self.sandboxed
+        return self.in_app + self.email + self.exchange + self.sandboxed
 
 
 def backoff(attempts: int) -> timedelta:

@@ -30,6 +30,8 @@ PROSECUTOR_WRITES = {
     "portal.start_draft", "portal.draft_step", "portal.submit_draft", "portal.answer",
     "api.dual_criminality", "api.take_transition", "notifications.read",
     "deadlines.create_feed", "deadlines.revoke_feed", "workflow.take_step",
+    # Public to everyone: what vouches for a delivery is the package's signature.
+    "exchange_inbox.inbox",
 }
 
 
