@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from mla.core.access import ROLES
 from mla.core.forms import SelectChoice, SingleLine, as_choices
-from mla.core.locale import LANGUAGE_NAMES, direction_of
+from mla.core.locale import LANGUAGE_NAMES, direction_of, html_lang
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -109,6 +109,7 @@ class LanguageForm(FlaskForm):
     language = SelectField(
         _l("Language"),
         choices=[SelectChoice("", _l("The browser's language")),
-                 *(SelectChoice(code, name, render_kw={"lang": code, "dir": direction_of(code)})
+                 *(SelectChoice(code, name, render_kw={"lang": html_lang(code),
+                                                    "dir": direction_of(code)})
                    for code, name in LANGUAGE_NAMES.items())],
     )

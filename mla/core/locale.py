@@ -94,5 +94,11 @@ def _from_request(chosen: str | None) -> str:
     )
 
 
+def html_lang(language: str) -> str:
+    """The language's tag for ``lang=""``: "zh-Hans" for Chinese (Comity's is the
+    simplified script, which fonts and screen readers need to know)."""
+    return "zh-Hans" if language == "zh" else language
+
+
 def direction_of(language: str) -> str:
     return "rtl" if language in RTL_LANGUAGES else "ltr"

@@ -29,7 +29,7 @@ from mla.core.display import (
     verdict_label,
     when,
 )
-from mla.core.locale import LANGUAGE_NAMES, direction_of
+from mla.core.locale import LANGUAGE_NAMES, direction_of, html_lang
 from mla.core.plugins import MENUS, USER_MENU, NavEntry, nav_entries
 from mla.core.text import strip_bidi
 from mla.settings import current_settings
@@ -42,9 +42,7 @@ def _page_language() -> str:
     """The page's language for <html lang>: "zh-Hans" for Chinese (the simplified
     script, which fonts and screen readers need to know), else the language code."""
     locale = get_locale()
-    if locale is None:
-        return "en"
-    return "zh-Hans" if locale.language == "zh" else locale.language
+    return html_lang(locale.language) if locale is not None else "en"
 
 
 def _text_direction() -> str:
@@ -102,6 +100,8 @@ def init_templating(app: Flask) -> None:
         page_language=_page_language,
         text_direction=_text_direction,
         language_names=LANGUAGE_NAMES,
+        html_lang=html_lang,
+        direction_of=direction_of,
         arrow=_arrow,
         back_arrow=_back_arrow,
     )

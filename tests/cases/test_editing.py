@@ -301,7 +301,7 @@ def test_edit_page_is_reached_from_the_request_page_and_saves(db, make_case, cli
     assert (case.title, case.offences[0].iccs_codes, case.version) == (
         "Corrected on the page", ["0702"], 2)
     timeline = client.get(f"/requests/{case.reference}").get_data(as_text=True)
-    assert "Request corrected" in timeline and "0701 → 0702" in timeline
+    assert "Request corrected" in timeline and "<bdi>0701</bdi> → <bdi>0702</bdi>" in timeline
 
 
 def test_edit_page_from_a_stale_tab_says_someone_else_changed_it(db, make_case, client,

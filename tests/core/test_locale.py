@@ -1,0 +1,237 @@
+"""Which language a page, an API answer and a notice speak (mla.core.locale), and the
+instance default's setting (MLA_DEFAULT_LOCALE)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from mla.core.locale import LANGUAGE_COOKIE, choose_locale
+from mla.settings import SUPPORTED_LOCALES, ConfigError, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def speaker(create_user, db):
+    """A user who chose ``language`` on their account page."""
+
+    def make(role: str = "caseworker", language: str | None = None, **kwargs):
+        user = create_user(role, **kwargs)
+        user.language = language
+        db.session.commit()
+        return user
+
+    return make
+
+
+def _html_tag(html: str) -> str:
+    match = re.search(r"<html[^>]*>", html)
+    assert match, html[:200]
+    return match.group(0)
+
+
+# -- the order, as a pure function ------------------------------------------------------
+def test_the_six_languages_of_the_united_nations():
+    assert set(SUPPORTED_LOCALES) == {"en", "fr", "es", "ru", "ar", "zh"}
+
+
+@pytest.mark.parametrize(("chosen", "remembered", "accept", "expected"), [
+    ("ar", "es", [("fr", 1.0)], "ar"),     # the user's choice first
+    (None, "es", [("fr", 1.0)], "es"),     # then the sign-in page's switcher
+    (None, None, [("fr", 1.0)], "fr"),     # then the browser
+    (None, None, [], "ru"),                # then the instance default
+    ("de", None, [("zh", 1.0)], "zh"),     # a stale choice outside the six is ignored
+    (None, None, [("de", 1.0), ("es-MX", 0.8)], "es"),  # the best the browser accepts
+    (None, None, [("zh-Hans-CN", 1.0)], "zh"),
+    (None, None, [("fr", 0.0), ("ru", 0.5)], "ru"),  # q=0 means "not this one"
+    (None, None, [("*", 1.0)], "ru"),
+])
+def test_choice_then_cookie_then_accept_language_then_default(chosen, remembered, accept,
+                                                              expected):
+    assert choose_locale(chosen=chosen, remembered=remembered, accept=accept,
+                         default="ru") == expected
+
+
+def test_the_api_puts_the_header_first():
+    assert choose_locale(chosen="ar", remembered=None, accept=[("fr", 1.0)], default="en",
+                         prefer_header=True) == "fr"
+    assert choose_locale(chosen="ar", remembered=None, accept=[], default="en",
+                         prefer_header=True) == "ar"
+
+
+# -- the setting ------------------------------------------------------------------------
+def test_the_default_locale_setting(tmp_path):
+    assert Settings.from_env(environ={}, instance_path=tmp_path).default_locale == "en"
+    chosen = Settings.from_env(environ={"MLA_DEFAULT_LOCALE": "ar"}, instance_path=tmp_path)
+    assert chosen.default_locale == "ar"
+    with pytest.raises(ConfigError, match=r"MLA_DEFAULT_LOCALE must be one of en, fr, es, "
+                                          r"ru, ar, zh .*got 'de'"):
+        Settings.from_env(environ={"MLA_DEFAULT_LOCALE": "de"}, instance_path=tmp_path)
+    with pytest.raises(ConfigError, match="MLA_DEFAULT_LOCALE"):
+        Settings.from_env(environ={"MLA_DEFAULT_LOCALE": "fr_FR"}, instance_path=tmp_path)
+
+
+def test_a_bad_default_locale_refuses_to_start_and_says_why(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MLA_")}
+    env.update(MLA_INSTANCE_PATH=str(tmp_path), MLA_DEFAULT_LOCALE="klingon")
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "routes"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode != 0
+    assert "MLA_DEFAULT_LOCALE must be one of en, fr, es, ru, ar, zh" in done.stderr
+    assert "'klingon'" in done.stderr
+
+
+# -- pages ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("header", "tag"), [
+    ("fr-FR,fr;q=0.9,en;q=0.5", '<html lang="fr" dir="ltr">'),
+    ("ar", '<html lang="ar" dir="rtl">'),
+    ("zh-CN,zh;q=0.9", '<html lang="zh-Hans" dir="ltr">'),
+    ("ru", '<html lang="ru" dir="ltr">'),
+    ("es-419", '<html lang="es" dir="ltr">'),
+    ("de-DE", '<html lang="en" dir="ltr">'),
+])
+def test_before_signing_in_pages_follow_accept_language(client, header, tag):
+    html = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
+    assert _html_tag(html) == tag
+    assert ("bootstrap.rtl.min.css" in html) == ('dir="rtl"' in tag)
+
+
+def test_without_accept_language_the_instance_default(app, client, monkeypatch):
+    settings = app.extensions["mla.settings"]
+    monkeypatch.setitem(app.extensions, "mla.settings", replace(settings, default_locale="ar"))
+    html = client.get("/login").get_data(as_text=True)
+    assert _html_tag(html) == '<html lang="ar" dir="rtl">'
+
+
+def test_the_sign_in_page_switcher_remembers_the_choice(client, csrf_token):
+    token = csrf_token("/login")
+    response = client.post("/language", data={"language": "es", "next": "/login",
+                                              "csrf_token": token},
+                           headers={"Accept-Language": "fr"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert f"{LANGUAGE_COOKIE}=es" in response.headers["Set-Cookie"]
+    html = client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert _html_tag(html) == '<html lang="es" dir="ltr">'
+
+
+def test_the_switcher_refuses_a_language_outside_the_six_and_a_foreign_next(client,
+                                                                            csrf_token):
+    token = csrf_token("/login")
+    response = client.post("/language", data={"language": "de", "csrf_token": token,
+                                              "next": "https://elsewhere.example/"})
+    assert response.status_code == 302
+    assert "elsewhere" not in response.headers["Location"]
+    assert LANGUAGE_COOKIE not in response.headers.get("Set-Cookie", "")
+
+
+def test_the_switcher_needs_the_csrf_token(client):
+    response = client.post("/language", data={"language": "ar", "next": "/login"})
+    assert LANGUAGE_COOKIE not in response.headers.get("Set-Cookie", "")
+
+
+def test_the_users_choice_beats_the_browser_and_the_cookie(client, speaker, login_as):
+    user = speaker(language="ar")
+    login_as(user)
+    client.set_cookie(LANGUAGE_COOKIE, "es")
+    html = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert _html_tag(html) == '<html lang="ar" dir="rtl">'
+
+
+def test_choosing_a_language_on_the_account_page(client, create_user, login_as, csrf_token,
+                                                 db):
+    from sqlalchemy import select
+
+    from mla.audit.models import AuditEntry
+    from mla.auth.models import User
+
+    user = create_user("caseworker")
+    login_as(user)
+    page = client.get("/account/language", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    assert 'dir="rtl" lang="ar" value="ar"' in page.get_data(as_text=True)  # named in itself
+    refused = client.post("/account/language", data={"language": "zh"})
+    assert refused.status_code in (400, 422)  # no CSRF token
+    bad = client.post("/account/language", data={"language": "de",
+                                                  "csrf_token": csrf_token("/account/language")})
+    assert bad.status_code == 422
+    saved = client.post("/account/language", data={"language": "zh",
+                                                    "csrf_token": csrf_token("/account/language")})
+    assert saved.status_code == 302
+    db.session.rollback()
+    assert db.session.get(User, user.id).language == "zh"
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.language")
+                               ).one()
+    assert entry.details == {"before": None, "after": "zh"}
+    html = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert _html_tag(html) == '<html lang="zh-Hans" dir="ltr">'
+    # Back to the browser's language.
+    client.post("/account/language", data={"language": "",
+                                           "csrf_token": csrf_token("/account/language")})
+    html = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert _html_tag(html) == '<html lang="fr" dir="ltr">'
+
+
+# -- the API ----------------------------------------------------------------------------
+def _in(language: str, message: str) -> str:
+    from flask_babel import force_locale, gettext
+
+    with force_locale(language):
+        return gettext(message)
+
+
+def test_api_error_messages_follow_accept_language_and_codes_stay(app_ctx, client,
+                                                                  speaker, api_token):
+    headers = api_token(speaker(language="ru"))
+    english = "No request with that reference is visible to you."
+    for language in ("fr", "ar", "zh"):
+        with app_ctx.test_request_context():
+            expected = _in(language, english)
+        response = client.get("/api/v1/cases/XX-0000-00000",
+                              headers={**headers, "Accept-Language": language})
+        assert response.status_code == 404
+        body = response.get_json()["error"]
+        assert body["code"] == "not_found"
+        assert body["message"] == expected
+    # Without the header, the token owner's language.
+    response = client.get("/api/v1/cases/XX-0000-00000", headers=headers)
+    with app_ctx.test_request_context():
+        assert response.get_json()["error"]["message"] == _in("ru", english)
+    anonymous = client.get("/api/v1/cases", headers={"Accept-Language": "es"})
+    assert anonymous.status_code == 401
+    assert anonymous.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_an_unknown_api_path_answers_in_the_readers_words_not_werkzeugs(client):
+    response = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "en"})
+    body = response.get_json()["error"]
+    assert response.status_code == 404 and body["code"] == "not_found"
+    assert body["message"] == "Not found."
+
+
+# -- notices and e-mails ----------------------------------------------------------------
+def test_each_recipient_reads_a_notice_in_their_own_language(app_ctx, speaker):
+    from flask_babel import get_locale
+
+    from mla.notifications.services import notify_users
+
+    french = speaker(language="fr", email="fr@example.org")
+    chinese = speaker(language="zh", email="zh@example.org")
+    nobody_chose = speaker(email="en@example.org")
+    rows: list[dict] = []
+    notify_users([french, chinese, nobody_chose], "test", lambda: f"subject {get_locale()}",
+                 lambda: f"body {get_locale()}", sink=rows)
+    by_address = {row["to_address"]: row for row in rows if row["channel"] == "email"}
+    assert by_address["fr@example.org"]["subject"] == "subject fr"
+    assert by_address["zh@example.org"]["body"] == "body zh"
+    assert by_address["en@example.org"]["subject"] == "subject en"  # the instance default
+    in_app = {row["user_id"]: row["subject"] for row in rows if row["channel"] == "in_app"}
+    assert in_app[french.id] == "subject fr"
+    assert str(get_locale()) == "en"  # the job's own language is left as it was
