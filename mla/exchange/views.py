@@ -70,7 +70,7 @@ def _refused(case: Case, exc: ApiError | str) -> ResponseReturnValue:
 def _can_transmit_electronically(case: Case) -> bool:
     transition = definition_for_case(case).transition(SEND_STEP)
     return (transition is not None and case.state in transition.sources
-            and any(f.name == "channel" and ELECTRONIC in (f.choices or {})
+            and any(f.name == "channel" and ELECTRONIC in dict(f.choices)
                     for f in transition.fields))
 
 
