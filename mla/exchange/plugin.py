@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from mla.core.plugins import Domain
 from mla.exchange import cli, endpoint, hooks, models, status, transport, views
+from mla.exchange.identity import readable_fingerprint
+from mla.exchange.services import counterpart_of_authority
 
 DOMAIN = Domain(
     name="exchange",
@@ -13,6 +15,9 @@ DOMAIN = Domain(
     # status: the exchange_transmit and exchange_status workflow effects (transport).
     hooks=(hooks, status),
     outbox_channels={transport.CHANNEL: transport.deliver_exchange},
-    template_globals={"exchange_panel": views.exchange_panel},
+    template_globals={"exchange_panel": views.exchange_panel,
+                      # the directory's authority page shows the registered fingerprints
+                      "exchange_identity_of": counterpart_of_authority,
+                      "readable_fingerprint": readable_fingerprint},
     setup=endpoint.init_inbox_limits,
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,7 +28,7 @@ from mla.core.transaction import unit_of_work
 from mla.directory.models import Authority
 from mla.documents.models import Document, DocumentType
 from mla.documents.services import Upload, document_content, store_document
-from mla.exchange.identity import load_local_identity, new_identity
+from mla.exchange.identity import load_local_identity, new_identity, readable_fingerprint
 from mla.exchange.models import CounterpartIdentity, ExchangeMessage, MessageStatus
 from mla.exchange.package import PackageDocument, seal
 from mla.exchange.services import counterpart_keys
@@ -333,3 +334,28 @@ def test_trust_refuses_what_is_not_an_identity_document(instances, tmp_path):
     bad.write_text(own.stdout)
     result = a.cli("trust", str(bad))
     assert result.exit_code != 0 and "own identity" in result.output
+
+
+def test_the_directory_page_shows_the_fingerprints_to_read_back(instances):
+    a, b = instances
+    with b.app.app_context():
+        expected = load_local_identity(b.app)
+    with a.app.app_context(), unit_of_work():
+        authority_id = db.session.scalar(select(CounterpartIdentity.authority_id))
+        untrusted = Authority(name="Ministère public", country_code="XC",
+                              kind="central_authority")
+        db.session.add(untrusted)
+        db.session.flush()
+        untrusted_id = untrusted.id
+    client = a.app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)[1]
+    signed_in = client.post("/login", data={"username": "cw", "csrf_token": token,
+                                            "password": "correct horse battery staple"})
+    assert signed_in.status_code == 302
+    html = client.get(f"/directory/{authority_id}").get_data(as_text=True)
+    assert readable_fingerprint(expected.signing_kid) in html
+    assert readable_fingerprint(expected.encryption_kid) in html
+    assert "XB:procuraduria-general" in html
+    html = client.get(f"/directory/{untrusted_id}").get_data(as_text=True)
+    assert "No exchange identity registered" in html and "data-fingerprint" not in html
