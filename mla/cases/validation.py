@@ -157,7 +157,7 @@ def legal_basis_fits(code: str, kind: str, direction: str, field: str = "legal_b
         raise Refused(field, _(
             "The %(instrument)s does not provide for %(kind)s. Choose a basis that covers "
             "this request, such as %(examples)s.",
-            instrument=instrument.title, kind=_KIND_WORDS.get(kind, kind),
+            instrument=instrument.title_text, kind=_KIND_WORDS.get(kind, kind),
             examples=", ".join(i.code for i in instruments_fitting(kind, direction)[:3])))
     return instrument
 

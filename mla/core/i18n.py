@@ -85,10 +85,14 @@ def dualcrim_rule_key(basis: str) -> str:
 
 
 def scenario_key(pack: str, *parts: str) -> str:
-    """``scenario:<pack>:title``, ``scenario:<pack>:description``,
-    ``scenario:<pack>:exercise:<code>:title`` / ``:instructions`` /
-    ``:check:<n>`` (n counts from 1)."""
+    """``scenario:<pack>:title``, ``scenario:<pack>:description``."""
     return ":".join(("scenario", pack, *parts))
+
+
+def exercise_key(code: str, *parts: str) -> str:
+    """A training exercise (codes are unique in a sandbox, which loads one pack):
+    ``exercise:<code>:title``, ``:instructions``, ``:check:<n>`` (n counts from 1)."""
+    return ":".join(("exercise", code, *parts))
 
 
 # --- extractors ----------------------------------------------------------------------
@@ -188,9 +192,9 @@ def extract_grounds(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
                                    ground.get("label"),
                                    official.format(citation=ground.get("citation", "")))])
     for note in data.get("not_a_ground", []):
-        yield from _emit([_message(where, not_a_ground_key(str(note.get("citation"))),
-                                   note.get("text"),
-                                   f"What is never a ground for refusal ({note.get('citation')}).")])
+        citation = str(note.get("citation"))
+        yield from _emit([_message(where, not_a_ground_key(citation), note.get("text"),
+                                   f"What is never a ground for refusal ({citation}).")])
 
 
 def extract_dualcrim(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
@@ -259,12 +263,11 @@ def extract_scenario(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
     ]
     for exercise in data.get("exercises", []):
         code = str(exercise.get("code"))
-        found.append(_message(where, scenario_key(pack, "exercise", code, "title"),
+        found.append(_message(where, exercise_key(code, "title"),
                               exercise.get("title"), "A training exercise's title."))
-        found.append(_message(where, scenario_key(pack, "exercise", code, "instructions"),
+        found.append(_message(where, exercise_key(code, "instructions"),
                               exercise.get("instructions")))
         for number, check in enumerate(exercise.get("checks", []), start=1):
-            found.append(_message(where, scenario_key(pack, "exercise", code, "check",
-                                                      str(number)),
+            found.append(_message(where, exercise_key(code, "check", str(number)),
                                   check.get("label"), "What a trainee has to have done."))
     yield from _emit(found)

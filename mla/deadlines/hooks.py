@@ -158,7 +158,7 @@ def remind_duty_effect(ctx: TransitionContext, arg: str | None) -> None:
     timeline and as a notification."""
     rule = get_rule(check_rule_code(arg))
     reasons = _reasons(ctx)
-    duty = _("To do: %(duty)s", duty=rule.overrun_duty)
+    duty = _("To do: %(duty)s", duty=rule.overrun_duty_text)
     add_event(ctx.case, ctx.actor, "duty_reminder", comment=reasons, is_internal=True,
               data={"label": duty, "rule": rule.code})
     body = duty + ("\n\n" + _("Reasons recorded: %(reasons)s", reasons=reasons)
@@ -167,4 +167,4 @@ def remind_duty_effect(ctx: TransitionContext, arg: str | None) -> None:
         f"case:{ctx.case.id}:v{ctx.case.version}:duty:{rule.code}")
     notifications.notify_users(notifications.assignee_recipients(ctx.case), key,
                                _("%(reference)s: %(duty)s", reference=ctx.case.reference,
-                                 duty=rule.title), body, case=ctx.case)
+                                 duty=rule.title_text), body, case=ctx.case)

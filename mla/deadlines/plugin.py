@@ -12,12 +12,14 @@ from mla.deadlines.reminders import scan_deadlines
 from mla.deadlines.rules import get_rule
 
 
-def rule_title(code: str | None) -> str:
-    """A rule's title for pages (unknown codes humanised)."""
+def rule_title(code: str | None, as_written: bool = False) -> str:
+    """A rule's title for pages, in the page's language (``as_written``: the file's
+    English, as timelines stored it); unknown codes humanised."""
     if not code:
         return ""
     try:
-        return get_rule(code).title
+        rule = get_rule(code)
+        return rule.title if as_written else rule.title_text
     except (KeyError, LookupError, ValueError):
         return code.replace("_", " ")
 

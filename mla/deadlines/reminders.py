@@ -106,7 +106,7 @@ def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime, batch: Batc
     if point.kind == "remind":
         def subject() -> str:
             return _("%(left)s: %(title)s (%(reference)s)", left=_days_left_text(deadline, at),
-                     title=rule.title, reference=case.reference)
+                     title=rule.title_text, reference=case.reference)
 
         notify.notify_users(batch.assignee_recipients(case), key, subject,
                             lambda: _reminder_body(deadline, rule), case=case,
@@ -115,7 +115,7 @@ def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime, batch: Batc
     elif point.kind == "soft":
         notify.notify_users(batch.assignee_recipients(case), key,
                             lambda: _("Day %(days)s reached: %(title)s (%(reference)s)",
-                                      days=deadline.soft_days, title=rule.title,
+                                      days=deadline.soft_days, title=rule.title_text,
                                       reference=case.reference),
                             lambda: _reminder_body(deadline, rule), case=case,
                             category="custody", sink=batch.rows)
@@ -123,7 +123,7 @@ def _act(deadline: Deadline, rule: Rule, point: Point, at: datetime, batch: Batc
         deadline.missed_at = deadline.missed_at or at
         recipients = batch.supervisor_recipients() + batch.assignee_recipients(case)
         notify.notify_users(recipients, key,
-                            lambda: _("Missed: %(title)s (%(reference)s)", title=rule.title,
+                            lambda: _("Missed: %(title)s (%(reference)s)", title=rule.title_text,
                                       reference=case.reference),
                             lambda: _reminder_body(deadline, rule), case=case,
                             category="escalation", sink=batch.rows)
@@ -152,7 +152,7 @@ def _days_left_text(deadline: Deadline, at: datetime) -> str:
 def _reminder_body(deadline: Deadline, rule: Rule) -> str:
     return "\n".join([
         _("Due: %(when)s", when=due(deadline.due_at, deadline.zone_name)),
-        rule.summary,
+        rule.summary_text,
         _("Rule: %(citation)s", citation=rule.citation),
     ])
 

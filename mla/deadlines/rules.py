@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mla.core.i18n import data_text, deadline_key
 from mla.notifications.letters import known_letter_templates
 from mla.treaties.models import PARTY_INSTRUMENTS
 
@@ -83,6 +84,24 @@ class Rule:
     repeat: bool = False
     send_without_approval: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    # What people read, in the page's language (mla.core.i18n; the fields above keep
+    # the file's English; the citation keeps its official form in every language).
+    @property
+    def title_text(self) -> str:
+        return data_text(deadline_key(self.code, "title"), self.title)
+
+    @property
+    def summary_text(self) -> str:
+        return data_text(deadline_key(self.code, "summary"), self.summary)
+
+    @property
+    def overrun_duty_text(self) -> str:
+        return data_text(deadline_key(self.code, "overrun_duty"), self.overrun_duty)
+
+    @property
+    def counting_source_text(self) -> str:
+        return data_text(deadline_key(self.code, "counting_source"), self.counting_source)
 
     @property
     def is_business(self) -> bool:

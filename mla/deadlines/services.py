@@ -252,11 +252,11 @@ def _out_of_scope(case: Case, rule: Rule) -> str:
     if rule.between_parties and not both_parties(home, case.counterpart_country,
                                                  rule.between_parties):
         return str(_l("%(rule)s: not applicable, both states are not parties to %(citation)s.",
-                      rule=rule.title, citation=rule.citation))
+                      rule=rule.title_text, citation=rule.citation))
     if rule.requires_rule and db.session.scalar(select(Deadline.id).where(
             Deadline.case_id == case.id, Deadline.rule_code == rule.requires_rule)) is None:
         return str(_l("%(rule)s: not applicable to this procedure (%(citation)s).",
-                      rule=rule.title, citation=rule.citation))
+                      rule=rule.title_text, citation=rule.citation))
     return ""
 
 
@@ -470,7 +470,7 @@ class DeadlineView:
     def as_dict(self) -> dict[str, Any]:
         d = self.deadline
         return {
-            "id": d.id, "name": d.rule_code, "title": self.rule.title,
+            "id": d.id, "name": d.rule_code, "title": self.rule.title_text,
             "citation": self.rule.citation, "due_at": d.due_at, "status": self.status,
             "days_left": self.days_left, "unit": self.unit, "is_custody": d.is_custody,
             "soft_due_at": d.soft_due_at, "started_at": d.started_at,

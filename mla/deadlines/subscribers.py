@@ -63,7 +63,7 @@ def _recompute_from_receipt(case: Case, actor: Actor) -> list[str]:
         if recomputed is None:  # an open clock is recomputed, never found out of scope
             continue
         said.append(_("Clock “%(clock)s” recomputed from the corrected date received: now due "
-                      "%(due)s.", clock=rule.title, due=_day(recomputed)))
+                      "%(due)s.", clock=rule.title_text, due=_day(recomputed)))
     return said
 
 

@@ -14,7 +14,11 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from mla.cases.constants import LIFE_MONTHS
+from mla.core.i18n import data_text, dualcrim_rule_key
 from mla.dualcrim.rules import ListCategory, Rules, Threshold
 from mla.reference.models import iccs_lineage
 
@@ -38,14 +42,19 @@ EXACT, BROADER, NARROWER = "exact", "broader", "narrower"
 COVERING = (EXACT, BROADER)
 
 
+# The reasons are worded in the reader's language when a page or the API asks
+# (flask_babel; outside a request, English).
 def months_label(months: int | None) -> str:
     if months is None:
-        return "unknown"
-    return "life" if months >= LIFE_MONTHS else f"{months} months"
+        return _("unknown")
+    if months >= LIFE_MONTHS:
+        return _("life")
+    return ngettext("%(num)d month", "%(num)d months", months)
 
 
-def _months(months: int) -> str:
-    return "life" if months >= LIFE_MONTHS else str(months)
+def _match_label(kind: str) -> str:
+    return {EXACT: _("exact match"), BROADER: _("broader match"),
+            NARROWER: _("narrower match")}.get(kind, kind)
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,7 @@ class Verdict:
             "reasons": [reason.as_dict() for reason in self.reasons],
             "matches": [match.as_dict() for match in self.matches],
             "list_category": None if category is None else {
-                "number": category.number, "name": category.short_name},
+                "number": category.number, "name": category.short_name_text},
             "catalogue_loaded": self.catalogue_loaded,
         }
 
@@ -196,35 +205,37 @@ def _exemption(inp: CheckInput, rules: Rules, policy: Policy,
                 continue
             if requesting >= exemption.min_requesting_months:
                 return Reason(exemption.rule, (
-                    f"list offence '{category.short_name}', {_months(requesting)} months ≥ "
-                    f"{exemption.min_requesting_months}: no verification"
+                    _("list offence '%(category)s', %(months)s months ≥ %(minimum)s: "
+                      "no verification", category=category.short_name_text,
+                      months=requesting, minimum=exemption.min_requesting_months)
                     if requesting < LIFE_MONTHS else
-                    f"list offence '{category.short_name}', life ≥ "
-                    f"{exemption.min_requesting_months} months: no verification"))
+                    _("list offence '%(category)s', life ≥ %(minimum)s months: "
+                      "no verification", category=category.short_name_text,
+                      minimum=exemption.min_requesting_months)))
         elif exemption.when == "non_coercive":
             if not inp.coercive:
                 return Reason(exemption.rule,
-                              "no coercive measure is requested: dual criminality is not "
-                              "a condition")
+                              _("no coercive measure is requested: dual criminality is not "
+                                "a condition"))
         elif exemption.when == "no_reservation":
             if not inp.search_or_seizure:
                 return Reason(exemption.rule,
-                              "no search or seizure is requested: dual criminality is a "
-                              "condition only for letters rogatory for search or seizure, "
-                              "where the requested state reserved it")
+                              _("no search or seizure is requested: dual criminality is a "
+                                "condition only for letters rogatory for search or seizure, "
+                                "where the requested state reserved it"))
             if not inp.requested_reserved_dc:
                 return Reason(exemption.rule,
-                              "the requested state made no reservation requiring dual "
-                              "criminality for search or seizure")
+                              _("the requested state made no reservation requiring dual "
+                                "criminality for search or seizure"))
         elif exemption.when == "home_policy":
             if policy.mla_policy == "never":
                 return Reason(exemption.rule,
-                              "the home authority does not require dual criminality for "
-                              "mutual legal assistance (policy: never)")
+                              _("the home authority does not require dual criminality for "
+                                "mutual legal assistance (policy: never)"))
             if policy.mla_policy == "coercive_only" and not inp.coercive:
                 return Reason(exemption.rule,
-                              "no coercive measure is requested and the home authority "
-                              "requires dual criminality for coercive measures only")
+                              _("no coercive measure is requested and the home authority "
+                                "requires dual criminality for coercive measures only"))
     return None
 
 
@@ -239,49 +250,65 @@ def _threshold(threshold: Threshold, inp: CheckInput, requested: int | None,
         if inp.sentence_months is None:
             return True, None
         if inp.sentence_months < minimum:
-            return False, Reason(rule, f"the sentence imposed, {inp.sentence_months} months, "
-                                       f"is below {minimum} months")
-        return True, Reason(rule, f"the sentence imposed, {inp.sentence_months} months, "
-                                  f"reaches {minimum} months")
+            return False, Reason(rule, _("the sentence imposed, %(sentence)s, is below "
+                                         "%(minimum)s months",
+                                         sentence=months_label(inp.sentence_months),
+                                         minimum=minimum))
+        return True, Reason(rule, _("the sentence imposed, %(sentence)s, reaches %(minimum)s "
+                                    "months", sentence=months_label(inp.sentence_months),
+                                    minimum=minimum))
     if threshold.test == "sentence_else_requesting_max":
         # EAW art. 2(1): a warrant to execute a sentence is judged by the sentence
         # passed, whatever the maximum; a warrant to prosecute by the maximum.
         sentence = inp.sentence_months
         if sentence is not None:
             if sentence >= threshold.min_sentence_months:
-                return True, Reason(rule, f"a sentence of {sentence} months was passed "
-                                          f"(≥ {threshold.min_sentence_months})")
-            return False, Reason(rule, (
-                f"a sentence was passed: {sentence} months is below "
-                f"{threshold.min_sentence_months} months, whatever the maximum "
-                f"({months_label(requesting)})"))
+                return True, Reason(rule, _("a sentence of %(sentence)s was passed "
+                                            "(≥ %(minimum)s)", sentence=months_label(sentence),
+                                            minimum=threshold.min_sentence_months))
+            return False, Reason(rule, _(
+                "a sentence was passed: %(sentence)s is below %(minimum)s months, whatever "
+                "the maximum (%(maximum)s)", sentence=months_label(sentence),
+                minimum=threshold.min_sentence_months, maximum=months_label(requesting)))
         if requesting is None:
-            return None, Reason(rule, "the issuing state's maximum penalty is not known")
+            return None, Reason(rule, _("the issuing state's maximum penalty is not known"))
         if requesting >= minimum:
-            return True, Reason(rule, f"punishable by at least {minimum} months in the "
-                                      f"issuing state: {months_label(requesting)}")
-        return False, Reason(rule, f"the issuing state's maximum, {months_label(requesting)}, "
-                                   f"is below {minimum} months")
+            return True, Reason(rule, _("punishable by at least %(minimum)s months in the "
+                                        "issuing state: %(maximum)s", minimum=minimum,
+                                        maximum=months_label(requesting)))
+        return False, Reason(rule, _("the issuing state's maximum, %(maximum)s, is below "
+                                     "%(minimum)s months", maximum=months_label(requesting),
+                                     minimum=minimum))
     if threshold.test == "both_max":
         if requesting is not None and requesting < minimum:
-            return False, Reason(rule, f"the requesting state's maximum, "
-                                       f"{months_label(requesting)}, is below {minimum} months")
+            return False, Reason(rule, _("the requesting state's maximum, %(maximum)s, is "
+                                         "below %(minimum)s months",
+                                         maximum=months_label(requesting), minimum=minimum))
         if requested is not None and requested < minimum:
-            return False, Reason(rule, f"the requested state's maximum, "
-                                       f"{months_label(requested)}, is below {minimum} months")
+            return False, Reason(rule, _("the requested state's maximum, %(maximum)s, is "
+                                         "below %(minimum)s months",
+                                         maximum=months_label(requested), minimum=minimum))
         if requesting is None or requested is None:
             return None, None
-        return True, Reason(rule, f"punishable by at least {minimum} months in both: "
-                                  f"{_months(requesting)} and {_months(requested)} months"
-                            .replace("life months", "life"))
+        if max(requesting, requested) < LIFE_MONTHS:
+            return True, Reason(rule, _("punishable by at least %(minimum)s months in both: "
+                                        "%(requesting)s and %(requested)s months",
+                                        minimum=minimum, requesting=requesting,
+                                        requested=requested))
+        return True, Reason(rule, _("punishable by at least %(minimum)s months in both: "
+                                    "%(requesting)s and %(requested)s", minimum=minimum,
+                                    requesting=months_label(requesting),
+                                    requested=months_label(requested)))
     # requested_max
     if requested is None:
         return None, None
     if requested < minimum:
-        return False, Reason(rule, f"the requested state's maximum, {months_label(requested)}, "
-                                   f"is below the minimum of {minimum} months")
-    return True, Reason(rule, f"punishable by at least {minimum} months in the requested "
-                              f"state: {months_label(requested)}")
+        return False, Reason(rule, _("the requested state's maximum, %(maximum)s, is below "
+                                     "the minimum of %(minimum)s months",
+                                     maximum=months_label(requested), minimum=minimum))
+    return True, Reason(rule, _("punishable by at least %(minimum)s months in the requested "
+                                "state: %(maximum)s", minimum=minimum,
+                                maximum=months_label(requested)))
 
 
 def evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded: bool,
@@ -302,8 +329,9 @@ def evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded:
                         rules, policy, catalogue_loaded=catalogue_loaded, candidates=candidates)
     with_it = _evaluate(replace(inp, list_category=suggestion, list_category_source="confirmed"),
                         rules, policy, catalogue_loaded=catalogue_loaded, candidates=candidates)
-    note = (f"the ICCS mapping suggests list category '{suggestion.short_name}'; only the "
-            "category the issuing authority ticked counts: confirm it (CJEU C-303/05)")
+    note = _("the ICCS mapping suggests list category '%(category)s'; only the category the "
+             "issuing authority ticked counts: confirm it (CJEU C-303/05)",
+             category=suggestion.short_name_text)
     without.reasons.insert(0, Reason(rules.list_citation, note))
     if with_it.verdict == NOT_REQUIRED and without.verdict in (NOT_SATISFIED, REVIEW):
         without.verdict = REVIEW
@@ -333,10 +361,10 @@ def _evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded
         reasons.append(exempt)
         return result
     if category is not None and inp.legal_basis in {"EAW", "EIO"}:
-        reasons.append(Reason(rules.list_citation, (
-            f"list offence '{category.short_name}', but the requesting maximum "
-            f"({months_label(inp.max_penalty_months)}) is below 36 months: "
-            "dual criminality is verified")))
+        reasons.append(Reason(rules.list_citation, _(
+            "list offence '%(category)s', but the requesting maximum (%(maximum)s) is below "
+            "36 months: dual criminality is verified", category=category.short_name_text,
+            maximum=months_label(inp.max_penalty_months))))
 
     # 2. not_satisfied: thresholds, then absence of any match
     covering = [m for m in matches if m.match in COVERING]
@@ -351,42 +379,46 @@ def _evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded
             reasons.append(reason)
         failed = failed or holds is False
         unknown = unknown or holds is None
-    dc_rule = rules.dc_rules.get(inp.legal_basis, inp.legal_basis)
+    dc_rule = data_text(dualcrim_rule_key(inp.legal_basis),
+                        rules.dc_rules.get(inp.legal_basis, inp.legal_basis))
     codes = ", ".join(inp.iccs)
     if failed:
         result.verdict = NOT_SATISFIED
         return result
     if catalogue_loaded and not matches:
-        reasons.append(Reason(dc_rule, f"no offence of {inp.requested_country} covers or "
-                                       f"partly matches the conduct ({codes})"))
+        reasons.append(Reason(dc_rule, _("no offence of %(country)s covers or partly matches "
+                                         "the conduct (%(codes)s)",
+                                         country=inp.requested_country, codes=codes)))
         result.verdict = NOT_SATISFIED
         return result
 
     # 3. review
     if not catalogue_loaded:
-        reasons.append(Reason(dc_rule, f"no offence catalogue is loaded for "
-                                       f"{inp.requested_country}: verify under its law"))
+        reasons.append(Reason(dc_rule, _("no offence catalogue is loaded for %(country)s: "
+                                         "verify under its law",
+                                         country=inp.requested_country)))
         result.verdict = REVIEW
         return result
     if not covering:
-        reasons.append(Reason(dc_rule, (
-            f"only narrower offences of {inp.requested_country} match the conduct "
-            f"({codes}): they may not cover all of it")))
+        reasons.append(Reason(dc_rule, _(
+            "only narrower offences of %(country)s match the conduct (%(codes)s): they may "
+            "not cover all of it", country=inp.requested_country, codes=codes)))
         result.verdict = REVIEW
         return result
     best = covering[0].entry
-    reasons.append(Reason(dc_rule, (
-        f"the conduct ({codes}) is an offence in {inp.requested_country}: "
-        f"{best.code} {best.title} ({covering[0].match} match, "
-        f"{months_label(best.max_penalty_months)})")))
+    reasons.append(Reason(dc_rule, _(
+        "the conduct (%(codes)s) is an offence in %(country)s: %(code)s %(title)s "
+        "(%(match)s, %(maximum)s)", codes=codes, country=inp.requested_country,
+        code=best.code, title=best.title, match=_match_label(covering[0].match),
+        maximum=months_label(best.max_penalty_months))))
     if unknown:
-        reasons.append(Reason(dc_rule, "a penalty needed by a threshold is not known"))
+        reasons.append(Reason(dc_rule, _("a penalty needed by a threshold is not known")))
         result.verdict = REVIEW
         return result
 
     # 4. satisfied
     if inp.legal_basis in {"EAW", "EIO"}:
         reasons.append(Reason(rules.dc_rules[inp.legal_basis],
-                              "any penalty in the executing state suffices"))
+                              _("any penalty in the executing state suffices")))
     result.verdict = SATISFIED
     return result

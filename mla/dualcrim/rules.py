@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mla.core.i18n import data_text, list_category_key
 from mla.reference.models import iccs_lineage
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "dualcrim"
@@ -31,6 +32,18 @@ class ListCategory:
     short_name: str
     name: str
     iccs: tuple[str, ...]
+
+    # The category in the page's language (mla.core.i18n; the official wording of
+    # EAW art. 2(2) in each language); ``short_name`` and ``name`` are the file's.
+    @property
+    def short_name_text(self) -> str:
+        if self.short_name == self.name:
+            return self.name_text
+        return data_text(list_category_key(self.number, "short_name"), self.short_name)
+
+    @property
+    def name_text(self) -> str:
+        return data_text(list_category_key(self.number), self.name)
 
     def covers(self, code: str) -> bool:
         """A conduct code falls in the category when a mapped code is it or an ancestor."""

@@ -382,7 +382,7 @@ def confirm_list_category(actor: Actor, case: Case, offence: Offence, value: str
     before = confirmed_category(offence)
     offence.list_category, offence.is_list_category_confirmed = number, True
     db.session.flush()
-    label = (f"{category.number}. {category.short_name}" if category
+    label = (f"{category.number}. {category.short_name_text}" if category
              else _("none ticked on the warrant"))
     add_event(case, actor, "list_category_confirmed", is_internal=True,
               data={"offence": offence.label, "list_category": number,

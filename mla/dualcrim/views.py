@@ -57,7 +57,7 @@ PER_PAGE = 50
 
 def _category_choices() -> list[Any]:
     return as_choices([("", _("— from the ICCS codes —")),
-                       *((str(c.number), f"{c.number}. {c.short_name}")
+                       *((str(c.number), f"{c.number}. {c.short_name_text}")
                          for c in load_rules().list_categories)])
 
 
@@ -66,11 +66,11 @@ def _case_category_choices(offence: Offence) -> list[Any]:
     (CJEU C-303/05); the ICCS mapping's suggestion is pre-selected, never assumed."""
     suggestion = suggested_category(offence.iccs_codes, load_rules())
     unconfirmed = (_("— not confirmed: the ICCS codes suggest %(n)s. %(name)s —",
-                     n=suggestion.number, name=suggestion.short_name) if suggestion
+                     n=suggestion.number, name=suggestion.short_name_text) if suggestion
                    else _("— not confirmed —"))
     return as_choices([("", unconfirmed),
                        (NO_CATEGORY, _("No category ticked on the warrant or order")),
-                       *((str(c.number), f"{c.number}. {c.short_name}")
+                       *((str(c.number), f"{c.number}. {c.short_name_text}")
                          for c in load_rules().list_categories)])
 
 

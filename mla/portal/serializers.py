@@ -20,7 +20,7 @@ from mla.cases.models import Case, CaseEvent
 from mla.cases.serializers import HISTORY_KINDS
 from mla.deadlines.serializers import case_deadlines
 from mla.portal.status import standing
-from mla.workflow.registry import state_label
+from mla.workflow.registry import state_label, step_label
 from mla.workflow.values import open_question, question_text
 
 RESTRICTED_ROLES = frozenset({"prosecutor"})
@@ -62,7 +62,10 @@ def _event_row(event: CaseEvent) -> dict[str, Any]:
     return _pick({
         "at": event.at, "kind": event.kind, "transition": event.transition,
         "from_state": event.from_state, "to_state": event.to_state, "comment": event.comment,
-        "actor_label": event.actor_label, "label": (event.data or {}).get("label"),
+        "actor_label": event.actor_label,
+        "label": (step_label(event.case.workflow_name, event.transition,
+                             (event.data or {}).get("label"))
+                  if event.kind == "transition" else (event.data or {}).get("label")),
         # Of the values a step recorded, only the questions asked are shared.
         "questions": question_text(event) if event.kind == "transition" else "",
     }, (*PROSECUTOR_EVENT_FIELDS, "label"))
@@ -116,7 +119,7 @@ def prosecutor_case_view(case: Case) -> dict[str, Any]:
         "counterpart_country": case.counterpart_country,
         "country_name": case.country.name if case.country else case.counterpart_country,
         "legal_basis": case.legal_basis,
-        "instrument_title": case.instrument.title if case.instrument else case.legal_basis,
+        "instrument_title": case.instrument.title_text if case.instrument else case.legal_basis,
         "title": case.title, "created_at": case.created_at,
         "counterpart_reference": case.counterpart_reference, "is_urgent": case.is_urgent,
         "summary": case.summary, "domestic_reference": case.domestic_reference,

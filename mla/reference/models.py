@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mla.core.i18n import data_text, iccs_key, instrument_key
 from mla.extensions import Model
 
 
@@ -36,6 +37,11 @@ class Instrument(Model):
     def allows(self, kind: str) -> bool:
         return kind in self.kinds
 
+    @property
+    def title_text(self) -> str:
+        """The title in the page's language (mla.core.i18n); the citation never changes."""
+        return data_text(instrument_key(self.code), self.title)
+
 
 class IccsCode(Model):
     """One node of UNODC ICCS v1.0 (2015); authorities may add national subdivisions."""
@@ -50,6 +56,12 @@ class IccsCode(Model):
     )
     title: Mapped[str] = mapped_column(String(300))
     is_extension: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def title_text(self) -> str:
+        """The title in the page's language (ICCS's official versions); a national
+        subdivision keeps the words the authority gave it."""
+        return self.title if self.is_extension else data_text(iccs_key(self.code), self.title)
 
     def ancestors(self) -> list[str]:
         """This code and every ancestor, derived from the code itself (2 + 2 + 1 + 1 digits)."""

@@ -18,5 +18,5 @@ def country_choices() -> list[tuple[str, str]]:
 
 def instrument_choices(kind: str | None = None) -> list[tuple[str, str]]:
     instruments = db.session.scalars(select(Instrument).order_by(Instrument.code)).all()
-    return [(i.code, f"{i.code} — {i.title}") for i in instruments if kind is None
+    return [(i.code, f"{i.code} — {i.title_text}") for i in instruments if kind is None
             or i.allows(kind)]

@@ -31,6 +31,7 @@ from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent, Measure, Offence
 from mla.cases.queries import visible_cases
 from mla.core.clock import now
+from mla.core.i18n import data_text, iccs_key
 from mla.deadlines.models import Deadline, DeadlineStatus
 from mla.directory.models import Authority
 from mla.extensions import db
@@ -550,4 +551,4 @@ def iccs_titles(codes: set[str]) -> dict[str, str]:
         return {}
     rows = db.session.execute(
         select(IccsCode.code, IccsCode.title).where(IccsCode.code.in_(sorted(codes))))
-    return {code: title for code, title in rows}
+    return {code: data_text(iccs_key(code), title) for code, title in rows}

@@ -120,7 +120,7 @@ def outcome_tables(actor: User, f: ReportFilters) -> list[Table]:
     grounds = []
     for code, n in data.refusals:
         found = GROUNDS_BY_CODE.get(code)
-        grounds.append([found.label if found else code, found.citation if found else "", n])
+        grounds.append([found.label_text if found else code, found.citation if found else "", n])
     refusals = Table("refusals", _("Refusals by ground (requests closed in the period)"),
                      [_("Ground"), _("Article"), _("Requests")], grounds)
     return [by_state, refusals]
@@ -128,7 +128,7 @@ def outcome_tables(actor: User, f: ReportFilters) -> list[Table]:
 
 def rule_title(code: str) -> str:
     try:
-        return str(get_rule(code).title)
+        return get_rule(code).title_text
     except (KeyError, LookupError, ValueError):
         return code.replace("_", " ").capitalize()
 

@@ -217,7 +217,7 @@ def progress(user_ids: list[int]) -> dict[int, list[ExerciseResult]]:
             passed[(exercise.id, index)] = {u for u in user_ids if done & set(team[u])}
     return {
         user: [ExerciseResult(exercise, tuple(
-            CheckResult(spec.get("label") or spec.get("check", ""),
+            CheckResult(exercise.check_label(index),
                         user in passed[(exercise.id, index)])
             for index, spec in enumerate(exercise.checks))) for exercise in items]
         for user in user_ids

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mla.core.clock import now
 from mla.core.crypto import SealedBytes
 from mla.core.db import UTCDateTime
+from mla.core.i18n import data_text, exercise_key, scenario_key
 from mla.extensions import Model
 
 MODES = ("production", "sandbox")
@@ -62,6 +63,11 @@ class SandboxState(Model):
     scenario_start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     clock_moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def pack_title_text(self) -> str:
+        """The scenario's title in the page's language (mla.core.i18n)."""
+        return data_text(scenario_key(self.pack, "title"), self.pack_title)
 
 
 class CounterpartProfile(Model):
@@ -121,6 +127,22 @@ class Exercise(Model):
     instructions: Mapped[str] = mapped_column(Text, default="")
     # [{"check": "registered_case", "label": "...", "params": {...}}, ...]
     checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    # The pack's words in the page's language (mla.core.i18n); the columns keep them
+    # as the pack wrote them.
+    @property
+    def title_text(self) -> str:
+        return data_text(exercise_key(self.code, "title"), self.title)
+
+    @property
+    def instructions_text(self) -> str:
+        return data_text(exercise_key(self.code, "instructions"), self.instructions)
+
+    def check_label(self, index: int) -> str:
+        """The label of check ``index`` (from 0), in the page's language."""
+        spec = self.checks[index]
+        label = spec.get("label") or spec.get("check", "")
+        return data_text(exercise_key(self.code, "check", str(index + 1)), label)
 
 
 class ClassBatch(Model):

@@ -33,8 +33,8 @@ from mla.core import clock
 from mla.core.access import allow, allow_any_user
 from mla.core.display import when
 from mla.core.errors import ServiceError
-from mla.core.i18n import data_text, scenario_key
 from mla.core.forms import apply_service_error, as_choices
+from mla.core.i18n import data_text, scenario_key
 from mla.core.transaction import after_commit
 from mla.extensions import db
 from mla.notifications.models import OutboxMessage

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,25 +22,26 @@ from mla.core.db import UTCDateTime
 from mla.extensions import Model
 
 # Instruments and protocols whose parties the product tracks, with the text cited.
-PARTY_INSTRUMENTS: dict[str, str] = {
-    "ECE": "European Convention on Extradition 1957 (ETS 24)",
-    "ECE_AP2": "Second Additional Protocol to the ECE 1978 (ETS 98)",
-    "ECE_AP3": "Third Additional Protocol to the ECE 2010 (CETS 209)",
-    "ECMA": "European Convention on Mutual Assistance in Criminal Matters 1959 (ETS 30)",
-    "UNTOC": "UN Convention against Transnational Organized Crime 2000 (2225 UNTS 209)",
-    "UNCAC": "UN Convention against Corruption 2003 (2349 UNTS 41)",
-    "EIO": "Directive 2014/41/EU (European Investigation Order), as transposed",
-    "EAW": "Framework Decision 2002/584/JHA (European Arrest Warrant), as transposed",
+PARTY_INSTRUMENTS: dict[str, LazyString] = {
+    "ECE": _l("European Convention on Extradition 1957 (ETS 24)"),
+    "ECE_AP2": _l("Second Additional Protocol to the ECE 1978 (ETS 98)"),
+    "ECE_AP3": _l("Third Additional Protocol to the ECE 2010 (CETS 209)"),
+    "ECMA": _l("European Convention on Mutual Assistance in Criminal Matters 1959 (ETS 30)"),
+    "UNTOC": _l("UN Convention against Transnational Organized Crime 2000 (2225 UNTS 209)"),
+    "UNCAC": _l("UN Convention against Corruption 2003 (2349 UNTS 41)"),
+    "EIO": _l("Directive 2014/41/EU (European Investigation Order), as transposed"),
+    "EAW": _l("Framework Decision 2002/584/JHA (European Arrest Warrant), as transposed"),
 }
 
 # Reservations the engine reads, by code (ECMA art. 5(1)(a)-(c)).
-RESERVATION_KINDS: dict[str, tuple[str, str]] = {
-    "ecma_art5_1_a": ("ECMA", "ECMA art. 5(1)(a): letters rogatory for search or seizure only "
-                              "if the offence is punishable in both states"),
-    "ecma_art5_1_b": ("ECMA", "ECMA art. 5(1)(b): letters rogatory for search or seizure only "
-                              "if the offence is extraditable in the requested state"),
-    "ecma_art5_1_c": ("ECMA", "ECMA art. 5(1)(c): letters rogatory for search or seizure only "
-                              "if execution is consistent with the law of the requested state"),
+RESERVATION_KINDS: dict[str, tuple[str, LazyString]] = {
+    "ecma_art5_1_a": ("ECMA", _l("ECMA art. 5(1)(a): letters rogatory for search or seizure "
+                                 "only if the offence is punishable in both states")),
+    "ecma_art5_1_b": ("ECMA", _l("ECMA art. 5(1)(b): letters rogatory for search or seizure "
+                                 "only if the offence is extraditable in the requested state")),
+    "ecma_art5_1_c": ("ECMA", _l("ECMA art. 5(1)(c): letters rogatory for search or seizure "
+                                 "only if execution is consistent with the law of the "
+                                 "requested state")),
 }
 
 TREATY_KINDS = ("extradition", "mla", "both")
@@ -88,7 +91,7 @@ class Reservation(Model):
 
     @property
     def citation(self) -> str:
-        return RESERVATION_KINDS[self.code][1]
+        return str(RESERVATION_KINDS[self.code][1])
 
 
 class Treaty(Model):

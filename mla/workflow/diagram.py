@@ -14,6 +14,9 @@ import textwrap
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from mla.workflow.definitions import Transition, Workflow
 from mla.workflow.roles import ordered
 
@@ -179,13 +182,15 @@ def render_svg(workflow: Workflow, highlight: str | None = None) -> str:
 
     nodes = [_node(workflow, name, centre(name), name == highlight) for name in workflow.states]
     title = escape(workflow.title)
+    desc = _("%(states)s and %(steps)s; the table below lists each step.",
+             states=ngettext("%(num)d state", "%(num)d states", len(workflow.states)),
+             steps=ngettext("%(num)d step", "%(num)d steps", len(workflow.transitions)))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="wf-diagram" role="img" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
         f'aria-labelledby="wf-svg-title wf-svg-desc">'
         f'<title id="wf-svg-title">{title}</title>'
-        f'<desc id="wf-svg-desc">{len(workflow.states)} states and '
-        f'{len(workflow.transitions)} steps; the table below lists each step.</desc>'
+        f'<desc id="wf-svg-desc">{escape(desc)}</desc>'
         '<defs><marker id="wf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'class="wf-arrowhead"/></marker></defs>'
@@ -218,11 +223,11 @@ def _node(workflow: Workflow, name: str, centre: tuple[float, float], current: b
                    "</tspan>" for i, line in enumerate(lines))
     marks = []
     if state.pauses_clocks:
-        marks.append("clocks paused")
+        marks.append(_("clocks paused"))
     if state.approval:
-        marks.append("awaits approval")
+        marks.append(_("awaits approval"))
     if current:
-        marks.append("current state")
+        marks.append(_("current state"))
     note = f" ({', '.join(marks)})" if marks else ""
     return (f'<g class="{" ".join(css)}" id="wf-state-{name}">'
             f"<title>{escape(state.label + note)}</title>"

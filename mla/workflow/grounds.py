@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mla.cases.models import Case, CaseEvent
+from mla.core.i18n import data_text, ground_key, not_a_ground_key
 from mla.extensions import db
 from mla.settings import current_settings
 from mla.treaties.models import PARTY_INSTRUMENTS, RESERVATION_KINDS
@@ -54,6 +55,11 @@ class RefusalGround:
 
     def citation_for(self, legal_basis: str) -> str:
         return dict(self.citations).get(legal_basis, self.citation)
+
+    @property
+    def label_text(self) -> str:
+        """The ground in the page's language (mla.core.i18n); ``label`` is the file's."""
+        return data_text(ground_key(self.code), self.label)
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,7 @@ def never_grounds(case: Case) -> list[NotAGround]:
 def ground_choices(case: Case | None) -> list[tuple[str, str]]:
     if case is None:
         return []
-    return [(g.code, f"{g.label} ({g.citation_for(case.legal_basis)})")
+    return [(g.code, f"{g.label_text} ({g.citation_for(case.legal_basis)})")
             for g in grounds_for(case)]
 
 
@@ -173,7 +179,8 @@ def not_a_ground_note(case: Case | None) -> str:
     """What the field's help says: what is never a ground, and that reasons are owed."""
     if case is None:
         return ""
-    parts = [f"{n.text} ({n.citation})" for n in never_grounds(case)]
+    parts = [f"{data_text(not_a_ground_key(n.citation), n.text)} ({n.citation})"
+             for n in never_grounds(case)]
     if case.kind == "mla" and case.legal_basis in ("UNTOC", "UNCAC", "BILATERAL",
                                                    "RECIPROCITY"):
         parts.append(str(_l("Reasons must be given (UNTOC art. 18(23)).")))

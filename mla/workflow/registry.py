@@ -21,6 +21,7 @@ from mla.extensions import db
 from mla.settings import current_settings
 from mla.workflow.definitions import DefinitionError, Workflow, parse_definition
 from mla.workflow.models import WorkflowVersion
+from mla.workflow.texts import localized
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows"
 WORKFLOW_NAMES = ("incoming_mla", "outgoing_mla", "incoming_extradition", "outgoing_extradition",
@@ -60,7 +61,12 @@ def _parse(raw: bytes, source: str) -> Workflow:
 
 
 def current(name: str) -> Workflow:
-    """The definition as the file says now (re-read when the file changes)."""
+    """The definition as the file says now (re-read when the file changes), its words
+    in the request's language (mla.workflow.texts)."""
+    return localized(_current_file(name))
+
+
+def _current_file(name: str) -> Workflow:
     if name not in WORKFLOW_NAMES:
         raise LookupError(f"unknown workflow {name!r}")
     path = workflow_path(name)
@@ -106,7 +112,18 @@ def remember_version(workflow: Workflow) -> None:
 
 
 def definition(name: str, version: str) -> Workflow:
-    """A definition by name and version: memory, then the stored source, then the file."""
+    """A definition by name and version: memory, then the stored source, then the file;
+    its words in the request's language (mla.workflow.texts)."""
+    return localized(_definition(name, version))
+
+
+def as_written(workflow: Workflow) -> Workflow:
+    """A definition's words as its file says them (English), e.g. for what is stored."""
+    with _lock:
+        return _parsed.get((workflow.name, workflow.version), workflow)
+
+
+def _definition(name: str, version: str) -> Workflow:
     with _lock:
         found = _parsed.get((name, version))
     if found is not None:
@@ -114,7 +131,7 @@ def definition(name: str, version: str) -> Workflow:
     stored = db.session.get(WorkflowVersion, (name, version))
     if stored is not None:
         return _parse(stored.source.encode("utf-8"), f"{name}@{version}")
-    latest = current(name)
+    latest = _current_file(name)
     if latest.version != version:
         # A request from before versions were stored: run it under today's file
         # rather than not at all, and say so in the log.
@@ -144,3 +161,15 @@ def state_label(workflow_name: str, state: str) -> str:
         return current_in_request(workflow_name).label_of(state)
     except (LookupError, OSError, DefinitionError):
         return state.replace("_", " ").capitalize()
+
+
+def step_label(workflow_name: str, step: str | None, recorded: str | None = None) -> str:
+    """A step's label in the reader's language (today's file), else as recorded with
+    the step, else its name humanised."""
+    try:
+        found = current_in_request(workflow_name).transition(step or "")
+    except (LookupError, OSError, DefinitionError):
+        found = None
+    if found is not None:
+        return found.label
+    return recorded or (step or "").replace("_", " ").capitalize()

@@ -38,7 +38,7 @@ from mla.workflow import hooks
 from mla.workflow.definitions import SYSTEM_ROLE, FieldSpec, Transition, Workflow
 from mla.workflow.grounds import grounds_for
 from mla.workflow.models import WorkflowVersion
-from mla.workflow.registry import current_all, definition, definition_for_case
+from mla.workflow.registry import as_written, current_all, definition, definition_for_case
 from mla.workflow.roles import describe_roles
 from mla.workflow.validation import CLOSING_EFFECT
 
@@ -304,7 +304,8 @@ def _record(actor: Actor, case: Case, workflow: Workflow, transition: Transition
         if field_name in values:
             setattr(case, attribute, values[field_name])
     data = {
-        "label": transition.label,
+        # the label as the file words it: the page shows it in the reader's language
+        "label": (as_written(workflow).transition(transition.name) or transition).label,
         "values": {k: _json_value(v) for k, v in values.items()},
         "workflow_version": workflow.version,
     }

@@ -67,6 +67,7 @@ def step_panel(case: Any) -> dict[str, Any]:
 @bp.app_context_processor
 def _inject() -> dict[str, Any]:
     return {"workflow_step_panel": step_panel, "state_label_for": registry.state_label,
+            "step_label_for": registry.step_label,
             "step_values": event_values, "recorded_steps": recorded_steps,
             "question_text": question_text, "answered_question": answered_question}
 

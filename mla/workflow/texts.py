@@ -1,0 +1,64 @@
+"""A workflow definition in the page's language.
+
+The files say each label in English; the catalogues hold the other languages under
+keys made by ``mla.core.i18n.workflow_key`` (extracted by ``extract_workflows``). The
+registry hands pages a copy whose labels, descriptions, help texts and choices are
+looked up in the request's language; names, versions and everything the engine reads
+stay as they are. Outside a request (start-up checks, the scheduler, the CLI) a
+definition stays as its file says it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import has_request_context, request
+from flask_babel import get_locale
+
+from mla.core.i18n import data_text, workflow_key
+from mla.workflow.definitions import FieldSpec, State, Transition, Workflow
+
+
+def _state(workflow: str, state: State) -> State:
+    key = workflow_key(workflow, "state", state.name)
+    return replace(state, label=data_text(key, state.label),
+                   description=data_text(f"{key}:description", state.description))
+
+
+def _field(step_key: str, spec: FieldSpec) -> FieldSpec:
+    key = f"{step_key}:field:{spec.name}"
+    return replace(spec, label=data_text(key, spec.label),
+                   help=data_text(f"{key}:help", spec.help),
+                   choices=tuple((value, data_text(f"{key}:choice:{value}", label))
+                                 for value, label in spec.choices))
+
+
+def _transition(workflow: str, step: Transition) -> Transition:
+    key = workflow_key(workflow, "step", step.name)
+    return replace(step, label=data_text(key, step.label),
+                   description=data_text(f"{key}:description", step.description),
+                   fields=tuple(_field(key, spec) for spec in step.fields))
+
+
+def translated(workflow: Workflow) -> Workflow:
+    """``workflow`` with its words in the current language (uncached)."""
+    name = workflow.name
+    return replace(
+        workflow,
+        title=data_text(workflow_key(name, "title"), workflow.title),
+        description=data_text(workflow_key(name, "description"), workflow.description),
+        states={key: _state(name, state) for key, state in workflow.states.items()},
+        transitions=tuple(_transition(name, step) for step in workflow.transitions),
+    )
+
+
+def localized(workflow: Workflow) -> Workflow:
+    """``translated(workflow)`` once per request, version and language."""
+    if not has_request_context():
+        return workflow
+    seen: dict[tuple[str, str, str], Workflow] = request.environ.setdefault(
+        "mla.workflow_texts", {})
+    key = (workflow.name, workflow.version, str(get_locale()))
+    if key not in seen:
+        seen[key] = translated(workflow)
+    return seen[key]
