@@ -1,0 +1,273 @@
+"""Walk every page a person reaches and find the words no catalogue gave.
+
+The pages are rendered in a pseudo-locale (tests/i18n/catalogues.py): every string
+that went through a catalogue reads ⟦…⟧. What is left of a text node (or of a title,
+placeholder, aria-label or alt attribute) once the ⟦…⟧ parts are taken out must be
+data: a value stored in the database (references, names, titles, what people typed),
+a legal citation from the data files, a date, a number or a code. Anything else with
+words in it is a string a person reads that nobody marked for translation.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from babel import Locale, localedata
+from sqlalchemy import String, Text, select
+
+from mla.cases.models import Person
+from mla.core.locale import LANGUAGE_NAMES
+from mla.extensions import db
+from tests.conftest import _csrf_from
+from tests.i18n.catalogues import ROOT, unwrapped
+
+CHECKED_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+# Elements whose content is data by nature: code and references, machine dates,
+# what people typed, scripts and styles.
+DATA_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "textarea", "time"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr"}
+SKIPPED = ("/logout", "/login", "/api/", "/static/")
+WORD = re.compile(r"[^\W\d_]{2,}")
+# Tokens that are codes or data whatever the language: anything with a digit
+# (references, dates, sizes), e-mail and web addresses, upper-case codes (UNTOC, XA).
+_IDENTIFIERS = re.compile(
+    r"\S+@\S+|https?://\S+|\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\b[a-z_]+(?:\.[a-z_]+)+\b")
+_TOKEN_DATA = re.compile(r"\S*\d\S*|\b[A-Z][A-Z0-9_-]{1,11}\b")
+
+
+LANGUAGE_CODES = frozenset(code for code in localedata.locale_identifiers() if "_" not in code)
+_LANGUAGE_CODES = re.compile(r"^\s*[a-z]{2,3}(?:\s*,\s*[a-z]{2,3})*\s*$")
+
+
+@dataclass
+class Finding:
+    text: str
+    where: str
+    role: str
+
+
+class _PageReader(HTMLParser):
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.links: list[str] = []
+        self.texts: list[str] = []
+        self._stack: list[str] = []
+        self._skipping = 0
+        self.language = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "html":
+            self.language = a.get("lang", "")
+        if tag == "a" and a.get("href"):
+            self.links.append(urljoin(self.page, a["href"]))
+        # in a drawing, its <title> and <desc> say the words; the drawn text is cut
+        # into lines (mla/workflow/diagram.py)
+        in_svg = "svg" in self._stack and tag not in {"title", "desc"}
+        # an element in another language says so (the language menu: each in its own)
+        skip = (tag in DATA_ELEMENTS or a.get("translate") == "no" or in_svg
+                or (tag != "html" and a.get("lang", self.language) != self.language)
+                or "notranslate" in a.get("class", "").split())
+        if not self._skipping and not skip:
+            self.texts.extend(a[name] for name in CHECKED_ATTRIBUTES if a.get(name))
+        if tag in VOID:
+            return
+        self._stack.append(tag)
+        if skip or self._skipping:
+            self._skipping += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self._skipping:
+            a = {k: v or "" for k, v in attrs}
+            self.texts.extend(a[name] for name in CHECKED_ATTRIBUTES if a.get(name))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID or tag not in self._stack:
+            return
+        while self._stack:
+            top = self._stack.pop()
+            if self._skipping:
+                self._skipping -= 1
+            if top == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping and data.strip():
+            self.texts.append(data)
+
+
+@dataclass
+class DataValues:
+    """What may appear untranslated: stored values and the data files' citations."""
+
+    values: set[str] = field(default_factory=set)
+    _pattern: re.Pattern[str] | None = None
+
+    def add(self, items: Iterable[Any]) -> None:
+        for item in items:
+            if isinstance(item, str) and len(item.strip()) >= 2:
+                self.values.add(item.strip())
+                self._pattern = None
+
+    def strip(self, text: str) -> str:
+        if self._pattern is None:
+            ordered = sorted(self.values, key=len, reverse=True)
+            self._pattern = re.compile(
+                r"(?<![\w.])(?:" + ("|".join(re.escape(v) for v in ordered) or "(?!)") + r")(?!\w)")
+        return self._pattern.sub(" ", text)
+
+
+def stored_values() -> list[str]:
+    """Every string column of every table, as the application reads it (sealed ones too)."""
+    found: list[str] = []
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            kind = column.type
+            impl = getattr(kind, "impl", kind)
+            sealed = type(kind).__name__.startswith("Sealed")
+            if isinstance(kind, String | Text) or isinstance(impl, String | Text) or sealed:
+                try:
+                    for value in db.session.scalars(select(column).distinct()):
+                        if isinstance(value, bytes) and sealed:
+                            value = value.decode("utf-8", "replace")
+                        if isinstance(value, str):
+                            found.append(value)
+                except Exception:  # a column this database cannot read back: not data here
+                    db.session.rollback()
+    # values sealed per row, which only the model opens (mla.cases.models.Person)
+    for person in db.session.scalars(select(Person)):
+        found.extend(person.decrypted().values())
+    return found
+
+
+def _strings(node: Any) -> Iterable[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def citations() -> list[str]:
+    """The citations of the data files (never translated: their official form)."""
+    found: list[str] = []
+    for path in ("mla/data/deadlines/rules.toml", "mla/data/grounds.toml",
+                 "mla/data/instruments.toml", "mla/data/dualcrim/rules.toml"):
+        data = tomllib.loads((ROOT / path).read_text(encoding="utf-8"))
+        for table in _tables(data):
+            for name in ("citation", "citations", "rule", "source"):
+                if name in table:
+                    found.extend(_strings(table[name]))
+        if path.endswith("dualcrim/rules.toml"):
+            found.extend(_strings(data.get("dual_criminality_rule", {})))
+            found.extend(_strings(data.get("list_categories", {})))
+    return found
+
+
+def _tables(node: Any) -> Iterable[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _tables(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _tables(value)
+
+
+def locale_words() -> list[str]:
+    """Words Babel's locale data gives, not the catalogues (month and day names), and
+    each language's name in itself (the language menus, mla.core.locale)."""
+    english = Locale.parse("en")
+    words: list[str] = []
+    for context in ("format", "stand-alone"):
+        for width in ("abbreviated", "wide"):
+            words += list(english.months[context][width].values())
+            words += list(english.days[context][width].values())
+    words += list(LANGUAGE_NAMES.values())
+    return words
+
+
+def leftover(text: str, data: DataValues) -> str:
+    """The words of ``text`` that are neither wrapped nor data ('' when none)."""
+    if _LANGUAGE_CODES.match(text) and all(
+            code.strip() in LANGUAGE_CODES for code in text.split(",")):
+        return ""  # "fr, en": the languages an authority accepts, as codes
+    rest = data.strip(_IDENTIFIERS.sub(" ", unwrapped(text)))
+    rest = _TOKEN_DATA.sub(" ", rest)
+    return " ".join(WORD.findall(rest))
+
+
+def local_path(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"", "http"} or parts.netloc not in {"", "localhost"}:
+        return None
+    if not parts.path.startswith("/") or parts.path.startswith(SKIPPED):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def sign_in(client: Any, username: str, password: str) -> None:
+    with client.session_transaction() as cookie_session:
+        cookie_session.clear()
+    token = _csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": token})
+    assert response.status_code == 302, f"{username} could not sign in"
+
+
+def walk(app: Any, client: Any, role: str, start: Iterable[str], data: DataValues,
+         *, max_pages: int = 150, per_endpoint: int = 3) -> tuple[list[Finding], int]:
+    """Follow the links a signed-in person sees; each endpoint at most ``per_endpoint``
+    times. Returns what was found unwrapped and how many pages were read."""
+    adapter = app.url_map.bind("localhost")
+    queue: deque[str] = deque(dict.fromkeys(start))
+    seen = set(queue)
+    per: dict[str, int] = {}
+    findings: list[Finding] = []
+    pages = 0
+    while queue and pages < max_pages:
+        path = queue.popleft()
+        try:
+            endpoint = adapter.match(urlsplit(path).path, method="GET")[0]
+        except Exception:  # noqa: S112 - a link to nowhere or a redirect rule: not walked
+            continue
+        if per.get(endpoint, 0) >= per_endpoint:
+            continue
+        response = client.get(path)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        per[endpoint] = per.get(endpoint, 0) + 1
+        pages += 1
+        reader = _PageReader(path)
+        reader.feed(response.get_data(as_text=True))
+        for text in reader.texts:
+            rest = leftover(text, data)
+            if rest:
+                findings.append(Finding(" ".join(text.split())[:160], path, role))
+        for link in reader.links:
+            local = local_path(link)
+            if local and local not in seen:
+                seen.add(local)
+                queue.append(local)
+    return findings, pages
+
+
+def report(findings: list[Finding]) -> str:
+    by_text: dict[str, Finding] = {}
+    for finding in findings:
+        by_text.setdefault(finding.text, finding)
+    lines = [f"{f.role} {f.where}: {f.text!r}" for f in by_text.values()]
+    return (f"{len(lines)} texts no catalogue gave (mark them with _() / {{{{ _() }}}}):\n  "
+            + "\n  ".join(sorted(lines)[:120]))
