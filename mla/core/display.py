@@ -37,7 +37,8 @@ MESSAGE_STATUS_LABELS = {
     "sandboxed": _l("kept (training sandbox: never sent)"),
     "dead": _l("not delivered"),
 }
-MESSAGE_CHANNEL_LABELS = {"in_app": _l("in Comity"), "email": _l("e-mail")}
+MESSAGE_CHANNEL_LABELS = {"in_app": _l("in Comity"), "email": _l("e-mail"),
+                          "exchange": _l("secure exchange")}
 # A clock's status, as the request page, the dashboard and the portal show it.
 DEADLINE_STATUS_LABELS = {
     "running": _l("running"),

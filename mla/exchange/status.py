@@ -29,9 +29,11 @@ from mla.cases.models import Case, CaseEvent
 from mla.cases.services import add_event
 from mla.core.clock import now
 from mla.core.errors import ServiceError
+from mla.documents.models import Document, DocumentType
+from mla.documents.services import Upload, document_content, store_document
 from mla.exchange import transport
 from mla.exchange.models import Direction, ExchangeMessage, MessageStatus
-from mla.exchange.package import OpenedPackage, new_message_id, seal
+from mla.exchange.package import OpenedPackage, PackageDocument, new_message_id, seal
 from mla.exchange.services import (
     counterpart_keys,
     counterpart_record,
@@ -58,6 +60,8 @@ class StatusKind:
     sent_by: str                    # direction of the sender's request: incoming|outgoing
     steps: tuple[str, ...]          # receiving side's steps, the first possible is taken
     text_value: str = ""            # the step field the status's text fills, if any
+    # Documents of these types go with the status (those not sent with an earlier one).
+    documents: tuple[str, ...] = ()
 
 
 STATUSES: dict[str, StatusKind] = {s.code: s for s in (
@@ -70,14 +74,15 @@ STATUSES: dict[str, StatusKind] = {s.code: s for s in (
                "incoming", ("information_requested",), text_value="questions"),
     StatusKind("executed", _l("The requested state reports the request executed"),
                _l("Counterpart reports the request executed"),
-               "incoming", ("record_results",)),
+               "incoming", ("record_results",), documents=(DocumentType.EVIDENCE,)),
     StatusKind("refused", _l("The requested state refused the request"),
                _l("Counterpart refused the request"),
                "incoming", ("record_refusal",), text_value="reasons"),
     StatusKind("information_supplied",
                _l("The requesting state sent the supplementary information"),
                _l("Counterpart sent the supplementary information"),
-               "outgoing", ("information_received", "execution_information_received")),
+               "outgoing", ("information_received", "execution_information_received"),
+               documents=(DocumentType.SUPPLEMENTARY,)),
 )}
 
 
@@ -189,20 +194,40 @@ def send_status(actor: Actor, case: Case, request_message: ExchangeMessage, kind
             "your_reference": case.counterpart_reference, "step": step, "text": text,
             **(extra or {})}
     message_id = new_message_id()
-    data = seal("status", body, [], sender=identity, recipient=keys, message_id=message_id)
+    documents = _unsent_documents(case, kind)
+    data = seal("status", body, [package for _, package in documents], sender=identity,
+                recipient=keys, message_id=message_id)
     message = ExchangeMessage(
         message_id=message_id, direction=Direction.OUTGOING, kind="status",
         counterpart=keys.authority_id, case_id=case.id, status=MessageStatus.SEALED,
         package_sha256=hashlib.sha256(data).hexdigest(),
         in_reply_to=request_message.message_id, issued_at=now(),
-        data={"status": kind.code})
+        data={"status": kind.code, "document_ids": [d.id for d, _ in documents]})
     db.session.add(message)
     db.session.flush()
     transport.enqueue_package(case, message, data, record.address)
     add_event(case, actor, "exchange", data={"action": "status_queued", "status": kind.code,
-                                             "message_id": message.message_id})
+                                             "message_id": message.message_id,
+                                             "documents": len(documents)})
     record_audit(actor, "exchange.status_send", case, message_id=message.message_id,
                  status=kind.code, counterpart=keys.authority_id)
+
+
+def _unsent_documents(case: Case, kind: StatusKind) -> list[tuple[Document, PackageDocument]]:
+    if not kind.documents:
+        return []
+    sent: set[int] = set()
+    for earlier in db.session.scalars(select(ExchangeMessage).where(
+            ExchangeMessage.case_id == case.id, ExchangeMessage.kind == "status",
+            ExchangeMessage.direction == Direction.OUTGOING)):
+        sent.update((earlier.data or {}).get("document_ids", []))
+    documents = db.session.scalars(select(Document).where(
+        Document.case_id == case.id, Document.doc_type.in_(kind.documents))
+        .order_by(Document.created_at, Document.id))
+    return [(d, PackageDocument(name=d.filename, media_type=d.content_type,
+                                content=document_content(d), kind=str(d.doc_type),
+                                language=d.language or ""))
+            for d in documents if d.id not in sent]
 
 
 # -- receiving -----------------------------------------------------------------------
@@ -233,8 +258,13 @@ def receive_status(opened: OpenedPackage, data: bytes) -> Case:
     event = add_event(case, EXCHANGE_ACTOR, "exchange", comment=text, data={
         "action": "status_received", "status": kind.code, "message_id": opened.message_id,
         "their_reference": str(body.get("reference", ""))[:100],
-        "due_on": str(body.get("due_on", ""))[:10]})
+        "due_on": str(body.get("due_on", ""))[:10], "documents": len(opened.documents)})
     db.session.flush()
+    types = {t.value for t in DocumentType}
+    for item in opened.documents:
+        store_document(EXCHANGE_ACTOR, case, Upload(filename=item.name, data=item.content),
+                       event=event, language=item.language[:8],
+                       doc_type=item.kind if item.kind in types else DocumentType.ANNEX)
     record_incoming(opened, data, case=case, status=MessageStatus.AWAITING_CONFIRMATION,
                     in_reply_to=in_reply_to, details={
                         "status": kind.code, "event_id": event.id,

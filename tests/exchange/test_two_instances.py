@@ -45,6 +45,8 @@ from mla.core.clock import real_now
 from mla.core.transaction import unit_of_work
 from mla.directory.models import Authority
 from mla.directory.services import AuthorityInput, save_authority
+from mla.documents.models import Document, DocumentType
+from mla.documents.services import Upload, document_content, store_document
 from mla.dualcrim.services import record_assessment
 from mla.exchange.identity import authority_id_for, load_local_identity, new_identity
 from mla.exchange.package import seal
@@ -69,6 +71,8 @@ CANARY = "Quillon Canaryvane-Ostrowicz"
 SECRET = "s" * 48
 NAMES = {"XA": "Ministry of Justice of Arcadia", "XB": "Procuraduría General de Borduria"}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ACCOUNTS = b"%PDF-1.4\n" + b"accounts BB-1 and BB-2 " * 200
+STATEMENTS = b"%PDF-1.4\n" + bytes(range(256)) * 16
 
 
 class Browser:
@@ -304,6 +308,25 @@ def _events(instance: Instance, reference: str) -> list[tuple[str, str, str]]:
     return instance.query(read)
 
 
+def _attach(instance: Instance, reference: str, name: str, data: bytes, kind: str) -> None:
+    def attach() -> None:
+        with unit_of_work():
+            case = db.session.scalar(select(Case).where(Case.reference == reference))
+            caseworker = db.session.scalar(select(User).where(User.username == "cw"))
+            store_document(caseworker, case, Upload(name, data), doc_type=kind, language="en")
+
+    instance.query(attach)
+
+
+def _documents(instance: Instance, reference: str) -> list[tuple[str, str, bytes]]:
+    def read() -> list[tuple[str, str, bytes]]:
+        case = db.session.scalar(select(Case).where(Case.reference == reference))
+        return [(d.filename, str(d.doc_type), document_content(d)) for d in db.session.scalars(
+            select(Document).where(Document.case_id == case.id).order_by(Document.id))]
+
+    return instance.query(read)
+
+
 def _case(instance: Instance, reference: str) -> dict:
     status, case = instance.api("GET", f"/cases/{reference}")
     assert status == 200, case
@@ -416,10 +439,12 @@ def test_a_request_travels_from_a_to_b_and_both_timelines_agree(pair):
     assert b"Supplementary information" in page
     _confirm_status(a, reference)
     assert _case(a, reference)["state"] == "information_requested"
+    _attach(a, reference, "accounts.pdf", ACCOUNTS, DocumentType.SUPPLEMENTARY)
     a.step(reference, "answer_information", comment="Accounts BB-1 and BB-2, 2024-2025.")
     a.dispatch()
     _confirm_status(b, theirs)
     assert _case(b, theirs)["state"] == "under_review"
+    assert _documents(b, theirs) == [("accounts.pdf", "supplementary", ACCOUNTS)]
 
     # B decides, executes and reports execution; A confirms the results are in.
     b.step(theirs, "refer_for_decision")
@@ -439,10 +464,13 @@ def test_a_request_travels_from_a_to_b_and_both_timelines_agree(pair):
                                    Authority.kind == "prosecution")))
     b.step(theirs, "assign_execution", {"executing_authority_id": executing})
     b.step(theirs, "report_execution", {"extent": "full"})
+    _attach(b, theirs, "statements.pdf", STATEMENTS, DocumentType.EVIDENCE)
     b.step(theirs, "transmit_results", {"channel": "electronic"})
     b.dispatch()
     _confirm_status(a, reference)
     assert _case(a, reference)["state"] == "results_received"
+    assert _documents(a, reference) == [("accounts.pdf", "supplementary", ACCOUNTS),
+                                        ("statements.pdf", "evidence", STATEMENTS)]
 
     # Both timelines tell the same story: each status B sent was delivered with a
     # verified receipt and confirmed on A, in the same order, and the other way round.
@@ -480,6 +508,7 @@ def test_a_request_travels_from_a_to_b_and_both_timelines_agree(pair):
     for form in [CANARY.encode(), CANARY.encode("utf-16-le"), *_b64_forms(CANARY)]:
         assert form not in wire, form
     assert b"Bank records" not in wire and b"Which accounts" not in wire
+    assert b"accounts BB-1" not in wire
 
 
 def _valid_package(a: Instance, b: Instance, title: str, **overrides: Any) -> bytes:
