@@ -139,6 +139,13 @@ def _is_country_code(code: str) -> bool:
     return code[0] == "X" or pycountry.countries.get(alpha_2=code) is not None
 
 
+def _url(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if value and not value.startswith(("https://", "http://")):
+        raise ConfigError(f"{name} must be an https:// address, got {value!r}.")
+    return value
+
+
 def default_instance_path(env: Mapping[str, str]) -> Path:
     """MLA_INSTANCE_PATH, else a checkout's instance/, else ./instance (see module doc)."""
     configured = env.get("MLA_INSTANCE_PATH", "").strip()
@@ -211,6 +218,9 @@ class Settings:
     # the operator secures otherwise); MLA_EXCHANGE_INBOX_LIMIT, MLA_EXCHANGE_ALLOW_HTTP.
     exchange_inbox_limit: str = "30 per minute;600 per hour"
     exchange_allow_http: bool = False
+    # This instance's exchange address, as its public identity document gives it to
+    # counterparts (`flask exchange identity`); MLA_EXCHANGE_URL. "": files only.
+    exchange_url: str = ""
     # Reverse proxies in front of the app that add X-Forwarded-For (README, Production).
     trusted_proxies: int = 0
     # Roles that must sign in with a second factor (TOTP); MLA_REQUIRE_2FA_ROLES.
@@ -336,6 +346,7 @@ class Settings:
             "exchange_inbox_limit": _rate(env, "MLA_EXCHANGE_INBOX_LIMIT",
                                           "30 per minute;600 per hour"),
             "exchange_allow_http": _flag(env.get("MLA_EXCHANGE_ALLOW_HTTP"), False),
+            "exchange_url": _url(env, "MLA_EXCHANGE_URL"),
             "trusted_proxies": _int(env, "MLA_TRUSTED_PROXIES", 0),
             "require_2fa_roles": _roles(env.get("MLA_REQUIRE_2FA_ROLES"),
                                         frozenset() if mode == "sandbox" else DEFAULT_2FA_ROLES),

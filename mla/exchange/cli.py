@@ -53,7 +53,7 @@ def _authority_name() -> str:
 @click.option("--name", default="", help="The authority's name (first time: the letterhead's "
               "name, else 'Central authority').")
 @click.option("--address", default="", help="The exchange address counterparts send to "
-              "(https://…/exchange/v1/inbox).")
+              "(https://…/exchange/v1/inbox); MLA_EXCHANGE_URL when not given.")
 @click.option("--rotate", is_flag=True, help="Make new key pairs; the old public keys stay "
               "listed as retired so counterparts still verify older packages.")
 def identity_command(name: str, address: str, rotate: bool) -> None:

@@ -246,8 +246,10 @@ def create_local_identity(app: Flask, *, name: str, address: str = "",
                           country: str | None = None, authority_id: str | None = None,
                           ) -> tuple[LocalIdentity, bool]:
     """The identity, created and written when missing. Returns it and whether it is new.
-    An existing identity keeps its keys; a new address or name given here updates it."""
+    An existing identity keeps its keys; a new address or name given here (the address
+    defaults to MLA_EXCHANGE_URL) updates it."""
     settings: Settings = app.extensions["mla.settings"]
+    address = address.strip() or settings.exchange_url
     existing = load_local_identity(app)
     path = identity_path(settings)
     if existing is not None:

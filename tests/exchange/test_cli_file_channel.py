@@ -372,3 +372,20 @@ def test_the_directory_page_shows_the_fingerprints_to_read_back(instances):
     assert "XB:procuraduria-general" in html
     html = client.get(f"/directory/{untrusted_id}").get_data(as_text=True)
     assert "No exchange identity registered" in html and "data-fingerprint" not in html
+
+
+def test_the_exchange_address_comes_from_the_setting(tmp_path):
+    app = create_app(make_settings(tmp_path, f"sqlite:///{tmp_path / 'x.db'}",
+                                   exchange_url="https://xa.example/exchange/v1/inbox"))
+    try:
+        with app.app_context():
+            db.create_all()
+        result = app.test_cli_runner().invoke(args=["exchange", "identity", "--name", "MoJ"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["address"] == "https://xa.example/exchange/v1/inbox"
+        assert (tmp_path / "exchange-identity.json").stat().st_mode & 0o777 == 0o600
+        again = app.test_cli_runner().invoke(args=["exchange", "identity"])
+        assert json.loads(again.stdout) == json.loads(result.stdout)  # same keys, same name
+    finally:
+        with app.app_context():
+            db.engine.dispose()
