@@ -40,6 +40,8 @@ class Table:
     columns: list[str]
     rows: list[list[Any]]
     links: list[str | None] | None = None  # a request reference per row, where one applies
+    # Short labels per row for a chart's axis ("janv.", "1月"), in the reader's language.
+    labels: list[str] | None = None
 
 
 def _days(value: float | None) -> float | int | str:
@@ -57,6 +59,15 @@ def _paused(flag: bool) -> str:
     return _("clock paused") if flag else ""
 
 
+def _month_labels(months: list[Any]) -> list[str]:
+    """A chart's month labels: the abbreviated names ("janv.", "1月"); where a language
+    does not abbreviate them (Arabic), the month's number, which fits the bar's width."""
+    short = [format_date(m, "MMM") for m in months]
+    if any(len(label) > 5 for label in short):
+        return [format_date(m, "M") for m in months]
+    return short
+
+
 def workload_tables(actor: User, f: ReportFilters) -> list[Table]:
     data = workload(actor, f)
     summary = Table("summary", _("Summary"), [_("Figure"), _("Requests")], [
@@ -68,7 +79,8 @@ def workload_tables(actor: User, f: ReportFilters) -> list[Table]:
     months = Table("months", _("Received and sent per month"),
                    [_("Month"), _("Received"), _("Sent")],
                    [[format_date(m, "MMMM y"), received, sent]
-                    for m, received, sent in data.months])
+                    for m, received, sent in data.months],
+                   labels=_month_labels([m for m, _received, _sent in data.months]))
     by_state = Table("backlog_state", _("Open on the last day, by state"),
                      [_("State"), _("Requests"), _("Deadlines")],
                      [[label, n, _paused(paused)] for label, n, paused in data.by_state])
