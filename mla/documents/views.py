@@ -22,6 +22,7 @@ from mla.documents.compositions import (
     approve_composition,
     compositions_of,
     edit_composition,
+    letter_composition,
     request_composition,
     start_request,
     suggested_language,
@@ -53,6 +54,7 @@ from mla.documents.services import (
     translation_needs,
     upload_document,
 )
+from mla.notifications.models import Letter
 
 bp = Blueprint("documents", __name__)
 EDITORS = ("admin", "supervisor", "caseworker")
@@ -71,6 +73,15 @@ def _case_translation_needs(case: Case) -> list[TranslationNeed]:
 @bp.app_template_global("case_compositions")
 def _case_compositions(case: Case) -> list[Composition]:
     return compositions_of(case)
+
+
+@bp.app_template_global("letter_files")
+def _letter_files(letter: Letter) -> list[Document]:
+    """An approved letter's PDF and DOCX, with their hashes (the letter page)."""
+    found = letter_composition(letter)
+    if found is None:
+        return []
+    return [d for d in (found.pdf_document, found.docx_document) if d is not None]
 
 
 @bp.app_template_global("document_type_label")

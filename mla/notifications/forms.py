@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from mla.core.forms import SingleLine, as_choices
@@ -14,6 +14,13 @@ class ApproveLetterForm(FlaskForm):
     # Tall enough to read a whole letter while editing it.
     body = TextAreaField(_l("Letter"), validators=[DataRequired(), Length(max=20000)],
                          render_kw={"rows": 24})
+
+
+class LetterLanguageForm(FlaskForm):
+    """The caseworker's choice where Comity has no template in the counterpart's language
+    (choices: the languages the letter's template exists in)."""
+
+    language = SelectField(_l("Draft in"), choices=[], validators=[DataRequired()])
 
 
 class DiscardLetterForm(FlaskForm):

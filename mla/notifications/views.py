@@ -14,13 +14,14 @@ from mla.cases.models import Case
 from mla.cases.queries import visible_cases
 from mla.core.access import allow, allow_any_user
 from mla.core.errors import ServiceError
-from mla.core.forms import apply_service_error
+from mla.core.forms import apply_service_error, as_choices
 from mla.extensions import db
 from mla.notifications.dispatcher import retry_dead
 from mla.notifications.forms import (
     ApproveLetterForm,
     DiscardLetterForm,
     EmptyForm,
+    LetterLanguageForm,
     LetterSettingsForm,
 )
 from mla.notifications.letters import (
@@ -31,9 +32,11 @@ from mla.notifications.letters import (
     discard_letter,
     letters_awaiting_approval,
     letters_of,
+    redraft_letter,
     retry_letter,
     second_approver,
     set_second_approver,
+    template_languages,
     undelivered_letters,
 )
 from mla.notifications.models import Letter, OutboxMessage, OutboxStatus
@@ -126,8 +129,38 @@ def letter(letter_id: int) -> ResponseReturnValue:
                 return redirect(url_for("notifications.letter", letter_id=item.id))
     return render_template("notifications/letter.html", letter=item, form=form,
                            discard_form=DiscardLetterForm(), retry_form=EmptyForm(),
+                           language_form=_language_form(item),
                            refusal=approval_refusal(current_user, item),
                            delivery=delivery_of([item])[item.id]), status
+
+
+def _language_form(letter: Letter, form: LetterLanguageForm | None = None
+                   ) -> LetterLanguageForm | None:
+    """Where the letter's template exists in several languages, the caseworker may choose
+    another (the counterpart's has none: the letter is then flagged for translation)."""
+    languages = sorted(template_languages(letter.template_code))
+    if len(languages) < 2:
+        return None
+    form = form or LetterLanguageForm(language=letter.language)
+    form.language.choices = as_choices((code, code) for code in languages)
+    return form
+
+
+@bp.route("/letters/<int:letter_id>/language", methods=["POST"])
+@allow(*LETTER_ROLES)
+def letter_language(letter_id: int) -> ResponseReturnValue:
+    item = _letter(letter_id)
+    form = _language_form(item, LetterLanguageForm())
+    if form is None or not form.validate_on_submit():
+        abort(400)
+    try:
+        redraft_letter(current_user, item, form.language.data or "")
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(_("The letter was drafted again in %(language)s; check it before approving.",
+                language=item.language), "success")
+    return redirect(url_for("notifications.letter", letter_id=item.id))
 
 
 @bp.route("/letters/<int:letter_id>/discard", methods=["POST"])
