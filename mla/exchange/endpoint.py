@@ -16,6 +16,7 @@ storage, MLA_RATE_LIMIT_STORAGE, is shared).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 from flask_babel import gettext as _
@@ -43,6 +44,22 @@ from mla.settings import Settings
 
 bp = Blueprint("exchange_inbox", __name__)
 csrf.exempt(bp)
+
+
+@bp.url_value_preprocessor
+def _package_sized_body(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A package may be larger than an upload (MAX_CONTENT_LENGTH): documents in base64
+    three times over. Raised here, as URL preprocessors run before any before-request
+    check reads the body."""
+    request.max_content_length = MAX_PACKAGE_BYTES
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> Response:
+    """Also when the body is refused before the view (the input checks): JSON, as every
+    answer of the inbox."""
+    return json_error(413, "too_large",
+                      _("The package is larger than any exchange package can be."))
 
 LIMITER_KEY = "mla.exchange_inbox_limiter"
 
@@ -91,15 +108,15 @@ def inbox() -> Response:
     limited = _over_limit()
     if limited is not None:
         return limited
+    if (request.content_length or 0) > MAX_PACKAGE_BYTES:
+        raise RequestEntityTooLarge()
+    # One byte past the limit: a body sent without a length must not be larger either.
+    data = request.stream.read(MAX_PACKAGE_BYTES + 1)
+    if len(data) > MAX_PACKAGE_BYTES:
+        raise RequestEntityTooLarge()
     if local_identity() is None:
         return json_error(503, "not_configured",
                           _("This authority has no exchange identity yet."))
-    request.max_content_length = MAX_PACKAGE_BYTES
-    try:
-        data = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        return json_error(413, "too_large",
-                          _("The package is larger than any exchange package can be."))
     try:
         opened = open_received(data)
         case = _register(opened, data)
