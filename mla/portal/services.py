@@ -75,9 +75,11 @@ def _resubmit_if_returned(actor: User, case: Case) -> bool:
 def _notify_caseworker(actor: User, case: Case, event: CaseEvent) -> None:
     """In-app (and e-mail) notice to the assignee, or the supervisors when nobody is."""
     db.session.flush()  # the event's id keys the notice, so a retry never sends it twice
-    subject = _("%(reference)s: supplementary information from %(office)s",
-                reference=case.reference,
-                office=actor.authority.name if actor.authority else actor.display_name)
-    notify_users(assignee_recipients(case), f"ev:{event.id}:supplementary_answer", subject,
-                 _("The domestic authority answered; see the request's timeline."), case=case,
+    office = actor.authority.name if actor.authority else actor.display_name
+    # Functions, so each recipient reads the notice in their own language.
+    notify_users(assignee_recipients(case), f"ev:{event.id}:supplementary_answer",
+                 lambda: _("%(reference)s: supplementary information from %(office)s",
+                           reference=case.reference, office=office),
+                 lambda: _("The domestic authority answered; see the request's timeline."),
+                 case=case,
                  link=url_for("cases.detail", reference=case.reference, _anchor="timeline"))

@@ -100,8 +100,8 @@ def _translated_or_skip_word(language: str, message: str) -> str | None:
     return None if words == message else words
 
 
-@pytest.mark.parametrize("language", ["ar", "zh"])
-def test_a_working_day_in_arabic_and_chinese(speaking, browser_login, working_day,
+@pytest.mark.parametrize("language", ["ar", "zh", "fr"])
+def test_a_working_day_in_arabic_chinese_and_french(speaking, browser_login, working_day,
                                              screenshot, language):
     worker, case, deadline = working_day
     page = speaking(language)

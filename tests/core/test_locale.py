@@ -235,3 +235,11 @@ def test_each_recipient_reads_a_notice_in_their_own_language(app_ctx, speaker):
     in_app = {row["user_id"]: row["subject"] for row in rows if row["channel"] == "in_app"}
     assert in_app[french.id] == "subject fr"
     assert str(get_locale()) == "en"  # the job's own language is left as it was
+
+
+def test_the_right_to_left_build_is_the_same_bootstrap_as_the_left_to_right_one():
+    vendor = ROOT / "mla" / "static" / "vendor" / "bootstrap"
+    versions = {re.search(r"Bootstrap\s+v(\d+\.\d+\.\d+)", (vendor / name).read_text(
+        encoding="utf-8")[:300]).group(1) for name in ("bootstrap.min.css",
+                                                       "bootstrap.rtl.min.css")}
+    assert len(versions) == 1, versions
