@@ -39,9 +39,11 @@ _CITATION_ONLY = re.compile(r"^[A-Z][A-Za-z0-9 .,()/-]*\barts?\. [0-9A-Za-z(), .
 
 def data_text(key: str, english: str) -> str:
     """``english`` (a data file's words) in the page's language, looked up by ``key``."""
-    if not english:
+    words = english.strip() if english else ""
+    if not words:
         return english
-    return str(pgettext(key, english))
+    found = str(pgettext(key, words))
+    return english if found == words else found
 
 
 # --- keys: the extractors and the pages build them the same way ---------------------
@@ -119,6 +121,7 @@ def _read(fileobj: IO[bytes]) -> tuple[str, _Located]:
 def _message(where: _Located, key: str, english: Any, *comments: str) -> Extracted | None:
     if not isinstance(english, str) or not english.strip():
         return None
+    english = english.strip()  # as the loaders read it, and as data_text looks it up
     return (where.line_of(english), "pgettext", (key, english),
             [*comments, KEEP_CITATIONS])
 
