@@ -29,6 +29,7 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 _SCRIPTS = {"ar": "arab", "fa": "arab", "ur": "arab", "he": "hebr", "ru": "cyrl",
             "zh": "hani"}
 LOGO_HEIGHT_MM = 18
+SIGNATURE_BLOCK_MM = 40
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,8 @@ def render_pdf(sheet: Sheet) -> bytes:
         for block in _blocks(part.text):
             write(block, gap=2.5)
     if sheet.signatory_name or sheet.signatory_title:
+        if pdf.will_page_break(SIGNATURE_BLOCK_MM):
+            pdf.add_page()  # the signature block is never split from its name
         pdf.ln(8)
         if sheet.signature_label:
             write(sheet.signature_label, size=9, gap=8)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from datetime import date
 
 import docx
 import pytest
@@ -17,10 +18,12 @@ from mla.core.errors import ServiceError
 from mla.core.transaction import unit_of_work
 from mla.documents.compositions import (
     approve_composition,
+    build_sheet,
     edit_composition,
     request_composition,
     start_request,
 )
+from mla.documents.generation import render_pdf
 from mla.documents.letterhead import LetterheadInput, set_letterhead
 from mla.documents.models import Document
 from mla.documents.services import document_content
@@ -217,3 +220,23 @@ def test_the_pages_draft_edit_and_approve(outgoing, db, client, login_as, csrf_t
     refused = client.post(f"{page}/edit", data={**form, "version": str(composition.version),
                                                 "csrf_token": csrf_token(page)})
     assert refused.status_code == 409
+
+
+def test_the_signature_block_is_never_split_across_pages(outgoing, db):
+    """However long the text, the label, name and title of the signature share a page."""
+    case, worker = outgoing
+    with unit_of_work():
+        composition = start_request(worker, case)
+    checked = 0
+    for lines in range(24, 44, 2):
+        composition.sections = [
+            {**s, "text": "\n".join(["Ligne de texte."] * lines)} if s["key"] == "c" else s
+            for s in composition.sections]
+        pdf = render_pdf(build_sheet(composition, on=date(2026, 3, 4)))
+        pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+        holding = [i for i, text in enumerate(pages) if "Anna Exemple" in text]
+        assert len(holding) == 1
+        assert "Signature" in pages[holding[0]] and "Directrice" in pages[holding[0]]
+        checked += len(pages) > 1
+    db.session.rollback()
+    assert checked, "no length pushed the text onto a second page"

@@ -1,0 +1,139 @@
+"""Generated documents as a person sees them: the request document's page being edited
+(screenshot), its generated PDF rendered to an image (pypdfium2) to look at, and the
+request document's, a letter's and the upload form's pages printed by Chromium without
+navigation or forms."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pypdfium2
+import pytest
+from PIL import Image, ImageStat
+
+from mla.cases.services import PersonInput
+from mla.core.transaction import unit_of_work
+from mla.directory.models import Authority
+from mla.documents.compositions import start_request
+from mla.documents.letterhead import LetterheadInput, set_letterhead
+from mla.documents.services import document_content
+from mla.notifications.letters import approve_letter, draft_letter
+from tests.browser.conftest import ARTIFACTS
+
+
+def _logo() -> bytes:
+    image = Image.new("RGB", (360, 120), (255, 255, 255))
+    for x in range(0, 360, 2):
+        for y in range(20, 100):
+            if (x // 40 + y // 40) % 2 == 0:
+                image.putpixel((x, y), (16, 60, 130))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def outgoing(db, make_case, create_user):
+    office = Authority(name="Parquet de Zembla-Ville", country_code="XZ", kind="prosecution")
+    counterpart = Authority(name="Bureau de l'entraide pénale internationale",
+                            country_code="FR", kind="central_authority", languages=["fr"],
+                            address="13 place Vendôme\n75001 Paris")
+    db.session.add_all([office, counterpart])
+    db.session.commit()
+    worker = create_user("caseworker")
+    case = make_case(
+        worker, direction="outgoing", kind="mla", counterpart_country="FR",
+        counterpart_authority_id=counterpart.id, domestic_authority_id=office.id,
+        domestic_reference="PZ-2026-114", counterpart_reference="BEPI-77",
+        title="Escroquerie aux faux ordres de virement", assignee_id=worker.id,
+        summary="Entre mars et juin 2026, des virements ont été obtenus par de faux ordres "
+                "envoyés à une société de Zembla; les fonds ont transité par un compte "
+                "ouvert à Lyon.",
+        measures=["bank_records", "witness_hearing"],
+        persons=[PersonInput(role="suspect", full_name="Jean Fictif", nationality="XZ",
+                             address="Lyon")])
+    with unit_of_work():
+        set_letterhead(create_user("admin"), LetterheadInput(
+            authority_name="Ministère de la Justice de Zembla – Autorité centrale",
+            address="1 rue de la Loi, Zembla-Ville", signatory_name="Anna Exemple",
+            signatory_title="Directrice de l'autorité centrale", logo=_logo()))
+    return case, worker
+
+
+def _printed_text(page) -> str:
+    page.emulate_media(media="print")
+    assert page.locator("nav").first.is_hidden() and page.locator("footer").is_hidden()
+    forms = page.locator("main form")
+    assert all(forms.nth(i).is_hidden() for i in range(forms.count()))
+    pdf = page.pdf(format="A4")
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    for navigation in ("Sign out", "Skip to", "Save the draft", "Approve and freeze",
+                       "Add document"):
+        assert navigation not in text, navigation
+    return text
+
+
+def test_the_request_document_edited_printed_and_generated(
+        page, browser_login, create_user, outgoing, db, screenshot):
+    case, worker = outgoing
+    supervisor = create_user("supervisor")
+    with unit_of_work():
+        composition = start_request(worker, case)
+    browser_login(page, worker)
+    page.goto(f"/requests/{case.reference}/request-document")
+    assert page.locator("#composition-form textarea").count() == 6
+    page.locator("#title").fill("Demande d'entraide judiciaire")
+    page.locator("#section_d").fill("- Relevés du compte ouvert à Lyon (mars–juin 2026).\n"
+                                    "- Audition du gérant de la société comme témoin.")
+    page.get_by_role("button", name="Save the draft").click()
+    page.wait_for_url(f"**/requests/{case.reference}/request-document")
+    assert "version 2" in page.locator("#composition-status").inner_text()
+    screenshot(page, "request-document-draft")
+
+    page.context.clear_cookies()  # signed out: the supervisor signs in
+    browser_login(page, supervisor)
+    page.goto(f"/requests/{case.reference}/request-document")
+    page.get_by_role("button", name="Approve and freeze").click()
+    page.wait_for_url(f"**/requests/{case.reference}/request-document")
+    assert page.locator("#composition-files code.sha256").count() == 2
+    screenshot(page, "request-document-approved")
+    text = _printed_text(page)
+    assert "Demande d'entraide judiciaire" in text and "18(15)(f)" in text
+    assert "Audition du gérant" in text
+
+    # The generated PDF as a reader sees it: page 1 rendered to an image and kept.
+    db.session.rollback()  # end the test's read transaction: see what the server wrote
+    pdf = document_content(composition.pdf_document)
+    rendered = pypdfium2.PdfDocument(pdf)
+    try:
+        image = rendered[0].render(scale=1.5).to_pil().convert("RGB")
+    finally:
+        rendered.close()
+    ARTIFACTS.mkdir(exist_ok=True)
+    image.save(ARTIFACTS / "request-document-generated.png")
+    assert abs(image.width / image.height - 210 / 297) < 0.01            # A4
+    top = image.crop((0, 0, image.width, image.height // 8)).convert("L")
+    dark = sum(top.histogram()[:128])
+    assert dark > 1000, "the letterhead's logo and name are at the top"
+    assert ImageStat.Stat(image.convert("L")).stddev[0] > 10, "the page is not blank"
+
+
+def test_a_letter_and_the_upload_form_print_cleanly(page, browser_login, create_user,
+                                                     outgoing, db):
+    case, worker = outgoing
+    with unit_of_work():
+        letter = draft_letter(case, "status_inquiry", actor=worker)
+    with unit_of_work():
+        approve_letter(create_user("supervisor"), letter)
+    browser_login(page, worker)
+    page.goto(f"/letters/{letter.id}")
+    assert page.locator("#letter-files code.sha256").count() == 2
+    text = _printed_text(page)
+    assert letter.subject.split()[0] in text
+
+    page.emulate_media(media="screen")
+    page.goto(f"/requests/{case.reference}/documents")
+    assert page.locator("main form").is_visible()
+    _printed_text(page)
+
