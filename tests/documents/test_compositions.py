@@ -240,3 +240,15 @@ def test_the_signature_block_is_never_split_across_pages(outgoing, db):
         checked += len(pages) > 1
     db.session.rollback()
     assert checked, "no length pushed the text onto a second page"
+
+
+def test_the_request_page_links_the_request_document_and_its_state(
+        outgoing, db, client, login_as):
+    case, worker = outgoing
+    login_as(worker)
+    html = client.get(f"/requests/{case.reference}").get_data(as_text=True)
+    assert 'id="request-document-link"' in html and "not drafted yet" in html
+    with unit_of_work():
+        start_request(worker, case, language="en")
+    html = client.get(f"/requests/{case.reference}").get_data(as_text=True)
+    assert "draft in en" in html and "needs translation" in html
