@@ -10,8 +10,9 @@ from mla.notifications.models import OutboxMessage
 from mla.notifications.outbox import enqueue
 
 
-def test_the_installed_channels_are_what_notifications_registers(app):
-    assert outbox_channels(app) == frozenset({"in_app", "email"})
+def test_the_installed_channels_are_what_the_domains_register(app):
+    # notifications: in_app, email; exchange: packages to a counterpart's Comity.
+    assert outbox_channels(app) == frozenset({"in_app", "email", "exchange"})
 
 
 def test_a_channel_no_domain_registered_is_refused(db):
@@ -21,8 +22,8 @@ def test_a_channel_no_domain_registered_is_refused(db):
 
 
 def test_a_domain_brings_its_own_channel_without_a_migration(app, db, monkeypatch):
-    exchange = Domain(name="exchange", outbox_channels={"exchange": lambda *_: None})
+    courier = Domain(name="courier", outbox_channels={"courier": lambda *_: None})
     monkeypatch.setitem(app.extensions, EXTENSION_KEY, [*app.extensions[EXTENSION_KEY],
-                                                        exchange])
-    assert enqueue("k-2", "exchange", subject="To the counterpart's system")
-    assert db.session.scalars(select(OutboxMessage.channel)).one() == "exchange"
+                                                        courier])
+    assert enqueue("k-2", "courier", subject="To the counterpart's system")
+    assert db.session.scalars(select(OutboxMessage.channel)).one() == "courier"
