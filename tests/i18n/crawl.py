@@ -19,8 +19,9 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from babel import Locale, localedata
+from babel import Locale, localedata, support
 from sqlalchemy import String, Text, select
+from wtforms.i18n import messages_path
 
 from mla.cases.models import Person
 from mla.core.locale import LANGUAGE_NAMES
@@ -48,10 +49,21 @@ _LANGUAGE_CODES = re.compile(r"^\s*[a-z]{2,3}(?:\s*,\s*[a-z]{2,3})*\s*$")
 
 
 @dataclass
+class PostForm:
+    """A POST form as a page shows it: its hidden fields keep their values (the CSRF
+    token, a version), everything a person fills in is sent empty."""
+
+    page: str
+    action: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Finding:
     text: str
     where: str
     role: str
+    full: str = ""
 
 
 class _PageReader(HTMLParser):
@@ -63,6 +75,8 @@ class _PageReader(HTMLParser):
         self._stack: list[str] = []
         self._skipping = 0
         self.language = ""
+        self.forms: list[PostForm] = []
+        self._form: PostForm | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -70,6 +84,18 @@ class _PageReader(HTMLParser):
             self.language = a.get("lang", "")
         if tag == "a" and a.get("href"):
             self.links.append(urljoin(self.page, a["href"]))
+        if tag == "form" and a.get("method", "get").lower() == "post":
+            self._form = PostForm(self.page, urljoin(self.page, a.get("action") or self.page))
+        elif tag in {"input", "select", "textarea"} and self._form is not None and a.get("name"):
+            kind = a.get("type", "text").lower() if tag == "input" else tag
+            # what a browser sends with nothing chosen: no unticked box, no empty
+            # multiple select, no button
+            if kind in {"checkbox", "radio", "submit", "button", "image", "file", "reset"} \
+                    or (tag == "select" and "multiple" in a):
+                pass
+            else:
+                self._form.fields.setdefault(a["name"], a.get("value", "") if kind == "hidden"
+                                             else "")
         # in a drawing, its <title> and <desc> say the words; the drawn text is cut
         # into lines (mla/workflow/diagram.py)
         in_svg = "svg" in self._stack and tag not in {"title", "desc"}
@@ -91,6 +117,9 @@ class _PageReader(HTMLParser):
             self.texts.extend(a[name] for name in CHECKED_ATTRIBUTES if a.get(name))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self._form is not None:
+            self.forms.append(self._form)
+            self._form = None
         if tag in VOID or tag not in self._stack:
             return
         while self._stack:
@@ -107,9 +136,11 @@ class _PageReader(HTMLParser):
 
 @dataclass
 class DataValues:
-    """What may appear untranslated: stored values and the data files' citations."""
+    """What may appear untranslated: stored values and the data files' citations, and
+    messages another catalogue translates (``add_messages``: WTForms' own)."""
 
     values: set[str] = field(default_factory=set)
+    messages: list[str] = field(default_factory=list)
     _pattern: re.Pattern[str] | None = None
 
     def add(self, items: Iterable[Any]) -> None:
@@ -118,11 +149,16 @@ class DataValues:
                 self.values.add(item.strip())
                 self._pattern = None
 
+    def add_messages(self, items: Iterable[str]) -> None:
+        """Messages whose %(name)s placeholders stand for any value."""
+        self.messages += [re.sub(r"%\\\(\w+\\\)[sd]", ".*?", re.escape(m)) for m in items]
+        self._pattern = None
+
     def strip(self, text: str) -> str:
         if self._pattern is None:
-            ordered = sorted(self.values, key=len, reverse=True)
+            ordered = [re.escape(v) for v in sorted(self.values, key=len, reverse=True)]
             self._pattern = re.compile(
-                r"(?<![\w.])(?:" + ("|".join(re.escape(v) for v in ordered) or "(?!)") + r")(?!\w)")
+                r"(?<![\w.])(?:" + ("|".join(self.messages + ordered) or "(?!)") + r")(?!\w)")
         return self._pattern.sub(" ", text)
 
 
@@ -186,6 +222,19 @@ def _tables(node: Any) -> Iterable[dict[str, Any]]:
             yield from _tables(value)
 
 
+def wtforms_messages() -> list[str]:
+    """WTForms' own messages ("This field is required."): Flask-WTF shows them from
+    WTForms' catalogues in the request's language; those that every interface language
+    has there."""
+    found: set[str] | None = None
+    for code in ("fr", "es", "ru", "ar", "zh"):
+        catalogue = support.Translations.load(messages_path(), [code], domain="wtforms")
+        held = {k if isinstance(k, str) else k[0]  # (singular, form) for a plural
+                for k, v in getattr(catalogue, "_catalog", {}).items() if k and v}
+        found = held if found is None else found & held
+    return sorted(found or ())
+
+
 def locale_words() -> list[str]:
     """Words Babel's locale data gives, not the catalogues (month and day names), and
     each language's name in itself (the language menus, mla.core.locale)."""
@@ -227,10 +276,27 @@ def sign_in(client: Any, username: str, password: str) -> None:
     assert response.status_code == 302, f"{username} could not sign in"
 
 
+def check_page(html: str, where: str, role: str, data: DataValues,
+               reader: _PageReader | None = None) -> list[Finding]:
+    reader = reader or _PageReader(where)
+    reader.feed(html)
+    return [Finding(" ".join(text.split())[:160], where, role, text)
+            for text in reader.texts if leftover(text, data)]
+
+
+def still_unmarked(findings: list[Finding], data: DataValues) -> list[Finding]:
+    """The findings that are not data the walk itself stored (a letter drafted, a
+    message queued by a form it sent): checked again with today's stored values."""
+    data.add(stored_values())
+    return [f for f in findings if leftover(f.full, data)]
+
+
 def walk(app: Any, client: Any, role: str, start: Iterable[str], data: DataValues,
-         *, max_pages: int = 150, per_endpoint: int = 3) -> tuple[list[Finding], int]:
+         *, max_pages: int = 150, per_endpoint: int = 3,
+         forms: list[PostForm] | None = None) -> tuple[list[Finding], int]:
     """Follow the links a signed-in person sees; each endpoint at most ``per_endpoint``
-    times. Returns what was found unwrapped and how many pages were read."""
+    times. Returns what was found unwrapped and how many pages were read; the POST
+    forms seen are added to ``forms``."""
     adapter = app.url_map.bind("localhost")
     queue: deque[str] = deque(dict.fromkeys(start))
     seen = set(queue)
@@ -251,17 +317,46 @@ def walk(app: Any, client: Any, role: str, start: Iterable[str], data: DataValue
         per[endpoint] = per.get(endpoint, 0) + 1
         pages += 1
         reader = _PageReader(path)
-        reader.feed(response.get_data(as_text=True))
-        for text in reader.texts:
-            rest = leftover(text, data)
-            if rest:
-                findings.append(Finding(" ".join(text.split())[:160], path, role))
+        findings += check_page(response.get_data(as_text=True), path, role, data, reader)
+        if forms is not None:
+            forms += [f for f in reader.forms if local_path(f.action)
+                      and not local_path(f.action).startswith(SKIPPED)]  # type: ignore[union-attr]
         for link in reader.links:
             local = local_path(link)
             if local and local not in seen:
                 seen.add(local)
                 queue.append(local)
     return findings, pages
+
+
+def send_empty(app: Any, client: Any, role: str, forms: list[PostForm], data: DataValues,
+               *, per_endpoint: int = 2) -> tuple[list[Finding], int]:
+    """Send each POST form (each endpoint at most ``per_endpoint`` times) with nothing
+    filled in and read the answer: the form again with its errors, or the page it
+    leads to with its message."""
+    adapter = app.url_map.bind("localhost")
+    findings: list[Finding] = []
+    per: dict[str, int] = {}
+    sent = 0
+    for form in forms:
+        action = local_path(form.action) or ""
+        try:
+            endpoint = adapter.match(urlsplit(action).path, method="POST")[0]
+        except Exception:  # noqa: S112 - not a POST route here
+            continue
+        if per.get(endpoint, 0) >= per_endpoint:
+            continue
+        page = client.get(form.page)
+        if page.status_code != 200:
+            continue
+        token = _csrf_from(page.get_data(as_text=True))
+        fields = {k: (token if k.endswith("csrf_token") else v) for k, v in form.fields.items()}
+        response = client.post(action, data=fields, follow_redirects=True)
+        per[endpoint] = per.get(endpoint, 0) + 1
+        sent += 1
+        if response.mimetype == "text/html":
+            findings += check_page(response.get_data(as_text=True), f"POST {action}", role, data)
+    return findings, sent
 
 
 def report(findings: list[Finding]) -> str:

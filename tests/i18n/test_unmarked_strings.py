@@ -15,9 +15,12 @@ from tests.i18n.crawl import (
     leftover,
     locale_words,
     report,
+    send_empty,
     sign_in,
+    still_unmarked,
     stored_values,
     walk,
+    wtforms_messages,
 )
 
 
@@ -39,19 +42,29 @@ def test_every_page_every_role_reaches_is_translated(app_ctx, db, client, pseudo
     data.add(stored_values())
     data.add(citations())
     data.add(locale_words())
+    data.add_messages(wtforms_messages())
     references = list(db.session.scalars(select(Case.reference)))
     start = ["/", *(rule.rule for rule in app_ctx.url_map.iter_rules()
                     if "GET" in rule.methods and not rule.arguments
                     and not rule.rule.startswith(("/api/", "/static", "/sandbox"))
                     and rule.rule not in {"/login", "/logout", "/calendar/feed.ics"}),
              *(f"/requests/{reference}" for reference in references)]
-    findings, read = [], {}
+    findings, read, forms = [], {}, {}
     for login in logins:
         sign_in(client, login.username, login.password)
-        found, pages = walk(app_ctx, client, login.role, start, data)
+        forms[login.role] = []
+        found, pages = walk(app_ctx, client, login.role, start, data, forms=forms[login.role])
         findings += found
         read[login.role] = pages
-    print("pages read:", read)
+    # then every form each saw, sent empty: the errors and messages it answers with
+    sent = {}
+    for login in logins:
+        sign_in(client, login.username, login.password)
+        found, sent[login.role] = send_empty(app_ctx, client, login.role, forms[login.role],
+                                             data)
+        findings += found
+    print("pages read:", read, "forms sent:", sent)
     assert all(pages >= 5 for pages in read.values()), read
-    assert sum(read.values()) >= 150, read
+    assert sum(read.values()) >= 150 and sum(sent.values()) >= 30, (read, sent)
+    findings = still_unmarked(findings, data)
     assert not findings, report(findings)

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from mla.sandbox.models import Exercise
 from tests.conftest import PASSWORD
-from tests.i18n.crawl import DataValues, citations, locale_words, report, sign_in, stored_values
+from tests.i18n.crawl import (
+    DataValues,
+    citations,
+    locale_words,
+    report,
+    send_empty,
+    sign_in,
+    still_unmarked,
+    stored_values,
+    wtforms_messages,
+)
 from tests.i18n.crawl import walk as crawl
 
 
@@ -23,12 +33,20 @@ def test_every_sandbox_page_is_translated(app_ctx, db, client, loaded, trainer, 
     data.add(locale_words())
     start = ["/", "/sandbox/", "/sandbox/exercises", "/sandbox/progress", "/sandbox/outbox",
              "/sandbox/class"]
-    findings, read = [], {}
+    data.add_messages(wtforms_messages())
+    findings, read, forms = [], {}, {}
     for user in (trainer, trainee):
         sign_in(client, user.username, PASSWORD)
-        found, pages = crawl(app_ctx, client, user.role, start, data)
+        forms[user.username] = []
+        found, pages = crawl(app_ctx, client, str(user.role), start, data,
+                             forms=forms[user.username])
         findings += found
-        read[user.role] = pages
+        read[str(user.role)] = pages
+    for user in (trainer, trainee):
+        sign_in(client, user.username, PASSWORD)
+        found, _sent = send_empty(app_ctx, client, str(user.role), forms[user.username], data)
+        findings += found
     print("pages read:", read)
     assert read["trainee"] >= 10 and read["supervisor"] >= 10, read
+    findings = still_unmarked(findings, data)
     assert not findings, report(findings)
