@@ -10,6 +10,8 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
+
 from mla.core.i18n import (
     data_text,
     dualcrim_rule_key,
@@ -127,3 +129,36 @@ def test_citations_are_never_extracted():
         tables = data.get("ground", []) + list(data.get("rule", {}).values())
         for table in tables:
             assert f'msgid "{table["citation"]}"' not in pot, table["citation"]
+
+
+def _catalogue(lang: str) -> Any:
+    from babel.support import Translations
+
+    return Translations.load(str(ROOT / "mla" / "translations"), [lang])
+
+
+def test_a_request_page_shows_workflow_rule_and_instrument_words_in_the_readers_language(
+        client, login_as, create_user, make_case):
+    """End to end, with the committed catalogues: the state, a step and the clock of a
+    request, and its legal basis, in French and Chinese, the citation as it is."""
+    user = create_user("caseworker")
+    case = make_case(actor=user)
+    login_as(user)
+    state_key = workflow_key("incoming_mla", "state", "received")
+    step_key = workflow_key("incoming_mla", "step", "acknowledge")
+    for lang in ("fr", "zh"):
+        words = _catalogue(lang)
+        english = {
+            "state": (state_key, "Received, not yet acknowledged"),
+            "step": (step_key, "Acknowledge and start the review"),
+            "clock": ("deadline:sla_acknowledge:title", "Acknowledge the request (service level)"),
+            "instrument": ("instrument:UNTOC:title",
+                           "United Nations Convention against Transnational Organized Crime "
+                           "(2000)"),
+        }
+        page = client.get(f"/requests/{case.reference}",
+                          headers={"Accept-Language": lang}).get_data(as_text=True)
+        for what, (key, source) in english.items():
+            text = words.pgettext(key, source)
+            assert text != source, f"{lang}: the {what} is not translated in the catalogue"
+            assert escape(text) in page, f"{lang}: the {what} {text!r} is not on the page"
