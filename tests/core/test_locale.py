@@ -243,3 +243,43 @@ def test_the_right_to_left_build_is_the_same_bootstrap_as_the_left_to_right_one(
         encoding="utf-8")[:300]).group(1) for name in ("bootstrap.min.css",
                                                        "bootstrap.rtl.min.css")}
     assert len(versions) == 1, versions
+
+
+def test_a_scheduled_reminder_reaches_each_reader_in_their_language(make_case, speaker, db,
+                                                                    monkeypatch):
+    """The real path: the scheduler's scan writes the reminder once per recipient, in the
+    recipient's language, with the due date in that language's form (a French date even
+    while the catalogue lacks a message)."""
+    from datetime import UTC, datetime
+
+    from flask import current_app
+    from flask_babel import force_locale, gettext
+    from sqlalchemy import select
+
+    from mla.core import clock
+    from mla.core.display import due, due_in
+    from mla.core.transaction import unit_of_work
+    from mla.deadlines.models import Deadline
+    from mla.deadlines.reminders import scan_deadlines
+    from mla.deadlines.services import start_deadline
+    from mla.notifications.models import OutboxMessage
+
+    worker = speaker(language="fr", email="fr@example.org")
+    case = make_case(worker, kind="mla", legal_basis="UNTOC", measures=[],
+                     assignee_id=worker.id)
+    monkeypatch.setattr(clock, "real_now", lambda: datetime(2026, 3, 2, 9, tzinfo=UTC))
+    with unit_of_work():
+        start_deadline(case, "sla_decision", actor="t")
+    monkeypatch.setattr(clock, "real_now", lambda: datetime(2026, 3, 27, 9, tzinfo=UTC))
+    scan_deadlines()
+    deadline = db.session.scalars(select(Deadline).where(
+        Deadline.case_id == case.id, Deadline.rule_code == "sla_decision")).one()
+    mail = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.channel == "email", OutboxMessage.case_id == case.id)).all()
+    assert mail, "no reminder was written"
+    with current_app.test_request_context(), force_locale("fr"):
+        opening = due_in(3)
+        due_line = gettext("Due: %(when)s", when=due(deadline.due_at, deadline.zone_name))
+    assert all(m.subject.startswith(opening) for m in mail), [m.subject for m in mail]
+    assert any(due_line in m.body for m in mail), [m.body for m in mail]
+    assert "30 mars 2026" in due_line
