@@ -39,7 +39,7 @@ PROSECUTOR_OFFENCE_FIELDS = ("label", "statute", "max_penalty_months", "iccs_cod
 PROSECUTOR_EVENT_FIELDS = ("at", "kind", "transition", "from_state", "to_state", "comment",
                            "actor_label", "questions")
 PROSECUTOR_DEADLINE_FIELDS = ("name", "title", "citation", "due_at", "status", "days_left",
-                              "unit")
+                              "unit", "time_zone")
 
 # Timeline words that date the steps a prosecutor asks about.
 _SENT_WORDS = ("transmit", "sent", "send")

@@ -25,5 +25,6 @@ def test_pause_reasons_never_reach_a_prosecutor(client, create_user, api_token, 
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "Informant" not in body
-    assert all(set(d) <= {"name", "title", "citation", "due_at", "status", "days_left", "unit"}
+    assert all(set(d) <= {"name", "title", "citation", "due_at", "status", "days_left", "unit",
+                          "time_zone"}
                for d in response.get_json())
