@@ -120,7 +120,8 @@ test-postgres: $(STAMP)
 
 # The catalogues (docs/languages.md, "Catalogues and translators"): extract every marked
 # string and every data file's words (babel.cfg) into mla/translations/messages.pot, merge
-# it into each language's PO file (new messages untranslated, changed ones fuzzy), and
+# it into each language's PO file (new and reworded messages untranslated: a guessed
+# "fuzzy" match would carry placeholders the new text lacks, which compile refuses), and
 # compile the .mo files, which are committed (the wheel needs no build step; a test
 # checks they match the PO files). Width 100 is tools/po_chunks.py's, so its writes and
 # these never rewrap each other's lines.
@@ -130,7 +131,7 @@ messages: $(STAMP)
 	  -k lazy_ngettext:1,2 -c TRANSLATORS: -w 100 --project=Comity \
 	  --copyright-holder="Comity contributors" -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -w 100 \
-	  --ignore-obsolete
+	  --ignore-obsolete --no-fuzzy-matching
 	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics
 
 # ruff, then mypy with the settings in pyproject.toml ([tool.mypy]).
