@@ -153,10 +153,10 @@ class Composition(Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
-    docx_document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("documents.id", ondelete="SET NULL"))
-    pdf_document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("documents.id", ondelete="SET NULL"))
+    # No ON DELETE: an approved text's files go only with their request, all at once (a
+    # SET NULL would break approved_has_files while a request's rows are cascaded away).
+    docx_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    pdf_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
 
     case = relationship("Case")
     letter = relationship("Letter")

@@ -252,3 +252,19 @@ def test_the_request_page_links_the_request_document_and_its_state(
         start_request(worker, case, language="en")
     html = client.get(f"/requests/{case.reference}").get_data(as_text=True)
     assert "draft in en" in html and "needs translation" in html
+
+
+def test_a_request_goes_with_its_approved_document(outgoing, db, create_user):
+    """Deleting a request (a sandbox copy's reset) takes its frozen texts and their files
+    in one statement: nothing is left pointing at a removed file."""
+    from sqlalchemy import delete
+
+    from mla.cases.models import Case
+    from mla.documents.models import Composition
+
+    case, worker = outgoing
+    _approved(case, worker, create_user)
+    db.session.execute(delete(Case).where(Case.id == case.id))
+    db.session.commit()
+    assert db.session.query(Composition).count() == 0
+    assert db.session.query(Document).count() == 0

@@ -106,11 +106,9 @@ def upgrade():
                                 name=op.f('fk_compositions_approved_by_id_users'),
                                 ondelete='SET NULL'),
         sa.ForeignKeyConstraint(['docx_document_id'], ['documents.id'],
-                                name=op.f('fk_compositions_docx_document_id_documents'),
-                                ondelete='SET NULL'),
+                                name=op.f('fk_compositions_docx_document_id_documents')),
         sa.ForeignKeyConstraint(['pdf_document_id'], ['documents.id'],
-                                name=op.f('fk_compositions_pdf_document_id_documents'),
-                                ondelete='SET NULL'),
+                                name=op.f('fk_compositions_pdf_document_id_documents')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_compositions')),
         sa.UniqueConstraint('letter_id', name=op.f('uq_compositions_letter_id')),
     )
