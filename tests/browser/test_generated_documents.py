@@ -137,3 +137,26 @@ def test_a_letter_and_the_upload_form_print_cleanly(page, browser_login, create_
     assert page.locator("main form").is_visible()
     _printed_text(page)
 
+
+
+def test_an_admin_sets_the_letterhead_and_sees_the_logo(page, browser_login, create_user,
+                                                        tmp_path, screenshot):
+    browser_login(page, create_user("admin"))
+    page.goto("/admin/letterhead")
+    page.locator("#authority_name").fill("Central Authority of Zembla")
+    page.locator("#address").fill("1 Law Street\nZembla City")
+    page.locator("#signatory_name").fill("Anna Example")
+    page.locator("#signatory_title").fill("Head of the Central Authority")
+    wrong = tmp_path / "logo.png"
+    wrong.write_bytes(b"GIF89a" + b"\x00" * 64)
+    page.locator("#logo").set_input_files(str(wrong))
+    page.get_by_role("button", name="Save").click()
+    assert "PNG or JPEG" in page.locator("#logo-error").inner_text()
+    logo = tmp_path / "zembla.png"
+    logo.write_bytes(_logo())
+    page.locator("#logo").set_input_files(str(logo))
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/admin/letterhead")
+    shown = page.get_by_role("img", name="The current logo")
+    assert shown.evaluate("img => img.complete && img.naturalWidth") == 360
+    screenshot(page, "letterhead-settings")
