@@ -36,6 +36,7 @@ DOMAINS = (
     "documents",
     "exchange",
     "persons",
+    "undertakings",
     "portal",
     "reports",
     "sandbox",

@@ -1,0 +1,1 @@
+"""Conditions and assurances as records: speciality, use limitations, assurances, aut dedere."""
