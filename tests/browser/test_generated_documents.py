@@ -20,6 +20,7 @@ from mla.documents.letterhead import LetterheadInput, set_letterhead
 from mla.documents.services import document_content
 from mla.notifications.letters import approve_letter, draft_letter
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_accessibility import _violations
 
 
 def _logo() -> bytes:
@@ -90,6 +91,7 @@ def test_the_request_document_edited_printed_and_generated(
     page.wait_for_url(f"**/requests/{case.reference}/request-document")
     assert "version 2" in page.locator("#composition-status").inner_text()
     screenshot(page, "request-document-draft")
+    assert _violations(page) == []
 
     page.context.clear_cookies()  # signed out: the supervisor signs in
     browser_login(page, supervisor)
@@ -98,6 +100,7 @@ def test_the_request_document_edited_printed_and_generated(
     page.wait_for_url(f"**/requests/{case.reference}/request-document")
     assert page.locator("#composition-files code.sha256").count() == 2
     screenshot(page, "request-document-approved")
+    assert _violations(page) == []
     text = _printed_text(page)
     assert "Demande d'entraide judiciaire" in text and "18(15)(f)" in text
     assert "Audition du gérant" in text
@@ -120,7 +123,7 @@ def test_the_request_document_edited_printed_and_generated(
 
 
 def test_a_letter_and_the_upload_form_print_cleanly(page, browser_login, create_user,
-                                                     outgoing, db):
+                                                     outgoing, db, tmp_path):
     case, worker = outgoing
     with unit_of_work():
         letter = draft_letter(case, "status_inquiry", actor=worker)
@@ -135,6 +138,15 @@ def test_a_letter_and_the_upload_form_print_cleanly(page, browser_login, create_
     page.emulate_media(media="screen")
     page.goto(f"/requests/{case.reference}/documents")
     assert page.locator("main form").is_visible()
+    upload = tmp_path / "traduccion.pdf"
+    upload.write_bytes(b"%PDF-1.7\n" + b"texto\n" * 20)
+    page.locator("#file").set_input_files(str(upload))
+    page.locator("#doc_type").select_option("translation")
+    page.locator("#language").select_option("es")
+    page.get_by_role("button", name="Add document").click()
+    assert "Choose the document this translates." in page.locator(
+        "#translation_of-error").inner_text()
+    assert _violations(page) == []
     _printed_text(page)
 
 
@@ -152,6 +164,7 @@ def test_an_admin_sets_the_letterhead_and_sees_the_logo(page, browser_login, cre
     page.locator("#logo").set_input_files(str(wrong))
     page.get_by_role("button", name="Save").click()
     assert "PNG or JPEG" in page.locator("#logo-error").inner_text()
+    assert _violations(page) == []
     logo = tmp_path / "zembla.png"
     logo.write_bytes(_logo())
     page.locator("#logo").set_input_files(str(logo))
