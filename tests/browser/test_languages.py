@@ -165,3 +165,26 @@ def _zone(name: str) -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
+
+
+def test_on_a_phone_arabic_pages_do_not_scroll_sideways(browser, live_server, browser_login,
+                                                       working_day, screenshot):
+    worker, case, _deadline = working_day
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844},
+                                  locale="ar", timezone_id="UTC",
+                                  extra_http_headers={"Accept-Language": "ar"})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    problems: list[str] = []
+    try:
+        page = context.new_page()
+        browser_login(page, worker)
+        for path, name in (("/", "deadlines"), (f"/requests/{case.reference}", "request"),
+                           ("/requests/new", "register")):
+            page.goto(path)
+            _page_says(page, "ar")
+            screenshot(page, f"issue19-ar-phone-{name}")
+            _no_sideways_scrolling(page)
+            problems += [f"{path}: {problem}" for problem in _violations(page)]
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)

@@ -3,6 +3,17 @@ document.addEventListener("DOMContentLoaded", () => {
   // Move focus to the error summary after a refused form, for keyboard and screen-reader users.
   const errors = document.getElementById("form-errors");
   if (errors) { errors.focus(); }
+  // A table wider than a phone scrolls inside itself (app.css): keyboard users reach it.
+  const focusScrollableTables = () => {
+    document.querySelectorAll("main table.table").forEach((table) => {
+      const scrolls = table.scrollWidth > table.clientWidth
+        || table.scrollHeight > table.clientHeight;
+      if (scrolls) { table.setAttribute("tabindex", "0"); }
+      else { table.removeAttribute("tabindex"); }
+    });
+  };
+  focusScrollableTables();
+  window.addEventListener("resize", focusScrollableTables);
   // Buttons that ask before doing something irreversible.
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (event) => {
