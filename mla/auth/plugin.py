@@ -6,8 +6,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from mla.auth import cli, models, views
-from mla.auth.forms import ROLE_LABELS
 from mla.auth.enrolment import init_enrolment
+from mla.auth.forms import ROLE_LABELS
 from mla.auth.throttle import init_sign_in_limits
 from mla.core.plugins import USER_MENU, Domain, NavEntry, Panel
 
