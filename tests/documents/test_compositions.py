@@ -268,3 +268,39 @@ def test_a_request_goes_with_its_approved_document(outgoing, db, create_user):
     db.session.commit()
     assert db.session.query(Composition).count() == 0
     assert db.session.query(Document).count() == 0
+
+
+@pytest.mark.parametrize("language", ["ar", "zh", "ru", "es"])
+def test_a_request_in_each_language_comity_writes(outgoing, db, create_user, language):
+    """Drafted, approved and generated end to end; the DOCX of an Arabic request is set
+    right to left. Headings come from the catalogue of that language (English until the
+    translators fill it), so the test reads what is common to all."""
+    from docx.oxml.ns import qn
+
+    case, worker = outgoing
+    with unit_of_work():
+        composition = start_request(worker, case, language=language)
+    assert composition.language == language and composition.is_translation_needed
+    with unit_of_work():
+        approve_composition(create_user("supervisor"), composition, version=1)
+    pdf = document_content(composition.pdf_document)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+                    .split())
+    assert case.reference in text and "BEPI-77" in text and "Jean Fictif" in text
+    document = docx.Document(io.BytesIO(document_content(composition.docx_document)))
+    marked = [p._p.pPr is not None and p._p.pPr.find(qn("w:bidi")) is not None
+              for p in document.paragraphs if p.text]
+    assert all(marked) if language == "ar" else not any(marked)
+
+
+def test_without_a_letterhead_the_home_state_names_the_authority(db, make_case,
+                                                                 create_user):
+    worker = create_user("caseworker")
+    case = make_case(worker, direction="outgoing")
+    with unit_of_work():
+        composition = start_request(worker, case, language="en")
+    assert "Central authority of" in composition.sections[0]["text"]
+    with unit_of_work():
+        approve_composition(create_user("supervisor"), composition, version=1)
+    pdf = document_content(composition.pdf_document)
+    assert "Central authority of" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
