@@ -73,7 +73,8 @@ def placeholder_problems(message: Message) -> list[str]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_translations_keep_the_placeholders(lang):
     catalog = read_catalogue(po_path(lang), lang)
-    problems = [p for m in messages(catalog) for p in placeholder_problems(m)]
+    # a fuzzy entry is neither compiled nor shown (the completeness test names it)
+    problems = [p for m in messages(catalog) if not m.fuzzy for p in placeholder_problems(m)]
     assert not problems, f"{lang}: " + "\n".join(problems)
 
 
