@@ -62,7 +62,9 @@ def _todo(args: argparse.Namespace) -> None:
                 {
                     "id": ident[0] if isinstance(ident, (list, tuple)) else ident,
                     "plural": ident[1] if isinstance(ident, (list, tuple)) else None,
-                    "plural_forms": catalog.num_plurals if isinstance(ident, (list, tuple)) else None,
+                    "plural_forms": catalog.num_plurals
+                    if isinstance(ident, (list, tuple))
+                    else None,
                     "context": message.context,
                     "comments": message.auto_comments,
                     "where": [f"{f}:{n}" for f, n in message.locations[:3]],
@@ -101,7 +103,9 @@ def _apply(args: argparse.Namespace) -> None:
                 wanted = set(placeholders(message.id[1])) | set(placeholders(message.id[0]))
                 for form in text:
                     if not set(placeholders(form)) <= wanted:
-                        problems.append(f"{name}: {entry['id']!r}: placeholder not in source: {form!r}")
+                        problems.append(
+                            f"{name}: {entry['id']!r}: placeholder not in source: {form!r}"
+                        )
                 # every form but a singular-only one must carry the named placeholders
                 named = {p for p in wanted if p.startswith("%(")}
                 if named and not named <= set(placeholders(text[-1])):
@@ -136,16 +140,23 @@ def _status(_: argparse.Namespace) -> None:
             if not message.id:
                 continue
             total += 1
-            strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+            strings = (
+                message.string if isinstance(message.string, (list, tuple)) else [message.string]
+            )
             if message.fuzzy:
                 fuzzy += 1
             elif not all(strings):
                 missing += 1
-        print(f"{lang}: {total - fuzzy - missing}/{total} translated, {fuzzy} fuzzy, {missing} untranslated")
+        print(
+            f"{lang}: {total - fuzzy - missing}/{total} translated, "
+            f"{fuzzy} fuzzy, {missing} untranslated"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(required=True)
     todo = sub.add_parser("todo")
     todo.add_argument("lang")
