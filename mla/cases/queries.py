@@ -109,6 +109,11 @@ class CaseFilters:
             sort=sort if sort in SORTS else "newest",
         )
 
+    def exact_reference(self) -> str | None:
+        """The reference ``q`` names whole (any case, spaces around ignored), if it does."""
+        term = self.q.strip().upper()
+        return term if REFERENCE_RE.fullmatch(term) else None
+
 
 def filtered_cases(actor: User, filters: CaseFilters) -> Select[Case]:
     stmt = visible_cases(actor)
@@ -302,6 +307,12 @@ def get_case_for(actor: User, reference: str, *, full: bool = True) -> Case:
         # The same answer for "does not exist" and "not yours": no reference probing.
         raise NotFound(_("No request with that reference is visible to you."))
     return case
+
+
+def find_visible_reference(actor: User, reference: str) -> bool:
+    """Whether ``reference`` names a request the actor may see (one indexed lookup)."""
+    stmt = visible_cases(actor).where(Case.reference == reference.upper())
+    return db.session.scalar(stmt.with_only_columns(Case.id).limit(1)) is not None
 
 
 def dashboard_counts(actor: User) -> dict[str, int]:

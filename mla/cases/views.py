@@ -23,6 +23,7 @@ from mla.cases.queries import (
     BadCursor,
     CaseFilters,
     case_page,
+    find_visible_reference,
     get_case_for,
     parse_page_args,
     staff_choices,
@@ -47,6 +48,10 @@ def index() -> ResponseReturnValue:
         return redirect(url_for("portal.index"))
     filters = CaseFilters.from_args(request.args)
     page, per_page = parse_page_args(request.args)
+    exact = filters.exact_reference()
+    if exact and find_visible_reference(current_user, exact):
+        # A whole reference typed (in the navigation bar's box or here): open it.
+        return redirect(url_for("cases.detail", reference=exact))
     try:
         result = case_page(current_user, filters, page, per_page,
                            cursor=request.args.get("cursor") or None)

@@ -14,6 +14,15 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   focusScrollableTables();
   window.addEventListener("resize", focusScrollableTables);
+  // "/" focuses the navigation bar's search box, unless the user is typing somewhere.
+  const hotkeyed = document.querySelector("[data-hotkey='/']");
+  document.addEventListener("keydown", (event) => {
+    if (!hotkeyed || event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) { return; }
+    event.preventDefault();
+    hotkeyed.focus();
+  });
   // Buttons that ask before doing something irreversible.
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (event) => {
