@@ -42,6 +42,7 @@ from mla.exchange.services import (
     seal_request,
 )
 from mla.extensions import db
+from mla.notifications.services import assignee_recipients, notify_users
 from mla.workflow.hooks import NO_ARGUMENT, Argument, TransitionContext, effect
 from mla.workflow.registry import definition_for_case
 from mla.workflow.services import apply_transition
@@ -151,11 +152,8 @@ def exchange_transmit_effect(ctx: TransitionContext, arg: str | None) -> None:
     counterpart and queue it, in the step's transaction (the outbox delivers it)."""
     if ctx.values.get("channel") != "electronic":
         return
-    sealed = seal_request(ctx.actor, ctx.case, check=False)
+    sealed = seal_request(ctx.actor, ctx.case, check=False)  # its timeline entry: "sealed"
     transport.enqueue_package(ctx.case, sealed.message, sealed.data, sealed.counterpart.address)
-    add_event(ctx.case, ctx.actor, "exchange", data={
-        "action": "queued", "message_id": sealed.message.message_id,
-        "counterpart": sealed.counterpart.exchange_id})
 
 
 def _text_for(kind: StatusKind, ctx: TransitionContext) -> str:
@@ -272,6 +270,10 @@ def receive_status(opened: OpenedPackage, data: bytes) -> Case:
     case.updated_at = now()
     record_audit(EXCHANGE_ACTOR, "exchange.status_receive", case,
                  message_id=opened.message_id, status=kind.code, sender=opened.sender)
+    notify_users(assignee_recipients(case), f"exchange:{opened.message_id}",
+                 lambda: _("%(reference)s: %(status)s – confirm it on the request",
+                           reference=case.reference, status=kind.banner),
+                 lambda: text, case=case, category="exchange")
     return case
 
 

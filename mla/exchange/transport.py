@@ -276,6 +276,12 @@ def _give_up(token: str, row: OutboxMessage, message_id: str, code: str, reason:
     log.warning("exchange message %s refused: %s", message_id, code)
 
 
+def delivery_of(message: ExchangeMessage) -> OutboxMessage | None:
+    """The outbox row carrying an outgoing message (None: sealed for a file only)."""
+    return db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.key == f"exchange:{message.message_id}"))
+
+
 def _outgoing(message_id: str) -> ExchangeMessage | None:
     return db.session.scalar(select(ExchangeMessage).where(
         ExchangeMessage.direction == Direction.OUTGOING,

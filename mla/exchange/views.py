@@ -22,6 +22,7 @@ from mla.cases.queries import get_case_for
 from mla.core.access import STAFF, allow
 from mla.core.errors import ApiError, Conflict, ServiceError
 from mla.exchange import status as statuses
+from mla.exchange import transport
 from mla.exchange.models import Direction, MessageStatus
 from mla.exchange.services import (
     SEND_STEP,
@@ -87,6 +88,8 @@ def exchange_panel(case: Case) -> dict[str, Any]:
                         "text": statuses.status_text(message),
                         "target": statuses.step_label(case, step)})
     messages = statuses.messages_of(case)
+    deliveries = {m.id: transport.delivery_of(m) for m in messages
+                  if m.direction == Direction.OUTGOING and m.status == MessageStatus.SEALED}
     return {
         "shown": bool(conversation or can_transmit or messages),
         "conversation": conversation,
@@ -96,6 +99,7 @@ def exchange_panel(case: Case) -> dict[str, Any]:
         "awaiting_confirmation": awaiting_confirmation(case),
         "pending": pending,
         "messages": messages,
+        "deliveries": deliveries,
         "form": VersionForm(version=str(case.version)),
         "INCOMING": Direction.INCOMING,
         "DELIVERED": MessageStatus.DELIVERED,

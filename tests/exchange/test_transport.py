@@ -186,14 +186,20 @@ def _row(db) -> OutboxMessage:
     return db.session.scalar(select(OutboxMessage).where(OutboxMessage.channel == "exchange"))
 
 
-def test_an_unreachable_counterpart_is_tried_again_later(db, make_case, counterpart):
+def test_an_unreachable_counterpart_is_tried_again_later(db, make_case, counterpart,
+                                                         create_user, login_as):
     server = counterpart(status=503, body=b"down for maintenance")
-    _queued(db, make_case, server.url)
+    case, _ = _queued(db, make_case, server.url)
     report = dispatch_due()
     row = _row(db)
     assert (row.status, row.attempts, report.retried) == (OutboxStatus.PENDING, 1, 1)
     assert "HTTP 503" in row.last_error and row.available_at > now()
     assert len(server.received) == 1 and server.received[0][2].startswith(b"eyJ")
+    # The caseworker sees it on the request: not delivered yet, why, and when next.
+    page = login_as(create_user("caseworker")).get(f"/requests/{case.reference}")
+    text = page.get_data(as_text=True)
+    assert "1 attempt failed:" in text and "The counterpart answered HTTP 503" in text
+    assert "next attempt" in text
 
 
 def test_a_closed_port_is_tried_again_later(db, make_case, counterpart):

@@ -167,8 +167,15 @@ class Instance:
         return case
 
     def dispatch(self) -> str:
-        """The real dispatcher, once: delivers what this instance's outbox holds."""
-        return flask_command(self.env, self.home, "scheduler", "run", "--once")
+        """The real dispatcher, once: delivers what this instance's outbox holds (and
+        says why, when a package is still waiting afterwards)."""
+        output = flask_command(self.env, self.home, "scheduler", "run", "--once")
+        waiting = self.query(lambda: [
+            (row.key, row.status, row.attempts, row.last_error) for row in db.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.channel == "exchange",
+                                            OutboxMessage.status != "sent"))])
+        assert waiting == [], (waiting, output)
+        return output
 
     def post_package(self, data: bytes) -> tuple[int, Any]:
         request = urllib.request.Request(  # noqa: S310
@@ -371,6 +378,7 @@ def _screenshot(instance: Instance, reference: str, name: str, anchor: str = "")
             "--disable-component-update", "--disable-sync", "--no-first-run"])
         try:
             page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+            page.set_default_timeout(180_000)  # a loaded machine is slow, not wrong
             page.goto(f"{instance.url}/login")
             page.fill("input[name=username]", "cw")
             page.fill("input[name=password]", PASSWORD)
