@@ -39,6 +39,7 @@ DOMAINS = (
     "undertakings",
     "portal",
     "reports",
+    "worklist",
     "sandbox",
     "scheduler",
     "demo",

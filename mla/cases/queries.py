@@ -109,6 +109,16 @@ class CaseFilters:
             sort=sort if sort in SORTS else "newest",
         )
 
+    def to_args(self) -> dict[str, str]:
+        """The query-string arguments ``from_args`` reads back into these filters (only
+        the ones set): links, saved filters and redirects carry filters this way."""
+        args = {"q": self.q, "direction": self.direction, "kind": self.kind,
+                "state": self.state, "counterpart": self.counterpart,
+                "assignee": self.assignee, "urgent": "1" if self.urgent else "",
+                "overdue": "1" if self.overdue else "", "open": "1" if self.open_only else "",
+                "sort": "" if self.sort == "newest" else self.sort}
+        return {name: value for name, value in args.items() if value}
+
     def exact_reference(self) -> str | None:
         """The reference ``q`` names whole (any case, spaces around ignored), if it does."""
         term = self.q.strip().upper()

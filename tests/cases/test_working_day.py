@@ -39,3 +39,102 @@ def test_a_whole_reference_not_visible_is_listed_as_nothing_found(client, me):
     response = client.get("/requests/", query_string={"q": "MLA-IN-2020-99999"})
     assert response.status_code == 200
     assert "No request matches these filters." in response.get_data(as_text=True)
+
+
+def _tokens(html: str) -> dict[str, str]:
+    return {value.split(":")[0]: value
+            for value in re.findall(r'name="selected" value="([^"]+)"', html)}
+
+
+def _bulk(client, csrf_token, tokens, **form):
+    data = {"csrf_token": csrf_token("/requests/"), "selected": tokens, "back": "urgent=1",
+            **form}
+    return client.post("/requests/bulk", data=data)
+
+
+def test_bulk_assign_changes_each_with_history_and_audit_and_names_the_refused(
+        client, db, me, make_case, create_user, csrf_token):
+    from sqlalchemy import select
+
+    from mla.audit.models import AuditEntry
+    from mla.cases.models import Case, CaseEvent
+    from mla.cases.services import assign_case
+
+    cases = [make_case(me) for _ in range(4)]
+    colleague = create_user("caseworker", display_name="Ana Colleague")
+    tokens = _tokens(client.get("/requests/").get_data(as_text=True))
+    assert set(tokens) == {c.reference for c in cases}
+    # Meanwhile someone else assigns the last one: the list's view of it is stale.
+    stale = cases[-1]
+    assign_case(me, db.session.get(Case, stale.id), me.id)
+    db.session.commit()
+    response = _bulk(client, csrf_token, list(tokens.values()), action="assign",
+                     assignee_id=str(colleague.id))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/requests/?urgent=1")
+    page = client.get("/requests/").get_data(as_text=True)
+    assert "3 assigned to Ana Colleague" in page
+    assert f"Not done for 1: {stale.reference} (changed since the list was shown" in page
+    db.session.expire_all()
+    for case in cases[:3]:
+        assert db.session.get(Case, case.id).assignee_id == colleague.id
+        assert db.session.scalar(select(CaseEvent).where(
+            CaseEvent.case_id == case.id, CaseEvent.kind == "assigned",
+            CaseEvent.actor_id == me.id)) is not None
+    assert db.session.get(Case, stale.id).assignee_id == me.id
+    audits = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.assign")).all()
+    assert len(audits) == 4  # three in bulk, one before
+
+
+def test_bulk_assign_never_to_a_trainee_and_not_by_a_trainee(
+        client, db, me, make_case, create_user, csrf_token, login_as):
+    case = make_case(me)
+    trainee = create_user("trainee")
+    listed = client.get("/requests/").get_data(as_text=True)
+    offered = re.search(r'id="bulk-assignee".*?</select>', listed, re.S).group(0)
+    assert me.display_name in offered and trainee.display_name not in offered
+    tokens = list(_tokens(listed).values())
+    _bulk(client, csrf_token, tokens, action="assign", assignee_id=str(trainee.id))
+    assert "Choose a caseworker or supervisor." in client.get("/requests/").get_data(as_text=True)
+    login_as(trainee)
+    page = client.get("/requests/").get_data(as_text=True)
+    assert 'value="assign"' not in page
+    # A trainee on a live instance changes nothing: refused before the view runs.
+    assert _bulk(client, csrf_token, tokens, action="assign",
+                 assignee_id=str(me.id)).status_code == 403
+    db.session.expire_all()
+    assert case.assignee_id is None
+
+
+def test_bulk_note_and_an_empty_selection(client, db, me, make_case, csrf_token):
+    from sqlalchemy import select
+
+    from mla.cases.models import CaseEvent
+
+    cases = [make_case(me) for _ in range(2)]
+    tokens = list(_tokens(client.get("/requests/").get_data(as_text=True)).values())
+    _bulk(client, csrf_token, tokens, action="note", note="Chased by phone")
+    notes = db.session.scalars(select(CaseEvent).where(CaseEvent.kind == "note")).all()
+    assert sorted(n.case_id for n in notes) == sorted(c.id for c in cases)
+    _bulk(client, csrf_token, [], action="note", note="x")
+    assert "Select at least one request." in client.get("/requests/").get_data(as_text=True)
+
+
+def test_export_of_a_selection_has_the_list_columns_and_no_formula(
+        client, db, me, make_case, csrf_token):
+    import io
+
+    import openpyxl
+
+    case = make_case(me, title="=HYPERLINK(\"http://x\")")
+    make_case(me)
+    token = _tokens(client.get("/requests/").get_data(as_text=True))[case.reference]
+    csv = _bulk(client, csrf_token, [token], action="csv")
+    assert csv.mimetype == "text/csv"
+    lines = csv.get_data(as_text=True).splitlines()
+    assert lines[0] == "Reference,Title,Counterpart,State,Assigned to,Registered,Next due,Urgent"
+    assert len(lines) == 2 and lines[1].startswith(f"{case.reference},\"'=HYPERLINK")
+    xlsx = _bulk(client, csrf_token, [token], action="xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet["A2"].value == case.reference
+    assert sheet["B2"].value == case.title and sheet["B2"].data_type == "s"

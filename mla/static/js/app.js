@@ -23,6 +23,20 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     hotkeyed.focus();
   });
+  // A "select all" box ticks or clears every box of its name; it shows "some" as mixed.
+  document.querySelectorAll("input[data-select-all]").forEach((all) => {
+    const form = all.form || document;
+    const boxes = () => form.querySelectorAll(`input[name='${all.dataset.selectAll}']`);
+    const sync = () => {
+      const ticked = Array.from(boxes()).filter((box) => box.checked).length;
+      all.checked = ticked > 0 && ticked === boxes().length;
+      all.indeterminate = ticked > 0 && ticked < boxes().length;
+    };
+    all.addEventListener("change", () => {
+      boxes().forEach((box) => { box.checked = all.checked; });
+    });
+    boxes().forEach((box) => box.addEventListener("change", sync));
+  });
   // Buttons that ask before doing something irreversible.
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (event) => {

@@ -1,0 +1,93 @@
+"""The request list's tools: work on a selection, saved filters."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from mla.cases.queries import CaseFilters, staff_choices
+from mla.core.access import READERS, allow
+from mla.core.errors import ServiceError
+from mla.core.forms import as_choices
+from mla.core.text import csv_text
+from mla.reports.exports import XLSX_MIMETYPE, xlsx_bytes
+from mla.worklist.bulk import (
+    BulkOutcome,
+    Selected,
+    bulk_assign,
+    bulk_note,
+    parse_selection,
+    selected_cases,
+)
+from mla.worklist.exports import list_table
+from mla.worklist.forms import BulkForm
+
+bp = Blueprint("worklist", __name__, url_prefix="/requests")
+
+ASSIGNERS = frozenset({"admin", "supervisor", "caseworker"})
+ANNOTATORS = frozenset({"admin", "supervisor", "caseworker", "trainee"})
+
+
+def back_to_list(query: str) -> str:
+    """The list with the filters it had (read back through the one parser: never an
+    address taken from the form as it is)."""
+    args = CaseFilters.from_args(MultiDict(parse_qsl(query))).to_args()
+    return url_for("cases.index", **args)  # type: ignore[arg-type]
+
+
+def _report(outcome: BulkOutcome, done_message: str) -> None:
+    if outcome.done:
+        flash(done_message, "success")
+    if outcome.refused:
+        flash(_("Not done for %(num)d: %(items)s.", num=len(outcome.refused),
+                items="; ".join(f"{ref} ({why})" for ref, why in outcome.refused)), "danger")
+
+
+@bp.route("/bulk", methods=["POST"])
+@allow(*READERS)
+def bulk() -> ResponseReturnValue:
+    form = BulkForm()
+    form.assignee_id.choices = as_choices([(0, ""), *staff_choices()])
+    back = back_to_list(form.back.data or "")
+    action = request.form.get("action", "")
+    if not form.validate_on_submit():
+        flash(_("The form had expired: select the requests again."), "danger")
+        return redirect(back)
+    try:
+        selection = parse_selection(request.form.getlist("selected"))
+        if action in {"csv", "xlsx"}:
+            return _export(selection, action)
+        if action == "assign" and current_user.role in ASSIGNERS:
+            assignee = form.assignee_id.data or None
+            outcome = bulk_assign(current_user, selection, assignee)
+            name = dict(staff_choices()).get(assignee or 0, _("nobody"))
+            _report(outcome, _("%(num)d assigned to %(name)s: %(items)s.", num=len(outcome.done),
+                               name=name, items=", ".join(outcome.done)))
+        elif action == "note" and current_user.role in ANNOTATORS:
+            outcome = bulk_note(current_user, selection, form.note.data or "")
+            _report(outcome, _("Note added to %(num)d: %(items)s.", num=len(outcome.done),
+                               items=", ".join(outcome.done)))
+        else:
+            flash(_("Your role cannot do that to requests."), "danger")
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+    return redirect(back)
+
+
+def _export(selection: list[Selected], fmt: str) -> ResponseReturnValue:
+    found = selected_cases(current_user, selection)
+    missing = [item.reference for item in selection if item.reference not in found]
+    if missing:
+        raise ServiceError(_("Not exported: not visible to you: %(items)s.",
+                             items=", ".join(missing)))
+    table = list_table([found[item.reference] for item in selection])
+    if fmt == "csv":
+        return Response(csv_text(table.columns, table.rows), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=comity-requests.csv"})
+    return Response(xlsx_bytes(table), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": "attachment; filename=comity-requests.xlsx"})
