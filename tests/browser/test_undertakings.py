@@ -96,3 +96,26 @@ def test_reuse_page_of_a_limited_document(live_server, page, browser_login, make
     page.get_by_role("button", name="Draft the request for consent").click()
     expect(page.locator("main")).to_contain_text("Request for consent to use evidence")
     screenshot(page, "undertakings-consent-letter")
+
+
+def test_referral_panel_outcome_then_report(live_server, page, browser_login, ready_case,
+                                            users, db, screenshot):
+    case = ready_case("incoming_extradition", "closed_referred")
+    u.open_referral(users["caseworker"], case, authority_id=case.domestic_authority_id,
+                    referred_on=date(2026, 3, 1), refusal_ground="nationality")
+    db.session.commit()
+    browser_login(page, users["caseworker"])
+    page.goto(f"/requests/{case.reference}#aut-dedere")
+    panel = page.locator("#aut-dedere")
+    panel.get_by_label("Outcome", exact=True).select_option("convicted")
+    panel.get_by_label("Date of the outcome").fill("2026-03-02")
+    panel.get_by_label("Domestic case reference").fill("XZ-PP-2026-11")
+    panel.get_by_label("What was decided").fill("Sentenced to four years' imprisonment.")
+    panel.get_by_role("button", name="Record the outcome").click()
+    panel = page.locator("#aut-dedere")
+    expect(panel.locator("[data-referral-state]")).to_have_attribute(
+        "data-referral-state", "outcome_recorded")
+    _shot(panel, "undertakings-referral")
+    panel.get_by_role("button", name="Draft the report to the requesting state").click()
+    expect(page.locator("main")).to_contain_text("XZ-PP-2026-11")
+    screenshot(page, "undertakings-report-letter")
