@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
@@ -104,7 +105,9 @@ CONSENT_PURPOSES: dict[str, object] = {
 
 
 def speciality_of(case: Case) -> SpecialityRecord | None:
-    return db.session.scalar(select(SpecialityRecord).where(SpecialityRecord.case_id == case.id))
+    return db.session.scalar(select(SpecialityRecord).where(
+        SpecialityRecord.case_id == case.id).options(
+        selectinload(SpecialityRecord.consents).joinedload(SpecialityConsent.deadline)))
 
 
 def record_speciality(actor: Actor, case: Case, *, surrendered_on: date | None,
@@ -226,7 +229,8 @@ LIMITATION_ARTICLES = {
 
 def limitations_of(case: Case) -> list[UseLimitation]:
     return list(db.session.scalars(select(UseLimitation).where(
-        UseLimitation.case_id == case.id).order_by(UseLimitation.id)))
+        UseLimitation.case_id == case.id).options(selectinload(UseLimitation.document))
+        .order_by(UseLimitation.id)))
 
 
 def restricting(document: Document) -> list[UseLimitation]:
@@ -444,11 +448,11 @@ def get_assurance(case: Case, assurance_id: int) -> Assurance:
     return found
 
 
-def grant_blockers(case: Case) -> list[str]:
+def grant_blockers(case: Case, assurances: list[Assurance] | None = None) -> list[str]:
     """Why extradition cannot be granted yet: each required assurance not assessed
     sufficient, with the article that requires it."""
     reasons = []
-    for assurance in assurances_of(case):
+    for assurance in assurances if assurances is not None else assurances_of(case):
         if not assurance.blocks_grant:
             continue
         kind, article = ASSURANCE_KINDS[assurance.kind], assurance.source_article
@@ -568,11 +572,12 @@ def undertakings_for(actor: User, case: Case) -> Undertakings:
     """What the panels show ``actor`` (a prosecutor: shared documents only)."""
     documents = list(documents_for(actor, case))
     shown = {d.id for d in documents}
-    return Undertakings(speciality=speciality_of(case), assurances=assurances_of(case),
+    assurances = assurances_of(case) if case.kind == "extradition" else []
+    return Undertakings(speciality=speciality_of(case), assurances=assurances,
                         limitations=[lim for lim in limitations_of(case)
                                      if lim.document_id in shown],
-                        referral=referral_of(case), blockers=grant_blockers(case),
-                        documents=documents)
+                        referral=referral_of(case),
+                        blockers=grant_blockers(case, assurances), documents=documents)
 
 
 def undertakings_payload(actor: User, case: Case) -> dict[str, Any]:
