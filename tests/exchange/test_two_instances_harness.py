@@ -170,7 +170,7 @@ def test_a_server_is_stopped_and_leaves_nothing(tmp_path):
     server = Server(env, tmp_path, "probe")
     try:
         url = server.wait_until_listening()
-        with urllib.request.urlopen(f"{url}/api/v1/health", timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(f"{url}/api/v1/health", timeout=180) as response:  # noqa: S310
             assert response.status == 200
     finally:
         server.stop()
