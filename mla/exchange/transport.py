@@ -22,6 +22,7 @@ package of kind ``receipt`` signed by it and sealed for us: it is opened and che
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import logging
@@ -213,7 +214,8 @@ def _deliver_one(token: str, row: OutboxMessage, report: DispatchReport) -> None
     except AddressRefused as exc:
         _give_up(token, row, message_id, "address_refused", str(exc), report)
         return
-    except (OSError, ValueError) as exc:  # unreachable, timed out, TLS refused
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        # unreachable, timed out, TLS refused, the connection cut mid-answer
         report.errors.append(f"{row.key}: {exc}")
         _fail(token, row, f"The counterpart could not be reached: {exc}", report)
         return
