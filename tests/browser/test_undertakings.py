@@ -8,12 +8,46 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from playwright.sync_api import expect
 
 from mla.documents.services import Upload, store_document
 from mla.undertakings import services as u
 from tests.browser.conftest import ARTIFACTS
-from tests.workflow.conftest import authorities, ready_case, users  # noqa: F401
+from tests.workflow.conftest import force_state
+
+
+@pytest.fixture
+def authorities(db):
+    from mla.directory.models import Authority
+
+    home = Authority(name="Prosecution Service of Zembla", country_code="XZ", kind="prosecution")
+    foreign = Authority(name="Ministry of Justice of Arcadia", country_code="XA",
+                        kind="central_authority", email="mla@example.invalid")
+    db.session.add_all([home, foreign])
+    db.session.commit()
+    return {"domestic": home, "foreign": foreign}
+
+
+@pytest.fixture
+def users(create_user):
+    return {"caseworker": create_user("caseworker")}
+
+
+@pytest.fixture
+def ready_case(db, make_case, users, authorities):
+    """An extradition request (ECE, or EAW for the warrant workflow) forced into a state."""
+
+    def factory(workflow: str, state: str):
+        case = make_case(users["caseworker"], direction="incoming", kind="extradition",
+                         legal_basis="EAW" if workflow == "incoming_eaw" else "ECE",
+                         measures=[], domestic_authority_id=authorities["domestic"].id,
+                         counterpart_authority_id=authorities["foreign"].id)
+        assert case.workflow_name == workflow
+        force_state(db, case, state)
+        return case
+
+    return factory
 
 
 def _shot(locator, name: str) -> None:

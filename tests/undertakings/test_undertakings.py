@@ -321,3 +321,16 @@ def test_reuse_page_warns_offers_the_consent_letter_and_refuses_without_a_reason
                           data={"csrf_token": token, "purpose": "Another case",
                                 "target": other.reference})
     assert drafted.status_code == 302 and "/letters/" in drafted.headers["Location"]
+
+
+def test_the_api_refuses_the_grant_with_422_and_the_article(db, client, ready_case, users,
+                                                            api_token):
+    case = ready_case("incoming_extradition", "executive_decision")
+    u.request_assurance(users["caseworker"], case, kind="death_penalty", terms="No death.",
+                        requested_on=date(2026, 3, 2))
+    db.session.commit()
+    response = client.post(f"/api/v1/cases/{case.reference}/transitions",
+                           json={"name": "grant", "version": case.version},
+                           headers=api_token(users["caseworker"]))
+    assert response.status_code == 422
+    assert "ECE art. 11" in response.get_json()["error"]["details"]["blocked_by"][0]
