@@ -57,3 +57,40 @@ def test_demo_loads_and_every_page_renders_for_every_role(app_ctx, db, client, m
             if response.status_code == 200 and response.mimetype.startswith("text/"):
                 html = response.get_data(as_text=True)  # not the XLSX and PDF downloads
                 assert not re.search(r"\{\{|\{%|Traceback", html), (login.role, path)
+
+
+def test_a_fresh_demo_tells_a_true_story(app_ctx, db):
+    """Every step dated on its day: no event before its request was received, no custody
+    clock already missed, one custody limit within three days, one outgoing request
+    waiting on its counterpart for months, one draft submitted for review."""
+    from datetime import timedelta
+
+    from mla.audit.models import AuditEntry
+    from mla.cases.models import Case, CaseEvent
+    from mla.core.clock import now
+    from mla.core.transaction import unit_of_work
+    from mla.deadlines.models import Deadline
+    from mla.demo.services import load_demo
+
+    with unit_of_work():
+        load_demo()
+    at = now()
+    cases = db.session.scalars(select(Case)).all()
+    for case in cases:
+        events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
+        assert events, case.reference
+        assert min(e.at for e in events) >= (case.received_at or case.created_at), case.reference
+        assert max(e.at for e in events) <= at, case.reference
+    custody = db.session.scalars(select(Deadline).where(Deadline.is_custody.is_(True))).all()
+    assert custody and not [(d.rule_code, d.due_at) for d in custody if d.is_missed(at)]
+    # The ECE art. 16(4) 18-day point (the limit's milestone) is two days off.
+    close = [d for d in custody if d.status == "running"
+             and timedelta(0) < (d.soft_due_at or d.due_at) - at < timedelta(days=3)]
+    assert [d.rule_code for d in close] == ["ece_provisional_arrest"]
+    waiting = [c for c in cases if c.direction == "outgoing" and c.state == "under_execution"]
+    assert len(waiting) == 1 and at - waiting[0].created_at > timedelta(days=90)
+    assert [c.state for c in cases if c.state == "ca_review"] == ["ca_review"]
+    # The audit trail tells the same dates as the timeline.
+    first_audit = db.session.scalar(select(AuditEntry.at).where(
+        AuditEntry.object_id == waiting[0].reference).order_by(AuditEntry.at))
+    assert first_audit is not None and first_audit < at - timedelta(days=90)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -17,9 +18,10 @@ from sqlalchemy import func, select
 from mla.auth.models import User
 from mla.auth.services import create_user
 from mla.cases.constants import LIFE_MONTHS
+from mla.cases.models import Case
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.core.actors import SystemActor
-from mla.core.clock import now
+from mla.core.clock import as_of, now
 from mla.directory.services import AuthorityInput, save_authority
 from mla.dualcrim.demo import load_demo_catalogues
 from mla.extensions import db
@@ -112,7 +114,51 @@ def load_demo(actor: SystemActor = DEMO) -> list[DemoLogin]:
                     authority_id=authorities["pp_capital"].id if role == "prosecutor" else None)
         logins.append(DemoLogin(username, role, password))
     caseworker = db.session.scalars(select(User).where(User.username == "caseworker")).one()
+    supervisor = db.session.scalars(select(User).where(User.username == "supervisor")).one()
+    prosecutor = db.session.scalars(select(User).where(User.username == "prosecutor")).one()
+    today = now()
 
+    def days_ago(days: int, hour: int = 10) -> datetime:
+        """A working hour ``days`` ago: each step is recorded on its day (clock.as_of)."""
+        return (today - timedelta(days=days)).replace(hour=hour, minute=0, second=0,
+                                                      microsecond=0)
+
+    _register_stories(caseworker, supervisor, prosecutor, authorities, days_ago)
+    load_demo_catalogues(actor)
+    _write_demo_logins(logins)
+    return logins
+
+
+def _register_stories(caseworker: User, supervisor: User, prosecutor: User,
+                      authorities: dict, days_ago: Callable[..., datetime]) -> None:
+    """A working day: a request under execution, a custody limit two days ahead, a draft
+    to review, an outgoing request waiting on its counterpart for months."""
+    with as_of(days_ago(12)):
+        _bank_records(caseworker, authorities)
+    with as_of(days_ago(16, 9)):
+        arrest = _provisional_arrest(caseworker, authorities)
+    # Sixteen days into the ECE art. 16(4) custody clock: the 18-day limit is two days off.
+    with as_of(days_ago(16, 15)):
+        apply_transition(caseworker, arrest, "record_arrest", expected_version=arrest.version,
+                         values={"arrested_on": days_ago(16).date().isoformat()},
+                         comment="Arrested on an INTERPOL red notice.")
+    # Within the 3rd Additional Protocol's 10 days (art. 6(1)): the person does not consent.
+    with as_of(days_ago(9, 11)):
+        apply_transition(caseworker, arrest, "inform_requester_of_consent",
+                         expected_version=arrest.version,
+                         values={"consent_position": "does_not_consent",
+                                 "informed_on": days_ago(9).date().isoformat()})
+    with as_of(days_ago(3)):
+        draft = _draft_for_review(caseworker, authorities)
+    with as_of(days_ago(2, 16)):
+        apply_transition(prosecutor, draft, "submit", expected_version=draft.version,
+                         comment="Please review before translation.")
+    _waiting_on_counterpart(caseworker, supervisor, authorities, days_ago)
+    with as_of(days_ago(1)):
+        _murder_suspect(caseworker, authorities)
+
+
+def _bank_records(caseworker: User, authorities: dict) -> None:
     register_case(caseworker, CaseInput(
         direction="incoming", kind="mla", counterpart_country="XA", legal_basis="UNTOC",
         title="Bank records, invoice fraud ring", counterpart_reference="XA-2026-88",
@@ -120,7 +166,7 @@ def load_demo(actor: SystemActor = DEMO) -> list[DemoLogin]:
         domestic_authority_id=authorities["pp_capital"].id,
         summary="A ring issued false invoices to Arcadian companies and moved the proceeds "
                 "through accounts held in our capital.",
-        received_at=now() - timedelta(days=12), assignee_id=caseworker.id,
+        received_at=now(), assignee_id=caseworker.id,
         offences=[OffenceInput(label="Escroquerie", statute="Code pénal art. 313-1",
                                max_penalty_months=60, iccs=["0701"],
                                conduct="Obtained funds by false invoices"),
@@ -132,22 +178,24 @@ def load_demo(actor: SystemActor = DEMO) -> list[DemoLogin]:
                              date_of_birth="1979-04-02", nationality="Arcadian"),
                  PersonInput(role="witness", full_name="Marie Témoin")],
     ))
-    arrest = register_case(caseworker, CaseInput(
+
+
+def _provisional_arrest(caseworker: User, authorities: dict) -> Case:
+    return register_case(caseworker, CaseInput(
         direction="incoming", kind="extradition", counterpart_country="XB", legal_basis="ECE",
         title="Provisional arrest: armed robbery suspect", counterpart_reference="XB-EXT-14",
         counterpart_authority_id=authorities["XB"].id, is_urgent=True,
         urgency_reason="Person in provisional arrest: formal request awaited",
-        received_at=now() - timedelta(days=16), assignee_id=caseworker.id,
+        received_at=now(), assignee_id=caseworker.id,
         offences=[OffenceInput(label="Robo con violencia", statute="Código Penal art. 242",
                                max_penalty_months=96, iccs=["0401"],
                                conduct="Robbed a bank at gunpoint")],
         persons=[PersonInput(role="suspect", full_name="Pedro Ejemplo", is_in_custody=True)],
     ))
-    # Sixteen days into the ECE art. 16(4) custody clock: the 18-day mark is close.
-    apply_transition(caseworker, arrest, "record_arrest", expected_version=arrest.version,
-                     values={"arrested_on": (now() - timedelta(days=16)).date().isoformat()},
-                     comment="Arrested on an INTERPOL red notice.")
-    draft = register_case(caseworker, CaseInput(
+
+
+def _draft_for_review(caseworker: User, authorities: dict) -> Case:
+    return register_case(caseworker, CaseInput(
         direction="outgoing", kind="mla", counterpart_country="XC", legal_basis="UNCAC",
         title="Company records, bribery of a procurement officer",
         counterpart_authority_id=authorities["XC"].id,
@@ -157,9 +205,33 @@ def load_demo(actor: SystemActor = DEMO) -> list[DemoLogin]:
                                conduct="Paid a procurement officer to win a tender")],
         measures=["production_order"],
     ))
-    prosecutor = db.session.scalars(select(User).where(User.username == "prosecutor")).one()
-    apply_transition(prosecutor, draft, "submit", expected_version=draft.version,
-                     comment="Please review before translation.")
+
+
+def _waiting_on_counterpart(caseworker: User, supervisor: User, authorities: dict,
+                            days_ago: Callable[..., datetime]) -> None:
+    """Sent five months ago, acknowledged four months ago, nothing since."""
+    with as_of(days_ago(155)):
+        sent = register_case(caseworker, CaseInput(
+            direction="outgoing", kind="mla", counterpart_country="XA", legal_basis="UNTOC",
+            title="Telephone subscriber records, cocaine shipment",
+            counterpart_authority_id=authorities["XA"].id,
+            domestic_authority_id=authorities["pp_capital"].id,
+            domestic_reference="PP-2026-118", assignee_id=caseworker.id,
+            offences=[OffenceInput(label="Drug trafficking", statute="Penal Code s.220",
+                                   max_penalty_months=180, iccs=["0601"],
+                                   conduct="Imported 40 kg of cocaine in a container")],
+            measures=["electronic_evidence"],
+        ))
+    steps = [(154, caseworker, "submit", {}), (152, caseworker, "submit_for_signature", {}),
+             (151, supervisor, "sign", {}),
+             (150, caseworker, "transmit", {"channel": "central_authority"}),
+             (122, caseworker, "record_acknowledgement", {"counterpart_reference": "XA-2026-31"})]
+    for days, actor, step, values in steps:
+        with as_of(days_ago(days)):
+            apply_transition(actor, sent, step, expected_version=sent.version, values=values)
+
+
+def _murder_suspect(caseworker: User, authorities: dict) -> None:
     register_case(caseworker, CaseInput(
         direction="outgoing", kind="extradition", counterpart_country="XA",
         legal_basis="BILATERAL", title="Murder suspect located in Arcadia",
@@ -170,6 +242,3 @@ def load_demo(actor: SystemActor = DEMO) -> list[DemoLogin]:
                                conduct="Killed a shopkeeper during a dispute")],
         persons=[PersonInput(role="suspect", full_name="Max Muster")],
     ))
-    load_demo_catalogues(actor)
-    _write_demo_logins(logins)
-    return logins
