@@ -176,6 +176,34 @@ class CaseListArgs(Schema):
     # The `next_cursor` of the previous page: the page after it, as fast at any depth
     # (keyset); its `total` is then exact only up to 1,000 (`total_is_exact`).
     cursor = fields.String(load_default="", validate=validate.Length(max=400))
+    # The reports' filters: each report figure links to the requests it counts.
+    from_ = fields.String(data_key="from", load_default="", metadata={
+        "description": "Registered on or after this day (YYYY-MM-DD, home state's zone)."})
+    to = fields.String(load_default="", metadata={
+        "description": "Registered on or before this day (YYYY-MM-DD)."})
+    legal_basis = fields.String(load_default="", validate=validate.Length(max=20))
+    measure = fields.String(load_default="", metadata={
+        "description": "Asking for this measure (its code)."})
+    iccs = fields.String(load_default="", metadata={
+        "description": "With an offence in this ICCS section (two digits)."})
+    counterpart_authority = fields.String(load_default="", metadata={
+        "description": "The counterpart authority's id, or `none`."})
+    closed_from = fields.String(load_default="", metadata={
+        "description": "Closed (a step into a final state) on or after this day."})
+    closed_to = fields.String(load_default="", metadata={
+        "description": "Closed on or before this day."})
+    outcome = fields.String(load_default="", metadata={
+        "description": "With closed_from/closed_to: the final state(s) it closed into, "
+                       "comma-separated."})
+    ground = fields.String(load_default="", metadata={
+        "description": "With closed_from/closed_to: the refusal ground it recorded last."})
+    open_at = fields.String(load_default="", metadata={
+        "description": "Open at the end of this day, by its history."})
+    open_state = fields.String(load_default="", metadata={
+        "description": "With open_at: the state(s) it was then in, comma-separated."})
+    age = fields.String(load_default="", metadata={
+        "description": "With open_at: days since registration on that day "
+                       "(0-30, 31-90, 91-180, 181-365, 365+)."})
 
 
 class OffenceOut(Schema):

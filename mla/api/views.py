@@ -16,7 +16,7 @@ from mla.api.schemas import CaseIn, CaseListArgs, CaseOut, load_or_422
 from mla.audit.services import record_consultation
 from mla.cases.editing import received_at_for
 from mla.cases.models import Case
-from mla.cases.queries import BadCursor, CaseFilters, case_page, get_case_for
+from mla.cases.queries import BadCursor, CaseFilters, case_page, get_case_for, other_args
 from mla.cases.serializers import case_history, preload_for_payload
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.cases.validation import received_date_not_in_future
@@ -154,7 +154,7 @@ def list_cases() -> ResponseReturnValue:
         q=args["q"].strip(), direction=args["direction"], kind=args["kind"],
         state=args["state"], counterpart=args["counterpart"].strip().upper(),
         assignee=args["assignee"].strip(), urgent=args["urgent"], overdue=args["overdue"],
-        open_only=args["open"], sort=args["sort"])
+        open_only=args["open"], sort=args["sort"], more=other_args(request.args))
     try:
         # By page number the total stays exact (CONTRACT v1); by cursor it is bounded.
         page = case_page(current_user, filters, args["page"], args["per_page"],

@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent, Person
-from mla.cases.signals import case_scope
+from mla.cases.signals import case_list_filter, case_scope
 from mla.core.cache import cached_by_tables
 from mla.core.clock import now
 from mla.core.crypto import key_ring
@@ -61,6 +61,9 @@ COUNT_LIMIT = 1000
 # Shorter search terms match whole references only (CONTRACT v1.1: any part of at
 # least 4 characters); trigram indexes need 3 characters to help at all.
 MIN_PART = 4
+# The arguments the list reads itself; the others go to ``case_list_filter``'s receivers.
+OWN_ARGS = frozenset({"q", "direction", "kind", "state", "counterpart", "assignee", "urgent",
+                      "overdue", "open", "sort", "page", "per_page", "cursor"})
 REFERENCE_RE = re.compile(r"(MLA|EXT)-(IN|OUT)-\d{4}-\d{5}")
 
 
@@ -92,6 +95,8 @@ class CaseFilters:
     overdue: bool = False
     open_only: bool = False
     sort: str = "newest"
+    # Other domains' filters (``case_list_filter``), as (name, value) pairs.
+    more: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_args(cls, args: Any) -> CaseFilters:
@@ -107,6 +112,7 @@ class CaseFilters:
             overdue=args.get("overdue") in {"1", "on", "true"},
             open_only=args.get("open") in {"1", "on", "true"},
             sort=sort if sort in SORTS else "newest",
+            more=other_args(args),
         )
 
     def to_args(self) -> dict[str, str]:
@@ -125,8 +131,18 @@ class CaseFilters:
         return term if REFERENCE_RE.fullmatch(term) else None
 
 
+def other_args(args: Any) -> tuple[tuple[str, str], ...]:
+    """The query arguments the list does not read itself (bounded: a link, not a file)."""
+    return tuple(sorted((str(name), str(value)[:100]) for name, value in args.items()
+                        if name not in OWN_ARGS and isinstance(value, str)))[:30]
+
+
 def filtered_cases(actor: User, filters: CaseFilters) -> Select[Case]:
     stmt = visible_cases(actor)
+    if filters.more:
+        for _receiver, condition in case_list_filter.send(actor, args=dict(filters.more)):
+            if condition is not None:
+                stmt = stmt.where(condition)
     if filters.q:
         term = filters.q.strip()
         if REFERENCE_RE.fullmatch(term.upper()):

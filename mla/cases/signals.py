@@ -24,6 +24,11 @@ they connect their receivers in their own registration.
   receiver returns None, or a condition on ``Case`` that every request the user may
   see must also meet (the sandbox: a trainee sees their own copy only). Every page,
   the API, reports, persons and the home page read requests through ``visible_cases``.
+- ``case_list_filter``: asked by ``filtered_cases`` with the acting User as ``sender``;
+  keyword ``args``, the list's query arguments it does not read itself (a dict). A
+  receiver returns None, or a condition on ``Case`` the listed requests must meet (the
+  reports: the filters behind a figure, so each figure links to its requests), and
+  raises ApiError (422) for an argument of its own it cannot read.
 - ``home_time_zone``: asked with the home state's country code as ``sender``;
   a receiver returns the IANA zone its day is counted in. Without one, UTC.
 - ``value_unreadable``: a person's stored value does not decrypt (changed in the
@@ -42,5 +47,6 @@ case_registered = _signals.signal("case-registered")
 case_correcting = _signals.signal("case-correcting")
 case_updated = _signals.signal("case-updated")
 case_scope = _signals.signal("case-scope")
+case_list_filter = _signals.signal("case-list-filter")
 home_time_zone = _signals.signal("home-time-zone")
 value_unreadable = _signals.signal("value-unreadable")

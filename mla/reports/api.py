@@ -46,6 +46,9 @@ class ReportArgs(Schema):
     counterpart_country = fields.String(validate=validate.Length(max=2))
     measure = fields.String(validate=validate.OneOf(["", *MEASURES]), metadata={
         "description": "Only requests asking for this measure."})
+    iccs = fields.String(validate=validate.Regexp(r"^([0-9]{2})?$"), metadata={
+        "description": "Only requests with an offence in this ICCS section (level 1, its "
+                       "two digits, e.g. `02`)."})
     assignee = fields.String(validate=validate.Regexp(r"^[0-9]{1,9}$"), metadata={
         "description": "Only requests assigned to this user (their id)."})
 

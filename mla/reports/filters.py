@@ -20,7 +20,7 @@ from mla.extensions import db
 from mla.reference.models import Country, Instrument
 
 FILTER_NAMES = ("from", "to", "direction", "kind", "legal_basis", "counterpart_country",
-                "measure", "assignee")
+                "measure", "iccs", "assignee")
 # Per-month rows and age boundaries are CASE branches: a period stays readable and bounded.
 MAX_PERIOD_DAYS = 366 * 20
 
@@ -34,6 +34,7 @@ class ReportFilters:
     legal_basis: str = ""
     counterpart_country: str = ""
     measure: str = ""      # a measure code: requests asking for it
+    iccs: str = ""         # an ICCS section (two digits): requests with an offence in it
     assignee: int | None = None  # a user id: requests assigned to them
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
@@ -52,6 +53,7 @@ class ReportFilters:
                 "direction": self.direction, "kind": self.kind,
                 "legal_basis": self.legal_basis,
                 "counterpart_country": self.counterpart_country, "measure": self.measure,
+                "iccs": self.iccs,
                 "assignee": str(self.assignee) if self.assignee is not None else ""}
         return {k: v for k, v in args.items() if v}
 
@@ -102,6 +104,9 @@ def parse_filters(args: Mapping[str, str]) -> ReportFilters:
     measure = (args.get("measure") or "").strip()
     if measure and measure not in MEASURES:
         problems["measure"] = _("No such measure.")
+    iccs = (args.get("iccs") or "").strip()
+    if iccs and not (len(iccs) == 2 and iccs.isascii() and iccs.isdigit()):
+        problems["iccs"] = _("Give an ICCS section as its two digits, e.g. 02.")
     assignee_text = (args.get("assignee") or "").strip()
     assignee = int(assignee_text) if assignee_text.isdigit() and len(assignee_text) < 10 else None
     if assignee_text and assignee is None:
@@ -110,7 +115,7 @@ def parse_filters(args: Mapping[str, str]) -> ReportFilters:
         raise FilterError(problems)
     return ReportFilters(start_on=start_on, end_on=end_on, direction=direction, kind=kind,
                          legal_basis=basis, counterpart_country=country, measure=measure,
-                         assignee=assignee, zone=home_zone())
+                         iccs=iccs, assignee=assignee, zone=home_zone())
 
 
 def _date(args: Mapping[str, str], name: str, default: date,

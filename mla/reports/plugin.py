@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from mla.core.plugins import Domain, NavEntry
-from mla.reports import api, views
+from mla.reports import api, links, views
 from mla.reports.tables import counterpart_line
 
 ROUTES = (api,)
@@ -14,6 +14,7 @@ ROUTES = (api,)
 DOMAIN = Domain(
     name="reports",
     blueprints=(views.bp,),
+    hooks=(links,),  # the request list reads the reports' filters
     nav=(NavEntry("reports.index", _l("Reports"), 65),),
     template_globals={"counterpart_line": counterpart_line},
 )

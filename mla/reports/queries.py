@@ -21,10 +21,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from mla.auth.models import User
@@ -97,9 +109,19 @@ def _scope(actor: User, f: ReportFilters) -> list[ColumnElement[bool]]:
             conditions.append(column == value)
     if f.measure:
         conditions.append(Case.id.in_(select(Measure.case_id).where(Measure.code == f.measure)))
+    if f.iccs:
+        conditions.append(in_iccs_section(f.iccs))
     if f.assignee is not None:
         conditions.append(Case.assignee_id == f.assignee)
     return conditions
+
+
+def in_iccs_section(section: str) -> ColumnElement[bool]:
+    """Requests with an offence coded in this ICCS section (a code starting with its two
+    digits). The codes are a JSON list of strings per offence; its text (the same on
+    SQLite and PostgreSQL) holds each code after a double quote."""
+    return Case.id.in_(select(Offence.case_id).where(
+        cast(Offence.iccs_codes, String).like(f'%"{section}%')))
 
 
 def _registered_in(f: ReportFilters) -> ColumnElement[bool]:
@@ -120,6 +142,8 @@ class Workload:
     # (state label, open requests in it, clock paused), largest first
     by_state: list[tuple[str, int, bool]] = field(default_factory=list)
     oldest: list[dict[str, Any]] = field(default_factory=list)
+    # The state names behind each label of ``by_state`` (workflows may share a label).
+    state_names: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """CONTRACT.md v1.1 ``GET /reports/workload``."""
@@ -171,7 +195,7 @@ def workload(actor: User, f: ReportFilters, *, details: bool = True) -> Workload
         result.open_by_age[bucket] = n
     result.open = sum(result.open_by_age.values())
     if details:
-        result.by_state = _by_state(base, state_col, workflows)
+        result.by_state = _by_state(base, state_col, workflows, result.state_names)
         result.oldest = _oldest(base, state_col, workflows)
     return result
 
@@ -208,8 +232,8 @@ def open_at(actor: User, f: ReportFilters,
     return stmt, state
 
 
-def _by_state(base: Select[Any], state_col: Any,
-              workflows: Sequence[Workflow]) -> list[tuple[str, int, bool]]:
+def _by_state(base: Select[Any], state_col: Any, workflows: Sequence[Workflow],
+              names: dict[str, list[str]]) -> list[tuple[str, int, bool]]:
     info = state_info(workflows)
     totals: dict[str, int] = defaultdict(int)
     paused: dict[str, bool] = {}
@@ -218,6 +242,8 @@ def _by_state(base: Select[Any], state_col: Any,
     for workflow, state, n in rows:
         label = _label(info, workflow, state)
         totals[label] += n
+        if state not in names.setdefault(label, []):
+            names[label].append(state)
         found = info.get((workflow, state))
         paused[label] = paused.get(label, False) or bool(found and found.pauses_clocks)
     return sorted(((label, n, paused[label]) for label, n in totals.items()),
@@ -330,6 +356,7 @@ class CounterpartRow:
     to_acknowledge: Spread = field(default_factory=lambda: Spread(0, None, None))
     to_execute: Spread = field(default_factory=lambda: Spread(0, None, None))
     open_inquiries: int = 0
+    authority_id: int | None = None
 
 
 def counterparts(actor: User, f: ReportFilters) -> list[CounterpartRow]:
@@ -349,7 +376,8 @@ def counterparts(actor: User, f: ReportFilters) -> list[CounterpartRow]:
         .where(*scope).group_by(*key, Country.name, Authority.name))
     for code, authority_id, country, authority, incoming, outgoing in counted:
         rows[(code, authority_id)] = CounterpartRow(code, country, authority or "",
-                                                   int(incoming or 0), int(outgoing or 0))
+                                                   int(incoming or 0), int(outgoing or 0),
+                                                   authority_id=authority_id)
     first = {name: func.min(case((CaseEvent.transition.in_(steps), CaseEvent.at)))
              for name, steps in (("sent", TRANSMITTED), ("ack", ACKNOWLEDGED),
                                  ("done", EXECUTED))}
@@ -451,6 +479,8 @@ class Outcomes:
     by_state: list[tuple[str, int, int]]
     # (ground code, requests), most frequent first
     refusals: list[tuple[str, int]]
+    # The final state names behind each label of ``by_state``.
+    state_names: dict[str, list[str]] = field(default_factory=dict)
 
 
 def outcomes(actor: User, f: ReportFilters) -> Outcomes:
@@ -468,22 +498,57 @@ def outcomes(actor: User, f: ReportFilters) -> Outcomes:
         .group_by(Case.workflow_name, closing.to_state, Case.direction))
     info = state_info(workflows)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"incoming": 0, "outgoing": 0})
+    names: dict[str, list[str]] = {}
     for workflow, state, direction, n in rows:
-        counts[_label(info, workflow, state or "")][direction] += n
+        label = _label(info, workflow, state or "")
+        counts[label][direction] += n
+        if state and state not in names.setdefault(label, []):
+            names[label].append(state)
     by_state = sorted(((label, c["incoming"], c["outgoing"]) for label, c in counts.items()),
                       key=lambda row: (-(row[1] + row[2]), row[0]))
-    values = CaseEvent.data["values"]
-    ground = func.coalesce(values["refusal_ground"].as_string(), values["ground"].as_string())
-    latest = (select(CaseEvent.case_id, func.max(CaseEvent.id).label("event_id"))
-              .where(CaseEvent.case_id.in_(select(closings.c.case_id)),
-                     CaseEvent.kind == "transition", ground.is_not(None), ground != "")
-              .group_by(CaseEvent.case_id).subquery())
+    ground = refusal_ground()
+    latest = latest_grounds(select(closings.c.case_id))
     refusals = db.session.execute(
         select(ground.label("ground"), func.count())
         .select_from(latest).join(CaseEvent, CaseEvent.id == latest.c.event_id)
         .group_by("ground"))
     return Outcomes(by_state=by_state,
-                    refusals=sorted(((g, n) for g, n in refusals), key=lambda r: (-r[1], r[0])))
+                    refusals=sorted(((g, n) for g, n in refusals), key=lambda r: (-r[1], r[0])),
+                    state_names=names)
+
+
+def refusal_ground() -> Any:
+    """The refusal ground a step recorded (its form's value), or NULL."""
+    values = CaseEvent.data["values"]
+    return func.coalesce(values["refusal_ground"].as_string(), values["ground"].as_string())
+
+
+def latest_grounds(case_ids: Select[Any]) -> Any:
+    """For each of these requests that recorded a refusal ground, its last such step."""
+    ground = refusal_ground()
+    return (select(CaseEvent.case_id, func.max(CaseEvent.id).label("event_id"))
+            .where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind == "transition",
+                   ground.is_not(None), ground != "")
+            .group_by(CaseEvent.case_id).subquery())
+
+
+def closings(actor: User, f: ReportFilters) -> Select[Any, Any]:
+    """The requests closed in the period with their closing instant (see ``_closings``)."""
+    return _closings(actor, f, _workflows())
+
+
+def is_terminal(workflow_col: Any, state_col: Any) -> ColumnElement[bool]:
+    return _is_terminal(_workflows(), workflow_col, state_col)
+
+
+def age_bounds(bucket: str, on: date, zone: Any) -> tuple[datetime | None, datetime | None]:
+    """The registration instants [from, until) of an age bucket on a day."""
+    limits = (-1, *_AGE_LIMITS)
+    i = AGE_BUCKETS.index(bucket)
+    until = day_start(on - timedelta(days=limits[i]), zone)
+    start = (day_start(on - timedelta(days=limits[i + 1]), zone)
+             if i + 1 < len(limits) else None)
+    return start, until
 
 
 # --- deadlines kept -------------------------------------------------------------------
@@ -544,6 +609,13 @@ def offence_sections(actor: User, f: ReportFilters, top: int = 3) -> list[tuple[
     counted = sorted(((section, len(ids)) for section, ids in cases.items()),
                      key=lambda row: (-row[1], row[0]))
     return counted[:top]
+
+
+def iccs_sections() -> list[tuple[str, str]]:
+    """The ICCS sections (level 1) a report can be narrowed to: (two digits, title)."""
+    rows = db.session.execute(
+        select(IccsCode.code, IccsCode.title).where(IccsCode.level == 1).order_by(IccsCode.code))
+    return [(code, data_text(iccs_key(code), title)) for code, title in rows]
 
 
 def iccs_titles(codes: set[str]) -> dict[str, str]:

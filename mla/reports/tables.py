@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from mla.cases.constants import MEASURES
 from mla.cases.models import Case
 from mla.deadlines.rules import get_rule
 from mla.reports.filters import ReportFilters
+from mla.reports.links import closed_args, list_args, open_args
 from mla.reports.queries import (
     AGE_BUCKETS,
     CounterpartRow,
@@ -42,6 +43,8 @@ class Table:
     links: list[str | None] | None = None  # a request reference per row, where one applies
     # Short labels per row for a chart's axis ("janv.", "1月"), in the reader's language.
     labels: list[str] | None = None
+    # Per row, per column: the request list's arguments for the requests a figure counts.
+    cell_links: list[list[dict[str, str] | None]] | None = None
 
 
 def _days(value: float | None) -> float | int | str:
@@ -75,21 +78,29 @@ def workload_tables(actor: User, f: ReportFilters) -> list[Table]:
         [_("Sent (outgoing, registered in the period)"), data.sent],
         [_("Closed in the period"), data.closed],
         [_("Open on the last day"), data.open],
-    ])
+    ], cell_links=[[None, list_args(f, registered="1", direction="incoming")],
+                   [None, list_args(f, registered="1", direction="outgoing")],
+                   [None, closed_args(f)], [None, open_args(f)]])
     months = Table("months", _("Received and sent per month"),
                    [_("Month"), _("Received"), _("Sent")],
                    [[format_date(m, "MMMM y"), received, sent]
                     for m, received, sent in data.months],
-                   labels=_month_labels([m for m, _received, _sent in data.months]))
+                   labels=_month_labels([m for m, _received, _sent in data.months]),
+                   cell_links=[[None, _month_args(f, m, "incoming"), _month_args(f, m, "outgoing")]
+                               for m, _received, _sent in data.months])
     by_state = Table("backlog_state", _("Open on the last day, by state"),
                      [_("State"), _("Requests"), _("Deadlines")],
-                     [[label, n, _paused(paused)] for label, n, paused in data.by_state])
+                     [[label, n, _paused(paused)] for label, n, paused in data.by_state],
+                     cell_links=[[None, open_args(f, open_state=",".join(
+                         data.state_names.get(label, []))), None]
+                         for label, _n, _paused_ in data.by_state])
     age_names = {"0-30": _("0 to 30 days"), "31-90": _("31 to 90 days"),
                  "91-180": _("91 to 180 days"), "181-365": _("181 to 365 days"),
                  "365+": _("more than 365 days")}
     by_age = Table("backlog_age", _("Open on the last day, by age"),
                    [_("Days since registration"), _("Requests")],
-                   [[age_names[b], data.open_by_age[b]] for b in AGE_BUCKETS])
+                   [[age_names[b], data.open_by_age[b]] for b in AGE_BUCKETS],
+                   cell_links=[[None, open_args(f, age=b)] for b in AGE_BUCKETS])
     oldest = Table("oldest", _("Oldest open requests"),
                    [_("Reference"), _("Title"), _("Counterpart"), _("State"), _("Registered")],
                    [[o["reference"], o["title"], o["counterpart_country"], o["state"],
@@ -99,11 +110,27 @@ def workload_tables(actor: User, f: ReportFilters) -> list[Table]:
     return [summary, months, by_state, by_age, oldest]
 
 
+def _month_args(f: ReportFilters, month: date, direction: str) -> dict[str, str] | None:
+    """A month's registrations within the period (the first and last months may be
+    partial)."""
+    last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return list_args(f, direction=direction, **{"from": max(month, f.start_on).isoformat(),
+                                                "to": min(last, f.end_on).isoformat()})
+
+
+def _counterpart_args(f: ReportFilters, row: CounterpartRow,
+                      direction: str) -> dict[str, str] | None:
+    authority = str(row.authority_id) if row.authority_id is not None else "none"
+    return list_args(f, registered="1", direction=direction, counterpart=row.country_code,
+                     counterpart_authority=authority)
+
+
 def time_tables(actor: User, f: ReportFilters) -> list[Table]:
     data = time_report(actor, f)
     spread_columns = [_("Requests"), _("Median days"), _("90th percentile, days")]
     to_close = Table("to_close", _("From registration to closing (requests closed in the "
-                                   "period)"), spread_columns, [_spread(data.to_close)])
+                                   "period)"), spread_columns, [_spread(data.to_close)],
+                     cell_links=[[closed_args(f), None, None]])
     in_state = Table("in_state", _("Days spent in each state (requests closed in the "
                                    "period; all stays in a state added up)"),
                      [_("State"), _("Deadlines"), *spread_columns],
@@ -120,7 +147,9 @@ def counterpart_tables(actor: User, f: ReportFilters) -> list[Table]:
          _("Median days to acknowledgement"), _("Median days to execution"),
          _("Open requests waiting on a status inquiry")],
         [[r.country, r.authority, r.incoming, r.outgoing, _days(r.to_acknowledge.median),
-          _days(r.to_execute.median), r.open_inquiries] for r in rows])
+          _days(r.to_execute.median), r.open_inquiries] for r in rows],
+        cell_links=[[None, None, *(_counterpart_args(f, r, d) for d in ("incoming", "outgoing")),
+                     None, None, None] for r in rows])
     return [table]
 
 
@@ -128,13 +157,18 @@ def outcome_tables(actor: User, f: ReportFilters) -> list[Table]:
     data = outcomes(actor, f)
     by_state = Table("outcomes", _("How the requests closed in the period ended"),
                      [_("Outcome"), _("Incoming"), _("Outgoing")],
-                     [list(row) for row in data.by_state])
+                     [list(row) for row in data.by_state],
+                     cell_links=[[None, *(closed_args(f, direction=d, outcome=",".join(
+                         data.state_names.get(label, []))) for d in ("incoming", "outgoing"))]
+                         for label, _incoming, _outgoing in data.by_state])
     grounds = []
     for code, n in data.refusals:
         found = GROUNDS_BY_CODE.get(code)
         grounds.append([found.label_text if found else code, found.citation if found else "", n])
     refusals = Table("refusals", _("Refusals by ground (requests closed in the period)"),
-                     [_("Ground"), _("Article"), _("Requests")], grounds)
+                     [_("Ground"), _("Article"), _("Requests")], grounds,
+                     cell_links=[[None, None, closed_args(f, ground=code)]
+                                 for code, _n in data.refusals])
     return [by_state, refusals]
 
 

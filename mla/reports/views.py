@@ -17,6 +17,7 @@ from mla.core.text import csv_text
 from mla.reference.queries import country_choices, instrument_choices
 from mla.reports.exports import XLSX_MIMETYPE, xlsx_bytes
 from mla.reports.filters import FilterError, default_period, parse_filters
+from mla.reports.queries import iccs_sections
 from mla.reports.roles import REPORT_READERS
 from mla.reports.tables import SECTIONS, Table, review_table
 
@@ -129,4 +130,4 @@ def _table(section: str, name: str) -> Table:
 def _choices() -> dict[str, object]:
     return {"DIRECTIONS": DIRECTIONS, "KINDS": KINDS, "MEASURES": MEASURES,
             "countries": country_choices(), "instruments": instrument_choices(),
-            "staff": staff_choices()}
+            "staff": staff_choices(), "iccs_sections": iccs_sections()}

@@ -44,6 +44,8 @@ def test_filters(history, staff_api):
 def test_measure_and_assignee_filters(history, staff_api, create_user, db):
     assert staff_api(**YEAR, measure="bank_records").get_json()["received"] == 3
     assert staff_api(**YEAR, measure="witness_hearing").get_json()["received"] == 0
+    assert staff_api(**YEAR, iccs="07").get_json()["received"] == 3  # fraud: 0701
+    assert staff_api(**YEAR, iccs="02").get_json()["received"] == 0
     someone = create_user("caseworker")
     history["A"].assignee_id = someone.id
     db.session.commit()
@@ -101,6 +103,7 @@ def test_periods_are_days_in_the_home_zone(register, db, staff_api):
     ({"to": "9999-12-31"}, "to"),
     ({"directon": "incoming"}, "directon"),
     ({"measure": "torture"}, "measure"),
+    ({"iccs": "7"}, "iccs"),
     ({"assignee": "someone"}, "assignee"),
 ])
 def test_bad_filters_are_422_naming_the_field(staff_api, args, field):
@@ -129,6 +132,6 @@ def test_in_the_openapi_document(client):
     operation = document["paths"]["/api/v1/reports/workload"]["get"]
     names = {p["name"] for p in operation["parameters"]}
     assert names == {"from", "to", "direction", "kind", "legal_basis", "counterpart_country",
-                     "measure", "assignee"}
+                     "measure", "iccs", "assignee"}
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/WorkloadOut"}
