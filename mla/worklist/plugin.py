@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from mla.core.plugins import Domain
-from mla.worklist import views
+from mla.worklist import models, views
 from mla.worklist.bulk import Selected
+from mla.worklist.services import saved_filters
 
 DOMAIN = Domain(
     name="worklist",
+    models=(models,),
     blueprints=(views.bp,),
-    template_globals={"bulk_token": lambda case: Selected.of(case).token},
+    template_globals={"bulk_token": lambda case: Selected.of(case).token,
+                      "saved_filters": saved_filters, "saved_filter_url": views.filter_url},
 )

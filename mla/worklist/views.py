@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from mla.cases.queries import CaseFilters, staff_choices
@@ -25,7 +26,9 @@ from mla.worklist.bulk import (
     selected_cases,
 )
 from mla.worklist.exports import list_table
-from mla.worklist.forms import BulkForm
+from mla.worklist.forms import BulkForm, SavedFilterForm
+from mla.worklist.models import SavedFilter
+from mla.worklist.services import delete_filter, rename_filter, save_filter, saved_filters
 
 bp = Blueprint("worklist", __name__, url_prefix="/requests")
 
@@ -91,3 +94,68 @@ def _export(selection: list[Selected], fmt: str) -> ResponseReturnValue:
                         headers={"Content-Disposition": "attachment; filename=comity-requests.csv"})
     return Response(xlsx_bytes(table), mimetype=XLSX_MIMETYPE,
                     headers={"Content-Disposition": "attachment; filename=comity-requests.xlsx"})
+
+
+def filter_url(saved: SavedFilter) -> str:
+    """Where a saved filter leads: the list, with its filters read back by the one parser."""
+    return back_to_list(saved.query)
+
+
+def _filters_page(form: SavedFilterForm | None = None, failed: int | None = None,
+                  status: int = 200) -> ResponseReturnValue:
+    forms = {saved.id: SavedFilterForm(formdata=None, name=saved.name)
+             for saved in saved_filters(current_user)}
+    if failed is not None and form is not None:
+        forms[failed] = form
+    new_form = form if failed is None and form is not None else SavedFilterForm(formdata=None)
+    return render_template("worklist/filters.html", saved=saved_filters(current_user),
+                           forms=forms, new_form=new_form), status
+
+
+@bp.route("/filters", methods=["GET"])
+@allow(*READERS)
+def filters() -> ResponseReturnValue:
+    form = SavedFilterForm(formdata=None, back=request.args.get("back", ""))
+    return _filters_page(form)
+
+
+@bp.route("/filters", methods=["POST"])
+@allow(*READERS)
+def save() -> ResponseReturnValue:
+    form = SavedFilterForm()
+    if form.validate_on_submit():
+        try:
+            saved = save_filter(current_user, form.name.data or "",
+                                CaseFilters.from_args(MultiDict(parse_qsl(form.back.data or ""))))
+        except ServiceError as exc:
+            form.name.errors = [exc.message]
+        else:
+            flash(_("Filters saved as %(name)s.", name=saved.name), "success")
+            return redirect(filter_url(saved))
+    return _filters_page(form, status=422)
+
+
+@bp.route("/filters/<int:filter_id>/rename", methods=["POST"])
+@allow(*READERS)
+def rename(filter_id: int) -> ResponseReturnValue:
+    form = SavedFilterForm()
+    if form.validate_on_submit():
+        try:
+            rename_filter(current_user, filter_id, form.name.data or "")
+        except ServiceError as exc:
+            form.name.errors = [exc.message]
+        else:
+            flash(_("Filters renamed."), "success")
+            return redirect(url_for("worklist.filters"))
+    return _filters_page(form, failed=filter_id, status=422)
+
+
+@bp.route("/filters/<int:filter_id>/delete", methods=["POST"])
+@allow(*READERS)
+def delete(filter_id: int) -> ResponseReturnValue:
+    if not FlaskForm().validate_on_submit():  # the CSRF token only
+        flash(_("The form had expired: try again."), "danger")
+        return redirect(url_for("worklist.filters"))
+    delete_filter(current_user, filter_id)
+    flash(_("Saved filters deleted."), "success")
+    return redirect(url_for("worklist.filters"))

@@ -138,3 +138,42 @@ def test_export_of_a_selection_has_the_list_columns_and_no_formula(
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet["A2"].value == case.reference
     assert sheet["B2"].value == case.title and sheet["B2"].data_type == "s"
+
+
+def test_saved_filters_are_each_users_own_and_can_be_renamed_and_deleted(
+        client, db, me, create_user, login_as, csrf_token):
+    from mla.worklist.models import SavedFilter
+
+    token = csrf_token("/requests/")
+    response = client.post("/requests/filters", data={
+        "csrf_token": token, "name": "  My   urgent ", "back": "urgent=1&assignee=me&page=3"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/requests/?assignee=me&urgent=1"
+    listed = client.get("/requests/?assignee=me&urgent=1").get_data(as_text=True)
+    assert '<a class="btn btn-sm btn-outline-secondary" href="/requests/?assignee=me&amp;urgent=1">My urgent</a>' in listed
+    # The same name twice: said next to the field, nothing saved.
+    again = client.post("/requests/filters", data={"csrf_token": token, "name": "My urgent",
+                                                   "back": "overdue=1"})
+    assert again.status_code == 422
+    assert 'id="new-filter-name-error">You already have filters named My urgent.' in \
+        again.get_data(as_text=True)
+    # Without the CSRF token nothing is saved.
+    assert client.post("/requests/filters", data={"name": "x", "back": ""}).status_code in {400, 422}
+    saved = db.session.query(SavedFilter).one()
+    other = create_user("caseworker")
+    login_as(other)
+    token = csrf_token("/requests/")
+    assert "My urgent" not in client.get("/requests/filters").get_data(as_text=True)
+    assert client.post(f"/requests/filters/{saved.id}/delete",
+                       data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/requests/filters/{saved.id}/rename",
+                       data={"csrf_token": token, "name": "Mine now"}).status_code == 404
+    login_as(me)
+    token = csrf_token("/requests/")
+    assert client.post(f"/requests/filters/{saved.id}/rename",
+                       data={"csrf_token": token, "name": "Urgent, mine"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(SavedFilter, saved.id).name == "Urgent, mine"
+    assert client.post(f"/requests/filters/{saved.id}/delete",
+                       data={"csrf_token": token}).status_code == 302
+    assert db.session.query(SavedFilter).count() == 0
