@@ -593,3 +593,16 @@ def test_refused_packages_get_a_reason_and_register_nothing(pair):
     status, answer = b.post_package(b"hello")
     assert (status, answer["error"]["code"]) == (400, "malformed"), answer
     assert _registered(b)[0] == count + 1
+
+
+def test_download_package_gives_the_file_the_counterpart_registers(pair):
+    """"Download package" (for another channel) is the package the endpoint takes."""
+    a, b = pair
+    reference = _signed_request(a, "Sent by another channel")
+    count, _ = _registered(b)
+    status, data = a.people["cw"].press(reference, "/exchange/package")
+    assert status == 200 and data.count(b".") == 4 and CANARY.encode() not in data
+    assert _case(a, reference)["state"] == "signed"  # a file is not a transmission
+    status, receipt = b.post_package(data)
+    assert status == 200 and receipt.count(b".") == 4
+    assert _registered(b)[0] == count + 1
