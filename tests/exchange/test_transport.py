@@ -290,3 +290,15 @@ def test_the_inbox_takes_a_package_larger_than_an_upload(client, app):
                            content_type="application/jose")
     assert response.status_code != 413
     assert response.get_json()["error"]["code"] in ("malformed", "not_configured")
+
+
+def test_a_training_sandbox_sends_nothing(db, make_case, counterpart, monkeypatch, app):
+    from dataclasses import replace
+
+    sandbox = replace(app.extensions["mla.settings"], mode="sandbox")
+    monkeypatch.setattr(transport, "current_settings", lambda: sandbox)
+    server = counterpart(status=200)
+    _queued(db, make_case, server.url)
+    report = dispatch_due()
+    assert (_row(db).status, report.sandboxed) == (OutboxStatus.SANDBOXED, 1)
+    assert server.received == []
