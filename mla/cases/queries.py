@@ -108,9 +108,9 @@ class CaseFilters:
             state=args.get("state", "").strip()[:60],
             counterpart=args.get("counterpart", "").strip().upper()[:2],
             assignee=args.get("assignee", "").strip()[:12],
-            urgent=args.get("urgent") in {"1", "on", "true"},
-            overdue=args.get("overdue") in {"1", "on", "true"},
-            open_only=args.get("open") in {"1", "on", "true"},
+            urgent=is_set(args.get("urgent")),
+            overdue=is_set(args.get("overdue")),
+            open_only=is_set(args.get("open")),
             sort=sort if sort in SORTS else "newest",
             more=other_args(args),
         )
@@ -123,12 +123,20 @@ class CaseFilters:
                 "assignee": self.assignee, "urgent": "1" if self.urgent else "",
                 "overdue": "1" if self.overdue else "", "open": "1" if self.open_only else "",
                 "sort": "" if self.sort == "newest" else self.sort}
+        args.update(dict(self.more))
         return {name: value for name, value in args.items() if value}
 
     def exact_reference(self) -> str | None:
         """The reference ``q`` names whole (any case, spaces around ignored), if it does."""
         term = self.q.strip().upper()
         return term if REFERENCE_RE.fullmatch(term) else None
+
+
+def is_set(value: Any) -> bool:
+    """A ticked filter, as a form sends it ("on", "1") or an API client ("true", "yes"):
+    the values marshmallow's Boolean reads as true, so page and API agree."""
+    return isinstance(value, str) and value.strip().lower() in {"1", "on", "true", "t", "y",
+                                                                 "yes"}
 
 
 def other_args(args: Any) -> tuple[tuple[str, str], ...]:
@@ -314,6 +322,13 @@ def case_page(actor: User, filters: CaseFilters, page: int, per_page: int, *,
     rows = rows[:per_page]
     next_cursor = encode_cursor(filters.sort, rows[-1]) if has_more else None
     return Page(rows, page, per_page, total, is_exact, has_more, next_cursor)
+
+
+def listed_cases(actor: User, filters: CaseFilters, limit: int) -> list[Case]:
+    """The first ``limit`` requests of the list, in its order, with what its rows show."""
+    stmt = filtered_cases(actor, filters).options(
+        joinedload(Case.assignee), joinedload(Case.country)).order_by(*SORTS[filters.sort])
+    return list(db.session.scalars(stmt.limit(limit)).unique())
 
 
 def get_case_for(actor: User, reference: str, *, full: bool = True) -> Case:

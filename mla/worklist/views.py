@@ -11,12 +11,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from mla.cases.queries import CaseFilters, staff_choices
+from mla.cases.queries import CaseFilters, listed_cases, staff_choices
 from mla.core.access import READERS, allow
 from mla.core.errors import ServiceError
 from mla.core.forms import as_choices
 from mla.core.text import csv_text
 from mla.reports.exports import XLSX_MIMETYPE, xlsx_bytes
+from mla.reports.tables import Table
 from mla.worklist.bulk import (
     BulkOutcome,
     Selected,
@@ -32,6 +33,8 @@ from mla.worklist.services import delete_filter, rename_filter, save_filter, sav
 
 bp = Blueprint("worklist", __name__, url_prefix="/requests")
 
+# An export is a working list, not a backup: past this, narrow the filters.
+EXPORT_LIMIT = 5000
 ASSIGNERS = frozenset({"admin", "supervisor", "caseworker"})
 ANNOTATORS = frozenset({"admin", "supervisor", "caseworker", "trainee"})
 
@@ -82,18 +85,29 @@ def bulk() -> ResponseReturnValue:
     return redirect(back)
 
 
+@bp.route("/export.<any(csv, xlsx):fmt>")
+@allow(*READERS)
+def export_list(fmt: str) -> ResponseReturnValue:
+    """The whole filtered list (up to EXPORT_LIMIT rows), in the list's order."""
+    filters = CaseFilters.from_args(request.args)
+    return _file(list_table(listed_cases(current_user, filters, EXPORT_LIMIT)), fmt)
+
+
+def _file(table: Table, fmt: str) -> Response:
+    if fmt == "csv":
+        return Response(csv_text(table.columns, table.rows), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=comity-requests.csv"})
+    return Response(xlsx_bytes(table), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": "attachment; filename=comity-requests.xlsx"})
+
+
 def _export(selection: list[Selected], fmt: str) -> ResponseReturnValue:
     found = selected_cases(current_user, selection)
     missing = [item.reference for item in selection if item.reference not in found]
     if missing:
         raise ServiceError(_("Not exported: not visible to you: %(items)s.",
                              items=", ".join(missing)))
-    table = list_table([found[item.reference] for item in selection])
-    if fmt == "csv":
-        return Response(csv_text(table.columns, table.rows), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=comity-requests.csv"})
-    return Response(xlsx_bytes(table), mimetype=XLSX_MIMETYPE,
-                    headers={"Content-Disposition": "attachment; filename=comity-requests.xlsx"})
+    return _file(list_table([found[item.reference] for item in selection]), fmt)
 
 
 def filter_url(saved: SavedFilter) -> str:

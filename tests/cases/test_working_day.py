@@ -177,3 +177,32 @@ def test_saved_filters_are_each_users_own_and_can_be_renamed_and_deleted(
     assert client.post(f"/requests/filters/{saved.id}/delete",
                        data={"csrf_token": token}).status_code == 302
     assert db.session.query(SavedFilter).count() == 0
+
+
+FILTERS = [
+    {}, {"urgent": "1"}, {"urgent": "true", "direction": "incoming"}, {"q": "EXT-IN"},
+    {"kind": "extradition", "sort": "reference"}, {"assignee": "me", "open": "yes"},
+    {"counterpart": "xb"}, {"overdue": "on"}, {"q": "fraud", "sort": "oldest"},
+]
+
+
+@pytest.mark.parametrize("args", FILTERS, ids=lambda a: "&".join(f"{k}={v}" for k, v in a.items()))
+def test_a_filter_means_the_same_in_the_page_the_api_and_the_export(
+        client, db, me, make_case, api_token, args):
+    make_case(me, is_urgent=True, urgency_reason="Trial date", assignee_id=me.id)
+    make_case(me, kind="extradition", legal_basis="ECE", counterpart_country="XB",
+              title="Robbery, fugitive", measures=[])
+    make_case(me, direction="outgoing", title="Fraud ring abroad", assignee_id=me.id,
+              is_urgent=True, urgency_reason="Limitation period")
+    page = client.get("/requests/", query_string=args)
+    assert page.status_code == 200
+    on_page = re.findall(r'name="selected" value="([A-Z]+-[A-Z]+-\d{4}-\d{5}):',
+                         page.get_data(as_text=True))
+    api = client.get("/api/v1/cases", query_string=args, headers=api_token(me))
+    assert api.status_code == 200, api.get_json()
+    in_api = [item["reference"] for item in api.get_json()["items"]]
+    export = client.get("/requests/export.csv", query_string=args)
+    in_export = [line.split(",")[0] for line in export.get_data(as_text=True).splitlines()[1:]]
+    assert on_page == in_api == in_export
+    if args:
+        assert len(on_page) < 3, "each filter narrows the list here"
