@@ -64,9 +64,11 @@ def load_command(pack: str, if_empty: bool, trainer_name: str) -> None:
                 loaded = load_pack(COMMAND_LINE, pack)
         except ApiError as exc:
             raise _fail(exc) from None
-        click.echo(f"Loaded {loaded.name!r}: {len(loaded.requests)} requests, "
-                   f"{len(loaded.exercises)} exercises; simulated clock at "
-                   f"{clock.now():%Y-%m-%d %H:%M} UTC.")
+        later = sum(1 for r in loaded.requests if loaded.arrives_at(r) is not None)
+        click.echo(f"Loaded {loaded.name!r}: {len(loaded.requests) - later} requests, "
+                   f"{len(loaded.exercises)} exercises; "
+                   + (f"{later} more arriving during the exercise; " if later else "")
+                   + f"simulated clock at {clock.now():%Y-%m-%d %H:%M} UTC.")
     if trainer_name:
         _trainer(trainer_name, reset_password=False)
 

@@ -33,6 +33,7 @@ from mla.core import clock
 from mla.core.errors import ApiError
 from mla.extensions import db
 from mla.reference.models import Country
+from mla.sandbox.letters import answered_outside, last_question, question_text, write_letter
 from mla.sandbox.models import CounterpartProfile, CounterpartProgress, ScenarioCase
 from mla.sandbox.personas import counterpart_persona
 from mla.scheduler.runner import run_tick
@@ -132,20 +133,18 @@ def _answer(progress: CounterpartProgress, case: Case, profile: CounterpartProfi
                 f"Acknowledged by the central authority of {label} (simulated counterpart)."):
             progress.acknowledged_at = at
             acted += 1
+        if progress.acknowledged_at is not None:
+            write_letter(case, profile, label, "acknowledgement", at=at)
     if progress.acknowledged_at is None:
         return acted
     half = timedelta(days=max(1, profile.answer_after_days // 2))
-    if progress.will_ask_supplementary and progress.supplementary_at is None:
-        if at < progress.acknowledged_at + half or case.state != steps.acknowledged:
-            return acted  # the question comes first; nothing is answered before it
-        question = profile.supplementary_question or (
-            "Please complete the request: the facts and the link between the persons "
-            "concerned and the measures sought are not clear enough.")
-        if _take(actor, case, steps.ask, {"questions": question},
-                 f"Supplementary information requested by {label} (simulated counterpart)."):
-            progress.supplementary_at = at
-            acted += 1
-        return acted
+    if progress.will_ask_supplementary:
+        asked = _questions(progress, case, profile, steps, at, half, actor, label)
+        if asked is None:
+            return acted  # a question is out, or comes first: nothing is answered before it
+        acted += asked
+        if asked:
+            return acted
     answer_due = progress.transmitted_at + timedelta(days=profile.answer_after_days)
     if progress.supplementary_at is not None:
         answer_due = max(answer_due, progress.supplementary_at + half)
@@ -159,16 +158,53 @@ def _answer(progress: CounterpartProgress, case: Case, profile: CounterpartProfi
             reasons = f"{reasons} ({ground.citation})"
         done = _take(actor, case, steps.refuse, {"reasons": reasons},
                      f"Refused by {label} (simulated counterpart).")
+        if done:
+            write_letter(case, profile, label, "refusal", at=at, addendum=reasons)
     else:
         values = {"decided_on": clock.now().date()} if steps.execute == "extradition_granted" \
             else {}
         done = _take(actor, case, steps.execute, values,
                      f"Executed by {label} (simulated counterpart).")
+        if done:
+            write_letter(case, profile, label, "execution", at=at)
     if done:
         progress.answered_at = at
         progress.outcome = progress.planned_outcome
         acted += 1
     return acted
+
+
+def _questions(progress: CounterpartProgress, case: Case, profile: CounterpartProfile,
+               steps: Steps, at: datetime, half: timedelta, actor: Actor,
+               label: str) -> int | None:
+    """Ask (again) when the time has come. None: wait (a question is out or is still to
+    come); 0: the answers are complete (or enough questions were asked); 1: asked now."""
+    question = last_question(case)
+    if question is not None and question.answered_at is None:
+        if case.state != steps.acknowledged:
+            return None  # waits for us: never answers over its question
+        answered_outside(case, question)  # answered by the workflow step itself
+    if question is None:
+        if progress.supplementary_at is not None:
+            return 0  # asked before letters were kept
+        if at < progress.acknowledged_at + half:  # type: ignore[operator]
+            return None
+        number = 1
+    elif question.complete or question.number >= int(
+            (profile.script or {}).get("max_questions", 3)):
+        return 0
+    else:
+        number = question.number + 1
+    if case.state != steps.acknowledged:
+        return None
+    text = question_text(profile, number)
+    if not _take(actor, case, steps.ask, {"questions": text},
+                 f"Supplementary information requested by {label} (simulated counterpart)."):
+        return None
+    progress.supplementary_at = at
+    write_letter(case, profile, label, "question", at=at, fallback=text, number=number,
+                 text_kind="question" if number == 1 else "follow_up")
+    return 1
 
 
 def run_counterpart(at: datetime | None = None) -> int:

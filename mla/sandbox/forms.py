@@ -35,3 +35,9 @@ class ClassForm(FlaskForm):
 
 class TeamForm(FlaskForm):
     partner = SelectField(_l("Work with"), coerce=int, validators=[InputRequired()])
+
+
+class AnswerForm(FlaskForm):
+    """The trainee's answer to the simulated counterpart's question."""
+    answer = TextAreaField(_l("Your answer"), validators=[InputRequired()],
+                           render_kw={"rows": 5})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -94,6 +95,10 @@ class CounterpartProfile(Model):
     outcome: Mapped[str] = mapped_column(String(20), default="execute")
     refusal_ground: Mapped[str] = mapped_column(String(60), default="")
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    # What the counterpart writes and when it is satisfied, as the pack says
+    # (mla.sandbox.pack.specs.LetterScript): {"language": "fr", "letters": {kind: {lang:
+    # text}}, "complete": {"keywords": [...], "checklist": [...]}, "max_questions": 3}.
+    script: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class CounterpartProgress(Model):
@@ -112,6 +117,63 @@ class CounterpartProgress(Model):
     supplementary_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(20), default="")
+
+
+LETTER_KINDS = {
+    "acknowledgement": _l("Acknowledgement of receipt"),
+    "question": _l("Request for supplementary information"),
+    "refusal": _l("Refusal"),
+    "execution": _l("Execution report"),
+}
+LETTER_LANGUAGE_NAMES = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
+
+
+class CounterpartLetter(Model):
+    """A letter the simulated counterpart sent on one request, and the trainee's answer.
+
+    Shown on the request page and in the trainee's notifications; a question is answered
+    in Comity (``mla.sandbox.letters``), and whether the answer is complete is decided by
+    the pack's rule, recorded here with what was missing.
+    """
+
+    __tablename__ = "sandbox_counterpart_letters"
+    __table_args__ = (
+        CheckConstraint("kind IN ('acknowledgement', 'question', 'refusal', 'execution')",
+                        name="kind_known"),
+        Index("ix_sandbox_counterpart_letters_case", "case_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(default=1)  # 2 = the second question, ...
+    sender: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    text: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)  # simulated time
+    # The answer (questions only): simulated and real time, who, what, the ticked items.
+    answer: Mapped[str] = mapped_column(Text, default="")
+    ticked: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_real_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    complete: Mapped[bool | None] = mapped_column()
+    missing: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    answered_by = relationship("User")
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind == "question" and self.answered_at is None
+
+    @property
+    def kind_label(self) -> str:
+        return str(LETTER_KINDS.get(self.kind, self.kind))
+
+    @property
+    def language_name(self) -> str:
+        return str(LETTER_LANGUAGE_NAMES.get(self.language, self.language))
 
 
 class Exercise(Model):

@@ -13,13 +13,16 @@ from mla.core.transaction import unit_of_work
 from mla.sandbox import cli, models, subscribers, views
 from mla.sandbox.counterpart import run_counterpart
 from mla.sandbox.guard import check_deployment
+from mla.sandbox.letters import checklist_for, letters_for
+from mla.sandbox.scenario import deliver_arrivals
 
 
 def _counterpart(tick: Tick) -> Mapping[str, int]:
     """The simulated counterpart answers before deadlines are scanned, so the
     standalone scheduler process and the trainer's button behave alike."""
     with unit_of_work():
-        return {"counterpart_steps": run_counterpart()}
+        arrived = deliver_arrivals()  # requests the pack schedules for the day reached
+        return {"counterpart_steps": run_counterpart(), "requests_arrived": arrived}
 
 
 def _in_sandbox(settings: Any) -> bool:
@@ -44,5 +47,8 @@ DOMAIN = Domain(
         _training("sandbox.outbox", _l("Training outbox"), 50),
     ),
     jobs=(Job("sandbox.counterpart", 10, _counterpart, when=_in_sandbox),),
+    # The counterpart's letters on the request page (none outside a sandbox).
+    template_globals={"counterpart_letters": letters_for,
+                      "counterpart_checklist": checklist_for},
     setup=check_deployment,  # sandbox and production never share a database or key ring
 )

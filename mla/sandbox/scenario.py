@@ -18,14 +18,17 @@ stays where it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Table, select
 
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
 from mla.auth.models import User
+from mla.cases.models import Case
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
 from mla.core import clock
 from mla.core.errors import ApiError
@@ -33,10 +36,12 @@ from mla.directory.models import Authority
 from mla.directory.services import AuthorityInput, save_authority
 from mla.dualcrim.catalogue import import_catalogue_text
 from mla.extensions import db
+from mla.notifications.services import notify_users
 from mla.reference.services import ensure_fictional_country, is_user_assigned
 from mla.sandbox import copies
 from mla.sandbox.clock import remember_offset
 from mla.sandbox.counterpart import track
+from mla.sandbox.letters import readers
 from mla.sandbox.models import (
     CounterpartProfile,
     Exercise,
@@ -142,7 +147,8 @@ def _build(actor: Actor, pack: Pack) -> dict[str, int]:
             answer_after_days=c.answer_after_days,
             supplementary_probability=c.supplementary_probability,
             supplementary_question=c.supplementary_question, outcome=c.outcome,
-            refusal_ground=c.refusal_ground, refusal_reason=c.refusal_reason))
+            refusal_ground=c.refusal_ground, refusal_reason=c.refusal_reason,
+            script=c.script()))
         counterpart_persona(spec.code, spec.name)
     db.session.flush()
     catalogues = [(home, pack.home_catalogue)] + [(s.code, s.catalogue) for s in pack.states]
@@ -170,8 +176,11 @@ def _requests(actor: Actor, pack: Pack, authorities: dict[str, int],
               copy: SandboxCopy | None) -> None:
     """The pack's requests, for one copy (None: the trainer's)."""
     desk = persona(SCENARIO_ACTOR, "Scenario desk", "admin")
+    now = clock.now()  # a request the pack schedules later arrives when the clock gets there
     for request_spec in sorted(pack.requests, key=lambda r: r.received_day):
-        _request(desk, pack, request_spec, authorities, copy)
+        arrives = pack.arrives_at(request_spec)
+        if arrives is None or arrives <= now:
+            _request(desk, pack, request_spec, authorities, copy)
     if copy is not None:
         copy.built_at = clock.now()
     db.session.flush()
@@ -212,6 +221,53 @@ def build_copy(actor: Actor, copy: SandboxCopy) -> None:
         remember_offset(timedelta(seconds=offset))
         db.session.flush()
     record_audit(actor, "sandbox.copy_built", copy, pack=pack.name)
+
+
+def deliver_arrivals() -> int:
+    """The requests the pack schedules for a day the clock has reached arrive in every
+    copy that lacks them (the trainer's, each trainee's or team's), each on its day, and
+    the people working on the copy are told. Returns the requests delivered."""
+    state = db.session.get(SandboxState, 1)
+    if state is None or not state.pack:
+        return 0
+    pack = loaded_pack()
+    now = clock.now()
+    due = [r for r in pack.requests if _due(pack.arrives_at(r), now)] \
+        if pack is not None else []
+    if pack is None or not due:
+        return 0
+    have = {(copy_id, key) for copy_id, key in db.session.execute(
+        select(Case.sandbox_copy_id, ScenarioCase.key)
+        .join(ScenarioCase, ScenarioCase.case_id == Case.id)
+        .where(ScenarioCase.key.in_([r.key for r in due])))}
+    targets: list[SandboxCopy | None] = [None, *copies.all_copies()]
+    missing = [(copy, spec) for copy in targets for spec in due
+               if (copy.id if copy is not None else None, spec.key) not in have]
+    if not missing:
+        return 0
+    desk = persona(SCENARIO_ACTOR, "Scenario desk", "admin")
+    authorities = _authority_ids(pack)
+    offset, moved_at = state.offset_seconds, state.clock_moved_at
+    try:
+        for copy, spec in missing:
+            case = _request(desk, pack, spec, authorities, copy)
+            notify_users(readers(case), f"sandbox-arrival:{case.id}", _arrival(case),
+                         case.title, case=case)
+    finally:
+        state.offset_seconds, state.clock_moved_at = offset, moved_at
+        remember_offset(timedelta(seconds=offset))
+        db.session.flush()
+    record_audit(desk, "sandbox.requests_arrived", state, count=len(missing))
+    return len(missing)
+
+
+def _arrival(case: Case) -> Callable[[], str]:
+    """The notice's subject, written in each reader's language."""
+    return lambda: _("%(reference)s: a new request arrived", reference=case.reference)
+
+
+def _due(arrives: datetime | None, now: datetime) -> bool:
+    return arrives is not None and arrives <= now
 
 
 def give_copy(actor: Actor, user: User) -> SandboxCopy:
@@ -264,7 +320,7 @@ def _authorities(actor: Actor, pack: Pack, home: str) -> dict[str, int]:
 
 
 def _request(actor: Actor, pack: Pack, spec: RequestSpec, authorities: dict[str, int],
-             copy: SandboxCopy | None) -> None:
+             copy: SandboxCopy | None) -> Case:
     where = f"request {spec.key!r}"
     set_simulated_now(actor, pack.at(spec.received_day), audit=False)
     try:
@@ -304,6 +360,7 @@ def _request(actor: Actor, pack: Pack, spec: RequestSpec, authorities: dict[str,
             raise PackError([f"{here}: {exc.message}{reason}"]) from None
     if spec.direction == "outgoing" and case.state == "transmitted":
         _remember_transmission(case)
+    return case
 
 
 def _field_values(pack: Pack, transition: Any, raw: dict[str, Any]) -> dict[str, Any]:

@@ -43,13 +43,15 @@ from mla.sandbox import exercises as exercise_service
 from mla.sandbox.counterpart import run_sandbox_pass
 from mla.sandbox.forms import (
     AdvanceForm,
+    AnswerForm,
     ClassForm,
     ConfirmForm,
     LoadForm,
     SetClockForm,
     TeamForm,
 )
-from mla.sandbox.models import SandboxState, ScenarioCase
+from mla.sandbox.letters import answer_question
+from mla.sandbox.models import CounterpartLetter, SandboxState, ScenarioCase
 from mla.sandbox.pack import PackError, available_packs
 from mla.sandbox.scenario import load_pack, reset_scenario, reset_trainee, team_up
 from mla.settings import current_settings
@@ -287,6 +289,40 @@ def trainee_team(user_id: int) -> ResponseReturnValue:
     flash(_("%(name)s now works on the same copy as %(partner)s.", name=user.display_name,
             partner=partner.display_name), "success")
     return redirect(url_for("sandbox.progress"))
+
+
+def _letter(letter_id: int) -> tuple[CounterpartLetter, Case]:
+    """The letter, on a request this user sees (another trainee's answers 404)."""
+    letter = db.session.get(CounterpartLetter, letter_id)
+    case = db.session.scalar(visible_cases(current_user).where(
+        Case.id == letter.case_id)) if letter is not None else None
+    if letter is None or case is None:
+        abort(404)
+    return letter, case
+
+
+@bp.route("/letters/<int:letter_id>", methods=["GET", "POST"])
+@allow_any_user
+def letter(letter_id: int) -> ResponseReturnValue:
+    """One letter of the simulated counterpart; a question is answered here (the request
+    page shows the same form). A refused answer is shown next to the field."""
+    found, case = _letter(letter_id)
+    form = AnswerForm()
+    ticked = request.form.getlist("ticked")
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            answer_question(current_user, found.id, form.answer.data or "", ticked)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your answer was sent to %(sender)s.", sender=found.sender), "success")
+            return redirect(url_for("cases.detail", reference=case.reference)
+                            + f"#counterpart-letter-{found.id}")
+    status = 422 if request.method == "POST" else 200
+    return render_template("sandbox/letter.html", letter=found, case=case, form=form,
+                           ticked=ticked), status
 
 
 @bp.route("/exercises")

@@ -47,7 +47,9 @@ def test_carpania_acknowledges_asks_and_executes_after_the_answer(db, loaded, tr
     assert "date of birth" in asked.data["values"]["questions"]
 
     assert _advance(db, trainer, 30) == 0  # waits for us: never answers over the question
-    apply_transition(trainer, eio, "answer_information", expected_version=eio.version)
+    # A complete answer under the pack's rule (first-week: the date of birth and the period).
+    apply_transition(trainer, eio, "answer_information", expected_version=eio.version,
+                     comment="Born on 3 March 1980; the period is January to June 2025.")
     db.session.commit()
     assert _advance(db, trainer, 7) == 1
     eio = _case(db, "carpania-eio")

@@ -47,7 +47,7 @@ def test_the_shipped_pack_loads_every_request_at_its_stage(db, real_time_stands_
     assert all(db.session.get(Country, c).is_fictional for c in ("XA", "XB", "XC", "XZ"))
     assert {c.jurisdiction for c in db.session.scalars(select(OffenceCatalogue))} == \
         {"XA", "XB", "XC", "XZ"}
-    assert db.session.scalar(select(func.count()).select_from(Exercise)) == 4
+    assert db.session.scalar(select(func.count()).select_from(Exercise)) == 5
     assert db.session.get(CounterpartProfile, "XC").supplementary_probability == 100
     assert clock.now() - pack.start < timedelta(seconds=5)
 
@@ -139,7 +139,7 @@ def test_cli_loads_once_and_creates_the_trainer(runner, db):
     result = runner.invoke(args=["sandbox", "load", "first-week", "--if-empty",
                                  "--trainer", "trainer1"])
     assert result.exit_code == 0, result.output
-    assert "Loaded 'first-week': 3 requests, 4 exercises" in result.output
+    assert "Loaded 'first-week': 3 requests, 5 exercises; 1 more arriving" in result.output
     assert "Trainer login: trainer1 / " in result.output
     again = runner.invoke(args=["sandbox", "load", "first-week", "--if-empty",
                                 "--trainer", "trainer1"])

@@ -15,6 +15,8 @@ from mla.directory.models import AUTHORITY_KINDS, CHANNELS
 from mla.sandbox.exercises import CHECKS
 from mla.sandbox.pack.location import PACK_FILE
 from mla.sandbox.pack.specs import (
+    LETTER_LANGUAGES,
+    LETTER_TEXTS,
     AuthoritySpec,
     CheckSpec,
     CounterpartSpec,
@@ -38,7 +40,9 @@ _SCENARIO = {"title", "description", "start"}
 _HOME = {"name", "catalogue"}
 _STATE = {"code", "name", "catalogue", "holiday_calendar", "counterpart"}
 _COUNTERPART = {"acknowledge_after_days", "answer_after_days", "supplementary_probability",
-                "supplementary_question", "outcome", "refusal_ground", "refusal_reason"}
+                "supplementary_question", "outcome", "refusal_ground", "refusal_reason",
+                "language", "letters", "complete", "max_questions"}
+_COMPLETE = {"keywords", "checklist"}
 _AUTHORITY = {"key", "country", "kind", "name", "email", "phone", "address", "website",
               "languages", "channels"}
 _REQUEST = {"key", "direction", "kind", "counterpart", "legal_basis", "title", "summary",
@@ -54,10 +58,57 @@ _EXERCISE = {"code", "title", "instructions", "checks"}
 _CHECK = {"check", "label", "params"}
 
 
+_HEADER = re.compile(r"^\s*\[(\[)?\s*([A-Za-z0-9_.-]+)\s*\]")
+_QUOTED = re.compile(r" '[^']*'")
+
+
+def header_lines(text: str) -> dict[str, int]:
+    """Where each table starts, by the names problems use: ``states[2]``,
+    ``states[2].counterpart``, ``requests[1]: steps[3]``, ``[scenario]``."""
+    lines: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = _HEADER.match(line)
+        if not found:
+            continue
+        array, parts = found.group(1) is not None, found.group(2).split(".")
+        if len(parts) == 1:
+            if array:
+                counts[parts[0]] = counts.get(parts[0], 0) + 1
+                lines.setdefault(f"{parts[0]}[{counts[parts[0]]}]", number)
+            else:
+                lines.setdefault(f"[{parts[0]}]", number)
+            continue
+        parent = f"{parts[0]}[{counts.get(parts[0], 0)}]"
+        if array:
+            name = f"{parent}.{'.'.join(parts[1:])}"
+            counts[name] = counts.get(name, 0) + 1
+            lines.setdefault(f"{parent}: {'.'.join(parts[1:])}[{counts[name]}]", number)
+        else:
+            lines.setdefault(f"{parent}.{'.'.join(parts[1:])}", number)
+    return lines
+
+
 class _Reader(ProblemCollector):
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, text: str = "") -> None:
         super().__init__()
         self.root = root
+        self.lines = header_lines(text)
+
+    def problem(self, where: str, message: str) -> None:
+        """Every problem names the line of scenario.toml its table starts on."""
+        line = self.line_of(where)
+        super().problem(f"line {line}: {where}" if line and where else where, message)
+
+    def line_of(self, where: str) -> int | None:
+        name = _QUOTED.sub("", where)
+        while name:
+            for candidate in (name, name.replace(": ", ".")):
+                if candidate in self.lines:
+                    return self.lines[candidate]
+            cut = max(name.rfind(": "), name.rfind("."))
+            name = name[:cut] if cut > 0 else ""
+        return None
 
     def text(self, data: dict[str, Any], key: str, where: str, *, required: bool = False,
              default: str = "") -> str:
@@ -92,12 +143,13 @@ class _Reader(ProblemCollector):
 
 def read_pack(path: Path) -> Pack:
     """Parse and check a pack; raises PackError listing every problem."""
-    reader = _Reader(path)
     source = path / PACK_FILE
     try:
-        data = load_toml(source.read_bytes())
+        raw = source.read_bytes()
+        data = load_toml(raw)
     except (OSError, DataFileError) as exc:
         raise PackError([f"{PACK_FILE}: {exc}"]) from None
+    reader = _Reader(path, raw.decode("utf-8"))
     data = reader.table(data, "", _TOP)
     scenario = reader.table(data.get("scenario", {}), "[scenario]", _SCENARIO)
     title = reader.text(scenario, "title", "[scenario]", required=True)
@@ -165,12 +217,57 @@ def _states(reader: _Reader, value: Any) -> list[StateSpec]:
             supplementary_question=reader.text(raw, "supplementary_question", here),
             outcome=outcome, refusal_ground=ground,
             refusal_reason=reader.text(raw, "refusal_reason", here),
+            **_script(reader, raw, here),
         )
         states.append(StateSpec(code=code, name=reader.text(item, "name", where, required=True),
                                 catalogue=reader.file(item, "catalogue", where),
                                 holiday_calendar=reader.text(item, "holiday_calendar", where),
                                 counterpart=counterpart))
     return states
+
+
+def _script(reader: _Reader, raw: dict[str, Any], here: str) -> dict[str, Any]:
+    """The counterpart's language, letters and what makes an answer complete."""
+    language = reader.text(raw, "language", here, default="en")
+    if language not in LETTER_LANGUAGES:
+        reader.problem(here, f"'language' must be one of {', '.join(LETTER_LANGUAGES)}")
+        language = "en"
+    letters: dict[str, dict[str, str]] = {}
+    table = reader.table(raw.get("letters", {}), f"{here}.letters", set(LETTER_TEXTS))
+    for kind, value in table.items():
+        if kind not in LETTER_TEXTS:
+            continue
+        texts = {"en": value} if isinstance(value, str) else value
+        if not isinstance(texts, dict) or not texts or not all(
+                isinstance(t, str) and t.strip() for t in texts.values()):
+            reader.problem(f"{here}.letters", f"{kind!r} must be a text, or a table of texts "
+                                              'by language, e.g. { en = "...", fr = "..." }')
+            continue
+        bad = sorted(set(texts) - set(LETTER_LANGUAGES))
+        if bad:
+            reader.problem(f"{here}.letters", f"{kind!r}: unknown languages {', '.join(bad)} "
+                                              f"(known: {', '.join(LETTER_LANGUAGES)})")
+        letters[kind] = {k: " ".join(t.split()) for k, t in texts.items()}
+    complete = reader.table(raw.get("complete", {}), f"{here}.complete", _COMPLETE)
+    keywords: list[tuple[str, ...]] = []
+    raw_keywords = complete.get("keywords", [])
+    if not isinstance(raw_keywords, list):
+        raw_keywords = [None]
+    for number, entry in enumerate(raw_keywords, start=1):
+        group = (entry,) if isinstance(entry, str) else entry
+        if not isinstance(group, list | tuple) or not group or not all(
+                isinstance(w, str) and w.strip() for w in group):
+            reader.problem(f"{here}.complete", f"keywords[{number}] must be a word, or a list "
+                                               'of words any of which will do, e.g. '
+                                               '["born", "date of birth"]')
+            continue
+        keywords.append(tuple(w.strip() for w in group))
+    checklist = reader.names(complete, "checklist", f"{here}.complete")
+    if any(not item for item in checklist):
+        reader.problem(f"{here}.complete", "'checklist' items must not be empty")
+    return {"language": language, "letters": letters, "keywords": tuple(keywords),
+            "checklist": tuple(i for i in checklist if i),
+            "max_questions": reader.integer(raw, "max_questions", here, 3, low=1, high=10)}
 
 
 def _authorities(reader: _Reader, value: Any, codes: set[str]) -> list[AuthoritySpec]:
@@ -236,7 +333,8 @@ def _requests(reader: _Reader, value: Any, codes: set[str],
         bad = [m for m in measures if m not in MEASURES]
         if bad:
             reader.problem(where, f"unknown measures {', '.join(bad)}")
-        received_day = reader.integer(item, "received_day", where, 0, low=-3650, high=0)
+        # A day after the start (> 0): the request arrives when the clock gets there.
+        received_day = reader.integer(item, "received_day", where, 0, low=-3650, high=3650)
         offences = []
         for number, raw in enumerate(reader.tables(item.get("offences"), where), start=1):
             here = f"{where}: offences[{number}]"
@@ -295,7 +393,8 @@ def _steps(reader: _Reader, value: Any, where: str, received_day: int) -> tuple[
     for number, raw in enumerate(reader.tables(value, f"{where}: steps"), start=1):
         here = f"{where}: steps[{number}]"
         raw = reader.table(raw, here, _STEP)
-        day = reader.integer(raw, "day", here, previous, low=-3650, high=0)
+        day = reader.integer(raw, "day", here, previous, low=-3650,
+                             high=max(0, received_day))
         if day < previous:
             reader.problem(here, f"day {day} is before the previous step or the receipt "
                                  f"(day {previous}): steps are in time order")

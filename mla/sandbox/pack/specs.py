@@ -25,6 +25,11 @@ class PackError(ServiceError):
         return self.message + "\n" + "\n".join(f"- {p}" for p in self.problems)
 
 
+LETTER_LANGUAGES = ("en", "fr", "es")
+# What the counterpart writes: a question's second round is ``follow_up``.
+LETTER_TEXTS = ("acknowledgement", "question", "follow_up", "refusal", "execution")
+
+
 @dataclass(frozen=True)
 class CounterpartSpec:
     acknowledge_after_days: int = 3
@@ -34,6 +39,20 @@ class CounterpartSpec:
     outcome: str = "execute"
     refusal_ground: str = ""
     refusal_reason: str = ""
+    # The language its letters are written in, their texts ({kind: {language: text}}),
+    # and when an answer to its question is complete (every keyword group found in the
+    # answer, every checklist item ticked); after ``max_questions`` it goes on anyway.
+    language: str = "en"
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)
+    keywords: tuple[tuple[str, ...], ...] = ()
+    checklist: tuple[str, ...] = ()
+    max_questions: int = 3
+
+    def script(self) -> dict[str, Any]:
+        """As kept on the loaded profile (CounterpartProfile.script)."""
+        return {"language": self.language, "letters": self.letters,
+                "keywords": [list(k) for k in self.keywords],
+                "checklist": list(self.checklist), "max_questions": self.max_questions}
 
 
 @dataclass(frozen=True)
@@ -125,6 +144,14 @@ class Pack:
         base = self.start.date().toordinal() + day
         clock_time = at_time or self.start.timetz().replace(tzinfo=None)
         return datetime.combine(date.fromordinal(base), clock_time, tzinfo=UTC)
+
+    def arrives_at(self, spec: RequestSpec) -> datetime | None:
+        """When a request the pack schedules after the start arrives: once its receipt and
+        every step of it are in the past (None: it is there from the start)."""
+        if spec.received_day <= 0:
+            return None
+        return max([self.at(spec.received_day),
+                    *(self.at(s.day, s.time) for s in spec.steps)])
 
     def day_date(self, day: int) -> date:
         return date.fromordinal(self.start.date().toordinal() + day)
