@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from mla.audit.services import record_consultation
 from mla.cases.models import Case
-from mla.cases.queries import get_case_for, visible_cases
+from mla.cases.queries import CaseFilters, filtered_cases, get_case_for
 from mla.core.access import STAFF, allow
 from mla.core.errors import NotFound, ServiceError
 from mla.core.forms import apply_service_error, as_choices
@@ -33,8 +33,10 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 @bp.route("/")
 @allow("prosecutor")
 def index() -> ResponseReturnValue:
+    # The list takes the request list's filters: a figure's link narrows it to its requests.
     rows = db.session.scalars(
-        visible_cases(current_user).options(joinedload(Case.country))
+        filtered_cases(current_user, CaseFilters.from_args(request.args))
+        .options(joinedload(Case.country))
         .order_by(Case.is_closed.asc(), Case.created_at.desc(), Case.id.desc())
     ).unique().all()
     return render_template("portal/index.html", rows=[prosecutor_list_row(c) for c in rows],

@@ -15,6 +15,7 @@ DOMAIN = Domain(
     name="reports",
     blueprints=(views.bp,),
     hooks=(links,),  # the request list reads the reports' filters
-    nav=(NavEntry("reports.index", _l("Reports"), 65),),
+    nav=(NavEntry("reports.index", _l("Reports"), 65),
+         NavEntry("reports.office", _l("Figures"), 66)),  # prosecutors
     template_globals={"counterpart_line": counterpart_line},
 )

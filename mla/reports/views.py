@@ -50,8 +50,32 @@ def index() -> ResponseReturnValue:
                            sections=sections, **_choices())
 
 
+@bp.route("/office")
+@allow("prosecutor")
+def office() -> ResponseReturnValue:
+    """The same figures for a prosecutor, over their own authority's requests only
+    (``visible_cases``); each links to the portal's list of them."""
+    start_on, end_on = default_period(home_today())
+    form = {"from": start_on.isoformat(), "to": end_on.isoformat(),
+            **{k: v for k, v in request.args.items() if isinstance(v, str)}}
+    page = {"list_endpoint": "portal.index", "office_title": _("My office's figures"),
+            **_choices(), "staff": []}
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as exc:
+        return render_template("reports/index.html", form=form, errors=exc.problems,
+                               sections=[], **page), 422
+    if filters.assignee is not None:  # staff are not a prosecutor's filter
+        return render_template("reports/index.html", form=form, sections=[], **page,
+                               errors={"assignee": _("Choose someone from the list.")}), 422
+    sections = [(name, SECTION_TITLES[name], build(current_user, filters))
+                for name, build in SECTIONS.items()]
+    return render_template("reports/index.html", form=form, errors={}, filters=filters,
+                           sections=sections, **page)
+
+
 @bp.route("/<section>/<table>.csv")
-@allow(*REPORT_READERS)
+@allow(*REPORT_READERS, "prosecutor")
 def export_csv(section: str, table: str) -> ResponseReturnValue:
     found = _table(section, table)
     name = f"comity-{section}-{found.name}.csv"
@@ -60,7 +84,7 @@ def export_csv(section: str, table: str) -> ResponseReturnValue:
 
 
 @bp.route("/<section>/<table>.xlsx")
-@allow(*REPORT_READERS)
+@allow(*REPORT_READERS, "prosecutor")
 def export_xlsx(section: str, table: str) -> ResponseReturnValue:
     found = _table(section, table)
     name = f"comity-{section}-{found.name}.xlsx"
