@@ -1,0 +1,96 @@
+"""A caseworker's working day in a real browser: sign in, the custody board, find a
+request by part of its reference from the navigation bar's box ("/" focuses it),
+assign three requests at once, print a request to PDF (no navigation in its text),
+save the list's filters; axe-core on the pages this added to."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pypdf
+
+from mla.cases.models import Case
+from mla.cases.services import PersonInput
+from mla.core.clock import now
+from mla.core.transaction import unit_of_work
+from mla.deadlines.services import start_deadline
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_accessibility import _violations
+
+
+def test_a_working_day(page, browser_login, create_user, make_case, db, screenshot):
+    me = create_user("caseworker", display_name="Cam Worker")
+    colleague = create_user("caseworker", display_name="Dee Colleague")
+    create_user("trainee", display_name="Tia Trainee")
+    held = make_case(me, kind="extradition", legal_basis="ECE", counterpart_country="FR",
+                     measures=[], assignee_id=me.id, title="Provisional arrest, robbery",
+                     persons=[PersonInput(role="suspect", full_name="Ana Held",
+                                          is_in_custody=True)])
+    with unit_of_work():
+        start_deadline(held, "ece_provisional_arrest", actor="t",
+                       values={"arrested_on": (now() - timedelta(days=16)).date()})
+    others = [make_case(me, title=f"Bank records {n}") for n in range(4)]
+
+    browser_login(page, me)
+    page.goto("/custody")
+    assert "Ana Held" in page.locator("table.custody-board").inner_text()
+    screenshot(page, "working-day-1-custody")
+
+    # "/" from anywhere focuses the search box; part of a reference lists the request.
+    page.locator("main").click()
+    page.keyboard.press("/")
+    box = page.get_by_role("searchbox", name="Find a request")
+    assert box.evaluate("el => el === document.activeElement")
+    part = held.reference[:11].lower()  # "ext-in-2026": a part, not the whole
+    box.fill(part)
+    box.press("Enter")
+    page.wait_for_url("**/requests/?q=*")
+    assert page.locator("table.table-cases tbody tr").count() == 1
+    screenshot(page, "working-day-2-found")
+    # The whole reference opens the request itself.
+    box = page.get_by_role("searchbox", name="Find a request")
+    box.fill(held.reference.lower())
+    box.press("Enter")
+    page.wait_for_url(f"**/requests/{held.reference}")
+
+    # Three requests assigned to a colleague in one go, with the keyboard-reachable boxes.
+    page.goto("/requests/?sort=reference")
+    for case in others[:3]:
+        page.get_by_role("checkbox", name=f"Select {case.reference}").check()
+    assignee = page.get_by_label("Assign to")
+    assert "Tia Trainee" not in assignee.inner_text()
+    assignee.select_option(label="Dee Colleague")
+    screenshot(page, "working-day-3-selected")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    page.wait_for_load_state()
+    assert "3 assigned to Dee Colleague" in page.locator(".alert-success").inner_text()
+    screenshot(page, "working-day-4-assigned")
+    db.session.rollback()
+    assert {c.reference for c in db.session.query(Case).filter_by(
+        assignee_id=colleague.id)} == {c.reference for c in others[:3]}
+    # Select all ticks every row; unticking one shows the box as mixed.
+    page.get_by_role("checkbox", name="Select every request on this page").check()
+    assert page.locator("input[name=selected]:checked").count() == 5
+    page.get_by_role("checkbox", name=f"Select {others[0].reference}").uncheck()
+    assert page.locator("#bulk-all").evaluate("el => el.indeterminate")
+
+    # The list's filters saved under a name, then offered on the list.
+    page.goto("/requests/?urgent=1&assignee=me")
+    page.get_by_label("Name of these filters").fill("My urgent")
+    page.get_by_role("button", name="Save these filters").click()
+    page.get_by_role("link", name="My urgent").wait_for()
+    assert _violations(page) == []
+    page.goto("/requests/filters")
+    assert _violations(page) == []
+    screenshot(page, "working-day-5-saved-filters")
+
+    # A request printed to PDF: its content, none of the navigation.
+    page.goto(f"/requests/{held.reference}")
+    pdf = page.pdf(format="A4", print_background=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "working-day-request.pdf").write_bytes(pdf)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert held.reference in text and "Ana Held" in text
+    for navigation in ("Sign out", "Find a request", "Skip to", "Requests Register"):
+        assert navigation not in text, navigation
