@@ -34,7 +34,7 @@ from mla.cases.validation import fitting_bases_by_request
 from mla.core.access import READERS, STAFF, allow
 from mla.core.errors import ApiError, ServiceError
 from mla.core.forms import as_choices
-from mla.directory.queries import authority_choices
+from mla.directory.queries import authority_choices, authority_states
 from mla.reference.queries import country_choices, instrument_choices
 
 bp = Blueprint("cases", __name__, url_prefix="/requests")
@@ -78,7 +78,8 @@ def new() -> ResponseReturnValue:
     if request.method == "POST" and (form.add_offence.data or form.add_person.data):
         # Grow the form without validating it, keeping everything typed so far.
         (form.offences if form.add_offence.data else form.persons).append_entry()
-        return render_template("cases/new.html", form=form, fitting=fitting)
+        return render_template("cases/new.html", form=form, fitting=fitting,
+                               authority_states=authority_states())
     if form.validate_on_submit():
         try:
             case = register_case(current_user, form.to_input())
@@ -88,7 +89,8 @@ def new() -> ResponseReturnValue:
             flash(_("Request %(ref)s registered.", ref=case.reference), "success")
             return redirect(url_for("cases.detail", reference=case.reference))
     status = 422 if request.method == "POST" else 200
-    return render_template("cases/new.html", form=form, fitting=fitting), status
+    return render_template("cases/new.html", form=form, fitting=fitting,
+                           authority_states=authority_states()), status
 
 
 @bp.route("/<reference>")
@@ -128,7 +130,8 @@ def edit(reference: str) -> ResponseReturnValue:
     form = _edit_form(case)
     if request.method == "POST" and (form.add_offence.data or form.add_person.data):
         (form.offences if form.add_offence.data else form.persons).append_entry()
-        return render_template("cases/edit.html", form=form, case=case)
+        return render_template("cases/edit.html", form=form, case=case,
+                               authority_states=authority_states())
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
@@ -141,7 +144,8 @@ def edit(reference: str) -> ResponseReturnValue:
             flash(_("Correction saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("cases.detail", reference=case.reference,
                                     _anchor="timeline"))
-    return render_template("cases/edit.html", form=form, case=case), status
+    return render_template("cases/edit.html", form=form, case=case,
+                           authority_states=authority_states()), status
 
 
 @bp.route("/<reference>/reopen", methods=["POST"])

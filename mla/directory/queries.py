@@ -7,6 +7,13 @@ from mla.extensions import db
 from mla.settings import current_settings
 
 
+def authority_states() -> dict[int, str]:
+    """Each active authority's state: forms offer the authorities of the chosen state."""
+    rows = db.session.execute(select(Authority.id, Authority.country_code)
+                              .where(Authority.is_active.is_(True))).all()
+    return {row.id: row.country_code for row in rows}
+
+
 def authority_choices(*, domestic_only: bool = False, foreign_only: bool = False,
                       country: str | None = None) -> list[tuple[int, str]]:
     stmt = select(Authority.id, Authority.name, Authority.country_code).where(

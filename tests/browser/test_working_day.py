@@ -94,3 +94,45 @@ def test_a_working_day(page, browser_login, create_user, make_case, db, screensh
     assert held.reference in text and "Ana Held" in text
     for navigation in ("Sign out", "Find a request", "Skip to", "Requests Register"):
         assert navigation not in text, navigation
+
+
+def test_the_register_form_offers_the_chosen_states_authorities(
+        page, browser_login, create_user, db, screenshot):
+    """Authorities narrowed by the chosen state in the browser; a request posted without
+    the script (an authority of another state) is refused next to the field."""
+    from mla.directory.services import AuthorityInput, save_authority
+    from mla.reference.services import ensure_fictional_country
+
+    for code, name in (("XA", "Arcadia"), ("XB", "Borduria")):
+        ensure_fictional_country(code, name)
+    arcadian = save_authority("t", AuthorityInput(name="Arcadian Justice",
+                                                  country_code="XA", kind="central_authority"))
+    bordurian = save_authority("t", AuthorityInput(name="Bordurian Justice",
+                                                   country_code="XB", kind="central_authority"))
+    db.session.commit()
+    browser_login(page, create_user("caseworker"))
+    page.goto("/requests/new")
+    page.select_option("#counterpart_country", "XB")
+    offered = page.locator("#counterpart_authority_id option:not([disabled])").all_inner_texts()
+    assert any("Bordurian Justice" in o for o in offered)
+    assert not any("Arcadian Justice" in o for o in offered)
+    page.select_option("#counterpart_authority_id", str(bordurian.id))
+    page.select_option("#counterpart_country", "XA")  # the Bordurian choice is dropped
+    assert page.locator("#counterpart_authority_id").input_value() == "0"
+    screenshot(page, "working-day-authorities-narrowed")
+    # Without the script (the option enabled again by hand), the server says why.
+    page.evaluate(f"""() => {{
+        const option = document.querySelector('#counterpart_authority_id option[value="{bordurian.id}"]');
+        option.disabled = false; option.hidden = false;
+        document.querySelector('#counterpart_authority_id').value = '{bordurian.id}';
+    }}""")
+    page.select_option("#direction", "incoming")
+    page.select_option("#kind", "mla")
+    page.select_option("#legal_basis", "UNTOC")
+    page.fill("#title", "Narrowed lists")
+    page.fill("#offences-0-offence_name", "Fraud")
+    page.get_by_role("button", name="Register the request").click()
+    error = page.locator("#counterpart_authority_id ~ .invalid-feedback, "
+                         "#counterpart_authority_id-error").first
+    assert "is not an authority of" in error.inner_text()
+    assert arcadian.id != bordurian.id
