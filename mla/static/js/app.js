@@ -25,8 +25,9 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   // A "select all" box ticks or clears every box of its name; it shows "some" as mixed.
   document.querySelectorAll("input[data-select-all]").forEach((all) => {
-    const form = all.form || document;
-    const boxes = () => form.querySelectorAll(`input[name='${all.dataset.selectAll}']`);
+    // By the form they belong to (form="..."), wherever they sit in the page.
+    const boxes = () => (all.form ? Array.from(all.form.elements) : [])
+      .filter((el) => el.name === all.dataset.selectAll);
     const sync = () => {
       const ticked = Array.from(boxes()).filter((box) => box.checked).length;
       all.checked = ticked > 0 && ticked === boxes().length;
