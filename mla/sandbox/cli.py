@@ -18,6 +18,7 @@ from mla.core.errors import ApiError
 from mla.core.transaction import unit_of_work
 from mla.extensions import db
 from mla.sandbox.counterpart import run_sandbox_pass
+from mla.sandbox.export import export_pack
 from mla.sandbox.models import SandboxState
 from mla.sandbox.pack import available_packs, read_pack, resolve_pack
 from mla.sandbox.scenario import load_pack, reset_scenario
@@ -171,3 +172,26 @@ def packs_command() -> None:
             click.echo(f"{name}\t{pack.title}")
         except ApiError as exc:
             click.echo(f"{name}\t(cannot be loaded: {exc.message})")
+
+
+@cli.command("export-pack")
+@click.argument("reference")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the pack skeleton to (created; must be empty).")
+def export_pack_command(reference: str, out: Path) -> None:
+    """Export a CLOSED request as a pack skeleton with fictional people, states and
+    dates (runs on any instance; docs/sandbox.md). Audited."""
+    if out.exists() and any(out.iterdir()):
+        raise click.ClickException(f"{out} is not empty; give a new folder.")
+    try:
+        with unit_of_work():
+            exported = export_pack(COMMAND_LINE, reference)
+    except ApiError as exc:
+        raise _fail(exc) from None
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in exported.files.items():
+        (out / name).write_text(text, encoding="utf-8")
+    for note in exported.notes:
+        click.echo(note)
+    click.echo(f"Wrote a pack skeleton for {exported.reference} to {out}: read its texts, "
+               f"then `flask --app wsgi sandbox load {out}` in a sandbox.")
