@@ -122,6 +122,8 @@ def _take(actor: Actor, case: Case, name: str, values: dict[str, Any], comment: 
 def _answer(progress: CounterpartProgress, case: Case, profile: CounterpartProfile,
             steps: Steps, at: datetime) -> int:
     actor, label = _actor(profile)
+    # Its letters are signed by the authority the request went to, else by the state.
+    sender = case.counterpart_authority.name if case.counterpart_authority else label
     acted = 0
     ack_due = progress.transmitted_at + timedelta(days=profile.acknowledge_after_days)
     if progress.acknowledged_at is None and at >= ack_due:
@@ -134,12 +136,12 @@ def _answer(progress: CounterpartProgress, case: Case, profile: CounterpartProfi
             progress.acknowledged_at = at
             acted += 1
         if progress.acknowledged_at is not None:
-            write_letter(case, profile, label, "acknowledgement", at=at)
+            write_letter(case, profile, sender, "acknowledgement", at=at)
     if progress.acknowledged_at is None:
         return acted
     half = timedelta(days=max(1, profile.answer_after_days // 2))
     if progress.will_ask_supplementary:
-        asked = _questions(progress, case, profile, steps, at, half, actor, label)
+        asked = _questions(progress, case, profile, steps, at, half, actor, label, sender)
         if asked is None:
             return acted  # a question is out, or comes first: nothing is answered before it
         acted += asked
@@ -159,14 +161,14 @@ def _answer(progress: CounterpartProgress, case: Case, profile: CounterpartProfi
         done = _take(actor, case, steps.refuse, {"reasons": reasons},
                      f"Refused by {label} (simulated counterpart).")
         if done:
-            write_letter(case, profile, label, "refusal", at=at, addendum=reasons)
+            write_letter(case, profile, sender, "refusal", at=at, addendum=reasons)
     else:
         values = {"decided_on": clock.now().date()} if steps.execute == "extradition_granted" \
             else {}
         done = _take(actor, case, steps.execute, values,
                      f"Executed by {label} (simulated counterpart).")
         if done:
-            write_letter(case, profile, label, "execution", at=at)
+            write_letter(case, profile, sender, "execution", at=at)
     if done:
         progress.answered_at = at
         progress.outcome = progress.planned_outcome
@@ -176,7 +178,7 @@ def _answer(progress: CounterpartProgress, case: Case, profile: CounterpartProfi
 
 def _questions(progress: CounterpartProgress, case: Case, profile: CounterpartProfile,
                steps: Steps, at: datetime, half: timedelta, actor: Actor,
-               label: str) -> int | None:
+               label: str, sender: str) -> int | None:
     """Ask (again) when the time has come. None: wait (a question is out or is still to
     come); 0: the answers are complete (or enough questions were asked); 1: asked now."""
     question = last_question(case)
@@ -202,7 +204,7 @@ def _questions(progress: CounterpartProgress, case: Case, profile: CounterpartPr
                  f"Supplementary information requested by {label} (simulated counterpart)."):
         return None
     progress.supplementary_at = at
-    write_letter(case, profile, label, "question", at=at, fallback=text, number=number,
+    write_letter(case, profile, sender, "question", at=at, fallback=text, number=number,
                  text_kind="question" if number == 1 else "follow_up")
     return 1
 

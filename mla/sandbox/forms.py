@@ -39,5 +39,7 @@ class TeamForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     """The trainee's answer to the simulated counterpart's question."""
-    answer = TextAreaField(_l("Your answer"), validators=[InputRequired()],
-                           render_kw={"rows": 5})
+    answer = TextAreaField(
+        _l("Your answer"),
+        validators=[InputRequired(_l("Write your answer to the counterpart's question."))],
+        render_kw={"rows": 5})

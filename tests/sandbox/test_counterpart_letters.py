@@ -59,7 +59,8 @@ def test_a_question_reaches_trainee_a_only_and_is_answered_until_complete(
     _tick(db, trainer, 8)  # ... and asks
     eio_a = scenario_case(db, "carpania-eio", amira)
     question = _letters(db, eio_a)[-1]
-    assert (question.kind, question.language, question.sender) == ("question", "en", "Carpania")
+    assert (question.kind, question.language, question.sender) == (
+        "question", "en", "Public Prosecutor's Office of Carpania City")
     assert "date of birth" in question.text and question.answered_at is None
     assert any("asks for supplementary information" in s and eio_a.reference in s
                for s in _notices(db, amira))
