@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from mla.auth.models import User
@@ -160,11 +160,12 @@ def _closed(actor: User, start: date | None, end: date | None, outcome: list[str
     closed = closings(actor, _period(start, end)).subquery()
     ids = select(closed.c.case_id)
     if outcome:
-        closing = aliased(CaseEvent)
+        closing, closed_case = aliased(CaseEvent), aliased(Case)
         ids = (ids.join(closing, and_(closing.case_id == closed.c.case_id,
                                       closing.at == closed.c.closed_at,
                                       closing.kind == "transition"))
-               .where(closing.to_state.in_(outcome)))
+               .join(closed_case, closed_case.id == closed.c.case_id)
+               .where(_in_states(closed_case.workflow_name, closing.to_state, outcome)))
     if ground:
         latest = latest_grounds(select(closed.c.case_id))
         ids = ids.where(closed.c.case_id.in_(
@@ -173,11 +174,17 @@ def _closed(actor: User, start: date | None, end: date | None, outcome: list[str
     return Case.id.in_(ids)
 
 
+def _in_states(workflow_col: Any, state_col: Any, names: list[str]) -> ColumnElement[bool]:
+    """In one of these states: "workflow:state" (or a bare state, in any workflow)."""
+    return or_(*(and_(workflow_col == name.partition(":")[0], state_col == name.partition(":")[2])
+                 if ":" in name else state_col == name for name in names))
+
+
 def _open(actor: User, day: date, states: list[str], age: str) -> ColumnElement[bool]:
     f = _period(day, day)
     stmt, state = open_at(actor, f, current_all())
     if states:
-        stmt = stmt.where(state.in_(states))
+        stmt = stmt.where(_in_states(Case.workflow_name, state, states))
     if age:
         start, until = age_bounds(age, day, f.zone)
         if start is not None:

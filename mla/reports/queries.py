@@ -142,7 +142,8 @@ class Workload:
     # (state label, open requests in it, clock paused), largest first
     by_state: list[tuple[str, int, bool]] = field(default_factory=list)
     oldest: list[dict[str, Any]] = field(default_factory=list)
-    # The state names behind each label of ``by_state`` (workflows may share a label).
+    # The states behind each label of ``by_state``, as "workflow:state" (a state name
+    # means different things in different workflows, and workflows may share a label).
     state_names: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -242,8 +243,8 @@ def _by_state(base: Select[Any], state_col: Any, workflows: Sequence[Workflow],
     for workflow, state, n in rows:
         label = _label(info, workflow, state)
         totals[label] += n
-        if state not in names.setdefault(label, []):
-            names[label].append(state)
+        if f"{workflow}:{state}" not in names.setdefault(label, []):
+            names[label].append(f"{workflow}:{state}")
         found = info.get((workflow, state))
         paused[label] = paused.get(label, False) or bool(found and found.pauses_clocks)
     return sorted(((label, n, paused[label]) for label, n in totals.items()),
@@ -479,7 +480,7 @@ class Outcomes:
     by_state: list[tuple[str, int, int]]
     # (ground code, requests), most frequent first
     refusals: list[tuple[str, int]]
-    # The final state names behind each label of ``by_state``.
+    # The final states behind each label of ``by_state``, as "workflow:state".
     state_names: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -502,8 +503,8 @@ def outcomes(actor: User, f: ReportFilters) -> Outcomes:
     for workflow, state, direction, n in rows:
         label = _label(info, workflow, state or "")
         counts[label][direction] += n
-        if state and state not in names.setdefault(label, []):
-            names[label].append(state)
+        if state and f"{workflow}:{state}" not in names.setdefault(label, []):
+            names[label].append(f"{workflow}:{state}")
     by_state = sorted(((label, c["incoming"], c["outgoing"]) for label, c in counts.items()),
                       key=lambda row: (-(row[1] + row[2]), row[0]))
     ground = refusal_ground()
