@@ -138,24 +138,34 @@ class ClassFileError(ServiceError):
         self.errors = errors
 
 
+HEADER_WORDS = {"username", "display_name", "role", "name", "user", "user_name", "login",
+                "display name", "full_name", "full name", "email"}
+
+
 def parse_class_list(text: str) -> list[ClassMember]:
-    """``username,display_name[,role]`` with a header row; errors name the lines."""
+    """``username,display_name[,role]``, with or without a header line (a first line
+    made of column names is the header); errors name the lines."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     rows = list(reader)
-    if not rows:
+    if not any(any(cell.strip() for cell in row) for row in rows):
         raise ClassFileError([_("The file is empty.")])
-    header = [cell.strip().lower() for cell in rows[0]]
-    if header[:2] != ["username", "display_name"] or header[2:] not in ([], ["role"]):
+    first = [cell.strip().lower() for cell in rows[0]]
+    # A first line of column names is a header (and must be the right one); else data.
+    has_header = bool(first) and all(cell in HEADER_WORDS for cell in first if cell)
+    if has_header and (first[:2] != ["username", "display_name"]
+                       or first[2:] not in ([], ["role"])):
         raise ClassFileError([_("Line 1: the header must be username,display_name[,role].")])
+    columns = len(first) if has_header else 3
     errors: list[str] = []
     members: list[ClassMember] = []
     seen: set[str] = set()
-    for number, raw in enumerate(rows[1:], start=2):
+    for number, raw in enumerate(rows[1:] if has_header else rows,
+                                 start=2 if has_header else 1):
         if not any(cell.strip() for cell in raw):
             continue
-        if len(raw) not in (2, 3) or len(raw) > len(header):
+        if len(raw) not in (2, 3) or len(raw) > columns:
             errors.append(_("Line %(n)d: expected %(k)d columns, found %(m)d.",
-                            n=number, k=len(header), m=len(raw)))
+                            n=number, k=columns, m=len(raw)))
             continue
         username = normalise_username(raw[0])
         display_name = raw[1].strip()

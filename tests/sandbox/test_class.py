@@ -6,6 +6,7 @@ import csv
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 GOOD = ("username,display_name,role\namira,Amira Haddad,\nbruno,Bruno Keller,trainee\n"
@@ -110,3 +111,18 @@ def _user_model():
     from mla.auth.models import User
 
     return User
+
+
+def test_the_class_list_works_with_or_without_a_header_line(db, trainer):
+    from mla.sandbox.services import ClassFileError, parse_class_list
+
+    with_header = parse_class_list("username,display_name\ncleo,Cleo Marsh\n")
+    without = parse_class_list("cleo,Cleo Marsh\ndario,Dario Neri,caseworker\n")
+    assert [(m.username, m.display_name, m.role) for m in with_header] == [
+        ("cleo", "Cleo Marsh", "trainee")]
+    assert [(m.username, m.role) for m in without] == [("cleo", "trainee"),
+                                                       ("dario", "caseworker")]
+    # Without a header, the lines are counted from 1.
+    with pytest.raises(ClassFileError) as caught:
+        parse_class_list("cleo,Cleo Marsh\nbad name!,Someone\n")
+    assert any(e.startswith("Line 2:") for e in caught.value.errors)
