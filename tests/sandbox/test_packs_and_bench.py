@@ -13,7 +13,8 @@ SHIPPED = available_packs()
 
 
 def test_the_instrument_packs_are_shipped():
-    assert {"first-week", "eaw-surrender"} <= set(SHIPPED)
+    assert {"first-week", "eaw-surrender", "outgoing-drafting", "redaccion-solicitudes",
+            "uncac-asset-recovery"} <= set(SHIPPED)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
