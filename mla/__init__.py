@@ -44,6 +44,7 @@ DOMAINS = (
     "scheduler",
     "demo",
     "operations",
+    "imports",
 )
 
 __all__ = ["DOMAINS", "SUPPORTED_LOCALES", "create_app", "settings_of"]

@@ -86,8 +86,9 @@ def _problem(field_name: str, message: str) -> ServiceError:
     return ServiceError(message, code="invalid", details={"field": field_name})
 
 
-def validate_case_input(data: CaseInput) -> None:
-    """Every rule on a new request; raises ServiceError naming the field."""
+def validate_case_input(data: CaseInput, *, known_iccs: set[str] | None = None) -> None:
+    """Every rule on a new request; raises ServiceError naming the field. A bulk caller
+    may pass the ICCS codes it read once (``known_iccs``) instead of a query per call."""
     if data.direction not in DIRECTIONS:
         raise _problem("direction", _("Direction must be incoming or outgoing."))
     if data.kind not in KINDS:
@@ -107,15 +108,18 @@ def validate_case_input(data: CaseInput) -> None:
     if unknown_measures:
         raise _problem("measures", _("Unknown measures: %(codes)s.",
                                      codes=", ".join(unknown_measures)))
-    check_offences(data.offences)
+    check_offences(data.offences, known_iccs)
     check_persons(data.persons)
 
 
-def check_offences(offences: list[OffenceInput]) -> None:
+def check_offences(offences: list[OffenceInput], known_iccs: set[str] | None = None) -> None:
     """Names, penalties and ICCS codes of a request's offences (registration and edits)."""
     codes = {code for offence in offences for code in offence.iccs}
-    known = set(db.session.scalars(select(IccsCode.code).where(IccsCode.code.in_(codes)))
-                ) if codes else set()
+    if known_iccs is not None:
+        known = codes & known_iccs
+    else:
+        known = set(db.session.scalars(select(IccsCode.code).where(IccsCode.code.in_(codes)))
+                    ) if codes else set()
     for index, offence in enumerate(offences):
         missing = sorted(set(offence.iccs) - known)
         if missing:
@@ -149,12 +153,17 @@ def next_reference(direction: str, kind: str, at: datetime) -> str:
     The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite, BEGIN
     IMMEDIATE), so two registrations at the same instant get different numbers.
     """
+    return reserve_references(direction, kind, at, 1)[0]
+
+
+def reserve_references(direction: str, kind: str, at: datetime, count: int) -> list[str]:
+    """``count`` consecutive references in one bump of the counter (bulk imports)."""
     prefix = f"{REFERENCE_PREFIXES[kind]}-{DIRECTION_CODES[direction]}"
     year = at.year
     bump = (
         update(ReferenceCounter)
         .where(ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)
-        .values(value=ReferenceCounter.value + 1)
+        .values(value=ReferenceCounter.value + count)
         .returning(ReferenceCounter.value)
     )
     value = db.session.execute(bump).scalar_one_or_none()
@@ -166,7 +175,7 @@ def next_reference(direction: str, kind: str, at: datetime) -> str:
         except IntegrityError:
             pass  # another registration created the row first
         value = db.session.execute(bump).scalar_one()
-    return f"{prefix}-{year}-{value:05d}"
+    return [f"{prefix}-{year}-{number:05d}" for number in range(value - count + 1, value + 1)]
 
 
 def register_case(actor: Actor, data: CaseInput) -> Case:

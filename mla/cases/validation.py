@@ -11,6 +11,9 @@ it is typed. Each rule raises ``Refused`` (a 422 ``ServiceError`` whose
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,8 +43,25 @@ class Refused(ServiceError):
 
 # --- today -----------------------------------------------------------------------
 
+_pinned_zone: ContextVar[ZoneInfo | None] = ContextVar("pinned_home_zone", default=None)
+
+
+@contextmanager
+def home_zone_read_once() -> Iterator[None]:
+    """Within a bulk check (a register import), the home zone is read once, not for
+    every date of every row."""
+    token = _pinned_zone.set(home_zone())
+    try:
+        yield
+    finally:
+        _pinned_zone.reset(token)
+
+
 def home_zone() -> ZoneInfo:
     """The zone the home state's day is counted in (the deadlines' setting), UTC without one."""
+    pinned = _pinned_zone.get()
+    if pinned is not None:
+        return pinned
     home = current_settings().home_country
     for _receiver, name in home_time_zone.send(home):
         if name:

@@ -1,0 +1,90 @@
+"""Time the legacy register import (`flask cases import`) at two sizes in one run:
+`.venv/bin/python -m bench import [-- --sizes 10000 100000] [--database-url URL]`.
+
+Generates a register of each size in the layout of docs/import/sample-register.csv
+(every direction and kind, several states, one offence and one person on most rows),
+imports it with docs/import/sample-mapping.toml through the CLI command into a
+throwaway database (an SQLite file in a temp directory by default; PostgreSQL with
+--database-url pointing at an EMPTY database), and prints the seconds, rows/s and
+the cost per row of each size, then the ratio of per-row costs largest / smallest
+(target: 100,000 rows in under 3 minutes; the ratio near 1, i.e. nothing grows per
+row with the register's size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from bench.dualcrim import build_app
+
+ROOT = Path(__file__).resolve().parent.parent
+MAPPING = ROOT / "docs" / "import" / "sample-mapping.toml"
+SAMPLE = ROOT / "docs" / "import" / "sample-register.csv"
+
+
+def write_register(path: Path, size: int, seed: int = 11) -> None:
+    """``size`` rows drawn from the sample's rows, with their own references and names."""
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        header = next(reader)
+        templates = list(reader)
+    rng = random.Random(seed)
+    their_ref, person = header.index("Their ref"), header.index("Person")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(header)
+        for n in range(size):
+            row = list(templates[n % len(templates)])
+            if row[their_ref]:
+                row[their_ref] = f"{row[their_ref]}-{n}"
+            if row[person]:
+                row[person] = "|".join(f"Person{n} Name{rng.randint(1, 10**6)}"
+                                       for _ in row[person].split("|"))
+            writer.writerow(row)
+
+
+def import_once(app, path: Path) -> float:
+    runner = app.test_cli_runner()
+    started = time.perf_counter()
+    result = runner.invoke(args=["cases", "import", str(path), "--mapping", str(MAPPING)])
+    seconds = time.perf_counter() - started
+    if result.exit_code != 0:
+        raise SystemExit(f"import of {path.name} failed:\n{result.output[-3000:]}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--database-url", help="an EMPTY database to use (it is wiped)")
+    args = parser.parse_args()
+    sizes = sorted(args.sizes)
+    per_row = []
+    with tempfile.TemporaryDirectory() as tmp:
+        app = build_app(args.database_url, Path(tmp))
+        backend = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0]
+        print(f"register import through `cases import`, {backend}")
+        print(f"{'rows':>8} {'seconds':>8} {'rows/s':>8} {'us/row':>8}")
+        for size in sizes:
+            path = Path(tmp) / f"register-{size}.csv"
+            write_register(path, size)
+            seconds = import_once(app, path)
+            per_row.append(seconds / size * 1e6)
+            print(f"{size:>8} {seconds:>8.1f} {size / seconds:>8.0f} {per_row[-1]:>8.0f}",
+                  flush=True)
+        with app.app_context():
+            from mla.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+    print(f"ratio per row largest/smallest: {per_row[-1] / per_row[0]:.2f} "
+          f"(target: 100,000 rows in under 180 s)")
+
+
+if __name__ == "__main__":
+    main()

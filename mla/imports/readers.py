@@ -1,0 +1,125 @@
+"""Reading a register: CSV through the csv module, .xlsx through openpyxl in read-only
+(streaming) mode. Both give the header and then one dict per row, with the row's
+number as a spreadsheet shows it (the header is row 1)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+
+from mla.imports.mapping import Mapping
+
+SNIFF_BYTES = 64 * 1024
+DELIMITERS = ",;\t|"
+# Set on a row with more filled cells than the header has columns (a malformed row).
+EXTRA_CELLS = "\0extra"
+
+
+class UnreadableRegister(ValueError):
+    """The file as a whole cannot be read (not UTF-8, not a workbook, no header)."""
+
+
+@dataclass
+class Register:
+    header: list[str]
+    rows: Iterator[tuple[int, dict[str, str]]]
+    total: int | None  # rows below the header, when known before reading them
+
+
+def open_register(path: Path, mapping: Mapping, content: bytes | None = None) -> Register:
+    """The register at ``path``, or uploaded as ``content`` under that name."""
+    source: Path | io.BytesIO = path if content is None else io.BytesIO(content)
+    if path.suffix.lower() == ".xlsx":
+        return _xlsx(source, mapping)
+    if path.suffix.lower() in {".csv", ".txt"}:
+        return _csv(path.read_bytes() if content is None else content, mapping)
+    raise UnreadableRegister(_("Only .csv and .xlsx registers can be imported."))
+
+
+def _csv(content: bytes, mapping: Mapping) -> Register:
+    try:
+        text = content.decode(mapping.encoding)
+    except UnicodeDecodeError:
+        raise UnreadableRegister(_("The file is not %(encoding)s text; save it as UTF-8 CSV.",
+                                   encoding=mapping.encoding)) from None
+    except LookupError:
+        raise UnreadableRegister(_("Unknown encoding %(encoding)r in the mapping.",
+                                   encoding=mapping.encoding)) from None
+    text = text.removeprefix("\ufeff")
+    delimiter = mapping.delimiter or _sniff(text[:SNIFF_BYTES])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [cell.strip() for cell in next(reader, [])]
+    if not any(header):
+        raise UnreadableRegister(_("The file has no header row."))
+    total = max(text.count("\n") - 1 + (0 if text.endswith("\n") else 1), 0)
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield number, _row(header, cells)
+    return Register(header, rows(), total)
+
+
+def _sniff(sample: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _xlsx(source: Path | io.BytesIO, mapping: Mapping) -> Register:
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except Exception:  # zipfile/openpyxl raise many kinds for a file that is no workbook
+        raise UnreadableRegister(_("The file is not an .xlsx workbook.")) from None
+    if mapping.sheet and mapping.sheet not in workbook.sheetnames:
+        workbook.close()
+        raise UnreadableRegister(_("The workbook has no sheet named %(sheet)r.",
+                                   sheet=mapping.sheet))
+    sheet = workbook[mapping.sheet] if mapping.sheet else workbook.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    header = [_text(cell).strip() for cell in next(values, ())]
+    if not any(header):
+        workbook.close()
+        raise UnreadableRegister(_("The file has no header row."))
+    total = (sheet.max_row - 1) if sheet.max_row else None
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        try:
+            for number, cells in enumerate(values, start=2):
+                texts = [_text(cell) for cell in cells]
+                if any(t.strip() for t in texts):
+                    yield number, _row(header, texts)
+        finally:
+            workbook.close()
+    return Register(header, rows(), total)
+
+
+def _text(cell: object) -> str:
+    """A cell as the register's text; dates as ISO dates (a spreadsheet's date cell)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _row(header: list[str], cells: list[str]) -> dict[str, str]:
+    row = dict(zip(header, cells, strict=False))
+    if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+        row[EXTRA_CELLS] = str(len(cells))
+    if len(cells) < len(header):
+        row.update(dict.fromkeys(header[len(cells):], ""))
+    return row

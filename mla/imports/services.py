@@ -1,0 +1,480 @@
+"""Importing a legacy register: check every row with the registration's own rules,
+then write every request in one transaction, or nothing.
+
+Each row becomes the ``CaseInput`` the registration form and the API build, checked by
+``validate_case_input`` (and the Case model's own validators): the rules live in
+mla.cases, none is repeated here. The rows are then written in batches (executemany),
+not one registration at a time: references are reserved per prefix in one counter
+bump, persons are sealed by the Person model and indexed with the persons domain's
+tokens, and each request gets one history row marked as imported. What registration
+does one request at a time and an import does not (clocks, link detection) is said in
+docs/import.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+
+from mla.audit.services import record_audit
+from mla.auth.actors import Actor
+from mla.auth.models import User
+from mla.cases.inputs import parse_penalty, split_codes
+from mla.cases.models import Case, CaseEvent, Measure, Offence, Person
+from mla.cases.queries import assignable_roles
+from mla.cases.services import (
+    CaseInput,
+    OffenceInput,
+    PersonInput,
+    reserve_references,
+    validate_case_input,
+)
+from mla.cases.validation import as_date, home_today, home_zone_read_once
+from mla.core.clock import now
+from mla.core.crypto import key_ring
+from mla.core.errors import ServiceError
+from mla.extensions import db
+from mla.imports.mapping import QUOTABLE, Mapping
+from mla.imports.readers import EXTRA_CELLS, Register, open_register
+from mla.persons.models import PersonToken
+from mla.persons.tokens import person_tokens
+from mla.reference.models import Country, IccsCode, Instrument
+from mla.workflow.definitions import Workflow
+from mla.workflow.registry import workflow_for
+
+BATCH = 2_000
+TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "urgent", "oui", "sí", "si"})
+# Where a rule of mla.cases names a field, the mapping's field it came from.
+_FIELD_OF = {"received_at": "received_on", "offences": "offence", "persons": "person_name"}
+_ITEM_FIELD_OF = {"label": "offence", "statute": "offence_statute",
+                  "max_penalty_months": "offence_max_penalty", "iccs": "offence_iccs",
+                  "full_name": "person_name", "role": "person_role",
+                  "date_of_birth": "person_date_of_birth", "nationality": "person_nationality"}
+
+Progress = Callable[[int], Any]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A refused value: its row as the spreadsheet numbers it, its column, the problem."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("row %(row)d, column %(column)s: %(message)s",
+                 row=self.row, column=self.column, message=self.message)
+
+
+@dataclass
+class CheckedRow:
+    row: int
+    data: CaseInput
+    workflow_name: str
+    workflow_version: str
+    state: str
+    is_closed: bool
+    status_word: str
+
+
+@dataclass
+class Checked:
+    """What a dry run tells: rows read, rows good, every error, the states they go to."""
+
+    rows: list[CheckedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    read: int = 0
+
+    @property
+    def by_state(self) -> list[tuple[str, str, int]]:
+        counts = Counter((r.workflow_name, r.state) for r in self.rows)
+        return [(name, state, n) for (name, state), n in sorted(counts.items())]
+
+
+@dataclass(frozen=True)
+class Imported:
+    count: int
+    first: str
+    last: str
+    by_state: list[tuple[str, str, int]]
+
+
+class ImportRefused(ServiceError):
+    """Nothing was imported; ``errors`` names each row and column."""
+
+    def __init__(self, errors: list[RowError], read: int) -> None:
+        super().__init__(_("%(errors)d problem(s) in %(rows)d rows; nothing was imported.",
+                           errors=len(errors), rows=read),
+                         code="invalid", details={"errors": [str(e) for e in errors[:200]]})
+        self.errors = errors
+        self.read = read
+
+
+# -- checking -----------------------------------------------------------------------------
+def check_register(register: Register, mapping: Mapping,
+                   progress: Progress | None = None) -> Checked:
+    """Every row through the registration's rules; nothing is written that stays
+    (a fictional state a rule creates on first use goes with the savepoint)."""
+    checked = Checked()
+    missing = [column for column in dict.fromkeys(mapping.columns.values())
+               if column not in register.header]
+    checked.errors += [RowError(1, column, _("The register has no such column."))
+                       for column in missing]
+    if missing:
+        return checked
+    context = _Lookups.load()
+    savepoint = db.session.begin_nested()
+    try:
+        with home_zone_read_once():
+            _check_rows(register, mapping, context, checked, progress)
+    finally:
+        savepoint.rollback()
+    return checked
+
+
+def _check_rows(register: Register, mapping: Mapping, context: _Lookups, checked: Checked,
+                progress: Progress | None) -> None:
+    for number, row in register.rows:
+        checked.read += 1
+        good, errors = _check_row(number, row, mapping, context)
+        if good is not None:
+            checked.rows.append(good)
+        checked.errors += errors
+        if progress is not None:
+            progress(1)
+
+
+@dataclass
+class _Lookups:
+    """What every row is checked against, read once: users who may take requests, the
+    ICCS codes, and the reference rows the rules look up by key (held here so the
+    session's identity map answers them, not the database)."""
+
+    users: dict[str, int]
+    iccs: set[str]
+    held: list[Any]
+    workflows: dict[tuple[str, str, str], Workflow] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> _Lookups:
+        rows = db.session.execute(select(User.username, User.id)
+                                  .where(User.role.in_(assignable_roles())))
+        return cls(users={username.casefold(): user_id for username, user_id in rows},
+                   iccs=set(db.session.scalars(select(IccsCode.code))),
+                   held=[*db.session.scalars(select(Country)),
+                         *db.session.scalars(select(Instrument))])
+
+    def workflow(self, data: CaseInput) -> Workflow:
+        key = (data.direction, data.kind, data.legal_basis)
+        if key not in self.workflows:
+            self.workflows[key] = workflow_for(*key)
+        return self.workflows[key]
+
+
+def _check_row(number: int, row: dict[str, str], mapping: Mapping, context: _Lookups
+               ) -> tuple[CheckedRow | None, list[RowError]]:
+    errors: list[RowError] = []
+
+    def refuse(name: str, message: str) -> None:
+        column = mapping.column_of(name)
+        value = _cell(row, mapping, name)
+        if name in QUOTABLE and value:
+            message = _("%(message)s (the register says %(value)r)", message=message,
+                        value=value[:60])
+        errors.append(RowError(number, column, message))
+
+    if EXTRA_CELLS in row:
+        errors.append(RowError(number, _("(beyond the last column)"),
+                               _("The row has %(cells)s cells, more than the header's "
+                                 "columns.", cells=row[EXTRA_CELLS])))
+        return None, errors
+    value = lambda name: _translated(row, mapping, name)  # noqa: E731
+    data = CaseInput(
+        direction=value("direction"), kind=value("kind"),
+        counterpart_country=value("counterpart_country").upper(),
+        legal_basis=value("legal_basis").upper(), title=value("title"),
+        counterpart_reference=value("counterpart_reference"),
+        domestic_reference=value("domestic_reference"), summary=value("summary"),
+        is_urgent=value("urgent").casefold() in TRUE_WORDS,
+        urgency_reason=value("urgency_reason"),
+        measures=split_codes(value("measures")))
+    data.received_at = _received(value("received_on"), mapping, refuse)
+    data.offences = _offences(row, mapping, refuse)
+    data.persons = _persons(row, mapping, refuse)
+    assignee = value("assignee")
+    if assignee:
+        data.assignee_id = context.users.get(assignee.casefold())
+        if data.assignee_id is None:
+            refuse("assignee", _("No caseworker, supervisor or administrator has this "
+                                 "user name."))
+    if errors:
+        return None, errors
+    try:
+        validate_case_input(data, known_iccs=context.iccs)
+        Case(counterpart_reference=data.counterpart_reference)  # the model's own check
+    except ServiceError as exc:
+        refuse(_mapped_field((exc.details or {}).get("field", "")), exc.message)
+        return None, errors
+    workflow = context.workflow(data)
+    word = _cell(row, mapping, "state")
+    state = mapping.state_for(word.casefold(), workflow.name)
+    if state is None:
+        refuse("state", _("The mapping's [states] table gives no state for this status "
+                          "word in the %(workflow)s workflow.", workflow=workflow.name))
+        return None, errors
+    if state not in workflow.states:
+        refuse("state", _("%(state)r is not a state of the %(workflow)s workflow.",
+                          state=state, workflow=workflow.name))
+        return None, errors
+    return CheckedRow(number, data, workflow.name, workflow.version, state,
+                      workflow.states[state].terminal, word), errors
+
+
+def _cell(row: dict[str, str], mapping: Mapping, name: str) -> str:
+    column = mapping.columns.get(name)
+    text = (row.get(column) or "").strip() if column else ""
+    return text or mapping.defaults.get(name, "")
+
+
+def _translated(row: dict[str, str], mapping: Mapping, name: str) -> str:
+    text = _cell(row, mapping, name)
+    words = mapping.values.get(name)
+    if words and text:
+        return words.get(text.casefold(), text)
+    return text
+
+
+def _mapped_field(field_name: str) -> str:
+    """'offences.1.iccs' -> 'offence_iccs'; 'received_at' -> 'received_on'."""
+    parts = field_name.split(".")
+    if len(parts) == 3:
+        return _ITEM_FIELD_OF.get(parts[2], parts[0])
+    return _FIELD_OF.get(field_name, field_name)
+
+
+def _date(text: str, mapping: Mapping, name: str) -> date | None:
+    if not text:
+        return None
+    if not mapping.date_format:
+        return as_date(text, name)
+    try:
+        return datetime.strptime(text, mapping.date_format).date()
+    except ValueError:
+        raise ServiceError(_("Not a date written as %(format)s.", format=mapping.date_format),
+                           code="invalid", details={"field": name}) from None
+
+
+def _received(text: str, mapping: Mapping, refuse: Callable[[str, str], None]
+              ) -> datetime | None:
+    try:
+        day = _date(text, mapping, "received_on")
+    except ServiceError as exc:
+        refuse("received_on", exc.message)
+        return None
+    # Stored as midday UTC of the day, like a date typed in the form.
+    return datetime.combine(day, time(12, 0), tzinfo=UTC) if day else None
+
+
+def _items(row: dict[str, str], mapping: Mapping, name: str) -> list[str]:
+    """A cell's items (one per offence or person), each through the word table."""
+    text = _cell(row, mapping, name)
+    words = mapping.values.get(name, {})
+    return [words.get(part.strip().casefold(), part.strip())
+            for part in text.split(mapping.list_separator)] if text else []
+
+
+def _offences(row: dict[str, str], mapping: Mapping, refuse: Callable[[str, str], None]
+              ) -> list[OffenceInput]:
+    labels = _items(row, mapping, "offence")
+    statutes = _items(row, mapping, "offence_statute")
+    penalties = _items(row, mapping, "offence_max_penalty")
+    codes = _items(row, mapping, "offence_iccs")
+    offences = []
+    for index, label in enumerate(labels):
+        try:
+            penalty = parse_penalty(_nth(penalties, index))
+        except ValueError:
+            refuse("offence_max_penalty", _("The maximum penalty must be a positive number "
+                                            "of months, or life."))
+            penalty = None
+        offences.append(OffenceInput(label=label, statute=_nth(statutes, index),
+                                     max_penalty_months=penalty,
+                                     iccs=split_codes(_nth(codes, index))))
+    return offences
+
+
+def _persons(row: dict[str, str], mapping: Mapping, refuse: Callable[[str, str], None]
+             ) -> list[PersonInput]:
+    names = _items(row, mapping, "person_name")
+    roles = _items(row, mapping, "person_role")
+    births = _items(row, mapping, "person_date_of_birth")
+    nationalities = _items(row, mapping, "person_nationality")
+    persons = []
+    for index, name in enumerate(names):
+        born = ""
+        try:
+            day = _date(_nth(births, index), mapping, "person_date_of_birth")
+            born = day.isoformat() if day else ""
+        except ServiceError as exc:
+            refuse("person_date_of_birth", exc.message)
+        role = _nth(roles, index) or mapping.defaults.get("person_role", "")
+        persons.append(PersonInput(role=role, full_name=name, date_of_birth=born,
+                                   nationality=_nth(nationalities, index)))
+    return persons
+
+
+def _nth(items: list[str], index: int) -> str:
+    """The item for the n-th offence or person; a single item applies to all."""
+    if len(items) == 1:
+        return items[0]
+    return items[index] if index < len(items) else ""
+
+
+# -- writing ------------------------------------------------------------------------------
+def import_register(actor: Actor, checked: Checked, *, source_name: str,
+                    progress: Progress | None = None) -> Imported:
+    """Write every checked request, in batches, in the caller's transaction; refused
+    whole (ImportRefused) when any row has an error."""
+    if checked.errors or not checked.rows:
+        raise ImportRefused(checked.errors or [RowError(1, "-", _("The register has no rows."))],
+                            checked.read)
+    at = now()
+    imported_on = home_today().isoformat()
+    references = _references(checked.rows, at)
+    writer = _Writer(actor, at, imported_on, source_name)
+    for batch in _batches(checked.rows, BATCH):
+        writer.write([(row, next(references[(row.data.direction, row.data.kind)]))
+                      for row in batch])
+        if progress is not None:
+            progress(len(batch))
+    first, last = writer.first, writer.last
+    record_audit(actor, "cases.import", object_type="import", object_id=source_name[:100],
+                 rows=len(checked.rows), first=first, last=last)
+    return Imported(len(checked.rows), first, last, checked.by_state)
+
+
+def _references(rows: list[CheckedRow], at: datetime) -> dict[tuple[str, str], Iterator[str]]:
+    counts = Counter((row.data.direction, row.data.kind) for row in rows)
+    return {key: iter(reserve_references(key[0], key[1], at, count))
+            for key, count in sorted(counts.items())}
+
+
+def _batches(rows: list[CheckedRow], size: int) -> Iterable[list[CheckedRow]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+class _Writer:
+    """One executemany per table and batch."""
+
+    def __init__(self, actor: Actor, at: datetime, imported_on: str, source_name: str) -> None:
+        self.actor_id = getattr(actor, "id", None)
+        self.actor_label = getattr(actor, "username", None) or str(actor)
+        self.at = at
+        self.imported_on = imported_on
+        self.source_name = source_name
+        self.ring = key_ring()
+        self.first = ""
+        self.last = ""
+
+    def write(self, batch: list[tuple[CheckedRow, str]]) -> None:
+        ids = list(db.session.scalars(
+            insert(Case).returning(Case.id, sort_by_parameter_order=True),
+            [self._case(row, reference) for row, reference in batch]))
+        self.first = self.first or batch[0][1]
+        self.last = batch[-1][1]
+        pairs = [(case_id, row) for case_id, (row, _ref) in zip(ids, batch, strict=True)]
+        db.session.execute(insert(CaseEvent), [self._event(case_id, row)
+                                               for case_id, row in pairs])
+        offences = [{"case_id": case_id, "position": position, "label": item.label.strip(),
+                     "statute": item.statute.strip(),
+                     "max_penalty_months": item.max_penalty_months,
+                     "iccs_codes": list(dict.fromkeys(item.iccs)), "conduct": ""}
+                    for case_id, row in pairs
+                    for position, item in enumerate(row.data.offences)]
+        if offences:
+            db.session.execute(insert(Offence), offences)
+        measures = [{"case_id": case_id, "code": code, "details": ""}
+                    for case_id, row in pairs
+                    for code in dict.fromkeys(row.data.measures)]
+        if measures:
+            db.session.execute(insert(Measure), measures)
+        self._persons([(case_id, person) for case_id, row in pairs
+                       for person in row.data.persons])
+
+    def _case(self, row: CheckedRow, reference: str) -> dict[str, Any]:
+        data = row.data
+        title = data.title.strip()
+        return {
+            "reference": reference, "direction": data.direction, "kind": data.kind,
+            "workflow_name": row.workflow_name, "workflow_version": row.workflow_version,
+            "state": row.state, "is_closed": row.is_closed, "version": 1,
+            "title": title, "title_search": title.casefold(), "summary": data.summary.strip(),
+            "legal_basis": data.legal_basis,
+            "counterpart_country": data.counterpart_country.upper(),
+            "counterpart_reference": data.counterpart_reference.strip(),
+            "domestic_reference": data.domestic_reference.strip(),
+            "is_urgent": data.is_urgent, "urgency_reason": data.urgency_reason.strip(),
+            "received_at": data.received_at, "assignee_id": data.assignee_id,
+            "created_by_id": self.actor_id, "created_at": self.at, "updated_at": self.at,
+        }
+
+    def _event(self, case_id: int, row: CheckedRow) -> dict[str, Any]:
+        return {
+            "case_id": case_id, "at": self.at, "actor_id": self.actor_id,
+            "actor_label": self.actor_label[:100], "kind": "imported", "to_state": row.state,
+            "comment": "", "is_internal": False,
+            "data": {"imported": True, "imported_on": self.imported_on,
+                     "source": self.source_name[:200], "row": row.row,
+                     "register_status": row.status_word[:60],
+                     "workflow": row.workflow_name,
+                     "workflow_version": row.workflow_version},
+        }
+
+    def _persons(self, items: list[tuple[int, PersonInput]]) -> None:
+        if not items:
+            return
+        sealed = []
+        for case_id, item in items:
+            # The model seals each field (bound to the row's uid) and keeps the blind index.
+            person = Person(role=item.role, is_in_custody=item.is_in_custody)
+            for name in ("full_name", "date_of_birth", "nationality", "identifiers", "address"):
+                person.set_field(name, getattr(item, name))
+            sealed.append({"case_id": case_id, "uid": person.uid, "role": person.role,
+                           "is_in_custody": item.is_in_custody,
+                           "full_name_enc": person.full_name_enc,
+                           "date_of_birth_enc": person.date_of_birth_enc,
+                           "identifiers_enc": person.identifiers_enc,
+                           "address_enc": person.address_enc,
+                           "nationality_enc": person.nationality_enc,
+                           "name_index": person.name_index})
+        ids = list(db.session.scalars(
+            insert(Person).returning(Person.id, sort_by_parameter_order=True), sealed))
+        tokens = [{"person_id": person_id, "case_id": case_id, "kind": token.kind,
+                   "digest": token.digest}
+                  for person_id, (case_id, item) in zip(ids, items, strict=True)
+                  for token in person_tokens(self.ring, full_name=item.full_name,
+                                             date_of_birth=item.date_of_birth,
+                                             identifiers=item.identifiers)]
+        if tokens:
+            db.session.execute(insert(PersonToken), tokens)
+
+
+def import_upload(actor: Actor, filename: str, content: bytes, mapping: Mapping, *,
+                  dry_run: bool) -> tuple[Checked, Imported | None]:
+    """The admin page's one call: check an uploaded register, then import it unless
+    this is a dry run (ImportRefused when any row is wrong)."""
+    checked = check_register(open_register(Path(filename), mapping, content), mapping)
+    if dry_run:
+        return checked, None
+    return checked, import_register(actor, checked, source_name=filename)

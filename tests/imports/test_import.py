@@ -1,0 +1,253 @@
+"""Importing a legacy register: all or nothing, errors by row and column, each request
+in the state the mapping gives with its history marked as imported."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from mla.cases.models import Case, CaseEvent
+from mla.cases.services import find_persons_by_name
+from mla.cases.validation import home_today
+from mla.persons.models import PersonToken
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "import"
+SAMPLE = DOCS / "sample-register.csv"
+MAPPING = DOCS / "sample-mapping.toml"
+
+
+def _sample_rows() -> tuple[list[str], list[list[str]]]:
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    return rows[0], rows[1:]
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]],
+               delimiter: str = ";") -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _cases(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(Case))
+
+
+def _import(runner, path: Path, *extra: str, mapping: Path = MAPPING):
+    return runner.invoke(args=["cases", "import", str(path), "--mapping", str(mapping),
+                               *extra])
+
+
+def _error_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if ": row " in line]
+
+
+def test_the_sample_register_imports_every_row_in_its_state(runner, db):
+    header, rows = _sample_rows()
+    result = _import(runner, SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert f"Imported {len(rows)} requests" in result.output
+    cases = db.session.scalars(select(Case).order_by(Case.id)).all()
+    assert len(cases) == len(rows)
+    by_their_ref = {c.domestic_reference: c for c in cases}
+    file_no = header.index("File no")
+    expected = {
+        # file number -> (workflow, state)
+        "CA/19/112": ("incoming_mla", "closed_executed"),
+        "CA/20/009": ("incoming_mla", "closed_refused"),
+        "CA/21/044": ("incoming_mla", "in_execution"),
+        "EX/19/004": ("incoming_extradition", "surrendered"),
+        "EAW/20/031": ("incoming_eaw", "surrendered"),
+        "EAW/25/001": ("incoming_eaw", "received"),
+        "CA/20/501": ("outgoing_mla", "transmitted"),
+        "CA/21/502": ("outgoing_mla", "under_execution"),
+        "EX/24/604": ("outgoing_extradition", "information_requested"),
+        "EX/25/605": ("outgoing_extradition", "draft"),
+    }
+    for number, (workflow, state) in expected.items():
+        case = by_their_ref[number]
+        assert (case.workflow_name, case.state) == (workflow, state), number
+    assert by_their_ref["CA/19/112"].is_closed and not by_their_ref["CA/21/044"].is_closed
+    assert {(c.direction, c.kind) for c in cases} == {
+        ("incoming", "mla"), ("incoming", "extradition"),
+        ("outgoing", "mla"), ("outgoing", "extradition")}
+    first = by_their_ref["CA/19/112"]
+    assert first.received_at.date().isoformat() == "2019-03-14"
+    assert [o.label for o in first.offences] == ["Escroquerie"]
+    assert first.offences[0].iccs_codes == ["0701"]
+    assert by_their_ref["EX/24/001"].offences[0].is_life
+    assert by_their_ref["EAW/25/001"].is_urgent
+    two = by_their_ref["CA/20/009"]
+    assert [(p.role, p.full_name) for p in two.persons] == [
+        ("suspect", "Karl Beispiel"), ("witness", "Anna Muster")]
+    assert [row[file_no] for row in rows] == [c.domestic_reference for c in cases]
+
+    history = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == first.id)).all()
+    assert [(e.kind, e.to_state) for e in history] == [("imported", "closed_executed")]
+    assert history[0].data["imported"] is True
+    assert history[0].data["imported_on"] == home_today().isoformat()
+    assert history[0].data["register_status"] == "executed"
+    assert history[0].data["row"] == 2
+
+
+def test_persons_are_sealed_and_found_through_the_blind_index(runner, db):
+    assert _import(runner, SAMPLE).exit_code == 0
+    found = find_persons_by_name("jean  FICTIF")
+    assert [p.case.domestic_reference for p in found] == ["CA/19/112"]
+    person = found[0]
+    assert b"Jean" not in person.full_name_enc
+    assert person.get_field("date_of_birth") == "1971-05-02"
+    tokens = db.session.scalar(select(func.count()).select_from(PersonToken)
+                               .where(PersonToken.person_id == person.id))
+    assert tokens >= 3  # two name words, the name key, the date of birth
+
+
+def test_an_xlsx_register_imports_like_the_csv(runner, db, tmp_path):
+    header, rows = _sample_rows()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Register")
+    sheet.append(header)
+    for row in rows:
+        sheet.append([int(v) if v.isdigit() and len(v) < 4 else v for v in row])
+    path = tmp_path / "register.xlsx"
+    workbook.save(path)
+    result = _import(runner, path)
+    assert result.exit_code == 0, result.output
+    assert _cases(db) == len(rows)
+    assert db.session.scalar(select(Case.state).where(Case.domestic_reference == "CA/21/044")
+                             ) == "in_execution"
+
+
+def test_bad_rows_import_nothing_and_each_error_names_row_and_column(runner, db, tmp_path):
+    header, rows = _sample_rows()
+    col = header.index
+    bad = [list(r) for r in rows[:8]]
+    bad[0][col("Country")] = "QQ"                       # row 2: unknown country
+    bad[1][col("Received")] = "31/02/2020"              # row 3: impossible date
+    tomorrow = home_today() + timedelta(days=1)
+    bad[2][col("Received")] = tomorrow.strftime("%d/%m/%Y")  # row 4: in the future
+    bad[3][col("Status")] = "lost in the post"          # row 5: unknown state word
+    bad[4] = [*bad[4], "stray", "cells"]                # row 6: malformed row
+    bad[5][col("Born")] = "12/13/1980"                  # row 7: impossible date of birth
+    bad[6][col("Max penalty (months)")] = "-4"          # row 8: penalty
+    path = _write_csv(tmp_path / "bad.csv", header, bad)
+    result = _import(runner, path)
+    assert result.exit_code != 0
+    assert "nothing was imported" in result.output.lower()
+    assert _cases(db) == 0
+    errors = _error_lines(result.output)
+    assert len(errors) == 7, result.output
+    expected = [("row 2", "Country"), ("row 3", "Received"), ("row 4", "Received"),
+                ("row 5", "Status"), ("row 6", "(beyond the last column)"), ("row 7", "Born"),
+                ("row 8", "Max penalty (months)")]
+    for line, (row, column) in zip(errors, expected, strict=True):
+        assert f"{row}, column {column}" in line, line
+    assert "QQ" in errors[0]
+    assert "received after today" in errors[2]
+    assert "lost in the post" in errors[3]
+    # Personal data is never quoted back.
+    assert "Hans Erfunden" not in result.output and "1980" not in result.output
+
+
+def test_a_missing_column_is_named_and_nothing_is_imported(runner, db, tmp_path):
+    header, rows = _sample_rows()
+    cut = header.index("Status")
+    path = _write_csv(tmp_path / "short.csv", [h for i, h in enumerate(header) if i != cut],
+                      [[v for i, v in enumerate(r) if i != cut] for r in rows])
+    result = _import(runner, path)
+    assert result.exit_code != 0
+    assert _error_lines(result.output) == ["short.csv: row 1, column Status: The register "
+                                           "has no such column."]
+    assert _cases(db) == 0
+
+
+def test_a_dry_run_checks_and_writes_nothing(runner, db):
+    result = _import(runner, SAMPLE, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "30 rows read, 30 good, 0 problems" in result.output
+    assert _cases(db) == 0
+
+
+def test_the_delimiter_is_sniffed_when_the_mapping_gives_none(runner, db, tmp_path):
+    header, rows = _sample_rows()
+    path = _write_csv(tmp_path / "commas.csv", header, rows[:3], delimiter=",")
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(MAPPING.read_text(encoding="utf-8").replace(
+        'delimiter = ";"', ""), encoding="utf-8")
+    result = _import(runner, path, mapping=mapping)
+    assert result.exit_code == 0, result.output
+    assert _cases(db) == 3
+
+
+def test_a_wrong_mapping_is_refused_whole(runner, db, tmp_path):
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[columns]\ndirection = "Dir"\ncolour = "Colour"\n', encoding="utf-8")
+    result = _import(runner, SAMPLE, mapping=mapping)
+    assert result.exit_code != 0
+    assert "colour" in result.output and "[states]" in result.output
+    assert _cases(db) == 0
+
+
+# -- the admin page ---------------------------------------------------------------------
+PAGE = "/admin/import/"
+
+
+def _upload(client, token: str, register: bytes, *, name: str = "register.csv",
+            button: str = "check", mapping: bytes | None = None):
+    return client.post(PAGE, data={
+        "csrf_token": token, button: "1",
+        "register": (io.BytesIO(register), name),
+        "mapping": (io.BytesIO(mapping or MAPPING.read_bytes()), "mapping.toml"),
+    }, content_type="multipart/form-data")
+
+
+def test_admin_checks_then_imports_a_register_on_the_page(client, create_user, login_as,
+                                                          csrf_token, db):
+    login_as(create_user("admin"))
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    response = _upload(client, csrf_token(PAGE), SAMPLE.read_bytes())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html[:2000]
+    assert 'data-count="read">30<' in html and 'data-count="good">30<' in html
+    assert _cases(db) == 0
+    response = _upload(client, csrf_token(PAGE), SAMPLE.read_bytes(), button="submit")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html[:2000]
+    assert 'data-count="imported">30 (' in html
+    assert _cases(db) == 30
+
+
+def test_the_page_lists_the_errors_and_imports_nothing(client, create_user, login_as,
+                                                       csrf_token, db):
+    login_as(create_user("admin"))
+    header, rows = _sample_rows()
+    rows[2][header.index("Country")] = "QQ"
+    text = io.StringIO()
+    csv.writer(text, delimiter=";").writerows([header, *rows])
+    response = _upload(client, csrf_token(PAGE), text.getvalue().encode(), button="submit")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "row 4, column Country" in html
+    assert _cases(db) == 0
+
+
+def test_the_page_needs_a_csrf_token(client, create_user, login_as, db):
+    login_as(create_user("admin"))
+    response = _upload(client, "not-a-token", SAMPLE.read_bytes(), button="submit")
+    assert response.status_code in (400, 422)
+    assert _cases(db) == 0
+
+
+@pytest.mark.parametrize("role", ["caseworker", "supervisor", "auditor", "prosecutor"])
+def test_only_admins_reach_the_page(client, create_user, login_as, role):
+    login_as(create_user(role))
+    assert client.get(PAGE).status_code == 403
