@@ -251,7 +251,7 @@ def extract_iccs(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
 def extract_scenario(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
                      options: dict[str, Any]) -> Iterator[Extracted]:
     """mla/scenarios/<pack>/scenario.toml: the pack's title and description, each
-    exercise's title and instructions and its checks' labels. The cases a pack loads
+    exercise's title, instructions and model answer and its checks' labels. The cases a pack loads
     (titles, summaries, names, the counterpart's messages) are case data and stay as
     written, like anything a person types."""
     text, where = _read(fileobj)
@@ -270,6 +270,9 @@ def extract_scenario(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
                               exercise.get("title"), "A training exercise's title."))
         found.append(_message(where, exercise_key(code, "instructions"),
                               exercise.get("instructions")))
+        found.append(_message(where, exercise_key(code, "model_answer"),
+                              exercise.get("model_answer"),
+                              "The model answer the trainer reads in the debrief."))
         for number, check in enumerate(exercise.get("checks", []), start=1):
             found.append(_message(where, exercise_key(code, "check", str(number)),
                                   check.get("label"), "What a trainee has to have done."))

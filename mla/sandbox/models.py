@@ -162,6 +162,7 @@ class CounterpartLetter(Model):
     missing: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     answered_by = relationship("User")
+    case = relationship("Case")
 
     @property
     def is_open(self) -> bool:

@@ -116,7 +116,8 @@ def load_pack(actor: Actor, name_or_path: str) -> Pack:
     state.scenario_start_at = pack.start
     state.loaded_at = clock.real_now()
     set_simulated_now(actor, pack.start, audit=False)
-    record_audit(actor, "sandbox.pack_loaded", state, pack=pack.name)
+    record_audit(actor, "sandbox.pack_loaded", state, pack=pack.name,
+                 offset=state.offset_seconds)
     db.session.flush()
     return pack
 

@@ -68,7 +68,8 @@ def set_simulated_now(actor: Actor, target: datetime, *, audit: bool = True) -> 
     state = get_state()
     _store_offset(state, target)
     if audit:
-        record_audit(actor, "sandbox.clock_set", state, to=target.isoformat())
+        record_audit(actor, "sandbox.clock_set", state, to=target.isoformat(),
+                     offset=state.offset_seconds)
     return clock.now()
 
 
@@ -84,7 +85,8 @@ def advance_clock(actor: Actor, *, days: int = 0, hours: int = 0) -> datetime:
     before = clock.now()
     state = get_state()
     _store_offset(state, before + step)
-    record_audit(actor, "sandbox.clock_advanced", state, days=days, hours=hours)
+    record_audit(actor, "sandbox.clock_advanced", state, days=days, hours=hours,
+                 offset=state.offset_seconds)  # the debrief's real times (mla.sandbox.debrief)
     return clock.now()
 
 
@@ -108,7 +110,8 @@ def move_clock_to(actor: Actor, target: datetime) -> datetime:
                              days=MAX_STEP.days), details={"field": "target"})
     state = get_state()
     _store_offset(state, target)
-    record_audit(actor, "sandbox.clock_set", state, to=target.isoformat())
+    record_audit(actor, "sandbox.clock_set", state, to=target.isoformat(),
+                 offset=state.offset_seconds)
     return clock.now()
 
 

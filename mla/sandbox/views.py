@@ -41,6 +41,7 @@ from mla.notifications.models import OutboxMessage
 from mla.sandbox import copies, services
 from mla.sandbox import exercises as exercise_service
 from mla.sandbox.counterpart import run_sandbox_pass
+from mla.sandbox.debrief import debrief, debrief_csv
 from mla.sandbox.forms import (
     AdvanceForm,
     AnswerForm,
@@ -53,7 +54,13 @@ from mla.sandbox.forms import (
 from mla.sandbox.letters import answer_question
 from mla.sandbox.models import CounterpartLetter, SandboxState, ScenarioCase
 from mla.sandbox.pack import PackError, available_packs
-from mla.sandbox.scenario import load_pack, reset_scenario, reset_trainee, team_up
+from mla.sandbox.scenario import (
+    load_pack,
+    loaded_pack,
+    reset_scenario,
+    reset_trainee,
+    team_up,
+)
 from mla.settings import current_settings
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
@@ -289,6 +296,19 @@ def trainee_team(user_id: int) -> ResponseReturnValue:
     flash(_("%(name)s now works on the same copy as %(partner)s.", name=user.display_name,
             partner=partner.display_name), "success")
     return redirect(url_for("sandbox.progress"))
+
+
+@bp.route("/trainees/<int:user_id>/debrief")
+@allow(*TRAINERS)
+def trainee_debrief(user_id: int) -> ResponseReturnValue:
+    """One trainee's debrief: printable (print CSS), and as CSV for the workshop report."""
+    user = _trainee(user_id)
+    report = debrief(user, loaded_pack())
+    if request.args.get("format") == "csv":
+        return Response(debrief_csv(report), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="debrief-{user.username}.csv"',
+            "Cache-Control": "no-store"})
+    return render_template("sandbox/debrief.html", report=report)
 
 
 def _letter(letter_id: int) -> tuple[CounterpartLetter, Case]:

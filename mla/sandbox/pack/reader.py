@@ -54,7 +54,7 @@ _PERSON = {"role", "full_name", "date_of_birth", "nationality", "identifiers", "
            "in_custody"}
 _STEP = {"transition", "day", "time", "fields", "comment"}
 _PLAN = {"supplementary", "outcome"}
-_EXERCISE = {"code", "title", "instructions", "checks"}
+_EXERCISE = {"code", "title", "instructions", "checks", "model_answer"}
 _CHECK = {"check", "label", "params"}
 
 
@@ -445,5 +445,6 @@ def _exercises(reader: _Reader, value: Any, request_keys: set[str]) -> list[Exer
         found.append(ExerciseSpec(code=code, title=reader.text(item, "title", where,
                                                                 required=True),
                                   instructions=reader.text(item, "instructions", where),
-                                  checks=tuple(checks)))
+                                  checks=tuple(checks),
+                                  model_answer=reader.text(item, "model_answer", where)))
     return found

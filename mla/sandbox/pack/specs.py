@@ -123,6 +123,7 @@ class ExerciseSpec:
     title: str
     instructions: str
     checks: tuple[CheckSpec, ...]
+    model_answer: str = ""  # shown to the trainer in the debrief
 
 
 @dataclass(frozen=True)
