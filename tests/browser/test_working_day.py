@@ -122,7 +122,8 @@ def test_the_register_form_offers_the_chosen_states_authorities(
     screenshot(page, "working-day-authorities-narrowed")
     # Without the script (the option enabled again by hand), the server says why.
     page.evaluate(f"""() => {{
-        const option = document.querySelector('#counterpart_authority_id option[value="{bordurian.id}"]');
+        const select = document.querySelector('#counterpart_authority_id');
+        const option = select.querySelector('option[value="{bordurian.id}"]');
         option.disabled = false; option.hidden = false;
         document.querySelector('#counterpart_authority_id').value = '{bordurian.id}';
     }}""")

@@ -150,7 +150,8 @@ def test_saved_filters_are_each_users_own_and_can_be_renamed_and_deleted(
     assert response.status_code == 302
     assert response.headers["Location"] == "/requests/?assignee=me&urgent=1"
     listed = client.get("/requests/?assignee=me&urgent=1").get_data(as_text=True)
-    assert '<a class="btn btn-sm btn-outline-secondary" href="/requests/?assignee=me&amp;urgent=1">My urgent</a>' in listed
+    assert ('<a class="btn btn-sm btn-outline-secondary" '
+            'href="/requests/?assignee=me&amp;urgent=1">My urgent</a>') in listed
     # The same name twice: said next to the field, nothing saved.
     again = client.post("/requests/filters", data={"csrf_token": token, "name": "My urgent",
                                                    "back": "overdue=1"})
@@ -158,7 +159,8 @@ def test_saved_filters_are_each_users_own_and_can_be_renamed_and_deleted(
     assert 'id="new-filter-name-error">You already have filters named My urgent.' in \
         again.get_data(as_text=True)
     # Without the CSRF token nothing is saved.
-    assert client.post("/requests/filters", data={"name": "x", "back": ""}).status_code in {400, 422}
+    refused = client.post("/requests/filters", data={"name": "x", "back": ""})
+    assert refused.status_code in {400, 422}
     saved = db.session.query(SavedFilter).one()
     other = create_user("caseworker")
     login_as(other)
