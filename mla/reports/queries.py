@@ -323,13 +323,16 @@ def time_report(actor: User, f: ReportFilters) -> TimeReport:
              .where(CaseEvent.case_id.in_(select(closings.c.case_id)),
                     CaseEvent.to_state.is_not(None), CaseEvent.at < f.ends_at)
              .subquery())
+    info = state_info(workflows)
+    if db.engine.dialect.name == "postgresql":
+        in_state = _in_state_postgresql(stays, workflows, info)
+        return TimeReport(to_close=Spread.of([float(d) for d in to_close]), in_state=in_state)
     rows = db.session.execute(
         select(Case.workflow_name, stays.c.to_state,
                func.sum(days_between(stays.c.left, stays.c.entered)))
         .select_from(stays).join(Case, Case.id == stays.c.case_id)
         .where(stays.c.left.is_not(None))
         .group_by(Case.id, Case.workflow_name, stays.c.to_state))
-    info = state_info(workflows)
     per_state: dict[str, list[float]] = defaultdict(list)
     paused: dict[str, bool] = {}
     for workflow, state, days in rows:
@@ -343,6 +346,34 @@ def time_report(actor: User, f: ReportFilters) -> TimeReport:
                        for label, days in per_state.items()),
                       key=lambda row: (-(row[2].median or 0), row[0]))
     return TimeReport(to_close=Spread.of([float(d) for d in to_close]), in_state=in_state)
+
+
+def _in_state_postgresql(stays: Any, workflows: Sequence[Workflow],
+                         info: dict[tuple[str, str], StateInfo]
+                         ) -> list[tuple[str, bool, Spread]]:
+    """Time in each state with the percentiles taken in PostgreSQL (percentile_cont, the
+    interpolation ``percentile`` copies): one row per state label, not one per request and
+    state (25,000 rows at 20,000 requests made the page 19 times the list's)."""
+    labels = sorted({label for label in (i.label for i in info.values())})
+    label = case(*((and_(Case.workflow_name == w, stays.c.to_state == st), literal(i.label))
+                   for (w, st), i in info.items() if not i.terminal), else_=literal(None))
+    per_case = (select(label.label("label"),
+                       func.sum(days_between(stays.c.left, stays.c.entered)).label("days"))
+                .select_from(stays).join(Case, Case.id == stays.c.case_id)
+                .where(stays.c.left.is_not(None),
+                       ~_is_terminal(workflows, Case.workflow_name, stays.c.to_state))
+                .group_by(Case.id, Case.workflow_name, stays.c.to_state).subquery())
+    rows = db.session.execute(
+        select(per_case.c.label, func.count(),
+               func.percentile_cont(0.5).within_group(per_case.c.days),
+               func.percentile_cont(0.9).within_group(per_case.c.days))
+        .where(per_case.c.label.is_not(None)).group_by(per_case.c.label))
+    paused = {lab: any(i.pauses_clocks for i in info.values() if i.label == lab)
+              for lab in labels}
+    result = [(lab, paused.get(lab, False),
+               Spread(int(n), round(float(median), 1), round(float(p90), 1)))
+              for lab, n, median, p90 in rows]
+    return sorted(result, key=lambda row: (-(row[2].median or 0), row[0]))
 
 
 # --- counterparts ---------------------------------------------------------------------
