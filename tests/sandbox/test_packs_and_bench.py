@@ -34,3 +34,10 @@ def test_the_bench_runs_at_a_tiny_size(capsys):
     sandbox_bench.main(["--trainees", "1", "--skip-postgres", "--pack", "first-week"])
     out = capsys.readouterr().out
     assert "1 trainees" in out and "ratio" in out
+
+
+@pytest.mark.parametrize("name", ["eaw-surrender", "outgoing-drafting", "redaccion-solicitudes",
+                                  "uncac-asset-recovery"])
+def test_each_instrument_pack_gives_every_exercise_a_model_answer(name):
+    pack = read_pack(resolve_pack(name))
+    assert all(e.model_answer.strip() for e in pack.exercises)
