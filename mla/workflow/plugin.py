@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from mla.core.plugins import Domain, NavEntry
 from mla.workflow import builtin_hooks, cli, models, subscribers, views
-from mla.workflow.registry import state_label
+from mla.workflow.registry import state_choices, state_label
 
 DOMAIN = Domain(
     name="workflow",
@@ -21,5 +21,6 @@ DOMAIN = Domain(
     template_globals={
         "state_label": lambda case: state_label(case.workflow_name, case.state),
         "state_name": state_label,
+        "state_choices": state_choices,
     },
 )

@@ -163,6 +163,13 @@ def state_label(workflow_name: str, state: str) -> str:
         return state.replace("_", " ").capitalize()
 
 
+def state_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each workflow's title with its states as (name, label) in the reader's language,
+    for a state filter (today's files; a state name may recur across workflows)."""
+    return [(workflow.title, [(state.name, state.label) for state in workflow.states.values()])
+            for workflow in (current_in_request(name) for name in WORKFLOW_NAMES)]
+
+
 def step_label(workflow_name: str, step: str | None, recorded: str | None = None) -> str:
     """A step's label in the reader's language (today's file), else as recorded with
     the step, else its name humanised."""
