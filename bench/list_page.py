@@ -79,7 +79,10 @@ def build(rows: int, database_url: str | None, tmp: Path, *, reuse: bool = False
             users = [create_user(None, username=f"bench{i}", password=PASSWORD,
                                  role="caseworker") for i in range(8)]
             _, app.config["BENCH_TOKEN"] = create_api_token(None, users[0], label="bench")
-        ids = [u.id for u in users]
+            # Read before the commit: afterwards the ids are expired, and loading them
+            # again opens a session transaction (on SQLite, BEGIN IMMEDIATE: the write
+            # lock) that the index DDL below, on another connection, waits on in vain.
+            ids = [u.id for u in users]
         # Load first, index after (as a restore does): much faster than maintaining
         # every index, the trigram ones above all, row by row.
         indexes = list(Case.__table__.indexes)
