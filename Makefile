@@ -56,7 +56,8 @@ run: demo
 
 # A training sandbox (docs/sandbox.md): MLA_MODE=sandbox with its own SQLite file,
 # key ring and secret under instance/sandbox/; loads PACK once, prints the trainer login
-# the first time. Served on localhost so its cookie never mixes with the demo's.
+# the first time and keeps it in instance/sandbox/trainer-password (owner-only).
+# Served on localhost so its cookie never mixes with the demo's.
 SANDBOX_DIR := instance/sandbox
 SANDBOX_PORT ?= 5001
 PACK ?= first-week
@@ -70,7 +71,8 @@ sandbox: $(STAMP)
 	  'import secrets; print(secrets.token_urlsafe(48))' > $(SANDBOX_DIR)/secret_key)
 	@$(SANDBOX_ENV) $(FLASK) db upgrade
 	@$(SANDBOX_ENV) $(FLASK) reference load
-	@$(SANDBOX_ENV) $(FLASK) sandbox load $(PACK) --if-empty --trainer trainer
+	@$(SANDBOX_ENV) $(FLASK) sandbox load $(PACK) --if-empty --trainer trainer \
+	  --password-file $(SANDBOX_DIR)/trainer-password
 	@echo "Serving the training sandbox on http://localhost:$(SANDBOX_PORT)/ (Ctrl-C stops it)"
 	@$(SANDBOX_ENV) MLA_RUN_SCHEDULER=1 $(FLASK) run --host 127.0.0.1 --port $(SANDBOX_PORT)
 

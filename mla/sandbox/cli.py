@@ -51,7 +51,10 @@ def _fail(exc: ApiError) -> click.ClickException:
               help="Do nothing when a scenario is already loaded (keeps the class's work).")
 @click.option("--trainer", "trainer_name", default="",
               help="Also create this trainer account (supervisor) and print its password.")
-def load_command(pack: str, if_empty: bool, trainer_name: str) -> None:
+@click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Keep the new trainer's password in this file (owner-only).")
+def load_command(pack: str, if_empty: bool, trainer_name: str,
+                 password_file: Path | None) -> None:
     """Wipe the training data and load PACK (a name under scenarios/ or a folder)."""
     _require_sandbox()
 
@@ -71,14 +74,15 @@ def load_command(pack: str, if_empty: bool, trainer_name: str) -> None:
                    + (f"{later} more arriving during the exercise; " if later else "")
                    + f"simulated clock at {clock.now():%Y-%m-%d %H:%M} UTC.")
     if trainer_name:
-        _trainer(trainer_name, reset_password=False)
+        _trainer(trainer_name, reset_password=False, keep=password_file)
 
 
-def _trainer(username: str, *, reset_password: bool) -> None:
+def _trainer(username: str, *, reset_password: bool, keep: Path | None = None) -> None:
     user = get_user_by_username(username)
     if user is not None and not reset_password:
-        click.echo(f"Trainer account {user.username!r} exists (its password was printed when "
-                   "it was created; `sandbox trainer USERNAME --reset-password` sets a new one).")
+        where = f"it is kept in {keep}; " if keep is not None and keep.is_file() else ""
+        click.echo(f"Trainer account {user.username!r} exists ({where}"
+                   "`sandbox trainer USERNAME --reset-password` sets a new one).")
         return
     password = "-".join(secrets.token_hex(3) for _ in range(4))
     try:
@@ -90,16 +94,25 @@ def _trainer(username: str, *, reset_password: bool) -> None:
                 set_password(COMMAND_LINE, user, password)
     except ApiError as exc:
         raise _fail(exc) from None
-    click.echo(f"Trainer login: {user.username} / {password}  (shown once)")
+    if keep is None:
+        click.echo(f"Trainer login: {user.username} / {password}  (shown once)")
+        return
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    keep.touch(mode=0o600, exist_ok=True)
+    keep.chmod(0o600)  # readable by its owner only
+    keep.write_text(f"{user.username}\n{password}\n", encoding="utf-8")
+    click.echo(f"Trainer login: {user.username} / {password}  (kept in {keep})")
 
 
 @cli.command("trainer")
 @click.argument("username")
 @click.option("--reset-password", is_flag=True, help="Give an existing trainer a new password.")
-def trainer_command(username: str, reset_password: bool) -> None:
-    """Create a trainer account (supervisor) and print its password once."""
+@click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also keep the password in this file (owner-only), as `make sandbox` does.")
+def trainer_command(username: str, reset_password: bool, password_file: Path | None) -> None:
+    """Create a trainer account (supervisor) and print its password."""
     _require_sandbox()
-    _trainer(username, reset_password=reset_password)
+    _trainer(username, reset_password=reset_password, keep=password_file)
 
 
 @cli.command("reset")

@@ -21,7 +21,12 @@ from sqlalchemy import select, update
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
 from mla.auth.models import User
-from mla.auth.services import create_user, get_user_by_username, normalise_username
+from mla.auth.services import (
+    create_user,
+    get_user_by_username,
+    normalise_username,
+    set_password,
+)
 from mla.core import clock
 from mla.core.access import ROLES
 from mla.core.crypto import key_ring
@@ -201,6 +206,18 @@ def parse_class_list(text: str) -> list[ClassMember]:
     if errors:
         raise ClassFileError(errors)
     return members
+
+
+def new_password_for(actor: Actor, user: User, *, keep_session: Any = None) -> str:
+    """A trainer gives a trainee (or themself) a new generated password, returned once;
+    the user's sessions and tokens end (set_password) except ``keep_session`` (the
+    trainer's own, when it is their password). Flush, never commit."""
+    if getattr(user, "role", None) != "trainee" and getattr(actor, "id", None) != user.id:
+        raise ServiceError(_("A trainer resets trainees' passwords and their own only."))
+    password = _generate_password()
+    set_password(actor, user, password,
+                 keep_session=keep_session if getattr(actor, "id", None) == user.id else None)
+    return password
 
 
 def _generate_password() -> str:

@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -296,6 +297,28 @@ def trainee_team(user_id: int) -> ResponseReturnValue:
     flash(_("%(name)s now works on the same copy as %(partner)s.", name=user.display_name,
             partner=partner.display_name), "success")
     return redirect(url_for("sandbox.progress"))
+
+
+@bp.route("/trainees/<int:user_id>/password", methods=["POST"])
+@bp.route("/password", methods=["POST"], defaults={"user_id": None})
+@allow(*TRAINERS)
+def new_password(user_id: int | None) -> ResponseReturnValue:
+    """A new generated password for a trainee (or, without an id, the trainer), shown
+    once on a page nobody caches; the account's sessions end."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = _trainee(user_id) if user_id is not None else current_user
+    name = user.display_name
+    try:
+        password = services.new_password_for(current_user, user,
+                                             keep_session=g.get("user_session"))
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("sandbox.progress"))
+    db.session.commit()
+    page = render_template("sandbox/new_password.html", name=name, username=user.username,
+                           password=password, own=user_id is None)
+    return Response(page, headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/trainees/<int:user_id>/debrief")
