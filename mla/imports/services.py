@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
@@ -41,7 +41,7 @@ from mla.cases.validation import as_date, home_today, home_zone_read_once
 from mla.core.clock import now
 from mla.core.crypto import key_ring
 from mla.core.errors import ServiceError
-from mla.extensions import db
+from mla.extensions import Model, db
 from mla.imports.mapping import QUOTABLE, Mapping
 from mla.imports.readers import EXTRA_CELLS, Register, open_register
 from mla.persons.models import PersonToken
@@ -374,6 +374,11 @@ def _batches(rows: list[CheckedRow], size: int) -> Iterable[list[CheckedRow]]:
         yield batch
 
 
+def _table(model: type[Model]) -> Table:
+    """The model's table, for plain executemany inserts (no ORM bookkeeping per row)."""
+    return cast(Table, model.__table__)
+
+
 class _Writer:
     """One executemany per table and batch."""
 
@@ -388,13 +393,18 @@ class _Writer:
         self.last = ""
 
     def write(self, batch: list[tuple[CheckedRow, str]]) -> None:
-        ids = list(db.session.scalars(
-            insert(Case).returning(Case.id, sort_by_parameter_order=True),
-            [self._case(row, reference) for row, reference in batch]))
+        # Plain executemany (no RETURNING: on SQLite, SQLAlchemy splices the returned
+        # rows batch after batch, which cost more than the inserts), then the ids back.
+        references = [reference for _row, reference in batch]
+        db.session.execute(insert(_table(Case)),
+                           [self._case(row, reference) for row, reference in batch])
+        id_of = dict(db.session.execute(select(Case.reference, Case.id)
+                                        .where(Case.reference.in_(references))).all())
+        ids = [id_of[reference] for reference in references]
         self.first = self.first or batch[0][1]
         self.last = batch[-1][1]
         pairs = [(case_id, row) for case_id, (row, _ref) in zip(ids, batch, strict=True)]
-        db.session.execute(insert(CaseEvent), [self._event(case_id, row)
+        db.session.execute(insert(_table(CaseEvent)), [self._event(case_id, row)
                                                for case_id, row in pairs])
         offences = [{"case_id": case_id, "position": position, "label": item.label.strip(),
                      "statute": item.statute.strip(),
@@ -403,12 +413,12 @@ class _Writer:
                     for case_id, row in pairs
                     for position, item in enumerate(row.data.offences)]
         if offences:
-            db.session.execute(insert(Offence), offences)
+            db.session.execute(insert(_table(Offence)), offences)
         measures = [{"case_id": case_id, "code": code, "details": ""}
                     for case_id, row in pairs
                     for code in dict.fromkeys(row.data.measures)]
         if measures:
-            db.session.execute(insert(Measure), measures)
+            db.session.execute(insert(_table(Measure)), measures)
         self._persons([(case_id, person) for case_id, row in pairs
                        for person in row.data.persons])
 
@@ -458,8 +468,11 @@ class _Writer:
                            "address_enc": person.address_enc,
                            "nationality_enc": person.nationality_enc,
                            "name_index": person.name_index})
-        ids = list(db.session.scalars(
-            insert(Person).returning(Person.id, sort_by_parameter_order=True), sealed))
+        db.session.execute(insert(_table(Person)), sealed)
+        uids = [str(row["uid"]) for row in sealed]
+        id_of = dict(db.session.execute(select(Person.uid, Person.id)
+                                        .where(Person.uid.in_(uids))).all())
+        ids = [id_of[uid] for uid in uids]
         tokens = [{"person_id": person_id, "case_id": case_id, "kind": token.kind,
                    "digest": token.digest}
                   for person_id, (case_id, item) in zip(ids, items, strict=True)
@@ -467,7 +480,7 @@ class _Writer:
                                              date_of_birth=item.date_of_birth,
                                              identifiers=item.identifiers)]
         if tokens:
-            db.session.execute(insert(PersonToken), tokens)
+            db.session.execute(insert(_table(PersonToken)), tokens)
 
 
 def import_upload(actor: Actor, filename: str, content: bytes, mapping: Mapping, *,
