@@ -22,6 +22,7 @@ from mla.audit.models import AuditEntry
 from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent
 from mla.core import clock
+from mla.core.display import humanise
 from mla.core.i18n import data_text, exercise_key
 from mla.core.text import csv_text
 from mla.deadlines.models import Deadline
@@ -30,6 +31,7 @@ from mla.sandbox import copies
 from mla.sandbox import exercises as exercise_service
 from mla.sandbox.models import CounterpartLetter, ScenarioCase
 from mla.sandbox.pack import Pack
+from mla.workflow.registry import definition_for_case
 
 CLOCK_ACTIONS = ("sandbox.pack_loaded", "sandbox.clock_advanced", "sandbox.clock_set")
 
@@ -104,8 +106,8 @@ def debrief(trainee: User, pack: Pack | None) -> Debrief:
         select(CaseEvent, Case.reference, Case.id).join(Case, Case.id == CaseEvent.case_id)
         .where(Case.sandbox_copy_id == copy_id, CaseEvent.actor_id.in_(team_ids))
         .order_by(CaseEvent.at, CaseEvent.id)).all()
-    actions = [Action(reference, keys.get(case_id, ""),
-                      event.transition or event.kind, event.comment or "", event.at,
+    actions = [Action(reference, keys.get(case_id, ""), _label(event),
+                      event.comment or "", event.at,
                       real_time(event.at, moves), names.get(event.actor_id or 0, ""))
                for event, reference, case_id in events]
     answers = list(db.session.scalars(
@@ -125,6 +127,15 @@ def debrief(trainee: User, pack: Pack | None) -> Debrief:
         wanted = set(item["requests"])
         report.by_exercise[str(item["code"])] = [a for a in actions if a.key in wanted]
     return report
+
+
+def _label(event: CaseEvent) -> str:
+    """A step by its label in the request's workflow; other events by their kind."""
+    if event.transition:
+        step = definition_for_case(event.case).transition(event.transition)
+        if step is not None:
+            return str(step.label)
+    return humanise(event.transition or event.kind)
 
 
 def _when(at: datetime | None) -> str:

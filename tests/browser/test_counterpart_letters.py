@@ -112,3 +112,13 @@ def test_a_trainee_answers_the_counterparts_question(live_server, page, db, crea
     page.reload()
     expect(page.locator("article[data-kind=execution]")).to_contain_text("has been executed")
     screenshot(page, "issue17-counterpart-answered")
+
+    # The trainer's debrief of Amira shows her answers, printable; axe-core on it.
+    page.locator("form[action$='/logout'] button").click()
+    browser_login(page, trainer)
+    page.goto("/sandbox/progress")
+    page.get_by_role("link", name="Debrief of Amira Haddad").click()
+    expect(page.locator("#debrief-answers")).to_contain_text("incomplete")
+    expect(page.locator("#debrief-answers")).to_contain_text("complete")
+    screenshot(page, "issue17-debrief")
+    assert _violations(page) == []

@@ -42,7 +42,7 @@ def test_the_debrief_shows_what_the_trainee_did_and_exports_csv(
     assert rows[0] == ["section", "exercise_or_rule", "request", "what", "simulated_time",
                        "real_time", "result"]
     actions = [r for r in rows if r[0] == "action"]
-    step = next(r for r in actions if r[3].startswith("answer_information"))
+    step = next(r for r in actions if r[3].startswith("Send the supplementary information"))
     # Simulated: day 9 of the scenario; real: the machine's (stopped) clock.
     assert step[4] == "2026-03-11 08:00"
     assert step[5] == real_time_stands_still.strftime("%Y-%m-%d %H:%M")
