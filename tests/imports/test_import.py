@@ -224,6 +224,13 @@ def test_admin_checks_then_imports_a_register_on_the_page(client, create_user, l
     assert response.status_code == 200, html[:2000]
     assert 'data-count="imported">30 (' in html
     assert _cases(db) == 30
+    reference = db.session.scalar(select(Case.reference).where(
+        Case.domestic_reference == "CA/19/112"))
+    page = client.get(f"/requests/{reference}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Jean Fictif" in text
+    assert "Imported from register.csv (row 2) on" in text
 
 
 def test_the_page_lists_the_errors_and_imports_nothing(client, create_user, login_as,
