@@ -6,17 +6,11 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from mla.core.access import ROLES
+from mla.core.display import ROLE_NAMES
 from mla.core.forms import SelectChoice, SingleLine, as_choices
 from mla.core.locale import LANGUAGE_NAMES, direction_of, html_lang
 
-ROLE_LABELS = {
-    "admin": _l("Administrator"),
-    "supervisor": _l("Supervisor"),
-    "caseworker": _l("Caseworker"),
-    "prosecutor": _l("Prosecutor / judge"),
-    "trainee": _l("Trainee"),
-    "auditor": _l("Auditor"),
-}
+ROLE_LABELS = ROLE_NAMES  # the choices name roles as the navigation bar's badge does
 
 
 class LoginForm(FlaskForm):

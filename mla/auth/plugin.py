@@ -7,14 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 from mla.auth import cli, models, views
 from mla.auth.enrolment import init_enrolment
-from mla.auth.forms import ROLE_LABELS
 from mla.auth.throttle import init_sign_in_limits
 from mla.core.plugins import USER_MENU, Domain, NavEntry, Panel
-
-
-def _role_label(role: str) -> str:
-    """A role in the reader's words (the menu's badge)."""
-    return str(ROLE_LABELS.get(role, role))
 
 
 def _setup(app: Flask) -> None:
@@ -34,6 +28,5 @@ DOMAIN = Domain(
         NavEntry("auth.language", _l("Language"), 42, menu=USER_MENU),
     ),
     panels=(Panel("auth/_two_factor_off.html", 0),),
-    template_globals={"role_label": _role_label},
     setup=_setup,
 )

@@ -29,6 +29,17 @@ VERDICT_LABELS = {
     "review": _l("Needs review"),
 }
 
+# A user's role as a badge, a list of users or an account names it ("caseworker" ->
+# "Caseworker"): one table, so the badge reads the same on every page.
+ROLE_NAMES = {
+    "admin": _l("Administrator"),
+    "supervisor": _l("Supervisor"),
+    "caseworker": _l("Caseworker"),
+    "prosecutor": _l("Prosecutor / judge"),
+    "trainee": _l("Trainee"),
+    "auditor": _l("Auditor"),
+}
+
 # Where a message to deliver stands (the outbox), and by which channel it goes.
 MESSAGE_STATUS_LABELS = {
     "pending": _l("waiting to be sent"),
@@ -53,6 +64,11 @@ DEADLINE_STATUS_LABELS = {
 def label_in(labels: dict[str, object], code: str | None) -> str:
     """A code's label from one of the tables here; unknown codes humanised."""
     return str(labels.get(code or "", "")) or humanise(code)
+
+
+def role_name(code: str | None) -> str:
+    """A user's role in the reader's words (the navigation bar's badge, lists of users)."""
+    return label_in(ROLE_NAMES, code)
 
 
 def duration_days(n: int, *, business: bool = False) -> str:

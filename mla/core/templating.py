@@ -26,6 +26,7 @@ from mla.core.display import (
     label_in,
     number,
     relative_day,
+    role_name,
     verdict_label,
     when,
 )
@@ -95,6 +96,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["message_status"] = lambda c: label_in(MESSAGE_STATUS_LABELS, c)
     app.jinja_env.filters["message_channel"] = lambda c: label_in(MESSAGE_CHANNEL_LABELS, c)
     app.jinja_env.filters["deadline_status"] = lambda c: label_in(DEADLINE_STATUS_LABELS, c)
+    app.jinja_env.filters["role_name"] = role_name
     app.jinja_env.globals.update(
         clock_now=now,
         page_language=_page_language,

@@ -161,10 +161,18 @@ def remind_duty_effect(ctx: TransitionContext, arg: str | None) -> None:
     duty = _("To do: %(duty)s", duty=rule.overrun_duty_text)
     add_event(ctx.case, ctx.actor, "duty_reminder", comment=reasons, is_internal=True,
               data={"label": duty, "rule": rule.code})
-    body = duty + ("\n\n" + _("Reasons recorded: %(reasons)s", reasons=reasons)
-                   if reasons else "")
     key = f"ev:{ctx.event.id}:duty:{rule.code}" if ctx.event is not None else (
         f"case:{ctx.case.id}:v{ctx.case.version}:duty:{rule.code}")
-    notifications.notify_users(notifications.assignee_recipients(ctx.case), key,
-                               _("%(reference)s: %(duty)s", reference=ctx.case.reference,
-                                 duty=rule.title_text), body, case=ctx.case)
+
+    # Functions: each recipient reads the reminder in their own language, not the actor's.
+    def subject() -> str:
+        return _("%(reference)s: %(duty)s", reference=ctx.case.reference,
+                 duty=rule.title_text)
+
+    def body() -> str:
+        own = _("To do: %(duty)s", duty=rule.overrun_duty_text)
+        return own + ("\n\n" + _("Reasons recorded: %(reasons)s", reasons=reasons)
+                      if reasons else "")
+
+    notifications.notify_users(notifications.assignee_recipients(ctx.case), key, subject,
+                               body, case=ctx.case)

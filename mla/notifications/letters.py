@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, literal, or_, select
 
 from mla.audit.services import record_audit
@@ -27,6 +28,7 @@ from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent
 from mla.cases.services import add_event
 from mla.core.clock import now
+from mla.core.display import label_in
 from mla.core.errors import ServiceError
 from mla.extensions import db
 from mla.notifications.models import (
@@ -63,6 +65,43 @@ def _templates() -> dict[str, frozenset[str]]:
         found.setdefault(code, set()).add(language)
     return {code: frozenset(langs) for code, langs in found.items()
             if DEFAULT_LANGUAGE in langs}
+
+
+# Each kind of letter as people name it (the deadline rules, who approves letters); the
+# code stays the file's name in templates/letters/ and the setting's key.
+LETTER_NAMES = {
+    "acknowledgement": _l("Acknowledgement of receipt"),
+    "arrest_notice": _l("Notice of arrest"),
+    "aut_dedere_referral": _l("Referral for prosecution (aut dedere aut judicare)"),
+    "aut_dedere_report": _l("Report on the prosecution (aut dedere aut judicare)"),
+    "consent_notice": _l("Notice of consent to surrender"),
+    "decision_notice": _l("Notice of the decision"),
+    "eaw_extension_notice": _l("Notice of extended time limits (European arrest warrant)"),
+    "eaw_postponement_notice": _l("Notice of postponed surrender (European arrest warrant)"),
+    "eaw_surrender_arrangements": _l("Surrender arrangements (European arrest warrant)"),
+    "eio_delay_notice": _l("Notice of delay (European Investigation Order)"),
+    "execution_request": _l("Request for execution"),
+    "formal_request": _l("Formal extradition request"),
+    "formal_request_reminder": _l("Reminder: formal extradition request due"),
+    "postponement_notice": _l("Notice of postponement"),
+    "refusal_notice": _l("Notice of refusal"),
+    "release_notice": _l("Notice of release"),
+    "results_cover_letter": _l("Covering letter for the results"),
+    "status_inquiry": _l("Status inquiry"),
+    "supplementary_info_reminder": _l("Reminder: supplementary information requested"),
+    "supplementary_info_reply": _l("Supplementary information"),
+    "supplementary_info_request": _l("Request for supplementary information"),
+    "surrender_arrangements": _l("Surrender arrangements"),
+    "transmittal": _l("Transmittal letter"),
+    "use_consent_request": _l("Request for consent to use the evidence"),
+    "withdrawal_notice": _l("Notice of withdrawal"),
+}
+
+
+def letter_name(code: str | None) -> str:
+    """A kind of letter in the reader's words; a template without a name yet reads as
+    its code humanised ("status_inquiry" -> "Status inquiry"), never the raw code."""
+    return label_in(LETTER_NAMES, code)
 
 
 def known_letter_templates() -> frozenset[str]:
@@ -166,10 +205,11 @@ def _tell_approvers(drafter: User, letter: Letter) -> None:
         u for u in supervisor_recipients() if u.id != drafter.id]
     link = current_app.url_map.bind("localhost").build("notifications.letter",
                                                        {"letter_id": letter.id})
+    # Functions: each approver reads the notice in their own language, not the drafter's.
     notify_users(people, f"letter:{letter.id}:approve",
-                 _("Letter to approve: %(subject)s", subject=letter.subject),
-                 _("%(drafter)s drafted a letter to the counterpart; a second person approves "
-                   "it before it is sent.", drafter=drafter.display_name),
+                 lambda: _("Letter to approve: %(subject)s", subject=letter.subject),
+                 lambda: _("%(drafter)s drafted a letter to the counterpart; a second person "
+                           "approves it before it is sent.", drafter=drafter.display_name),
                  case=letter.case, category="letter", link=link)
 
 

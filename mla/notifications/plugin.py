@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from mla.core.plugins import USER_MENU, Domain, Job, NavEntry, Tick
 from mla.notifications import hooks, models, views
 from mla.notifications.dispatcher import DispatchReport, deliver_email, deliver_in_app, dispatch_due
+from mla.notifications.letters import letter_name
 
 
 def _dispatch(tick: Tick) -> Mapping[str, int]:
@@ -36,4 +37,5 @@ DOMAIN = Domain(
     ),
     jobs=(Job("notifications.dispatch", 30, _dispatch),),
     outbox_channels={"in_app": _in_app, "email": deliver_email},
+    template_globals={"letter_name": letter_name},
 )

@@ -283,3 +283,134 @@ def test_a_scheduled_reminder_reaches_each_reader_in_their_language(make_case, s
     assert all(m.subject.startswith(opening) for m in mail), [m.subject for m in mail]
     assert any(due_line in m.body for m in mail), [m.body for m in mail]
     assert "30 mars 2026" in due_line
+
+
+# -- pages the translators found in English (issue 19) ---------------------------------
+def _paragraphs(html: str) -> list[str]:
+    return re.findall(r"<h1[^>]*>(.*?)</h1>|<p>(.*?)</p>", html)
+
+
+@pytest.mark.parametrize("how", ["accept-language", "cookie", "account"])
+def test_an_error_page_speaks_the_readers_language(app_ctx, client, speaker, login_as, how):
+    """The 404 page's title and the view's message, whoever chose the language where."""
+    headers = {"Accept-Language": "fr"} if how == "accept-language" else {}
+    if how == "cookie":
+        client.set_cookie(LANGUAGE_COOKIE, "fr")
+    login_as(speaker(language="fr" if how == "account" else None))
+    response = client.get("/requests/XX-0000-00000", headers=headers)
+    html = response.get_data(as_text=True)
+    with app_ctx.test_request_context():
+        title = _in("fr", "Not found")
+        message = _in("fr", "No request with that reference is visible to you.")
+    assert response.status_code == 404 and _html_tag(html) == '<html lang="fr" dir="ltr">'
+    assert title != "Not found" and message.startswith("Aucune")
+    assert f"404 — {title}</h1>" in html and f"<p>{message}</p>" in html
+    unknown = client.get("/no-such-page", headers=headers).get_data(as_text=True)
+    assert f"404 — {title}</h1>" in unknown and "Back to the start page" not in unknown
+
+
+def test_the_role_badge_names_the_role_in_the_readers_words(app_ctx, client, speaker,
+                                                           login_as):
+    from mla.core.display import ROLE_NAMES, role_name
+
+    login_as(speaker(role="caseworker", language="fr"))
+    with app_ctx.test_request_context():
+        expected = _in("fr", "Caseworker")
+        assert role_name("caseworker") == "Caseworker" and set(ROLE_NAMES) >= {
+            "admin", "supervisor", "caseworker", "prosecutor", "trainee", "auditor"}
+    for path in ("/", "/no-such-page"):  # a page and an error page alike
+        html = client.get(path).get_data(as_text=True)
+        badge = re.search(r'<span class="badge text-bg-light">([^<]*)</span>', html)
+        assert badge and badge.group(1) == expected, path
+    # The list of users names roles the same way (it showed the raw code).
+    login_as(speaker(role="admin", language="fr"))
+    users = client.get("/admin/users").get_data(as_text=True)
+    assert f"<td>{expected}</td>" in users and "<td>caseworker</td>" not in users
+
+
+def test_the_rules_page_names_letters_and_keeps_citations_official(app_ctx, client,
+                                                                  speaker, login_as):
+    from mla.deadlines.rules import load_rules
+    from mla.notifications.letters import LETTER_NAMES, known_letter_templates, letter_name
+
+    assert set(LETTER_NAMES) == set(known_letter_templates())  # every letter has a name
+    login_as(speaker(role="admin", language="fr"))
+    html = client.get("/deadlines/rules").get_data(as_text=True)
+    with app_ctx.test_request_context():
+        assert letter_name("no_such_letter") == "No such letter"
+        with_letters = {rule.counterpart_letter for rule in load_rules().values()
+                        if rule.counterpart_letter}
+        assert "formal_request_reminder" in with_letters
+        for code in with_letters:
+            assert f">{code}:" not in html and f"{code}: " not in html
+        from flask_babel import force_locale
+        with force_locale("fr"):
+            assert letter_name("formal_request_reminder") in html
+    citation = next(rule.citation for rule in load_rules().values())
+    assert f'<cite lang="en" dir="ltr">{citation}</cite>' in html.replace("&#39;", "'")
+
+
+def test_the_footer_says_the_language_in_one_message(app_ctx, client, speaker, login_as):
+    """"Language: %(name)s" as one message, so French can put its space before the
+    colon and Chinese its full-width colon; no glyph the system fonts lack."""
+    login_as(speaker(language="zh"))
+    html = client.get("/").get_data(as_text=True)
+    footer = html[html.index("<footer"):]
+    with app_ctx.test_request_context():
+        expected = _in("zh", "Language: %(name)s") % {"name": "中文（简体）"}
+    assert f'class="language-link">{expected}</a>' in footer
+    assert not re.search(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]", footer)
+
+
+def _outbox_for(db, user) -> list:
+    from sqlalchemy import select
+
+    from mla.notifications.models import OutboxMessage
+
+    db.session.flush()
+    return db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.user_id == user.id, OutboxMessage.channel == "in_app")).all()
+
+
+def test_the_duty_reminder_reaches_each_assignee_in_their_language(app_ctx, make_case,
+                                                                   speaker, db):
+    from flask_babel import force_locale
+
+    from mla.deadlines.hooks import remind_duty_effect
+    from mla.deadlines.rules import get_rule
+    from mla.workflow.hooks import TransitionContext
+
+    actor = speaker(role="supervisor", language="ru")
+    worker = speaker(language="fr")
+    case = make_case(actor, assignee_id=worker.id)
+    with app_ctx.test_request_context(), force_locale("ru"):  # the actor's request
+        remind_duty_effect(TransitionContext(case=case, actor=actor, transition=None,
+                                             comment="x"), "eaw_decision")
+    [notice] = _outbox_for(db, worker)
+    with app_ctx.test_request_context(), force_locale("fr"):
+        rule = get_rule("eaw_decision")
+        subject = _in("fr", "%(reference)s: %(duty)s") % {
+            "reference": case.reference, "duty": rule.title_text}
+        duty = _in("fr", "To do: %(duty)s") % {"duty": rule.overrun_duty_text}
+    assert notice.subject == subject
+    assert notice.body.startswith(duty)
+
+
+def test_a_letter_to_approve_is_announced_in_each_approvers_language(app_ctx, make_case,
+                                                                     speaker, db):
+    from flask_babel import force_locale
+
+    from mla.notifications.letters import draft_letter
+
+    drafter = speaker(language="ru")
+    approver = speaker(role="supervisor", language="zh")
+    case = make_case(drafter, assignee_id=drafter.id)
+    with app_ctx.test_request_context(), force_locale("ru"):
+        letter = draft_letter(case, "status_inquiry", actor=drafter)
+    [notice] = _outbox_for(db, approver)
+    with app_ctx.test_request_context():
+        subject = _in("zh", "Letter to approve: %(subject)s") % {"subject": letter.subject}
+        body = _in("zh", "%(drafter)s drafted a letter to the counterpart; a second person "
+                         "approves it before it is sent.") % {"drafter": drafter.display_name}
+    assert subject != f"Letter to approve: {letter.subject}"  # the catalogue has it
+    assert notice.subject == subject and notice.body == body

@@ -14,6 +14,47 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   focusScrollableTables();
   window.addEventListener("resize", focusScrollableTables);
+  // The top menu on one line: entries that would wrap go under "More" (the last first).
+  const menu = document.querySelector(".app-nav .navbar-nav.me-auto");
+  const more = menu && menu.querySelector(".nav-more");
+  const fitMenu = () => {
+    const entries = Array.from(menu.children).filter((li) => li !== more);
+    const list = more.querySelector(".dropdown-menu");
+    entries.forEach((li) => li.classList.remove("d-none"));
+    more.classList.add("d-none");
+    list.replaceChildren();
+    const top = () => entries[0].offsetTop;
+    const wraps = () => Array.from(menu.children).some(
+      (li) => !li.classList.contains("d-none") && li.offsetTop > top());
+    if (!entries.length || getComputedStyle(menu).flexDirection !== "row" || !wraps()) { return; }
+    more.classList.remove("d-none");
+    for (let i = entries.length - 1; i > 0 && wraps(); i -= 1) {
+      const li = entries[i];
+      li.classList.add("d-none");
+      const moved = [];
+      const submenu = li.querySelector(".dropdown-menu");
+      if (submenu) {  // a menu of its own: its name as a heading, then its entries
+        const heading = document.createElement("h6");
+        heading.className = "dropdown-header";
+        heading.textContent = li.querySelector(".nav-link").textContent.trim();
+        moved.push(heading);
+        submenu.querySelectorAll("a").forEach((a) => moved.push(a.cloneNode(true)));
+      } else {
+        const a = li.querySelector("a").cloneNode(true);
+        a.className = "dropdown-item" + (a.classList.contains("active") ? " active" : "");
+        moved.push(a);
+      }
+      list.prepend(...moved.map((node) => {
+        const item = document.createElement("li");
+        item.append(node);
+        return item;
+      }));
+    }
+  };
+  if (more) {
+    fitMenu();
+    window.addEventListener("resize", fitMenu);
+  }
   // "/" focuses the navigation bar's search box, unless the user is typing somewhere.
   const hotkeyed = document.querySelector("[data-hotkey='/']");
   document.addEventListener("keydown", (event) => {
