@@ -345,7 +345,10 @@ def _letter(letter_id: int) -> tuple[CounterpartLetter, Case]:
 
 
 @bp.route("/letters/<int:letter_id>", methods=["GET", "POST"])
-@allow_any_user
+# Central-authority staff and trainees answer the counterpart; an auditor reads. A
+# prosecutor's work is the portal, not the central authority's correspondence.
+@allow("admin", "supervisor", "caseworker", "trainee", "auditor",
+       write=("admin", "supervisor", "caseworker", "trainee"))
 def letter(letter_id: int) -> ResponseReturnValue:
     """One letter of the simulated counterpart; a question is answered here (the request
     page shows the same form). A refused answer is shown next to the field."""

@@ -75,6 +75,7 @@ def world(create_user, make_case, db):
         "reference": case_a.reference, "user_id": staff.id, "authority_id": office_a.id,
         "document_id": doc_a.id, "offence_id": case_a.offences[0].id, "uid": "0" * 32,
         "step": "basics", "code": "XA", "filename": "css/app.css", "token": "x",
+        "fmt": "csv",
     }
     return {"office_a": office_a, "office_b": office_b, "case_a": case_a, "case_b": case_b,
             "doc_a": doc_a, "doc_b": doc_b, "values": values}
@@ -211,3 +212,13 @@ def test_a_guessed_reference_is_not_found(app, world, client, create_user, login
             world["case_a"].title == world["case_b"].title
         checked += 1
     assert checked >= 6
+
+
+def test_exporting_a_training_pack_is_for_admins_only(app):
+    """A closed real request as a pack (mla/sandbox/export_views.py): on production
+    instances too (not under PRODUCTION_ABSENT), admins only, POST only."""
+    rule = rule_for("training_pack.export", app)
+    assert rule is not None
+    assert [role for role in ROLES if rule.permits(role, "POST")] == ["admin"]
+    assert {m for r in app.url_map.iter_rules() if r.endpoint == "training_pack.export"
+            for m in r.methods or ()} - SKIP_METHODS == {"POST"}
