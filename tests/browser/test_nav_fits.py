@@ -45,5 +45,11 @@ def test_the_menu_fits_on_one_line_at_1280_pixels(browser, live_server, create_u
             '#nav-main .navbar-nav.me-auto > .nav-item:not(.nav-more) a')].map(
             a => a.getAttribute('href')).sort()""")
         assert sorted(set(page.evaluate(_LINKS))) == sorted(set(every))  # none lost
+        more = page.locator("#nav-more")
+        if more.is_visible():  # what it holds opens and can be followed
+            more.click()
+            entry = page.locator(".nav-more .dropdown-menu a").last
+            assert entry.is_visible()
+            screenshot(page, f"nav-1280-{role}-{language}-more")
     finally:
         context.close()
