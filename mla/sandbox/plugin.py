@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from mla.core.plugins import Domain, Job, NavEntry, Tick
 from mla.core.transaction import unit_of_work
-from mla.sandbox import cli, models, subscribers, views
+from mla.sandbox import cli, export_views, models, subscribers, views
 from mla.sandbox.counterpart import run_counterpart
 from mla.sandbox.guard import check_deployment
 from mla.sandbox.letters import checklist_for, letters_for
@@ -37,7 +37,7 @@ DOMAIN = Domain(
     name="sandbox",
     models=(models,),
     hooks=(subscribers,),  # each trainee on their own copy (cases' and auth's signals)
-    blueprints=(views.bp,),
+    blueprints=(views.bp, export_views.bp),  # export_views: production instances too
     cli=(cli.cli,),
     nav=(
         _training("sandbox.console", _l("Trainer console"), 10),
