@@ -29,6 +29,7 @@ from mla.exchange.identity import (
 )
 from mla.exchange.package import MAX_PACKAGE_BYTES, PackageRefused
 from mla.exchange.services import (
+    Leaving,
     confirm_imported,
     export_request,
     import_package,
@@ -114,11 +115,16 @@ def _case(reference: str) -> Case:
 @click.option("--out", "out", required=True,
               type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Where to write the package.")
-def export_command(reference: str, out: Path) -> None:
+@click.option("--leave-out", "left_out", multiple=True, type=int, metavar="DOCUMENT_ID",
+              help="A document under a use limitation to leave out of the package.")
+@click.option("--acknowledge", "reason", default="", metavar="REASON",
+              help="Send documents under a use limitation anyway, for this reason.")
+def export_command(reference: str, out: Path, left_out: tuple[int, ...], reason: str) -> None:
     """Write the signed, encrypted package of an approved outgoing request."""
+    leaving = Leaving(left_out=frozenset(left_out), acknowledged=bool(reason), reason=reason)
     try:
         with unit_of_work():
-            data = export_request(COMMAND_LINE, _case(reference))
+            data = export_request(COMMAND_LINE, _case(reference), leaving)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     out.write_bytes(data)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +36,7 @@ from mla.directory.models import Authority
 from mla.directory.services import AuthorityInput, save_authority
 from mla.documents.models import Document, DocumentType
 from mla.documents.services import Upload, document_content, store_document
+from mla.documents.signals import leaving_warnings
 from mla.exchange.identity import (
     CounterpartKeys,
     IdentityError,
@@ -193,14 +197,68 @@ def _person(person: Person) -> dict[str, Any]:
     return dict(values, role=person.role, is_in_custody=person.is_in_custody)
 
 
-def _documents_of(case: Case) -> list[PackageDocument]:
-    documents = db.session.scalars(select(Document).where(
+def sent_documents(case: Case) -> list[Document]:
+    """The documents a package of the request carries."""
+    return list(db.session.scalars(select(Document).where(
         Document.case_id == case.id, Document.doc_type.in_(SENT_DOCUMENT_TYPES))
-        .order_by(Document.created_at, Document.id))
+        .order_by(Document.created_at, Document.id)))
+
+
+def _package_documents(documents: list[Document]) -> list[PackageDocument]:
     return [PackageDocument(name=d.filename, media_type=d.content_type,
                             content=document_content(d), kind=str(d.doc_type),
                             language=d.language or "")
             for d in documents]
+
+
+# -- documents under a use limitation (UNTOC art. 18(19)/(20)) -------------------------
+@dataclass(frozen=True)
+class Leaving:
+    """The caseworker's answer to the warnings on documents about to leave: documents
+    left out of the package, or the limitations acknowledged with a reason."""
+
+    left_out: frozenset[int] = frozenset()
+    acknowledged: bool = False
+    reason: str = ""
+
+
+_leaving: ContextVar[Leaving | None] = ContextVar("exchange_leaving", default=None)
+
+
+@contextmanager
+def leaving_as(choice: Leaving) -> Iterator[None]:
+    """The answer the transmit step's sealing reads (the step's fields cannot carry it)."""
+    token = _leaving.set(choice)
+    try:
+        yield
+    finally:
+        _leaving.reset(token)
+
+
+def limited_documents(case: Case) -> list[tuple[Document, list[str]]]:
+    """The package's documents someone warns about before they leave, with the warnings."""
+    documents = sent_documents(case)
+    warnings = leaving_warnings(case, documents, "exchange")
+    return [(d, warnings[d.id]) for d in documents if d.id in warnings]
+
+
+def _cleared_documents(case: Case, choice: Leaving) -> tuple[list[Document], dict[int, list[str]]]:
+    """The documents that go, once the caseworker has read every warning: ServiceError
+    (409, code ``use_limited``) while a warned document goes unacknowledged."""
+    documents = [d for d in sent_documents(case) if d.id not in choice.left_out]
+    warnings = leaving_warnings(case, documents, "exchange")
+    if warnings and not choice.acknowledged:
+        sentences = [w for d in documents for w in warnings.get(d.id, [])]
+        raise ServiceError(" ".join([_(
+            "A document of this request is under a use limitation: acknowledge the "
+            "limitation with a reason, or leave the document out."), *sentences]),
+            code="use_limited", status=409,
+            details={"documents": sorted(warnings), "blocked_by": sentences})
+    if warnings and not choice.reason.strip():
+        raise ServiceError(_("Say why the document is used although it is limited (for "
+                             "example: consent received on a date)."),
+                           code="invalid", details={"field": "reason"})
+    return documents, warnings
 
 
 # -- export --------------------------------------------------------------------------
@@ -236,15 +294,20 @@ def may_send(case: Case) -> str | None:
     return None
 
 
-def seal_request(actor: Actor, case: Case, *, check: bool = True) -> SealedRequest:
+def seal_request(actor: Actor, case: Case, *, check: bool = True,
+                 leaving: Leaving | None = None) -> SealedRequest:
     """The request's package for its counterpart, recorded as an outgoing message.
 
     Sealing the same request again keeps its message id, so the counterpart registers it
     once however many copies arrive. ``check=False`` skips the state check (the
-    transport seals inside the step that leaves that state)."""
+    transport seals inside the step that leaves that state). A document under a use
+    limitation goes only if ``leaving`` (or ``leaving_as``) acknowledges it or leaves it
+    out."""
     reason = may_send(case) if check else None
     if reason is not None:
         raise ServiceError(reason, code="not_sendable")
+    choice = leaving or _leaving.get() or Leaving()
+    documents, warned = _cleared_documents(case, choice)
     identity = _require_identity()
     record = counterpart_of_authority(case.counterpart_authority_id)
     if record is None:
@@ -259,7 +322,7 @@ def seal_request(actor: Actor, case: Case, *, check: bool = True) -> SealedReque
         ExchangeMessage.kind == "request", ExchangeMessage.counterpart == keys.authority_id))
     message_id = message.message_id if message is not None else new_message_id()
     issued = now()
-    data = seal("request", request_body(case), _documents_of(case), sender=identity,
+    data = seal("request", request_body(case), _package_documents(documents), sender=identity,
                 recipient=keys, message_id=message_id)
     digest = hashlib.sha256(data).hexdigest()
     if message is None:
@@ -270,18 +333,20 @@ def seal_request(actor: Actor, case: Case, *, check: bool = True) -> SealedReque
     message.package_sha256 = digest
     message.issued_at = issued
     db.session.flush()
+    limited: dict[str, Any] = {"left_out": sorted(choice.left_out), "limited_sent": sorted(warned),
+                               "reason": choice.reason.strip() if warned else ""}
     add_event(case, actor, "exchange", data={
         "label": "Sealed for electronic transmission", "action": "sealed",
-        "message_id": message_id, "counterpart": keys.authority_id})
+        "message_id": message_id, "counterpart": keys.authority_id, **limited})
     record_audit(actor, "exchange.seal", case, message_id=message_id,
-                 counterpart=keys.authority_id, sha256=digest)
+                 counterpart=keys.authority_id, sha256=digest, **limited)
     return SealedRequest(data=data, message=message, counterpart=record)
 
 
-def export_request(actor: Actor, case: Case) -> bytes:
+def export_request(actor: Actor, case: Case, leaving: Leaving | None = None) -> bytes:
     """The signed, encrypted package of an approved outgoing request (ServiceError with
-    the reason when it may not be sent yet)."""
-    return seal_request(actor, case).data
+    the reason when it may not be sent yet, or a limited document is not answered for)."""
+    return seal_request(actor, case, leaving=leaving).data
 
 
 # -- import --------------------------------------------------------------------------

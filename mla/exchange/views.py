@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, flash, redirect, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,10 +26,13 @@ from mla.exchange import transport
 from mla.exchange.models import Direction, MessageStatus
 from mla.exchange.services import (
     SEND_STEP,
+    Leaving,
     awaiting_confirmation,
     confirm_imported,
     counterpart_of_authority,
     export_request,
+    leaving_as,
+    limited_documents,
     may_send,
 )
 from mla.extensions import db
@@ -96,6 +99,7 @@ def exchange_panel(case: Case) -> dict[str, Any]:
         "counterpart": counterpart,
         "can_transmit": can_transmit,
         "blocked": may_send(case) if can_transmit else None,
+        "limited": limited_documents(case) if can_transmit else [],
         "awaiting_confirmation": awaiting_confirmation(case),
         "pending": pending,
         "messages": messages,
@@ -105,6 +109,13 @@ def exchange_panel(case: Case) -> dict[str, Any]:
         "DELIVERED": MessageStatus.DELIVERED,
         "statuses": statuses.STATUSES,
     }
+
+
+def _leaving() -> Leaving:
+    """The caseworker's answer to the use-limitation warnings, from the panel's form."""
+    left_out = frozenset(int(v) for v in request.form.getlist("leave_out") if v.isdigit())
+    return Leaving(left_out=left_out, acknowledged=request.form.get("acknowledged") == "y",
+                   reason=(request.form.get("reason") or "")[:2000])
 
 
 def _version(case: Case) -> int | None:
@@ -131,8 +142,9 @@ def transmit(reference: str) -> ResponseReturnValue:
     if reason is not None:
         return _refused(case, reason)
     try:
-        apply_transition(current_user, case, SEND_STEP, expected_version=version,
-                         values={"channel": ELECTRONIC})
+        with leaving_as(_leaving()):
+            apply_transition(current_user, case, SEND_STEP, expected_version=version,
+                             values={"channel": ELECTRONIC})
     except (Conflict, ServiceError) as exc:
         return _refused(case, exc)
     flash(_("Queued for electronic transmission to %(authority)s; the receipt will appear "
@@ -149,7 +161,7 @@ def download(reference: str) -> ResponseReturnValue:
     if _version(case) is None:
         return _back(case)
     try:
-        data = export_request(current_user, case)
+        data = export_request(current_user, case, _leaving())
     except ServiceError as exc:
         return _refused(case, exc)
     name = f"{case.reference}.comity-package.jwe"

@@ -8,8 +8,10 @@ from datetime import date
 from typing import Any
 
 from mla.core.clock import now
+from mla.documents.signals import documents_leaving
 from mla.undertakings.services import (
     grant_blockers,
+    leaving_limitations,
     open_referral,
     record_speciality,
     speciality_of,
@@ -36,6 +38,14 @@ def _day(value: Any) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         return now().date()
+
+
+@documents_leaving.connect
+def warn_limited_documents_leaving(case: Any, documents: list[Any], way: str,
+                                   **_kw: Any) -> dict[int, list[str]]:
+    """Documents about to leave (the exchange's package): the use limitations still in
+    force on them (UNTOC art. 18(19)/(20)), for the caseworker to read first."""
+    return leaving_limitations(documents)
 
 
 @effect("record_speciality", NO_ARGUMENT)

@@ -239,6 +239,24 @@ def restricting(document: Document) -> list[UseLimitation]:
         UseLimitation.document_id == document.id).order_by(UseLimitation.id)) if lim.restricts]
 
 
+def leaving_limitations(documents: list[Document]) -> dict[int, list[str]]:
+    """For documents about to leave (exchange package, ...): document id -> one sentence
+    per limitation that still restricts it, naming the article and who imposed it."""
+    ids = [d.id for d in documents]
+    found: dict[int, list[str]] = {}
+    if not ids:
+        return found
+    for lim in db.session.scalars(select(UseLimitation).where(
+            UseLimitation.document_id.in_(ids)).options(selectinload(UseLimitation.document))
+            .order_by(UseLimitation.id)):
+        if lim.restricts:
+            found.setdefault(lim.document_id, []).append(_(
+                "%(document)s is under a use limitation imposed by %(authority)s "
+                "(%(article)s): %(scope)s", document=lim.document.filename,
+                authority=lim.imposed_by, article=lim.source_article, scope=lim.scope))
+    return found
+
+
 def add_limitation(actor: Actor, document: Document | None, *, kind: str, scope: str,
                    source_article: str = "", imposed_by: str = "",
                    imposed_on: date | None = None) -> UseLimitation:
