@@ -31,8 +31,9 @@ def test_upload_creates_the_class_and_shows_passwords_once(client, db, trainer, 
     html = page.get_data(as_text=True)
     rows = re.findall(r"<tr><td>([a-z]+)</td><td>[^<]+</td><td>(\w+)</td><td><code>([^<]+)</code>",
                       html)
-    assert [(u, r) for u, r, _ in rows] == [("amira", "trainee"), ("bruno", "trainee"),
-                                            ("cleo", "caseworker")]
+    # The role in the reader's words (core.display.role_name): "Trainee".
+    assert [(u, r) for u, r, _ in rows] == [("amira", "Trainee"), ("bruno", "Trainee"),
+                                            ("cleo", "Caseworker")]
     users = _users(db)
     for username, _role, password in rows:
         stored = users[username].password_hash
