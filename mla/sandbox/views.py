@@ -54,7 +54,7 @@ from mla.sandbox.forms import (
 )
 from mla.sandbox.letters import answer_question
 from mla.sandbox.models import CounterpartLetter, SandboxState, ScenarioCase
-from mla.sandbox.pack import PackError, available_packs
+from mla.sandbox.pack import PackError, available_packs, pack_title
 from mla.sandbox.scenario import (
     load_pack,
     loaded_pack,
@@ -90,7 +90,7 @@ def _run_pass_after_commit() -> None:
 def _console(status: int = 200, **forms: Any) -> tuple[str, int]:
     state = db.session.get(SandboxState, 1)
     load = forms.get("load") or LoadForm()
-    load.pack.choices = as_choices((name, name) for name in available_packs())
+    load.pack.choices = _pack_choices()
     if state is not None and state.pack and not load.pack.data:
         load.pack.data = state.pack
     scenario_cases = db.session.execute(  # the trainer's copy: one line per request
@@ -102,6 +102,14 @@ def _console(status: int = 200, **forms: Any) -> tuple[str, int]:
         advance=forms.get("advance") or AdvanceForm(),
         set_clock=forms.get("set_clock") or SetClockForm(formdata=None),
         load=load, confirm=ConfirmForm(), scenario_cases=scenario_cases), status
+
+
+def _pack_choices() -> list[tuple[str, str]]:
+    """The shipped packs by their titles in the reader's language (the folder name when a
+    pack has no title)."""
+    return as_choices(
+        (name, data_text(scenario_key(name, "title"), pack_title(name)) or name)
+        for name in available_packs())
 
 
 @bp.route("/")
@@ -161,7 +169,7 @@ def run_pass() -> ResponseReturnValue:
 @allow(*TRAINERS)
 def load() -> ResponseReturnValue:
     form = LoadForm()
-    form.pack.choices = as_choices((name, name) for name in available_packs())
+    form.pack.choices = _pack_choices()
     if not form.validate_on_submit():
         return _console(422, load=form)
     try:

@@ -15,6 +15,7 @@ from mla.sandbox.pack.location import (
     PACK_FILE,
     SCENARIO_DIR,
     available_packs,
+    pack_title,
     resolve_pack,
     scenario_dir,
 )
@@ -34,5 +35,5 @@ from mla.sandbox.pack.specs import (
 __all__ = [
     "PACK_FILE", "SCENARIO_DIR", "AuthoritySpec", "CheckSpec", "CounterpartSpec",
     "ExerciseSpec", "Pack", "PackError", "RequestSpec", "StateSpec", "StepSpec",
-    "available_packs", "read_pack", "resolve_pack", "scenario_dir",
+    "available_packs", "pack_title", "read_pack", "resolve_pack", "scenario_dir",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 from flask import has_app_context
@@ -44,3 +45,14 @@ def resolve_pack(name_or_path: str) -> Path:
     raise PackError([_("No scenario pack %(name)s: expected a name among %(names)s or a "
                        "directory holding %(file)s.", name=name_or_path,
                        names=", ".join(available_packs()) or "-", file=PACK_FILE)])
+
+
+def pack_title(name: str) -> str:
+    """A shipped pack's title in English as its scenario.toml gives it ('' when unreadable):
+    what a trainer chooses by, looked up in the reader's language by the caller."""
+    try:
+        with (scenario_dir() / name / PACK_FILE).open("rb") as handle:
+            title = tomllib.load(handle).get("scenario", {}).get("title", "")
+    except (OSError, tomllib.TOMLDecodeError):
+        return ""
+    return title if isinstance(title, str) else ""
