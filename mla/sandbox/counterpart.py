@@ -120,8 +120,8 @@ def _take(actor: Actor, case: Case, name: str, values: dict[str, Any], comment: 
 
 
 def _answer(progress: CounterpartProgress, case: Case, profile: CounterpartProfile,
-            steps: Steps, at: datetime) -> int:
-    actor, label = _actor(profile)
+            steps: Steps, at: datetime, acting: tuple[Any, str]) -> int:
+    actor, label = acting
     # Its letters are signed by the authority the request went to, else by the state.
     sender = case.counterpart_authority.name if case.counterpart_authority else label
     acted = 0
@@ -224,10 +224,15 @@ def run_counterpart(at: datetime | None = None) -> int:
         .join(CounterpartProfile, CounterpartProfile.country_code == Case.counterpart_country)
         .where(CounterpartProgress.answered_at.is_(None), Case.is_closed.is_(False))
         .order_by(CounterpartProgress.transmitted_at)).all()
+    # One persona per state for the whole pass: every trainee's copy of a request has
+    # the same counterpart, so looking it up (and flushing) once per copy was waste.
+    actors: dict[str, tuple[Any, str]] = {}
     for progress, case, profile in rows:
         steps = STEPS.get(case.workflow_name)
         if steps is not None:
-            acted += _answer(progress, case, profile, steps, at)
+            if profile.country_code not in actors:
+                actors[profile.country_code] = _actor(profile)
+            acted += _answer(progress, case, profile, steps, at, actors[profile.country_code])
     db.session.flush()
     return acted
 
