@@ -93,6 +93,49 @@ def test_grant_goes_through_once_the_assurance_is_received_and_assessed_sufficie
     assert case.state == "surrender_pending"
 
 
+def test_eaw_surrender_decision_waits_for_the_required_art_5_guarantees(db, ready_case, users):
+    """FD 2002/584/JHA art. 5: a required guarantee (review of a life sentence, 5(2);
+    return of a national, 5(3)) missing or not assessed sufficient blocks the decision."""
+    worker = users["caseworker"]
+    case = ready_case("incoming_eaw", "before_court")
+
+    def order() -> Any:
+        return apply_transition(worker, case, "court_orders_surrender",
+                                expected_version=case.version,
+                                values={"decided_on": date(2026, 3, 25)})
+
+    life = u.request_assurance(worker, case, kind="life_sentence_review",
+                               terms="Review on request or after 20 years at the latest.",
+                               requested_on=date(2026, 3, 2))
+    back = u.request_assurance(worker, case, kind="return_of_national",
+                               terms="Returned to serve any sentence here.",
+                               requested_on=date(2026, 3, 2))
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        order()
+    (blocked,) = refused.value.details["blocked_by"]
+    assert refused.value.code == "blocked" and case.state == "before_court"
+    assert "FD 2002/584/JHA art. 5(2) has not been received" in blocked
+    assert "FD 2002/584/JHA art. 5(3) has not been received" in blocked
+    for guarantee, enough in ((life, True), (back, False)):
+        u.receive_assurance(worker, guarantee, received_on=date(2026, 3, 20),
+                            terms=guarantee.terms, given_by="Issuing judicial authority")
+        u.assess_assurance(worker, guarantee, sufficient=enough, assessed_on=date(2026, 3, 21),
+                           assessment="Read against art. 5.")
+    db.session.commit()
+    with pytest.raises(ServiceError) as still:
+        order()
+    (reason,) = still.value.details["blocked_by"]
+    assert "art. 5(3)" in reason and "insufficient" in reason
+    u.receive_assurance(worker, back, received_on=date(2026, 3, 22), terms="Returned here.",
+                        given_by="Issuing judicial authority")
+    u.assess_assurance(worker, back, sufficient=True, assessed_on=date(2026, 3, 23),
+                       assessment="Unconditional.")
+    db.session.commit()
+    order()
+    assert case.state == "surrender_pending"
+
+
 def test_assurance_changes_write_history_and_audit_rows_and_refuse_bad_order(
         db, ready_case, users):
     worker = users["caseworker"]
