@@ -163,10 +163,18 @@ def _reasons(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> list[Lin
     return reasons
 
 
-def matching_persons(persons: list[Person], *, exclude_case_id: int | None = None
-                     ) -> dict[int, list[Match]]:
-    """For each of ``persons``, the persons on other requests who may be the same
-    person: indexed lookups on the shared tokens (never a decryption of other persons)."""
+def same_copy(copy_id: int | None) -> ColumnElement[bool]:
+    """Requests of one sandbox copy (``cases.sandbox_copy_id``: NULL outside a sandbox and
+    for the trainer's copy). Every trainee's copy names the same fictional persons, so a
+    link is only ever looked for within one copy."""
+    return Case.sandbox_copy_id.is_(None) if copy_id is None else Case.sandbox_copy_id == copy_id
+
+
+def matching_persons(persons: list[Person], *, exclude_case_id: int | None = None,
+                     copy_id: int | None = None) -> dict[int, list[Match]]:
+    """For each of ``persons``, the persons on other requests (of the same sandbox copy)
+    who may be the same person: indexed lookups on the shared tokens (never a decryption
+    of other persons)."""
     mine = _tokens_of(p.id for p in persons)
     digests = {d for tokens in mine.values() for kind in _LINKING for d in tokens.get(kind, ())}
     if not digests:
@@ -175,9 +183,10 @@ def matching_persons(persons: list[Person], *, exclude_case_id: int | None = Non
     if exclude_case_id is not None:
         stmt = stmt.where(PersonToken.case_id != exclude_case_id)
     candidate_ids = set(db.session.scalars(stmt)) - {p.id for p in persons}
-    theirs = _tokens_of(candidate_ids)
-    others = {p.id: p for p in db.session.scalars(select(Person).where(
-        Person.id.in_(candidate_ids)))} if candidate_ids else {}
+    others = {p.id: p for p in db.session.scalars(select(Person).join(
+        Case, Case.id == Person.case_id).where(Person.id.in_(candidate_ids),
+                                               same_copy(copy_id)))} if candidate_ids else {}
+    theirs = _tokens_of(set(others))
     result: dict[int, list[Match]] = {}
     for person in persons:
         matches = []
@@ -194,7 +203,8 @@ def matching_persons(persons: list[Person], *, exclude_case_id: int | None = Non
 def requests_about(actor: User, person: Person) -> list[Match]:
     """The other requests (visible to ``actor``) naming someone who may be this person."""
     visible = set(db.session.scalars(visible_cases(actor).with_only_columns(Case.id)))
-    return [m for m in matching_persons([person]).get(person.id, [])
+    return [m for m in matching_persons([person], copy_id=person.case.sandbox_copy_id)
+            .get(person.id, [])
             if m.person.case_id in visible and m.person.case_id != person.case_id]
 
 
@@ -205,7 +215,7 @@ def _counterpart_matches(case: Case) -> list[Case]:
         return []
     return list(db.session.scalars(select(Case).where(
         Case.counterpart_country == case.counterpart_country,
-        _same_reference(reference), Case.id != case.id)))
+        _same_reference(reference), Case.id != case.id, same_copy(case.sandbox_copy_id))))
 
 
 def _same_reference(reference: str) -> ColumnElement[bool]:
@@ -230,8 +240,8 @@ class Candidate:
 def link_candidates(case: Case) -> dict[int, Candidate]:
     """Other requests (by id) that may concern the same person or file as ``case``."""
     found: dict[int, Candidate] = defaultdict(Candidate)
-    for person_id, matches in matching_persons(list(case.persons),
-                                               exclude_case_id=case.id).items():
+    for person_id, matches in matching_persons(list(case.persons), exclude_case_id=case.id,
+                                               copy_id=case.sandbox_copy_id).items():
         for match in matches:
             entry = found[match.person.case_id]
             entry.reasons.update(match.reasons)
@@ -270,6 +280,23 @@ def detect_links(actor: Actor, case: Case) -> list[CaseLink]:
                   data={"count": len(new), "links": [lk.id for lk in new]})
         record_audit(actor, "case.link_found", case, links=[lk.id for lk in new])
     return new
+
+
+def relink(actor: Actor, case: Case) -> list[CaseLink]:
+    """The request was put in a sandbox copy after it was registered: its links still
+    undecided to requests of another copy go, and links are looked for within its copy."""
+    other = aliased(Case)
+    stale = db.session.scalars(select(CaseLink).join(other, or_(
+        (CaseLink.case_id == case.id) & (other.id == CaseLink.other_case_id),
+        (CaseLink.other_case_id == case.id) & (other.id == CaseLink.case_id)))
+        .where(CaseLink.status == LinkStatus.POSSIBLE,
+               other.sandbox_copy_id.is_not(None) if case.sandbox_copy_id is None else
+               or_(other.sandbox_copy_id.is_(None),
+                   other.sandbox_copy_id != case.sandbox_copy_id))).all()
+    for link in stale:
+        db.session.delete(link)
+    db.session.flush()
+    return detect_links(actor, case)
 
 
 def links_of(actor: User, case: Case, *, include_dismissed: bool = True) -> list[CaseLink]:
@@ -522,6 +549,9 @@ def preview_links(actor: User, persons: list[TypedPerson], *, counterpart_countr
     if not found:
         return []
     visible = visible_cases(actor).where(Case.id.in_(list(found)))
+    if exclude_case_id is not None:  # a correction: within the request's sandbox copy
+        visible = visible.where(same_copy(db.session.scalar(
+            select(Case.sandbox_copy_id).where(Case.id == exclude_case_id))))
     cases = sorted(db.session.scalars(visible), key=lambda c: (
         REASON_ORDER.index(found[c.id].ordered_reasons()[0]), -c.id))
     return [Preview(c, found[c.id].ordered_reasons(), names[c.id]) for c in cases]

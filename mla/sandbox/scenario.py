@@ -37,6 +37,7 @@ from mla.directory.services import AuthorityInput, save_authority
 from mla.dualcrim.catalogue import import_catalogue_text
 from mla.extensions import db
 from mla.notifications.services import notify_users
+from mla.persons.services import relink
 from mla.reference.services import ensure_fictional_country, is_user_assigned
 from mla.sandbox import copies
 from mla.sandbox.clock import remember_offset
@@ -339,6 +340,7 @@ def _request(actor: Actor, pack: Pack, spec: RequestSpec, authorities: dict[str,
     except ApiError as exc:
         raise PackError([f"{where}: {exc.message}"]) from None
     case.sandbox_copy_id = copy.id if copy is not None else None
+    relink(actor, case)  # every copy names the same persons: links stay within the copy
     db.session.add(ScenarioCase(key=spec.key, case_id=case.id,
                                 counterpart_plan=dict(spec.counterpart_plan)))
     workflow = definition_for_case(case)

@@ -19,6 +19,7 @@ from mla.auth.models import User
 from mla.auth.signals import user_created
 from mla.cases.models import Case
 from mla.cases.signals import case_registered, case_scope
+from mla.persons.services import relink
 from mla.sandbox import copies
 from mla.sandbox.scenario import give_copy
 from mla.settings import current_settings
@@ -40,6 +41,7 @@ def into_the_trainees_copy(case: Case, *, actor: Any = None, **_kwargs: Any) -> 
     if not _in_sandbox() or getattr(actor, "role", None) != copies.TRAINEE:
         return
     case.sandbox_copy_id = copies.copy_id_of(actor.id)
+    relink(actor, case)  # links are looked for within the copy only
 
 
 @user_created.connect
