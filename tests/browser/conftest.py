@@ -236,3 +236,13 @@ def browser_login(live_server: str) -> Callable[..., Any]:
         return page
 
     return login
+
+
+def nav_link(page: Any, name: str) -> Any:
+    """A link of the top menu. The menu keeps to one line by moving the entries that would
+    wrap under "More" (which ones depends on the language, the roles and the width), so
+    "More" is opened first when the link is there."""
+    bar = page.locator(".app-nav")
+    if not bar.get_by_role("link", name=name, exact=True).first.is_visible():
+        bar.get_by_role("button", name="More").click()
+    return bar.get_by_role("link", name=name, exact=True).locator("visible=true").first

@@ -9,6 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import nav_link
 from tests.browser.test_accessibility import _violations
 
 REFERENCE = re.compile(r"MLA-OUT-\d{4}-\d{5}")
@@ -96,7 +97,7 @@ def test_prosecutor_drafts_is_warned_completes_and_caseworker_finds_it(
 
     page.get_by_role("button", name="Sign out").click()
     browser_login(page, caseworker)
-    page.get_by_role("link", name="Drafts to review").click()
+    nav_link(page, "Drafts to review").click()
     row = page.locator("tr", has_text=reference)
     expect(row).to_contain_text(TITLE)
     expect(row).to_contain_text("Capital District Prosecutor")

@@ -3,18 +3,19 @@ print layout (filters and links hidden, the tables kept)."""
 
 from __future__ import annotations
 
+from tests.browser.conftest import nav_link
 from tests.reports.conftest import held_clock, history, move, register  # noqa: F401 (fixtures)
 
 
 def test_reports_page_as_a_supervisor(live_server, page, create_user, browser_login,
                                       history, screenshot):  # noqa: F811
     browser_login(page, create_user("supervisor"))
-    page.get_by_role("link", name="Reports").click()
+    nav_link(page, "Reports").click()
     page.locator("#f-from").fill("2025-01-01")
     page.locator("#f-to").fill("2025-12-31")
     page.get_by_role("button", name="Show").click()
     assert page.get_by_role("heading", name="Oldest open requests").is_visible()
-    assert page.get_by_role("img").first.is_visible()
+    assert page.get_by_role("group", name="Chart: received and sent per month").is_visible()
     screenshot(page, "issue15-reports-supervisor")
     page.emulate_media(media="print")
     assert not page.locator("form.report-filters").is_visible()

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from mla.core.locale import LANGUAGE_COOKIE, choose_locale
 from mla.settings import SUPPORTED_LOCALES, ConfigError, Settings
@@ -345,7 +346,7 @@ def test_the_rules_page_names_letters_and_keeps_citations_official(app_ctx, clie
             assert f">{code}:" not in html and f"{code}: " not in html
         from flask_babel import force_locale
         with force_locale("fr"):
-            assert letter_name("formal_request_reminder") in html
+            assert str(escape(letter_name("formal_request_reminder"))) in html
     citation = next(rule.citation for rule in load_rules().values())
     assert f'<cite lang="en" dir="ltr">{citation}</cite>' in html.replace("&#39;", "'")
 

@@ -28,7 +28,8 @@ def test_the_page_shows_each_section_with_state_labels_and_links(history, superv
     assert "awaiting_information" not in page  # labels, never internal names
     assert f'href="/requests/{history["H"].reference}"' in page
     assert "clock paused" in page
-    assert 'role="img"' in page  # the chart, with the table as its alternative
+    # the chart (a group: its bars are links), with the table as its alternative
+    assert 'class="report-chart" role="group"' in page
 
 
 def test_nav_shows_reports_to_staff_only(create_user, login_as):
