@@ -221,6 +221,15 @@ def _deliver_one(token: str, row: OutboxMessage, report: DispatchReport) -> None
         return
     if answer.is_refusal:
         code, reason = answer.refusal()
+        if code == "replayed":
+            # A counterpart checks the signature before the message id: only a package we
+            # signed is refused as a replay of our id, so it already holds this message (an
+            # earlier attempt whose answer was lost, or the same package sent by file).
+            _sent_without_receipt(
+                token, row, message_id,
+                "the counterpart already holds this message; its receipt did not reach us",
+                report)
+            return
         _give_up(token, row, message_id, code, reason, report)
         return
     if not answer.is_accepted:
@@ -245,6 +254,13 @@ def _accept_receipt(token: str, row: OutboxMessage, message_id: str, data: bytes
         return
     except PackageRefused as refused:
         reason = f"{refused.code}: {refused.reason}"
+    _sent_without_receipt(token, row, message_id, reason, report)
+
+
+def _sent_without_receipt(token: str, row: OutboxMessage, message_id: str, reason: str,
+                          report: DispatchReport) -> None:
+    """The counterpart has the package but we hold no verified receipt for it: marked sent
+    (sending it again would only be refused as a replay), the reason on the timeline."""
     with unit_of_work():
         _sent(token, row, last_error=f"receipt not verified ({reason})")
         sent = _outgoing(message_id)

@@ -245,6 +245,26 @@ def test_an_answer_that_is_no_receipt_counts_as_delivered_but_unverified(db, mak
     assert actions == ["receipt_unverified"]
 
 
+def test_a_delivery_refused_as_a_replay_of_our_own_message_counts_as_delivered(
+        db, make_case, counterpart):
+    """The first attempt reached the counterpart but its answer was lost: the retry is
+    refused as a replay. That refusal can only follow our own signature, so the
+    counterpart holds the message: sent, never dead, and the request says so."""
+    server = counterpart(status=409, headers={"Content-Type": "application/json"},
+                         body=json.dumps({"error": {
+                             "code": "replayed",
+                             "message": "This package was already received."}}).encode())
+    case, _ = _queued(db, make_case, server.url)
+    report = dispatch_due()
+    row = _row(db)
+    assert (row.status, report.dead) == (OutboxStatus.SENT, 0)
+    assert "already holds this message" in row.last_error
+    actions = [e.data.get("action") for e in db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "exchange"))]
+    assert actions == ["receipt_unverified"]
+    assert dispatch_due().batches == 0  # never claimed again
+
+
 def test_plain_http_to_another_host_is_refused_when_queued(db, make_case):
     with pytest.raises(ServiceError, match="plain http is refused"):
         _queued(db, make_case, "http://ca.example.org/exchange/v1/inbox")
