@@ -30,6 +30,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -124,15 +125,35 @@ class _ServerThread(threading.Thread):
         self.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def _live_server_url(app: Any) -> Iterator[str]:
-    _require_sqlite()
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served on a free local port while the block runs; yields its base URL."""
     thread = _ServerThread(app)
     thread.start()
     try:
         yield f"http://127.0.0.1:{thread.port}"
     finally:
         thread.stop()
+
+
+@contextmanager
+def reading_deferred() -> Iterator[None]:
+    """The test's thread opens deferred SQLite transactions while the block runs (see the
+    module doc): its reads never hold the write lock the server needs."""
+    from mla.core.db import reset_read_only, set_read_only
+
+    token = set_read_only(True)
+    try:
+        yield
+    finally:
+        reset_read_only(token)
+
+
+@pytest.fixture(scope="session")
+def _live_server_url(app: Any) -> Iterator[str]:
+    _require_sqlite()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -142,14 +163,8 @@ def live_server(_live_server_url: str, app_ctx: Any) -> Iterator[str]:
     Both are plain arguments (not request.getfixturevalue): the server is a session
     fixture, so it starts before a test's own fixtures and the leftover check in
     tests/conftest.py does not take its socket for one the test left behind."""
-    from mla.core.db import reset_read_only, set_read_only
-
-    url = _live_server_url
-    token = set_read_only(True)  # deferred BEGIN in the test's thread (see module doc)
-    try:
-        yield url
-    finally:
-        reset_read_only(token)
+    with reading_deferred():
+        yield _live_server_url
 
 
 @pytest.fixture(scope="session")

@@ -5,58 +5,24 @@ custody mark; a trainee sees the reminder in the outbox, records the formal
 extradition request, and the exercise shows as complete for the trainee and on
 the trainer's grid.
 
-The session's ``app`` is a production app; this module serves its own
-sandbox-mode app (separate SQLite file and key ring) and overrides ``app`` and
-``live_server`` so that ``page``, ``browser_login``, ``db`` and ``create_user``
-all work on it.
+The module serves its own sandbox-mode app (tests/browser/sandbox_app.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _require_sqlite, _ServerThread
-from tests.sandbox.helpers import build_sandbox_app
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory, fast_passwords: None) -> Iterator[Any]:
-    _require_sqlite()
-    from mla.extensions import db
-
-    folder = tmp_path_factory.mktemp("class-hour")
-    sandbox = build_sandbox_app(folder, f"sqlite:///{folder / 'sandbox.db'}")
-    yield sandbox
-    with sandbox.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def _sandbox_url(app: Any) -> Iterator[str]:
-    thread = _ServerThread(app)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{thread.port}"
-    finally:
-        thread.stop()
-
-
-@pytest.fixture
-def live_server(app_ctx: Any, _sandbox_url: str) -> Iterator[str]:
-    from mla.core.db import reset_read_only, set_read_only
-
-    token = set_read_only(True)  # deferred BEGIN in the test's thread (see browser/conftest)
-    try:
-        yield _sandbox_url
-    finally:
-        reset_read_only(token)
+from tests.browser.sandbox_app import (  # noqa: F401 (fixtures: a sandbox-mode app)
+    app,
+    live_server,
+    sandbox_url,
+    start_class,
+)
 
 
 def _day(iso: str) -> re.Pattern[str]:
@@ -99,16 +65,11 @@ def _custody_cell(page: Any, name: str) -> Any:
 
 
 @pytest.mark.slow
-def test_a_class_hour(live_server, page, db, create_user, browser_login, screenshot):
+def test_a_class_hour(page, db, create_user, browser_login, screenshot):
     """Issue 17: a class of three on their own copies, 3/3 on the grid, one starts over,
     a late arrival joins with a fresh copy, a request arrives on day 3."""
-    from mla.sandbox.scenario import load_pack
-
-    trainer = create_user("supervisor", username="trainer", display_name="Tess Trainer")
-    trainees = [create_user("trainee", username=u, display_name=n) for u, n in (
-        ("amira", "Amira Haddad"), ("bruno", "Bruno Keller"), ("chen", "Chen Wei"))]
-    load_pack(trainer, "first-week")
-    db.session.commit()
+    trainer, trainees = start_class(db, create_user, (
+        ("amira", "Amira Haddad"), ("bruno", "Bruno Keller"), ("chen", "Chen Wei")))
 
     # The trainer starts the class from the scenario's start; nothing has arrived yet.
     browser_login(page, trainer)

@@ -2,53 +2,23 @@
 answers it incompletely (a second question comes), then completely; axe-core on the
 request page with its letters and on the letter page with an error next to the field.
 
-Serves its own sandbox-mode app, as tests/browser/test_class_hour.py does."""
+Serves its own sandbox-mode app (tests/browser/sandbox_app.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _require_sqlite, _ServerThread
+from tests.browser.sandbox_app import (  # noqa: F401 (fixtures: a sandbox-mode app)
+    app,
+    live_server,
+    sandbox_url,
+    start_class,
+)
 from tests.browser.test_accessibility import _violations
-from tests.sandbox.helpers import build_sandbox_app, scenario_case
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory, fast_passwords: None) -> Iterator[Any]:
-    _require_sqlite()
-    from mla.extensions import db
-
-    folder = tmp_path_factory.mktemp("counterpart-letters")
-    sandbox = build_sandbox_app(folder, f"sqlite:///{folder / 'sandbox.db'}")
-    yield sandbox
-    with sandbox.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def _sandbox_url(app: Any) -> Iterator[str]:
-    thread = _ServerThread(app)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{thread.port}"
-    finally:
-        thread.stop()
-
-
-@pytest.fixture
-def live_server(app_ctx: Any, _sandbox_url: str) -> Iterator[str]:
-    from mla.core.db import reset_read_only, set_read_only
-
-    token = set_read_only(True)  # deferred BEGIN in the test's thread (see browser/conftest)
-    try:
-        yield _sandbox_url
-    finally:
-        reset_read_only(token)
+from tests.sandbox.helpers import scenario_case
 
 
 def _tick(db: Any, trainer: Any, days: int) -> None:
@@ -65,15 +35,10 @@ def _tick(db: Any, trainer: Any, days: int) -> None:
 
 
 @pytest.mark.slow
-def test_a_trainee_answers_the_counterparts_question(live_server, page, db, create_user,
-                                                     browser_login, screenshot):
-    from mla.sandbox.scenario import load_pack
-
-    trainer = create_user("supervisor", username="trainer", display_name="Tess Trainer")
-    amira = create_user("trainee", username="amira", display_name="Amira Haddad")
-    create_user("trainee", username="bruno", display_name="Bruno Keller")
-    load_pack(trainer, "first-week")
-    db.session.commit()
+def test_a_trainee_answers_the_counterparts_question(page, db, create_user, browser_login,
+                                                     screenshot):
+    trainer, (amira, _bruno) = start_class(db, create_user, (
+        ("amira", "Amira Haddad"), ("bruno", "Bruno Keller")))
     _tick(db, trainer, 1)
     _tick(db, trainer, 8)
     reference = scenario_case(db, "carpania-eio", amira).reference

@@ -12,15 +12,13 @@ import pypdfium2
 import pytest
 from PIL import Image, ImageStat
 
-from mla.cases.services import PersonInput
 from mla.core.transaction import unit_of_work
-from mla.directory.models import Authority
 from mla.documents.compositions import start_request
-from mla.documents.letterhead import LetterheadInput, set_letterhead
 from mla.documents.services import document_content
 from mla.notifications.letters import approve_letter, draft_letter
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_accessibility import _violations
+from tests.documents.helpers import outgoing_request
 
 
 def _logo() -> bytes:
@@ -36,30 +34,13 @@ def _logo() -> bytes:
 
 @pytest.fixture
 def outgoing(db, make_case, create_user):
-    office = Authority(name="Parquet de Zembla-Ville", country_code="XZ", kind="prosecution")
-    counterpart = Authority(name="Bureau de l'entraide pénale internationale",
-                            country_code="FR", kind="central_authority", languages=["fr"],
-                            address="13 place Vendôme\n75001 Paris")
-    db.session.add_all([office, counterpart])
-    db.session.commit()
-    worker = create_user("caseworker")
-    case = make_case(
-        worker, direction="outgoing", kind="mla", counterpart_country="FR",
-        counterpart_authority_id=counterpart.id, domestic_authority_id=office.id,
-        domestic_reference="PZ-2026-114", counterpart_reference="BEPI-77",
-        title="Escroquerie aux faux ordres de virement", assignee_id=worker.id,
+    return outgoing_request(
+        db, make_case, create_user, logo=_logo(), assign=True,
+        title="Escroquerie aux faux ordres de virement",
         summary="Entre mars et juin 2026, des virements ont été obtenus par de faux ordres "
                 "envoyés à une société de Zembla; les fonds ont transité par un compte "
                 "ouvert à Lyon.",
-        measures=["bank_records", "witness_hearing"],
-        persons=[PersonInput(role="suspect", full_name="Jean Fictif", nationality="XZ",
-                             address="Lyon")])
-    with unit_of_work():
-        set_letterhead(create_user("admin"), LetterheadInput(
-            authority_name="Ministère de la Justice de Zembla – Autorité centrale",
-            address="1 rue de la Loi, Zembla-Ville", signatory_name="Anna Exemple",
-            signatory_title="Directrice de l'autorité centrale", logo=_logo()))
-    return case, worker
+        measures=["bank_records", "witness_hearing"])
 
 
 def _printed_text(page) -> str:

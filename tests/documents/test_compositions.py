@@ -24,10 +24,10 @@ from mla.documents.compositions import (
     start_request,
 )
 from mla.documents.generation import render_pdf
-from mla.documents.letterhead import LetterheadInput, set_letterhead
 from mla.documents.models import Document
 from mla.documents.services import document_content
 from tests.deadlines.conftest import set_now, utc  # noqa: F401  (fixture)
+from tests.documents.helpers import outgoing_request
 
 ARTICLE_RE = re.compile(r"18\(15\)\(([a-f])\)")
 
@@ -40,30 +40,9 @@ def png(width: int = 120, height: int = 40) -> bytes:
 
 @pytest.fixture
 def outgoing(db, make_case, create_user):
-    from mla.cases.services import PersonInput
-    from mla.directory.models import Authority
-
-    office = Authority(name="Parquet de Zembla-Ville", country_code="XZ", kind="prosecution")
-    counterpart = Authority(name="Bureau de l'entraide pénale internationale",
-                            country_code="FR", kind="central_authority", languages=["fr"],
-                            address="13 place Vendôme\n75001 Paris")
-    db.session.add_all([office, counterpart])
-    db.session.commit()
-    worker = create_user("caseworker")
-    case = make_case(
-        worker, direction="outgoing", kind="mla", counterpart_country="FR",
-        counterpart_authority_id=counterpart.id, domestic_authority_id=office.id,
-        domestic_reference="PZ-2026-114", counterpart_reference="BEPI-77",
-        summary="Les fonds ont transité par un compte ouvert à Lyon.",
-        measures=["bank_records"],
-        persons=[PersonInput(role="suspect", full_name="Jean Fictif", nationality="XZ",
-                             address="Lyon")])
-    with unit_of_work():
-        set_letterhead(create_user("admin"), LetterheadInput(
-            authority_name="Ministère de la Justice de Zembla – Autorité centrale",
-            address="1 rue de la Loi\nZembla-Ville", signatory_name="Anna Exemple",
-            signatory_title="Directrice de l'autorité centrale", logo=png()))
-    return case, worker
+    return outgoing_request(db, make_case, create_user, logo=png(),
+                            summary="Les fonds ont transité par un compte ouvert à Lyon.",
+                            measures=["bank_records"])
 
 
 def _approved(case, worker, create_user, **texts: str):

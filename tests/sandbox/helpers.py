@@ -1,4 +1,4 @@
-"""Building a sandbox-mode app for tests (also used by tests/browser/test_class_hour.py)."""
+"""Building a sandbox-mode app for tests (also used by tests/browser/sandbox_app.py)."""
 
 from __future__ import annotations
 
