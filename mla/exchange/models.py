@@ -83,6 +83,8 @@ class ExchangeMessage(Model):
     # The message this one answers (a receipt's or status update's request), if any.
     in_reply_to: Mapped[str] = mapped_column(String(100), default="")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the package was sealed here, or arrived here (opened and recorded at once):
+    # the request page's "Received" for a request registered from a package.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(

@@ -16,6 +16,8 @@ DOMAIN = Domain(
     hooks=(hooks, status),
     outbox_channels={transport.CHANNEL: transport.deliver_exchange},
     template_globals={"exchange_panel": views.exchange_panel,
+                      # the request page's "Received": the instant a package arrived
+                      "arrived_electronically": views.arrived_electronically,
                       # the directory's authority page shows the registered fingerprints
                       "exchange_identity_of": counterpart_of_authority,
                       "readable_fingerprint": readable_fingerprint},

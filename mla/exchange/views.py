@@ -7,6 +7,7 @@ button posts here, and each view calls one service and goes back to the request.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -34,6 +35,7 @@ from mla.exchange.services import (
     leaving_as,
     limited_documents,
     may_send,
+    received_request,
 )
 from mla.extensions import db
 from mla.workflow.registry import definition_for_case
@@ -109,6 +111,13 @@ def exchange_panel(case: Case) -> dict[str, Any]:
         "DELIVERED": MessageStatus.DELIVERED,
         "statuses": statuses.STATUSES,
     }
+
+
+def arrived_electronically(case: Case) -> datetime | None:
+    """When the package ``case`` was registered from arrived here, to the second (None: a
+    request registered by hand, whose date received is a calendar day without a time)."""
+    message = received_request(case)
+    return message.created_at if message is not None else None
 
 
 def _leaving() -> Leaving:

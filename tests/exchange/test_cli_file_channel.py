@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,10 @@ from mla import create_app
 from mla.audit.models import AuditEntry
 from mla.auth.models import User
 from mla.auth.services import create_user
+from mla.cases.editing import received_at_for
 from mla.cases.models import Case
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
+from mla.core import clock
 from mla.core.clock import real_now
 from mla.core.transaction import unit_of_work
 from mla.directory.models import Authority
@@ -349,6 +351,56 @@ def test_trust_refuses_what_is_not_an_identity_document(instances, tmp_path):
     assert result.exit_code != 0 and "own identity" in result.output
 
 
+def _signed_in(instance: Instance) -> Any:
+    """A test client of ``instance`` signed in as its caseworker."""
+    client = instance.app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)[1]
+    signed_in = client.post("/login", data={"username": "cw", "csrf_token": token,
+                                            "password": "correct horse battery staple"})
+    assert signed_in.status_code == 302
+    return client
+
+
+def _received(client: Any, reference: str) -> str:
+    """The request page's "Received" (or "Registered") value."""
+    html = client.get(f"/requests/{reference}").get_data(as_text=True)
+    return " ".join(re.search(r'<dd [^>]*id="received">(.*?)</dd>', html, re.S)[1].split())
+
+
+def test_a_request_from_a_package_shows_when_the_package_arrived(instances, tmp_path):
+    """Received is the instant the package arrived (the message's record of it), not midday
+    of its date; a request registered by hand shows its date received, without a time."""
+    a, b = instances
+    reference = _outgoing(a)
+    package = tmp_path / "request.jose"
+    assert a.cli("export", reference, "--out", str(package)).exit_code == 0
+    # Tomorrow at 15:47 UTC on B (the package is valid for a week): never midday.
+    arrival = (real_now() + timedelta(days=1)).replace(hour=15, minute=47, second=0,
+                                                       microsecond=0)
+    with clock.as_of(arrival):
+        result = b.cli("import", str(package))
+    assert result.exit_code == 0, result.output
+    new_reference = result.stdout.strip().splitlines()[-1]
+    with b.app.app_context():
+        case = db.session.scalar(select(Case).where(Case.reference == new_reference))
+        message = db.session.scalar(select(ExchangeMessage).where(
+            ExchangeMessage.case_id == case.id))
+        assert arrival <= message.created_at < arrival + timedelta(minutes=1)
+        assert case.received_at.date() == arrival.date()  # the day it arrived, for clocks
+        by_hand = register_case(_caseworker(), CaseInput(
+            direction="incoming", kind="mla", counterpart_country="XA",
+            legal_basis="UNTOC", title="Typed in from a letter",
+            received_at=received_at_for(date(2026, 3, 4))))
+        db.session.commit()
+        typed_in = by_hand.reference
+
+    client = _signed_in(b)
+    shown = _received(client, new_reference)
+    assert "3:47 PM" in shown and "12:00" not in shown, shown
+    assert _received(client, typed_in) == "Mar 4, 2026"  # a day: no invented time
+
+
 def test_the_directory_page_shows_the_fingerprints_to_read_back(instances):
     a, b = instances
     with b.app.app_context():
@@ -360,12 +412,7 @@ def test_the_directory_page_shows_the_fingerprints_to_read_back(instances):
         db.session.add(untrusted)
         db.session.flush()
         untrusted_id = untrusted.id
-    client = a.app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)[1]
-    signed_in = client.post("/login", data={"username": "cw", "csrf_token": token,
-                                            "password": "correct horse battery staple"})
-    assert signed_in.status_code == 302
+    client = _signed_in(a)
     html = client.get(f"/directory/{authority_id}").get_data(as_text=True)
     assert readable_fingerprint(expected.signing_kid) in html
     assert readable_fingerprint(expected.encryption_kid) in html
