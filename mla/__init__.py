@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
@@ -151,6 +151,13 @@ def _select_locale() -> str:
     from mla.core.locale import select_locale
 
     return select_locale()
+
+
+def _select_timezone() -> str:
+    """The user's zone, else the instance's home zone: see mla.core.zones."""
+    from mla.core.zones import select_timezone
+
+    return select_timezone()
 
 
 def settings_of(app: Flask) -> Settings:

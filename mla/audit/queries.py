@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Select, false, select
@@ -26,6 +26,8 @@ class TrailFilter:
     date_from: date | None = None
     date_to: date | None = None
     matches_nothing: bool = False  # the filter form was invalid: show no entries
+    # The zone the days are counted in: the reader's, the one the trail's times are in.
+    zone: tzinfo = UTC
 
     def statement(self) -> Select[AuditEntry]:
         stmt = select(AuditEntry)
@@ -40,10 +42,11 @@ class TrailFilter:
             stmt = (stmt.where(AuditEntry.action.startswith(action, autoescape=True))
                     if action.endswith(".") else stmt.where(AuditEntry.action == action))
         if self.date_from:
-            stmt = stmt.where(AuditEntry.at >= datetime.combine(self.date_from, time(), UTC))
+            start = datetime.combine(self.date_from, time(), self.zone)
+            stmt = stmt.where(AuditEntry.at >= start.astimezone(UTC))
         if self.date_to:
-            end = datetime.combine(self.date_to + timedelta(days=1), time(), UTC)
-            stmt = stmt.where(AuditEntry.at < end)
+            end = datetime.combine(self.date_to + timedelta(days=1), time(), self.zone)
+            stmt = stmt.where(AuditEntry.at < end.astimezone(UTC))
         return stmt
 
 

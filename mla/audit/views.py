@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -11,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from mla.audit.forms import TrailFilterForm
 from mla.audit.queries import TrailFilter, format_details, known_actions, trail_csv, trail_page
 from mla.core.access import allow
+from mla.core.zones import select_timezone
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -29,7 +31,7 @@ def _filters(form: TrailFilterForm) -> TrailFilter:
         return TrailFilter(matches_nothing=True)
     return TrailFilter(person=form.person.data or "", request=form.request.data or "",
                        action=form.action.data or "", date_from=form.date_from.data,
-                       date_to=form.date_to.data)
+                       date_to=form.date_to.data, zone=ZoneInfo(select_timezone()))
 
 
 @bp.route("/")

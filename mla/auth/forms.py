@@ -107,3 +107,14 @@ class LanguageForm(FlaskForm):
                                                     "dir": direction_of(code)})
                    for code, name in LANGUAGE_NAMES.items())],
     )
+
+
+class TimeZoneForm(FlaskForm):
+    """The zone times are shown in; "" follows the instance's. The choices are set by the
+    view (``zone_choices``): their labels are in the reader's language."""
+
+    time_zone = SelectField(  # type: ignore[call-arg]  # new in WTForms 3.3
+        _l("Time zone"),
+        invalid_choice_message=_l("Choose one of the time zones offered."),
+    )
+

@@ -38,6 +38,9 @@ class User(UserMixin, Model):
     # The interface language the user chose (a code of mla.settings.SUPPORTED_LOCALES);
     # None: the browser's Accept-Language, then the instance default. E-mails use it too.
     language: Mapped[str | None] = mapped_column(String(8))
+    # The IANA time zone the user reads times in ("Europe/Paris"); None: the instance's
+    # home zone (mla.core.zones). Deadlines keep their own state's zone whatever this says.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     # Second factor (TOTP, RFC 6238): the secret encrypted under the key ring; set at the
     # start of enrolment, in force once ``totp_enabled_at`` is set (a code confirmed it).
     totp_secret_enc: Mapped[bytes | None] = mapped_column(

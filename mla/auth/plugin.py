@@ -26,6 +26,7 @@ DOMAIN = Domain(
         NavEntry("auth.change_password", _l("Change password"), 40, menu=USER_MENU),
         NavEntry("auth.two_factor_page", _l("Two-step sign-in"), 41, menu=USER_MENU),
         NavEntry("auth.language", _l("Language"), 42, menu=USER_MENU),
+        NavEntry("auth.time_zone", _l("Time zone"), 43, menu=USER_MENU),
     ),
     panels=(Panel("auth/_two_factor_off.html", 0),),
     setup=_setup,

@@ -29,6 +29,7 @@ from mla.core.access import ROLES
 from mla.core.db import rows_matched
 from mla.core.errors import ServiceError
 from mla.core.transaction import commit_even_if_refused
+from mla.core.zones import is_zone
 from mla.extensions import db
 from mla.settings import SUPPORTED_LOCALES, current_settings
 
@@ -131,6 +132,18 @@ def set_language(actor: User, user: User, language: str | None) -> User:
     if user.language != language:
         record_audit(actor, "user.language", user, before=user.language, after=language)
         user.language = language
+        db.session.flush()
+    return user
+
+
+def set_time_zone(actor: User, user: User, time_zone: str | None) -> User:
+    """The zone the user reads times in; None follows the instance's (mla.core.zones)."""
+    if time_zone is not None and not is_zone(time_zone):
+        raise ServiceError(_("Choose one of the time zones offered."),
+                           details={"field": "time_zone"})
+    if user.time_zone != time_zone:
+        record_audit(actor, "user.time_zone", user, before=user.time_zone, after=time_zone)
+        user.time_zone = time_zone
         db.session.flush()
     return user
 

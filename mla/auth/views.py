@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from mla.auth.forms import (
     EditUserForm,
     LanguageForm,
     LoginForm,
+    TimeZoneForm,
     UserForm,
 )
 from mla.auth.models import User
@@ -29,6 +30,7 @@ from mla.auth.services import (
     revoke_everything,
     set_language,
     set_password,
+    set_time_zone,
     update_user,
 )
 from mla.auth.throttle import client_ip
@@ -37,6 +39,7 @@ from mla.core.access import allow, allow_any_user, public
 from mla.core.errors import ServiceError
 from mla.core.forms import SelectChoice, apply_service_error, as_choices
 from mla.core.locale import LANGUAGE_COOKIE, LANGUAGE_COOKIE_DAYS, browser_locale, supported
+from mla.core.zones import zone_choices
 from mla.directory.queries import authority_choices
 from mla.extensions import db
 from mla.settings import current_settings
@@ -212,6 +215,26 @@ def language() -> ResponseReturnValue:
             return redirect(url_for("auth.language"))
     status = 422 if form.errors else 200
     return render_template("auth/language.html", form=form), status
+
+
+@bp.route("/account/time-zone", methods=["GET", "POST"])
+@allow_any_user
+def time_zone() -> ResponseReturnValue:
+    """The zone times are shown in, kept on the account: every page, notice and e-mail.
+    Deadlines keep the zone of the state whose clock they are."""
+    form = TimeZoneForm(data={"time_zone": current_user.time_zone or ""})
+    form.time_zone.choices = zone_choices(current_user.time_zone, get_locale() or "en",
+                                          clock.now())
+    if form.validate_on_submit():
+        try:
+            set_time_zone(current_user, current_user, form.time_zone.data or None)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("Time zone saved."), "success")
+            return redirect(url_for("auth.time_zone"))
+    status = 422 if form.errors else 200
+    return render_template("auth/time_zone.html", form=form, now=clock.now()), status
 
 
 @bp.route("/language", methods=["POST"])

@@ -30,7 +30,8 @@ they connect their receivers in their own registration.
   reports: the filters behind a figure, so each figure links to its requests), and
   raises ApiError (422) for an argument of its own it cannot read.
 - ``home_time_zone``: asked with the home state's country code as ``sender``;
-  a receiver returns the IANA zone its day is counted in. Without one, UTC.
+  a receiver returns the IANA zone its day is counted in. Without one, UTC. Core owns
+  it (mla.core.zones: the zone pages are shown in by default); named here as well.
 - ``value_unreadable``: a person's stored value does not decrypt (changed in the
   database, or a key missing from the ring). ``sender`` is the Person; keyword
   ``field``. Sent on every failed read: a receiver must be idempotent.
@@ -40,6 +41,8 @@ from __future__ import annotations
 
 from blinker import Namespace
 
+from mla.core.zones import home_time_zone as home_time_zone  # re-exported
+
 _signals = Namespace()
 
 case_registering = _signals.signal("case-registering")
@@ -48,5 +51,4 @@ case_correcting = _signals.signal("case-correcting")
 case_updated = _signals.signal("case-updated")
 case_scope = _signals.signal("case-scope")
 case_list_filter = _signals.signal("case-list-filter")
-home_time_zone = _signals.signal("home-time-zone")
 value_unreadable = _signals.signal("value-unreadable")

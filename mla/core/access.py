@@ -103,7 +103,8 @@ def rule_for(endpoint: str | None, app: Flask | None = None) -> Rule | None:
 
 # What a trainee may still do on a production instance, where they only read.
 TRAINEE_OWN_ACCOUNT = frozenset({"auth.logout", "auth.change_password",
-                                 "auth.two_factor_page", "auth.language"})
+                                 "auth.two_factor_page", "auth.language",
+                                 "auth.time_zone"})
 
 
 def trainee_refused(role: str | None, endpoint: str | None, method: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import get_timezone_gmt
 from flask_babel import (
     format_date,
     format_decimal,
@@ -16,6 +17,7 @@ from flask_babel import (
     format_timedelta,
     get_locale,
     ngettext,
+    to_user_timezone,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -137,18 +139,49 @@ def _join_date_and_time(day: str, clock: str) -> str:
     return str(pattern).format(clock, day)
 
 
+# Languages written in the Latin script read a zone's usual abbreviation ("CET", "EST",
+# "IST", tzdata's); the others read its offset in their own words ("GMT+01:00",
+# "غرينتش+01:00"), CLDR having no abbreviation for most zones in most languages.
+ABBREVIATING_LANGUAGES = frozenset({"en", "fr", "es", "de", "it", "pt", "nl"})
+
+
+def zone_short_name(local: datetime, language: str) -> str:
+    """A short label of the zone ``local`` (an aware time) is in: "CET", "CEST", "UTC",
+    "GMT-03:00" (a zone with no abbreviation), "GMT+01:00" in Chinese."""
+    abbreviation = local.tzname() or ""
+    if abbreviation == "UTC":
+        return abbreviation
+    if language in ABBREVIATING_LANGUAGES and abbreviation.isascii() and abbreviation.isalpha():
+        return abbreviation
+    return str(get_timezone_gmt(local, "long", locale=get_locale() or language))
+
+
+def _with_zone(clock: str, zone: str) -> str:
+    """A time and its zone in the locale's order (CLDR's long time format: "14:30 CET",
+    Chinese "GMT+01:00 14:30")."""
+    locale = get_locale()
+    pattern = str(locale.time_formats["long"].pattern) if locale is not None else ""
+    return f"{zone} {clock}" if pattern.lstrip().startswith("z") else f"{clock} {zone}"
+
+
 def when(value: datetime | None, *, seconds: bool = False, weekday: bool = False) -> str:
-    """An instant as a date and a time to the minute ("24 déc. 2026, 14:30"); with
-    ``seconds`` (the audit trail) to the second; with ``weekday`` the day's name first."""
+    """An instant as a date and a time to the minute in the reader's zone, named
+    ("24 déc. 2026, 14:30 CET"); with ``seconds`` (the audit trail) to the second; with
+    ``weekday`` the day's name first. The zone is the reader's choice, else the instance's
+    (mla.core.zones)."""
     if value is None:
         return ""
+    local = to_user_timezone(value)
+    locale = get_locale()
+    clock = format_time(value, "medium" if seconds else "short")
+    zone = zone_short_name(local, locale.language if locale is not None else "en")
     return _join_date_and_time(format_date(value, "full" if weekday else "medium"),
-                               format_time(value, "medium" if seconds else "short"))
+                               _with_zone(clock, zone))
 
 
 def day(value: date | datetime | str | None) -> str:
-    """A day ("24 déc. 2026", "2026年12月24日"); an instant counts in the reader's zone;
-    an ISO 8601 text (event data) is read first."""
+    """A day ("24 déc. 2026", "2026年12月24日"); an instant counts in the reader's zone
+    (the one ``when`` names); an ISO 8601 text (event data) is read first."""
     if isinstance(value, str):
         try:
             read: date = (datetime.fromisoformat(value) if "T" in value

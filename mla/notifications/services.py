@@ -19,6 +19,7 @@ from mla.core.clock import now
 from mla.core.db import rows_matched
 from mla.core.display import humanise
 from mla.core.errors import NotFound
+from mla.core.zones import in_zone, zone_of
 from mla.extensions import db
 from mla.notifications.models import Notification
 from mla.notifications.outbox import enqueue, enqueue_many
@@ -32,13 +33,13 @@ Words = str | Callable[[], str]
 
 
 def in_language_of(user: User | None, words: Words) -> str:
-    """``words`` written in ``user``'s language (the instance default when they chose
-    none, or for an authority's mailbox)."""
+    """``words`` written in ``user``'s language and time zone (the instance's when they
+    chose none, or for an authority's mailbox)."""
     if not callable(words):
         return words
     language = (user.language if user is not None else None) \
         or current_settings().default_locale
-    with force_locale(language):
+    with force_locale(language), in_zone(zone_of(user)):
         return str(words())
 
 

@@ -108,7 +108,7 @@ def move_clock_to(actor: Actor, target: datetime) -> datetime:
     if target <= current:
         raise ServiceError(
             _("The clock only moves forward; it is already %(now)s. To go back, reset the "
-              "scenario.", now=when(current) + " UTC"),
+              "scenario.", now=when(current)),
             details={"field": "target"})
     if target - current > MAX_STEP:
         raise ServiceError(_("Advance by at most %(days)d days at a time.",

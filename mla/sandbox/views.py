@@ -132,7 +132,7 @@ def advance() -> ResponseReturnValue:
         return _console(422, advance=form)
     _run_pass_after_commit()
     flash(_("The simulated clock now reads %(now)s. Deadlines, reminders and the simulated "
-            "counterpart have been run.", now=when(moved) + " UTC"), "success")
+            "counterpart have been run.", now=when(moved)), "success")
     return redirect(url_for("sandbox.console"))
 
 
@@ -151,7 +151,7 @@ def set_clock() -> ResponseReturnValue:
         return _console(422, set_clock=form)
     _run_pass_after_commit()
     flash(_("The simulated clock now reads %(now)s.",
-            now=when(moved) + " UTC"), "success")
+            now=when(moved)), "success")
     return redirect(url_for("sandbox.console"))
 
 

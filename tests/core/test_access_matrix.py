@@ -27,6 +27,7 @@ BACK_TO_SIGN_IN = {"auth.login_code"}
 PROSECUTOR_WRITES = {
     "auth.change_password", "auth.login", "auth.logout", "tokens.mine", "tokens.revoke",
     "auth.login_code", "auth.two_factor_page", "auth.language", "auth.switch_language",
+    "auth.time_zone",
     "portal.start_draft", "portal.draft_step", "portal.submit_draft", "portal.answer",
     "api.dual_criminality", "api.take_transition", "notifications.read",
     "deadlines.create_feed", "deadlines.revoke_feed", "workflow.take_step",

@@ -77,11 +77,12 @@ def test_a_period_that_ends_during_the_day_shows_the_time_in_its_zone(in_request
         assert due(TOKYO_AFTERNOON, "Asia/Tokyo") == _zoned(language, expected, "Asia/Tokyo")
 
 
+# In the reader's zone, named: the test instance's (its home state is fictional: UTC).
 @pytest.mark.parametrize(("language", "expected"), [
-    ("en", "Dec 24, 2026, 5:30\u202fAM"),
-    ("fr", "24 déc. 2026, 05:30"),
-    ("ar", "24\u200f/12\u200f/2026، 5:30 ص"),
-    ("zh", "2026年12月24日 05:30"),
+    ("en", "Dec 24, 2026, 5:30\u202fAM UTC"),
+    ("fr", "24 déc. 2026, 05:30 UTC"),
+    ("ar", "24\u200f/12\u200f/2026، 5:30 ص UTC"),
+    ("zh", "2026年12月24日 UTC 05:30"),
 ])
 def test_an_instant_to_the_minute(in_request, language, expected):
     with force_locale(language):
@@ -123,5 +124,5 @@ def test_templates_use_the_locale_filters(in_request):
     with force_locale("zh"):
         html = render_template_string("{{ at|when }} · {{ at|day }} · {{ at|due('Asia/Tokyo') }}",
                                       at=TOKYO_AFTERNOON)
-    assert html == ("2026年12月24日 05:30 · 2026年12月24日 · "
+    assert html == ("2026年12月24日 UTC 05:30 · 2026年12月24日 · "
                     + _zoned("zh", "2026年12月24日 14:30", "Asia/Tokyo"))

@@ -79,6 +79,32 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     boxes().forEach((box) => box.addEventListener("change", sync));
   });
+  // A long list (the time zones) with a box that narrows it: typing part of a place or a
+  // zone's name hides the options that do not match, accents and case aside; the first
+  // match is chosen when the chosen one is hidden. Without JavaScript the box stays hidden.
+  const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  document.querySelectorAll("[data-filter-for]").forEach((box) => {
+    const list = document.getElementById(box.dataset.filterFor);
+    const input = box.querySelector("input");
+    if (!list || !input) { return; }
+    box.hidden = false;
+    input.addEventListener("input", () => {
+      const words = fold(input.value).split(/\s+/).filter(Boolean);
+      let first = null;
+      Array.from(list.options).forEach((option) => {
+        const text = fold(option.text + " " + option.value);
+        const shown = words.every((word) => text.includes(word));
+        option.hidden = !shown;
+        if (shown && !first) { first = option; }
+      });
+      list.querySelectorAll("optgroup").forEach((group) => {
+        group.hidden = !Array.from(group.children).some((option) => !option.hidden);
+      });
+      if (first && list.selectedOptions[0] && list.selectedOptions[0].hidden) {
+        first.selected = true;
+      }
+    });
+  });
   // Buttons that ask before doing something irreversible.
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (event) => {
