@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from mla.api.blueprint import bp, json_body
+from mla.api.messages import ApiSchema
 from mla.api.schemas import load_or_422
 from mla.cases.models import Case
 from mla.cases.queries import visible_cases
@@ -27,7 +28,7 @@ LETTER_READERS = ("admin", "supervisor", "caseworker", "trainee")
 LETTER_WRITERS = ("admin", "supervisor", "caseworker")
 
 
-class LetterApproveIn(Schema):
+class LetterApproveIn(ApiSchema):
     subject = fields.String(load_default=None, validate=validate.Length(max=300))
     body = fields.String(load_default=None, validate=validate.Length(max=20000))
 

@@ -8,12 +8,13 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from mla.api.blueprint import CASE_READERS, bp
+from mla.api.messages import ApiSchema
 from mla.api.schemas import load_or_422
 from mla.core.access import allow
 from mla.persons.services import search_persons
 
 
-class PersonSearchArgs(Schema):
+class PersonSearchArgs(ApiSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200),
                          metadata={"description": "Whole words of the name, any order; case "
                                                   "and accents are ignored."})

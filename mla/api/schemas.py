@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from mla.api.messages import ApiSchema, in_words, ours
 from mla.cases.constants import DIRECTIONS, KINDS, LIFE_MONTHS, MEASURES, PERSON_ROLES
 from mla.core.errors import ApiError
 
@@ -14,7 +16,8 @@ from mla.core.errors import ApiError
 class Penalty(fields.Field):
     """A positive whole number of months, or the string 'life'."""
 
-    default_error_messages = {"invalid": "Must be a positive whole number of months or 'life'."}
+    default_error_messages = {
+        "invalid": ours(_l("Must be a positive whole number of months or 'life'."))}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         if value == "life":
@@ -31,7 +34,7 @@ class Penalty(fields.Field):
 
 # ICCS codes are 2-6 digits; an authority's own subdivisions extend them to 8.
 IccsCode = fields.String(
-    validate=validate.Regexp(r"^\d{2,8}$", error="ICCS codes are 2-8 digits."))
+    validate=validate.Regexp(r"^\d{2,8}$", error=_l("ICCS codes are 2-8 digits.")))
 
 
 # A database row id: positive and within a 32-bit column, so no lookup overflows.
@@ -45,11 +48,11 @@ class ListCategoryField(fields.Field):
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValidationError("A list category number or name.")
+            raise ValidationError(_("A list category number or name."))
         return value
 
 
-class StrictSchema(Schema):
+class StrictSchema(ApiSchema):
     class Meta:
         unknown = RAISE
 
@@ -76,7 +79,7 @@ class CaseIn(StrictSchema):
     direction = fields.String(required=True, validate=validate.OneOf(list(DIRECTIONS)))
     kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)))
     counterpart_country = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z]{2}$", error="An ISO 3166-1 alpha-2 code."))
+        r"^[A-Za-z]{2}$", error=_l("An ISO 3166-1 alpha-2 code.")))
     legal_basis = fields.String(required=True, validate=validate.Length(min=1, max=20))
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     counterpart_reference = fields.String(load_default="", validate=validate.Length(max=100))
@@ -133,7 +136,7 @@ class CasePatch(StrictSchema):
     title = fields.String(validate=validate.Length(min=1, max=300))
     summary = fields.String(validate=validate.Length(max=20000))
     counterpart_country = fields.String(validate=validate.Regexp(
-        r"^[A-Za-z]{2}$", error="An ISO 3166-1 alpha-2 code."))
+        r"^[A-Za-z]{2}$", error=_l("An ISO 3166-1 alpha-2 code.")))
     counterpart_authority_id = fields.Integer(allow_none=True, strict=True, validate=ROW_ID)
     counterpart_reference = fields.String(validate=validate.Length(max=100))
     domestic_authority_id = fields.Integer(allow_none=True, strict=True, validate=ROW_ID)
@@ -153,7 +156,7 @@ class ReopenIn(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class CaseListArgs(Schema):
+class CaseListArgs(ApiSchema):
     # A misspelt filter is refused (422 naming it), never silently ignored: a list
     # that ignored "kindd=extradition" would look filtered and be wrong.
     class Meta:
@@ -305,4 +308,5 @@ def load_or_422(schema: Schema, data: Any) -> dict[str, Any]:
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise ApiError(422, "invalid", _("The request is not valid."), exc.messages) from None
+        raise ApiError(422, "invalid", _("The request is not valid."),
+                       in_words(exc.messages)) from None
