@@ -262,6 +262,8 @@ class SealedBytes(TypeDecorator[bytes]):
 
 def normalise_for_index(value: str) -> str:
     """Case-, accent- and spacing-insensitive form used for exact-name search."""
+    if value.isascii():  # nothing to decompose (NFKD leaves ASCII as it is): the common case
+        return " ".join(value.casefold().split())
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
@@ -315,11 +317,13 @@ def key_ring() -> KeyRing:
     A ring from a file follows the file: when `keys rotate` has written a new ring, the
     next call after at most RELOAD_CHECK_SECONDS sees it, so new values are sealed under
     the new key and new blind indexes use the new index key without a restart."""
-    ring: KeyRing | None = current_app.extensions.get(EXTENSION_KEY)
+    # One look through the app proxy: sealing a column calls this once per value.
+    extensions = current_app.extensions
+    ring: KeyRing | None = extensions.get(EXTENSION_KEY)
     if ring is None:
         raise KeyRingError("the key ring has not been loaded (create_app loads it)")
     if ring.source is not None:
-        checked = current_app.extensions.get(_CHECKED_KEY)
+        checked = extensions.get(_CHECKED_KEY)
         if checked is None or time.monotonic() - checked[0] >= RELOAD_CHECK_SECONDS:
             ring = _reload(ring, only_if_changed=True) or ring
     return ring

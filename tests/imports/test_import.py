@@ -157,6 +157,18 @@ def test_bad_rows_import_nothing_and_each_error_names_row_and_column(runner, db,
     assert "Hans Erfunden" not in result.output and "1980" not in result.output
 
 
+def test_the_case_models_own_check_refuses_a_reference_on_two_lines(runner, db, tmp_path):
+    # Checked with the model's @validates function, not by building a Case per row.
+    header, rows = _sample_rows()
+    bad = [list(r) for r in rows[:3]]
+    bad[1][header.index("Their ref")] = "CA/19\nBcc: someone"
+    result = _import(runner, _write_csv(tmp_path / "bad.csv", header, bad))
+    assert result.exit_code != 0 and _cases(db) == 0
+    errors = _error_lines(result.output)
+    assert len(errors) == 1, result.output
+    assert "row 3, column Their ref" in errors[0] and "one line" in errors[0]
+
+
 def test_a_missing_column_is_named_and_nothing_is_imported(runner, db, tmp_path):
     header, rows = _sample_rows()
     cut = header.index("Status")
