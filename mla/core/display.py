@@ -22,6 +22,8 @@ from flask_babel import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from mla.core.zones import home_zone_name
+
 # Outcomes of a dual-criminality check, as the check page, the timeline and the
 # training list name them.
 VERDICT_LABELS = {
@@ -179,17 +181,27 @@ def when(value: datetime | None, *, seconds: bool = False, weekday: bool = False
                                _with_zone(clock, zone))
 
 
-def day(value: date | datetime | str | None) -> str:
+def day(value: date | datetime | str | None, zone_name: str | None = None, *,
+        deadline: bool = False) -> str:
     """A day ("24 déc. 2026", "2026年12月24日"); an instant counts in the reader's zone
-    (the one ``when`` names); an ISO 8601 text (event data) is read first."""
+    (the one ``when`` names); an ISO 8601 text (event data) is read first. A deadline's
+    day counts in the zone of the state whose clock it is (``zone_name``), whoever reads
+    it; ``deadline`` without one: the home state's (a request's next deadline)."""
+    read: date | datetime | None
     if isinstance(value, str):
         try:
-            read: date = (datetime.fromisoformat(value) if "T" in value
-                          else date.fromisoformat(value))
+            read = (datetime.fromisoformat(value) if "T" in value
+                    else date.fromisoformat(value))
         except ValueError:
             return value
-        return format_date(read, "medium")
-    return format_date(value, "medium") if value else ""
+    else:
+        read = value
+    if not read:
+        return ""
+    if isinstance(read, datetime) and read.tzinfo and (zone_name or deadline):
+        state = _zone(zone_name) or ZoneInfo(home_zone_name())
+        return format_date(read.astimezone(state).date(), "medium")
+    return format_date(read, "medium")
 
 
 def number(value: float | int | None) -> str:

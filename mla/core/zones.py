@@ -27,7 +27,7 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import get_timezone_gmt, get_timezone_location
 from blinker import Namespace
-from flask import has_request_context
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
@@ -61,7 +61,18 @@ def is_zone(name: str | None) -> bool:
 
 
 def home_zone_name() -> str:
-    """The instance's zone: the home state's (see the module doc), else UTC."""
+    """The instance's zone: the home state's (see the module doc), else UTC. Asked once
+    per request (a list of requests names each one's next deadline day in it)."""
+    if not has_request_context():
+        return _ask_home_zone()
+    known: str | None = getattr(request, "mla_home_zone", None)
+    if known is None:
+        known = _ask_home_zone()
+        request.mla_home_zone = known  # type: ignore[attr-defined]
+    return known
+
+
+def _ask_home_zone() -> str:
     home = current_settings().home_country
     for _receiver, name in home_time_zone.send(home):
         if is_zone(name):

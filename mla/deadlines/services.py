@@ -168,7 +168,7 @@ def open_deadline(case: Case, rule_code: str) -> Deadline | None:
 def _event(case: Case, actor: Actor, deadline: Deadline, action: str, comment: str = "",
            **data: Any) -> CaseEvent:
     payload = {"rule": deadline.rule_code, "action": action, "deadline_id": deadline.id,
-               "due_at": deadline.due_at.isoformat(), **data}
+               "due_at": deadline.due_at.isoformat(), "zone": deadline.zone_name, **data}
     return add_event(case, actor, "deadline", comment=comment, data=payload, is_internal=True)
 
 

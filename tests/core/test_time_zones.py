@@ -247,3 +247,21 @@ def test_a_notice_is_written_in_each_recipients_zone(in_request, create_user, db
     assert in_language_of(lima, words).endswith("Dec 24, 2026, 8:30\u202fAM GMT-05:00")
     assert in_language_of(nowhere, words).endswith("1:30\u202fPM UTC")  # the instance's
     assert select_timezone() == "UTC"  # and the request's own zone is back
+
+
+def test_a_deadlines_day_is_its_states_whoever_reads_it(client, parisian, login_as,
+                                                        make_case, db):
+    """The acknowledgement clock ends at 23:59:59 in the home state's zone (UTC here):
+    01:00 the next day in Paris, yet the timeline, the list and the clock say the same day."""
+    from mla.deadlines.models import Deadline
+
+    case = make_case(actor=parisian)
+    deadline = db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
+    assert deadline.zone_name == "UTC" and deadline.due_at.hour == 23
+    with force_locale("fr"):
+        the_day, due_word = day(deadline.due_at.date()), gettext("due")
+    login_as(parisian)
+    page = client.get(f"/requests/{case.reference}").get_data(as_text=True)
+    assert f"({due_word} {the_day})" in page  # the timeline's "clock started" entry
+    listed = client.get("/requests/").get_data(as_text=True)
+    assert the_day in listed
