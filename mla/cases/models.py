@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from mla.cases import fulltext
 from mla.cases.constants import LIFE_MONTHS
 from mla.cases.signals import value_unreadable
 from mla.core.clock import now
@@ -132,6 +133,12 @@ class Case(Model):
 # The trigram operator classes above need the extension before the table is created.
 event.listen(Case.__table__, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+# On SQLite `q=` is served by an FTS5 table kept by triggers (mla/cases/fulltext.py); the
+# migration creates it, these do the same for create_all (tests, benches).
+for _statement in (fulltext.CREATE_TABLE, *fulltext.CREATE_TRIGGERS):
+    event.listen(Case.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+event.listen(Case.__table__, "before_drop",
+             DDL(fulltext.DROP_TABLE).execute_if(dialect="sqlite"))
 
 
 class ReferenceCounter(Model):

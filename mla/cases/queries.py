@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 
 from mla.auth.models import User
+from mla.cases import fulltext
 from mla.cases.models import Case, CaseEvent, Person
 from mla.cases.signals import case_list_filter, case_scope
 from mla.core.cache import cached_by_tables
@@ -182,8 +183,9 @@ def filtered_cases(actor: User, filters: CaseFilters) -> Select[Case]:
 
 
 def _text_matches(term: str) -> list[ColumnElement[bool]]:
-    """What `q` matches, as conditions each served by an index (trigram on PostgreSQL),
-    so the planner may combine them (BitmapOr) or walk the sort's index and filter.
+    """What `q` matches, as conditions each served by an index (trigram on PostgreSQL,
+    FTS5 on SQLite), so the planner may combine them (BitmapOr) or walk the sort's index
+    and filter.
 
     The persons' requests are looked up first and passed as ids: a subquery inside the
     OR became a SubPlan that no index serves, and every rare term scanned the table.
@@ -198,6 +200,18 @@ def _text_matches(term: str) -> list[ColumnElement[bool]]:
     ]
     if named:
         matches.append(Case.id.in_(named))
+    if len(term) >= fulltext.MIN_LENGTH and db.session.get_bind().dialect.name == "sqlite":
+        # SQLite: the FTS5 trigram table finds the matches (mla/cases/fulltext.py). Up to
+        # COUNT_LIMIT of them go in as ids, as the persons' do: fetched by primary key and
+        # sorted, a few rows. More is a common term ("fraud"): reading the sort's index in
+        # order with the LIKEs below as a filter meets a page of them within the first
+        # rows, where fetching and sorting every match (or an FTS probe per row) would not.
+        found = db.session.scalars(fulltext.matching_rowids(
+            term, by_part=len(term) >= MIN_PART).limit(COUNT_LIMIT + 1)).all()
+        if len(found) <= COUNT_LIMIT:
+            if found:
+                matches.append(Case.id.in_(found))
+            return matches
     if len(term) >= 3:
         matches.append(Case.title_search.contains(term.casefold(), autoescape=True))
     if len(term) >= MIN_PART:
