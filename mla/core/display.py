@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import get_timezone_gmt
 from flask_babel import (
     format_date,
     format_decimal,
@@ -22,7 +21,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from mla.core.zones import home_zone_name
+from mla.core.zones import gmt_offset, home_zone_name
 
 # Outcomes of a dual-criminality check, as the check page, the timeline and the
 # training list name them.
@@ -155,7 +154,7 @@ def zone_short_name(local: datetime, language: str) -> str:
         return abbreviation
     if language in ABBREVIATING_LANGUAGES and abbreviation.isascii() and abbreviation.isalpha():
         return abbreviation
-    return str(get_timezone_gmt(local, "long", locale=get_locale() or language))
+    return gmt_offset(local, get_locale() or language)
 
 
 def _with_zone(clock: str, zone: str) -> str:

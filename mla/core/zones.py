@@ -13,6 +13,7 @@ Flask-Babel formats in the zone ``select_timezone`` answers (``format_date`` and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -160,6 +161,17 @@ def region_of(name: str) -> str:
     return name.split("/", 1)[0] if "/" in name else ""
 
 
+def gmt_offset(local: datetime, locale: Locale | str) -> str:
+    """An aware time's offset in the locale's words ("UTC+01:00", "GMT+08:00"). In a
+    right-to-left language a left-to-right mark goes before the sign, so "+03:00" reads
+    as one number after "غرينتش", not "03:00+"."""
+    locale = Locale.parse(locale)
+    offset = str(get_timezone_gmt(local, "long", locale=locale))
+    if locale.character_order == "right-to-left":
+        offset = re.sub(r"([+\-\u2212])", "\u200e\\1", offset, count=1)
+    return offset
+
+
 def zone_label(name: str, locale: Locale | str, at: datetime) -> str:
     """A zone as a person finds it, in their language, with its offset at ``at``: its
     country, then its place ("France — Paris (UTC+01:00)"); UTC alone."""
@@ -175,7 +187,7 @@ def _label(name: str, locale_code: str, minutes: int) -> str:
         return UTC_NAME
     locale = Locale.parse(locale_code)
     fixed = datetime(2000, 1, 1, tzinfo=timezone(timedelta(minutes=minutes)))
-    offset = get_timezone_gmt(fixed, "long", locale=locale)
+    offset = gmt_offset(fixed, locale)
     city = get_timezone_location(ZoneInfo(name), locale=locale, return_city=True)
     code = get_global("zone_territories").get(name, "")
     country = locale.territories.get(code, "") if len(code) == 2 and code.isalpha() else ""

@@ -116,7 +116,8 @@ def test_the_day_of_an_instant_counts_in_the_readers_zone(in_request):
     ("en", "Dec 24, 2026, 2:30\u202fPM CET"),
     ("es", "24 dic 2026, 14:30 CET"),
     ("ru", "24 дек. 2026\u202fг., 14:30 GMT+01:00"),
-    ("ar", "24\u200f/12\u200f/2026، 2:30 م غرينتش+01:00"),
+    # A left-to-right mark keeps "+01:00" whole in a right-to-left line.
+    ("ar", "24\u200f/12\u200f/2026، 2:30 م غرينتش\u200e+01:00"),
     ("zh", "2026年12月24日 GMT+01:00 14:30"),  # CLDR puts the zone first in Chinese
 ])
 def test_each_language_names_the_zone_in_a_form_it_reads(in_request, language, expected):
@@ -149,6 +150,8 @@ def test_the_choice_lists_places_by_area_with_the_current_one_first(in_request):
     values = {c.value for c in choices}
     assert "US/Eastern" not in values and "EST5EDT" not in values  # aliases, not places
     assert {"America/New_York", "Australia/Sydney", "Pacific/Auckland"} <= values
+    in_arabic = {c.value: c.label for c in zone_choices(None, "ar", at)}
+    assert in_arabic["Asia/Riyadh"].endswith("(غرينتش\u200e+03:00)")  # "+03:00" kept whole
 
 
 def test_choosing_a_zone_on_the_account_page_is_audited(client, create_user, login_as,
