@@ -126,6 +126,32 @@ def test_an_xlsx_register_imports_like_the_csv(runner, db, tmp_path):
                              ) == "in_execution"
 
 
+def test_an_xlsx_register_names_rows_as_the_spreadsheet_numbers_them(runner, db, tmp_path):
+    header, rows = _sample_rows()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Register")
+    sheet.append(header)
+    sheet.append(rows[0])
+    sheet.append([None] * len(header))                  # row 3: empty, skipped
+    bad = list(rows[1])
+    bad[header.index("Country")] = "QQ"
+    sheet.append(bad)                                   # row 4: unknown country
+    path = tmp_path / "register.xlsx"
+    workbook.save(path)
+    result = _import(runner, path, "--dry-run")
+    errors = _error_lines(result.output)
+    assert len(errors) == 1 and "row 4, column Country" in errors[0], result.output
+    assert "2 rows read, 1 good" in result.output
+
+
+def test_a_file_that_is_no_workbook_is_refused(runner, db, tmp_path):
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(b"Dir;Type\nIN;MLA\n")
+    result = _import(runner, path)
+    assert result.exit_code != 0 and "not an .xlsx workbook" in result.output
+    assert _cases(db) == 0
+
+
 def test_bad_rows_import_nothing_and_each_error_names_row_and_column(runner, db, tmp_path):
     header, rows = _sample_rows()
     col = header.index
