@@ -1,12 +1,14 @@
 """Time the legacy register import (`flask cases import`) at two sizes in one run:
-`.venv/bin/python -m bench import [-- --sizes 10000 100000] [--database-url URL]`.
+`.venv/bin/python -m bench import [-- --sizes 10000 100000] [--database-url URL]
+[--format xlsx]`.
 
 Generates a register of each size in the layout of docs/import/sample-register.csv
 (every direction and kind, several states, one offence and one person on most rows),
 imports it with docs/import/sample-mapping.toml through the CLI command into a
 throwaway database (an SQLite file in a temp directory by default; PostgreSQL with
 --database-url pointing at an EMPTY database), and prints the seconds, rows/s and
-the cost per row of each size, then the ratio of per-row costs largest / smallest
+the CPU seconds of this process and the cost per row of each size (``--format xlsx``:
+the same register as a workbook), then the ratio of per-row costs largest / smallest
 (target: 100,000 rows in under 3 minutes; the ratio near 1, i.e. nothing grows per
 row with the register's size).
 """
@@ -48,6 +50,18 @@ def write_register(path: Path, size: int, seed: int = 11) -> None:
             writer.writerow(row)
 
 
+def write_workbook(csv_path: Path, path: Path) -> None:
+    """The register at ``csv_path`` as an .xlsx workbook (openpyxl, a test dependency)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Register")
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle, delimiter=";"):
+            sheet.append(row)
+    workbook.save(path)
+
+
 def import_once(app, path: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process): on a shared, loaded machine the
     second says what the import itself costs (SQLite runs in-process; PostgreSQL's
@@ -65,17 +79,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--database-url", help="an EMPTY database to use (it is wiped)")
+    parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     args = parser.parse_args()
     sizes = sorted(args.sizes)
     per_row = []
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(args.database_url, Path(tmp))
         backend = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0]
-        print(f"register import through `cases import`, {backend}")
+        print(f"register import through `cases import`, {backend}, .{args.format}")
         print(f"{'rows':>8} {'seconds':>8} {'rows/s':>8} {'us/row':>8} {'cpu s':>8}")
         for size in sizes:
             path = Path(tmp) / f"register-{size}.csv"
             write_register(path, size)
+            if args.format == "xlsx":
+                path = path.with_suffix(".xlsx")
+                write_workbook(path.with_suffix(".csv"), path)
             seconds, cpu = import_once(app, path)
             per_row.append(seconds / size * 1e6)
             print(f"{size:>8} {seconds:>8.1f} {size / seconds:>8.0f} {per_row[-1]:>8.0f} "
