@@ -14,7 +14,12 @@ its stable key, e.g. ``workflow:incoming_mla:state:received`` or
   was made (an admin edited a workflow file), shows the English as the file says it.
 
 Legal citations (``citation`` fields) are never extracted: they keep their official
-form ("UNTOC art. 18(21)(a)") in every language.
+form ("UNTOC art. 18(21)(a)") in every language. A citation that is words, not a legal
+reference ("Internal service level of the central authority"), is written
+``citation = { words = "..." }`` in the data file: the loaders read it as the string
+(``citation_words``), the extractor takes it with the key ``...:citation`` of its rule,
+ground or instrument, and the pages look it up with ``data_text`` like any data word
+(a legal citation, never extracted, shows as it is under the same lookup).
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ KEEP_CITATIONS = ("Keep legal citations (\"art. 18(25)\", \"Directive 2014/41/EU
                   "\"CETS 24\") exactly as they are.")
 # A value that is a citation and nothing else ("ECE art. 2(1)"): never translated.
 _CITATION_ONLY = re.compile(r"^[A-Z][A-Za-z0-9 .,()/-]*\barts?\. [0-9A-Za-z(), .-]+$")
+
+
+def citation_words(value: Any) -> str:
+    """A data file's citation as the loaders keep it: a legal reference is a string, a
+    source in words ``{ words = "..." }`` (see the module doc). ValueError otherwise."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) == {"words"} and isinstance(value["words"], str):
+        return value["words"]
+    raise ValueError(f'a citation is a string or {{ words = "..." }}, not {value!r}')
 
 
 def data_text(key: str, english: str) -> str:
@@ -64,12 +79,19 @@ def ground_key(code: str) -> str:
     return f"ground:{code}"
 
 
+def ground_citation_key(code: str, legal_basis: str | None = None) -> str:
+    """``ground:<code>:citation``, or ``...:citation:<basis>`` for the citation a ground
+    has under one legal basis (its ``citations``)."""
+    return f"ground:{code}:citation" + (f":{legal_basis}" if legal_basis else "")
+
+
 def not_a_ground_key(citation: str) -> str:
     return f"not_a_ground:{citation}"
 
 
-def instrument_key(code: str) -> str:
-    return f"instrument:{code}:title"
+def instrument_key(code: str, field: str = "title") -> str:
+    """``instrument:<code>:title``, ``instrument:<code>:citation``."""
+    return f"instrument:{code}:{field}"
 
 
 def iccs_key(code: str) -> str:
@@ -126,6 +148,15 @@ def _message(where: _Located, key: str, english: Any, *comments: str) -> Extract
             [*comments, KEEP_CITATIONS])
 
 
+def _citation_words(where: _Located, key: str, citation: Any) -> Extracted | None:
+    """A citation marked as words (``{ words = "..." }``); a legal citation: None."""
+    if not isinstance(citation, dict):
+        return None
+    return _message(where, key, citation.get("words"),
+                    "Where a rule comes from, in words (not a legal citation): translate "
+                    "it, keeping any article it names exactly as it is.")
+
+
 def _emit(items: list[Extracted | None]) -> Iterator[Extracted]:
     yield from (item for item in items if item is not None)
 
@@ -167,12 +198,13 @@ def extract_workflows(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
 def extract_deadlines(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
                       options: dict[str, Any]) -> Iterator[Extracted]:
     """mla/data/deadlines/rules.toml: each rule's title, summary, overrun duty and
-    counting source (its citation stays as it is)."""
+    counting source, and its citation where it is words (a legal one stays as it is)."""
     text, where = _read(fileobj)
     for code, rule in tomllib.loads(text).get("rule", {}).items():
         yield from _emit([
             _message(where, deadline_key(code, "title"), rule.get("title"),
                      "The name of a deadline (time limit) rule."),
+            _citation_words(where, deadline_key(code, "citation"), rule.get("citation")),
             _message(where, deadline_key(code, "summary"), rule.get("summary")),
             _message(where, deadline_key(code, "overrun_duty"), rule.get("overrun_duty"),
                      "What the caseworker must do when the time limit cannot be met."),
@@ -191,9 +223,16 @@ def extract_grounds(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
     official = "A ground for refusal: use the wording of the official language version " \
                "of the article cited ({citation})."
     for ground in data.get("ground", []):
-        yield from _emit([_message(where, ground_key(str(ground.get("code"))),
-                                   ground.get("label"),
-                                   official.format(citation=ground.get("citation", "")))])
+        code = str(ground.get("code"))
+        citation = ground.get("citation", "")
+        cited = citation.get("words", "") if isinstance(citation, dict) else citation
+        yield from _emit([
+            _message(where, ground_key(code), ground.get("label"),
+                     official.format(citation=cited)),
+            _citation_words(where, ground_citation_key(code), citation),
+            *(_citation_words(where, ground_citation_key(code, basis), value)
+              for basis, value in (ground.get("citations") or {}).items()),
+        ])
     for note in data.get("not_a_ground", []):
         citation = str(note.get("citation"))
         yield from _emit([_message(where, not_a_ground_key(citation), note.get("text"),
@@ -227,13 +266,16 @@ def extract_dualcrim(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
 
 def extract_instruments(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
                         options: dict[str, Any]) -> Iterator[Extracted]:
-    """mla/data/instruments.toml: each instrument's title (its citation stays)."""
+    """mla/data/instruments.toml: each instrument's title, and its citation where it is
+    words (a legal one stays as it is)."""
     text, where = _read(fileobj)
     for item in tomllib.loads(text).get("instrument", []):
-        yield from _emit([_message(where, instrument_key(str(item.get("code"))),
-                                   item.get("title"),
+        code = str(item.get("code"))
+        yield from _emit([_message(where, instrument_key(code), item.get("title"),
                                    "The title of a convention or legal basis: use its "
-                                   "official title in this language where it has one.")])
+                                   "official title in this language where it has one."),
+                          _citation_words(where, instrument_key(code, "citation"),
+                                          item.get("citation"))])
 
 
 def extract_iccs(fileobj: IO[bytes], keywords: Any, comment_tags: Any,

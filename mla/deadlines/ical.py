@@ -119,6 +119,6 @@ def _event(deadline: Deadline, case: Case, rule: Any, stamp: datetime, base_url:
     prefix = "CUSTODY: " if deadline.is_custody else ""
     status = " (paused)" if deadline.status == "paused" else ""
     event.add("summary", f"{prefix}{case.reference}: {rule.title_text}{status}")
-    event.add("description", f"{rule.summary_text}\n{rule.citation}")
+    event.add("description", f"{rule.summary_text}\n{rule.citation_text}")
     event.add("url", f"{base_url.rstrip('/')}{case_link(case)}")
     return event

@@ -153,7 +153,7 @@ def _reminder_body(deadline: Deadline, rule: Rule) -> str:
     return "\n".join([
         _("Due: %(when)s", when=due(deadline.due_at, deadline.zone_name)),
         rule.summary_text,
-        _("Rule: %(citation)s", citation=rule.citation),
+        _("Rule: %(citation)s", citation=rule.citation_text),
     ])
 
 

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mla.core.i18n import data_text, deadline_key
+from mla.core.i18n import citation_words, data_text, deadline_key
 from mla.notifications.letters import known_letter_templates
 from mla.treaties.models import PARTY_INSTRUMENTS
 
@@ -86,10 +86,15 @@ class Rule:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     # What people read, in the page's language (mla.core.i18n; the fields above keep
-    # the file's English; the citation keeps its official form in every language).
+    # the file's English; a legal citation keeps its official form in every language).
     @property
     def title_text(self) -> str:
         return data_text(deadline_key(self.code, "title"), self.title)
+
+    @property
+    def citation_text(self) -> str:
+        """The citation as it is, or translated where the file gives it in words."""
+        return data_text(deadline_key(self.code, "citation"), self.citation)
 
     @property
     def summary_text(self) -> str:
@@ -123,10 +128,14 @@ def _check(code: str, raw: dict[str, Any]) -> Rule:
     unknown = set(raw) - _FIELDS
     if unknown:
         raise RuleError(f"rule {code}: unknown field(s) {', '.join(sorted(unknown))}")
-    for required in ("title", "citation"):
-        if not str(raw.get(required, "")).strip():
-            raise RuleError(f"rule {code}: {required} is required")
     values = dict(raw)
+    try:  # a legal citation, or a source in words (mla.core.i18n.citation_words)
+        values["citation"] = citation_words(raw.get("citation", ""))
+    except ValueError as exc:
+        raise RuleError(f"rule {code}: {exc}") from None
+    for required in ("title", "citation"):
+        if not str(values.get(required, "")).strip():
+            raise RuleError(f"rule {code}: {required} is required")
     if "remind_days" in values:
         values["remind_days"] = tuple(int(d) for d in values["remind_days"])
     rule = Rule(code=code, **values)

@@ -252,11 +252,11 @@ def _out_of_scope(case: Case, rule: Rule) -> str:
     if rule.between_parties and not both_parties(home, case.counterpart_country,
                                                  rule.between_parties):
         return str(_l("%(rule)s: not applicable, both states are not parties to %(citation)s.",
-                      rule=rule.title_text, citation=rule.citation))
+                      rule=rule.title_text, citation=rule.citation_text))
     if rule.requires_rule and db.session.scalar(select(Deadline.id).where(
             Deadline.case_id == case.id, Deadline.rule_code == rule.requires_rule)) is None:
         return str(_l("%(rule)s: not applicable to this procedure (%(citation)s).",
-                      rule=rule.title_text, citation=rule.citation))
+                      rule=rule.title_text, citation=rule.citation_text))
     return ""
 
 
@@ -370,7 +370,7 @@ def extend_deadline(actor: Actor, deadline: Deadline, *, reason: str,
                            code="invalid")
     if not rule.can_extend:
         raise ServiceError(str(_l("%(citation)s does not allow this deadline to be extended.",
-                                  citation=rule.citation)), code="invalid")
+                                  citation=rule.citation_text)), code="invalid")
     if not reason:
         raise ServiceError(str(_l("Give the reason for the extension.")), code="invalid",
                            details={"field": "reason"})
@@ -378,11 +378,11 @@ def extend_deadline(actor: Actor, deadline: Deadline, *, reason: str,
         return _move_to_agreed_date(actor, deadline, rule, reason, days, agreed_on)
     if agreed_on is not None:
         raise ServiceError(str(_l("%(citation)s extends by a number of days, not to a date.",
-                                  citation=rule.citation)), code="invalid",
+                                  citation=rule.citation_text)), code="invalid",
                            details={"field": "agreed_on"})
     if deadline.extensions >= rule.max_extensions:
         raise ServiceError(str(_l("This deadline has been extended as often as %(citation)s "
-                                  "allows.", citation=rule.citation)), code="invalid")
+                                  "allows.", citation=rule.citation_text)), code="invalid")
     days = rule.extension_days if days is None else days
     if not 0 < days <= rule.extension_days:
         raise ServiceError(str(_l("An extension is between 1 and %(days)s days.",
@@ -410,7 +410,7 @@ def _move_to_agreed_date(actor: Actor, deadline: Deadline, rule: Rule, reason: s
                          days: int | None, agreed_on: date | None) -> Deadline:
     if days is not None:
         raise ServiceError(str(_l("%(citation)s gives no number of days: enter the new date "
-                                  "agreed with the other side.", citation=rule.citation)),
+                                  "agreed with the other side.", citation=rule.citation_text)),
                            code="invalid", details={"field": "days"})
     if agreed_on is None:
         raise ServiceError(str(_l("Enter the new date agreed with the other side.")),
@@ -471,7 +471,7 @@ class DeadlineView:
         d = self.deadline
         return {
             "id": d.id, "name": d.rule_code, "title": self.rule.title_text,
-            "citation": self.rule.citation, "due_at": d.due_at, "status": self.status,
+            "citation": self.rule.citation_text, "due_at": d.due_at, "status": self.status,
             "days_left": self.days_left, "unit": self.unit, "is_custody": d.is_custody,
             "soft_due_at": d.soft_due_at, "started_at": d.started_at,
             "start_on": d.start_on.isoformat(), "extensions": d.extensions,

@@ -39,8 +39,14 @@ class Instrument(Model):
 
     @property
     def title_text(self) -> str:
-        """The title in the page's language (mla.core.i18n); the citation never changes."""
+        """The title in the page's language (mla.core.i18n)."""
         return data_text(instrument_key(self.code), self.title)
+
+    @property
+    def citation_text(self) -> str:
+        """The citation as it is, or translated where instruments.toml gives it in
+        words (mla.core.i18n.citation_words)."""
+        return data_text(instrument_key(self.code, "citation"), self.citation)
 
 
 class IccsCode(Model):

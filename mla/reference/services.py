@@ -11,6 +11,7 @@ import holidays
 import pycountry
 from sqlalchemy import select
 
+from mla.core.i18n import citation_words
 from mla.extensions import db
 from mla.reference.models import Country, IccsCode, Instrument
 
@@ -73,7 +74,7 @@ def load_instruments() -> int:
     for item in data["instrument"]:
         instrument = db.session.get(Instrument, item["code"]) or Instrument(code=item["code"])
         instrument.title = item["title"]
-        instrument.citation = item["citation"]
+        instrument.citation = citation_words(item["citation"])
         instrument.kinds = list(item["kinds"])
         db.session.add(instrument)
     db.session.flush()

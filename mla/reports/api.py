@@ -240,7 +240,7 @@ def reports_outcomes() -> ResponseReturnValue:
     for code, n in data.refusals:
         found = GROUNDS_BY_CODE.get(code)
         refusals.append({"ground": code, "label": found.label_text if found else code,
-                         "article": found.citation if found else "", "count": n})
+                         "article": found.citation_text if found else "", "count": n})
     return jsonify({"by_state": [{"outcome": label, "incoming": i, "outgoing": o}
                                  for label, i, o in data.by_state],
                     "refusals": refusals})

@@ -164,7 +164,8 @@ def outcome_tables(actor: User, f: ReportFilters) -> list[Table]:
     grounds = []
     for code, n in data.refusals:
         found = GROUNDS_BY_CODE.get(code)
-        grounds.append([found.label_text if found else code, found.citation if found else "", n])
+        grounds.append([found.label_text if found else code,
+                        found.citation_text if found else "", n])
     refusals = Table("refusals", _("Refusals by ground (requests closed in the period)"),
                      [_("Ground"), _("Article"), _("Requests")], grounds,
                      cell_links=[[None, None, closed_args(f, ground=code)]

@@ -93,7 +93,7 @@ def no_referral_duty(ctx: TransitionContext) -> str | None:
         return None
     return _("Extradition was refused because the person is a national: the case must be "
              "submitted for domestic prosecution (%(citation)s)",
-             citation=found.citation_for(ctx.case.legal_basis))
+             citation=found.citation_text_for(ctx.case.legal_basis))
 
 
 # --- effects ---------------------------------------------------------------------

@@ -23,7 +23,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mla.cases.models import Case, CaseEvent
-from mla.core.i18n import data_text, ground_key, not_a_ground_key
+from mla.core.i18n import (
+    citation_words,
+    data_text,
+    ground_citation_key,
+    ground_key,
+    not_a_ground_key,
+)
 from mla.extensions import db
 from mla.settings import current_settings
 from mla.treaties.models import PARTY_INSTRUMENTS, RESERVATION_KINDS
@@ -57,6 +63,20 @@ class RefusalGround:
         return dict(self.citations).get(legal_basis, self.citation)
 
     @property
+    def citation_text(self) -> str:
+        """The citation (not one of ``citations``) in the page's language where the file
+        gives it in words; a legal citation as it is."""
+        return data_text(ground_citation_key(self.code), self.citation)
+
+    def citation_text_for(self, legal_basis: str) -> str:
+        """``citation_for`` in the page's language where the file gives it in words (a
+        legal citation shows as it is)."""
+        if legal_basis in dict(self.citations):
+            return data_text(ground_citation_key(self.code, legal_basis),
+                             self.citation_for(legal_basis))
+        return self.citation_text
+
+    @property
     def label_text(self) -> str:
         """The ground in the page's language (mla.core.i18n); ``label`` is the file's."""
         return data_text(ground_key(self.code), self.label)
@@ -83,6 +103,12 @@ def _checked(where: str, raw: dict[str, Any], keys: set[str]) -> dict[str, Any]:
     for key in ("kinds", "bases", "citation"):
         if not raw.get(key):
             raise GroundsError(f"{where}: {key} is required")
+    try:  # a legal citation, or a source in words (mla.core.i18n.citation_words)
+        raw = {**raw, "citation": citation_words(raw["citation"]),
+               "citations": {basis: citation_words(value)
+                             for basis, value in (raw.get("citations") or {}).items()}}
+    except ValueError as exc:
+        raise GroundsError(f"{where}: {exc}") from None
     if set(raw["kinds"]) - set(KINDS):
         raise GroundsError(f"{where}: kinds must be among {KINDS}")
     for key in ("unless_parties", "only_parties"):
@@ -114,8 +140,8 @@ def parse_grounds(text: str) -> tuple[tuple[RefusalGround, ...], tuple[NotAGroun
         NotAGround(kinds=tuple(raw["kinds"]), bases=tuple(raw["bases"]),
                    citation=raw["citation"], text=raw["text"],
                    only_parties=raw.get("only_parties"))
-        for index, raw in enumerate(data.get("not_a_ground", []), start=1)
-        if _checked(f"not_a_ground #{index}", raw, _NOTE_KEYS))
+        for index, entry in enumerate(data.get("not_a_ground", []), start=1)
+        for raw in [_checked(f"not_a_ground #{index}", entry, _NOTE_KEYS)])
     if not grounds:
         raise GroundsError("the grounds file defines no [[ground]]")
     return tuple(grounds), notes
@@ -171,7 +197,7 @@ def never_grounds(case: Case) -> list[NotAGround]:
 def ground_choices(case: Case | None) -> list[tuple[str, str]]:
     if case is None:
         return []
-    return [(g.code, f"{g.label_text} ({g.citation_for(case.legal_basis)})")
+    return [(g.code, f"{g.label_text} ({g.citation_text_for(case.legal_basis)})")
             for g in grounds_for(case)]
 
 

@@ -45,7 +45,7 @@ def _display(spec: FieldSpec | None, raw: Any) -> str:
         return dict(spec.choices).get(str(raw), str(raw))
     if spec.type == "refusal_ground":
         found = GROUNDS_BY_CODE.get(str(raw))
-        return f"{found.label_text} ({found.citation})" if found else str(raw)
+        return f"{found.label_text} ({found.citation_text})" if found else str(raw)
     if spec.type == "authority":
         authority = db.session.get(Authority, int(raw)) if str(raw).isdecimal() else None
         return authority.name if authority is not None else str(raw)

@@ -7,15 +7,19 @@ from __future__ import annotations
 import csv
 import tomllib
 from dataclasses import fields, is_dataclass
-from pathlib import Path
 from typing import Any
 
+import pytest
 from markupsafe import escape
 
 from mla.core.i18n import (
+    citation_words,
     data_text,
+    deadline_key,
     dualcrim_rule_key,
     exercise_key,
+    ground_citation_key,
+    instrument_key,
     not_a_ground_key,
     scenario_key,
     workflow_key,
@@ -27,7 +31,7 @@ from mla.sandbox.pack.reader import read_pack
 from mla.workflow.grounds import load_grounds
 from mla.workflow.registry import current_all
 from mla.workflow.texts import translated
-from tests.i18n.catalogues import CLOSE, OPEN, ROOT
+from tests.i18n.catalogues import CLOSE, OPEN, POT, ROOT, messages, read_catalogue
 
 DATA = ROOT / "mla" / "data"
 
@@ -122,13 +126,63 @@ def test_words_the_catalogue_lacks_show_as_the_file_says_them(app_ctx, pseudo_lo
     assert data_text(key, "") == ""
 
 
-def test_citations_are_never_extracted():
-    pot = (ROOT / "mla" / "translations" / "messages.pot").read_text(encoding="utf-8")
-    for path in (DATA / "grounds.toml", DATA / "deadlines" / "rules.toml"):
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        tables = data.get("ground", []) + list(data.get("rule", {}).values())
-        for table in tables:
-            assert f'msgid "{table["citation"]}"' not in pot, table["citation"]
+def _citations() -> list[tuple[str, Any]]:
+    """(key, citation as the file writes it) of every deadline rule, refusal ground (its
+    per-basis citations too) and instrument: a string, or { words = "..." }."""
+    def read(name: str) -> dict[str, Any]:
+        return tomllib.loads((DATA / name).read_text(encoding="utf-8"))
+
+    found = [(deadline_key(code, "citation"), rule["citation"])
+             for code, rule in read("deadlines/rules.toml")["rule"].items()]
+    for ground in read("grounds.toml")["ground"]:
+        found.append((ground_citation_key(ground["code"]), ground["citation"]))
+        found += [(ground_citation_key(ground["code"], basis), value)
+                  for basis, value in ground.get("citations", {}).items()]
+    found += [(instrument_key(item["code"], "citation"), item["citation"])
+              for item in read("instruments.toml")["instrument"]]
+    return found
+
+
+def test_legal_citations_are_never_extracted_and_citations_in_words_are():
+    pot = messages(read_catalogue(POT))
+    extracted = {(m.context, m.id) for m in pot}
+    msgids = {m.id for m in pot}
+    citations = _citations()
+    words = [(key, value["words"]) for key, value in citations if isinstance(value, dict)]
+    legal = [value for _key, value in citations if isinstance(value, str)]
+    assert ("deadline:sla_acknowledge:citation",
+            "Internal service level of the central authority") in words
+    assert "UNTOC art. 18(9)" in legal
+    assert [w for w in words if w not in extracted] == []
+    assert [c for c in legal if c in msgids] == []
+
+
+def test_a_citation_is_a_string_or_words_and_nothing_else():
+    assert citation_words("ECE art. 16(4)") == "ECE art. 16(4)"
+    assert citation_words({"words": "Domestic law"}) == "Domestic law"
+    for wrong in ({"word": "Domestic law"}, {"words": "x", "note": "y"}, {"words": 3}, ["x"]):
+        with pytest.raises(ValueError):
+            citation_words(wrong)
+
+
+def test_citations_in_words_are_looked_up_and_legal_ones_shown_as_they_are(
+        app_ctx, pseudo_locale):
+    shown = {deadline_key(code, "citation"): rule.citation_text
+             for code, rule in load_rules().items()}
+    for ground in load_grounds()[0]:
+        shown[ground_citation_key(ground.code)] = ground.citation_text_for("")
+        shown.update({ground_citation_key(ground.code, basis): ground.citation_text_for(basis)
+                      for basis, _citation in ground.citations})
+    for item in tomllib.loads((DATA / "instruments.toml").read_text("utf-8"))["instrument"]:
+        instrument = Instrument(code=item["code"], citation=citation_words(item["citation"]))
+        shown[instrument_key(item["code"], "citation")] = instrument.citation_text
+    wrong = []
+    for key, value in _citations():
+        english = value["words"] if isinstance(value, dict) else value
+        expected = f"{OPEN}{english}{CLOSE}" if isinstance(value, dict) else english
+        if shown[key] != expected:
+            wrong.append(f"{key}: {shown[key]!r}, not {expected!r}")
+    assert not wrong, "\n".join(wrong)
 
 
 def _catalogue(lang: str) -> Any:
