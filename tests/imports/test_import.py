@@ -98,6 +98,22 @@ def test_the_sample_register_imports_every_row_in_its_state(runner, db):
     assert history[0].data["row"] == 2
 
 
+def test_the_statements_do_not_grow_with_the_rows(runner, db, tmp_path, count_queries):
+    # Reference data read once, rows written by executemany: no statement per row.
+    header, rows = _sample_rows()
+    # The first import creates the reference counters; count the next two.
+    assert _import(runner, _write_csv(tmp_path / "first.csv", header, rows)).exit_code == 0
+    counts = []
+    for copies in (1, 3):
+        path = _write_csv(tmp_path / f"register-{copies}.csv", header, rows * copies)
+        with count_queries() as counter:
+            result = _import(runner, path)
+        assert result.exit_code == 0, result.output
+        counts.append(len(counter.statements))
+    assert _cases(db) == 5 * len(rows)
+    assert counts[0] == counts[1], counts
+
+
 def test_persons_are_sealed_and_found_through_the_blind_index(runner, db):
     assert _import(runner, SAMPLE).exit_code == 0
     found = find_persons_by_name("jean  FICTIF")
