@@ -15,6 +15,7 @@ import tomllib
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -25,6 +26,7 @@ from wtforms.i18n import messages_path
 
 from mla.cases.models import Person
 from mla.core.locale import LANGUAGE_NAMES
+from mla.core.zones import offered_zones, zone_label
 from mla.extensions import db
 from tests.conftest import _csrf_from
 from tests.i18n.catalogues import ROOT, unwrapped
@@ -245,6 +247,11 @@ def locale_words() -> list[str]:
             words += list(english.months[context][width].values())
             words += list(english.days[context][width].values())
     words += list(LANGUAGE_NAMES.values())
+    # The time zone list names each zone's country and place as CLDR does (Babel), its
+    # offset after them: "France — Paris (GMT+01:00)" (mla.core.zones.zone_label).
+    any_day = datetime(2026, 1, 1, tzinfo=UTC)  # the offset is cut off: any day does
+    words += [zone_label(name, english, any_day).rsplit(" (", 1)[0]
+              for name in offered_zones()]
     return words
 
 
