@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import re
 import secrets
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from bench._server import Server, app_environment
 from tests.conftest import (
     PASSWORD,
     create_run_database,
@@ -37,7 +34,6 @@ from tests.test_migrations import _logging_preserved
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-START_TIMEOUT = 120.0  # seconds for gunicorn to listen, on a loaded machine
 CASE = {"direction": "incoming", "kind": "mla", "counterpart_country": "FR",
         "legal_basis": "UNTOC", "title": "Bank records, shared between servers"}
 
@@ -58,13 +54,9 @@ def database(worker_id_safe: str) -> Iterator[str]:
 
 
 def _environment(database_url: str, instance: Path, ring_json: str, secret: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLA_")}
-    env.update({
-        "MLA_DATABASE_URL": database_url, "MLA_SECRET_KEY": secret,
-        "MLA_KEY_RING": ring_json, "MLA_HOME_COUNTRY": "BE", "MLA_COOKIE_SECURE": "0",
-        "MLA_INSTANCE_PATH": str(instance),
-    })
-    return env
+    return app_environment(
+        MLA_DATABASE_URL=database_url, MLA_SECRET_KEY=secret, MLA_KEY_RING=ring_json,
+        MLA_HOME_COUNTRY="BE", MLA_COOKIE_SECURE="0", MLA_INSTANCE_PATH=str(instance))
 
 
 def _prepare(env: dict, instance: Path) -> str:
@@ -88,41 +80,6 @@ def _prepare(env: dict, instance: Path) -> str:
         db.session.remove()
         db.engine.dispose()
     return result.output.strip().splitlines()[-1]
-
-
-class Server:
-    """gunicorn on a port the kernel picks (127.0.0.1:0), read back from its log."""
-
-    def __init__(self, env: dict, cwd: Path) -> None:
-        self.log = cwd / "gunicorn.log"
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "2",
-                 "mla:create_app()"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
-        self.url = ""
-
-    def wait_until_listening(self) -> str:
-        give_up = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < give_up:
-            found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", self.output())
-            if found:
-                self.url = found.group(1)
-                return self.url
-            assert self.process.poll() is None, f"gunicorn exited:\n{self.output()[-3000:]}"
-            time.sleep(0.1)
-        raise AssertionError(f"gunicorn did not listen:\n{self.output()[-3000:]}")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

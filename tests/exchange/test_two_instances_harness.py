@@ -1,22 +1,18 @@
-"""The two-instance harness: gunicorn servers on ports the kernel picks, and a loopback
-TCP relay that records every byte between them. Its own tests show the relay passes
-bytes both ways unchanged and records them, and leaves nothing listening."""
+"""The two-instance harness: gunicorn servers on ports the kernel picks (bench/_server.py,
+shared with the deploy test and `python -m bench web`), and a loopback TCP relay that
+records every byte between them. Its own tests show the relay passes bytes both ways
+unchanged and records them, and leaves nothing listening."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import re
 import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.request
-from pathlib import Path
 
-START_TIMEOUT = 120.0  # seconds for gunicorn to listen, on a loaded machine
+from bench._server import Server, app_environment, flask_command
 
+__all__ = ["Relay", "Server", "flask_command"]
 
 class Relay:
     """Listens on 127.0.0.1:<free port>, forwards each connection to ``target`` and keeps
@@ -87,54 +83,6 @@ class Relay:
             thread.join(10)
 
 
-class Server:
-    """gunicorn on 127.0.0.1:0, its port read back from its log."""
-
-    def __init__(self, env: dict[str, str], cwd: Path, name: str) -> None:
-        self.name = name
-        self.log = cwd / f"{name}-gunicorn.log"
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "2",
-                 "mla:create_app()"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
-        self.url = ""
-        self.port = 0
-
-    def wait_until_listening(self) -> str:
-        give_up = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < give_up:
-            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", self.output())
-            if found:
-                self.port = int(found.group(1))
-                self.url = f"http://127.0.0.1:{self.port}"
-                return self.url
-            assert self.process.poll() is None, f"gunicorn exited:\n{self.output()[-3000:]}"
-            time.sleep(0.1)
-        raise AssertionError(f"gunicorn did not listen:\n{self.output()[-3000:]}")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
-
-
-def flask_command(env: dict[str, str], cwd: Path, *args: str) -> str:
-    """`flask --app wsgi ARGS` as the operator runs it; its output (fails on non-zero)."""
-    project = Path(__file__).resolve().parents[2]
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", str(project / "wsgi.py"), *args],
-        env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, f"flask {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
 def test_the_relay_passes_bytes_both_ways_and_records_them():
     echo = socket.create_server(("127.0.0.1", 0))
 
@@ -164,9 +112,8 @@ def test_the_relay_passes_bytes_both_ways_and_records_them():
 
 
 def test_a_server_is_stopped_and_leaves_nothing(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLA_")}
-    env.update({"MLA_INSTANCE_PATH": str(tmp_path / "instance"), "MLA_HOME_COUNTRY": "BE",
-                "MLA_COOKIE_SECURE": "0"})
+    env = app_environment(MLA_INSTANCE_PATH=str(tmp_path / "instance"), MLA_HOME_COUNTRY="BE",
+                          MLA_COOKIE_SECURE="0")
     server = Server(env, tmp_path, "probe")
     try:
         url = server.wait_until_listening()
