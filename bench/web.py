@@ -194,6 +194,12 @@ def make_app(env: dict[str, str]):  # type: ignore[no-untyped-def]
     return create_app(Settings.from_env(environ=env))
 
 
+def migrate(app) -> None:  # type: ignore[no-untyped-def]
+    """`flask db upgrade`: a database kept by an earlier run reaches today's schema."""
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, f"flask db upgrade:\n{result.output}"
+
+
 def prepare(env: dict[str, str]) -> None:
     """Migrate, load the reference data, create a user per role and the fictional
     counterparts: what an operator does once per database."""
@@ -203,10 +209,9 @@ def prepare(env: dict[str, str]) -> None:
     from mla.reference.services import ensure_fictional_country
 
     app = make_app(env)
-    runner = app.test_cli_runner()
-    for args in (["db", "upgrade"], ["reference", "load"]):
-        result = runner.invoke(args=args)
-        assert result.exit_code == 0, f"flask {' '.join(args)}:\n{result.output}"
+    migrate(app)
+    result = app.test_cli_runner().invoke(args=["reference", "load"])
+    assert result.exit_code == 0, f"flask reference load:\n{result.output}"
     with app.app_context():
         with unit_of_work():
             for code, name in (("XZ", "Zembla"), ("XA", "Arcadia"), ("XB", "Borduria")):
@@ -748,7 +753,9 @@ def run(args: argparse.Namespace) -> list[SizeResult]:
                       pgbench_scale=args.pgbench_scale)
     results = []
     try:
-        if not args.reuse:
+        if args.reuse:
+            migrate(make_app(env))
+        else:
             prepare(env)
             started = time.perf_counter()
             pgbench(["-i", "-q", "-s", str(options.pgbench_scale)], pg_db, base)
