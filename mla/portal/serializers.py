@@ -17,7 +17,6 @@ from typing import Any
 
 from mla.auth.actors import Actor
 from mla.cases.models import Case, CaseEvent
-from mla.cases.serializers import HISTORY_KINDS
 from mla.deadlines.serializers import case_deadlines
 from mla.portal.status import standing
 from mla.workflow.registry import state_label, step_label
@@ -71,15 +70,6 @@ def _event_row(event: CaseEvent) -> dict[str, Any]:
     }, (*PROSECUTOR_EVENT_FIELDS, "label"))
 
 
-def prosecutor_history(case: Case) -> list[dict[str, Any]]:
-    """The API's history, without internal entries."""
-    return [
-        {"transition": e.transition or e.kind, "from_state": e.from_state,
-         "to_state": e.to_state, "at": e.at, "actor_label": e.actor_label}
-        for e in visible_events(case) if e.kind in HISTORY_KINDS
-    ]
-
-
 def prosecutor_deadlines(case: Case, *, running_only: bool = False) -> list[dict[str, Any]]:
     return [_pick(d, PROSECUTOR_DEADLINE_FIELDS) for d in case_deadlines(case)
             if not running_only or d.get("ended_at") is None]
@@ -91,7 +81,8 @@ def restrict_payload(actor: Actor, case: Case, data: dict[str, Any]) -> dict[str
         return data
     allowed = _pick(data, PROSECUTOR_CASE_FIELDS)
     if "history" in allowed:
-        allowed["history"] = prosecutor_history(case)
+        # Picked from the payload too, without internal entries (mla.cases.serializers).
+        allowed["history"] = [h for h in data["history"] if not h["is_internal"]]
     if "deadlines" in allowed:
         # Picked from the payload, not read again: a list loads a whole page's at once.
         allowed["deadlines"] = [_pick(d, PROSECUTOR_DEADLINE_FIELDS) for d in data["deadlines"]]
