@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from jinja2.nodes import EvalContext
 from jinja2.utils import pass_eval_context
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from mla.core.access import rule_for, trainee_refused
 from mla.core.clock import now
@@ -73,6 +73,10 @@ def _without_bidi_overrides(eval_ctx: EvalContext, value: Any) -> Any:
     and already-safe markup alike, so no template can show a bidi override. Objects
     that render themselves as HTML (form fields, marked values) become their markup
     first, as autoescaping would make them."""
+    # The usual case first (a page passes a thousand values here): text or markup
+    # in ASCII holds no override, and isascii() is a C scan with no copy.
+    if type(value) is str or type(value) is Markup:
+        return value if value.isascii() else strip_bidi(value)
     if eval_ctx.autoescape and hasattr(value, "__html__"):
         value = escape(value)
     return strip_bidi(value) if isinstance(value, str) else value

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import has_request_context, request
-from flask_babel import get_locale
+from flask import has_request_context
+from flask_babel import get_translations
 
 from mla.core.i18n import data_text, workflow_key
 from mla.workflow.definitions import FieldSpec, State, Transition, Workflow
@@ -52,13 +52,27 @@ def translated(workflow: Workflow) -> Workflow:
     )
 
 
+# Translated copies, per process. A definition is immutable and the registry hands out
+# the same object until its file changes; Flask-Babel loads a language's catalogue once
+# per process. So a copy holds as long as its definition and its catalogue do:
+# translating every workflow's states, steps and fields on each request was a sixth of
+# the list page. Keyed by the identity of both; each entry holds them, so neither id is
+# reused while the entry lives. Bounded: an edited file leaves its old entries behind.
+_translated: dict[tuple[int, int], tuple[Workflow, object, Workflow]] = {}
+_MAX_TRANSLATED = 256
+
+
 def localized(workflow: Workflow) -> Workflow:
-    """``translated(workflow)`` once per request, version and language."""
+    """``translated(workflow)``, made once per process, definition and catalogue."""
     if not has_request_context():
         return workflow
-    seen: dict[tuple[str, str, str], Workflow] = request.environ.setdefault(
-        "mla.workflow_texts", {})
-    key = (workflow.name, workflow.version, str(get_locale()))
-    if key not in seen:
-        seen[key] = translated(workflow)
-    return seen[key]
+    catalogue = get_translations()
+    key = (id(workflow), id(catalogue))
+    found = _translated.get(key)
+    if found is not None and found[0] is workflow and found[1] is catalogue:
+        return found[2]
+    copy = translated(workflow)
+    if len(_translated) >= _MAX_TRANSLATED:
+        _translated.clear()
+    _translated[key] = (workflow, catalogue, copy)
+    return copy
