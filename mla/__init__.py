@@ -53,7 +53,7 @@ __all__ = ["DOMAINS", "SUPPORTED_LOCALES", "create_app", "settings_of"]
 def create_app(settings: Settings | None = None) -> Flask:
     from mla.core.access import gate
     from mla.core.crypto import EXTENSION_KEY, KeyRing
-    from mla.core.db import tune_sqlite
+    from mla.core.db import ping_after_idle, tune_sqlite
     from mla.core.errors import register_error_handlers
     from mla.core.headers import init_headers
     from mla.core.input import init_input_guard
@@ -94,9 +94,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     db.init_app(app)
     domains = [importlib.import_module(f"mla.{name}.plugin").DOMAIN for name in DOMAINS]
-    if settings.is_sqlite:
-        with app.app_context():
+    with app.app_context():
+        if settings.is_sqlite:
             tune_sqlite(db.engine)
+        else:
+            ping_after_idle(db.engine)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
@@ -142,7 +144,9 @@ def _configure_logging(settings: Settings) -> None:
 def _engine_options(settings: Settings) -> dict[str, object]:
     if settings.is_sqlite:
         return {"connect_args": {"timeout": 10, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    # No pool_pre_ping (a round trip per request): mla.core.db.ping_after_idle checks
+    # only connections that sat idle; pool_recycle bounds a connection's age.
+    return {"pool_recycle": 1800, "pool_size": 10, "max_overflow": 10}
 
 
 def _select_locale() -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextvars
+import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -107,3 +109,35 @@ def tune_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
 
+
+
+# --- PostgreSQL: a liveness check only after a connection sat idle --------------------
+# pool_pre_ping costs a round trip (SELECT 1) on every checkout, that is on every
+# request, for connections that were in use milliseconds ago. A connection goes stale
+# when the server or a proxy drops it, which happens to idle ones (a restart, an idle
+# timeout, a failover while the site was quiet). So ping only a connection that sat in
+# the pool longer than IDLE_PING_SECONDS; raising DisconnectionError from the
+# "checkout" event makes the pool discard it and connect again (up to three tries: the
+# documented custom pessimistic check). A server lost under a busy site still fails
+# the requests in flight once; SQLAlchemy then invalidates the pool (its optimistic
+# handling) and pool_recycle bounds any connection's age.
+IDLE_PING_SECONDS = 10.0
+_CHECKED_IN_AT = "mla_checked_in_at"
+
+
+def ping_after_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is not None:
+            record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        # A new connection has no time yet: it was just opened, nothing to check.
+        since = record.info.get(_CHECKED_IN_AT)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("stale connection after idling") from exc
