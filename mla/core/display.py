@@ -157,6 +157,13 @@ def zone_short_name(local: datetime, language: str) -> str:
     return gmt_offset(local, get_locale() or language)
 
 
+def reader_zone_name(value: datetime) -> str:
+    """The reader's zone at the instant ``value``, named as ``when`` names it ("CET")."""
+    locale = get_locale()
+    return zone_short_name(to_user_timezone(value),
+                           locale.language if locale is not None else "en")
+
+
 def _with_zone(clock: str, zone: str) -> str:
     """A time and its zone in the locale's order (CLDR's long time format: "14:30 CET",
     Chinese "GMT+01:00 14:30")."""
@@ -172,10 +179,8 @@ def when(value: datetime | None, *, seconds: bool = False, weekday: bool = False
     (mla.core.zones)."""
     if value is None:
         return ""
-    local = to_user_timezone(value)
-    locale = get_locale()
     clock = format_time(value, "medium" if seconds else "short")
-    zone = zone_short_name(local, locale.language if locale is not None else "en")
+    zone = reader_zone_name(value)
     return _join_date_and_time(format_date(value, "full" if weekday else "medium"),
                                _with_zone(clock, zone))
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -85,6 +85,23 @@ def zone_of(user: Any) -> str:
     """The zone ``user`` reads times in: their choice, else the instance's."""
     chosen = getattr(user, "time_zone", None) if user is not None else None
     return chosen if isinstance(chosen, str) and is_zone(chosen) else home_zone_name()
+
+
+class SkippedLocalTime(ValueError):
+    """A wall-clock time the zone never shows: the hour lost when its clocks go forward."""
+
+
+def local_to_utc(local: datetime, zone_name: str) -> datetime:
+    """A wall-clock time (naive, as a person types it) read in ``zone_name``, as a UTC
+    instant. A time the zone skips raises ``SkippedLocalTime``. A time it shows twice
+    (the hour repeated when its clocks go back) is taken at its first occurrence, still
+    on the earlier offset (``fold=0``): the first moment the wall clock reads it."""
+    zone = ZoneInfo(zone_name)
+    wall = local.replace(tzinfo=None)
+    instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != wall:  # skipped: no round trip
+        raise SkippedLocalTime(f"{wall.isoformat()} does not exist in {zone_name}")
+    return instant
 
 
 def select_timezone() -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateTimeLocalField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+
+from mla.core.zones import SkippedLocalTime, local_to_utc
 
 
 class ConfirmForm(FlaskForm):
@@ -19,8 +24,26 @@ class AdvanceForm(FlaskForm):
 
 
 class SetClockForm(FlaskForm):
-    target = DateTimeLocalField(_l("Simulated date and time (UTC)"), format="%Y-%m-%dT%H:%M",
+    """A date and time as the trainer's wall clock reads it, in ``zone`` (theirs, the zone
+    every time on the pages is shown in); ``target_utc`` is that instant once validated."""
+
+    target = DateTimeLocalField(_l("Simulated date and time"), format="%Y-%m-%dT%H:%M",
                                 validators=[InputRequired()])
+
+    def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.zone_help = ""  # the zone in the reader's words, beside the field (the view's)
+        self.target_utc: datetime | None = None
+
+    def validate_target(self, field: DateTimeLocalField) -> None:
+        if field.data is None:  # not a date and time: the field has said so
+            return
+        try:
+            self.target_utc = local_to_utc(field.data, self.zone)
+        except SkippedLocalTime:
+            raise ValidationError(_l("Your time zone skips this time: the clocks go forward "
+                                     "then. Choose another time.")) from None
 
 
 class LoadForm(FlaskForm):

@@ -7,8 +7,8 @@ Admins and supervisors act as trainers in a sandbox.
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -32,11 +33,12 @@ from mla.cases.models import Case
 from mla.cases.queries import visible_cases
 from mla.core import clock
 from mla.core.access import allow, allow_any_user
-from mla.core.display import when
+from mla.core.display import reader_zone_name, when
 from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error, as_choices
 from mla.core.i18n import data_text, scenario_key
 from mla.core.transaction import after_commit
+from mla.core.zones import zone_label, zone_of
 from mla.extensions import db
 from mla.notifications.models import OutboxMessage
 from mla.sandbox import copies, services
@@ -100,8 +102,24 @@ def _console(status: int = 200, **forms: Any) -> tuple[str, int]:
     return render_template(
         "sandbox/console.html", state=state, now=clock.now(),
         advance=forms.get("advance") or AdvanceForm(),
-        set_clock=forms.get("set_clock") or SetClockForm(formdata=None),
+        set_clock=forms.get("set_clock") or _set_clock_form(formdata=None),
         load=load, confirm=ConfirmForm(), scenario_cases=scenario_cases), status
+
+
+def _set_clock_form(**kwargs: Any) -> SetClockForm:
+    """The set-the-clock form in the trainer's zone, named beside the field as every time
+    on the page names it; shown afresh (``formdata=None``) it reads the simulated now."""
+    zone = zone_of(current_user)
+    now = clock.now()
+    if kwargs.get("formdata", True) is None:
+        local = now.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        kwargs["data"] = {"target": local.replace(second=0, microsecond=0)}
+    form = SetClockForm(zone=zone, **kwargs)
+    form.target.label.text = _("Simulated date and time (%(zone)s)",
+                               zone=reader_zone_name(now))
+    form.zone_help = _("In your time zone: %(zone)s.",
+                       zone=zone_label(zone, get_locale() or "en", now))
+    return form
 
 
 def _pack_choices() -> list[tuple[str, str]]:
@@ -139,13 +157,13 @@ def advance() -> ResponseReturnValue:
 @bp.route("/clock/set", methods=["POST"])
 @allow(*TRAINERS)
 def set_clock() -> ResponseReturnValue:
-    form = SetClockForm()
+    form = _set_clock_form()
     if not form.validate_on_submit():
         return _console(422, set_clock=form)
     try:
-        target = form.target.data
-        assert target is not None  # the form requires it
-        moved = services.move_clock_to(current_user, target.replace(tzinfo=UTC))
+        target = form.target_utc
+        assert target is not None  # the form requires it and read it in the trainer's zone
+        moved = services.move_clock_to(current_user, target)
     except ServiceError as exc:
         apply_service_error(form, exc)
         return _console(422, set_clock=form)
