@@ -6,7 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -60,14 +70,23 @@ bp = Blueprint("documents", __name__)
 EDITORS = ("admin", "supervisor", "caseworker")
 
 
+def _shown_documents(case: Case) -> Sequence[Document]:
+    """The reader's documents of ``case`` for the page being rendered, read once: the
+    panel, its translation needs and its upload form's choices all list them."""
+    shown: dict[int, Sequence[Document]] = g.setdefault("shown_documents", {})
+    if case.id not in shown:
+        shown[case.id] = documents_for(current_user, case)
+    return shown[case.id]
+
+
 @bp.app_template_global("case_documents")
 def _case_documents(case: Case) -> Sequence[Document]:
-    return documents_for(current_user, case)
+    return _shown_documents(case)
 
 
 @bp.app_template_global("case_translation_needs")
 def _case_translation_needs(case: Case) -> list[TranslationNeed]:
-    return translation_needs(documents_for(current_user, case), case)
+    return translation_needs(_shown_documents(case), case)
 
 
 @bp.app_template_global("case_compositions")
@@ -96,11 +115,12 @@ def _document_language_label(value: str) -> str:
     return str(LANGUAGE_LABELS.get(value, value))
 
 
-def _upload_form(case: Case) -> UploadForm:
+def _upload_form(case: Case, documents: Sequence[Document] | None = None) -> UploadForm:
+    if documents is None:
+        documents = documents_for(current_user, case)
     form = UploadForm()
     form.translation_of.choices = as_choices(
-        [("", _("Not a translation")),
-         *((str(d.id), d.filename) for d in documents_for(current_user, case))])
+        [("", _("Not a translation")), *((str(d.id), d.filename) for d in documents)])
     return form
 
 
@@ -108,7 +128,7 @@ def _upload_form(case: Case) -> UploadForm:
 def _document_upload_form(case: Case | None = None) -> UploadForm:
     if case is None:
         return UploadForm()
-    return _upload_form(case)
+    return _upload_form(case, _shown_documents(case))
 
 
 @bp.route("/documents/<int:document_id>")

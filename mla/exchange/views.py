@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -81,7 +81,15 @@ def _can_transmit_electronically(case: Case) -> bool:
 
 
 def exchange_panel(case: Case) -> dict[str, Any]:
-    """What the request page shows about the exchange (None of it when nothing applies)."""
+    """What the request page shows about the exchange (None of it when nothing applies).
+    Built once per request: the banner and the panel both read it (five statements)."""
+    built: dict[int, dict[str, Any]] = g.setdefault("exchange_panels", {})
+    if case.id not in built:
+        built[case.id] = _exchange_panel(case)
+    return built[case.id]
+
+
+def _exchange_panel(case: Case) -> dict[str, Any]:
     conversation = statuses.conversation_of(case)
     can_transmit = case.direction == "outgoing" and _can_transmit_electronically(case)
     counterpart = counterpart_of_authority(case.counterpart_authority_id)
