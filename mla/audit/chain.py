@@ -35,6 +35,8 @@ GENESIS = "0" * 64
 # Any constant: the advisory lock's key, shared by every process writing the trail.
 ADVISORY_LOCK_KEY = 0x636F6D6974790001
 _LOCKED = "audit_chain_locked"
+# The hash of the last entry this transaction sealed (see seal).
+_HEAD = "audit_chain_head"
 
 
 def canonical(values: dict[str, Any]) -> bytes:
@@ -74,19 +76,40 @@ def _lock(session: Session) -> None:
 def seal(entry: AuditEntry) -> None:
     """Give ``entry`` (not yet in the session) its place at the end of the chain.
 
-    The last hash is read from the database every time (the query flushes this
-    transaction's earlier entries first), so a savepoint rolled back in between
-    cannot leave the chain pointing at an entry that was never written."""
+    The last hash is read from the database once per transaction, under the lock;
+    later entries of the same transaction chain onto the one sealed before them
+    (entries are inserted in the order they were added, so ids follow the chain).
+    Any rollback, a savepoint's included, forgets it: the next entry reads the
+    database again (the query flushes this transaction's earlier entries first), so
+    a savepoint rolled back cannot leave the chain pointing at an entry never written."""
     session = db.session()
-    _lock(session)
-    last = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1))
-    entry.prev_hash = last or GENESIS
+    last = session.info.get(_HEAD)
+    if last is None:
+        # Only an entry not yet written needs flushing before the read; the rest of the
+        # unit of work flushes later, with the entries of the step (one INSERT for all).
+        if any(isinstance(pending, AuditEntry) for pending in session.new):
+            session.flush()
+        with session.no_autoflush:
+            _lock(session)
+            last = session.scalar(select(AuditEntry.entry_hash)
+                                  .order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
+    entry.prev_hash = last
     entry.entry_hash = entry_hash(entry.prev_hash, fields_of(entry))
+    session.info[_HEAD] = entry.entry_hash
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _lock_released(session: Session) -> None:
+    session.info.pop(_LOCKED, None)
+    session.info.pop(_HEAD, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _head_forgotten(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_HEAD, None)
+    # A lock taken inside a savepoint rolled back may be gone with it: take it again
+    # (taking a lock this transaction already holds is harmless).
     session.info.pop(_LOCKED, None)
 
 

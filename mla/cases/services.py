@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from typing import Any
+from weakref import WeakSet
 
 from flask_babel import gettext as _
+from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
@@ -218,12 +222,37 @@ def register_case(actor: Actor, data: CaseInput) -> Case:
         case.persons.append(_new_person(person))
     db.session.add(case)
     db.session.flush()
+    db.session.info.setdefault(_REGISTERED, set()).add(case.id)
     event = add_event(case, actor, "registered", to_state=case.state, comment="",
                       data={"workflow": case.workflow_name,
                             "workflow_version": case.workflow_version})
     record_audit(actor, "case.register", case, direction=case.direction, kind=case.kind)
     case_registered.send(case, actor=actor, event=event)  # the workflow's on_start effects
     return case
+
+
+# Ids of the requests registered, and the events added, in the current unit of work.
+_REGISTERED = "cases.registered"
+_NEW_EVENTS = "cases.new_events"
+
+
+def registered_in_this_transaction(case: Case) -> bool:
+    """``case`` was registered in the current unit of work: no other transaction can have
+    written rows about it yet, so what this one added is all there is (domains skip
+    reading their rows of a request they know to be new)."""
+    return case.id in db.session.info.get(_REGISTERED, ())
+
+
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_registered(session: Session) -> None:
+    session.info.pop(_REGISTERED, None)
+    session.info.pop(_NEW_EVENTS, None)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_new_events(session: Session, _previous: Any) -> None:
+    session.info.pop(_NEW_EVENTS, None)  # a savepoint's events are gone: ask again
 
 
 def _workflow_start(data: CaseInput) -> dict[str, str]:
@@ -271,7 +300,14 @@ def add_event(case: Case, actor: Actor, kind: str, *, transition: str | None = N
         kind=kind, transition=transition, from_state=from_state, to_state=to_state,
         comment=comment, data=data or {}, is_internal=is_internal)
     db.session.add(event)
+    db.session.info.setdefault(_NEW_EVENTS, WeakSet()).add(event)
     return event
+
+
+def added_in_this_transaction(event: CaseEvent) -> bool:
+    """``event`` was written by the current unit of work: no other transaction has seen
+    it, so nothing outside this one refers to it (e.g. a letter keyed by its id)."""
+    return event in db.session.info.get(_NEW_EVENTS, ())
 
 
 def add_note(actor: Actor, case: Case, text: str) -> CaseEvent:

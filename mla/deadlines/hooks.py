@@ -14,6 +14,8 @@ transition's transaction. They flush, never commit.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from flask_babel import gettext as _
 
 from mla.cases.services import add_event
@@ -23,7 +25,14 @@ from mla.deadlines.models import DeadlineStatus
 from mla.deadlines.rules import UnknownRuleCode, get_rule, load_rules
 from mla.notifications import services as notifications
 from mla.workflow.grounds import duty_after_refusal
-from mla.workflow.hooks import NO_ARGUMENT, Argument, TransitionContext, effect, guard
+from mla.workflow.hooks import (
+    NO_ARGUMENT,
+    Argument,
+    TransitionContext,
+    around_effects,
+    effect,
+    guard,
+)
 
 # The rule codes workflow files may use. The rules file (mla/data/deadlines/)
 # must define every one of them; tests check that both lists agree.
@@ -70,6 +79,11 @@ def check_rule_code(code: str | None) -> str:
 
 
 RULE_CODE = Argument(required=True, choices=known_rule_codes)
+
+
+@around_effects
+def next_due_once(ctx: TransitionContext) -> AbstractContextManager[None]:
+    return services.next_due_refreshed_once(ctx.case)
 
 
 @effect("start_deadline", RULE_CODE)

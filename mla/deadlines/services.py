@@ -6,20 +6,24 @@ audit row, keep ``Case.next_due_at`` current, and flush; they never commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session
 
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
 from mla.cases.models import Case, CaseEvent
-from mla.cases.services import add_event
+from mla.cases.services import add_event, registered_in_this_transaction
 from mla.core.clock import now
 from mla.core.errors import ServiceError
+from mla.core.remembered import remembered_get
 from mla.deadlines.calendar import calendar_of, default_zone_name
 from mla.deadlines.calendar import zone as calendar_zone
 from mla.deadlines.models import (
@@ -44,17 +48,17 @@ OPEN = (DeadlineStatus.RUNNING, DeadlineStatus.PAUSED)
 # --- whose clock ---------------------------------------------------------------------
 
 def zone_name_for(country_code: str) -> str:
-    override = db.session.get(CountryTimeZone, country_code)
+    override = remembered_get(CountryTimeZone, country_code)
     if override is not None:
         return override.zone_name
-    country = db.session.get(Country, country_code)
+    country = remembered_get(Country, country_code)
     if country is not None and country.is_fictional:
         return "UTC"
     return default_zone_name(country_code)
 
 
 def holiday_calendar_for(country_code: str) -> str:
-    country = db.session.get(Country, country_code)
+    country = remembered_get(Country, country_code)
     return country.holiday_calendar if country is not None else ""
 
 
@@ -66,7 +70,7 @@ def counting_of(rule: Rule, country_code: str) -> tuple[bool, bool]:
     """(is the day of the event counted, does an end on a non-working day move) for a
     clock of ``rule`` kept by ``country_code``: the rule's own convention, or the
     state's setting where the rule leaves it to national law."""
-    setting = db.session.get(CountingSetting, country_code)
+    setting = remembered_get(CountingSetting, country_code)
     defaults = counting_defaults()
 
     def state(value: bool | None, default: bool) -> bool:
@@ -150,19 +154,79 @@ def compute(deadline: Deadline) -> None:
         deadline.soft_due_at = None
 
 
+# The open clocks of each request this unit of work touched (see open_clocks).
+_OPEN_CLOCKS = "deadlines.open_clocks"
+
+
+def open_clocks(case: Case) -> list[Deadline]:
+    """The request's running and paused clocks, oldest first.
+
+    Read once per unit of work (a step that stops one clock and starts another asks
+    four times): the verbs here add the clocks they start and change the status of
+    those they end on these same objects, so the list is filtered by status on every
+    call. A request registered in this unit of work has none to read. Forgotten at
+    commit and at any rollback."""
+    known: dict[int, list[Deadline]] = db.session.info.setdefault(_OPEN_CLOCKS, {})
+    if case.id not in known and registered_in_this_transaction(case):
+        known[case.id] = []
+    elif case.id not in known:
+        # No autoflush: a clock is flushed as soon as it is started (start_deadline), and
+        # the status filter below reads the objects, so a pending change is seen anyway.
+        with db.session.no_autoflush:
+            known[case.id] = list(db.session.scalars(select(Deadline).where(
+                Deadline.case_id == case.id, Deadline.status.in_(OPEN)).order_by(Deadline.id)))
+    return [d for d in known[case.id] if d.status in OPEN]
+
+
+def _started(case: Case, deadline: Deadline) -> None:
+    known = db.session.info.get(_OPEN_CLOCKS, {}).get(case.id)
+    if known is not None:  # not read yet: the read will find it (autoflush)
+        known.append(deadline)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_open_clocks(session: Session, *_args: Any) -> None:
+    session.info.pop(_OPEN_CLOCKS, None)
+    session.info.pop(_NEXT_DUE_LATER, None)
+
+
+# Requests whose next due date is refreshed once, when their step's effects end.
+_NEXT_DUE_LATER = "deadlines.next_due_later"
+
+
+@contextmanager
+def next_due_refreshed_once(case: Case) -> Iterator[None]:
+    """Within a step's effects (mla.deadlines.hooks registers this around them), the
+    verbs below leave ``Case.next_due_at`` alone and it is set once at the end: one
+    UPDATE of the request for a step that stops a clock and starts another, not two."""
+    waiting: set[int] = db.session.info.setdefault(_NEXT_DUE_LATER, set())
+    if case.id in waiting:  # a step taken inside a step's effects: the outer one refreshes
+        yield
+        return
+    waiting.add(case.id)
+    try:
+        yield
+    finally:
+        waiting.discard(case.id)
+    refresh_next_due(case)
+
+
 def refresh_next_due(case: Case) -> None:
-    """Case.next_due_at = the earliest running deadline (list filters read it)."""
-    db.session.flush()
-    case.next_due_at = db.session.scalar(
-        select(func.min(Deadline.due_at)).where(Deadline.case_id == case.id,
-                                                Deadline.status == DeadlineStatus.RUNNING))
+    """Case.next_due_at = the earliest running deadline (list filters read it); from the
+    clocks in memory, so no flush and no query, and no UPDATE when it did not move."""
+    if case.id in db.session.info.get(_NEXT_DUE_LATER, ()):
+        return
+    due = min((d.due_at for d in open_clocks(case) if d.status == DeadlineStatus.RUNNING),
+              default=None)
+    if case.next_due_at != due:
+        case.next_due_at = due
 
 
 def open_deadline(case: Case, rule_code: str) -> Deadline | None:
-    return db.session.scalars(
-        select(Deadline).where(Deadline.case_id == case.id, Deadline.rule_code == rule_code,
-                               Deadline.status.in_(OPEN)).order_by(Deadline.id.desc())
-    ).first()
+    found = [d for d in open_clocks(case) if d.rule_code == rule_code]
+    return found[-1] if found else None
 
 
 def _event(case: Case, actor: Actor, deadline: Deadline, action: str, comment: str = "",
@@ -234,16 +298,29 @@ def start_deadline(case: Case, rule_code: str, *, actor: Actor,
                                code="invalid", details={"field": "due_on"})
         deadline.fixed_due_on = due_on
     compute(deadline)
-    _schedule(deadline)  # before the flush: the INSERT carries it, no UPDATE after
+    _schedule(deadline)  # before the INSERT: it carries it, no UPDATE after
     if existing is None:
-        db.session.add(deadline)
-    db.session.flush()
+        deadline = _insert(deadline)
+        _started(case, deadline)
+    else:
+        db.session.flush()
     _event(case, actor, deadline, "restarted" if existing else "started",
            comment=rule.title, start_on=deadline.start_on.isoformat(),
            period_days=deadline.period_days, period_from=period_source)
     record_audit(actor, "deadline.start", case, rule=rule.code, deadline_id=deadline.id)
     refresh_next_due(case)
     return deadline
+
+
+def _insert(deadline: Deadline) -> Deadline:
+    """INSERT the new clock alone and return it, persistent, with its id: its event and
+    audit row name the id, and the step's other pending rows (its events, audit rows)
+    stay pending, to go in one INSERT per table at the step's flush."""
+    state = inspect(deadline)
+    values = {attr.key: getattr(deadline, attr.key) for attr in state.mapper.column_attrs
+              if attr.key in state.dict}
+    with db.session.no_autoflush:
+        return db.session.scalars(insert(Deadline).values(**values).returning(Deadline)).one()
 
 
 def _out_of_scope(case: Case, rule: Rule) -> str:
@@ -300,8 +377,7 @@ def _end(case: Case, deadline: Deadline, actor: Actor, status: DeadlineStatus) -
 
 def stop_all_clocks(case: Case, *, actor: Actor) -> int:
     """The request closed: every open clock stops."""
-    deadlines = list(db.session.scalars(
-        select(Deadline).where(Deadline.case_id == case.id, Deadline.status.in_(OPEN))))
+    deadlines = open_clocks(case)
     for deadline in deadlines:
         _end(case, deadline, actor, DeadlineStatus.STOPPED)
     refresh_next_due(case)
@@ -312,10 +388,8 @@ def pause_clocks(case: Case, *, actor: Actor, reason: str = "") -> list[Deadline
     """Pause every running clock whose rule allows it (custody clocks never pause)."""
     at = now()
     paused = []
-    for deadline in db.session.scalars(
-            select(Deadline).where(Deadline.case_id == case.id,
-                                   Deadline.status == DeadlineStatus.RUNNING)):
-        if not get_rule(deadline.rule_code).pausable:
+    for deadline in open_clocks(case):
+        if deadline.status != DeadlineStatus.RUNNING or not get_rule(deadline.rule_code).pausable:
             continue
         deadline.status = DeadlineStatus.PAUSED
         deadline.paused_at = at
@@ -333,9 +407,9 @@ def resume_clocks(case: Case, *, actor: Actor) -> list[Deadline]:
     """Resume paused clocks; the days spent paused (in the rule's unit) move the due date."""
     at = now()
     resumed = []
-    for deadline in db.session.scalars(
-            select(Deadline).where(Deadline.case_id == case.id,
-                                   Deadline.status == DeadlineStatus.PAUSED)):
+    for deadline in open_clocks(case):
+        if deadline.status != DeadlineStatus.PAUSED:
+            continue
         cal = calendar_of(deadline)
         assert deadline.paused_at is not None
         days = cal.days_between(cal.local_date(deadline.paused_at), cal.local_date(at),
@@ -451,7 +525,7 @@ def set_send_without_approval(actor: Actor, code: str, value: bool) -> RuleSetti
 
 def sends_without_approval(code: str | None, rule: Rule | None = None) -> bool:
     if code:
-        setting = db.session.get(RuleSetting, code)
+        setting = remembered_get(RuleSetting, code)
         if setting is not None:
             return setting.send_without_approval
     return bool(rule and rule.send_without_approval)

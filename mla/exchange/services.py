@@ -478,6 +478,14 @@ def awaiting_confirmation(case: Case) -> ExchangeMessage | None:
         ExchangeMessage.status == MessageStatus.AWAITING_CONFIRMATION))
 
 
+def request_messages(case: Case) -> list[ExchangeMessage]:
+    """The request packages ``case`` travelled in (sent or received), oldest first; none
+    for a request registered by hand."""
+    return list(db.session.scalars(select(ExchangeMessage).where(
+        ExchangeMessage.case_id == case.id, ExchangeMessage.kind == "request")
+        .order_by(ExchangeMessage.id)))
+
+
 def received_request(case: Case) -> ExchangeMessage | None:
     """The package ``case`` came in, confirmed or not (None: registered by hand)."""
     return db.session.scalar(select(ExchangeMessage).where(

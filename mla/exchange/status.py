@@ -32,6 +32,7 @@ from mla.core.errors import ServiceError
 from mla.documents.models import Document, DocumentType
 from mla.documents.services import Upload, document_content, store_document
 from mla.exchange import transport
+from mla.exchange.hooks import step_requests
 from mla.exchange.models import Direction, ExchangeMessage, MessageStatus
 from mla.exchange.package import OpenedPackage, PackageDocument, new_message_id, seal
 from mla.exchange.services import (
@@ -166,9 +167,10 @@ def exchange_status_effect(ctx: TransitionContext, arg: str | None) -> None:
     """Tell the counterpart what this step did, when the request travelled electronically
     (a request registered by hand has nobody to tell)."""
     kind = STATUSES[str(arg)]
-    request_message = conversation_of(ctx.case)
-    if request_message is None:
+    requests = step_requests(ctx)  # read by the step's guard already, if it has one
+    if not requests:
         return
+    request_message = requests[0]
     extra: dict[str, Any] = {}
     due = ctx.values.get("due_on")
     if isinstance(due, date):

@@ -21,15 +21,18 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, literal, or_, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
 from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent
-from mla.cases.services import add_event
+from mla.cases.services import add_event, added_in_this_transaction
 from mla.core.clock import now
 from mla.core.display import label_in
 from mla.core.errors import ServiceError
+from mla.core.remembered import remembered_get
 from mla.extensions import db
 from mla.notifications.models import (
     Letter,
@@ -52,6 +55,8 @@ from mla.workflow.values import (
     recorded_values,
 )
 
+# The letters this unit of work drafted, by key (see draft_letter).
+_DRAFTED = "notifications.drafted"
 LETTER_DIR = Path(__file__).resolve().parent.parent / "templates" / "letters"
 DEFAULT_LANGUAGE = "en"
 
@@ -139,7 +144,7 @@ def render_letter(code: str, language: str, **context: Any) -> tuple[str, str]:
 
 
 def _context(case: Case, deadline: Any, values: dict[str, Any]) -> dict[str, Any]:
-    home = db.session.get(Country, current_settings().home_country)
+    home = remembered_get(Country, current_settings().home_country)
     question = latest_question(case)
     context: dict[str, Any] = {
         "case": case, "authority": case.counterpart_authority, "values": values,
@@ -164,10 +169,16 @@ def draft_letter(case: Case, code: str, *, actor: Actor, values: dict[str, Any] 
     if code not in known_letter_templates():
         raise ServiceError(f"No letter template {code!r}.", code="invalid")
     db.session.flush()
+    # A key made here from an event this unit of work wrote (or a random one) cannot be
+    # on a letter of another transaction: only this one's drafts need looking at.
+    fresh = key is None and (event is None or not event.id
+                             or added_in_this_transaction(event))
     if key is None:
         key = (f"ev:{event.id}:letter:{code}" if event is not None and event.id
                else f"letter:{case.id}:{code}:{uuid.uuid4().hex}")
-    existing = db.session.scalars(select(Letter).where(Letter.key == key)).first()
+    drafted: dict[str, Letter] = db.session.info.setdefault(_DRAFTED, {})
+    existing = drafted.get(key) if fresh else db.session.scalars(
+        select(Letter).where(Letter.key == key)).first()
     if existing is not None:
         return existing
     authority = case.counterpart_authority
@@ -183,6 +194,7 @@ def draft_letter(case: Case, code: str, *, actor: Actor, values: dict[str, Any] 
                     created_by_label=_label(actor), created_by_id=_user_id(actor))
     db.session.add(letter)
     db.session.flush()
+    drafted[key] = letter
     _timeline(case, actor, letter, "drafted")
     record_audit(actor, "letter.draft", case, letter_id=letter.id, template=code)
     if sends_at_once(code, deadline):
@@ -197,12 +209,16 @@ def draft_letter(case: Case, code: str, *, actor: Actor, values: dict[str, Any] 
 def _tell_approvers(drafter: User, letter: Letter) -> None:
     """Those who may approve a letter someone drafted in a step hear that it waits: the
     supervisors by default; the assignee when any second caseworker may approve."""
-    if second_approver() == SecondApprover.ANY_CASEWORKER:
-        people = assignee_recipients(letter.case)
-    else:
-        people = supervisor_recipients()
-    people = [u for u in people if u.id != drafter.id] or [
-        u for u in supervisor_recipients() if u.id != drafter.id]
+    supervisors: list[User] | None = None
+    with db.session.no_autoflush:  # people only: the step's rows flush together later
+        if second_approver() == SecondApprover.ANY_CASEWORKER:
+            people = assignee_recipients(letter.case)
+        else:
+            people = supervisors = supervisor_recipients()
+        people = [u for u in people if u.id != drafter.id]
+        if not people:
+            supervisors = supervisor_recipients() if supervisors is None else supervisors
+            people = [u for u in supervisors if u.id != drafter.id]
     link = current_app.url_map.bind("localhost").build("notifications.letter",
                                                        {"letter_id": letter.id})
     # Functions: each approver reads the notice in their own language, not the drafter's.
@@ -211,6 +227,13 @@ def _tell_approvers(drafter: User, letter: Letter) -> None:
                  lambda: _("%(drafter)s drafted a letter to the counterpart; a second person "
                            "approves it before it is sent.", drafter=drafter.display_name),
                  case=letter.case, category="letter", link=link)
+
+
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_rollback")
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_drafted(session: Session, *_args: Any) -> None:
+    session.info.pop(_DRAFTED, None)
 
 
 def _label(actor: Actor) -> str:
@@ -282,7 +305,7 @@ APPROVER_ROLES: dict[SecondApprover, frozenset[str]] = {
 def second_approver() -> SecondApprover:
     """Who approves a letter someone else drafted: a supervisor unless an admin chose
     any second caseworker."""
-    row = db.session.get(NotificationSetting, SECOND_APPROVER_KEY)
+    row = remembered_get(NotificationSetting, SECOND_APPROVER_KEY)
     try:
         return SecondApprover(row.value) if row is not None else SecondApprover.SUPERVISOR
     except ValueError:

@@ -15,14 +15,12 @@ from mla.persons.services import detect_links, index_case_persons
 
 @case_registered.connect
 def on_case_registered(case: Case, actor: Actor, **_: Any) -> None:
-    index_case_persons(case)
-    detect_links(actor, case)
+    detect_links(actor, case, index_case_persons(case))
 
 
 @case_updated.connect
 def on_case_updated(case: Case, actor: Actor, changes: Any = None, **_: Any) -> list[str]:
-    index_case_persons(case)
-    found = detect_links(actor, case)
+    found = detect_links(actor, case, index_case_persons(case))
     if not found:
         return []
     return [ngettext("%(num)d possible link to another request was found.",

@@ -21,7 +21,7 @@ from mla.auth.actors import Actor
 from mla.auth.models import User
 from mla.cases.models import Case, Person
 from mla.cases.queries import visible_cases
-from mla.cases.services import add_event
+from mla.cases.services import add_event, registered_in_this_transaction
 from mla.core.clock import now
 from mla.core.crypto import KeyRing, key_ring
 from mla.core.errors import ServiceError
@@ -41,10 +41,13 @@ _LINKING = (TokenKind.NAME_KEY, TokenKind.IDENTIFIER)
 
 
 # -- the index -------------------------------------------------------------------------
-def index_person(person: Person, ring: KeyRing | None = None) -> list[PersonToken]:
-    """Replace a person's tokens with those of its current (decrypted) values."""
+def index_person(person: Person, ring: KeyRing | None = None, *,
+                 is_new: bool = False) -> list[PersonToken]:
+    """Replace a person's tokens with those of its current (decrypted) values (``is_new``:
+    the person was added in this unit of work, so it has none to delete)."""
     ring = ring or key_ring()
-    db.session.execute(delete(PersonToken).where(PersonToken.person_id == person.id))
+    if not is_new:
+        db.session.execute(delete(PersonToken).where(PersonToken.person_id == person.id))
     values = person.decrypted()
     rows = [PersonToken(person_id=person.id, case_id=person.case_id, kind=t.kind,
                         digest=t.digest)
@@ -55,13 +58,17 @@ def index_person(person: Person, ring: KeyRing | None = None) -> list[PersonToke
     return rows
 
 
-def index_case_persons(case: Case) -> None:
-    db.session.execute(delete(PersonToken).where(
-        PersonToken.case_id == case.id,
-        PersonToken.person_id.not_in([p.id for p in case.persons])))
-    for person in case.persons:
-        index_person(person)
+def index_case_persons(case: Case) -> list[PersonToken]:
+    """Index the request's persons; returns the tokens written. A request registered in
+    this unit of work has no tokens yet: nothing to delete first."""
+    is_new = registered_in_this_transaction(case)
+    if not is_new:
+        db.session.execute(delete(PersonToken).where(
+            PersonToken.case_id == case.id,
+            PersonToken.person_id.not_in([p.id for p in case.persons])))
+    rows = [row for person in case.persons for row in index_person(person, is_new=is_new)]
     db.session.flush()
+    return rows
 
 
 def rebuild_person_index(ring: KeyRing | None = None, batch_size: int = 500,
@@ -136,15 +143,19 @@ class Match:
         return min(self.reasons, key=REASON_ORDER.index)
 
 
-def _tokens_of(person_ids: Iterable[int]) -> dict[int, dict[str, set[str]]]:
+def _tokens_of(person_ids: Iterable[int],
+               known: Iterable[PersonToken] | None = None) -> dict[int, dict[str, set[str]]]:
+    """The persons' tokens by kind: read, or taken from ``known`` (those just written)."""
     found: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     ids = list(person_ids)
     if not ids:
         return {}
-    for pid, kind, digest in db.session.execute(
-            select(PersonToken.person_id, PersonToken.kind, PersonToken.digest)
-            .where(PersonToken.person_id.in_(ids))):
-        found[pid][kind].add(digest)
+    rows = ((t.person_id, t.kind, t.digest) for t in known) if known is not None else \
+        db.session.execute(select(PersonToken.person_id, PersonToken.kind, PersonToken.digest)
+                           .where(PersonToken.person_id.in_(ids)))
+    for pid, kind, digest in rows:
+        if pid in ids:
+            found[pid][kind].add(digest)
     return found
 
 
@@ -171,11 +182,12 @@ def same_copy(copy_id: int | None) -> ColumnElement[bool]:
 
 
 def matching_persons(persons: list[Person], *, exclude_case_id: int | None = None,
-                     copy_id: int | None = None) -> dict[int, list[Match]]:
+                     copy_id: int | None = None,
+                     tokens: list[PersonToken] | None = None) -> dict[int, list[Match]]:
     """For each of ``persons``, the persons on other requests (of the same sandbox copy)
     who may be the same person: indexed lookups on the shared tokens (never a decryption
-    of other persons)."""
-    mine = _tokens_of(p.id for p in persons)
+    of other persons). ``tokens``: the persons' own, when the caller just wrote them."""
+    mine = _tokens_of((p.id for p in persons), tokens)
     digests = {d for tokens in mine.values() for kind in _LINKING for d in tokens.get(kind, ())}
     if not digests:
         return {}
@@ -190,8 +202,8 @@ def matching_persons(persons: list[Person], *, exclude_case_id: int | None = Non
     result: dict[int, list[Match]] = {}
     for person in persons:
         matches = []
-        for other_id, tokens in theirs.items():
-            reasons = _reasons(mine.get(person.id, {}), tokens)
+        for other_id, their_tokens in theirs.items():
+            reasons = _reasons(mine.get(person.id, {}), their_tokens)
             if reasons:
                 matches.append(Match(others[other_id], reasons))
         if matches:
@@ -237,11 +249,14 @@ class Candidate:
         return sorted(self.reasons, key=REASON_ORDER.index)
 
 
-def link_candidates(case: Case) -> dict[int, Candidate]:
-    """Other requests (by id) that may concern the same person or file as ``case``."""
+def link_candidates(case: Case, tokens: list[PersonToken] | None = None
+                    ) -> dict[int, Candidate]:
+    """Other requests (by id) that may concern the same person or file as ``case``
+    (``tokens``: its persons' tokens, when the caller just wrote them)."""
     found: dict[int, Candidate] = defaultdict(Candidate)
     for person_id, matches in matching_persons(list(case.persons), exclude_case_id=case.id,
-                                               copy_id=case.sandbox_copy_id).items():
+                                               copy_id=case.sandbox_copy_id,
+                                               tokens=tokens).items():
         for match in matches:
             entry = found[match.person.case_id]
             entry.reasons.update(match.reasons)
@@ -255,12 +270,13 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def detect_links(actor: Actor, case: Case) -> list[CaseLink]:
+def detect_links(actor: Actor, case: Case,
+                 tokens: list[PersonToken] | None = None) -> list[CaseLink]:
     """Record the possible links of ``case`` not yet on file (a link already confirmed
     or dismissed stays as decided; a possible one takes the new reasons). Returns the
-    links found now for the first time."""
+    links found now for the first time. ``tokens``: as index_case_persons returned them."""
     new = []
-    for other_id, found in link_candidates(case).items():
+    for other_id, found in link_candidates(case, tokens).items():
         low, high = _pair(case.id, other_id)
         reasons = found.ordered_reasons()
         details = {"reasons": [str(r) for r in reasons], "persons": found.persons}

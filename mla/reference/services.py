@@ -12,6 +12,7 @@ import pycountry
 from sqlalchemy import select
 
 from mla.core.i18n import citation_words
+from mla.core.remembered import remembered_get
 from mla.extensions import db
 from mla.reference.models import Country, IccsCode, Instrument
 
@@ -63,7 +64,7 @@ def known_country(code: str) -> Country | None:
     """The country ``code`` names, or None. A user-assigned code (XA-XZ) is always
     known: the first use creates a fictional state, which an admin may rename."""
     code = (code or "").strip().upper()
-    country = db.session.get(Country, code)
+    country = remembered_get(Country, code)
     if country is None and is_user_assigned(code):
         country = ensure_fictional_country(code, f"Fictional state {code}")
     return country

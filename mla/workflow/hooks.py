@@ -12,6 +12,7 @@ accepts after the colon (``Argument``); ``workflows check`` reads that schema.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,14 +58,19 @@ class TransitionContext:
     values: dict[str, Any] = field(default_factory=dict)  # the fields the step asked for
     comment: str = ""
     event: CaseEvent | None = None  # the step's timeline entry (set before effects)
+    # What a guard read, kept for the step's effects: one read per step, not one per
+    # hook (keys are the reading domain's, e.g. "exchange.requests").
+    memo: dict[str, Any] = field(default_factory=dict)
 
 
 GuardFn = Callable[[TransitionContext], "str | None"]
 EffectFn = Callable[[TransitionContext, "str | None"], None]
+ScopeFn = Callable[[TransitionContext], AbstractContextManager[Any]]
 
 _guards: dict[str, GuardFn] = {}
 _effects: dict[str, EffectFn] = {}
 _arguments: dict[str, Argument] = {}
+_scopes: list[ScopeFn] = []
 
 
 def guard(name: str) -> Callable[[GuardFn], GuardFn]:
@@ -86,6 +92,24 @@ def effect(name: str, argument: Argument = ANY_ARGUMENT) -> Callable[[EffectFn],
         return fn
 
     return register
+
+
+def around_effects(fn: ScopeFn) -> ScopeFn:
+    """Register a context manager entered around a step's (or a registration's) effects,
+    for work a domain does once per step rather than once per effect (deadlines: the
+    request's next due date, from the clocks as the last effect left them)."""
+    if fn not in _scopes:
+        _scopes.append(fn)
+    return fn
+
+
+def effects_scope(ctx: TransitionContext) -> ExitStack:
+    """Every registered ``around_effects`` scope, entered; use in a ``with``."""
+    stack = ExitStack()
+    with stack:
+        for scope in _scopes:
+            stack.enter_context(scope(ctx))
+        return stack.pop_all()
 
 
 def guards() -> dict[str, GuardFn]:

@@ -94,8 +94,9 @@ def available_transitions(actor: Actor, case: Case) -> list[StepOption]:
         return []
     workflow = definition_for_case(case)
     options: list[StepOption] = []
+    memo: dict[str, Any] = {}  # shared: guards of several steps read the same rows once
     for transition in workflow.transitions_from(case.state):
-        ctx = hooks.TransitionContext(case=case, actor=actor, transition=transition)
+        ctx = hooks.TransitionContext(case=case, actor=actor, transition=transition, memo=memo)
         reasons = _guard_reasons(ctx, transition)
         role_ok = may_take(actor, transition)
         if not role_ok:
@@ -215,8 +216,10 @@ def _json_value(value: Any) -> Any:
 def _check_visible(actor: Actor, case: Case) -> None:
     if isinstance(actor, str):
         return
-    visible = db.session.scalar(
-        visible_cases(actor).where(Case.id == case.id).with_only_columns(Case.id))
+    scope = visible_cases(actor)
+    if scope.whereclause is None:  # this actor sees every request: nothing to ask
+        return
+    visible = db.session.scalar(scope.where(Case.id == case.id).with_only_columns(Case.id))
     if visible is None:
         raise NotFound(_("No request with that reference is visible to you."))
 
@@ -255,7 +258,8 @@ def apply_transition(actor: Actor, case: Case, name: str, *, expected_version: i
                            details={"blocked_by": reasons})
     from_state = _move(case, workflow, transition, expected_version)
     ctx.event = _record(actor, case, workflow, transition, from_state, cleaned, comment)
-    _run_effects(ctx, workflow, transition, from_state)
+    with hooks.effects_scope(ctx):
+        _run_effects(ctx, workflow, transition, from_state)
     db.session.flush()
     return case
 
@@ -270,9 +274,10 @@ def start_case(actor: Actor, case: Case, event: CaseEvent) -> None:
     values = {"received_on": case.received_at.date()} if case.received_at else {}
     ctx = hooks.TransitionContext(case=case, actor=actor, transition=None, values=values,
                                   event=event)
-    for ref in workflow.start_effects:
-        if ref.applies(case.legal_basis, values):
-            registered[ref.name](ctx, ref.arg)
+    with hooks.effects_scope(ctx):
+        for ref in workflow.start_effects:
+            if ref.applies(case.legal_basis, values):
+                registered[ref.name](ctx, ref.arg)
 
 
 def _move(case: Case, workflow: Workflow, transition: Transition, expected_version: int) -> str:
