@@ -9,6 +9,7 @@ Run with -s to see the counts.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -146,3 +147,27 @@ def test_detail_statement_count_does_not_grow_with_offences_persons_and_events(
     big_count = statements_for(client, count_queries, f"/requests/{big.reference}")
     print(f"\ndetail page: {small_count} statements for a small case, {big_count} for a big one")
     assert small_count == big_count
+
+
+def test_the_request_page_reads_its_documents_and_exchange_messages_once_per_question(
+    db, client, count_queries, signed_in, make_case
+):
+    """Partials that show the same thing share one read per page (flask.g): the
+    exchange banner and panel (exchange_panel), and the documents panel, its translation
+    needs and its upload form (the undertakings panel reads the documents on its own)."""
+    me, _ = signed_in
+    case = make_case(actor=me)
+    url = f"/requests/{case.reference}"
+    client.get(url)
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    reads = [" ".join(s.split()) for s in counter.statements]
+    documents = [s for s in reads if "FROM documents" in s]
+    exchange = [s for s in reads if "FROM exchange_messages" in s]
+    print(f"\nrequest page: {len(reads)} statements, {len(documents)} read documents, "
+          f"{len(exchange)} read exchange messages")
+    assert len(documents) <= 2, documents
+    # The panel's list of messages (exchange.status.messages_of), once for both partials.
+    listed = [s for s in exchange if re.search(
+        r"WHERE exchange_messages\.case_id = \S+ ORDER BY exchange_messages\.created_at", s)]
+    assert len(listed) == 1, exchange
