@@ -24,6 +24,7 @@ import statistics
 import time
 from pathlib import Path
 
+from flask import Flask
 from sqlalchemy import event, select
 
 from bench.list_page import build
@@ -39,7 +40,7 @@ PAGES = {
 }
 
 
-def prepare(app) -> tuple[str, str]:
+def prepare(app: Flask) -> tuple[str, str]:
     """The demo data on top of the bulk rows (once); the token and a request page."""
     from mla.auth.models import User
     from mla.auth.services import create_api_token
