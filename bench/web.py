@@ -140,6 +140,7 @@ class Run:
     p99: float
     statuses: Counter[int] = field(default_factory=Counter)
     accepted: list[str] = field(default_factory=list)  # writes: the references answered
+    socket_errors: int = 0  # connect, read, write errors and timeouts (wrk's count)
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -172,7 +173,12 @@ def wrk(url: str, script: Path, seconds: float, threads: int, connections: int,
     for code, count in re.findall(r"^STATUS (\d+) (\d+)$", out, re.M):
         statuses[int(code)] += int(count)
     accepted = re.findall(r"^ACCEPTED (\S+)$", out, re.M)
-    return Run(float(rate.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), statuses, accepted)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                       out)
+    with (script.parent / "wrk.log").open("a", encoding="utf-8") as log:  # for a post-mortem
+        log.write(f"$ {' '.join(command)} {url}\n{out}\n")
+    return Run(float(rate.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), statuses, accepted,
+               sum(int(n) for n in errors.groups()) if errors else 0)
 
 
 # --- the database ----------------------------------------------------------------------
@@ -416,7 +422,10 @@ def print_pages(size: int, targets: list[Target]) -> None:
     for t in targets:
         p50 = statistics.median(r.p50 for r in t.runs)
         p99 = statistics.median(r.p99 for r in t.runs)
-        others = {code: n for code, n in t.statuses().items() if code != 200}
+        others: dict[int | str, int] = {
+            code: n for code, n in t.statuses().items() if code != 200}
+        if errors := sum(r.socket_errors for r in t.runs):
+            others["socket errors"] = errors
         print(f"{t.name:<16} {t.rate():>8.1f} {t.rate() / bare:>6.1%} "
               f"{t.rate() / health:>8.1%} {p50:>8.1f} {p99:>8.1f} "
               f"{statistics.median(t.single):>7.1f} {percentile(t.single, 0.95):>7.1f}  "
@@ -481,7 +490,6 @@ class Writes:
     transitions: list[Run] = field(default_factory=list)
     registrations: list[Run] = field(default_factory=list)
     pgbench: list[float] = field(default_factory=list)
-    sent_twice: int = 0
     # Completed by the server after wrk stopped waiting: (steps, registrations).
     unanswered: tuple[int, int] = (0, 0)
 
@@ -542,7 +550,6 @@ def measure_writes(env: dict[str, str], app_url: str, work: Path, base: str, pg_
                             mine.append(job)
                     else:
                         jobs[n % options.threads].append(job)
-                writes.sent_twice += len(cases) // 10 + 1
                 script = lua_script(work / "transitions.lua", headers, jobs=jobs)
                 writes.transitions.append(wrk(app_url, script, options.seconds,
                                               options.threads, options.writers))
@@ -620,8 +627,9 @@ def print_writes(writes: Writes, counts: tuple[int, int], problems: list[str]) -
         print(f"{name:<16} {rate:>8.1f} {rate / tps:>8.1%} "
               f"{statistics.median(r.p50 for r in runs):>8.1f} "
               f"{statistics.median(r.p99 for r in runs):>8.1f}  {dict(sorted(answers.items()))}")
-    print(f"  409s: a stale version (one job in ten is sent by both threads: at most "
-          f"{writes.sent_twice} races); completed after wrk stopped waiting: "
+    print("  409: a stale version, where it belongs: one step in ten is on both wrk threads' "
+          "lists, and of two clients racing for it the slower must get one")
+    print(f"  completed by the server after wrk stopped waiting (not counted above): "
           f"{writes.unanswered[0]} steps, {writes.unanswered[1]} registrations")
     print(f"statements per transition 'acknowledge' {counts[0]}, per registration "
           f"{counts[1]} (in-process, as tests/cases/test_write_statement_counts.py)")
@@ -642,8 +650,8 @@ def memory(server: Server) -> list[int]:
 
 
 def _timed_statements(call, *args, **kwargs):  # type: ignore[no-untyped-def]
-    """Run ``call(*args, **kwargs)`` (a test client request): its status and, per
-    statement it issued, (milliseconds, SQL, parameters)."""
+    """Run ``call(*args, **kwargs)`` (a test client request): its status, the time it
+    took (ms) and, per statement it issued, (milliseconds, SQL, parameters)."""
     from sqlalchemy import event
 
     from mla.extensions import db
@@ -660,12 +668,14 @@ def _timed_statements(call, *args, **kwargs):  # type: ignore[no-untyped-def]
 
     event.listen(db.engine, "before_cursor_execute", before)
     event.listen(db.engine, "after_cursor_execute", after)
+    started = time.perf_counter()
     try:
         answer = call(*args, **kwargs)
+        took = (time.perf_counter() - started) * 1000
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
         event.remove(db.engine, "after_cursor_execute", after)
-    return answer.status_code, timed
+    return answer.status_code, took, timed
 
 
 def explain(env: dict[str, str], targets: list[Target], pages: int = 3,
@@ -687,13 +697,14 @@ def explain(env: dict[str, str], targets: list[Target], pages: int = 3,
             # The test client's own session, not the cookie of the server's.
             headers = {k: v for k, v in target.headers.items() if k == "Authorization"}
             client.get(path, headers=headers)  # warm
-            status, timed = _timed_statements(client.get, path, headers=headers)
-            print(f"\n=== {target.name}: {path} ({status}, {len(timed)} "
-                  f"statements, {sum(t for t, _, _ in timed):.1f} ms in SQL)")
-            for took, statement, parameters in sorted(timed, key=lambda t: -t[0])[:statements]:
+            status, took, timed = _timed_statements(client.get, path, headers=headers)
+            print(f"\n=== {target.name}: {path} ({status}, {took:.1f} ms in-process, "
+                  f"{len(timed)} statements, {sum(t for t, _, _ in timed):.1f} ms of them in "
+                  "SQL)")
+            for ms, statement, parameters in sorted(timed, key=lambda t: -t[0])[:statements]:
                 if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
                     continue
-                print(f"\n--- {took:.1f} ms: {' '.join(statement.split())[:600]}")
+                print(f"\n--- {ms:.1f} ms: {' '.join(statement.split())[:600]}")
                 print(f"    parameters: {str(parameters)[:300]}")
                 with db.engine.connect() as conn:
                     plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement,
