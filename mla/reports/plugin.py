@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from mla.core.plugins import Domain, NavEntry
-from mla.reports import api, links, views
+from mla.reports import api, cli, links, summary, views
 from mla.reports.tables import counterpart_line
 
 ROUTES = (api,)
@@ -14,6 +14,8 @@ ROUTES = (api,)
 DOMAIN = Domain(
     name="reports",
     blueprints=(views.bp,),
+    cli=(cli.cli,),
+    models=(summary,),  # its mapper hook keeps the summary with the history
     hooks=(links,),  # the request list reads the reports' filters
     nav=(NavEntry("reports.index", _l("Reports"), 65),
          NavEntry("reports.office", _l("Figures"), 66)),  # prosecutors

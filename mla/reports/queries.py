@@ -50,6 +50,7 @@ from mla.extensions import db
 from mla.reference.models import Country, IccsCode
 from mla.reports.filters import ReportFilters, day_start
 from mla.reports.sql import days_between
+from mla.reports.summary import Stay, recorded_ground
 from mla.workflow.definitions import Workflow
 from mla.workflow.registry import current_all
 
@@ -180,11 +181,7 @@ def workload(actor: User, f: ReportFilters, *, details: bool = True) -> Workload
     result.months = [(m, counts[i]["incoming"], counts[i]["outgoing"])
                      for i, m in enumerate(months)]
     result.closed = db.session.scalar(
-        select(func.count(func.distinct(CaseEvent.case_id)))
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(*scope, CaseEvent.at >= f.starts_at, CaseEvent.at < f.ends_at,
-               CaseEvent.kind == "transition",
-               _is_terminal(workflows, Case.workflow_name, CaseEvent.to_state))) or 0
+        select(func.count()).select_from(_closings_in(scope, f, workflows).subquery())) or 0
     base, state_col = open_at(actor, f, workflows)
     # Age on the last day: registered on or after (last day - limit) is within the limit.
     age = case(*((Case.created_at >= day_start(f.end_on - timedelta(days=limit), f.zone),
@@ -297,15 +294,23 @@ class TimeReport:
     in_state: list[tuple[str, bool, Spread]]
 
 
-def _closings(actor: User, f: ReportFilters,
-              workflows: Sequence[Workflow]) -> Select[Any, Any]:
-    """Each request closed in the period, with its (last) closing instant in it."""
-    return (select(Case.id.label("case_id"), func.max(CaseEvent.at).label("closed_at"))
-            .join(Case, Case.id == CaseEvent.case_id)
-            .where(*_scope(actor, f), CaseEvent.at >= f.starts_at, CaseEvent.at < f.ends_at,
-                   CaseEvent.kind == "transition",
-                   _is_terminal(workflows, Case.workflow_name, CaseEvent.to_state))
-            .group_by(Case.id))
+def _closings(actor: User, f: ReportFilters, workflows: Sequence[Workflow]) -> Any:
+    """Each request closed in the period, with its (last) closing instant in it, and its
+    registration instant, workflow and direction (read in the summary: every step into a
+    final state ends a stay)."""
+    return _closings_in(_scope(actor, f), f, workflows)
+
+
+def _closings_in(scope: list[ColumnElement[bool]], f: ReportFilters,
+                 workflows: Sequence[Workflow]) -> Any:
+    names = sorted({s.name for w in workflows for s in w.states.values() if s.terminal})
+    in_scope = [Stay.case_id.in_(select(Case.id).where(*scope))] if scope else []
+    return (select(Stay.case_id.label("case_id"), func.max(Stay.left_at).label("closed_at"),
+                   Stay.registered_at, Stay.workflow_name, Stay.direction)
+            .where(*in_scope, Stay.left_at >= f.starts_at, Stay.left_at < f.ends_at,
+                   Stay.next_kind == "transition", Stay.next_state.in_(names),
+                   _is_terminal(workflows, Stay.workflow_name, Stay.next_state))
+            .group_by(Stay.case_id, Stay.registered_at, Stay.workflow_name, Stay.direction))
 
 
 def time_report(actor: User, f: ReportFilters) -> TimeReport:
@@ -313,26 +318,21 @@ def time_report(actor: User, f: ReportFilters) -> TimeReport:
     spent in every state it went through (all its stays in a state added up)."""
     workflows = _workflows()
     closings = _closings(actor, f, workflows).subquery()
-    to_close = db.session.scalars(
-        select(days_between(closings.c.closed_at, Case.created_at))
-        .select_from(closings).join(Case, Case.id == closings.c.case_id)).all()
-    left = func.lead(CaseEvent.at).over(partition_by=CaseEvent.case_id,
-                                         order_by=(CaseEvent.at, CaseEvent.id))
-    stays = (select(CaseEvent.case_id, CaseEvent.to_state, CaseEvent.at.label("entered"),
-                    left.label("left"))
-             .where(CaseEvent.case_id.in_(select(closings.c.case_id)),
-                    CaseEvent.to_state.is_not(None), CaseEvent.at < f.ends_at)
+    to_close = _to_close(closings)
+    # The stays finished before the period's end (the summary holds finished stays only;
+    # the one a request was still in at the end is not counted, as before).
+    stays = (select(Stay.case_id, Stay.workflow_name, Stay.state.label("to_state"),
+                    Stay.entered_at.label("entered"), Stay.left_at.label("left"))
+             .where(Stay.case_id.in_(select(closings.c.case_id)), Stay.left_at < f.ends_at)
              .subquery())
     info = state_info(workflows)
     if db.engine.dialect.name == "postgresql":
         in_state = _in_state_postgresql(stays, workflows, info)
-        return TimeReport(to_close=Spread.of([float(d) for d in to_close]), in_state=in_state)
+        return TimeReport(to_close=to_close, in_state=in_state)
     rows = db.session.execute(
-        select(Case.workflow_name, stays.c.to_state,
+        select(stays.c.workflow_name, stays.c.to_state,
                func.sum(days_between(stays.c.left, stays.c.entered)))
-        .select_from(stays).join(Case, Case.id == stays.c.case_id)
-        .where(stays.c.left.is_not(None))
-        .group_by(Case.id, Case.workflow_name, stays.c.to_state))
+        .group_by(stays.c.case_id, stays.c.workflow_name, stays.c.to_state))
     per_state: dict[str, list[float]] = defaultdict(list)
     paused: dict[str, bool] = {}
     for workflow, state, days in rows:
@@ -345,7 +345,26 @@ def time_report(actor: User, f: ReportFilters) -> TimeReport:
     in_state = sorted(((label, paused[label], Spread.of(days))
                        for label, days in per_state.items()),
                       key=lambda row: (-(row[2].median or 0), row[0]))
-    return TimeReport(to_close=Spread.of([float(d) for d in to_close]), in_state=in_state)
+    return TimeReport(to_close=to_close, in_state=in_state)
+
+
+def _to_close(closings: Any) -> Spread:
+    """Days from registration to closing of these closings: percentiles in the database on
+    PostgreSQL (one row, not one per request), over the day counts in Python on SQLite."""
+    days = days_between(closings.c.closed_at, closings.c.registered_at)
+    joined = select().select_from(closings)
+    if db.engine.dialect.name != "postgresql":
+        return Spread.of([float(d) for d in db.session.scalars(joined.add_columns(days))])
+    n, median, p90 = db.session.execute(joined.add_columns(
+        func.count(), func.percentile_cont(0.5).within_group(days),
+        func.percentile_cont(0.9).within_group(days))).one()
+    return _spread_of(n, median, p90)
+
+
+def _spread_of(n: int, median: Any, p90: Any) -> Spread:
+    if not n:
+        return Spread(0, None, None)
+    return Spread(int(n), round(float(median), 1), round(float(p90), 1))
 
 
 def _in_state_postgresql(stays: Any, workflows: Sequence[Workflow],
@@ -355,14 +374,14 @@ def _in_state_postgresql(stays: Any, workflows: Sequence[Workflow],
     interpolation ``percentile`` copies): one row per state label, not one per request and
     state (25,000 rows at 20,000 requests made the page 19 times the list's)."""
     labels = sorted({label for label in (i.label for i in info.values())})
-    label = case(*((and_(Case.workflow_name == w, stays.c.to_state == st), literal(i.label))
+    label = case(*((and_(stays.c.workflow_name == w, stays.c.to_state == st),
+                    literal(i.label))
                    for (w, st), i in info.items() if not i.terminal), else_=literal(None))
     per_case = (select(label.label("label"),
                        func.sum(days_between(stays.c.left, stays.c.entered)).label("days"))
-                .select_from(stays).join(Case, Case.id == stays.c.case_id)
-                .where(stays.c.left.is_not(None),
-                       ~_is_terminal(workflows, Case.workflow_name, stays.c.to_state))
-                .group_by(Case.id, Case.workflow_name, stays.c.to_state).subquery())
+                .where(~_is_terminal(workflows, stays.c.workflow_name, stays.c.to_state))
+                .group_by(stays.c.case_id, stays.c.workflow_name, stays.c.to_state)
+                .subquery())
     rows = db.session.execute(
         select(per_case.c.label, func.count(),
                func.percentile_cont(0.5).within_group(per_case.c.days),
@@ -444,12 +463,16 @@ def counterparts(actor: User, f: ReportFilters) -> list[CounterpartRow]:
 
 
 def _waiting_on_inquiry(scope: list[ColumnElement[bool]]) -> list[tuple[str, int | None, int]]:
+    """Ranks the steps of the open outgoing requests in scope only, not the whole
+    history."""
     event = aliased(CaseEvent)
+    candidates = select(Case.id).where(*scope, Case.direction == "outgoing",
+                                       Case.is_closed.is_(False))
     ranked = (select(event.case_id, event.transition,
                      func.row_number().over(partition_by=event.case_id,
                                             order_by=(event.at.desc(), event.id.desc()))
                      .label("rank"))
-              .where(event.kind == "transition").subquery())
+              .where(event.kind == "transition", event.case_id.in_(candidates)).subquery())
     return [(code, authority_id, n) for code, authority_id, n in db.session.execute(
         select(Case.counterpart_country, Case.counterpart_authority_id, func.count())
         .join(ranked, and_(ranked.c.case_id == Case.id, ranked.c.rank == 1))
@@ -521,13 +544,14 @@ def outcomes(actor: User, f: ReportFilters) -> Outcomes:
     recorded, if a proposal was sent back and made again)."""
     workflows = _workflows()
     closings = _closings(actor, f, workflows).subquery()
-    closing = aliased(CaseEvent)
+    closing = aliased(Stay)
     rows = db.session.execute(
-        select(Case.workflow_name, closing.to_state, Case.direction, func.count())
-        .select_from(closings).join(Case, Case.id == closings.c.case_id)
-        .join(closing, and_(closing.case_id == Case.id, closing.at == closings.c.closed_at,
-                            closing.kind == "transition"))
-        .group_by(Case.workflow_name, closing.to_state, Case.direction))
+        select(closings.c.workflow_name, closing.next_state, closings.c.direction, func.count())
+        .select_from(closings)
+        .join(closing, and_(closing.case_id == closings.c.case_id,
+                            closing.left_at == closings.c.closed_at,
+                            closing.next_kind == "transition"))
+        .group_by(closings.c.workflow_name, closing.next_state, closings.c.direction))
     info = state_info(workflows)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"incoming": 0, "outgoing": 0})
     names: dict[str, list[str]] = {}
@@ -538,21 +562,25 @@ def outcomes(actor: User, f: ReportFilters) -> Outcomes:
             names[label].append(f"{workflow}:{state}")
     by_state = sorted(((label, c["incoming"], c["outgoing"]) for label, c in counts.items()),
                       key=lambda row: (-(row[1] + row[2]), row[0]))
-    ground = refusal_ground()
-    latest = latest_grounds(select(closings.c.case_id))
+    # The last step of each that recorded a ground (the summary keeps each step's ground).
+    latest = (select(Stay.case_id, func.max(Stay.left_event_id).label("event_id"))
+              .where(Stay.case_id.in_(select(closings.c.case_id)),
+                     Stay.next_kind == "transition", Stay.ground.is_not(None))
+              .group_by(Stay.case_id).subquery())
+    recorded = aliased(Stay)
     refusals = db.session.execute(
-        select(ground.label("ground"), func.count())
-        .select_from(latest).join(CaseEvent, CaseEvent.id == latest.c.event_id)
-        .group_by("ground"))
+        select(recorded.ground, func.count())
+        .select_from(latest).join(recorded, recorded.left_event_id == latest.c.event_id)
+        .group_by(recorded.ground))
     return Outcomes(by_state=by_state,
-                    refusals=sorted(((g, n) for g, n in refusals), key=lambda r: (-r[1], r[0])),
+                    refusals=sorted(((str(g), n) for g, n in refusals),
+                                    key=lambda r: (-r[1], r[0])),
                     state_names=names)
 
 
 def refusal_ground() -> Any:
     """The refusal ground a step recorded (its form's value), or NULL."""
-    values = CaseEvent.data["values"]
-    return func.coalesce(values["refusal_ground"].as_string(), values["ground"].as_string())
+    return recorded_ground(CaseEvent)
 
 
 def latest_grounds(case_ids: Select[Any]) -> Any:
@@ -564,7 +592,7 @@ def latest_grounds(case_ids: Select[Any]) -> Any:
             .group_by(CaseEvent.case_id).subquery())
 
 
-def closings(actor: User, f: ReportFilters) -> Select[Any, Any]:
+def closings(actor: User, f: ReportFilters) -> Any:
     """The requests closed in the period with their closing instant (see ``_closings``)."""
     return _closings(actor, f, _workflows())
 
@@ -656,3 +684,91 @@ def iccs_titles(codes: set[str]) -> dict[str, str]:
     rows = db.session.execute(
         select(IccsCode.code, IccsCode.title).where(IccsCode.code.in_(sorted(codes))))
     return {code: data_text(iccs_key(code), title) for code, title in rows}
+
+
+# --- the implementation review: every column in one pass -------------------------------
+
+@dataclass
+class ReviewColumn:
+    """One direction under one legal basis in a period (a column of the review)."""
+
+    registered: int = 0
+    to_close: Spread = field(default_factory=lambda: Spread(0, None, None))
+    # outcome label -> requests closed into it
+    ended: dict[str, int] = field(default_factory=dict)
+    # (counterpart state, requests registered), per state and authority, most first
+    counterparts: list[tuple[str, int]] = field(default_factory=list)
+    sections: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def closed(self) -> int:
+        return self.to_close.count
+
+
+def review_columns(actor: User, f: ReportFilters, bases: Sequence[str],
+                   top: int = 3) -> dict[tuple[str, str], ReviewColumn]:
+    """The review's figures for each (direction, legal basis) among ``bases``: the same
+    definitions as ``workload``, ``outcomes``, ``time_report`` and ``counterparts`` with
+    that direction and basis as filters, each grouped in one query for every column."""
+    workflows = _workflows()
+    group = (Case.direction, Case.legal_basis)
+    scope = [*_scope(actor, f), Case.legal_basis.in_(bases)]
+    columns: dict[tuple[str, str], ReviewColumn] = defaultdict(ReviewColumn)
+    for direction, basis, n in db.session.execute(
+            select(*group, func.count()).where(*scope, _registered_in(f)).group_by(*group)):
+        columns[(direction, basis)].registered = n
+    closings = _closings_in(scope, f, workflows).subquery()
+    _review_to_close(closings, group, columns)
+    info = state_info(workflows)
+    closing = aliased(Stay)
+    for direction, basis, workflow, state, n in db.session.execute(
+            select(*group, Case.workflow_name, closing.next_state, func.count())
+            .select_from(closings).join(Case, Case.id == closings.c.case_id)
+            .join(closing, and_(closing.case_id == Case.id,
+                                closing.left_at == closings.c.closed_at,
+                                closing.next_kind == "transition"))
+            .group_by(*group, Case.workflow_name, closing.next_state)):
+        ended = columns[(direction, basis)].ended
+        label = _label(info, workflow, state or "")
+        ended[label] = ended.get(label, 0) + n
+    per_counterpart: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
+    for direction, basis, country, authority, n in db.session.execute(
+            select(*group, Country.name, Authority.name, func.count())
+            .join(Country, Country.code == Case.counterpart_country)
+            .outerjoin(Authority, Authority.id == Case.counterpart_authority_id)
+            .where(*scope, _registered_in(f))
+            .group_by(*group, Case.counterpart_country, Case.counterpart_authority_id,
+                      Country.name, Authority.name)):
+        per_counterpart[(direction, basis)].append((n, country, authority or ""))
+    for key, rows in per_counterpart.items():
+        rows.sort(key=lambda r: (-r[0], r[1], r[2]))
+        columns[key].counterparts = [(country, n) for n, country, _a in rows[:top]]
+    cases: dict[tuple[str, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for direction, basis, case_id, codes in db.session.execute(
+            select(*group, Offence.case_id, Offence.iccs_codes)
+            .join(Case, Case.id == Offence.case_id).where(*scope, _registered_in(f))):
+        for code in codes or ():
+            if isinstance(code, str) and len(code) >= 2:
+                cases[(direction, basis)][code[:2]].add(case_id)
+    for key, found in cases.items():
+        counted = sorted(((section, len(ids)) for section, ids in found.items()),
+                         key=lambda row: (-row[1], row[0]))
+        columns[key].sections = counted[:top]
+    return columns
+
+
+def _review_to_close(closings: Any, group: tuple[Any, ...],
+                     columns: dict[tuple[str, str], ReviewColumn]) -> None:
+    days = days_between(closings.c.closed_at, closings.c.registered_at)
+    joined = select(*group).select_from(closings).join(Case, Case.id == closings.c.case_id)
+    if db.engine.dialect.name == "postgresql":
+        for direction, basis, n, median, p90 in db.session.execute(joined.add_columns(
+                func.count(), func.percentile_cont(0.5).within_group(days),
+                func.percentile_cont(0.9).within_group(days)).group_by(*group)):
+            columns[(direction, basis)].to_close = _spread_of(n, median, p90)
+        return
+    per_column: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for direction, basis, value in db.session.execute(joined.add_columns(days)):
+        per_column[(direction, basis)].append(float(value))
+    for key, values in per_column.items():
+        columns[key].to_close = Spread.of(values)

@@ -21,13 +21,14 @@ from mla.reports.links import closed_args, list_args, open_args
 from mla.reports.queries import (
     AGE_BUCKETS,
     CounterpartRow,
+    ReviewColumn,
     Spread,
     counterpart_record,
     counterparts,
     deadlines_kept,
     iccs_titles,
-    offence_sections,
     outcomes,
+    review_columns,
     time_report,
     workload,
 )
@@ -236,37 +237,30 @@ def review_table(actor: User, year: int, zone: ZoneInfo) -> Table:
     """A year's international cooperation under each convention as legal basis, requests
     made (outgoing) and received (incoming): the figures a state reports in the review
     of implementation, one column per convention and direction."""
-    columns: list[ReportFilters] = []
     headers = [_("Figure")]
+    keys: list[tuple[str, str]] = []
     for basis in REVIEW_BASES:
-        for direction, title in (("outgoing", _("%(basis)s: requests made", basis=basis)),
-                                 ("incoming", _("%(basis)s: requests received",
-                                                basis=basis))):
-            columns.append(ReportFilters(start_on=date(year, 1, 1), end_on=date(year, 12, 31),
-                                         direction=direction, legal_basis=basis, zone=zone))
-            headers.append(title)
-    figures: dict[str, list[Any]] = {}
+        headers += [_("%(basis)s: requests made", basis=basis),
+                    _("%(basis)s: requests received", basis=basis)]
+        keys += [("outgoing", basis), ("incoming", basis)]
+    year_filters = ReportFilters(start_on=date(year, 1, 1), end_on=date(year, 12, 31),
+                                 zone=zone)
+    found = review_columns(actor, year_filters, REVIEW_BASES)
+    per_column = [found.get(key, ReviewColumn()) for key in keys]
     outcome_labels: list[str] = []
-    per_column = []
-    for f in columns:
-        data = workload(actor, f, details=False)
-        ended = {label: i + o for label, i, o in outcomes(actor, f).by_state}
-        outcome_labels += [label for label in ended if label not in outcome_labels]
-        per_column.append((data, ended, time_report(actor, f).to_close,
-                           counterparts(actor, f), offence_sections(actor, f)))
-    figures[_("Requests registered in the year")] = [d.received + d.sent
-                                                     for d, *_rest in per_column]
-    figures[_("Closed in the year")] = [d.closed for d, *_rest in per_column]
+    for column in per_column:
+        outcome_labels += [label for label in column.ended if label not in outcome_labels]
+    figures: dict[str, list[Any]] = {}
+    figures[_("Requests registered in the year")] = [c.registered for c in per_column]
+    figures[_("Closed in the year")] = [c.closed for c in per_column]
     for label in sorted(outcome_labels):
-        figures[label] = [ended.get(label, 0) for _d, ended, *_rest in per_column]
+        figures[label] = [c.ended.get(label, 0) for c in per_column]
     figures[_("Median days from registration to closing")] = [
-        _days(spread.median) for _d, _e, spread, *_rest in per_column]
+        _days(c.to_close.median) for c in per_column]
     figures[_("Main counterparts")] = [
-        "; ".join(f"{r.country} ({r.incoming + r.outgoing})" for r in rows[:3])
-        for _d, _e, _s, rows, _o in per_column]
-    titles = iccs_titles({s for *_rest, sections in per_column for s, _n in sections})
+        "; ".join(f"{country} ({n})" for country, n in c.counterparts) for c in per_column]
+    titles = iccs_titles({s for c in per_column for s, _n in c.sections})
     figures[_("Main offences (ICCS sections)")] = [
-        "; ".join(f"{titles.get(s, s)} ({n})" for s, n in sections)
-        for *_rest, sections in per_column]
+        "; ".join(f"{titles.get(s, s)} ({n})" for s, n in c.sections) for c in per_column]
     return Table("review", _("International cooperation in %(year)s", year=year), headers,
                  [[label, *values] for label, values in figures.items()])
