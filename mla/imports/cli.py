@@ -60,6 +60,8 @@ def import_command(path: Path, mapping_path: Path, delimiter: str, dry_run: bool
     for workflow, state, count in imported.by_state:
         click.echo(f"  {workflow} / {state}: {count}")
     click.echo(f"Imported {imported.count} requests ({imported.first} to {imported.last}).")
+    click.echo(f"Possible links between requests found: {imported.links} "
+               f"(on {imported.linked_requests} imported requests).")
 
 
 def _report_errors(path: Path, errors: list) -> None:

@@ -19,7 +19,7 @@ FIELDS = (
     "title", "summary", "received_on", "domestic_reference", "urgent", "urgency_reason",
     "measures", "offence", "offence_statute", "offence_max_penalty", "offence_iccs",
     "person_name", "person_role", "person_date_of_birth", "person_nationality",
-    "assignee", "state",
+    "person_identifiers", "assignee", "state",
 )
 REQUIRED = ("direction", "kind", "legal_basis", "counterpart_country", "title", "state")
 # Fields whose words a [values.FIELD] table may translate.

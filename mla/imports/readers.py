@@ -1,6 +1,9 @@
 """Reading a register: CSV through the csv module, .xlsx through calamine
 (python-calamine, a Rust reader). Both give the header and then one dict per row, with the row's
-number as a spreadsheet shows it (the header is row 1)."""
+number as a spreadsheet shows it (the header is row 1). A cell is its text, or, for a
+workbook's date cell, the date itself (a ``date``, or a ``datetime`` when it has a
+time): a date cell is a date whatever format the mapping gives for dates written as
+text."""
 
 from __future__ import annotations
 
@@ -21,6 +24,9 @@ DELIMITERS = ",;\t|"
 # Set on a row with more filled cells than the header has columns (a malformed row).
 EXTRA_CELLS = "\0extra"
 
+Cell = str | date  # a datetime is a date
+Row = dict[str, Cell]
+
 
 class UnreadableRegister(ValueError):
     """The file as a whole cannot be read (not UTF-8, not a workbook, no header)."""
@@ -29,7 +35,7 @@ class UnreadableRegister(ValueError):
 @dataclass
 class Register:
     header: list[str]
-    rows: Iterator[tuple[int, dict[str, str]]]
+    rows: Iterator[tuple[int, Row]]
     total: int | None  # rows below the header, when known before reading them
 
 
@@ -60,7 +66,7 @@ def _csv(content: bytes, mapping: Mapping) -> Register:
         raise UnreadableRegister(_("The file has no header row."))
     total = max(text.count("\n") - 1 + (0 if text.endswith("\n") else 1), 0)
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+    def rows() -> Iterator[tuple[int, Row]]:
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue
@@ -105,33 +111,49 @@ def _xlsx(source: Path | io.BytesIO, mapping: Mapping) -> Register:
         raise UnreadableRegister(_("The file has no header row."))
     total = max(sheet.height - 1, 0)
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+    def rows() -> Iterator[tuple[int, Row]]:
         try:
             for number, cells in enumerate(values, start=2):
-                texts = [_text(cell) for cell in cells]
-                if any(t.strip() for t in texts):
-                    yield number, _row(header, texts)
+                found = [_value(cell) for cell in cells]
+                if any(isinstance(v, date) or v.strip() for v in found):
+                    yield number, _row(header, found)
         finally:
             workbook.close()
     return Register(header, rows(), total)
 
 
-def _text(cell: object) -> str:
-    """A cell as the register's text; dates as ISO dates (a spreadsheet's date cell)."""
-    if cell is None:
-        return ""
+def _value(cell: object) -> Cell:
+    """A workbook cell: a date cell as it is (calamine gives a date, or a datetime when
+    the cell has a time), anything else as text."""
+    if isinstance(cell, date):
+        return cell
+    return _text(cell)
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as text: a date cell as an ISO date (with its time, if it has one)."""
     if isinstance(cell, datetime):
         return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
     if isinstance(cell, date):
         return cell.isoformat()
+    return cell
+
+
+def _text(cell: object) -> str:
+    """A cell as the register's text."""
+    if cell is None:
+        return ""
+    if isinstance(cell, date):
+        return cell_text(cell)
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     return str(cell)
 
 
-def _row(header: list[str], cells: list[str]) -> dict[str, str]:
-    row = dict(zip(header, cells, strict=False))
-    if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+def _row(header: list[str], cells: list[str] | list[Cell]) -> Row:
+    row: Row = dict(zip(header, cells, strict=False))
+    if len(cells) > len(header) and any(isinstance(c, date) or c.strip()
+                                        for c in cells[len(header):]):
         row[EXTRA_CELLS] = str(len(cells))
     if len(cells) < len(header):
         row.update(dict.fromkeys(header[len(cells):], ""))

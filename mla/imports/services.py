@@ -6,16 +6,17 @@ Each row becomes the ``CaseInput`` the registration form and the API build, chec
 mla.cases, none is repeated here. The rows are then written in batches (executemany),
 not one registration at a time: references are reserved per prefix in one counter
 bump, persons are sealed by the Person model and indexed with the persons domain's
-tokens, and each request gets one history row marked as imported. What registration
-does one request at a time and an import does not (clocks, link detection) is said in
-docs/import.md.
+tokens, and each request gets one history row marked as imported. Links between
+requests are then found for all imported requests at once (mla.persons.bulk), as
+registering them one by one would have found them. What registration does one request
+at a time and an import does not (clocks) is said in docs/import.md.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from itertools import islice
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, and_, insert, select
 
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
@@ -51,7 +52,8 @@ from mla.core.crypto import SealedBytes, key_ring
 from mla.core.errors import ServiceError
 from mla.extensions import Model, db
 from mla.imports.mapping import QUOTABLE, Mapping
-from mla.imports.readers import EXTRA_CELLS, Register, open_register
+from mla.imports.readers import EXTRA_CELLS, Cell, Register, Row, cell_text, open_register
+from mla.persons.bulk import detect_links_in_bulk
 from mla.persons.models import PersonToken
 from mla.persons.tokens import person_tokens
 from mla.reference.models import Country, IccsCode, Instrument
@@ -65,7 +67,8 @@ _FIELD_OF = {"received_at": "received_on", "offences": "offence", "persons": "pe
 _ITEM_FIELD_OF = {"label": "offence", "statute": "offence_statute",
                   "max_penalty_months": "offence_max_penalty", "iccs": "offence_iccs",
                   "full_name": "person_name", "role": "person_role",
-                  "date_of_birth": "person_date_of_birth", "nationality": "person_nationality"}
+                  "date_of_birth": "person_date_of_birth", "nationality": "person_nationality",
+                  "identifiers": "person_identifiers"}
 # The Case model's @validates functions on fields a CaseInput carries (the same name):
 # an import checks with them, as setting the attribute would (mapper.validators).
 _CASE_VALIDATORS: list[tuple[str, Callable[[Case, str, Any], Any]]] = [
@@ -128,6 +131,8 @@ class Imported:
     first: str
     last: str
     by_state: list[tuple[str, str, int]]
+    links: int = 0              # possible links recorded between requests
+    linked_requests: int = 0    # imported requests that found at least one
 
 
 class ImportRefused(ServiceError):
@@ -210,7 +215,7 @@ class _Lookups:
         return self.workflows[key]
 
 
-def _check_row(number: int, row: dict[str, str], mapping: Mapping, context: _Lookups
+def _check_row(number: int, row: Row, mapping: Mapping, context: _Lookups
                ) -> tuple[CheckedRow | None, list[RowError]]:
     errors: list[RowError] = []
 
@@ -237,7 +242,7 @@ def _check_row(number: int, row: dict[str, str], mapping: Mapping, context: _Loo
         is_urgent=value("urgent").casefold() in TRUE_WORDS,
         urgency_reason=value("urgency_reason"),
         measures=split_codes(value("measures")))
-    data.received_at = _received(value("received_on"), mapping, refuse)
+    data.received_at = _received(_raw(row, mapping, "received_on"), mapping, refuse)
     data.offences = _offences(row, mapping, refuse)
     data.persons = _persons(row, mapping, refuse)
     assignee = value("assignee")
@@ -269,13 +274,21 @@ def _check_row(number: int, row: dict[str, str], mapping: Mapping, context: _Loo
                       workflow.states[state].terminal, word), errors
 
 
-def _cell(row: dict[str, str], mapping: Mapping, name: str) -> str:
+def _raw(row: Row, mapping: Mapping, name: str) -> Cell:
+    """The field's cell: its text (stripped), a workbook's date cell as a date, or the
+    mapping's default when empty."""
     column = mapping.columns.get(name)
-    text = (row.get(column) or "").strip() if column else ""
-    return text or mapping.defaults.get(name, "")
+    value = row.get(column, "") if column else ""
+    if isinstance(value, date):
+        return value
+    return value.strip() or mapping.defaults.get(name, "")
 
 
-def _translated(row: dict[str, str], mapping: Mapping, name: str) -> str:
+def _cell(row: Row, mapping: Mapping, name: str) -> str:
+    return cell_text(_raw(row, mapping, name))
+
+
+def _translated(row: Row, mapping: Mapping, name: str) -> str:
     text = _cell(row, mapping, name)
     words = mapping.values.get(name)
     if words and text:
@@ -291,7 +304,13 @@ def _mapped_field(field_name: str) -> str:
     return _FIELD_OF.get(field_name, field_name)
 
 
-def _date(text: str, mapping: Mapping, name: str) -> date | None:
+def _date(text: Cell, mapping: Mapping, name: str) -> date | None:
+    """A date cell as it is (whatever ``date_format`` says: it is for dates written as
+    text), a datetime cell's day, or text read as ``date_format`` (ISO by default)."""
+    if isinstance(text, datetime):
+        return text.date()
+    if isinstance(text, date):
+        return text
     if not text:
         return None
     if not mapping.date_format:
@@ -303,7 +322,7 @@ def _date(text: str, mapping: Mapping, name: str) -> date | None:
                            code="invalid", details={"field": name}) from None
 
 
-def _received(text: str, mapping: Mapping, refuse: Callable[[str, str], None]
+def _received(text: Cell, mapping: Mapping, refuse: Callable[[str, str], None]
               ) -> datetime | None:
     try:
         day = _date(text, mapping, "received_on")
@@ -314,7 +333,7 @@ def _received(text: str, mapping: Mapping, refuse: Callable[[str, str], None]
     return datetime.combine(day, time(12, 0), tzinfo=UTC) if day else None
 
 
-def _items(row: dict[str, str], mapping: Mapping, name: str) -> list[str]:
+def _items(row: Row, mapping: Mapping, name: str) -> list[str]:
     """A cell's items (one per offence or person), each through the word table."""
     text = _cell(row, mapping, name)
     words = mapping.values.get(name, {})
@@ -322,7 +341,7 @@ def _items(row: dict[str, str], mapping: Mapping, name: str) -> list[str]:
             for part in text.split(mapping.list_separator)] if text else []
 
 
-def _offences(row: dict[str, str], mapping: Mapping, refuse: Callable[[str, str], None]
+def _offences(row: Row, mapping: Mapping, refuse: Callable[[str, str], None]
               ) -> list[OffenceInput]:
     labels = _items(row, mapping, "offence")
     statutes = _items(row, mapping, "offence_statute")
@@ -331,23 +350,24 @@ def _offences(row: dict[str, str], mapping: Mapping, refuse: Callable[[str, str]
     offences = []
     for index, label in enumerate(labels):
         try:
-            penalty = parse_penalty(_nth(penalties, index))
+            penalty = parse_penalty(_nth_text(penalties, index))
         except ValueError:
             refuse("offence_max_penalty", _("The maximum penalty must be a positive number "
                                             "of months, or life."))
             penalty = None
-        offences.append(OffenceInput(label=label, statute=_nth(statutes, index),
+        offences.append(OffenceInput(label=label, statute=_nth_text(statutes, index),
                                      max_penalty_months=penalty,
-                                     iccs=split_codes(_nth(codes, index))))
+                                     iccs=split_codes(_nth_text(codes, index))))
     return offences
 
 
-def _persons(row: dict[str, str], mapping: Mapping, refuse: Callable[[str, str], None]
+def _persons(row: Row, mapping: Mapping, refuse: Callable[[str, str], None]
              ) -> list[PersonInput]:
     names = _items(row, mapping, "person_name")
     roles = _items(row, mapping, "person_role")
-    births = _items(row, mapping, "person_date_of_birth")
+    births = _date_items(row, mapping, "person_date_of_birth")
     nationalities = _items(row, mapping, "person_nationality")
+    identifiers = _items(row, mapping, "person_identifiers")
     persons = []
     for index, name in enumerate(names):
         born = ""
@@ -356,17 +376,31 @@ def _persons(row: dict[str, str], mapping: Mapping, refuse: Callable[[str, str],
             born = day.isoformat() if day else ""
         except ServiceError as exc:
             refuse("person_date_of_birth", exc.message)
-        role = _nth(roles, index) or mapping.defaults.get("person_role", "")
+        role = _nth_text(roles, index) or mapping.defaults.get("person_role", "")
+        # One person's identifiers are never spread to the others (a shared passport
+        # number would link requests about different people).
         persons.append(PersonInput(role=role, full_name=name, date_of_birth=born,
-                                   nationality=_nth(nationalities, index)))
+                                   nationality=_nth_text(nationalities, index),
+                                   identifiers=identifiers[index]
+                                   if index < len(identifiers) else ""))
     return persons
 
 
-def _nth(items: list[str], index: int) -> str:
+def _date_items(row: Row, mapping: Mapping, name: str) -> list[Cell]:
+    """Dates of birth, one per person: a date cell is one date, text is split."""
+    value = _raw(row, mapping, name)
+    return [value] if isinstance(value, date) else list(_items(row, mapping, name))
+
+
+def _nth(items: Sequence[Cell], index: int) -> Cell:
     """The item for the n-th offence or person; a single item applies to all."""
     if len(items) == 1:
         return items[0]
     return items[index] if index < len(items) else ""
+
+
+def _nth_text(items: list[str], index: int) -> str:
+    return cell_text(_nth(items, index))
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -387,9 +421,18 @@ def import_register(actor: Actor, checked: Checked, *, source_name: str,
         if progress is not None:
             progress(len(batch))
     first, last = writer.first, writer.last
+    # The imported requests: this import's id range, written at this import's instant
+    # (on PostgreSQL a registration committed meanwhile may hold an id in the range).
+    first_id, last_id = writer.first_id, writer.last_id
+    links = detect_links_in_bulk(actor, lambda case: and_(
+        case.id.between(first_id, last_id), case.created_at == at))
+    # One audit entry for the file, the links counted in it: registration's
+    # case.link_found per request would be up to one sealed, chained entry per row.
     record_audit(actor, "cases.import", object_type="import", object_id=source_name[:100],
-                 rows=len(checked.rows), first=first, last=last)
-    return Imported(len(checked.rows), first, last, checked.by_state)
+                 rows=len(checked.rows), first=first, last=last, links=links.links,
+                 linked_requests=links.requests)
+    return Imported(len(checked.rows), first, last, checked.by_state, links.links,
+                    links.requests)
 
 
 def _references(rows: list[CheckedRow], at: datetime) -> dict[tuple[str, str], Iterator[str]]:
@@ -421,6 +464,8 @@ class _Writer:
         self.ring = key_ring()
         self.first = ""
         self.last = ""
+        self.first_id = 0
+        self.last_id = 0
 
     def write(self, batch: list[tuple[CheckedRow, str]]) -> None:
         # Plain executemany (no RETURNING: on SQLite, SQLAlchemy splices the returned
@@ -433,6 +478,8 @@ class _Writer:
         ids = [id_of[reference] for reference in references]
         self.first = self.first or batch[0][1]
         self.last = batch[-1][1]
+        self.first_id = self.first_id or min(ids)
+        self.last_id = max(ids)
         pairs = [(case_id, row) for case_id, (row, _ref) in zip(ids, batch, strict=True)]
         db.session.execute(insert(_table(CaseEvent)), [self._event(case_id, row)
                                                for case_id, row in pairs])
