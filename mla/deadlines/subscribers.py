@@ -17,6 +17,7 @@ from sqlalchemy import select
 from mla.auth.actors import Actor
 from mla.cases.models import Case
 from mla.cases.signals import case_updated, home_time_zone
+from mla.core.cache import cached_by_tables
 from mla.deadlines.models import Deadline, DeadlineStatus
 from mla.deadlines.rules import get_rule
 from mla.deadlines.services import (
@@ -37,6 +38,15 @@ START = "start_deadline"
 @home_time_zone.connect
 def home_zone(country_code: str, **_kwargs: Any) -> str:
     """The home state's day is the one its deadlines end in (admins may set its zone)."""
+    return home_zone_name_for(country_code)
+
+
+@cached_by_tables("country_time_zones", "countries")
+def home_zone_name_for(country_code: str) -> str:
+    """``zone_name_for`` the home state, read once per process (every page shows times in
+    it): forgotten when this process writes an admin's zone or a country, within
+    ``mla.core.cache.TTL_SECONDS`` when another does. Clocks started by a write ask
+    ``zone_name_for`` itself, in their unit of work."""
     return zone_name_for(country_code)
 
 

@@ -268,3 +268,25 @@ def test_a_deadlines_day_is_its_states_whoever_reads_it(client, parisian, login_
     assert f"({due_word} {the_day})" in page  # the timeline's "clock started" entry
     listed = client.get("/requests/").get_data(as_text=True)
     assert the_day in listed
+
+
+def test_the_home_zone_is_read_once_per_process_and_forgotten_when_an_admin_changes_it(
+        app_ctx, db, create_user, count_queries):
+    """Every page shows times in the home zone: it costs no statement once known, and an
+    administrator's new zone for the home state shows at once in this process (the cache
+    is forgotten on any write to its tables, mla.core.cache)."""
+    from mla.deadlines.services import set_time_zone
+
+    with app_ctx.test_request_context("/"):
+        assert select_timezone() == "UTC"
+    with app_ctx.test_request_context("/"), count_queries() as counter:
+        assert select_timezone() == "UTC"
+    assert counter.count == 0, counter.statements
+    set_time_zone("test", "XZ", "America/Bogota")
+    db.session.commit()
+    with app_ctx.test_request_context("/"):
+        assert select_timezone() == "America/Bogota"
+    set_time_zone("test", "XZ", None)
+    db.session.commit()
+    with app_ctx.test_request_context("/"):
+        assert select_timezone() == "UTC"
