@@ -61,3 +61,12 @@ def test_an_idle_connection_the_server_dropped_is_replaced(pg_url: str) -> None:
         assert second != first
     finally:
         engine.dispose()
+
+
+def test_the_apps_connections_do_not_jit_compile(app, pg_url: str) -> None:
+    """A report's aggregate crossed jit_above_cost at a million requests and spent
+    seconds compiling; the server's default (on) is not what the app runs with."""
+    from mla.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.scalar(text("SHOW jit")) == "off"
