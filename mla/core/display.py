@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as format_date_in
 from flask_babel import (
     format_date,
     format_decimal,
@@ -206,6 +208,28 @@ def day(value: date | datetime | str | None, zone_name: str | None = None, *,
         state = _zone(zone_name) or ZoneInfo(home_zone_name())
         return format_date(read.astimezone(state).date(), "medium")
     return format_date(read, "medium")
+
+
+def long_date(value: date, language: str) -> str:
+    """A day in words in ``language``, whatever the page's ("2 décembre 2026",
+    "2026年12月2日"): the date line of a letter or a document to another state."""
+    try:
+        return format_date_in(value, format="long", locale=language)
+    except (UnknownLocaleError, ValueError):
+        return format_date_in(value, format="long", locale="en")
+
+
+def country_name(code: str, language: str, *, stored: str = "") -> str:
+    """A state's name in ``language`` (CLDR, through Babel: "DE" is "Allemagne" in French,
+    "ألمانيا" in Arabic). ISO 3166-1 leaves XA-XZ to its users: a fictional training state
+    keeps the name it was given (``stored``), as does a code CLDR does not name."""
+    code = (code or "").upper()
+    if code.startswith("X"):
+        return stored or code
+    try:
+        return Locale.parse(language).territories.get(code) or stored or code
+    except (UnknownLocaleError, ValueError):
+        return stored or code
 
 
 def number(value: float | int | None) -> str:

@@ -16,8 +16,8 @@ def deadline_context(case: Any, *, deadline: Any = None, **_kwargs: Any) -> dict
         return {}
     cal = calendar_of(deadline)
     return {"deadline": deadline, "rule": get_rule(deadline.rule_code),
-            "due_on": cal.local_date(deadline.due_at).isoformat(),
-            "start_on": deadline.start_on.isoformat()}
+            # Days, not text: the letter writes them in its own language.
+            "due_on": cal.local_date(deadline.due_at), "start_on": deadline.start_on}
 
 
 @letter_sends_at_once.connect

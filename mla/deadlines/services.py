@@ -502,7 +502,7 @@ def _move_to_agreed_date(actor: Actor, deadline: Deadline, rule: Rule, reason: s
     if rule.extension_letter:
         letter = draft_letter(case, rule.extension_letter, actor=actor, deadline=deadline,
                               key=f"dl:{deadline.id}:extension:{deadline.extensions}",
-                              values={"reason": reason, "agreed_on": agreed_on.isoformat()})
+                              values={"reason": reason, "agreed_on": agreed_on})
         deadline.extension_notice = f"{letter.subject} ({letter.status})"[:200]
     _event(case, actor, deadline, "extended", comment=reason, agreed_on=agreed_on.isoformat())
     record_audit(actor, "deadline.extend", case, rule=rule.code, deadline_id=deadline.id,

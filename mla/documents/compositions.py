@@ -16,7 +16,6 @@ from datetime import date
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -28,7 +27,9 @@ from mla.cases.constants import MEASURES, PERSON_ROLES
 from mla.cases.models import Case
 from mla.cases.services import add_event
 from mla.core.clock import now
+from mla.core.display import country_name, long_date
 from mla.core.errors import ServiceError
+from mla.core.remembered import remembered_get
 from mla.documents.generation import Section, Sheet, render_docx, render_pdf
 from mla.documents.letterhead import current_letterhead, logo_bytes
 from mla.documents.models import (
@@ -41,6 +42,7 @@ from mla.documents.models import (
 from mla.documents.services import Upload, store_document
 from mla.extensions import db
 from mla.notifications.models import Letter
+from mla.reference.models import Country
 from mla.settings import SUPPORTED_LOCALES, current_settings
 
 REQUEST_KEYS = ("a", "b", "c", "d", "e", "f")
@@ -82,13 +84,6 @@ def request_headings(case: Case, language: str) -> dict[str, str]:
         }
 
 
-def country_name(code: str, language: str) -> str:
-    try:
-        return Locale.parse(language).territories.get(code.upper(), code)
-    except (UnknownLocaleError, ValueError):
-        return code
-
-
 def language_name(code: str, in_language: str) -> str:
     try:
         return Locale.parse(in_language).languages.get(code, code)
@@ -96,11 +91,10 @@ def language_name(code: str, in_language: str) -> str:
         return code
 
 
-def long_date(day: date, language: str) -> str:
-    try:
-        return format_date(day, format="long", locale=language)
-    except (UnknownLocaleError, ValueError):
-        return format_date(day, format="long", locale="en")
+def _home_country(language: str) -> str:
+    code = current_settings().home_country
+    home = remembered_get(Country, code)
+    return country_name(code, language, stored=home.name if home else "")
 
 
 def _authority_name(language: str) -> str:
@@ -109,7 +103,7 @@ def _authority_name(language: str) -> str:
         return letterhead.authority_name
     with _in(language):
         return _("Central authority of %(country)s",
-                 country=country_name(current_settings().home_country, language))
+                 country=_home_country(language))
 
 
 def _request_texts(case: Case, language: str) -> dict[str, str]:
@@ -282,7 +276,8 @@ def build_sheet(composition: Composition, *, on: date) -> Sheet:
     recipient: list[str] = []
     if authority is not None:
         recipient = [authority.name, *authority.address.splitlines()]
-    recipient.append(country_name(case.counterpart_country, language))
+    recipient.append(country_name(case.counterpart_country, language,
+                                  stored=case.country.name if case.country else ""))
     with _in(language):
         references = [(_("Our reference"), case.reference),
                       (_("Your reference"), _their_reference(case))]

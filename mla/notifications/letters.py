@@ -11,13 +11,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, literal, or_, select
@@ -30,9 +32,10 @@ from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent
 from mla.cases.services import add_event, added_in_this_transaction
 from mla.core.clock import now
-from mla.core.display import label_in
+from mla.core.display import country_name, label_in, long_date
 from mla.core.errors import ServiceError
 from mla.core.remembered import remembered_get
+from mla.core.zones import home_zone_name
 from mla.extensions import db
 from mla.notifications.models import (
     Letter,
@@ -135,21 +138,51 @@ def needs_translation(language: str, accepted: list[str] | None) -> bool:
 
 
 def render_letter(code: str, language: str, **context: Any) -> tuple[str, str]:
-    """(subject, body): the template's first line is 'Subject: ...'."""
-    text = render_template(f"letters/{code}.{language}.txt", **context)
+    """(subject, body): the template's first line is 'Subject: ...'. Rendered in the
+    letter's language, not the page's: whatever the template looks up or formats (a
+    rule's title, a lazy label) comes out in ``language``."""
+    with force_locale(language):
+        text = render_template(f"letters/{code}.{language}.txt", **context)
     first, _sep, rest = text.lstrip().partition("\n")
     if not first.lower().startswith("subject:"):
         raise ValueError(f"letter template {code}.{language} must start with 'Subject:'")
     return first.split(":", 1)[1].strip(), rest.strip() + "\n"
 
 
-def _context(case: Case, deadline: Any, values: dict[str, Any]) -> dict[str, Any]:
-    home = remembered_get(Country, current_settings().home_country)
+def _written(case: Case, code: str, language: str, deadline: Any,
+             values: dict[str, Any]) -> tuple[str, str]:
+    """The letter in ``language``: the words Comity puts into it (the home state's name,
+    dates, refusal grounds and choices recorded by earlier steps, a rule's title) are
+    made in that language too, whoever clicked or whichever job drafted it."""
+    with force_locale(language):
+        return render_letter(code, language, **_context(case, deadline, values, language))
+
+
+def _in_words(value: Any, language: str) -> Any:
+    """A day as a formal letter writes it ("2 décembre 2026"); anything else as it is."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return long_date(value, language)
+    return value
+
+
+def _context(case: Case, deadline: Any, values: dict[str, Any],
+             language: str) -> dict[str, Any]:
+    code = current_settings().home_country
+    home = remembered_get(Country, code)
+    local = ZoneInfo(home_zone_name())
     question = latest_question(case)
     context: dict[str, Any] = {
-        "case": case, "authority": case.counterpart_authority, "values": values,
-        "home_country": home.name if home else current_settings().home_country,
-        "today": now().date().isoformat(), "deadline": None, "rule": None, "due_on": "",
+        "case": case, "authority": case.counterpart_authority,
+        # A step's dates in words; its other values (a choice's code) stay as they are,
+        # the templates compare them.
+        "values": {name: _in_words(value, language) for name, value in values.items()},
+        "home_country": country_name(code, language, stored=home.name if home else ""),
+        "today": long_date(now().astimezone(local).date(), language),
+        # The day as the request page shows it (a receipt date is kept as that day's UTC
+        # midnight: no zone may move it).
+        "received_on": long_date(case.received_at.date(), language) if case.received_at
+        else "",
+        "deadline": None, "rule": None, "due_on": "",
         # What was asked (by this step, or by the step an answer replies to) and the
         # answers given to it since: a letter never drops what was typed.
         "questions": values.get(QUESTIONS_FIELD) or question_text(question),
@@ -158,7 +191,8 @@ def _context(case: Case, deadline: Any, values: dict[str, Any]) -> dict[str, Any
         "recorded": recorded_values(case),
     }
     # The clock the letter is about (deadlines answer; see notifications.signals).
-    context.update(extra_letter_context(case, deadline, values))
+    context.update((name, _in_words(value, language))
+                   for name, value in extra_letter_context(case, deadline, values).items())
     return context
 
 
@@ -184,7 +218,7 @@ def draft_letter(case: Case, code: str, *, actor: Actor, values: dict[str, Any] 
     authority = case.counterpart_authority
     accepted = authority.languages if authority else None
     language = choose_language(code, accepted)
-    subject, body = render_letter(code, language, **_context(case, deadline, values or {}))
+    subject, body = _written(case, code, language, deadline, values or {})
     letter = Letter(key=key, case_id=case.id, authority_id=authority.id if authority else None,
                     deadline_id=deadline.id if deadline is not None else None,
                     template_code=code, language=language,
@@ -279,8 +313,7 @@ def redraft_letter(actor: User, letter: Letter, language: str) -> Letter:
         raise ServiceError(_("Choose one of the languages offered."), code="invalid",
                            details={"field": "language"})
     case = letter.case
-    subject, body = render_letter(letter.template_code, language,
-                                  **_context(case, letter.deadline, {}))
+    subject, body = _written(case, letter.template_code, language, letter.deadline, {})
     previous = letter.language
     letter.language = language
     letter.subject = subject[:300]

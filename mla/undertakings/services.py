@@ -342,7 +342,7 @@ def request_use_consent(actor: Actor, limitation: UseLimitation, *, purpose: str
     letter = draft_letter(case, USE_CONSENT_LETTER, actor=actor, values={
         "document": limitation.document.filename, "limitation_scope": limitation.scope,
         "source_article": limitation.source_article,
-        "imposed_on": limitation.imposed_on.isoformat(), "purpose": purpose,
+        "imposed_on": limitation.imposed_on, "purpose": purpose,
         "other_reference": target.reference if target is not None else ""})
     limitation.state = LimitationState.CONSENT_REQUESTED
     _log(actor, case, "use_limitation", "consent_requested", limitation_id=limitation.id,
@@ -547,11 +547,12 @@ def report_back(actor: Actor, referral: AutDedereReferral) -> Letter:
     if referral.state != ReferralState.OUTCOME_RECORDED:
         raise _conflict(_("Record the outcome of the prosecution first."))
     case = referral.case
+    # Lazy words and days: the letter writes them in its own language, not the page's.
     letter = draft_letter(case, REPORT_BACK_LETTER, actor=actor, values={
-        "outcome": str(REFERRAL_OUTCOMES[referral.outcome or ""]),
-        "outcome_on": referral.outcome_on.isoformat() if referral.outcome_on else "",
+        "outcome": REFERRAL_OUTCOMES[referral.outcome or ""],
+        "outcome_on": referral.outcome_on or "",
         "details": referral.details, "domestic_reference": referral.domestic_reference,
-        "referred_on": referral.referred_on.isoformat()},
+        "referred_on": referral.referred_on},
         key=f"aut_dedere_report:{referral.id}")
     referral.letter_id = letter.id
     referral.reported_on = now().date()

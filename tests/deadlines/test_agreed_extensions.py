@@ -62,7 +62,7 @@ def test_eio_art_12_6_execution_moves_only_to_a_new_time_agreed(eio_case, set_no
     assert d.due_at == utc(2026, 9, 15, 23, 59, 59)      # exactly the date agreed
     assert view_of(d).status == "extended"
     letter = db.session.scalars(select(Letter).where(Letter.case_id == eio_case.id)).one()
-    assert "2026-09-15" in letter.body and "12(6)" in letter.body
+    assert "September 15, 2026" in letter.body and "12(6)" in letter.body
     # A later agreement replaces it again: each move is an agreement, not a quota.
     extend_deadline("t", d, reason="Second agreement", agreed_on=date(2026, 10, 1))
     assert d.due_at == utc(2026, 10, 1, 23, 59, 59)

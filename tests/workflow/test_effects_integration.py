@@ -87,7 +87,7 @@ def test_the_counterpart_hears_only_through_letters_a_person_approves(db, ready_
     db.session.commit()
     letter = db.session.scalars(select(Letter).where(Letter.case_id == case.id)).one()
     assert (letter.template_code, letter.status) == ("arrest_notice", "draft")
-    assert "2026-03-02" in letter.body and "18 days" in letter.body
+    assert "March 2, 2026" in letter.body and "18 days" in letter.body
     assert letter.to_address == "mla@justice.xa.example"
     abroad = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.to_address == "mla@justice.xa.example")).all()

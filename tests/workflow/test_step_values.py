@@ -188,5 +188,5 @@ def test_letters_say_what_the_steps_recorded(db, ready_case, users):
     notice = _letter(db, "refusal_notice").body
     assert "Disclosure would reveal a state secret." in notice
     assert "Ground for refusal: " in notice and "essential interests" in notice
-    assert "postponed until 2027-02-01" in _letter(db, "postponement_notice").body
+    assert "postponed until February 1, 2027" in _letter(db, "postponement_notice").body
     assert "Not to be used for tax proceedings." in _letter(db, "results_cover_letter").body

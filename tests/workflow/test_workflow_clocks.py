@@ -270,7 +270,8 @@ def test_arrest_notice_cites_ece_art16_4_only_under_the_ece(db, ready_case, lang
     for basis in ("ECE", "BILATERAL"):
         case = ready_case("incoming_extradition", legal_basis=basis)
         _subject, bodies[basis] = render_letter(
-            "arrest_notice", language, **_context(case, None, {"arrested_on": "2026-03-02"}))
+            "arrest_notice", language,
+            **_context(case, None, {"arrested_on": "2026-03-02"}, language))
     ece, bilateral = bodies["ECE"], bodies["BILATERAL"]
     days = {"en": "days", "fr": "jours"}[language]
     assert "16(4)" in ece and f"18 {days}" in ece and f"40 {days}" in ece

@@ -1,0 +1,174 @@
+"""A letter is written in the counterpart's language through and through: not only the
+template's sentences but every word Comity puts into it (the home state's name, the
+rule's title and citation, a refusal ground, dates), whoever's page drafted it, and when
+the scheduler drafted it with no page at all."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask_babel import force_locale, get_locale
+from sqlalchemy import select
+
+from mla.core.display import country_name
+from mla.core.transaction import unit_of_work
+from mla.deadlines.models import Deadline
+from mla.deadlines.reminders import scan_deadlines
+from mla.deadlines.rules import get_rule
+from mla.deadlines.services import start_deadline
+from mla.directory.models import Authority
+from mla.dualcrim.services import record_assessment
+from mla.notifications.letters import draft_letter
+from mla.notifications.models import Letter
+from mla.workflow.grounds import GROUNDS_BY_CODE
+from mla.workflow.services import apply_transition
+from tests.deadlines.conftest import utc
+from tests.notifications.helpers import settings_override
+from tests.workflow.conftest import force_state
+
+ECE_CITATION = "European Convention on Extradition 1957 (CETS 24), art. 16(4)"
+
+
+@pytest.fixture
+def germany(app):
+    """Germany serves: its name differs in every language ("Allemagne", "Alemania")."""
+    with settings_override(app, home_country="DE") as settings:
+        yield settings
+
+
+def _authority(db, languages: list[str], country: str = "FR") -> Authority:
+    authority = Authority(name="Bureau de l'entraide pénale internationale",
+                          country_code=country, kind="central_authority",
+                          languages=languages, email="entraide@example.fr")
+    db.session.add(authority)
+    db.session.commit()
+    return authority
+
+
+def _arrested(db, make_case, authority: Authority):
+    """An ECE provisional arrest on 2 November 2026: the formal request is due by the
+    40th day, 12 December; its reminder is drafted 7 days before."""
+    case = make_case(direction="incoming", kind="extradition", legal_basis="ECE",
+                     counterpart_country="FR", counterpart_authority_id=authority.id,
+                     measures=[], counterpart_reference="BEPI-2026-41")
+    with unit_of_work():
+        start_deadline(case, "ece_provisional_arrest", actor="t",
+                       values={"arrested_on": date(2026, 11, 2)})
+    return case
+
+
+def _home_in_french() -> str:
+    with force_locale("fr"):
+        return country_name("DE", "fr")
+
+
+def test_the_scheduler_drafts_the_reminder_in_the_counterparts_language(
+        app, db, make_case, set_now, germany):
+    """No request, and an instance whose default language is Chinese: the French
+    counterpart's reminder is French, dates and names included."""
+    authority = _authority(db, ["fr"])
+    _arrested(db, make_case, authority)
+    home = _home_in_french()
+    assert home == "Allemagne"
+    with settings_override(app, default_locale="zh"):
+        set_now(utc(2026, 12, 5, 9))
+        scan_deadlines()
+    letter = db.session.scalars(select(Letter)).one()
+    assert letter.language == "fr" and letter.template_code == "formal_request_reminder"
+    assert "le 12 décembre 2026" in letter.subject
+    assert "arrêtée provisoirement le 2 novembre 2026" in letter.body
+    assert ECE_CITATION in letter.body                 # a legal citation stays as it is
+    assert f"Autorité centrale de {home}" in letter.body
+    assert letter.body.rstrip().endswith("5 décembre 2026")
+    for english in ("Germany", "December", "2026-12-12", "2026-11-02"):
+        assert english not in letter.subject + letter.body, english
+
+
+def test_an_english_page_redrafting_in_french_writes_french_words(
+        app, db, make_case, set_now, create_user, login_as, client, csrf_token):
+    """A counterpart with no template in its language gets English; the caseworker, whose
+    own pages are English, asks for French: every inserted word follows the letter. The
+    home state is the fictional Zembla (XZ): its name is kept as it was given."""
+    set_now(utc(2026, 11, 5, 9))  # sessions run on real time: stay before it
+    authority = _authority(db, ["de"])
+    case = _arrested(db, make_case, authority)
+    deadline = db.session.scalars(select(Deadline)).one()
+    with unit_of_work():
+        letter = draft_letter(case, "formal_request_reminder", actor="t", deadline=deadline)
+    assert letter.language == "en"
+    assert ECE_CITATION in letter.body and "Central authority of Zembla" in letter.body
+    assert "December 12, 2026" in letter.subject and "November 2, 2026" in letter.body
+
+    worker = create_user("caseworker")
+    worker.language = "en"
+    db.session.commit()
+    login_as(worker)
+    response = client.post(f"/letters/{letter.id}/language", data={
+        "csrf_token": csrf_token(f"/letters/{letter.id}"), "language": "fr"},
+        follow_redirects=True)
+    assert response.status_code == 200
+    assert '<html lang="en"' in response.get_data(as_text=True)  # the page stays English
+    db.session.expire_all()
+    assert letter.language == "fr"
+    assert "le 12 décembre 2026" in letter.subject
+    assert f"En application de {ECE_CITATION}" in letter.body
+    assert "Autorité centrale de Zembla" in letter.body
+    assert "2 novembre 2026" in letter.body and "5 novembre 2026" in letter.body
+    for english in ("December", "November"):
+        assert english not in letter.subject + letter.body, english
+
+
+def test_the_rule_title_is_looked_up_in_the_letters_language(app, db, make_case, germany):
+    """The EIO delay notice names the clock: in the letter's language, on an English
+    page (a request whose locale is English)."""
+    from mla.deadlines.services import extend_deadline
+
+    authority = _authority(db, ["es"], country="ES")
+    case = make_case(direction="incoming", kind="mla", legal_basis="EIO",
+                     counterpart_country="ES", counterpart_authority_id=authority.id,
+                     measures=[], counterpart_reference="EIO-ES-7")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert str(get_locale()) == "en"
+        with unit_of_work():
+            deadline = start_deadline(case, "eio_recognition", actor="t",
+                                      values={"received_on": date(2026, 6, 1)})
+            extend_deadline("t", deadline, reason="Testigo en el extranjero", days=30)
+        with force_locale("es"):
+            title = get_rule("eio_recognition").title_text
+    letter = db.session.scalars(select(Letter)).one()
+    assert letter.language == "es" and title != get_rule("eio_recognition").title
+    assert f"({title})" in letter.body and "Alemania" in letter.body
+
+
+def test_an_arabic_refusal_notice_gives_its_ground_in_arabic(
+        app, db, make_case, create_user):
+    """Taken from an English page: the ground the caseworker chose is written in the
+    notice in Arabic, with its citation as it is."""
+    authority = _authority(db, ["ar"], country="MA")
+    worker, supervisor = create_user("caseworker"), create_user("supervisor")
+    case = make_case(actor=worker, direction="incoming", kind="mla", legal_basis="UNTOC",
+                     counterpart_country="MA", counterpart_authority_id=authority.id,
+                     counterpart_reference="MA-EJ-2026-3")
+    for offence in case.offences:
+        record_assessment(worker, case, offence, iccs=list(offence.iccs_codes),
+                          decision="satisfied", justification="An offence here too.")
+    force_state(db, case, "decision")
+    ground = GROUNDS_BY_CODE["essential_interests"]
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert str(get_locale()) == "en"
+        apply_transition(worker, case, "propose_refusal", expected_version=case.version,
+                         values={"refusal_ground": ground.code,
+                                 "reasons": "الكشف عن سر من أسرار الدولة.",
+                                 "consultation": "held"})
+        apply_transition(supervisor, case, "approve_refusal", expected_version=case.version)
+        db.session.commit()
+        with force_locale("ar"):
+            arabic = ground.label_text
+    assert arabic != ground.label
+    letter = db.session.scalars(select(Letter).where(
+        Letter.template_code == "refusal_notice")).one()
+    assert letter.language == "ar"
+    assert f"سبب الرفض: {arabic}" in letter.body
+    assert ground.label not in letter.body
+    assert "الكشف عن سر من أسرار الدولة." in letter.body
