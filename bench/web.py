@@ -9,7 +9,8 @@ Needs PostgreSQL (MLA_BENCH_POSTGRES_URL, default the tests' 127.0.0.1:5432), wr
   ANALYZE; a larger size adds requests to the same database;
 - starts gunicorn `-w 2` on the app and another on a bare Flask route (bench/_bare.py);
 - runs wrk `-t2 -c16` against every page, the bare route and the app's /api/v1/health
-  in ROUNDS short rounds, the order rotated each round, and prints per page the median
+  in ROUNDS short rounds, in a new order each round (and waits after each run for the
+  server to finish the requests wrk hung up on), and prints per page the median
   req/s, its ratio to the bare route and to health measured in the same rounds, and p50
   and p99 latency under load (wrk --latency);
 - writes: transitions ('acknowledge', with the version the lost-update check wants) and
@@ -35,6 +36,7 @@ import http.client
 import http.cookiejar
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -160,6 +162,7 @@ def wrk(url: str, script: Path, seconds: float, threads: int, connections: int,
         command += ["-H", f"{name}: {value}"]
     result = subprocess.run([*command, url], capture_output=True, text=True, check=False,
                             timeout=seconds + 120)
+    drain(url)
     out = result.stdout
     # wrk runs without its script when the script does not load: the answers would not
     # be counted, so any complaint on stderr fails the run.
@@ -179,6 +182,22 @@ def wrk(url: str, script: Path, seconds: float, threads: int, connections: int,
         log.write(f"$ {' '.join(command)} {url}\n{out}\n")
     return Run(float(rate.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), statuses, accepted,
                sum(int(n) for n in errors.groups()) if errors else 0)
+
+
+def drain(url: str) -> None:
+    """Wait until the server has finished what wrk left it. wrk hangs up on the requests
+    in flight when its time is up, but a sync worker only notices when it answers: up to
+    one request per connection is still queued, and without this wait it would eat the
+    next target's seconds. Two requests in a row, one per worker, each queued behind
+    what is left (the listen queue is served in order)."""
+    parsed = urllib.parse.urlsplit(url)
+    for _ in range(2):
+        conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=600)
+        try:
+            conn.request("GET", "/")
+            conn.getresponse().read()
+        finally:
+            conn.close()
 
 
 # --- the database ----------------------------------------------------------------------
@@ -401,8 +420,10 @@ def measure_pages(env: dict[str, str], app_url: str, bare_url: str, work: Path,
     for target in targets:  # warm up and check each answers 200
         target.single = sequential(target.url, target.paths, target.headers, 2)
     for round_ in range(options.rounds):
-        shift = round_ % len(targets)
-        for target in targets[shift:] + targets[:shift]:
+        # A new order each round: no target always follows the same one.
+        order = list(targets)
+        random.Random(round_).shuffle(order)
+        for target in order:
             script = lua_script(work / "get.lua", {}, paths=target.paths)
             target.runs.append(wrk(target.url, script, options.seconds, options.threads,
                                    options.connections, target.headers))
