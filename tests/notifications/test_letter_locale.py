@@ -172,3 +172,35 @@ def test_an_arabic_refusal_notice_gives_its_ground_in_arabic(
     assert f"سبب الرفض: {arabic}" in letter.body
     assert ground.label not in letter.body
     assert "الكشف عن سر من أسرار الدولة." in letter.body
+
+
+def test_the_report_on_the_prosecution_gives_its_outcome_in_the_letters_language(
+        app, db, ready_case, users, set_now):
+    """The outcome is Comity's own label: drafted from an English page, a French report
+    says it in French, with its days in words."""
+    from mla.undertakings import services as u
+
+    worker = users["caseworker"]
+    set_now(utc(2026, 2, 20, 9))
+    case = ready_case("incoming_extradition", "executive_decision")
+    case.counterpart_authority.languages = ["fr"]
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert str(get_locale()) == "en"
+        apply_transition(worker, case, "propose_refusal", expected_version=case.version,
+                         values={"ground": "nationality", "reasons": "Notre ressortissant."})
+        apply_transition(users["supervisor"], case, "approve_refusal",
+                         expected_version=case.version)
+        apply_transition(worker, case, "refer_for_prosecution", expected_version=case.version,
+                         values={"executing_authority_id": case.domestic_authority_id})
+        referral = u.referral_of(case)
+        set_now(utc(2026, 3, 5, 9))
+        u.record_outcome(worker, referral, outcome="convicted", outcome_on=date(2026, 3, 2),
+                         details="Condamné à 4 ans.", domestic_reference="XZ-PP-2026-11")
+        letter = u.report_back(worker, referral)
+        db.session.commit()
+        with force_locale("fr"):
+            convicted = str(u.REFERRAL_OUTCOMES["convicted"])
+    assert letter.language == "fr" and convicted != "Convicted"
+    assert f"{convicted} (2 mars 2026)" in letter.body
+    assert "le 20 février 2026" in letter.body
+    assert "Convicted" not in letter.body and "2026-03-02" not in letter.body
