@@ -30,18 +30,18 @@ from mla.cases.queries import assignable_roles
 from mla.cases.signals import case_registered, case_registering
 from mla.cases.validation import (
     authority_in_state,
+    basis_fits,
     counterpart_not_home,
     date_of_birth_plausible,
     domestic_authority_at_home,
     home_today,
-    legal_basis_fits,
     received_date_not_in_future,
 )
 from mla.core.clock import now
 from mla.core.crypto import key_ring
 from mla.core.errors import ServiceError
 from mla.extensions import db
-from mla.reference.models import IccsCode
+from mla.reference.queries import iccs_code_set
 from mla.reference.services import known_country
 
 
@@ -103,7 +103,7 @@ def validate_case_input(data: CaseInput, *, known_iccs: set[str] | None = None) 
         raise _problem("counterpart_country",
                        _("Unknown country code %(code)r.", code=data.counterpart_country))
     counterpart_not_home(data.counterpart_country)
-    legal_basis_fits(data.legal_basis, data.kind, data.direction)
+    basis_fits(data.legal_basis, data.kind, data.direction)
     authority_in_state(data.counterpart_authority_id, data.counterpart_country,
                        "counterpart_authority_id")
     domestic_authority_at_home(data.domestic_authority_id)
@@ -119,11 +119,7 @@ def validate_case_input(data: CaseInput, *, known_iccs: set[str] | None = None) 
 def check_offences(offences: list[OffenceInput], known_iccs: set[str] | None = None) -> None:
     """Names, penalties and ICCS codes of a request's offences (registration and edits)."""
     codes = {code for offence in offences for code in offence.iccs}
-    if known_iccs is not None:
-        known = codes & known_iccs
-    else:
-        known = set(db.session.scalars(select(IccsCode.code).where(IccsCode.code.in_(codes)))
-                    ) if codes else set()
+    known = (codes & (iccs_code_set() if known_iccs is None else known_iccs)) if codes else set()
     for index, offence in enumerate(offences):
         missing = sorted(set(offence.iccs) - known)
         if missing:

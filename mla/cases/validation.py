@@ -28,6 +28,7 @@ from mla.core.errors import ServiceError
 from mla.directory.models import Authority
 from mla.extensions import db
 from mla.reference.models import Country, Instrument
+from mla.reference.queries import instrument_kinds
 from mla.settings import current_settings
 
 OLDEST_AGE_YEARS = 120
@@ -165,6 +166,13 @@ _KIND_WORDS = {
     "mla": _l("mutual legal assistance (gathering evidence or other assistance)"),
     "extradition": _l("extradition or surrender of a person"),
 }
+
+
+def basis_fits(code: str, kind: str, direction: str, field: str = "legal_basis") -> None:
+    """``legal_basis_fits`` asked of the per-process table of bases first: a write that
+    only needs the answer reads the instrument's row only to word a refusal."""
+    if not (code and kind in instrument_kinds().get(code, ())):
+        legal_basis_fits(code, kind, direction, field)
 
 
 def legal_basis_fits(code: str, kind: str, direction: str, field: str = "legal_basis"
