@@ -30,23 +30,33 @@ SAMPLE = ROOT / "docs" / "import" / "sample-register.csv"
 
 
 def write_register(path: Path, size: int, seed: int = 11) -> None:
-    """``size`` rows drawn from the sample's rows, with their own references and names."""
+    """``size`` rows drawn from the sample's rows, with their own references and names,
+    except that one row in 20 names the persons of the row 30 before it (the same
+    sample row, so the same dates of birth) and one in 50 carries its counterpart
+    reference: the same person or file in several requests, for the links pass."""
     with SAMPLE.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, delimiter=";")
         header = next(reader)
         templates = list(reader)
     rng = random.Random(seed)
     their_ref, person = header.index("Their ref"), header.index("Person")
+    period = len(templates)
+    written: list[list[str]] = []
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(header)
         for n in range(size):
-            row = list(templates[n % len(templates)])
+            row = list(templates[n % period])
             if row[their_ref]:
                 row[their_ref] = f"{row[their_ref]}-{n}"
             if row[person]:
                 row[person] = "|".join(f"Person{n} Name{rng.randint(1, 10**6)}"
                                        for _ in row[person].split("|"))
+            if n >= period and n % 20 == 0:
+                row[person] = written[n - period][person]
+            if n >= period and n % 50 == 5:
+                row[their_ref] = written[n - period][their_ref]
+            written.append(row)
             writer.writerow(row)
 
 
@@ -72,6 +82,9 @@ def import_once(app, path: Path) -> tuple[float, float]:
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if result.exit_code != 0:
         raise SystemExit(f"import of {path.name} failed:\n{result.output[-3000:]}")
+    for line in result.output.splitlines():
+        if line.startswith("Possible links"):
+            print(f"  {line}")
     return seconds, cpu
 
 
