@@ -338,13 +338,6 @@ def case_page(actor: User, filters: CaseFilters, page: int, per_page: int, *,
     return Page(rows, page, per_page, total, is_exact, has_more, next_cursor)
 
 
-def listed_cases(actor: User, filters: CaseFilters, limit: int) -> list[Case]:
-    """The first ``limit`` requests of the list, in its order, with what its rows show."""
-    stmt = filtered_cases(actor, filters).options(
-        joinedload(Case.assignee), joinedload(Case.country)).order_by(*SORTS[filters.sort])
-    return list(db.session.scalars(stmt.limit(limit)).unique())
-
-
 def get_case_for(actor: User, reference: str, *, full: bool = True) -> Case:
     """A request the actor may see, with what its page shows, or NotFound."""
     stmt = visible_cases(actor).where(Case.reference == reference.upper())

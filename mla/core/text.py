@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 # Characters that end a line somewhere: CR, LF, VT, FF, NEL, LINE and PARAGRAPH SEPARATOR.
@@ -64,6 +64,22 @@ def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     writer.writerow(csv_row(header))
     writer.writerows(csv_row(row) for row in rows)
     return out.getvalue()
+
+
+def csv_chunks(header: Iterable[str],
+               batches: Iterable[Iterable[Iterable[Any]]]) -> Iterator[str]:
+    """``csv_text`` for a streamed response: the header line, then one string per batch
+    of rows, so only one batch is ever held in memory."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(csv_row(header))
+    for rows in batches:
+        writer.writerows(csv_row(row) for row in rows)
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    if out.tell():  # no batch at all: the header alone
+        yield out.getvalue()
 
 
 def csv_uncell(value: str) -> str:

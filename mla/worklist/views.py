@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from mla.cases.queries import CaseFilters, listed_cases, staff_choices
+from mla.cases.queries import CaseFilters, staff_choices
 from mla.core.access import READERS, allow
 from mla.core.errors import ServiceError
 from mla.core.forms import as_choices
-from mla.core.text import csv_text
-from mla.reports.exports import XLSX_MIMETYPE, xlsx_bytes
+from mla.core.text import csv_chunks, csv_text
+from mla.reports.exports import XLSX_MAX_ROWS, XLSX_MIMETYPE, xlsx_bytes, xlsx_file
 from mla.reports.tables import Table
 from mla.worklist.bulk import (
     BulkOutcome,
@@ -26,15 +38,13 @@ from mla.worklist.bulk import (
     parse_selection,
     selected_cases,
 )
-from mla.worklist.exports import list_table
+from mla.worklist.exports import list_batches, list_columns, list_table
 from mla.worklist.forms import BulkForm, SavedFilterForm
 from mla.worklist.models import SavedFilter
 from mla.worklist.services import delete_filter, rename_filter, save_filter, saved_filters
 
 bp = Blueprint("worklist", __name__, url_prefix="/requests")
 
-# An export is a working list, not a backup: past this, narrow the filters.
-EXPORT_LIMIT = 5000
 ASSIGNERS = frozenset({"admin", "supervisor", "caseworker"})
 ANNOTATORS = frozenset({"admin", "supervisor", "caseworker", "trainee"})
 
@@ -88,9 +98,24 @@ def bulk() -> ResponseReturnValue:
 @bp.route("/export.<any(csv, xlsx):fmt>")
 @allow(*READERS)
 def export_list(fmt: str) -> ResponseReturnValue:
-    """The whole filtered list (up to EXPORT_LIMIT rows), in the list's order."""
+    """The whole filtered list, in the list's order, whatever its length: the CSV is
+    sent as its rows are read; the XLSX is written row by row to a temporary file
+    (a workbook is a zip, finished only at its end), up to a worksheet's limit."""
     filters = CaseFilters.from_args(request.args)
-    return _file(list_table(listed_cases(current_user, filters, EXPORT_LIMIT)), fmt)
+    batches = list_batches(current_user, filters)
+    if fmt == "csv":
+        return Response(stream_with_context(csv_chunks(list_columns(), batches)),
+                        mimetype="text/csv", headers={
+                            "Content-Disposition": "attachment; filename=comity-requests.csv"})
+    try:
+        handle = xlsx_file("requests", list_columns(), chain.from_iterable(batches), _(
+            "This list has more than %(num)s requests, the most one worksheet holds: the "
+            "first %(num)s are here. Export it as CSV to have them all, or narrow the "
+            "filters.", num=format_number(XLSX_MAX_ROWS)))
+    finally:
+        batches.close()
+    return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name="comity-requests.xlsx")
 
 
 def _file(table: Table, fmt: str) -> Response:
