@@ -463,21 +463,19 @@ def counterparts(actor: User, f: ReportFilters) -> list[CounterpartRow]:
 
 
 def _waiting_on_inquiry(scope: list[ColumnElement[bool]]) -> list[tuple[str, int | None, int]]:
-    """Ranks the steps of the open outgoing requests in scope only, not the whole
-    history."""
+    """The open outgoing requests in scope whose last step is a status inquiry: each one's
+    last step read from the history index (case_id, at) backwards, one request at a
+    time, rather than ranking every step of them all (a scan of the whole history at a
+    million requests)."""
     event = aliased(CaseEvent)
-    candidates = select(Case.id).where(*scope, Case.direction == "outgoing",
-                                       Case.is_closed.is_(False))
-    ranked = (select(event.case_id, event.transition,
-                     func.row_number().over(partition_by=event.case_id,
-                                            order_by=(event.at.desc(), event.id.desc()))
-                     .label("rank"))
-              .where(event.kind == "transition", event.case_id.in_(candidates)).subquery())
+    last_step = (select(event.transition)
+                 .where(event.case_id == Case.id, event.kind == "transition")
+                 .order_by(event.at.desc(), event.id.desc()).limit(1)
+                 .correlate(Case).scalar_subquery())
     return [(code, authority_id, n) for code, authority_id, n in db.session.execute(
         select(Case.counterpart_country, Case.counterpart_authority_id, func.count())
-        .join(ranked, and_(ranked.c.case_id == Case.id, ranked.c.rank == 1))
         .where(*scope, Case.direction == "outgoing", Case.is_closed.is_(False),
-               ranked.c.transition.in_(INQUIRIES))
+               last_step.in_(INQUIRIES))
         .group_by(Case.counterpart_country, Case.counterpart_authority_id))]
 
 

@@ -28,5 +28,9 @@ def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str
 @compiles(days_between, "postgresql")
 def _days_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = list(element.clauses)
-    return (f"(EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - "
-            f"{compiler.process(earlier, **kw)})) / 86400.0)")
+    # date_part gives double precision; EXTRACT gives numeric since PostgreSQL 14, whose
+    # arithmetic and sums (a million of them per time-in-state figure) cost several times
+    # more and whose aggregate states overflow work_mem sooner. SQLite's julianday
+    # difference is a double too.
+    return (f"(date_part('epoch', {compiler.process(later, **kw)} - "
+            f"{compiler.process(earlier, **kw)}) / 86400.0)")
