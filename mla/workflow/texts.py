@@ -3,17 +3,20 @@
 The files say each label in English; the catalogues hold the other languages under
 keys made by ``mla.core.i18n.workflow_key`` (extracted by ``extract_workflows``). The
 registry hands pages a copy whose labels, descriptions, help texts and choices are
-looked up in the request's language; names, versions and everything the engine reads
-stay as they are. Outside a request (start-up checks, the scheduler, the CLI) a
-definition stays as its file says it.
+looked up in the language in force; names, versions and everything the engine reads
+stay as they are. That is the request's language on a page, and outside a request
+(the scheduler, the CLI) whatever ``force_locale`` set (a letter's language, a
+notice's reader's) or else the instance default, as for every other data word
+(``mla.core.locale``). Only with no application context at all, where there is no
+catalogue to read, does a definition stay as its file says it. What is stored reads
+the file's words through ``registry.as_written``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import has_request_context
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 
 from mla.core.i18n import data_text, workflow_key
 from mla.workflow.definitions import FieldSpec, State, Transition, Workflow
@@ -57,17 +60,24 @@ def translated(workflow: Workflow) -> Workflow:
 # per process. So a copy holds as long as its definition and its catalogue do:
 # translating every workflow's states, steps and fields on each request was a sixth of
 # the list page. Keyed by the identity of both; each entry holds them, so neither id is
-# reused while the entry lives. Bounded: an edited file leaves its old entries behind.
-_translated: dict[tuple[int, int], tuple[Workflow, object, Workflow]] = {}
+# reused while the entry lives; and by the locale's name, so the key says which
+# language a copy is in rather than rely on each locale having its own catalogue
+# object. Bounded: an edited file leaves its old entries behind.
+_translated: dict[tuple[int, str, int], tuple[Workflow, object, Workflow]] = {}
 _MAX_TRANSLATED = 256
 
 
 def localized(workflow: Workflow) -> Workflow:
-    """``translated(workflow)``, made once per process, definition and catalogue."""
-    if not has_request_context():
+    """``translated(workflow)``, made once per process, definition, locale and catalogue.
+
+    Flask-Babel keeps its locale on ``g``: in an application context ``get_locale()`` is
+    the one ``force_locale`` set, else the selector's (the request's, or the instance
+    default where there is no request); it is None only with no application context."""
+    locale = get_locale()
+    if locale is None:
         return workflow
     catalogue = get_translations()
-    key = (id(workflow), id(catalogue))
+    key = (id(workflow), str(locale), id(catalogue))
     found = _translated.get(key)
     if found is not None and found[0] is workflow and found[1] is catalogue:
         return found[2]

@@ -204,3 +204,40 @@ def test_the_report_on_the_prosecution_gives_its_outcome_in_the_letters_language
     assert f"{convicted} (2 mars 2026)" in letter.body
     assert "le 20 février 2026" in letter.body
     assert "Convicted" not in letter.body and "2026-03-02" not in letter.body
+
+
+def test_a_letter_drafted_with_no_request_gives_a_recorded_choice_in_its_language(
+        app, db, ready_case, users, set_now):
+    """A step taken where there is no page (a scheduled job, the CLI) on an instance whose
+    default language is Chinese: the French refusal notice of a warrant gives the ground
+    the court chose, a choice of the workflow's form, in French."""
+    from flask import has_request_context
+
+    from mla.core.i18n import data_text, workflow_key
+    from mla.workflow.registry import as_written, definition_for_case
+
+    set_now(utc(2026, 3, 10, 9))
+    case = ready_case("incoming_eaw", "before_court")
+    case.counterpart_authority.languages = ["fr"]
+    db.session.commit()
+    step = as_written(definition_for_case(case)).transition("court_refuses")
+    english = dict(step.fields[0].choices)["art4_4_statute_barred"]
+    assert not has_request_context()
+    with settings_override(app, default_locale="zh"):
+        apply_transition(users["caseworker"], case, "court_refuses",
+                         expected_version=case.version,
+                         values={"ground": "art4_4_statute_barred",
+                                 "reasons": "Prescription acquise le 1er mars 2026."})
+        db.session.commit()
+        with force_locale("fr"):
+            french = data_text(workflow_key("incoming_eaw", "step", "court_refuses", "field",
+                                            "ground", "choice", "art4_4_statute_barred"),
+                               english)
+    assert french != english
+    letter = db.session.scalars(select(Letter).where(
+        Letter.template_code == "refusal_notice")).one()
+    assert letter.language == "fr"
+    assert f"Motif de refus : {french}" in letter.body
+    assert english not in letter.body
+    assert "Prescription acquise le 1er mars 2026." in letter.body
+
