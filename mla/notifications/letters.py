@@ -8,6 +8,7 @@ letter went, is waiting, or failed (with the reason), and ``retry_letter`` tries
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, literal, or_, select
@@ -165,6 +166,46 @@ def _in_words(value: Any, language: str) -> Any:
     return value
 
 
+def kept_values(values: dict[str, Any]) -> str | None:
+    """What a letter is drafted from, as JSON that ``restored_values`` reads back with
+    each value's kind, so a draft written again in another language is the same letter:
+    a day stays a day (in words in the new language), a label Comity passed lazily stays
+    a label (looked up again by its English words), text stays as typed."""
+    if not values:
+        return None
+    return json.dumps({name: _kept(value) for name, value in values.items()},
+                      ensure_ascii=False)
+
+
+def _kept(value: Any) -> list[Any]:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return ["day", value.isoformat()]
+    if isinstance(value, LazyString):
+        with force_locale(DEFAULT_LANGUAGE):  # the catalogue's key: the English words
+            return ["label", str(value)]
+    if value is None or isinstance(value, bool | int | float | str):
+        return ["value", value]
+    if isinstance(value, list | tuple):
+        return ["list", [_kept(item) for item in value]]
+    return ["value", str(value)]
+
+
+def restored_values(kept: str | None) -> dict[str, Any]:
+    """``kept_values`` read back: days as dates, labels lazy again."""
+    return {name: _restored(value) for name, value in json.loads(kept).items()} if kept else {}
+
+
+def _restored(kept: list[Any]) -> Any:
+    kind, value = kept
+    if kind == "day":
+        return date.fromisoformat(value)
+    if kind == "label":
+        return LazyString(_, value)
+    if kind == "list":
+        return [_restored(item) for item in value]
+    return value
+
+
 def _context(case: Case, deadline: Any, values: dict[str, Any],
              language: str) -> dict[str, Any]:
     code = current_settings().home_country
@@ -218,13 +259,15 @@ def draft_letter(case: Case, code: str, *, actor: Actor, values: dict[str, Any] 
     authority = case.counterpart_authority
     accepted = authority.languages if authority else None
     language = choose_language(code, accepted)
-    subject, body = _written(case, code, language, deadline, values or {})
+    values = values or {}
+    subject, body = _written(case, code, language, deadline, values)
     letter = Letter(key=key, case_id=case.id, authority_id=authority.id if authority else None,
                     deadline_id=deadline.id if deadline is not None else None,
                     template_code=code, language=language,
                     is_translation_needed=needs_translation(language, accepted),
                     to_address=authority.email if authority else "", subject=subject[:300],
-                    body=body, status=LetterStatus.DRAFT, created_at=now(),
+                    body=body, drafted_values=kept_values(values),
+                    status=LetterStatus.DRAFT, created_at=now(),
                     created_by_label=_label(actor), created_by_id=_user_id(actor))
     db.session.add(letter)
     db.session.flush()
@@ -288,6 +331,7 @@ def _timeline(case: Case, actor: Actor, letter: Letter, action: str, **extra: An
 def _release(actor: Actor, letter: Letter, *, approver: User | None) -> None:
     """Approved: the e-mail goes to the outbox, delivered after the commit."""
     letter.status = LetterStatus.APPROVED
+    letter.drafted_values = None  # no longer drafted again: the body says it all
     letter.decided_at = now()
     letter.decided_by_id = approver.id if approver is not None else None
     if letter.to_address:
@@ -304,7 +348,8 @@ def _release(actor: Actor, letter: Letter, *, approver: User | None) -> None:
 def redraft_letter(actor: User, letter: Letter, language: str) -> Letter:
     """Draft the letter again in ``language`` (one Comity has its template in), chosen by
     the caseworker where the counterpart's language has no template; flagged as needing a
-    translation when the counterpart does not accept that language."""
+    translation when the counterpart does not accept that language. Written from the
+    values it was first drafted from (what the caseworker typed at the step, its days)."""
     if not letter.is_draft:
         raise ServiceError(_("This letter is no longer waiting for approval."), code="conflict",
                            status=409)
@@ -313,7 +358,8 @@ def redraft_letter(actor: User, letter: Letter, language: str) -> Letter:
         raise ServiceError(_("Choose one of the languages offered."), code="invalid",
                            details={"field": "language"})
     case = letter.case
-    subject, body = _written(case, letter.template_code, language, letter.deadline, {})
+    subject, body = _written(case, letter.template_code, language, letter.deadline,
+                             restored_values(letter.drafted_values))
     previous = letter.language
     letter.language = language
     letter.subject = subject[:300]
@@ -499,6 +545,7 @@ def discard_letter(actor: Actor, letter: Letter, *, reason: str) -> Letter:
         raise ServiceError(_("This letter is no longer waiting for approval."), code="conflict",
                            status=409)
     letter.status = LetterStatus.DISCARDED
+    letter.drafted_values = None
     letter.decided_at = now()
     letter.decided_by_id = getattr(actor, "id", None)
     letter.discard_reason = (reason or "").strip()[:300]

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mla.core.clock import now
+from mla.core.crypto import SealedText
 from mla.core.db import StrEnumType, UTCDateTime
 from mla.core.errors import ServiceError
 from mla.core.text import has_line_break
@@ -151,6 +152,12 @@ class Letter(Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     discard_reason: Mapped[str] = mapped_column(String(300), default="")
+    # What a draft was written from (a step's values, a service's words and days), as
+    # letters.kept_values encodes them, so drafting it again in another language writes
+    # the same letter. A caseworker's free text, so sealed like the timeline's comments;
+    # emptied once the letter is approved or discarded. None: nothing, or a letter
+    # drafted before they were kept.
+    drafted_values: Mapped[str | None] = mapped_column(SealedText("letters.drafted_values"))
 
     case = relationship("Case")
     authority = relationship("Authority")

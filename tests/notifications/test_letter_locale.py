@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from flask_babel import force_locale, get_locale
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from mla.core.display import country_name
 from mla.core.transaction import unit_of_work
@@ -19,7 +19,7 @@ from mla.deadlines.rules import get_rule
 from mla.deadlines.services import start_deadline
 from mla.directory.models import Authority
 from mla.dualcrim.services import record_assessment
-from mla.notifications.letters import draft_letter
+from mla.notifications.letters import approve_letter, draft_letter, redraft_letter
 from mla.notifications.models import Letter
 from mla.workflow.grounds import GROUNDS_BY_CODE
 from mla.workflow.services import apply_transition
@@ -241,3 +241,87 @@ def test_a_letter_drafted_with_no_request_gives_a_recorded_choice_in_its_languag
     assert english not in letter.body
     assert "Prescription acquise le 1er mars 2026." in letter.body
 
+
+def _redrafted(db, worker, code: str, language: str) -> Letter:
+    letter = db.session.scalars(select(Letter).where(Letter.template_code == code)).one()
+    redraft_letter(worker, letter, language)
+    db.session.commit()
+    db.session.expire_all()
+    return db.session.get(Letter, letter.id)
+
+
+def test_a_refusal_notice_redrafted_in_spanish_keeps_what_the_step_recorded(
+        app, db, ready_case, users, set_now):
+    """The counterpart reads German, which Comity has no template in: the notice is
+    drafted in English and the caseworker asks for Spanish. The court's ground, its
+    reasons and the caseworker's note typed at the step are all in the Spanish letter;
+    what the letter was drafted from is kept sealed, like the timeline's comments."""
+    set_now(utc(2026, 3, 10, 9))
+    case = ready_case("incoming_eaw", "before_court")
+    case.counterpart_authority.languages = ["de"]
+    db.session.commit()
+    reasons = "Prescripción: los hechos se cometieron el 4 de enero de 2001."
+    note = "Se remite copia de la resolución del tribunal."
+    apply_transition(users["caseworker"], case, "court_refuses", expected_version=case.version,
+                     values={"ground": "art4_4_statute_barred", "reasons": reasons},
+                     comment=note)
+    db.session.commit()
+    english = db.session.scalars(select(Letter)).one()
+    assert english.language == "en" and reasons in english.body and note in english.body
+    stored = db.session.execute(text("SELECT drafted_values FROM letters")).scalar_one()
+    assert reasons.encode() not in bytes(stored) and note.encode() not in bytes(stored)
+
+    letter = _redrafted(db, users["caseworker"], "refusal_notice", "es")
+    assert letter.language == "es" and letter.is_translation_needed
+    assert "Motivo de denegación:" in letter.body
+    assert reasons in letter.body
+    assert note in letter.body
+    approve_letter(users["supervisor"], letter)
+    db.session.commit()
+    assert letter.drafted_values is None  # kept only while it may be drafted again
+
+
+def test_a_redrafted_letter_writes_the_steps_dates_and_labels_in_its_new_language(
+        app, db, ready_case, users, set_now):
+    """A day the step recorded, and a label Comity passed (the outcome of a prosecution),
+    are written again in the new language, not kept in the first one's words."""
+    from mla.undertakings import services as u
+
+    worker = users["caseworker"]
+    set_now(utc(2026, 3, 10, 9))
+    case = ready_case("incoming_eaw", "surrender_pending")
+    case.counterpart_authority.languages = ["fr"]
+    db.session.commit()
+    apply_transition(worker, case, "agree_new_surrender_date", expected_version=case.version,
+                     values={"new_surrender_on": date(2026, 4, 2), "cause": "humanitarian",
+                             "reasons": "Hospitalisation de la personne recherchée."},
+                     comment="Escorte à confirmer.")
+    db.session.commit()
+    french = db.session.scalars(select(Letter)).one()
+    assert french.language == "fr" and "2 avril 2026" in french.body
+    letter = _redrafted(db, worker, "eaw_surrender_arrangements", "es")
+    assert "2 de abril de 2026" in letter.body and "avril" not in letter.body
+    assert "Hospitalisation de la personne recherchée." in letter.body
+    assert "Escorte à confirmer." in letter.body
+
+    case = ready_case("incoming_extradition", "executive_decision")
+    case.counterpart_authority.languages = ["fr"]
+    db.session.commit()
+    apply_transition(worker, case, "propose_refusal", expected_version=case.version,
+                     values={"ground": "nationality", "reasons": "Notre ressortissant."})
+    apply_transition(users["supervisor"], case, "approve_refusal",
+                     expected_version=case.version)
+    apply_transition(worker, case, "refer_for_prosecution", expected_version=case.version,
+                     values={"executing_authority_id": case.domestic_authority_id})
+    referral = u.referral_of(case)
+    set_now(utc(2026, 3, 20, 9))
+    u.record_outcome(worker, referral, outcome="convicted", outcome_on=date(2026, 3, 16),
+                     details="Condamné à 4 ans.", domestic_reference="XZ-PP-2026-11")
+    u.report_back(worker, referral)
+    db.session.commit()
+    with force_locale("es"):
+        convicted = str(u.REFERRAL_OUTCOMES["convicted"])
+    assert convicted != "Convicted"
+    letter = _redrafted(db, worker, "aut_dedere_report", "es")
+    assert f"{convicted} (16 de marzo de 2026)" in letter.body
+    assert "Condamné à 4 ans." in letter.body and "XZ-PP-2026-11" in letter.body
