@@ -35,3 +35,22 @@ def test_a_translated_letter_keeps_the_english_placeholders(path):
     assert text.startswith("Subject:")
     english = (LETTER_DIR / f"{code}.en.txt").read_text(encoding="utf-8")
     assert _tokens(text) == _tokens(english)
+
+
+# Where a letter names the home state, any name must fit as it comes (CLDR's name in the
+# letter's language, or a fictional state's name as given): after a comma, a colon or
+# an opening parenthesis, or at the start of a line. Never after a preposition or a noun
+# that wants an article, an elision or a case ("de Allemagne", "of United States",
+# "Центральный орган Германия"). Russian may put it in apposition to "государства"
+# ("государства Германия"), which takes the nominative; Chinese names go before the noun
+# (德国中央机关) and have neither articles nor cases.
+_BEFORE_A_NAME = re.compile(r"(?:^|[,،:(]\s?|\bгосударства )$")
+
+
+@pytest.mark.parametrize("path", [p for p in sorted(LETTER_DIR.glob("*.*.txt"))
+                                  if not p.name.endswith(".zh.txt")], ids=lambda p: p.name)
+def test_the_home_state_is_named_where_any_name_fits(path):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        for found in re.finditer(r"\{\{ home_country \}\}", line):
+            before = line[:found.start()]
+            assert _BEFORE_A_NAME.search(before), f"{path.name}: ...{before[-40:]}"

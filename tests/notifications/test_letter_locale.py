@@ -79,7 +79,7 @@ def test_the_scheduler_drafts_the_reminder_in_the_counterparts_language(
     assert "le 12 décembre 2026" in letter.subject
     assert "arrêtée provisoirement le 2 novembre 2026" in letter.body
     assert ECE_CITATION in letter.body                 # a legal citation stays as it is
-    assert f"Autorité centrale de {home}" in letter.body
+    assert f"Autorité centrale, {home}" in letter.body
     assert letter.body.rstrip().endswith("5 décembre 2026")
     for english in ("Germany", "December", "2026-12-12", "2026-11-02"):
         assert english not in letter.subject + letter.body, english
@@ -97,7 +97,7 @@ def test_an_english_page_redrafting_in_french_writes_french_words(
     with unit_of_work():
         letter = draft_letter(case, "formal_request_reminder", actor="t", deadline=deadline)
     assert letter.language == "en"
-    assert ECE_CITATION in letter.body and "Central authority of Zembla" in letter.body
+    assert ECE_CITATION in letter.body and "Central authority, Zembla" in letter.body
     assert "December 12, 2026" in letter.subject and "November 2, 2026" in letter.body
 
     worker = create_user("caseworker")
@@ -113,7 +113,7 @@ def test_an_english_page_redrafting_in_french_writes_french_words(
     assert letter.language == "fr"
     assert "le 12 décembre 2026" in letter.subject
     assert f"En application de {ECE_CITATION}" in letter.body
-    assert "Autorité centrale de Zembla" in letter.body
+    assert "Autorité centrale, Zembla" in letter.body
     assert "2 novembre 2026" in letter.body and "5 novembre 2026" in letter.body
     for english in ("December", "November"):
         assert english not in letter.subject + letter.body, english

@@ -26,4 +26,4 @@ def test_a_counterpart_accepting_spanish_gets_a_spanish_letter(db, make_case):
     letter = draft_letter(case, "status_inquiry", actor="t", key="es-1")
     assert letter.language == "es"
     assert letter.subject.startswith("Consulta sobre el estado") and "AJI-2026-9" in letter.subject
-    assert letter.body.startswith("Subdirección General") and "Autoridad central de" in letter.body
+    assert letter.body.startswith("Subdirección General") and "Autoridad central," in letter.body
