@@ -320,6 +320,7 @@ def walk(app: Any, client: Any, role: str, start: Iterable[str], data: DataValue
             continue
         response = client.get(path)
         if response.status_code != 200 or response.mimetype != "text/html":
+            response.close()  # a download (a streamed export's temporary file), as a server would
             continue
         per[endpoint] = per.get(endpoint, 0) + 1
         pages += 1
