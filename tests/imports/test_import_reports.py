@@ -10,6 +10,7 @@ neither open nor closed in any period (it was not closed by a step taken in Comi
 from __future__ import annotations
 
 import csv
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,6 +66,19 @@ def reports(create_user, api_token, client):
     return get
 
 
+@pytest.fixture
+def backlog_by_state(create_user, login_as):
+    """The Reports page's table of open requests by state, as its CSV gives it."""
+    page = login_as(create_user("supervisor"))
+
+    def get() -> list[list[str]]:
+        response = page.get("/reports/workload/backlog_state.csv", query_string=YEAR)
+        assert response.status_code == 200
+        return list(csv.reader(io.StringIO(response.get_data(as_text=True))))[1:]
+
+    return get
+
+
 def _figures(reports) -> dict:
     return {"workload": reports("workload", **YEAR), "time": reports("time", **YEAR),
             "outcomes": reports("outcomes", **YEAR)}
@@ -75,8 +89,8 @@ NO_CLOSINGS = {"time": {"in_state": [], "to_close": {"count": 0, "median_days": 
                "outcomes": {"by_state": [], "refusals": []}}
 
 
-def test_imported_requests_count_as_registered_and_open_on_the_import_day(imported,
-                                                                          reports):
+def test_imported_requests_count_as_registered_and_open_on_the_import_day(
+        imported, reports, backlog_by_state):
     # All four registered on 2025-12-15 (R/4 too, received by the register in 2024);
     # R/3 and R/4 open, 0 days old on 2025-12-31; R/1 and R/2 were closed before they
     # came: no step into a final state was taken in Comity, so no closing, no outcome.
@@ -84,9 +98,14 @@ def test_imported_requests_count_as_registered_and_open_on_the_import_day(import
                              "open_by_age": {"0-30": 2, "31-90": 0, "91-180": 0,
                                              "181-365": 0, "365+": 0}},
                 **NO_CLOSINGS}
+    # The page's backlog by state: each open request in the state the register gave.
+    by_state = [["In execution by the executing body", "1", ""],
+                ["Received, not yet acknowledged", "1", ""]]
     assert _figures(reports) == expected  # the period ends after now: current states
+    assert backlog_by_state() == by_state
     imported.setattr(clock, "real_now", lambda: datetime(2026, 3, 1, tzinfo=UTC))
     assert _figures(reports) == expected  # the period has ended: states from the history
+    assert backlog_by_state() == by_state
     # Registered in the period of the import, not of the register's date.
     before = reports("workload", **{"from": "2025-01-01", "to": "2025-12-14"})
     assert (before["received"], before["open"]) == (0, 0)
