@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -48,6 +49,12 @@ class Case(Model):
         # sort=due and its keyset (NULLs last), the overdue filter and count.
         Index("ix_cases_next_due", "next_due_at", "id"),
         Index("ix_cases_urgent_created", "is_urgent", "created_at"),
+        # The dashboard's "assigned to me": open requests only, with the predicate exactly
+        # as queries.dashboard_counts writes it (PostgreSQL uses a partial index only when
+        # it can prove the query's WHERE implies the index's; `NOT is_closed` would not do).
+        Index("ix_cases_open_assignee", "assignee_id",
+              postgresql_where=text("is_closed IS false"),
+              sqlite_where=text("is_closed IS 0")),
         # `q=` is a substring search: trigram indexes serve it on PostgreSQL (the pg_trgm
         # extension, created below and by the migration). SQLite ignores the postgresql_*
         # options and builds plain indexes, which serve exact matches only.
