@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -102,8 +102,14 @@ def _authority_name(language: str) -> str:
     if letterhead.authority_name:
         return letterhead.authority_name
     with _in(language):
-        return _("Central authority of %(country)s",
-                 country=_home_country(language))
+        # The home state is named where any name fits as it comes, with no article,
+        # elision or case to agree ("Autorité centrale de Allemagne", "Central authority
+        # of United States" did not), as the letters name it (docs/languages.md).
+        # TRANSLATORS: a signature line: the authority, then the home state's name as it
+        # comes. Reorder or change the comma as the language needs: "%(authority)s،
+        # %(country)s", "%(country)s%(authority)s", "%(authority)s: %(country)s".
+        return pgettext("signature", "%(authority)s, %(country)s",
+                        authority=_("Central authority"), country=_home_country(language))
 
 
 def _request_texts(case: Case, language: str) -> dict[str, str]:

@@ -278,8 +278,31 @@ def test_without_a_letterhead_the_home_state_names_the_authority(db, make_case,
     case = make_case(worker, direction="outgoing")
     with unit_of_work():
         composition = start_request(worker, case, language="en")
-    assert "Central authority of" in composition.sections[0]["text"]
+    assert "Central authority, " in composition.sections[0]["text"]
     with unit_of_work():
         approve_composition(create_user("supervisor"), composition, version=1)
     pdf = document_content(composition.pdf_document)
-    assert "Central authority of" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Central authority, " in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+@pytest.mark.parametrize(("language", "authority"), [
+    ("en", "Central authority"), ("fr", "Autorité centrale"), ("es", "Autoridad central"),
+    ("ru", "Центральный орган"), ("ar", "السلطة المركزية"), ("zh", "中央机关"),
+])
+def test_the_home_state_is_named_where_any_name_fits(db, make_case, create_user, language,
+                                                     authority):
+    """'Autorité centrale, Allemagne', never 'Autorité centrale de Allemagne': no article,
+    elision or case to agree with the name, in any language (as the letters, 77d5bba)."""
+    from mla.core.display import country_name
+    from mla.reference.models import Country
+
+    worker = create_user("caseworker")
+    case = make_case(worker, direction="outgoing")
+    with unit_of_work():
+        composition = start_request(worker, case, language=language)
+    home = db.session.get(Country, "XZ")
+    name = country_name("XZ", language, stored=home.name if home else "")
+    first = composition.sections[0]["text"].splitlines()[0]
+    assert name and name in first and authority in first
+    before = first[:first.index(name)].rstrip()
+    assert before == "" or before.endswith((",", "،", ":", authority)), first
