@@ -7,13 +7,18 @@ and never remembers that a row is absent (no override: a query every time).
 ``remembered_get`` keeps both, strongly, until the unit of work ends. A flush
 that adds, changes or deletes a row of a remembered model forgets that model's
 rows, so a setting changed in this unit of work is read again.
+
+Any rollback, a savepoint's included, forgets every remembered row and expires those
+still in the session: after a savepoint rolls back, SQLAlchemy expires only the rows
+changed in it, so a row it inserted and that was read again inside it would otherwise
+stay in the identity map, and ``session.get`` would answer it without asking.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from mla.extensions import db
@@ -33,10 +38,17 @@ def remembered_get(model: type[M], key: Any) -> M | None:
 
 
 @event.listens_for(Session, "after_commit")
+def _forget(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
 @event.listens_for(Session, "after_rollback")
 @event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, *_args: Any) -> None:
-    session.info.pop(_KEY, None)
+def _forget_rolled_back(session: Session, *_args: Any) -> None:
+    known: dict[tuple[type[Any], Any], Any] = session.info.pop(_KEY, None) or {}
+    for row in known.values():
+        if row is not None and inspect(row).persistent:
+            session.expire(row)  # read again: its row may be gone with the savepoint
 
 
 def _forget_model(session: Session, model: type[Any]) -> None:
