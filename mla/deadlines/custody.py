@@ -54,42 +54,98 @@ def _milestone(view: DeadlineView | None, at: datetime) -> datetime | None:
     return soft if soft - at <= MILESTONE_NEAR else None
 
 
-def custody_board(actor: User, at: datetime | None = None) -> list[CustodyRow]:
+PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class CustodyPage:
+    """One page of the board: ``rows`` are rows ``first``..``last`` of ``total``."""
+    rows: list[CustodyRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def custody_board(actor: User, at: datetime | None = None, *, page: int = 1,
+                  per_page: int | None = None) -> CustodyPage:
     """Rows sorted by time left (missed first); people with no running custody clock
-    last, flagged. Names are not decrypted here: the page reads only those it shows."""
+    last, flagged; one page of them (a page past the last shows the last).
+
+    Every row is placed from its clock's due instant and its request's reference alone;
+    only the page's requests are loaded and only its clocks read (``view_of``: time
+    zone, days left, rule), so a page costs the same with 10 or 10,000 people held.
+    Three statements whatever the rows. Names are not decrypted here: the page reads
+    only those it shows."""
     at = at or now()
+    per_page = per_page or PER_PAGE
     visible = visible_cases(actor).whereclause
     clocks = (
-        select(Deadline).join(Case, Case.id == Deadline.case_id)
+        select(Deadline, Case.reference).join(Case, Case.id == Deadline.case_id)
         .where(Deadline.status == DeadlineStatus.RUNNING, Deadline.is_custody.is_(True))
         .order_by(Deadline.due_at, Deadline.id)
     )
     held = (
-        select(Person).join(Case, Case.id == Person.case_id)
+        select(Person, Case.reference).join(Case, Case.id == Person.case_id)
         .where(Person.is_in_custody.is_(True), Case.is_closed.is_(False))
         .order_by(Person.id)
     )
     if visible is not None:
         clocks = clocks.where(visible)
         held = held.where(visible)
+    references: dict[int, str] = {}
     next_clock: dict[int, Deadline] = {}
-    for deadline in db.session.scalars(clocks):
+    for deadline, reference in db.session.execute(clocks):
         next_clock.setdefault(deadline.case_id, deadline)  # the earliest per request
+        references[deadline.case_id] = reference
     persons: dict[int, list[Person]] = {}
-    for person in db.session.scalars(held):
+    for person, reference in db.session.execute(held):
         persons.setdefault(person.case_id, []).append(person)
-    cases = {c.id: c for c in db.session.scalars(
-        select(Case).where(Case.id.in_(set(next_clock) | set(persons))))}
-    rows = []
-    for case_id, case in cases.items():
-        clock = next_clock.get(case_id)
-        view = view_of(clock, at) if clock is not None else None
-        urgency, milestone = urgency_of(view, at), _milestone(view, at)
+        references[person.case_id] = reference
+    placed: list[tuple[int, Person | None]] = []
+    for case_id in references:
         held_here: list[Person | None] = [*persons.get(case_id, [])] or [None]
-        for someone in held_here:
-            rows.append(CustodyRow(case, someone, view, urgency, milestone,
-                                   milestone is not None and milestone < at))
-    rows.sort(key=lambda r: (r.view is None,
-                             r.view.deadline.due_at if r.view else at,
-                             r.case.reference, r.person.id if r.person else 0))
-    return rows
+        placed.extend((case_id, someone) for someone in held_here)
+
+    def order(entry: tuple[int, Person | None]) -> tuple[bool, datetime, str, int]:
+        case_id, someone = entry
+        clock = next_clock.get(case_id)
+        return (clock is None, clock.due_at if clock is not None else at,
+                references[case_id], someone.id if someone is not None else 0)
+
+    placed.sort(key=order)
+    total = len(placed)
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    shown = placed[(page - 1) * per_page:page * per_page]
+    cases = {c.id: c for c in db.session.scalars(
+        select(Case).where(Case.id.in_({case_id for case_id, _ in shown})))} if shown else {}
+    views: dict[int, DeadlineView | None] = {}
+    rows = []
+    for case_id, someone in shown:
+        if case_id not in views:
+            clock = next_clock.get(case_id)
+            views[case_id] = view_of(clock, at) if clock is not None else None
+        view = views[case_id]
+        urgency, milestone = urgency_of(view, at), _milestone(view, at)
+        rows.append(CustodyRow(cases[case_id], someone, view, urgency, milestone,
+                               milestone is not None and milestone < at))
+    return CustodyPage(rows, total, page, per_page)

@@ -61,19 +61,19 @@ def dashboard_due() -> dict[str, list[Any]]:
 @bp.app_template_global()
 def dashboard_custody() -> list[CustodyRow]:
     """The home page's custody panel: references and limits, no names (so nothing
-    personal is decrypted on every visit to the home page)."""
-    return custody_board(current_user)
+    personal is decrypted on every visit to the home page); its first 8 rows."""
+    return custody_board(current_user, per_page=8).rows
 
 
 @bp.route("/custody")
 @allow(*READERS, "prosecutor")
 def custody() -> ResponseReturnValue:
-    rows = custody_board(current_user)
+    board = custody_board(current_user, page=request.args.get("page", 1, type=int))
     # The names shown are a consultation of each request's personal data, recorded
-    # as the request page records it.
-    for case in {row.case.id: row.case for row in rows if row.person is not None}.values():
+    # as the request page records it (this page's rows: the names shown).
+    for case in {r.case.id: r.case for r in board.rows if r.person is not None}.values():
         record_consultation(current_user, case, channel="web")
-    return render_template("deadlines/custody.html", rows=rows)
+    return render_template("deadlines/custody.html", board=board, rows=board.rows)
 
 
 def _deadline_of(reference: str, deadline_id: int) -> tuple[Case, Deadline]:

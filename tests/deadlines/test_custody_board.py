@@ -116,3 +116,48 @@ def test_one_day_is_singular(make_case, create_user, login_as, client, set_now):
     login_as(worker)
     html = client.get(f"/requests/{case.reference}").get_data(as_text=True)
     assert "1 day left" in html and "1 days" not in html
+
+
+def test_board_pages_the_most_urgent_first_with_the_count_and_links(
+        make_case, create_user, login_as, client, db, set_now, monkeypatch):
+    monkeypatch.setattr("mla.deadlines.custody.PER_PAGE", 2)
+    worker = create_user("caseworker")
+    later = _held(make_case, worker, "Ana Later", date(2026, 3, 1))
+    _held(make_case, worker, "Bo Sooner", date(2026, 2, 5))
+    _held(make_case, worker, "Cy Missed", date(2026, 1, 10))
+    set_now(utc(2026, 3, 15, 10))
+    login_as(worker)
+    first = client.get("/custody").get_data(as_text=True)
+    assert ["Cy Missed" in r or "Bo Sooner" in r for r in _rows(first)] == [True, True]
+    assert "Ana Later" not in first and "1–2 of 3" in first
+    assert 'href="/custody?page=2"' in first and 'rel="prev"' not in first
+    second = client.get("/custody?page=2").get_data(as_text=True)
+    assert len(_rows(second)) == 1 and "Ana Later" in second and "3–3 of 3" in second
+    assert 'href="/custody?page=1"' in second and 'rel="next"' not in second
+    # Past the last page: the last page. Only the names shown were consulted.
+    assert "Ana Later" in client.get("/custody?page=9").get_data(as_text=True)
+    reads = select(AuditEntry.object_id).where(AuditEntry.action == "case.read")
+    assert db.session.scalars(reads).all().count(later.reference) == 2
+
+
+def test_board_statements_do_not_grow_with_the_people_held(
+        make_case, create_user, login_as, client, set_now, count_queries):
+    worker = create_user("caseworker")
+    _held(make_case, worker, "One Held", date(2026, 3, 1))
+    set_now(utc(2026, 3, 15, 10))
+    login_as(worker)
+
+    def statements(url: str) -> int:
+        """Reads: the audit entries the board writes, one per request whose names it
+        shows (PostgreSQL sends them as one batch, SQLite one by one), are bounded by
+        the page, and are the consultation log's to count."""
+        client.get(url)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return sum(not s.lstrip().upper().startswith("INSERT INTO AUDIT")
+                   for s in counter.statements)
+
+    few = statements("/custody"), statements("/")
+    for n in range(4):
+        _held(make_case, worker, f"More Held {n}", date(2026, 2, 20 + n))
+    assert (statements("/custody"), statements("/")) == few
