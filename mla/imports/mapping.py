@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 # one person per `list_separator`-separated item.
 FIELDS = (
     "direction", "kind", "legal_basis", "counterpart_country", "counterpart_reference",
-    "title", "summary", "received_on", "domestic_reference", "urgent", "urgency_reason",
+    "title", "summary", "received_on", "registered_on", "closed_on", "domestic_reference",
+    "urgent", "urgency_reason",
     "measures", "offence", "offence_statute", "offence_max_penalty", "offence_iccs",
     "person_name", "person_role", "person_date_of_birth", "person_nationality",
     "person_identifiers", "assignee", "state",

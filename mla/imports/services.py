@@ -57,6 +57,7 @@ from mla.persons.bulk import detect_links_in_bulk
 from mla.persons.models import PersonToken
 from mla.persons.tokens import person_tokens
 from mla.reference.models import Country, IccsCode, Instrument
+from mla.reports.summary import Stay, all_stays
 from mla.workflow.definitions import Workflow
 from mla.workflow.registry import workflow_for
 
@@ -109,6 +110,12 @@ class CheckedRow:
     state: str
     is_closed: bool
     status_word: str
+    # The register's dates as instants (midday UTC of the day, like a date typed in the
+    # form): when the request was registered (``registered_on``, else ``received_on``),
+    # and, for a request the register shows in a final state, when it was closed.
+    registered_at: datetime | None = None
+    closed_at: datetime | None = None
+    initial_state: str = ""
 
 
 @dataclass
@@ -270,8 +277,61 @@ def _check_row(number: int, row: Row, mapping: Mapping, context: _Lookups
         refuse("state", _("%(state)r is not a state of the %(workflow)s workflow.",
                           state=state, workflow=workflow.name))
         return None, errors
-    return CheckedRow(number, data, workflow.name, workflow.version, state,
-                      workflow.states[state].terminal, word), errors
+    terminal = workflow.states[state].terminal
+    registered_at, closed_at = _register_dates(row, mapping, data, terminal, state, refuse)
+    if errors:
+        return None, errors
+    return CheckedRow(number, data, workflow.name, workflow.version, state, terminal, word,
+                      registered_at, closed_at, workflow.initial), errors
+
+
+def _register_dates(row: Row, mapping: Mapping, data: CaseInput, terminal: bool, state: str,
+                    refuse: Callable[[str, str], None]
+                    ) -> tuple[datetime | None, datetime | None]:
+    """When the register says the request was registered and, for one in a final state,
+    closed: the reports count it received (sent), aged and closed at these dates, never
+    at the import's. A final state without its closing date is refused (a closing at
+    any other date would give the reports a wrong outcome date and time to close)."""
+    registered = _day(row, mapping, "registered_on", refuse)
+    closed = _day(row, mapping, "closed_on", refuse)
+    received = data.received_at.date() if data.received_at else None
+    today = home_today()
+    if registered and registered > today:
+        refuse("registered_on", _("A request cannot have been registered after today "
+                                  "(%(today)s).", today=today.isoformat()))
+    if registered and received and registered < received:
+        refuse("registered_on", _("The registration date is before the received date."))
+    registered = registered or received
+    if registered is None:
+        refuse("registered_on" if "registered_on" in mapping.columns else "received_on",
+               _("The register gives no date for this request: a registration date "
+                 "(registered_on) or a received date (received_on) is needed."))
+    if terminal and closed is None:
+        refuse("closed_on", _("The request is in a final state (%(state)s): the date it "
+                              "was closed is needed.", state=state))
+    elif not terminal and closed is not None:
+        refuse("closed_on", _("Only a request in a final state has a closing date; "
+                              "%(state)s is not final.", state=state))
+    elif closed and closed > today:
+        refuse("closed_on", _("A request cannot have been closed after today "
+                              "(%(today)s).", today=today.isoformat()))
+    elif closed and registered and closed < registered:
+        refuse("closed_on", _("The closing date is before the request was registered."))
+    return _midday(registered), _midday(closed) if terminal else None
+
+
+def _day(row: Row, mapping: Mapping, name: str, refuse: Callable[[str, str], None]
+         ) -> date | None:
+    try:
+        return _date(_raw(row, mapping, name), mapping, name)
+    except ServiceError as exc:
+        refuse(name, exc.message)
+        return None
+
+
+def _midday(day: date | None) -> datetime | None:
+    """A day as midday UTC, like a date typed in the form."""
+    return datetime.combine(day, time(12, 0), tzinfo=UTC) if day else None
 
 
 def _raw(row: Row, mapping: Mapping, name: str) -> Cell:
@@ -424,8 +484,12 @@ def import_register(actor: Actor, checked: Checked, *, source_name: str,
     # The imported requests: this import's id range, written at this import's instant
     # (on PostgreSQL a registration committed meanwhile may hold an id in the range).
     first_id, last_id = writer.first_id, writer.last_id
+    # (updated_at: created_at is the register's registration date.)
     links = detect_links_in_bulk(actor, lambda case: and_(
-        case.id.between(first_id, last_id), case.created_at == at))
+        case.id.between(first_id, last_id), case.updated_at == at))
+    # The stays the closed requests' two history rows make, which the summary's mapper
+    # hook does not see for a bulk insert: one INSERT ... SELECT for the whole import.
+    insert_stays(Case.id.between(first_id, last_id), Case.updated_at == at)
     # One audit entry for the file, the links counted in it: registration's
     # case.link_found per request would be up to one sealed, chained entry per row.
     record_audit(actor, "cases.import", object_type="import", object_id=source_name[:100],
@@ -433,6 +497,13 @@ def import_register(actor: Actor, checked: Checked, *, source_name: str,
                  linked_requests=links.requests)
     return Imported(len(checked.rows), first, last, checked.by_state, links.links,
                     links.requests)
+
+
+def insert_stays(*cases: Any) -> None:
+    """Write the finished stays of the requests matching ``cases`` (conditions on
+    ``Case``) from their history, for history rows written by a bulk insert."""
+    columns = [column.name for column in _table(Stay).columns]
+    db.session.execute(insert(Stay).from_select(columns, all_stays().where(*cases)))
 
 
 def _references(rows: list[CheckedRow], at: datetime) -> dict[tuple[str, str], Iterator[str]]:
@@ -481,8 +552,8 @@ class _Writer:
         self.first_id = self.first_id or min(ids)
         self.last_id = max(ids)
         pairs = [(case_id, row) for case_id, (row, _ref) in zip(ids, batch, strict=True)]
-        db.session.execute(insert(_table(CaseEvent)), [self._event(case_id, row)
-                                               for case_id, row in pairs])
+        db.session.execute(insert(_table(CaseEvent)), [event for case_id, row in pairs
+                                                       for event in self._events(case_id, row)])
         offences = [{"case_id": case_id, "position": position, "label": item.label.strip(),
                      "statute": item.statute.strip(),
                      "max_penalty_months": item.max_penalty_months,
@@ -513,20 +584,43 @@ class _Writer:
             "domestic_reference": data.domestic_reference.strip(),
             "is_urgent": data.is_urgent, "urgency_reason": data.urgency_reason.strip(),
             "received_at": data.received_at, "assignee_id": data.assignee_id,
-            "created_by_id": self.actor_id, "created_at": self.at, "updated_at": self.at,
+            # Registered when the register says so (the reports' received/sent and
+            # age); updated_at says when Comity learned of it.
+            "created_by_id": self.actor_id, "created_at": self._until_now(row.registered_at),
+            "updated_at": self.at,
         }
 
-    def _event(self, case_id: int, row: CheckedRow) -> dict[str, Any]:
-        return {
-            "case_id": case_id, "at": self.at, "actor_id": self.actor_id,
-            "actor_label": self.actor_label[:100], "kind": "imported", "to_state": row.state,
-            "comment": "", "is_internal": False,
-            "data": {"imported": True, "imported_on": self.imported_on,
-                     "source": self.source_name[:200], "row": row.row,
-                     "register_status": row.status_word[:60],
-                     "workflow": row.workflow_name,
-                     "workflow_version": row.workflow_version},
-        }
+    def _events(self, case_id: int, row: CheckedRow) -> list[dict[str, Any]]:
+        """The request's history as the register gives it, each row of kind
+        ``imported``, its data saying which ``step`` of the register it records: its
+        registration at the register's date into the workflow's initial state (where
+        every request starts), then either its state at the import's instant (when it
+        entered that state the register does not say) or, closed, its final state at the
+        register's closing date, so the reports count it open from its registration and
+        count its closing at that date with that outcome."""
+        data = {"imported": True, "imported_on": self.imported_on,
+                "source": self.source_name[:200], "row": row.row,
+                "register_status": row.status_word[:60], "workflow": row.workflow_name,
+                "workflow_version": row.workflow_version}
+        common = {"case_id": case_id, "actor_id": self.actor_id,
+                  "actor_label": self.actor_label[:100], "kind": "imported",
+                  "comment": "", "is_internal": False}
+        registered_at = self._until_now(row.registered_at)
+        registered = {**common, "at": registered_at, "to_state": row.initial_state,
+                      "data": {**data, "step": "registered",
+                               "registered_on": registered_at.date().isoformat()}}
+        if row.closed_at is None:
+            return [registered, {**common, "at": self.at, "to_state": row.state,
+                                 "data": {**data, "step": "imported"}}]
+        return [registered, {**common, "at": self._until_now(row.closed_at),
+                             "to_state": row.state,
+                             "data": {**data, "step": "closed",
+                                      "closed_on": row.closed_at.date().isoformat()}}]
+
+    def _until_now(self, day: datetime | None) -> datetime:
+        """A register's date as an instant no later than the import's (today's midday
+        may be ahead of it), so the history stays in order."""
+        return min(day, self.at) if day is not None else self.at
 
     def _persons(self, items: list[tuple[int, PersonInput]]) -> None:
         if not items:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -90,12 +90,31 @@ def test_the_sample_register_imports_every_row_in_its_state(runner, db):
         ("suspect", "Karl Beispiel"), ("witness", "Anna Muster")]
     assert [row[file_no] for row in rows] == [c.domestic_reference for c in cases]
 
-    history = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == first.id)).all()
-    assert [(e.kind, e.to_state) for e in history] == [("imported", "closed_executed")]
+    # Registered on the register's registration date (its received date where it has
+    # none); closed: registered into the initial state, closed on the register's date.
+    assert first.created_at == datetime(2019, 3, 17, 12, 0, tzinfo=UTC)
+    assert two.created_at == datetime(2020, 2, 3, 12, 0, tzinfo=UTC)
+    history = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == first.id)
+                                 .order_by(CaseEvent.at, CaseEvent.id)).all()
+    assert [(e.kind, e.to_state, e.at) for e in history] == [
+        ("imported", "received", datetime(2019, 3, 17, 12, 0, tzinfo=UTC)),
+        ("imported", "closed_executed", datetime(2019, 10, 13, 12, 0, tzinfo=UTC))]
     assert history[0].data["imported"] is True
     assert history[0].data["imported_on"] == home_today().isoformat()
+    assert history[0].data["registered_on"] == "2019-03-17"
     assert history[0].data["register_status"] == "executed"
     assert history[0].data["row"] == 2
+    assert history[1].data["closed_on"] == "2019-10-13"
+    assert [e.data["step"] for e in history] == ["registered", "closed"]
+    # An open request: registered on the register's date (its received date), then in
+    # the register's state from the import's instant.
+    open_history = db.session.scalars(select(CaseEvent).where(
+        CaseEvent.case_id == by_their_ref["CA/21/044"].id)
+        .order_by(CaseEvent.at, CaseEvent.id)).all()
+    assert [(e.kind, e.to_state, e.at, e.data["step"]) for e in open_history] == [
+        ("imported", "received", datetime(2021, 6, 21, 12, 0, tzinfo=UTC), "registered"),
+        ("imported", "in_execution", first.updated_at, "imported")]
+    assert open_history[0].data["registered_on"] == "2021-06-21"
 
 
 def test_the_statements_do_not_grow_with_the_rows(runner, db, tmp_path, count_queries):
@@ -200,6 +219,39 @@ def test_bad_rows_import_nothing_and_each_error_names_row_and_column(runner, db,
     assert "lost in the post" in errors[3]
     # Personal data is never quoted back.
     assert "Hans Erfunden" not in result.output and "1980" not in result.output
+
+
+def test_the_registers_dates_are_checked_row_by_row(runner, db, tmp_path):
+    # A request in a final state needs its closing date; an open one has none; a
+    # closing is not before the registration, a registration not before the receipt
+    # nor after today; a request needs a date of registration or receipt.
+    header, rows = _sample_rows()
+    col = header.index
+    by_number = {row[col("File no")]: list(row) for row in rows}
+    executed, executing, refused, sent, registered_late, undated = (
+        by_number["CA/19/112"], by_number["CA/21/044"], by_number["CA/20/009"],
+        by_number["CA/20/501"], by_number["CA/21/044"][:], by_number["CA/24/505"])
+    executed[col("Closed")] = ""                         # row 2: final, no closing date
+    executing[col("Closed")] = "01/01/2022"              # row 3: open, a closing date
+    refused[col("Closed")] = "01/01/2020"                # row 4: closed before received
+    tomorrow = home_today() + timedelta(days=1)
+    sent[col("Registered")] = tomorrow.strftime("%d/%m/%Y")  # row 5: in the future
+    registered_late[col("Registered")] = "01/01/2021"    # row 6: before it was received
+    undated[col("Registered")] = ""                      # row 7: no date at all
+    path = _write_csv(tmp_path / "dates.csv", header,
+                      [executed, executing, refused, sent, registered_late, undated])
+    result = _import(runner, path)
+    assert result.exit_code != 0 and _cases(db) == 0
+    errors = _error_lines(result.output)
+    expected = [("row 2", "Closed", "final state (closed_executed)"),
+                ("row 3", "Closed", "in_execution is not final"),
+                ("row 4", "Closed", "before the request was registered"),
+                ("row 5", "Registered", "registered after today"),
+                ("row 6", "Registered", "before the received date"),
+                ("row 7", "Registered", "no date for this request")]
+    assert len(errors) == len(expected), result.output
+    for line, (row, column, problem) in zip(errors, expected, strict=True):
+        assert f"{row}, column {column}" in line and problem in line, line
 
 
 def test_the_case_models_own_check_refuses_a_reference_on_two_lines(runner, db, tmp_path):

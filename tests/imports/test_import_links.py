@@ -26,8 +26,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "import"
 MAPPING_TEXT = (DOCS / "sample-mapping.toml").read_text(encoding="utf-8").replace(
     "[columns]\n", '[columns]\nperson_identifiers = "IDs"\n', 1)
 HEADER = ["Dir", "Type", "Basis", "Country", "Their ref", "File no", "Subject", "Received",
-          "Offence", "Max penalty (months)", "ICCS", "Person", "Role", "Born", "IDs",
-          "Officer", "Status", "Urgent"]
+          "Registered", "Offence", "Max penalty (months)", "ICCS", "Person", "Role", "Born",
+          "IDs", "Officer", "Status", "Closed", "Urgent"]
 
 
 def _row(file_no: str, person: str = "", born: str = "", ids: str = "",
@@ -36,7 +36,8 @@ def _row(file_no: str, person: str = "", born: str = "", ids: str = "",
               "Their ref": their_ref, "File no": file_no, "Subject": f"Request {file_no}",
               "Received": "14/03/2019", "Offence": "Escroquerie",
               "Max penalty (months)": "60", "ICCS": "0701", "Person": person, "Role": "S",
-              "Born": born, "IDs": ids, "Officer": "", "Status": "new", "Urgent": ""}
+              "Born": born, "IDs": ids, "Officer": "", "Status": "new", "Urgent": "",
+              "Registered": "", "Closed": ""}
     return [values[column] for column in HEADER]
 
 
