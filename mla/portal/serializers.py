@@ -23,6 +23,8 @@ from mla.workflow.registry import state_label, step_label
 from mla.workflow.values import open_question, question_text
 
 RESTRICTED_ROLES = frozenset({"prosecutor"})
+# "My requests" order: open requests first, then the newest (whatever ``sort`` says).
+PORTAL_ORDER = (Case.is_closed.asc(), Case.created_at.desc(), Case.id.desc())
 
 # -- the allow-lists -----------------------------------------------------------------
 PROSECUTOR_CASE_FIELDS = (

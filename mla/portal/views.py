@@ -23,7 +23,7 @@ from mla.extensions import db
 from mla.portal import drafts
 from mla.portal.forms import PROCEEDING_NATURES, STEP_FORMS, AnswerForm, SubmitDraftForm
 from mla.portal.models import DRAFT_STEPS, OutgoingDraft
-from mla.portal.serializers import prosecutor_case_view, prosecutor_list_row
+from mla.portal.serializers import PORTAL_ORDER, prosecutor_case_view, prosecutor_list_row
 from mla.portal.services import answer_supplementary
 from mla.reference.queries import country_choices, instrument_choices
 
@@ -37,7 +37,7 @@ def index() -> ResponseReturnValue:
     rows = db.session.scalars(
         filtered_cases(current_user, CaseFilters.from_args(request.args))
         .options(joinedload(Case.country))
-        .order_by(Case.is_closed.asc(), Case.created_at.desc(), Case.id.desc())
+        .order_by(*PORTAL_ORDER)
     ).unique().all()
     return render_template("portal/index.html", rows=[prosecutor_list_row(c) for c in rows],
                            drafts=drafts.open_drafts(current_user),

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from itertools import chain
 from typing import IO, Any
 
 import xlsxwriter
@@ -24,6 +25,8 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 # A worksheet holds 1,048,576 rows (Excel's limit, XlsxWriter refuses past it): the
 # header and this many more.
 XLSX_MAX_ROWS = 1_048_575
+# Bytes of a written workbook sent at once.
+XLSX_CHUNK = 64 * 1024
 _TEXT_ONLY = {"strings_to_formulas": False, "strings_to_urls": False,
               "strings_to_numbers": False}
 
@@ -52,6 +55,21 @@ def xlsx_file(name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
     book.close()
     handle.seek(0)
     return handle
+
+
+def xlsx_chunks(name: str, columns: Sequence[str],
+                batches: Generator[list[list[Any]], None, None],
+                overflow_note: str) -> Iterator[bytes]:
+    """``xlsx_file`` for a streamed response: the workbook is written when the response
+    is first read, so after the request's commit (the rows in a read of their own), then
+    sent XLSX_CHUNK bytes at a time; its temporary file is closed with the response."""
+    try:
+        handle = xlsx_file(name, columns, chain.from_iterable(batches), overflow_note)
+    finally:
+        batches.close()
+    with handle:
+        while chunk := handle.read(XLSX_CHUNK):
+            yield chunk
 
 
 def _write(book: xlsxwriter.Workbook, sheet: Worksheet, columns: Sequence[str],

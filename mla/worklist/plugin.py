@@ -10,7 +10,7 @@ from mla.worklist.services import saved_filters
 DOMAIN = Domain(
     name="worklist",
     models=(models,),
-    blueprints=(views.bp,),
+    blueprints=(views.bp, views.portal_bp),
     template_globals={"bulk_token": lambda case: Selected.of(case).token,
                       "saved_filters": saved_filters, "saved_filter_url": views.filter_url},
 )

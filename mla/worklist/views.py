@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import chain
 from urllib.parse import parse_qsl
 
 from flask import (
@@ -12,12 +11,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -27,8 +23,8 @@ from mla.cases.queries import CaseFilters, staff_choices
 from mla.core.access import READERS, allow
 from mla.core.errors import ServiceError
 from mla.core.forms import as_choices
-from mla.core.text import csv_chunks, csv_text
-from mla.reports.exports import XLSX_MAX_ROWS, XLSX_MIMETYPE, xlsx_bytes, xlsx_file
+from mla.core.text import csv_text
+from mla.reports.exports import XLSX_MIMETYPE, xlsx_bytes
 from mla.reports.tables import Table
 from mla.worklist.bulk import (
     BulkOutcome,
@@ -38,12 +34,21 @@ from mla.worklist.bulk import (
     parse_selection,
     selected_cases,
 )
-from mla.worklist.exports import list_batches, list_columns, list_table
+from mla.worklist.exports import REQUEST_LIST, export_response, list_batches, list_table
 from mla.worklist.forms import BulkForm, SavedFilterForm
 from mla.worklist.models import SavedFilter
-from mla.worklist.services import delete_filter, rename_filter, save_filter, saved_filters
+from mla.worklist.portal import PORTAL_LIST
+from mla.worklist.services import (
+    delete_filter,
+    record_export,
+    rename_filter,
+    save_filter,
+    saved_filters,
+)
 
 bp = Blueprint("worklist", __name__, url_prefix="/requests")
+# The prosecutors' portal's list, exported (see mla.worklist.portal for why here).
+portal_bp = Blueprint("portal_exports", __name__, url_prefix="/portal")
 
 ASSIGNERS = frozenset({"admin", "supervisor", "caseworker"})
 ANNOTATORS = frozenset({"admin", "supervisor", "caseworker", "trainee"})
@@ -98,24 +103,23 @@ def bulk() -> ResponseReturnValue:
 @bp.route("/export.<any(csv, xlsx):fmt>")
 @allow(*READERS)
 def export_list(fmt: str) -> ResponseReturnValue:
-    """The whole filtered list, in the list's order, whatever its length: the CSV is
-    sent as its rows are read; the XLSX is written row by row to a temporary file
-    (a workbook is a zip, finished only at its end), up to a worksheet's limit."""
+    """The whole filtered list, in the list's order, whatever its length (read after the
+    commit of its audit entry, see export_response)."""
     filters = CaseFilters.from_args(request.args)
     batches = list_batches(current_user, filters)
-    if fmt == "csv":
-        return Response(stream_with_context(csv_chunks(list_columns(), batches)),
-                        mimetype="text/csv", headers={
-                            "Content-Disposition": "attachment; filename=comity-requests.csv"})
-    try:
-        handle = xlsx_file("requests", list_columns(), chain.from_iterable(batches), _(
-            "This list has more than %(num)s requests, the most one worksheet holds: the "
-            "first %(num)s are here. Export it as CSV to have them all, or narrow the "
-            "filters.", num=format_number(XLSX_MAX_ROWS)))
-    finally:
-        batches.close()
-    return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name="comity-requests.xlsx")
+    record_export(current_user, fmt, listed="requests", filters=filters)
+    return export_response(fmt, REQUEST_LIST, batches)
+
+
+@portal_bp.route("/export.<any(csv, xlsx):fmt>")
+@allow("prosecutor")
+def export_portal_list(fmt: str) -> ResponseReturnValue:
+    """The portal's "my requests", whole, with its filters: the office's requests only
+    (the list's visibility for a prosecutor), the columns that list shows."""
+    filters = CaseFilters.from_args(request.args)
+    batches = list_batches(current_user, filters, shape=PORTAL_LIST)
+    record_export(current_user, fmt, listed="portal", filters=filters)
+    return export_response(fmt, PORTAL_LIST, batches)
 
 
 def _file(table: Table, fmt: str) -> Response:
@@ -132,6 +136,8 @@ def _export(selection: list[Selected], fmt: str) -> ResponseReturnValue:
     if missing:
         raise ServiceError(_("Not exported: not visible to you: %(items)s.",
                              items=", ".join(missing)))
+    record_export(current_user, fmt, listed="selection", rows=len(selection),
+                  references=[item.reference for item in selection])
     return _file(list_table([found[item.reference] for item in selection]), fmt)
 
 

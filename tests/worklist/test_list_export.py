@@ -130,10 +130,8 @@ def test_a_prosecutor_exports_only_their_office_and_not_through_the_staff_list(
 def test_past_a_worksheets_rows_the_workbook_says_so(client, me, make_case, small_batches,
                                                      monkeypatch):
     from mla.reports import exports as xlsx
-    from mla.worklist import views
 
     monkeypatch.setattr(xlsx, "XLSX_MAX_ROWS", 3)
-    monkeypatch.setattr(views, "XLSX_MAX_ROWS", 3)
     for _ in range(5):
         make_case(me)
     book = openpyxl.load_workbook(io.BytesIO(_get(client, "/requests/export.xlsx").data))
@@ -161,3 +159,26 @@ def test_statements_do_not_grow_with_the_rows(client, me, make_case, small_batch
         assert body
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_streamed_export_holds_no_write_lock(client, db, me, make_case, small_batches, fmt):
+    """Its rows are read after the request's teardown reset the read-only flag: on SQLite
+    that read must still begin deferred (BEGIN), not BEGIN IMMEDIATE, or every writer
+    waits for the export to end."""
+    import sqlite3
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    for _ in range(5):
+        make_case(me)
+    response = client.get(f"/requests/export.{fmt}", buffered=False)
+    chunks = iter(response.response)
+    assert next(chunks)  # the export is being read: its transaction is open
+    writer = sqlite3.connect(db.engine.url.database, timeout=0.2, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # "database is locked" if the export held it
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+        response.close()
