@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mla.audit.models import AuditEntry
 
@@ -44,7 +44,7 @@ def test_a_list_export_leaves_one_entry_with_its_filters_and_no_personal_data(
     args = {"direction": "incoming", "measure": "bank_records", "q": "Jean Fictif",
             "sort": "oldest", "note": "Jean"}
     response = client.get(f"/requests/export.{fmt}", query_string=args, buffered=False)
-    # Committed with the request, before the body reads a row.
+    # Committed with the request: another connection sees it while the body is read.
     [entry] = _committed(db)
     body = _read(response)
     assert fmt == "xlsx" or case.reference.encode() in body
