@@ -178,6 +178,7 @@ def _walk(app: Any, client: Any, users: dict[str, User]) -> list[tuple[str, Form
                 continue
             response = client.get(path)
             if response.status_code != 200 or response.mimetype != "text/html":
+                response.close()  # as a WSGI server does: a streamed export ends here
                 continue
             walked.add(endpoint)
             reader = _FormReader(path)
