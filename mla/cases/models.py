@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -310,8 +311,21 @@ class CaseEvent(Model):
     to_state: Mapped[str | None] = mapped_column(String(60))
     comment: Mapped[str] = mapped_column(SealedText("case_events.comment"), default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What a caseworker typed at a step (its text fields: reasons, conditions, questions,
+    # places), as a JSON object, sealed like the comment; data["values"] keeps only the
+    # step's structured values (dates, choice codes, authorities, refusal grounds),
+    # which reports read in SQL. Read both through ``values``.
+    sealed_values: Mapped[str | None] = mapped_column(SealedText("case_events.sealed_values"))
     # Internal events are hidden from prosecutors' views.
     is_internal: Mapped[bool] = mapped_column(default=False)
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor = relationship("User")
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every value the step recorded: the structured ones and the opened free text."""
+        found = dict((self.data or {}).get("values") or {})
+        if self.sealed_values:
+            found.update(json.loads(self.sealed_values))
+        return found

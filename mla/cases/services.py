@@ -288,13 +288,14 @@ def add_person(actor: Actor, case: Case, item: PersonInput) -> Person:
 
 def add_event(case: Case, actor: Actor, kind: str, *, transition: str | None = None,
               from_state: str | None = None, to_state: str | None = None,
-              comment: str = "", data: dict | None = None,
+              comment: str = "", data: dict | None = None, sealed_values: str | None = None,
               is_internal: bool = False) -> CaseEvent:
     event = CaseEvent(
         case=case, at=now(), actor_id=getattr(actor, "id", None),
         actor_label=getattr(actor, "username", None) or (actor if isinstance(actor, str) else ""),
         kind=kind, transition=transition, from_state=from_state, to_state=to_state,
-        comment=comment, data=data or {}, is_internal=is_internal)
+        comment=comment, data=data or {}, sealed_values=sealed_values,
+        is_internal=is_internal)
     db.session.add(event)
     db.session.info.setdefault(_NEW_EVENTS, WeakSet()).add(event)
     return event

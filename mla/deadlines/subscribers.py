@@ -131,7 +131,7 @@ def _places_starting(workflow: Workflow, case: Case, rule_code: str
         taken = [e for e in case.events
                  if e.kind == "transition" and e.transition == transition.name]
         if taken:
-            places.append((transition.effects, dict(taken[-1].data.get("values") or {})))
+            places.append((transition.effects, taken[-1].values))
     return places
 
 

@@ -44,7 +44,7 @@ def _answers(case: Case) -> dict[str, Any] | None:
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition",
                                 CaseEvent.transition == SCOPE_STEP)
         .order_by(CaseEvent.id.desc())).first()
-    return None if event is None else dict((event.data or {}).get("values") or {})
+    return None if event is None else event.values
 
 
 def untoc_scope(case: Case) -> Scope:

@@ -141,8 +141,11 @@ class Letter(Model):
     # a translation must go with it (shown on the request page and in the letter list).
     is_translation_needed: Mapped[bool] = mapped_column(default=False)
     to_address: Mapped[str] = mapped_column(String(254), default="")
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    # Sealed like the timeline's comments: a letter states what a caseworker typed at a
+    # step and can name persons (its subject too: a refusal's, a surrender's). Neither is
+    # searched or sorted in SQL.
+    subject: Mapped[str] = mapped_column(SealedText("letters.subject"))
+    body: Mapped[str] = mapped_column(SealedText("letters.body"))
     status: Mapped[LetterStatus] = mapped_column(StrEnumType(LetterStatus, 10),
                                                  default=LetterStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -304,7 +304,7 @@ class _Builder:
                         key=lambda e: (e.at, e.id))
         for position, event in enumerate(events):
             transition = workflow.transition(event.transition or "")
-            fields, replayable = self._fields(transition, (event.data or {}).get("values") or {})
+            fields, replayable = self._fields(transition, event.values)
             self.next_transition = event.transition or ""
             if transition is None or not replayable:
                 self.dropped_steps = len(events) - position

@@ -16,6 +16,10 @@ from mla.core.access import ROLES
 from mla.core.datafile import DataFileError, ProblemCollector, load_toml
 
 FIELD_TYPES = ("text", "textarea", "date", "select", "authority", "refusal_ground", "treaty")
+# Types whose values are codes, dates or ids, kept readable in a step's timeline entry
+# (reports group refusals by ground in SQL); any other value is free text and is sealed
+# (CaseEvent.sealed_values).
+STRUCTURED_FIELD_TYPES = frozenset({"date", "select", "authority", "refusal_ground", "treaty"})
 # Names the step form uses itself; a field may not take them.
 RESERVED_FIELD_NAMES = frozenset({"comment", "version", "name", "csrf_token", "submit"})
 # A step may be taken by a scheduled job when its roles include this.

@@ -221,7 +221,7 @@ def chosen_ground(case: Case) -> RefusalGround | None:
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
         .order_by(CaseEvent.id.desc()))
     for event in events:
-        values = (event.data or {}).get("values") or {}
+        values = event.values
         for name in GROUND_FIELDS:
             if values.get(name):
                 return ground(values[name])

@@ -10,6 +10,7 @@ database. Services flush; the request boundary commits.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,7 +36,13 @@ from mla.extensions import db
 from mla.settings import current_settings
 from mla.treaties.services import treaties_between
 from mla.workflow import hooks
-from mla.workflow.definitions import SYSTEM_ROLE, FieldSpec, Transition, Workflow
+from mla.workflow.definitions import (
+    STRUCTURED_FIELD_TYPES,
+    SYSTEM_ROLE,
+    FieldSpec,
+    Transition,
+    Workflow,
+)
 from mla.workflow.grounds import grounds_for
 from mla.workflow.models import WorkflowVersion
 from mla.workflow.registry import as_written, current_all, definition, definition_for_case
@@ -308,14 +315,17 @@ def _record(actor: Actor, case: Case, workflow: Workflow, transition: Transition
     for field_name, attribute in CASE_FIELDS.items():
         if field_name in values:
             setattr(case, attribute, values[field_name])
+    structured = {f.name for f in transition.fields if f.type in STRUCTURED_FIELD_TYPES}
+    typed = {k: _json_value(v) for k, v in values.items() if k not in structured}
     data = {
         # the label as the file words it: the page shows it in the reader's language
         "label": (as_written(workflow).transition(transition.name) or transition).label,
-        "values": {k: _json_value(v) for k, v in values.items()},
+        "values": {k: _json_value(v) for k, v in values.items() if k in structured},
         "workflow_version": workflow.version,
     }
     event = add_event(case, actor, "transition", transition=transition.name,
                       from_state=from_state, to_state=case.state, comment=comment, data=data,
+                      sealed_values=json.dumps(typed, ensure_ascii=False) if typed else None,
                       is_internal=transition.internal)
     record_audit(actor, "case.transition", case, transition=transition.name,
                  from_state=from_state, to_state=case.state, version=case.version)

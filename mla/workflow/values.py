@@ -1,7 +1,8 @@
 """What a step recorded, in words.
 
 ``apply_transition`` keeps every value a step's form asked for in its timeline
-entry (``data["values"]``). This module reads them back, labelled as the form
+entry (its free text sealed, the rest in ``data["values"]``; ``CaseEvent.values``
+reads both). This module reads them back, labelled as the form
 labelled them and shown as the form offered them (a choice's label, an
 authority's name, a refusal ground with its citation), for the timeline, the
 request page, the prosecutors' portal and letters.
@@ -67,7 +68,7 @@ def _workflow(case: Case) -> Workflow | None:
 def event_values(case: Case, event: CaseEvent, *, workflow: Workflow | None = None
                  ) -> list[StepValue]:
     """The values a step's timeline entry holds, in the order the form asked for them."""
-    values = (event.data or {}).get("values") or {}
+    values = event.values
     if event.kind != "transition" or not values:
         return []
     workflow = workflow or _workflow(case)
@@ -96,8 +97,7 @@ def recorded_steps(case: Case) -> list[tuple[CaseEvent, list[StepValue]]]:
 def latest_question(case: Case) -> CaseEvent | None:
     """The latest step that asked (or recorded) questions, or None."""
     for event in reversed(case.events):
-        if event.kind == "transition" and ((event.data or {}).get("values") or {}).get(
-                QUESTIONS_FIELD):
+        if event.kind == "transition" and event.values.get(QUESTIONS_FIELD):
             return event
     return None
 
@@ -116,7 +116,7 @@ def open_question(case: Case) -> CaseEvent | None:
 def question_text(event: CaseEvent | None) -> str:
     if event is None:
         return ""
-    return str(((event.data or {}).get("values") or {}).get(QUESTIONS_FIELD) or "")
+    return str(event.values.get(QUESTIONS_FIELD) or "")
 
 
 def answers_to(case: Case, question: CaseEvent | None) -> list[str]:

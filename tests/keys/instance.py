@@ -5,6 +5,7 @@ documents and a draft, and run through the real `flask` command in a subprocess.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import subprocess
@@ -20,12 +21,13 @@ from sqlalchemy import select
 from mla import create_app
 from mla.auth.services import create_user
 from mla.cases.models import Case, CaseEvent, Offence, Person
-from mla.cases.services import CaseInput, OffenceInput, PersonInput, register_case
+from mla.cases.services import CaseInput, OffenceInput, PersonInput, add_event, register_case
 from mla.core.transaction import unit_of_work
 from mla.documents import storage
 from mla.documents.models import Document
 from mla.documents.services import Upload, store_document
 from mla.extensions import db
+from mla.notifications.models import Letter
 from mla.portal.models import OutgoingDraft
 from mla.reference.services import ensure_fictional_country, load_reference_data
 from tests.conftest import (
@@ -135,7 +137,8 @@ PERSONS = [
 
 
 def seed(app: Flask, cases: int = 3) -> None:
-    """Requests with persons and documents, and a prosecutor's draft."""
+    """Requests with persons, documents, a step's typed values and a letter, and a
+    prosecutor's draft."""
     with app.app_context(), app.test_request_context(), unit_of_work():
         actor = create_user("test", username=f"worker{secrets.token_hex(3)}",
                             password="correct horse battery staple", role="caseworker")
@@ -152,6 +155,15 @@ def seed(app: Flask, cases: int = 3) -> None:
             for page in range(2):
                 store_document(actor, case, Upload(f"note{page}.txt",
                                                    f"Case {number} page {page}".encode()))
+            # A step's typed free text (sealed) beside its refusal ground (plain), and a
+            # letter that repeats it.
+            add_event(case, actor, "transition", transition="refuse",
+                      data={"values": {"refusal_ground": "essential_interests"}},
+                      sealed_values=json.dumps({"reasons": f"Jean Fictif is a minor {number}"}))
+            db.session.add(Letter(key=f"seed-letter-{number}", case=case,
+                                  template_code="refusal_notice",
+                                  subject=f"Refusal: Jean Fictif {number}",
+                                  body=f"Jean Fictif is a minor {number}"))
         draft = OutgoingDraft(author_id=actor.id, step="facts")
         draft.data = {"facts": {"summary": "Jean Fictif sent false invoices"}}
         db.session.add(draft)
@@ -166,6 +178,10 @@ def read_everything(app: Flask) -> dict[str, Any]:
                 "summaries": sorted(db.session.scalars(select(Case.summary))),
                 "conduct": sorted(db.session.scalars(select(Offence.conduct))),
                 "comments": sorted(db.session.scalars(select(CaseEvent.comment))),
+                "step_values": sorted(json.dumps(e.values, sort_keys=True)
+                                      for e in db.session.scalars(select(CaseEvent))),
+                "letters": sorted((letter.subject, letter.body)
+                                  for letter in db.session.scalars(select(Letter))),
                 "persons": sorted(tuple(sorted(p.decrypted().items()))
                                   for p in db.session.scalars(select(Person))),
                 "drafts": [d.data for d in db.session.scalars(select(OutgoingDraft))],

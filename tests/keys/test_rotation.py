@@ -204,3 +204,28 @@ def test_with_the_ring_in_the_environment_rotation_prints_the_ring_to_store(tmp_
         assert KeyRing.from_json(second.stdout[second.stdout.index("{"):]).retired == {1}
         assert read_everything(instance.app()) == before
         instance.dispose()
+
+
+def test_rotation_reseals_a_steps_typed_values_and_letters(instance):
+    """The columns are found by their type alone: what a caseworker typed at a step and
+    a letter's subject and body move to the new key with everything else."""
+    from mla.core.crypto import key_id_of
+
+    new_columns = {"case_events.sealed_values", "letters.subject", "letters.body"}
+    before = read_everything(instance.app())
+    assert any("Jean Fictif is a minor" in values for values in before["step_values"])
+
+    instance.flask("keys", "rotate", check=True)
+
+    app = instance.app()
+    with app.app_context():
+        try:
+            found = [c for c in keys.sealed_columns() if c.label in new_columns]
+            assert {c.label for c in found} == new_columns
+            for sealed in found:
+                ids = {key_id_of(bytes(v)) for v in db.session.scalars(
+                    select(sealed.raw).where(sealed.column.is_not(None)))}
+                assert ids == {2}, sealed.label
+        finally:
+            db.session.remove()
+    assert read_everything(instance.app()) == before

@@ -44,7 +44,7 @@ def test_carpania_acknowledges_asks_and_executes_after_the_answer(db, loaded, tr
     eio = _case(db, "carpania-eio")
     assert eio.state == "information_requested"
     asked = next(e for e in reversed(eio.events) if e.transition == "information_requested")
-    assert "date of birth" in asked.data["values"]["questions"]
+    assert "date of birth" in asked.values["questions"]
 
     assert _advance(db, trainer, 30) == 0  # waits for us: never answers over the question
     # A complete answer under the pack's rule (first-week: the date of birth and the period).
@@ -82,7 +82,7 @@ def test_a_refusing_counterpart_refuses_with_its_ground(db, loaded, trainer):
     eio = _case(db, "carpania-eio")
     assert eio.state == "closed_refused"
     refusal = next(e for e in reversed(eio.events) if e.transition == "record_refusal")
-    assert "UNTOC art. 18(21)(b)" in refusal.data["values"]["reasons"]
+    assert "UNTOC art. 18(21)(b)" in refusal.values["reasons"]
     assert refusal.actor.username == "counterpart.xc"
 
 

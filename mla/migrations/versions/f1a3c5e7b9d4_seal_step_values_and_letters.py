@@ -1,0 +1,141 @@
+"""Seal what a caseworker typed at a step and the letters to counterparts.
+
+A step's timeline entry kept every value of its form in plain JSON (data["values"]):
+its free text (reasons, conditions, questions, places) now goes to
+case_events.sealed_values, a JSON object sealed with the key ring (SealedText); the
+structured values (dates, choice codes, authorities, treaties, refusal grounds) stay in
+data["values"], where reports read refusal grounds in SQL. A letter's subject and body
+become sealed too (letters.subject, letters.body).
+
+Existing rows are sealed with the instance's key ring (so `flask db upgrade` needs
+MLA_KEY_FILE or MLA_KEY_RING, as the app does). Which values stay plain is decided by
+field name, as the shipped workflows typed their fields when this was written (a
+migration must not follow later edits of the workflow files); any other name, such as
+a field of a workflow added locally, is sealed. Going down opens them again.
+
+Revision ID: f1a3c5e7b9d4
+Revises: a4c6e8f0b2d5
+Create Date: 2026-11-30 15:10:00
+
+"""
+import json
+
+import sqlalchemy as sa
+from alembic import op
+
+from mla.core.crypto import key_ring
+
+# revision identifiers, used by Alembic.
+revision = 'f1a3c5e7b9d4'
+down_revision = 'a4c6e8f0b2d5'
+branch_labels = None
+depends_on = None
+
+# The fields of the shipped workflows typed date, select, authority, refusal_ground or
+# treaty (mla.workflow.definitions.STRUCTURED_FIELD_TYPES) at this revision.
+STRUCTURED = frozenset({
+    'arrested_on', 'cause', 'channel', 'consent_position', 'consented_on', 'consultation',
+    'convention_offence', 'decided_on', 'due_on', 'executing_authority_id', 'extent',
+    'ground', 'informed_on', 'new_surrender_on', 'notice', 'organised_group',
+    'postponed_on', 'postponement', 'received_on', 'refusal_ground', 'surrender_on',
+    'surrendered_on', 'transnational', 'treaty_id', 'until',
+})
+VALUES_CONTEXT = 'case_events.sealed_values'
+LETTER_COLUMNS = (('subject', sa.String(length=300)), ('body', sa.Text()))
+BATCH = 1000
+
+events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('data', sa.JSON),
+                  sa.column('sealed_values', sa.LargeBinary))
+
+
+def _batches(bind):
+    """The events, BATCH rows at a time in id order (nothing held open while updating)."""
+    last = 0
+    while True:
+        rows = bind.execute(sa.select(events.c.id, events.c.data, events.c.sealed_values)
+                            .where(events.c.id > last).order_by(events.c.id)
+                            .limit(BATCH)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def _seal_values(bind) -> None:
+    for rows in _batches(bind):
+        for row in rows:
+            data = row.data if isinstance(row.data, dict) else {}
+            values = data.get('values')
+            if not isinstance(values, dict):
+                continue
+            typed = {k: v for k, v in values.items() if k not in STRUCTURED}
+            if not typed:
+                continue
+            kept = {**data, 'values': {k: v for k, v in values.items() if k in STRUCTURED}}
+            sealed = key_ring().encrypt(json.dumps(typed, ensure_ascii=False),
+                                        context=VALUES_CONTEXT)
+            bind.execute(events.update().where(events.c.id == row.id)
+                         .values(data=kept, sealed_values=sealed))
+
+
+def _open_values(bind) -> None:
+    for rows in _batches(bind):
+        for row in rows:
+            if row.sealed_values is None:
+                continue
+            typed = json.loads(key_ring().decrypt(bytes(row.sealed_values),
+                                                  context=VALUES_CONTEXT))
+            data = row.data if isinstance(row.data, dict) else {}
+            merged = {**data, 'values': {**(data.get('values') or {}), **typed}}
+            bind.execute(events.update().where(events.c.id == row.id).values(data=merged))
+
+
+def _convert(table: str, column: str, new_type: sa.types.TypeEngine, change) -> None:
+    """Add `<column>_new`, fill it from `column` row by row, then replace the column
+    (as f3b5d7e9a1c2 does: on SQLite through its own ALTER TABLE, never batch mode,
+    which would copy and drop `letters`, which other tables point at)."""
+    temporary = f'{column}_new'
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    binary = isinstance(new_type, sa.LargeBinary)
+    if sqlite:
+        blank = "x''" if binary else "''"
+        type_name = 'BLOB' if binary else 'TEXT'
+        op.execute(f'ALTER TABLE {table} ADD COLUMN {temporary} {type_name} NOT NULL '
+                   f'DEFAULT {blank}')
+    else:
+        op.add_column(table, sa.Column(temporary, new_type, nullable=True))
+    bind = op.get_bind()
+    rows_of = sa.table(table, sa.column('id'), sa.column(column), sa.column(temporary, new_type))
+    rows = bind.execute(sa.select(rows_of.c.id, rows_of.c[column])).all()
+    for row_id, value in rows:
+        bind.execute(rows_of.update().where(rows_of.c.id == row_id)
+                     .values({temporary: change(value, f'{table}.{column}')}))
+    if sqlite:
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+        op.execute(f'ALTER TABLE {table} RENAME COLUMN {temporary} TO {column}')
+        return
+    op.drop_column(table, column)
+    op.alter_column(table, temporary, new_column_name=column, existing_type=new_type,
+                    nullable=False)
+
+
+def _seal(value, context: str) -> bytes:
+    return key_ring().encrypt(value or '', context=context)
+
+
+def _open(value, context: str) -> str:
+    return key_ring().decrypt(bytes(value), context=context) if value is not None else ''
+
+
+def upgrade():
+    op.add_column('case_events', sa.Column('sealed_values', sa.LargeBinary(), nullable=True))
+    _seal_values(op.get_bind())
+    for column, _plain in LETTER_COLUMNS:
+        _convert('letters', column, sa.LargeBinary(), _seal)
+
+
+def downgrade():
+    for column, plain in LETTER_COLUMNS:
+        _convert('letters', column, plain, _open)
+    _open_values(op.get_bind())
+    op.drop_column('case_events', 'sealed_values')
