@@ -6,14 +6,19 @@ list is read by ``list_batches``: one SELECT of the columns the export shows (no
 objects, nothing sealed to decrypt), fetched EXPORT_BATCH rows at a time from one cursor
 (a server-side cursor on PostgreSQL, SQLite's stepping cursor), so memory stays flat
 whatever the number of rows and the statement count does not grow with them.
+
+Each day is the one the list's page shows its reader: a request's registration in the
+reader's zone (``|day``), its next deadline in the home state's (``|day(deadline=True)``),
+both zones read once per export, not per row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Response, stream_with_context
 from flask_babel import format_number
@@ -25,6 +30,7 @@ from mla.cases.models import Case
 from mla.cases.queries import SORTS, CaseFilters, filtered_cases
 from mla.core.db import reset_read_only, set_read_only
 from mla.core.text import csv_chunks
+from mla.core.zones import home_zone_name, select_timezone, zone_of
 from mla.extensions import db
 from mla.reference.models import Country
 from mla.reports import exports as xlsx
@@ -36,6 +42,10 @@ EXPORT_BATCH = 1000
 
 # Labels a row turns codes into, computed once per export (a workflow state's words).
 Labels = dict[tuple[Any, ...], str]
+
+# Where a Labels holds the zone the export's reader reads registration days in (the list's
+# ``|day``), set once per export.
+READER_ZONE = ("zone", "reader")
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,23 @@ def list_columns() -> list[str]:
             _("Registered"), _("Next due"), _("Urgent")]
 
 
-def day_cell(value: datetime | None) -> str:
-    return value.date().isoformat() if value else ""
+def local_day(value: datetime, zone_name: str) -> str:
+    """The day ``value`` (an instant; naive is UTC, as stored) falls on in ``zone_name``."""
+    instant = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return instant.astimezone(ZoneInfo(zone_name)).date().isoformat()
+
+
+def day_cell(value: datetime | None, zone_name: str | None = None) -> str:
+    """A request's next deadline day as its list shows it: in the home state's zone
+    (``|day(deadline=True)``: the request keeps the instant, not its deadline's zone),
+    ``zone_name`` when given. The home zone is read once per request (and process)."""
+    return local_day(value, zone_name or home_zone_name()) if value else ""
+
+
+def registered_cell(labels: Labels, value: datetime) -> str:
+    """A request's registration day in the export's reader's zone (``READER_ZONE``), the
+    one the list's ``|day`` shows them."""
+    return local_day(value, labels.get(READER_ZONE) or select_timezone())
 
 
 def urgent_cell(is_urgent: bool) -> str:
@@ -73,14 +98,23 @@ def state_cell(labels: Labels, workflow: str, state: str) -> str:
     return label
 
 
-def _row(reference: str, title: str, country: str | None, state: str, assignee: str | None,
-         created_at: datetime, next_due_at: datetime | None, is_urgent: bool) -> list[Any]:
+def _row(labels: Labels, reference: str, title: str, country: str | None, state: str,
+         assignee: str | None, created_at: datetime, next_due_at: datetime | None,
+         is_urgent: bool) -> list[Any]:
     return [reference, title, country or "", state, assignee or "",
-            created_at.date().isoformat(), day_cell(next_due_at), urgent_cell(is_urgent)]
+            registered_cell(labels, created_at), day_cell(next_due_at),
+            urgent_cell(is_urgent)]
+
+
+def export_labels(actor: User | None) -> Labels:
+    """An export's labels, with its reader's zone (``actor``'s, else the page's)."""
+    return {READER_ZONE: zone_of(actor) if actor is not None else select_timezone()}
 
 
 def list_table(cases: list[Case]) -> Table:
-    rows = [_row(case.reference, case.title, case.country.name if case.country else None,
+    labels = export_labels(None)
+    rows = [_row(labels, case.reference, case.title,
+                 case.country.name if case.country else None,
                  state_label(case.workflow_name, case.state),
                  case.assignee.display_name if case.assignee else None,
                  case.created_at, case.next_due_at, case.is_urgent) for case in cases]
@@ -91,8 +125,8 @@ def list_table(cases: list[Case]) -> Table:
 def _staff_row(values: Sequence[Any], labels: Labels) -> list[Any]:
     (reference, title, country, workflow, state, assignee, created_at, next_due_at,
      is_urgent) = values
-    return _row(reference, title, country, state_cell(labels, workflow, state), assignee,
-                created_at, next_due_at, is_urgent)
+    return _row(labels, reference, title, country, state_cell(labels, workflow, state),
+                assignee, created_at, next_due_at, is_urgent)
 
 
 # The staff's request list (/requests/).
@@ -124,12 +158,12 @@ def list_batches(actor: User, filters: CaseFilters, batch: int | None = None,
     may be after the request's commit (a streamed response): then in a transaction of
     their own, still one statement, so one snapshot on PostgreSQL.
     """
-    return _batches(_export_statement(actor, filters, shape), shape, batch or EXPORT_BATCH)
+    return _batches(_export_statement(actor, filters, shape), shape, batch or EXPORT_BATCH,
+                    export_labels(actor))
 
 
-def _batches(stmt: Select[*tuple[Any, ...]], shape: ListShape,
-             batch: int) -> Generator[list[list[Any]], None, None]:
-    labels: Labels = {}
+def _batches(stmt: Select[*tuple[Any, ...]], shape: ListShape, batch: int,
+             labels: Labels) -> Generator[list[list[Any]], None, None]:
     # Read after the request's teardown has reset its read-only flag (a streamed body
     # outlives it): a transaction begun now would be SQLite's BEGIN IMMEDIATE, holding
     # the write lock for the whole export. It is a read: say so for the statement that

@@ -18,6 +18,18 @@ HEADER = ["Reference", "Title", "Direction", "Other state", "Where it stands", "
 
 
 @pytest.fixture
+def west_home(db):
+    """The home state's day counted west of UTC (its deadlines' zone), reset after."""
+    from mla.deadlines.services import set_time_zone
+
+    set_time_zone("test", "XZ", "America/Bogota")
+    db.session.commit()
+    yield
+    set_time_zone("test", "XZ", None)
+    db.session.commit()
+
+
+@pytest.fixture
 def small_batches(monkeypatch):
     """Two rows a batch: every export below crosses several."""
     monkeypatch.setattr(exports, "EXPORT_BATCH", 2)
@@ -134,3 +146,24 @@ def test_the_portal_list_links_its_exports_with_its_filters(client, login_as, of
     html = client.get("/portal/", query_string={"direction": "outgoing"}).get_data(as_text=True)
     assert 'href="/portal/export.csv?direction=outgoing"' in html
     assert 'href="/portal/export.xlsx?direction=outgoing"' in html
+
+
+def test_the_next_due_day_is_the_one_the_list_shows(client, db, login_as, prosecutor_setup,
+                                                     west_home):
+    """A home state west of UTC: a deadline at its state's end of day is that day, as the
+    list shows it (|day(deadline=True)), not the UTC day after."""
+    from datetime import UTC, date, datetime
+
+    from babel.dates import format_date
+
+    case = prosecutor_setup["mine"]
+    case.next_due_at = datetime(2026, 3, 21, 4, 59, 59, tzinfo=UTC)  # 20 March, 23:59:59 Bogotá
+    db.session.commit()
+    login_as(prosecutor_setup["me"])
+    page = client.get("/portal/").get_data(as_text=True)
+    row = {r[0]: r for r in _csv(_get(client, "/portal/export.csv"))[1:]}[case.reference]
+    assert row[6] == "2026-03-20"
+    assert format_date(date(2026, 3, 20), "medium", locale="en") in page
+    assert format_date(date(2026, 3, 21), "medium", locale="en") not in page
+    assert {r[0]: r for r in _xlsx(_get(client, "/portal/export.xlsx"))[1:]}[case.reference][6] \
+        == "2026-03-20"

@@ -26,6 +26,18 @@ def me(create_user, login_as):
 
 
 @pytest.fixture
+def west_home(db):
+    """The home state's day counted west of UTC (its deadlines' zone), reset after."""
+    from mla.deadlines.services import set_time_zone
+
+    set_time_zone("test", "XZ", "America/Bogota")
+    db.session.commit()
+    yield
+    set_time_zone("test", "XZ", None)
+    db.session.commit()
+
+
+@pytest.fixture
 def small_batches(monkeypatch):
     """Two rows a batch: every export below crosses several."""
     monkeypatch.setattr(exports, "EXPORT_BATCH", 2)
@@ -182,3 +194,24 @@ def test_a_streamed_export_holds_no_write_lock(client, db, me, make_case, small_
     finally:
         writer.close()
         response.close()
+
+
+def test_each_day_is_the_one_the_list_shows_its_reader(client, db, me, make_case, west_home):
+    """A home state west of UTC, a reader in New York: registered at 02:00 UTC is the
+    previous day for them (the page's |day); a deadline at its state's end of day is that
+    day (the page's |day(deadline=True)), though it is already the next one in New York."""
+    from datetime import UTC, date, datetime
+
+    from babel.dates import format_date
+
+    me.time_zone = "America/New_York"
+    case = make_case(me)
+    case.created_at = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+    case.next_due_at = datetime(2026, 3, 21, 4, 59, 59, tzinfo=UTC)  # 20 March, 23:59:59 Bogotá
+    db.session.commit()
+    page = client.get("/requests/").get_data(as_text=True)
+    row = {r[0]: r for r in _csv(_get(client, "/requests/export.csv"))[1:]}[case.reference]
+    assert row[5:7] == ["2026-03-09", "2026-03-20"]
+    for shown in row[5:7]:
+        assert format_date(date.fromisoformat(shown), "medium", locale="en") in page
+    assert _xlsx_rows(_get(client, "/requests/export.xlsx"))[1][5:7] == row[5:7]
