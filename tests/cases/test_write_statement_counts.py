@@ -23,7 +23,9 @@ from tests.conftest import selected_backend
 # computed in memory and written once per step; the legal bases and ICCS codes the
 # input is checked against are read once per process (mla.reference.queries).
 REGISTRATION_CEILING = {"sqlite": 23, "postgres": 19}[selected_backend()]
-TRANSITION_CEILING = {"sqlite": 24, "postgres": 21}[selected_backend()]
+# One more (25 / 22): the reports' summary records the stay the step ends (one INSERT ...
+# SELECT into report_stays, mla/reports/summary.py), so time in state reads no history.
+TRANSITION_CEILING = {"sqlite": 25, "postgres": 22}[selected_backend()]
 
 
 @pytest.fixture
