@@ -489,7 +489,8 @@ def import_register(actor: Actor, checked: Checked, *, source_name: str,
         case.id.between(first_id, last_id), case.updated_at == at))
     # The stays the closed requests' two history rows make, which the summary's mapper
     # hook does not see for a bulk insert: one INSERT ... SELECT for the whole import.
-    insert_stays(Case.id.between(first_id, last_id), Case.updated_at == at)
+    insert_stays(select(Case.id).where(Case.id.between(first_id, last_id),
+                                       Case.updated_at == at))
     # One audit entry for the file, the links counted in it: registration's
     # case.link_found per request would be up to one sealed, chained entry per row.
     record_audit(actor, "cases.import", object_type="import", object_id=source_name[:100],
@@ -499,11 +500,11 @@ def import_register(actor: Actor, checked: Checked, *, source_name: str,
                     links.requests)
 
 
-def insert_stays(*cases: Any) -> None:
-    """Write the finished stays of the requests matching ``cases`` (conditions on
-    ``Case``) from their history, for history rows written by a bulk insert."""
+def insert_stays(cases: Any) -> None:
+    """Write the finished stays of the requests ``cases`` (a SELECT of their ids) from
+    their history, for history rows written by a bulk insert."""
     columns = [column.name for column in _table(Stay).columns]
-    db.session.execute(insert(Stay).from_select(columns, all_stays().where(*cases)))
+    db.session.execute(insert(Stay).from_select(columns, all_stays(cases)))
 
 
 def _references(rows: list[CheckedRow], at: datetime) -> dict[tuple[str, str], Iterator[str]]:

@@ -42,6 +42,7 @@ from mla.reports.queries import (
     open_at,
     refusal_ground,
 )
+from mla.reports.summary import CLOSING_KINDS
 from mla.workflow.registry import current_all
 
 LIST_ARGS = ("from", "to", "legal_basis", "measure", "iccs", "counterpart_authority",
@@ -163,7 +164,7 @@ def _closed(actor: User, start: date | None, end: date | None, outcome: list[str
         closing, closed_case = aliased(CaseEvent), aliased(Case)
         ids = (ids.join(closing, and_(closing.case_id == closed.c.case_id,
                                       closing.at == closed.c.closed_at,
-                                      closing.kind == "transition"))
+                                      closing.kind.in_(CLOSING_KINDS)))
                .join(closed_case, closed_case.id == closed.c.case_id)
                .where(_in_states(closed_case.workflow_name, closing.to_state, outcome)))
     if ground:

@@ -50,7 +50,7 @@ from mla.extensions import db
 from mla.reference.models import Country, IccsCode
 from mla.reports.filters import ReportFilters, day_start
 from mla.reports.sql import days_between
-from mla.reports.summary import Stay, recorded_ground
+from mla.reports.summary import CLOSING_KINDS, Stay, recorded_ground
 from mla.workflow.definitions import Workflow
 from mla.workflow.registry import current_all
 
@@ -308,7 +308,7 @@ def _closings_in(scope: list[ColumnElement[bool]], f: ReportFilters,
     return (select(Stay.case_id.label("case_id"), func.max(Stay.left_at).label("closed_at"),
                    Stay.registered_at, Stay.workflow_name, Stay.direction)
             .where(*in_scope, Stay.left_at >= f.starts_at, Stay.left_at < f.ends_at,
-                   Stay.next_kind == "transition", Stay.next_state.in_(names),
+                   Stay.next_kind.in_(CLOSING_KINDS), Stay.next_state.in_(names),
                    _is_terminal(workflows, Stay.workflow_name, Stay.next_state))
             .group_by(Stay.case_id, Stay.registered_at, Stay.workflow_name, Stay.direction))
 
@@ -323,7 +323,10 @@ def time_report(actor: User, f: ReportFilters) -> TimeReport:
     # the one a request was still in at the end is not counted, as before).
     stays = (select(Stay.case_id, Stay.workflow_name, Stay.state.label("to_state"),
                     Stay.entered_at.label("entered"), Stay.left_at.label("left"))
-             .where(Stay.case_id.in_(select(closings.c.case_id)), Stay.left_at < f.ends_at)
+             .where(Stay.case_id.in_(select(closings.c.case_id)), Stay.left_at < f.ends_at,
+                    # An imported request's stays before its closing (registration to
+                    # import or closing) are not time known to be spent in that state.
+                    Stay.next_kind != "imported")
              .subquery())
     info = state_info(workflows)
     if db.engine.dialect.name == "postgresql":
@@ -548,7 +551,7 @@ def outcomes(actor: User, f: ReportFilters) -> Outcomes:
         .select_from(closings)
         .join(closing, and_(closing.case_id == closings.c.case_id,
                             closing.left_at == closings.c.closed_at,
-                            closing.next_kind == "transition"))
+                            closing.next_kind.in_(CLOSING_KINDS)))
         .group_by(closings.c.workflow_name, closing.next_state, closings.c.direction))
     info = state_info(workflows)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"incoming": 0, "outgoing": 0})
@@ -724,7 +727,7 @@ def review_columns(actor: User, f: ReportFilters, bases: Sequence[str],
             .select_from(closings).join(Case, Case.id == closings.c.case_id)
             .join(closing, and_(closing.case_id == Case.id,
                                 closing.left_at == closings.c.closed_at,
-                                closing.next_kind == "transition"))
+                                closing.next_kind.in_(CLOSING_KINDS)))
             .group_by(*group, Case.workflow_name, closing.next_state)):
         ended = columns[(direction, basis)].ended
         label = _label(info, workflow, state or "")

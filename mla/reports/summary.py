@@ -122,9 +122,15 @@ def _stay_ended(_mapper: Mapper[Any], connection: Connection, target: CaseEvent)
     connection.execute(insert(Stay).from_select(_COLUMNS, previous))
 
 
-def all_stays() -> Any:
+# The kinds of history row whose step into a final state is a closing: a step taken in
+# Comity, or a closing a legacy register recorded (mla.imports, at its closing date).
+CLOSING_KINDS = ("transition", "imported")
+
+
+def all_stays(cases: Any = None) -> Any:
     """SELECT every finished stay from the history (one window over each request's rows
-    that entered a state, in the order they were written: each row with the next)."""
+    that entered a state, in the order they were written: each row with the next), or
+    those of the requests ``cases`` (a SELECT of their ids) only."""
     def after(column: Any, **kw: Any) -> Any:
         return func.lead(column, **kw).over(partition_by=CaseEvent.case_id,
                                             order_by=(CaseEvent.at, CaseEvent.id))
@@ -136,7 +142,9 @@ def all_stays() -> Any:
                      after(CaseEvent.to_state).label("next_state"),
                      after(CaseEvent.kind).label("next_kind"),
                      after(case((ground != "", ground))).label("next_ground"))
-              .where(CaseEvent.to_state.is_not(None)).subquery())
+              .where(CaseEvent.to_state.is_not(None),
+                     *([CaseEvent.case_id.in_(cases)] if cases is not None else []))
+              .subquery())
     return (select(ranked.c.id, ranked.c.case_id, Case.workflow_name, Case.direction,
                    Case.created_at, ranked.c.to_state, ranked.c.at, ranked.c.next_id,
                    ranked.c.next_at, ranked.c.next_state, ranked.c.next_kind,

@@ -1,10 +1,12 @@
-"""What the reports count for imported requests.
+"""What the reports count for imported requests: what the register says they were.
 
-An import writes one history row per request (kind ``imported``, into the mapped state,
-at the import's instant) by bulk insert; the request is registered (``created_at``) at
-that instant. The reports count it on those terms: received on the import's day, open
-in its state and aged from that day, or, when the register put it in a final state,
-neither open nor closed in any period (it was not closed by a step taken in Comity).
+An import registers each request (``created_at``) on the register's date, and writes its
+history by bulk insert, rows of kind ``imported``: its registration at that date into
+the workflow's initial state, then its state in the register at the import's instant,
+or, closed, its final state at the register's closing date. The reports count it
+received (sent) and aged from the register's date, open since then, and a closed one as
+closed at its closing date with its outcome and its days from registration; the summary
+(report_stays) holds the stays those rows make, as its rebuild gives them.
 """
 
 from __future__ import annotations
@@ -25,18 +27,18 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "import"
 MAPPING = DOCS / "sample-mapping.toml"
 IMPORTED_AT = datetime(2025, 12, 15, 10, 0, tzinfo=UTC)
 HEADER = ["Dir", "Type", "Basis", "Country", "Their ref", "File no", "Subject", "Received",
-          "Offence", "Max penalty (months)", "ICCS", "Person", "Role", "Born", "Officer",
-          "Status", "Urgent"]
+          "Registered", "Offence", "Max penalty (months)", "ICCS", "Person", "Role", "Born",
+          "Officer", "Status", "Closed", "Urgent"]
 # Received in 2025 and closed in the register; open in the register (one from 2024).
 ROWS = [
-    ["IN", "MLA", "Palermo", "FR", "FR-1", "R/1", "Bank records", "10/02/2025",
-     "Escroquerie", "60", "0701", "", "", "", "", "executed", ""],
-    ["IN", "MLA", "Palermo", "DE", "DE-2", "R/2", "Phone records", "05/03/2025",
-     "Betrug", "60", "0701", "", "", "", "", "refused", ""],
-    ["IN", "MLA", "Palermo", "FR", "FR-3", "R/3", "Witness hearing", "01/04/2025",
-     "Escroquerie", "60", "0701", "", "", "", "", "executing", ""],
-    ["IN", "MLA", "Palermo", "BE", "BE-4", "R/4", "Search", "20/11/2024",
-     "Oplichting", "60", "0701", "", "", "", "", "new", ""],
+    ["IN", "MLA", "Palermo", "FR", "FR-1", "R/1", "Bank records", "10/02/2025", "",
+     "Escroquerie", "60", "0701", "", "", "", "", "executed", "15/06/2025", ""],
+    ["IN", "MLA", "Palermo", "DE", "DE-2", "R/2", "Phone records", "05/03/2025", "",
+     "Betrug", "60", "0701", "", "", "", "", "refused", "05/05/2025", ""],
+    ["IN", "MLA", "Palermo", "FR", "FR-3", "R/3", "Witness hearing", "01/04/2025", "",
+     "Escroquerie", "60", "0701", "", "", "", "", "executing", "", ""],
+    ["IN", "MLA", "Palermo", "BE", "BE-4", "R/4", "Search", "20/11/2024", "",
+     "Oplichting", "60", "0701", "", "", "", "", "new", "", ""],
 ]
 YEAR = {"from": "2025-01-01", "to": "2025-12-31"}
 
@@ -84,20 +86,26 @@ def _figures(reports) -> dict:
             "outcomes": reports("outcomes", **YEAR)}
 
 
-NO_CLOSINGS = {"time": {"in_state": [], "to_close": {"count": 0, "median_days": None,
-                                                     "p90_days": None}},
-               "outcomes": {"by_state": [], "refusals": []}}
+# R/1 closed executed after 125 days, R/2 refused after 61; the register says nothing of
+# the states between, so no time in a state.
+CLOSINGS = {"time": {"in_state": [], "to_close": {"count": 2, "median_days": 93.0,
+                                                  "p90_days": 118.6}},
+            "outcomes": {"by_state": [{"outcome": "Closed: executed", "incoming": 1,
+                                       "outgoing": 0},
+                                      {"outcome": "Closed: refused", "incoming": 1,
+                                       "outgoing": 0}],
+                         "refusals": []}}
 
 
-def test_imported_requests_count_as_registered_and_open_on_the_import_day(
+def test_imported_requests_count_as_the_register_dates_them(
         imported, reports, backlog_by_state):
-    # All four registered on 2025-12-15 (R/4 too, received by the register in 2024);
-    # R/3 and R/4 open, 0 days old on 2025-12-31; R/1 and R/2 were closed before they
-    # came: no step into a final state was taken in Comity, so no closing, no outcome.
-    expected = {"workload": {"received": 4, "sent": 0, "closed": 0, "open": 2,
-                             "open_by_age": {"0-30": 2, "31-90": 0, "91-180": 0,
-                                             "181-365": 0, "365+": 0}},
-                **NO_CLOSINGS}
+    # Received on the register's dates: three in 2025, R/4 in 2024. R/1 and R/2 closed in
+    # 2025 on the register's closing dates; R/3 and R/4 open on 2025-12-31, aged from
+    # their received dates (274 and 406 days).
+    expected = {"workload": {"received": 3, "sent": 0, "closed": 2, "open": 2,
+                             "open_by_age": {"0-30": 0, "31-90": 0, "91-180": 0,
+                                             "181-365": 1, "365+": 1}},
+                **CLOSINGS}
     # The page's backlog by state: each open request in the state the register gave.
     by_state = [["In execution by the executing body", "1", ""],
                 ["Received, not yet acknowledged", "1", ""]]
@@ -106,9 +114,27 @@ def test_imported_requests_count_as_registered_and_open_on_the_import_day(
     imported.setattr(clock, "real_now", lambda: datetime(2026, 3, 1, tzinfo=UTC))
     assert _figures(reports) == expected  # the period has ended: states from the history
     assert backlog_by_state() == by_state
-    # Registered in the period of the import, not of the register's date.
-    before = reports("workload", **{"from": "2025-01-01", "to": "2025-12-14"})
-    assert (before["received"], before["open"]) == (0, 0)
+    # R/4 was received in 2024 and open at its end.
+    year_before = reports("workload", **{"from": "2024-01-01", "to": "2024-12-31"})
+    assert (year_before["received"], year_before["closed"], year_before["open"]) == (1, 0, 1)
+    # Before the import, by the register's dates: on 2025-05-31 R/2 had been closed, the
+    # others were open (in the initial state: the register says no more of them then).
+    spring = reports("workload", **{"from": "2025-01-01", "to": "2025-05-31"})
+    assert (spring["received"], spring["closed"], spring["open"]) == (3, 1, 3)
+    assert reports("outcomes", **{"from": "2025-01-01", "to": "2025-05-31"})["by_state"] == [
+        {"outcome": "Closed: refused", "incoming": 1, "outgoing": 0}]
+
+
+def test_the_timeline_reads_as_the_register_says(imported, db, create_user, login_as):
+    page = login_as(create_user("admin"))
+    closed = db.session.scalars(select(Case).where(Case.domestic_reference == "R/1")).one()
+    text = page.get(f"/requests/{closed.reference}").get_data(as_text=True)
+    assert "Imported from register.csv (row 2) on 2025-12-15, registered on 2025-02-10" in text
+    assert "Closed on 2025-06-15, as the register says" in text
+    opened = db.session.scalars(select(Case).where(Case.domestic_reference == "R/3")).one()
+    text = page.get(f"/requests/{opened.reference}").get_data(as_text=True)
+    assert "Imported from register.csv (row 4) on 2025-12-15, registered on 2025-04-01" in text
+    assert "In this state in the register when imported" in text
 
 
 def _summary(db, case_ids: list[int]) -> list[tuple]:
@@ -127,11 +153,13 @@ def _summary(db, case_ids: list[int]) -> list[tuple]:
 def test_a_step_taken_after_the_import_closes_the_imported_stay(imported, reports, db):
     cases = {c.domestic_reference: c for c in db.session.scalars(select(Case))}
     ids = [c.id for c in cases.values()]
-    # The bulk insert wrote one history row per request: no stay has ended yet, as the
-    # summary rebuilt from the history says too.
-    assert _summary(db, ids) == []
+    # Two history rows per request: its registration's stay ended by the next row; the
+    # summary the import wrote is the one rebuilt from the history.
+    assert [(s.state, s.next_state, s.next_kind) for s in _summary(db, ids)] == [
+        ("received", "closed_executed", "imported"), ("received", "closed_refused", "imported"),
+        ("received", "in_execution", "imported"), ("received", "received", "imported")]
     assert db.session.scalar(select(func.count()).select_from(CaseEvent)
-                             .where(CaseEvent.case_id.in_(ids))) == 4
+                             .where(CaseEvent.case_id.in_(ids))) == 8
     # R/3 is executed in Comity on 2025-12-20: the step ends the imported stay.
     executing = cases["R/3"]
     closed_at = datetime(2025, 12, 20, 10, 0, tzinfo=UTC)
@@ -141,13 +169,15 @@ def test_a_step_taken_after_the_import_closes_the_imported_stay(imported, report
     executing.state, executing.is_closed, executing.updated_at = (
         "closed_executed", True, closed_at)
     db.session.commit()
-    [stay] = _summary(db, ids)
+    [stay] = [s for s in _summary(db, ids) if s.next_kind == "transition"]
     assert (stay.case_id, stay.state, stay.entered_at, stay.next_state) == (
         executing.id, "in_execution", IMPORTED_AT, "closed_executed")
     workload = reports("workload", **YEAR)
-    assert (workload["received"], workload["closed"], workload["open"]) == (4, 1, 1)
+    assert (workload["received"], workload["closed"], workload["open"]) == (3, 3, 1)
     time = reports("time", **YEAR)
-    assert time["to_close"] == {"count": 1, "median_days": 5.0, "p90_days": 5.0}
+    # 61, 125 and 262.9 days (from 2025-04-01 at midday); 5 days in execution, known
+    # from the import on.
+    assert time["to_close"] == {"count": 3, "median_days": 125.0, "p90_days": 235.3}
     assert [(s["count"], s["median_days"]) for s in time["in_state"]] == [(1, 5.0)]
     assert [(o["incoming"], o["outgoing"]) for o in reports("outcomes", **YEAR)["by_state"]
-            ] == [(1, 0)]
+            ] == [(2, 0), (1, 0)]
