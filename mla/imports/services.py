@@ -7,10 +7,11 @@ mla.cases, none is repeated here. The rows are then written in batches (executem
 not one registration at a time: references are reserved per prefix in one counter
 bump, persons are sealed by the Person model and indexed with the persons domain's
 tokens, and each request gets the history the register gives (registered at its date,
-then its state at the import or its closing at the register's date), marked as imported. Links between
-requests are then found for all imported requests at once (mla.persons.bulk), as
-registering them one by one would have found them. What registration does one request
-at a time and an import does not (clocks) is said in docs/import.md.
+then its state at the import or its closing at the register's date), marked as
+imported. Links between requests are then found for all imported requests at once
+(mla.persons.bulk), as registering them one by one would have found them. What
+registration does one request at a time and an import does not (clocks) is said in
+docs/import.md.
 """
 
 from __future__ import annotations
