@@ -60,8 +60,11 @@ class OutboxMessage(Model):
     to_address: Mapped[str] = mapped_column(String(254), default="")
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
                                                 index=True)
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text, default="")
+    # Sealed: an e-mail carries an approved letter or a reminder naming a request and
+    # its persons (an exchange package, already a JWE, is sealed again with the rest).
+    # Neither is searched or sorted in SQL; the 300-character subject is cut in Python.
+    subject: Mapped[str] = mapped_column(SealedText("outbox_messages.subject"))
+    body: Mapped[str] = mapped_column(SealedText("outbox_messages.body"), default="")
     link: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str] = mapped_column(String(30), default="notice")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -97,8 +100,9 @@ class Notification(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     category: Mapped[str] = mapped_column(String(30), default="notice")
-    title: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text, default="")
+    # Sealed like the outbox row they come from (a title can name a person).
+    title: Mapped[str] = mapped_column(SealedText("notifications.title"))
+    body: Mapped[str] = mapped_column(SealedText("notifications.body"), default="")
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -154,7 +158,9 @@ class Letter(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    discard_reason: Mapped[str] = mapped_column(String(300), default="")
+    # Free text (cut to 300 characters in Python), sealed like the letter itself.
+    discard_reason: Mapped[str] = mapped_column(SealedText("letters.discard_reason"),
+                                                default="")
     # What a draft was written from (a step's values, a service's words and days), as
     # letters.kept_values encodes them, so drafting it again in another language writes
     # the same letter. A caseworker's free text, so sealed like the timeline's comments;

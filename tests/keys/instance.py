@@ -27,7 +27,8 @@ from mla.documents import storage
 from mla.documents.models import Document
 from mla.documents.services import Upload, store_document
 from mla.extensions import db
-from mla.notifications.models import Letter
+from mla.notifications.models import Letter, LetterStatus, Notification, OutboxMessage
+from mla.notifications.outbox import enqueue
 from mla.portal.models import OutgoingDraft
 from mla.reference.services import ensure_fictional_country, load_reference_data
 from tests.conftest import (
@@ -137,7 +138,8 @@ PERSONS = [
 
 
 def seed(app: Flask, cases: int = 3) -> None:
-    """Requests with persons, documents, a step's typed values and a letter, and a
+    """Requests with persons, documents, a step's typed values, a letter (and one
+    discarded with a reason), an e-mail in the outbox and an in-app notification, and a
     prosecutor's draft."""
     with app.app_context(), app.test_request_context(), unit_of_work():
         actor = create_user("test", username=f"worker{secrets.token_hex(3)}",
@@ -164,6 +166,17 @@ def seed(app: Flask, cases: int = 3) -> None:
                                   template_code="refusal_notice",
                                   subject=f"Refusal: Jean Fictif {number}",
                                   body=f"Jean Fictif is a minor {number}"))
+            db.session.add(Letter(key=f"seed-discarded-{number}", case=case,
+                                  template_code="refusal_notice", subject="Refusal",
+                                  body="Draft", status=LetterStatus.DISCARDED,
+                                  discard_reason=f"Jean Fictif withdrew {number}"))
+            db.session.flush()
+            enqueue(f"seed-mail-{number}", "email", subject=f"Reminder: Jean Fictif {number}",
+                    body=f"Jean Fictif's surrender is due {number}",
+                    to_address="worker@example.org", case_id=case.id)
+            db.session.add(Notification(key=f"seed-note-{number}", user_id=actor.id,
+                                        case_id=case.id, title=f"Jean Fictif {number}",
+                                        body=f"Jean Fictif arrested {number}"))
         draft = OutgoingDraft(author_id=actor.id, step="facts")
         draft.data = {"facts": {"summary": "Jean Fictif sent false invoices"}}
         db.session.add(draft)
@@ -180,8 +193,12 @@ def read_everything(app: Flask) -> dict[str, Any]:
                 "comments": sorted(db.session.scalars(select(CaseEvent.comment))),
                 "step_values": sorted(json.dumps(e.values, sort_keys=True)
                                       for e in db.session.scalars(select(CaseEvent))),
-                "letters": sorted((letter.subject, letter.body)
+                "letters": sorted((letter.subject, letter.body, letter.discard_reason)
                                   for letter in db.session.scalars(select(Letter))),
+                "outbox": sorted((m.subject, m.body)
+                                 for m in db.session.scalars(select(OutboxMessage))),
+                "notifications": sorted((n.title, n.body)
+                                        for n in db.session.scalars(select(Notification))),
                 "persons": sorted(tuple(sorted(p.decrypted().items()))
                                   for p in db.session.scalars(select(Person))),
                 "drafts": [d.data for d in db.session.scalars(select(OutgoingDraft))],
