@@ -10,9 +10,11 @@ from mla.cases.fulltext import is_fulltext_table
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, leaving the loggers that already exist
+# alone: migrations also run inside a live process (a sandbox being created, a test),
+# and fileConfig's default disables every existing logger (the app's, gunicorn's and
+# the access-log redaction's), which then log nothing for the rest of the process.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
