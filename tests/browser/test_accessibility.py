@@ -53,6 +53,10 @@ def test_staff_pages_meet_wcag_aa(page, browser_login, case_for_pages):
     # A refused form: errors next to fields, announced.
     page.goto("/requests/new")
     page.get_by_role("button", name="Register the request").click()
+    # The answer is a new page at the same address: wait for it and its stylesheets, or
+    # axe may read the page half-loaded (unstyled menu links) on a busy machine.
+    page.get_by_text("Please correct the problems marked below.").wait_for()
+    page.wait_for_load_state("load")
     found = _violations(page)
     if found:
         problems["/requests/new (errors)"] = found
