@@ -22,7 +22,8 @@ def test_the_web_bench_measures_every_target_and_loses_nothing(worker_id_safe, c
         skip_or_fail(reason, "MLA_REQUIRE_POSTGRES")
     for tool in ("wrk", "pgbench"):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (apt-get install -y wrk postgresql-client)")
+            skip_or_fail(f"{tool} is not installed (apt-get install -y wrk postgresql-client)",
+                         "MLA_REQUIRE_POSTGRES")
     from bench import web
 
     name = run_database_name("webbench", worker_id_safe)
