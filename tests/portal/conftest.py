@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 
+from tests.worklist.export_support import small_batches, west_home  # noqa: F401 (fixtures)
+
 
 @pytest.fixture
 def make_authority(db) -> Callable[..., Any]:

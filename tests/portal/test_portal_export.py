@@ -11,47 +11,10 @@ import re
 import openpyxl
 import pytest
 
-from mla.worklist import exports
+from tests.worklist.export_support import csv_rows, read_whole, xlsx_rows
 
 HEADER = ["Reference", "Title", "Direction", "Other state", "Where it stands", "Waiting on",
           "Next due", "Urgent"]
-
-
-@pytest.fixture
-def west_home(db):
-    """The home state's day counted west of UTC (its deadlines' zone), reset after."""
-    from mla.deadlines.services import set_time_zone
-
-    set_time_zone("test", "XZ", "America/Bogota")
-    db.session.commit()
-    yield
-    set_time_zone("test", "XZ", None)
-    db.session.commit()
-
-
-@pytest.fixture
-def small_batches(monkeypatch):
-    """Two rows a batch: every export below crosses several."""
-    monkeypatch.setattr(exports, "EXPORT_BATCH", 2)
-
-
-def _get(client, url: str, **kwargs):
-    response = client.get(url, **kwargs)
-    response.get_data()
-    response.close()
-    return response
-
-
-def _csv(response) -> list[list[str]]:
-    assert response.status_code == 200
-    assert response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-
-
-def _xlsx(response) -> list[list[str]]:
-    assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
 def _on_page(client, args) -> list[str]:
@@ -90,14 +53,14 @@ def test_a_prosecutor_exports_their_offices_list_with_its_filters_in_its_order(
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode())))
     assert rows[0] == HEADER
     assert [row[0] for row in rows[1:]] == listed
-    assert _xlsx(_get(client, "/portal/export.xlsx", query_string=args)) == rows
+    assert xlsx_rows(read_whole(client, "/portal/export.xlsx", query_string=args)) == rows
 
 
 def test_the_export_has_what_the_list_shows_and_no_more(client, login_as, offices, db):
     login_as(offices["me"])
     case = offices["mine"]
     page = client.get("/portal/").get_data(as_text=True)
-    rows = {row[0]: row for row in _csv(_get(client, "/portal/export.csv"))[1:]}
+    rows = {row[0]: row for row in csv_rows(read_whole(client, "/portal/export.csv"))[1:]}
     row = rows[case.reference]
     assert row[:4] == [case.reference, case.title, "Incoming",
                        case.country.name if case.country else ""]
@@ -111,20 +74,20 @@ def test_the_export_has_what_the_list_shows_and_no_more(client, login_as, office
 
 def test_another_office_gets_none_of_them(client, login_as, offices, create_user):
     login_as(offices["me"])
-    mine = {row[0] for row in _csv(_get(client, "/portal/export.csv"))[1:]}
+    mine = {row[0] for row in csv_rows(read_whole(client, "/portal/export.csv"))[1:]}
     assert offices["mine"].reference in mine and offices["not_mine"].reference not in mine
     login_as(offices["other"])
-    theirs = {row[0] for row in _csv(_get(client, "/portal/export.csv"))[1:]}
+    theirs = {row[0] for row in csv_rows(read_whole(client, "/portal/export.csv"))[1:]}
     assert len(theirs) == 3 and not theirs & mine
-    assert not {row[0] for row in _xlsx(_get(client, "/portal/export.xlsx"))[1:]} & mine
+    assert not {row[0] for row in xlsx_rows(read_whole(client, "/portal/export.xlsx"))[1:]} & mine
     login_as(create_user("prosecutor"))  # no office: nothing
-    assert _csv(_get(client, "/portal/export.csv")) == [HEADER]
+    assert csv_rows(read_whole(client, "/portal/export.csv")) == [HEADER]
 
 
 def test_staff_cannot_use_the_portals_export(client, login_as, offices):
     login_as(offices["staff"])
-    assert _get(client, "/portal/export.csv").status_code == 403
-    assert _get(client, "/portal/export.xlsx").status_code == 403
+    assert read_whole(client, "/portal/export.csv").status_code == 403
+    assert read_whole(client, "/portal/export.xlsx").status_code == 403
 
 
 def test_no_cell_is_read_as_a_formula(client, login_as, prosecutor_setup, make_case):
@@ -133,9 +96,10 @@ def test_no_cell_is_read_as_a_formula(client, login_as, prosecutor_setup, make_c
         make_case(prosecutor_setup["staff"], domestic_authority_id=prosecutor_setup["ours"].id,
                   title=title)
     login_as(prosecutor_setup["me"])
-    exported = {row[1] for row in _csv(_get(client, "/portal/export.csv"))[1:]}
+    exported = {row[1] for row in csv_rows(read_whole(client, "/portal/export.csv"))[1:]}
     assert {f"'{t}" for t in titles} <= exported and not set(titles) & exported
-    sheet = openpyxl.load_workbook(io.BytesIO(_get(client, "/portal/export.xlsx").data)).active
+    answer = read_whole(client, "/portal/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.data)).active
     cells = [row[1] for row in sheet.iter_rows(min_row=2)]
     assert {c.value for c in cells} >= set(titles)
     assert all(c.data_type == "s" for c in cells), "text, never a formula"
@@ -161,9 +125,9 @@ def test_the_next_due_day_is_the_one_the_list_shows(client, db, login_as, prosec
     db.session.commit()
     login_as(prosecutor_setup["me"])
     page = client.get("/portal/").get_data(as_text=True)
-    row = {r[0]: r for r in _csv(_get(client, "/portal/export.csv"))[1:]}[case.reference]
+    row = {r[0]: r for r in csv_rows(read_whole(client, "/portal/export.csv"))[1:]}[case.reference]
     assert row[6] == "2026-03-20"
     assert format_date(date(2026, 3, 20), "medium", locale="en") in page
     assert format_date(date(2026, 3, 21), "medium", locale="en") not in page
-    assert {r[0]: r for r in _xlsx(_get(client, "/portal/export.xlsx"))[1:]}[case.reference][6] \
-        == "2026-03-20"
+    workbook = xlsx_rows(read_whole(client, "/portal/export.xlsx"))
+    assert {r[0]: r for r in workbook[1:]}[case.reference][6] == "2026-03-20"

@@ -13,6 +13,7 @@ import pytest
 from mla.cases.queries import CaseFilters
 from mla.directory.models import Authority
 from mla.worklist import exports
+from tests.worklist.export_support import csv_rows, read_whole, xlsx_rows
 
 HEADER = ["Reference", "Title", "Counterpart", "State", "Assigned to", "Registered",
           "Next due", "Urgent"]
@@ -25,49 +26,10 @@ def me(create_user, login_as):
     return user
 
 
-@pytest.fixture
-def west_home(db):
-    """The home state's day counted west of UTC (its deadlines' zone), reset after."""
-    from mla.deadlines.services import set_time_zone
-
-    set_time_zone("test", "XZ", "America/Bogota")
-    db.session.commit()
-    yield
-    set_time_zone("test", "XZ", None)
-    db.session.commit()
-
-
-@pytest.fixture
-def small_batches(monkeypatch):
-    """Two rows a batch: every export below crosses several."""
-    monkeypatch.setattr(exports, "EXPORT_BATCH", 2)
-
-
-def _get(client, url: str, **kwargs):
-    """The answer read whole, then closed (as a WSGI server does: the XLSX's temporary
-    file is closed with it)."""
-    response = client.get(url, **kwargs)
-    response.get_data()
-    response.close()
-    return response
-
-
-def _csv(response) -> list[list[str]]:
-    assert response.status_code == 200
-    assert response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-
-
 def _on_page(client, args) -> list[str]:
     page = client.get("/requests/", query_string={**args, "per_page": "200"})
     return re.findall(r'name="selected" value="([A-Z]+-[A-Z]+-\d{4}-\d{5}):',
                       page.get_data(as_text=True))
-
-
-def _xlsx_rows(response) -> list[list[str]]:
-    assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
 @pytest.mark.parametrize("args", [{}, {"direction": "incoming"},
@@ -91,14 +53,14 @@ def test_more_rows_than_a_batch_come_once_each_in_the_list_order_with_the_filter
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode())))
     assert rows[0] == HEADER
     assert [row[0] for row in rows[1:]] == listed
-    xlsx = _xlsx_rows(_get(client, "/requests/export.xlsx", query_string=args))
+    xlsx = xlsx_rows(read_whole(client, "/requests/export.xlsx", query_string=args))
     assert xlsx == rows, "the workbook holds what the CSV holds"
 
 
 def test_the_export_has_what_the_list_shows(client, db, me, make_case, small_batches):
     case = make_case(me, is_urgent=True, urgency_reason="Trial date", assignee_id=me.id,
                      counterpart_country="XB")
-    rows = _csv(_get(client, "/requests/export.csv"))
+    rows = csv_rows(read_whole(client, "/requests/export.csv"))
     assert rows[1][:3] == [case.reference, case.title, "Borduria"]
     assert rows[1][4:] == [me.display_name, case.created_at.date().isoformat(),
                            case.next_due_at.date().isoformat() if case.next_due_at else "",
@@ -111,9 +73,9 @@ def test_no_cell_is_read_as_a_formula(client, me, make_case, small_batches):
     titles = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)", "Plain"]
     for title in titles:
         make_case(me, title=title)
-    rows = _csv(_get(client, "/requests/export.csv", query_string={"sort": "oldest"}))
+    rows = csv_rows(read_whole(client, "/requests/export.csv", query_string={"sort": "oldest"}))
     assert [row[1] for row in rows[1:]] == [f"'{t}" for t in titles[:4]] + ["Plain"]
-    sheet = openpyxl.load_workbook(io.BytesIO(_get(
+    sheet = openpyxl.load_workbook(io.BytesIO(read_whole(
         client, "/requests/export.xlsx", query_string={"sort": "oldest"}).data)).active
     cells = [sheet.cell(row=i, column=2) for i in range(2, 7)]
     assert [c.value for c in cells] == titles
@@ -136,7 +98,7 @@ def test_a_prosecutor_exports_only_their_office_and_not_through_the_staff_list(
     nobody = create_user("prosecutor")  # no authority: nothing
     assert list(exports.list_batches(nobody, CaseFilters())) == []
     login_as(prosecutor)
-    assert _get(client, "/requests/export.csv").status_code in {302, 403}
+    assert read_whole(client, "/requests/export.csv").status_code in {302, 403}
 
 
 def test_past_a_worksheets_rows_the_workbook_says_so(client, me, make_case, small_batches,
@@ -146,12 +108,12 @@ def test_past_a_worksheets_rows_the_workbook_says_so(client, me, make_case, smal
     monkeypatch.setattr(xlsx, "XLSX_MAX_ROWS", 3)
     for _ in range(5):
         make_case(me)
-    book = openpyxl.load_workbook(io.BytesIO(_get(client, "/requests/export.xlsx").data))
+    book = openpyxl.load_workbook(io.BytesIO(read_whole(client, "/requests/export.xlsx").data))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 4 and rows[1][0] == _on_page(client, {})[0]
     note = book.worksheets[1]["A1"].value
     assert "more than 3 requests" in note and "CSV" in note
-    assert len(_csv(_get(client, "/requests/export.csv"))) == 6, "the CSV has them all"
+    assert len(csv_rows(read_whole(client, "/requests/export.csv"))) == 6, "the CSV has them all"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -165,7 +127,7 @@ def test_statements_do_not_grow_with_the_rows(client, me, make_case, small_batch
         while len(_on_page(client, {})) < total:
             make_case(me, assignee_id=me.id, is_urgent=True, urgency_reason="Trial date")
         with count_queries() as counter:
-            response = _get(client, f"/requests/export.{fmt}", query_string={"q": "fraud"})
+            response = read_whole(client, f"/requests/export.{fmt}", query_string={"q": "fraud"})
             assert response.status_code == 200
             body = response.data
         assert body
@@ -210,8 +172,9 @@ def test_each_day_is_the_one_the_list_shows_its_reader(client, db, me, make_case
     case.next_due_at = datetime(2026, 3, 21, 4, 59, 59, tzinfo=UTC)  # 20 March, 23:59:59 Bogotá
     db.session.commit()
     page = client.get("/requests/").get_data(as_text=True)
-    row = {r[0]: r for r in _csv(_get(client, "/requests/export.csv"))[1:]}[case.reference]
+    rows = csv_rows(read_whole(client, "/requests/export.csv"))
+    row = {r[0]: r for r in rows[1:]}[case.reference]
     assert row[5:7] == ["2026-03-09", "2026-03-20"]
     for shown in row[5:7]:
         assert format_date(date.fromisoformat(shown), "medium", locale="en") in page
-    assert _xlsx_rows(_get(client, "/requests/export.xlsx"))[1][5:7] == row[5:7]
+    assert xlsx_rows(read_whole(client, "/requests/export.xlsx"))[1][5:7] == row[5:7]
