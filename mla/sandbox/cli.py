@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -16,6 +18,7 @@ from mla.core import clock
 from mla.core.actors import COMMAND_LINE
 from mla.core.errors import ApiError
 from mla.core.transaction import unit_of_work
+from mla.core.zones import UTC_NAME, home_zone_name
 from mla.extensions import db
 from mla.sandbox.counterpart import run_sandbox_pass
 from mla.sandbox.export import export_pack
@@ -38,6 +41,21 @@ def _require_sandbox() -> None:
         raise click.ClickException(
             "The database has no sandbox tables: run `flask --app wsgi db upgrade` first.")
     db.session.rollback()
+
+
+def simulated_time(now: datetime) -> str:
+    """The simulated instant as the trainer's pages read it: in the instance's home
+    zone, named, with UTC beside it ("2026-12-24 14:30 CET (13:30 UTC)"). A zone without
+    a lettered abbreviation (tzdata's "-05") is named by its IANA name."""
+    utc = now.astimezone(UTC)
+    zone = home_zone_name()
+    if zone == UTC_NAME:
+        return f"{utc:%Y-%m-%d %H:%M} UTC"
+    local = utc.astimezone(ZoneInfo(zone))
+    abbreviation = local.tzname() or ""
+    name = abbreviation if abbreviation.isascii() and abbreviation.isalpha() else zone
+    beside = f"{utc:%H:%M}" if utc.date() == local.date() else f"{utc:%Y-%m-%d %H:%M}"
+    return f"{local:%Y-%m-%d %H:%M} {name} ({beside} UTC)"
 
 
 def _fail(exc: ApiError) -> click.ClickException:
@@ -72,7 +90,7 @@ def load_command(pack: str, if_empty: bool, trainer_name: str,
         click.echo(f"Loaded {loaded.name!r}: {len(loaded.requests) - later} requests, "
                    f"{len(loaded.exercises)} exercises; "
                    + (f"{later} more arriving during the exercise; " if later else "")
-                   + f"simulated clock at {clock.now():%Y-%m-%d %H:%M} UTC.")
+                   + f"simulated clock at {simulated_time(clock.now())}.")
     if trainer_name:
         _trainer(trainer_name, reset_password=False, keep=password_file)
 
@@ -125,7 +143,7 @@ def reset_command() -> None:
             pack = reset_scenario(COMMAND_LINE)
     except ApiError as exc:
         raise _fail(exc) from None
-    click.echo(f"Reset to the start of {pack.name!r} ({clock.now():%Y-%m-%d %H:%M} UTC).")
+    click.echo(f"Reset to the start of {pack.name!r} ({simulated_time(clock.now())}).")
 
 
 @cli.command("class")
@@ -173,7 +191,7 @@ def clock_command(days: int, hours: int) -> None:
         report = run_sandbox_pass(current_app._get_current_object())  # type: ignore[attr-defined]
         click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in report.items()))
     db.session.rollback()
-    click.echo(f"Simulated time: {clock.now():%Y-%m-%d %H:%M} UTC")
+    click.echo(f"Simulated time: {simulated_time(clock.now())}")
 
 
 @cli.command("packs")

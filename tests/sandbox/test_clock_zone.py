@@ -116,3 +116,50 @@ def test_a_summer_time_is_read_on_the_summer_offset(client, paris_trainer, login
     login_as(paris_trainer)
     assert _set(client, csrf_token, "2026-07-01T09:00").status_code == 302
     assert clock.now() == datetime(2026, 7, 1, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def home_zone_is(db):
+    """The home state's day counted in a given zone (its deadlines' setting), reset after."""
+    from mla.deadlines.services import set_time_zone
+
+    def set_zone(name: str) -> None:
+        set_time_zone("test", "XZ", name)
+        db.session.commit()
+
+    yield set_zone
+    set_time_zone("test", "XZ", None)
+    db.session.commit()
+
+
+def test_the_clock_command_reads_the_simulated_time_in_the_home_zone_with_utc_beside(
+        runner, loaded, home_zone_is):
+    loaded()
+    home_zone_is("Europe/Paris")
+    result = runner.invoke(args=["sandbox", "clock"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Simulated time: 2026-03-02 09:00 CET (08:00 UTC)"
+
+
+def test_the_clock_command_names_the_utc_day_when_the_home_day_differs(
+        runner, loaded, home_zone_is):
+    loaded()
+    home_zone_is("America/New_York")
+    result = runner.invoke(args=["sandbox", "clock", "--hours", "20"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == \
+        "Simulated time: 2026-03-02 23:00 EST (2026-03-03 04:00 UTC)"
+
+
+def test_the_clock_command_names_a_zone_without_an_abbreviation_by_its_iana_name(
+        runner, loaded, home_zone_is):
+    loaded()
+    home_zone_is("America/Bogota")
+    result = runner.invoke(args=["sandbox", "clock"])
+    assert result.output.strip() == "Simulated time: 2026-03-02 03:00 America/Bogota (08:00 UTC)"
+
+
+def test_the_clock_command_in_utc_names_it_once(runner, loaded):
+    loaded()
+    result = runner.invoke(args=["sandbox", "clock"])
+    assert result.output.strip() == "Simulated time: 2026-03-02 08:00 UTC"
