@@ -177,7 +177,7 @@ def _search(term: str) -> list[int]:
 def test_the_fulltext_revision_indexes_existing_requests_and_keeps_up(empty_app):
     """SQLite: rows written before d4f6a8c0e2b1 are indexed by it, and its triggers follow
     later writes (a later batch_alter_table on `cases` would drop them: this catches it)."""
-    from sqlalchemy import insert, update
+    from sqlalchemy import column, insert, table, update
 
     from mla.cases.models import Case
     from mla.core.transaction import unit_of_work
@@ -195,14 +195,18 @@ def test_the_fulltext_revision_indexes_existing_requests_and_keeps_up(empty_app)
     row = {"direction": "incoming", "kind": "mla", "workflow_name": "mla_incoming",
            "workflow_version": "x", "state": "received", "version": 1, "is_closed": False,
            "summary": "", "legal_basis": "UNTOC", "counterpart_country": "FR",
-           "domestic_reference": "", "is_urgent": False, "urgency_reason": ""}
+           "domestic_reference": "", "is_urgent": False, "urgency_reason": "",
+           "created_at": "2026-03-02 08:00:00", "updated_at": "2026-03-02 08:00:00"}
+    rows = [
+        {**row, "reference": "MLA-IN-2026-00001", "title": "Fraude à la TVA",
+         "title_search": "fraude à la tva", "counterpart_reference": "PJ/77-Lyon"},
+        {**row, "reference": "MLA-IN-2026-00002", "title": "Отмывание денег",
+         "title_search": "отмывание денег", "counterpart_reference": "A-1"},
+    ]
+    # The columns of that revision only (not the model's: later revisions add more).
+    cases_then = table("cases", *(column(name) for name in rows[0]))
     with db.engine.begin() as conn:
-        conn.execute(insert(Case.__table__), [
-            {**row, "reference": "MLA-IN-2026-00001", "title": "Fraude à la TVA",
-             "title_search": "fraude à la tva", "counterpart_reference": "PJ/77-Lyon"},
-            {**row, "reference": "MLA-IN-2026-00002", "title": "Отмывание денег",
-             "title_search": "отмывание денег", "counterpart_reference": "A-1"},
-        ])
+        conn.execute(insert(cases_then), rows)
     assert "cases_fts" not in _tables()
 
     flask_migrate.upgrade(directory=str(MIGRATIONS), revision="head")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 import uuid
 from datetime import datetime
 from typing import Any
@@ -56,6 +57,12 @@ class Case(Model):
         Index("ix_cases_open_assignee", "assignee_id",
               postgresql_where=text("is_closed IS false"),
               sqlite_where=text("is_closed IS 0")),
+        # The dashboard's "open and urgent" count (an index-only scan of at most
+        # COUNT_LIMIT + 1 entries; the heap rows it found through the two indexes above
+        # were read cold), and the list filtered urgent + open, newest first.
+        Index("ix_cases_open_urgent", "created_at", "id",
+              postgresql_where=text("is_urgent IS true AND is_closed IS false"),
+              sqlite_where=text("is_urgent IS 1 AND is_closed IS 0")),
         # `q=` is a substring search: trigram indexes serve it on PostgreSQL (the pg_trgm
         # extension, created below and by the migration). SQLite ignores the postgresql_*
         # options and builds plain indexes, which serve exact matches only.
@@ -65,6 +72,8 @@ class Case(Model):
               postgresql_ops={"title_search": "gin_trgm_ops"}),
         Index("ix_cases_counterpart_reference_trgm", "counterpart_reference",
               postgresql_using="gin", postgresql_ops={"counterpart_reference": "gin_trgm_ops"}),
+        # Requests sharing a counterpart reference (a possible link), by its key.
+        Index("ix_cases_counterpart_reference_key", "counterpart_reference_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +97,9 @@ class Case(Model):
     counterpart_authority_id: Mapped[int | None] = mapped_column(
         ForeignKey("authorities.id", ondelete="SET NULL"))
     counterpart_reference: Mapped[str] = mapped_column(String(100), default="")
+    # ``reference_key`` of it, kept by its validator (and by the register import, which
+    # inserts rows without the ORM): the one form both link searches compare.
+    counterpart_reference_key: Mapped[str] = mapped_column(String(300), default="")
     # The bilateral treaty the request is made under (its periods apply), if any.
     treaty_id: Mapped[int | None] = mapped_column(
         ForeignKey("treaties.id", ondelete="SET NULL"), index=True)
@@ -135,7 +147,18 @@ class Case(Model):
         if value and has_line_break(value):
             raise ServiceError(_("Write the reference on one line."), code="invalid",
                                details={"field": field})
+        self.counterpart_reference_key = reference_key(value or "")
         return value
+
+
+def reference_key(reference: str) -> str:
+    """A counterpart reference as the link searches compare it, whatever its case and
+    however its letters were typed: NFKC, then case-folded in Python ("ÉTAT-12",
+    "état-12" and "E\u0301tat-12" are one key). Computed here, not by the database's
+    upper() or lower(), which SQLite applies to ASCII letters only (and PostgreSQL as
+    its collation says)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", reference.strip())
+                                 .casefold())
 
 
 # The trigram operator classes above need the extension before the table is created.

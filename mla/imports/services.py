@@ -39,6 +39,7 @@ from mla.cases.models import (
     Measure,
     Offence,
     Person,
+    reference_key,
 )
 from mla.cases.queries import assignable_roles
 from mla.cases.services import (
@@ -584,6 +585,7 @@ class _Writer:
             "legal_basis": data.legal_basis,
             "counterpart_country": data.counterpart_country.upper(),
             "counterpart_reference": data.counterpart_reference.strip(),
+            "counterpart_reference_key": reference_key(data.counterpart_reference),
             "domestic_reference": data.domestic_reference.strip(),
             "is_urgent": data.is_urgent, "urgency_reason": data.urgency_reason.strip(),
             "received_at": data.received_at, "assignee_id": data.assignee_id,

@@ -31,7 +31,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    union,
 )
 from sqlalchemy.orm import aliased
 
@@ -161,22 +160,15 @@ def _earlier(other: type[Case], this: type[Case],
 
 def _counterpart_matches(is_new: NewCases) -> list[tuple[int, int]]:
     """(new request, earlier request) carrying the same counterpart reference from the
-    same country: the new one's reference as typed, in capitals or in lower case (the
-    spellings ``_same_reference`` compares), each matched by equality."""
-    this = aliased(Case)
-    typed = this.counterpart_reference
-    spellings = union(*(
-        select(this.id.label("case_id"), this.counterpart_country.label("country"),
-               this.sandbox_copy_id.label("copy_id"), spelling.label("reference"))
-        .where(is_new(this), typed != literal(""))
-        for spelling in (typed, func.upper(typed), func.lower(typed)))).subquery()
+    same country, whatever its case: their keys (``reference_key``, computed in Python
+    when each row was written) equal, as ``_same_reference`` compares them."""
     new, other = aliased(Case), aliased(Case)
-    stmt = (select(spellings.c.case_id, other.id).distinct()
-            .join(other, and_(other.counterpart_reference == spellings.c.reference,
-                              _unindexed(other.counterpart_country) == spellings.c.country,
-                              other.id != spellings.c.case_id))
-            .join(new, new.id == spellings.c.case_id)
-            .where(_same_copy(other.sandbox_copy_id, spellings.c.copy_id),
+    stmt = (select(new.id, other.id).distinct()
+            .join(other, and_(other.counterpart_reference_key == new.counterpart_reference_key,
+                              _unindexed(other.counterpart_country) == new.counterpart_country,
+                              other.id != new.id))
+            .where(is_new(new), new.counterpart_reference_key != literal(""),
+                   _same_copy(other.sandbox_copy_id, new.sandbox_copy_id),
                    _earlier(other, new, is_new)))
     return [(case_id, other_id) for case_id, other_id in db.session.execute(stmt)]
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased, contains_eager
 from mla.audit.services import record_audit
 from mla.auth.actors import Actor
 from mla.auth.models import User
-from mla.cases.models import Case, Person
+from mla.cases.models import Case, Person, reference_key
 from mla.cases.queries import visible_cases
 from mla.cases.services import add_event, registered_in_this_transaction
 from mla.core.clock import now
@@ -231,11 +231,10 @@ def _counterpart_matches(case: Case) -> list[Case]:
 
 
 def _same_reference(reference: str) -> ColumnElement[bool]:
-    """The counterpart reference as typed, in capitals or in lower case, each compared
-    as it is so an index serves the lookup (lower(column) would read every request; an
-    OR of equalities, not IN, so PostgreSQL's trigram index serves it too)."""
-    spellings = sorted({reference, reference.upper(), reference.lower()})
-    return or_(*(Case.counterpart_reference == s for s in spellings))
+    """The same counterpart reference whatever its case: its key (``reference_key``,
+    computed in Python, as the register import's bulk search compares it), on the key's
+    index."""
+    return Case.counterpart_reference_key == reference_key(reference)
 
 
 @dataclass
