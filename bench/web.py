@@ -212,11 +212,19 @@ def admin(base: str, *statements: str) -> None:
             conn.execute(statement)  # type: ignore[arg-type]
 
 
+_APPS: dict[tuple[tuple[str, str], ...], Any] = {}
+
+
 def make_app(env: dict[str, str]):  # type: ignore[no-untyped-def]
+    """The app of this environment, made once per run (each create_app costs a few
+    hundred milliseconds, more on a loaded machine; the run asks for it a dozen times)."""
     from mla import create_app
     from mla.settings import Settings
 
-    return create_app(Settings.from_env(environ=env))
+    key = tuple(sorted(env.items()))
+    if key not in _APPS:
+        _APPS[key] = create_app(Settings.from_env(environ=env))
+    return _APPS[key]
 
 
 def migrate(app) -> None:  # type: ignore[no-untyped-def]
@@ -434,10 +442,11 @@ def measure_pages(env: dict[str, str], app_url: str, bare_url: str, work: Path,
     return targets
 
 
-def print_pages(size: int, targets: list[Target]) -> None:
+def print_pages(size: int, targets: list[Target], options: Options) -> None:
     bare = next(t for t in targets if t.name == BARE).rate()
     health = next(t for t in targets if t.name == HEALTH).rate()
-    print(f"\n{size:,} requests: pages under load (wrk -t2 -c16, median of rounds)")
+    print(f"\n{size:,} requests: pages under load (wrk -t{options.threads} "
+          f"-c{options.connections}, median of rounds)")
     print(f"{'target':<16} {'req/s':>8} {'x bare':>7} {'x health':>8} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'1 p50':>7} {'1 p95':>7}  other than 200")
     for t in targets:
@@ -634,9 +643,11 @@ def check_writes(env: dict[str, str], writes: Writes, last_case: int, last_event
     return problems
 
 
-def print_writes(writes: Writes, counts: tuple[int, int], problems: list[str]) -> None:
+def print_writes(writes: Writes, counts: tuple[int, int], problems: list[str],
+                 options: Options) -> None:
     tps = statistics.median(writes.pgbench)
-    print(f"\nwrites at 8 connections (wrk -t2 -c8, median of rounds); pgbench TPC-B "
+    print(f"\nwrites at {options.writers} connections (wrk -t{options.threads} "
+          f"-c{options.writers}, median of rounds); pgbench TPC-B "
           f"{tps:.0f} TPS (rounds: {', '.join(f'{x:.0f}' for x in writes.pgbench)})")
     print(f"{'target':<16} {'req/s':>8} {'x pgbench':>9} {'p50 ms':>8} {'p99 ms':>8}  answers")
     for name, runs in (("transitions", writes.transitions),
@@ -802,9 +813,9 @@ def run(args: argparse.Namespace) -> list[SizeResult]:
             targets, writes, counts, problems, rss = measure_size(env, home, base, pg_db,
                                                                   options, args.writes)
             results.append(SizeResult(size, targets, writes, problems, rss))
-            print_pages(size, targets)
+            print_pages(size, targets, options)
             if writes is not None:
-                print_writes(writes, counts, problems)
+                print_writes(writes, counts, problems, options)
             print(f"\nmemory after the load (VmRSS per gunicorn worker): app "
                   f"{', '.join(f'{m} MiB' for m in rss[0])}; bare "
                   f"{', '.join(f'{m} MiB' for m in rss[1])}")
@@ -812,6 +823,7 @@ def run(args: argparse.Namespace) -> list[SizeResult]:
             if args.explain and size == sizes[-1]:
                 explain(env, targets)
     finally:
+        _APPS.clear()  # their engines name this run's database
         if not (args.keep or args.reuse):
             admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
                   f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)')
