@@ -84,6 +84,10 @@ class Rule:
     repeat: bool = False
     send_without_approval: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # The file gives the citation in words (``{ words = "..." }``: "Domestic law ..."),
+    # not as a legal reference: a letter names it on a line of its own, never after a
+    # preposition ("En application de Le droit interne"). Set from the file's form only.
+    citation_is_words: bool = False
 
     # What people read, in the page's language (mla.core.i18n; the fields above keep
     # the file's English; a legal citation keeps its official form in every language).
@@ -121,7 +125,8 @@ class Rule:
         return self.extension == "agreed_date"
 
 
-_FIELDS = {f for f in Rule.__dataclass_fields__ if f not in {"code", "extra"}}
+_FIELDS = {f for f in Rule.__dataclass_fields__
+           if f not in {"code", "extra", "citation_is_words"}}
 
 
 def _check(code: str, raw: dict[str, Any]) -> Rule:
@@ -131,6 +136,7 @@ def _check(code: str, raw: dict[str, Any]) -> Rule:
     values = dict(raw)
     try:  # a legal citation, or a source in words (mla.core.i18n.citation_words)
         values["citation"] = citation_words(raw.get("citation", ""))
+        values["citation_is_words"] = isinstance(raw.get("citation"), dict)
     except ValueError as exc:
         raise RuleError(f"rule {code}: {exc}") from None
     for required in ("title", "citation"):
