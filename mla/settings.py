@@ -95,6 +95,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
 
 
+def _max_age(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more seconds, got {value}")
+    return value
+
+
 def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     """A rate limit such as "10 per minute;50 per hour", checked at start-up."""
     value = env.get(name, "").strip() or default
@@ -230,6 +237,9 @@ class Settings:
     testing: bool = False
     # The interface language when neither the user nor the browser says (MLA_DEFAULT_LOCALE).
     default_locale: str = "en"
+    # Seconds the reports' figures are served from storage before they are computed
+    # again (MLA_REPORT_FIGURES_MAX_AGE; 0: never kept, computed on every read).
+    report_figures_max_age: int = 900
     document_store: DocumentStore = DocumentStore.DATABASE
     # The key ring's JSON when MLA_KEY_RING provides it; key_file is not read then.
     key_ring_json: str | None = field(default=None, repr=False)
@@ -353,6 +363,7 @@ class Settings:
             "smtp": smtp,
             "run_scheduler_in_process": _flag(env.get("MLA_RUN_SCHEDULER"), False),
             "default_locale": _locale(env),
+            "report_figures_max_age": _max_age(env, "MLA_REPORT_FIGURES_MAX_AGE", 900),
         }
         values.update(overrides)
         key_default = values.pop("key_file_is_default")

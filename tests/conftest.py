@@ -165,9 +165,11 @@ def make_settings(tmp: Path, database_url: str | None = None, **overrides: Any) 
     # Two-step sign-in not required either: login_as signs in with a password, and a
     # TOTP code may not be used twice in its 30 seconds (tests/auth/test_two_factor.py
     # turns on the production default, admins and supervisors, for its own tests).
+    # Report figures computed on every read (0): tests change the history between two
+    # reads; tests/reports/test_ready.py turns keeping them on.
     values: dict[str, Any] = {"testing": True, "key_file": tmp / "keyring.json",
                               "cookie_secure": False, "sign_in_limits": False,
-                              "require_2fa_roles": frozenset()}
+                              "require_2fa_roles": frozenset(), "report_figures_max_age": 0}
     values.update(overrides)
     return Settings.from_env(environ=environ, instance_path=tmp, **values)
 

@@ -17,13 +17,14 @@ from mla.core.errors import ApiError
 from mla.reports.filters import FilterError, ReportFilters, parse_filters
 from mla.reports.queries import (
     AGE_BUCKETS,
+    CounterpartRow,
+    DeadlineRow,
+    Outcomes,
     Spread,
-    counterparts,
-    deadlines_kept,
-    outcomes,
-    time_report,
-    workload,
+    TimeReport,
+    Workload,
 )
+from mla.reports.ready import Ready, figures
 from mla.reports.roles import REPORT_READERS
 from mla.reports.tables import rule_title
 from mla.workflow.grounds import GROUNDS_BY_CODE
@@ -57,7 +58,14 @@ OpenByAgeOut = Schema.from_dict(
     {bucket: fields.Integer(required=True) for bucket in AGE_BUCKETS}, name="OpenByAgeOut")
 
 
-class WorkloadOut(Schema):
+class FiguresOut(Schema):
+    computed_at = fields.DateTime(required=True, metadata={
+        "description": "When these figures were computed (UTC). They are kept ready and "
+                       "computed again once older than the instance's "
+                       "MLA_REPORT_FIGURES_MAX_AGE (15 minutes by default)."})
+
+
+class WorkloadOut(FiguresOut):
     received = fields.Integer(required=True, metadata={
         "description": "Incoming requests registered in the period."})
     sent = fields.Integer(required=True, metadata={
@@ -95,7 +103,16 @@ def reports_workload() -> ResponseReturnValue:
             application/json:
               schema: WorkloadOut
     """
-    return jsonify(workload(current_user, report_filters(), details=False).as_json())
+    ready = figures(current_user, "workload", report_filters())
+    data: Workload = ready.value
+    return _answer(ready, data.as_json())
+
+
+def _answer(ready: Ready, body: dict[str, object]) -> ResponseReturnValue:
+    """The figures with the instant they were computed, in the body and as Last-Modified."""
+    response = jsonify({**body, "computed_at": ready.computed_at.isoformat()})
+    response.last_modified = ready.computed_at
+    return response
 
 
 class SpreadOut(Schema):
@@ -109,7 +126,7 @@ class StateTimeOut(SpreadOut):
     clock_paused = fields.Boolean(required=True)
 
 
-class TimeOut(Schema):
+class TimeOut(FiguresOut):
     to_close = fields.Nested(SpreadOut, required=True, metadata={
         "description": "Days from registration to closing, requests closed in the period."})
     in_state = fields.List(fields.Nested(StateTimeOut), required=True, metadata={
@@ -127,7 +144,7 @@ class CounterpartOut(Schema):
     open_inquiries = fields.Integer(required=True)
 
 
-class CounterpartsOut(Schema):
+class CounterpartsOut(FiguresOut):
     items = fields.List(fields.Nested(CounterpartOut), required=True)
 
 
@@ -144,7 +161,7 @@ class RefusalOut(Schema):
     count = fields.Integer(required=True)
 
 
-class OutcomesOut(Schema):
+class OutcomesOut(FiguresOut):
     by_state = fields.List(fields.Nested(OutcomeOut), required=True)
     refusals = fields.List(fields.Nested(RefusalOut), required=True)
 
@@ -161,7 +178,7 @@ class DeadlineKeptOut(Schema):
     pending = fields.Integer(required=True)
 
 
-class DeadlinesKeptOut(Schema):
+class DeadlinesKeptOut(FiguresOut):
     items = fields.List(fields.Nested(DeadlineKeptOut), required=True)
 
 
@@ -186,10 +203,12 @@ def reports_time() -> ResponseReturnValue:
             application/json:
               schema: TimeOut
     """
-    data = time_report(current_user, report_filters())
-    return jsonify({"to_close": _spread(data.to_close),
-                    "in_state": [{"state": label, "clock_paused": paused, **_spread(spread)}
-                                 for label, paused, spread in data.in_state]})
+    ready = figures(current_user, "time", report_filters())
+    data: TimeReport = ready.value
+    return _answer(ready, {"to_close": _spread(data.to_close),
+                           "in_state": [{"state": label, "clock_paused": paused,
+                                         **_spread(spread)}
+                                        for label, paused, spread in data.in_state]})
 
 
 @bp.route("/reports/counterparts", methods=["GET"])
@@ -209,8 +228,9 @@ def reports_counterparts() -> ResponseReturnValue:
             application/json:
               schema: CounterpartsOut
     """
-    rows = counterparts(current_user, report_filters())
-    return jsonify({"items": [
+    ready = figures(current_user, "counterparts", report_filters())
+    rows: list[CounterpartRow] = ready.value
+    return _answer(ready, {"items": [
         {"country_code": r.country_code, "country": r.country, "authority": r.authority,
          "received": r.incoming, "sent": r.outgoing,
          "acknowledgement_median_days": r.to_acknowledge.median,
@@ -235,15 +255,16 @@ def reports_outcomes() -> ResponseReturnValue:
             application/json:
               schema: OutcomesOut
     """
-    data = outcomes(current_user, report_filters())
+    ready = figures(current_user, "outcomes", report_filters())
+    data: Outcomes = ready.value
     refusals = []
     for code, n in data.refusals:
         found = GROUNDS_BY_CODE.get(code)
         refusals.append({"ground": code, "label": found.label_text if found else code,
                          "article": found.citation_text if found else "", "count": n})
-    return jsonify({"by_state": [{"outcome": label, "incoming": i, "outgoing": o}
-                                 for label, i, o in data.by_state],
-                    "refusals": refusals})
+    return _answer(ready, {"by_state": [{"outcome": label, "incoming": i, "outgoing": o}
+                                        for label, i, o in data.by_state],
+                           "refusals": refusals})
 
 
 @bp.route("/reports/deadlines", methods=["GET"])
@@ -263,8 +284,9 @@ def reports_deadlines() -> ResponseReturnValue:
             application/json:
               schema: DeadlinesKeptOut
     """
-    rows = deadlines_kept(current_user, report_filters())
-    return jsonify({"items": [
+    ready = figures(current_user, "deadlines", report_filters())
+    rows: list[DeadlineRow] = ready.value
+    return _answer(ready, {"items": [
         {"rule": r.rule_code, "title": rule_title(r.rule_code), "is_custody": r.is_custody,
          "due": r.due, "on_time": r.on_time, "late": r.late, "missed": r.missed,
          "stopped": r.stopped, "pending": r.pending} for r in rows]})

@@ -1,4 +1,5 @@
-"""`flask --app wsgi reports rebuild`: recompute the reports' summary from the history."""
+"""`flask --app wsgi reports rebuild`: recompute the reports' summary from the history;
+`reports warm`: compute the figures kept ready (mla.reports.ready)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from mla.core.transaction import unit_of_work
+from mla.reports.ready import refresh_figures
 from mla.reports.summary import rebuild_stays
 
 cli = AppGroup("reports", help="Reports.")
@@ -18,3 +20,13 @@ def rebuild() -> None:
     with unit_of_work():
         stays = rebuild_stays()
     click.echo(f"report summary rebuilt: {stays} finished stays")
+
+
+@cli.command("warm")
+def warm() -> None:
+    """Compute the report figures kept ready: the default view, and every view read in
+    the last day whose figures are past half their max age (what the scheduler does a
+    few at a time); then delete the figures nobody read for a week."""
+    counts = refresh_figures(limit=None, seconds=None)
+    click.echo(f"report figures: {counts['figures_refreshed']} computed, "
+               f"{counts['figures_pruned']} unread for a week deleted")

@@ -4,8 +4,8 @@ so what is copied or downloaded is what was on screen."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,17 +21,16 @@ from mla.reports.links import closed_args, list_args, open_args
 from mla.reports.queries import (
     AGE_BUCKETS,
     CounterpartRow,
+    DeadlineRow,
+    Outcomes,
     ReviewColumn,
     Spread,
+    TimeReport,
+    Workload,
     counterpart_record,
-    counterparts,
-    deadlines_kept,
     iccs_titles,
-    outcomes,
-    review_columns,
-    time_report,
-    workload,
 )
+from mla.reports.ready import REVIEW_BASES, Ready, figures
 from mla.workflow.grounds import GROUNDS_BY_CODE
 
 
@@ -46,6 +45,12 @@ class Table:
     labels: list[str] | None = None
     # Per row, per column: the request list's arguments for the requests a figure counts.
     cell_links: list[list[dict[str, str] | None]] | None = None
+    # When the figures were computed (they are kept ready: mla.reports.ready).
+    computed_at: datetime | None = None
+
+
+def _as_of(ready: Ready, tables: list[Table]) -> list[Table]:
+    return [replace(t, computed_at=ready.computed_at) for t in tables]
 
 
 def _days(value: float | None) -> float | int | str:
@@ -73,7 +78,8 @@ def _month_labels(months: list[Any]) -> list[str]:
 
 
 def workload_tables(actor: User, f: ReportFilters) -> list[Table]:
-    data = workload(actor, f)
+    ready = figures(actor, "workload", f)
+    data: Workload = ready.value
     summary = Table("summary", _("Summary"), [_("Figure"), _("Requests")], [
         [_("Received (incoming, registered in the period)"), data.received],
         [_("Sent (outgoing, registered in the period)"), data.sent],
@@ -108,7 +114,7 @@ def workload_tables(actor: User, f: ReportFilters) -> list[Table]:
                      format_date(o["registered_at"].astimezone(f.zone).date())]
                     for o in data.oldest],
                    links=[o["reference"] for o in data.oldest])
-    return [summary, months, by_state, by_age, oldest]
+    return _as_of(ready, [summary, months, by_state, by_age, oldest])
 
 
 def _month_args(f: ReportFilters, month: date, direction: str) -> dict[str, str] | None:
@@ -127,7 +133,8 @@ def _counterpart_args(f: ReportFilters, row: CounterpartRow,
 
 
 def time_tables(actor: User, f: ReportFilters) -> list[Table]:
-    data = time_report(actor, f)
+    ready = figures(actor, "time", f)
+    data: TimeReport = ready.value
     spread_columns = [_("Requests"), _("Median days"), _("90th percentile, days")]
     to_close = Table("to_close", _("From registration to closing (requests closed in the "
                                    "period)"), spread_columns, [_spread(data.to_close)],
@@ -137,11 +144,12 @@ def time_tables(actor: User, f: ReportFilters) -> list[Table]:
                      [_("State"), _("Deadlines"), *spread_columns],
                      [[label, _paused(paused), *_spread(spread)]
                       for label, paused, spread in data.in_state])
-    return [to_close, in_state]
+    return _as_of(ready, [to_close, in_state])
 
 
 def counterpart_tables(actor: User, f: ReportFilters) -> list[Table]:
-    rows: list[CounterpartRow] = counterparts(actor, f)
+    ready = figures(actor, "counterparts", f)
+    rows: list[CounterpartRow] = ready.value
     table = Table(
         "counterparts", _("Counterparts (requests registered in the period)"),
         [_("State"), _("Authority"), _("Received from"), _("Sent to"),
@@ -151,11 +159,12 @@ def counterpart_tables(actor: User, f: ReportFilters) -> list[Table]:
           _days(r.to_execute.median), r.open_inquiries] for r in rows],
         cell_links=[[None, None, *(_counterpart_args(f, r, d) for d in ("incoming", "outgoing")),
                      None, None, None] for r in rows])
-    return [table]
+    return _as_of(ready, [table])
 
 
 def outcome_tables(actor: User, f: ReportFilters) -> list[Table]:
-    data = outcomes(actor, f)
+    ready = figures(actor, "outcomes", f)
+    data: Outcomes = ready.value
     by_state = Table("outcomes", _("How the requests closed in the period ended"),
                      [_("Outcome"), _("Incoming"), _("Outgoing")],
                      [list(row) for row in data.by_state],
@@ -171,7 +180,7 @@ def outcome_tables(actor: User, f: ReportFilters) -> list[Table]:
                      [_("Ground"), _("Article"), _("Requests")], grounds,
                      cell_links=[[None, None, closed_args(f, ground=code)]
                                  for code, _n in data.refusals])
-    return [by_state, refusals]
+    return _as_of(ready, [by_state, refusals])
 
 
 def rule_title(code: str) -> str:
@@ -182,7 +191,8 @@ def rule_title(code: str) -> str:
 
 
 def deadline_tables(actor: User, f: ReportFilters) -> list[Table]:
-    rows = deadlines_kept(actor, f)
+    ready = figures(actor, "deadlines", f)
+    rows: list[DeadlineRow] = ready.value
     custody = [r for r in rows if r.is_custody]
     custody_missed = sum(r.missed + r.late for r in custody)
     summary = Table("custody", _("Custody limits due in the period"),
@@ -194,7 +204,7 @@ def deadline_tables(actor: User, f: ReportFilters) -> list[Table]:
                    _("Met late"), _("Passed unmet"), _("Stopped unmet"), _("Not due yet")],
                   [[rule_title(r.rule_code), _("yes") if r.is_custody else "", r.due,
                     r.on_time, r.late, r.missed, r.stopped, r.pending] for r in rows])
-    return [summary, table]
+    return _as_of(ready, [summary, table])
 
 
 SECTIONS: dict[str, Callable[[User, ReportFilters], list[Table]]] = {
@@ -230,10 +240,7 @@ def counterpart_line(actor: User, case: Case) -> str:
 
 # --- the implementation review (UNTOC, UNCAC) ------------------------------------------
 
-REVIEW_BASES = ("UNTOC", "UNCAC")
-
-
-def review_table(actor: User, year: int, zone: ZoneInfo) -> Table:
+def review_table(actor: User, year: int, zone: ZoneInfo, *, recompute: bool = False) -> Table:
     """A year's international cooperation under each convention as legal basis, requests
     made (outgoing) and received (incoming): the figures a state reports in the review
     of implementation, one column per convention and direction."""
@@ -245,22 +252,24 @@ def review_table(actor: User, year: int, zone: ZoneInfo) -> Table:
         keys += [("outgoing", basis), ("incoming", basis)]
     year_filters = ReportFilters(start_on=date(year, 1, 1), end_on=date(year, 12, 31),
                                  zone=zone)
-    found = review_columns(actor, year_filters, REVIEW_BASES)
+    ready = figures(actor, "review", year_filters, recompute=recompute)
+    found: dict[tuple[str, str], ReviewColumn] = ready.value
     per_column = [found.get(key, ReviewColumn()) for key in keys]
     outcome_labels: list[str] = []
     for column in per_column:
         outcome_labels += [label for label in column.ended if label not in outcome_labels]
-    figures: dict[str, list[Any]] = {}
-    figures[_("Requests registered in the year")] = [c.registered for c in per_column]
-    figures[_("Closed in the year")] = [c.closed for c in per_column]
+    rows: dict[str, list[Any]] = {}
+    rows[_("Requests registered in the year")] = [c.registered for c in per_column]
+    rows[_("Closed in the year")] = [c.closed for c in per_column]
     for label in sorted(outcome_labels):
-        figures[label] = [c.ended.get(label, 0) for c in per_column]
-    figures[_("Median days from registration to closing")] = [
+        rows[label] = [c.ended.get(label, 0) for c in per_column]
+    rows[_("Median days from registration to closing")] = [
         _days(c.to_close.median) for c in per_column]
-    figures[_("Main counterparts")] = [
+    rows[_("Main counterparts")] = [
         "; ".join(f"{country} ({n})" for country, n in c.counterparts) for c in per_column]
     titles = iccs_titles({s for c in per_column for s, _n in c.sections})
-    figures[_("Main offences (ICCS sections)")] = [
+    rows[_("Main offences (ICCS sections)")] = [
         "; ".join(f"{titles.get(s, s)} ({n})" for s, n in c.sections) for c in per_column]
     return Table("review", _("International cooperation in %(year)s", year=year), headers,
-                 [[label, *values] for label, values in figures.items()])
+                 [[label, *values] for label, values in rows.items()],
+                 computed_at=ready.computed_at)

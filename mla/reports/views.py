@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from mla.audit.services import record_audit
 from mla.cases.constants import DIRECTIONS, KINDS, MEASURES
 from mla.cases.queries import staff_choices
 from mla.cases.validation import home_today, home_zone
@@ -16,8 +20,9 @@ from mla.core.errors import ApiError
 from mla.core.text import csv_text
 from mla.reference.queries import country_choices, instrument_choices
 from mla.reports.exports import XLSX_MIMETYPE, xlsx_bytes
-from mla.reports.filters import FilterError, default_period, parse_filters
+from mla.reports.filters import FILTER_NAMES, FilterError, default_period, parse_filters
 from mla.reports.queries import iccs_sections
+from mla.reports.ready import PAGE_SECTIONS, max_age, page_figures, scope_key
 from mla.reports.roles import REPORT_READERS
 from mla.reports.tables import SECTIONS, Table, review_table
 
@@ -47,7 +52,7 @@ def index() -> ResponseReturnValue:
     sections = [(name, SECTION_TITLES[name], build(current_user, filters))
                 for name, build in SECTIONS.items()]
     return render_template("reports/index.html", form=form, errors={}, filters=filters,
-                           sections=sections, **_choices())
+                           sections=sections, **_age(sections), **_choices())
 
 
 @bp.route("/office")
@@ -71,7 +76,7 @@ def office() -> ResponseReturnValue:
     sections = [(name, SECTION_TITLES[name], build(current_user, filters))
                 for name, build in SECTIONS.items()]
     return render_template("reports/index.html", form=form, errors={}, filters=filters,
-                           sections=sections, **page)
+                           sections=sections, view="office", **_age(sections), **page)
 
 
 @bp.route("/<section>/<table>.csv")
@@ -100,8 +105,9 @@ def review() -> ResponseReturnValue:
     if error:
         return render_template("reports/review.html", year=request.args.get("year", ""),
                                error=error, table=None), 422
-    return render_template("reports/review.html", year=year, error="",
-                           table=review_table(current_user, year, home_zone()))
+    table = review_table(current_user, year, home_zone())
+    return render_template("reports/review.html", year=year, error="", table=table,
+                           as_of=table.computed_at, max_age_minutes=_minutes())
 
 
 @bp.route("/review.csv")
@@ -128,8 +134,57 @@ def _review_export(fmt: str) -> ResponseReturnValue:
     return Response(xlsx_bytes(table), mimetype=XLSX_MIMETYPE, headers=headers)
 
 
-def _year() -> tuple[int, str]:
-    raw = (request.args.get("year") or "").strip()
+@bp.route("/recompute", methods=["POST"])
+@allow(*REPORT_READERS, "prosecutor")
+def recompute() -> ResponseReturnValue:
+    """"Recompute now": the figures of the page the reader came from, for their own scope,
+    computed again at once; audited; back to the same page and filters."""
+    view = request.form.get("view", "")
+    if current_user.role == "prosecutor":
+        view = "office"  # a prosecutor's figures are their office's page
+    elif view not in ("index", "review"):
+        view = "index"
+    if view == "review":
+        year, error = _year(request.form)
+        if error:
+            return redirect(url_for("reports.review", year=request.form.get("year", "")))
+        review_table(current_user, year, home_zone(), recompute=True)
+        _recomputed(view, ["review"], {"year": str(year)})
+        return redirect(url_for("reports.review", year=year))
+    args: dict[str, Any] = {
+        k: v for k in FILTER_NAMES if (v := (request.form.get(k) or "").strip())}
+    back = url_for(f"reports.{view}", **args)
+    try:
+        filters = parse_filters({k: str(v) for k, v in args.items()})
+    except FilterError:
+        return redirect(back)  # the page names what is wrong
+    if view == "office" and filters.assignee is not None:
+        return redirect(back)
+    page_figures(current_user, filters, recompute=True)
+    _recomputed(view, list(PAGE_SECTIONS), filters.query_args())
+    return redirect(back)
+
+
+def _recomputed(view: str, sections: list[str], args: dict[str, str]) -> None:
+    scope = scope_key(current_user).split(":", 1)[0]  # all, authority or user
+    record_audit(current_user, "reports.recompute", object_type="reports", object_id=view,
+                 sections=sections, scope=scope, filters=args)
+    flash(_("The figures were computed again just now."), "success")
+
+
+def _age(sections: list[tuple[str, object, list[Table]]]) -> dict[str, object]:
+    """When the page's oldest figures were computed, and how often they are."""
+    computed = [t.computed_at for _n, _t, tables in sections for t in tables if t.computed_at]
+    return {"as_of": min(computed, default=None), "max_age_minutes": _minutes()}
+
+
+def _minutes() -> int:
+    """The max age in whole minutes, rounded up (0: figures are not kept)."""
+    return -(-max_age() // 60)
+
+
+def _year(source: Mapping[str, str] | None = None) -> tuple[int, str]:
+    raw = ((request.args if source is None else source).get("year") or "").strip()
     if not raw:
         return home_today().year - 1, ""
     if not raw.isdigit() or not 1900 <= int(raw) <= 9000:

@@ -31,6 +31,7 @@ PROSECUTOR_WRITES = {
     "portal.start_draft", "portal.draft_step", "portal.submit_draft", "portal.answer",
     "api.dual_criminality", "api.take_transition", "notifications.read",
     "deadlines.create_feed", "deadlines.revoke_feed", "workflow.take_step",
+    "reports.recompute",  # "Recompute now": their own office's figures
     # Public to everyone: what vouches for a delivery is the package's signature.
     "exchange_inbox.inbox",
 }
