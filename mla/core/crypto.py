@@ -303,6 +303,21 @@ class SealedText(TypeDecorator[str]):
             return ""
 
 
+class SealedOptionalText(SealedText):
+    """``SealedText`` for a column that is empty most of the time (an outbox row's last
+    delivery error): "" is stored as NULL, nothing sealed, and NULL reads as "". Code
+    reads and writes plain ``str``; SQL asks ``IS NOT NULL`` for "has a value" (a
+    comparison with "" would bind NULL, and a sealed value never equals a literal)."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> bytes | None:
+        return super().process_bind_param(value or None, dialect)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> str:
+        return super().process_result_value(value, dialect) or ""
+
+
 EXTENSION_KEY = "mla.keyring"
 
 

@@ -8,6 +8,7 @@ caller records in a transaction of its own (``record_refusal``) after rolling ba
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -333,13 +334,17 @@ def seal_request(actor: Actor, case: Case, *, check: bool = True,
     message.package_sha256 = digest
     message.issued_at = issued
     db.session.flush()
-    limited: dict[str, Any] = {"left_out": sorted(choice.left_out), "limited_sent": sorted(warned),
-                               "reason": choice.reason.strip() if warned else ""}
+    limited: dict[str, Any] = {"left_out": sorted(choice.left_out), "limited_sent": sorted(warned)}
+    # The caseworker's words may name a person (whose consent, given when): sealed with the
+    # timeline entry; the audit keeps only that a reason was given, and its length.
+    reason = choice.reason.strip() if warned else ""
     add_event(case, actor, "exchange", data={
         "label": "Sealed for electronic transmission", "action": "sealed",
-        "message_id": message_id, "counterpart": keys.authority_id, **limited})
+        "message_id": message_id, "counterpart": keys.authority_id, **limited},
+        sealed_values=json.dumps({"reason": reason}, ensure_ascii=False) if reason else None)
     record_audit(actor, "exchange.seal", case, message_id=message_id,
-                 counterpart=keys.authority_id, sha256=digest, **limited)
+                 counterpart=keys.authority_id, sha256=digest, **limited,
+                 reason_given=bool(reason), reason_length=len(reason))
     return SealedRequest(data=data, message=message, counterpart=record)
 
 

@@ -18,6 +18,7 @@ dies, the lease expires and the row is claimed again.
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 import uuid
@@ -251,13 +252,24 @@ def failure_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+
+def without_addresses(text: str) -> str:
+    """``text`` with every e-mail address replaced, for a log line: the mail server's
+    words echo the recipient or the sender (the sealed last_error keeps them whole for
+    the outbox page). The SMTP code and the server's reason stay."""
+    return _ADDRESS.sub("[address]", text)
+
+
 def _fail(token: str, row: OutboxMessage, error: str, report: DispatchReport) -> None:
     at = now()
     if row.attempts >= MAX_ATTEMPTS:
         _mark(token, row.id, status=OutboxStatus.DEAD, last_error=error[:2000], claim_token=None,
               claimed_until=None)
         report.dead += 1
-        log.error("outbox %s dead after %s attempts: %s", row.key, row.attempts, error)
+        log.error("outbox %s dead after %s attempts: %s", row.key, row.attempts,
+                  without_addresses(error))
     else:
         _mark(token, row.id, status=OutboxStatus.PENDING, last_error=error[:2000], claim_token=None,
               claimed_until=None, available_at=at + backoff(row.attempts))
@@ -317,7 +329,7 @@ class SentMarker:
 
     _SQL = text(
         "UPDATE outbox_messages SET status = 'sent', sent_at = :at, claim_token = NULL, "
-        "claimed_until = NULL, last_error = '' WHERE id = :id AND claim_token = :token")
+        "claimed_until = NULL, last_error = NULL WHERE id = :id AND claim_token = :token")
 
     def __init__(self, token: str) -> None:
         self.token = token

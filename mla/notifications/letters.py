@@ -321,11 +321,12 @@ def _user_id(actor: Actor) -> int | None:
     return actor.id if isinstance(actor, User) else None
 
 
-def _timeline(case: Case, actor: Actor, letter: Letter, action: str, **extra: Any) -> None:
+def _timeline(case: Case, actor: Actor, letter: Letter, action: str, *,
+              sealed_values: str | None = None, **extra: Any) -> None:
     add_event(case, actor, "letter", comment=letter.subject, is_internal=True,
               data={"letter_id": letter.id, "template": letter.template_code,
                     "language": letter.language, "action": action, "status": letter.status,
-                    **extra})
+                    **extra}, sealed_values=sealed_values)
 
 
 def _release(actor: Actor, letter: Letter, *, approver: User | None) -> None:
@@ -535,7 +536,10 @@ def retry_letter(actor: User, letter: Letter) -> OutboxMessage:
     row.claimed_until = None
     row.last_error = ""  # the timeline keeps it; the letter now reads "waiting to be sent"
     db.session.flush()
-    _timeline(letter.case, actor, letter, "retry", reason=reason[:300])
+    # The mail server's words may name a mailbox: sealed with the entry, not in its data.
+    _timeline(letter.case, actor, letter, "retry",
+              sealed_values=json.dumps({"reason": reason[:300]}, ensure_ascii=False)
+              if reason else None)
     record_audit(actor, "letter.retry", letter.case, letter_id=letter.id)
     return row
 
@@ -568,7 +572,7 @@ def undelivered_letters(limit: int = 200) -> list[Letter]:
         .where(Letter.status == LetterStatus.APPROVED,
                or_(OutboxMessage.status == OutboxStatus.DEAD,
                    (OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)))
-                   & (OutboxMessage.last_error != "")))
+                   & OutboxMessage.last_error.is_not(None)))  # sealed: NULL is no error
         .order_by(Letter.decided_at.desc(), Letter.id.desc()).limit(limit)))
 
 

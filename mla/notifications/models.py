@@ -7,11 +7,11 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mla.core.clock import now
-from mla.core.crypto import SealedText
+from mla.core.crypto import SealedOptionalText, SealedText
 from mla.core.db import StrEnumType, UTCDateTime
 from mla.core.errors import ServiceError
 from mla.core.text import has_line_break
@@ -72,7 +72,10 @@ class OutboxMessage(Model):
     attempts: Mapped[int] = mapped_column(default=0)
     claim_token: Mapped[str | None] = mapped_column(String(32))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    # Sealed: the mail server's words may echo a recipient's address (a 550 names the
+    # mailbox). NULL while there is no error, so asking "failed?" in SQL is IS NOT NULL.
+    last_error: Mapped[str] = mapped_column(
+        SealedOptionalText("outbox_messages.last_error"), nullable=True, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 

@@ -5,13 +5,14 @@ answered by conditions and assurances)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from mla.audit.models import AuditEntry
-from mla.cases.models import Case
+from mla.cases.models import Case, CaseEvent
 from mla.core.transaction import unit_of_work
 from mla.documents.models import Document
 from mla.exchange.models import ExchangeMessage
@@ -76,7 +77,9 @@ def test_export_warns_on_a_limited_document_until_left_out_or_acknowledged(
     with a.app.app_context():
         seal = db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "exchange.seal").order_by(AuditEntry.id.desc())).first()
-        assert seal.details["reason"] == "Consent of 3 March"
+        # The audit says a reason was given, not what it says (sealed on the timeline).
+        assert "reason" not in seal.details and "Consent" not in json.dumps(seal.details)
+        assert (seal.details["reason_given"], seal.details["reason_length"]) == (True, 18)
         assert len(seal.details["limited_sent"]) == 1
 
 
@@ -120,3 +123,65 @@ def test_the_transmit_panel_shows_the_warning_and_needs_an_answer(instances):  #
         seal = db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "exchange.seal").order_by(AuditEntry.id.desc())).first()
         assert seal.details["left_out"] == [annex_id]
+
+
+CONSENT = "Consent of Zoltan Canarybird-Quetzal's counsel, 3 March"
+
+
+def test_the_reason_for_a_limited_document_is_sealed_and_the_timeline_shows_it(
+        instances):  # noqa: F811
+    """Why a limited document went anyway is typed by the caseworker and may name a
+    person: ciphertext in case_events, absent from the audit trail (page and CSV export,
+    which say that a reason was given), shown on the request's timeline."""
+    a, _b = instances
+    reference = _outgoing(a)
+    annex_id = _limit_annex(a, reference)
+    client = a.app.test_client()
+    login = client.get("/login")
+    assert client.post("/login", data={
+        "username": "cw", "password": "correct horse battery staple",
+        "csrf_token": _csrf(login.get_data(as_text=True))}).status_code == 302
+    page = client.get(f"/requests/{reference}").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page)
+    assert version
+    downloaded = client.post(f"/requests/{reference}/exchange/package", data={
+        "csrf_token": _csrf(page), "version": version.group(1), "acknowledged": "y",
+        "reason": CONSENT})
+    assert downloaded.status_code == 200 and downloaded.mimetype == "application/jose"
+
+    with a.app.app_context():
+        case_id = db.session.scalar(select(Case.id).where(Case.reference == reference))
+        stored = db.session.execute(text(
+            "SELECT data, sealed_values FROM case_events WHERE case_id = :id "
+            "AND kind = 'exchange'"), {"id": case_id}).one()
+        assert stored.sealed_values is not None
+        assert not any(b"Canarybird" in (bytes(v) if isinstance(v, bytes | memoryview)
+                                         else json.dumps(v).encode() if isinstance(v, dict)
+                                         else str(v).encode()) for v in stored)
+        event = db.session.scalars(select(CaseEvent).where(
+            CaseEvent.case_id == case_id, CaseEvent.kind == "exchange")).one()
+        assert event.values == {"reason": CONSENT}
+        assert event.data["limited_sent"] == [annex_id] and "reason" not in event.data
+        seal = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "exchange.seal").order_by(AuditEntry.id.desc())).first()
+        assert "Canarybird" not in json.dumps(seal.details)
+        assert (seal.details["reason_given"], seal.details["reason_length"]) \
+            == (True, len(CONSENT))
+
+    timeline = client.get(f"/requests/{reference}").get_data(as_text=True)
+    assert "1 document sent although under a use limitation" in timeline
+    assert "Canarybird-Quetzal&#39;s counsel, 3 March" in timeline
+    with a.app.app_context(), unit_of_work():
+        from mla.auth.services import create_user
+        create_user("test", username="auditor-x", password="correct horse battery staple",
+                    role="auditor")
+    client = a.app.test_client()
+    login = client.get("/login")
+    assert client.post("/login", data={
+        "username": "auditor-x", "password": "correct horse battery staple",
+        "csrf_token": _csrf(login.get_data(as_text=True))}).status_code == 302
+    trail = client.get("/audit/?action=exchange.seal").get_data(as_text=True)
+    exported = client.get("/audit/export.csv?action=exchange.seal").get_data(as_text=True)
+    for shown in (trail, exported):
+        assert f"reason_given=True; reason_length={len(CONSENT)}" in shown
+        assert "Canarybird" not in shown

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mla import create_app
 from mla.auth.services import create_user
@@ -174,6 +174,15 @@ def seed(app: Flask, cases: int = 3) -> None:
             enqueue(f"seed-mail-{number}", "email", subject=f"Reminder: Jean Fictif {number}",
                     body=f"Jean Fictif's surrender is due {number}",
                     to_address="worker@example.org", case_id=case.id)
+            # A letter re-sent after a failure, the mail server's words sealed with it.
+            add_event(case, actor, "letter", data={"action": "retry"}, is_internal=True,
+                      sealed_values=json.dumps({"reason": f"Refused: jean.fictif{number}"
+                                                          "@example.org"}))
+            if number == 0:  # a failed delivery (the others have none: NULL)
+                db.session.execute(update(OutboxMessage).where(
+                    OutboxMessage.key == "seed-mail-0").values(
+                    last_error="The mail server refused the recipient: "
+                               "jean.fictif@example.org (550 5.1.1)"))
             db.session.add(Notification(key=f"seed-note-{number}", user_id=actor.id,
                                         case_id=case.id, title=f"Jean Fictif {number}",
                                         body=f"Jean Fictif arrested {number}"))
@@ -195,7 +204,7 @@ def read_everything(app: Flask) -> dict[str, Any]:
                                       for e in db.session.scalars(select(CaseEvent))),
                 "letters": sorted((letter.subject, letter.body, letter.discard_reason)
                                   for letter in db.session.scalars(select(Letter))),
-                "outbox": sorted((m.subject, m.body)
+                "outbox": sorted((m.subject, m.body, m.last_error)
                                  for m in db.session.scalars(select(OutboxMessage))),
                 "notifications": sorted((n.title, n.body)
                                         for n in db.session.scalars(select(Notification))),

@@ -208,17 +208,21 @@ def test_with_the_ring_in_the_environment_rotation_prints_the_ring_to_store(tmp_
 
 def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     """The columns are found by their type alone: what a caseworker typed at a step, a
-    letter's subject, body and discard reason, the outbox's e-mails and the in-app
-    notifications move to the new key with everything else."""
+    letter's subject, body and discard reason, the failure a letter was re-sent after,
+    the outbox's e-mails and their last delivery error, and the in-app notifications
+    move to the new key with everything else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
                    "letters.discard_reason", "outbox_messages.subject",
-                   "outbox_messages.body", "notifications.title", "notifications.body"}
+                   "outbox_messages.body", "outbox_messages.last_error",
+                   "notifications.title", "notifications.body"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
     assert any("Jean Fictif withdrew" in letter[2] for letter in before["letters"])
-    assert any("Jean Fictif" in subject for subject, _ in before["outbox"])
+    assert any("Jean Fictif" in subject for subject, _, _ in before["outbox"])
+    assert any("jean.fictif@example.org" in error for _, _, error in before["outbox"])
+    assert any("jean.fictif0@example.org" in values for values in before["step_values"])
     assert any("Jean Fictif" in title for title, _ in before["notifications"])
 
     instance.flask("keys", "rotate", check=True)
