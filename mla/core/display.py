@@ -6,6 +6,7 @@ in front of a person goes through here, so a language is translated once.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -212,11 +213,28 @@ def day(value: date | datetime | str | None, zone_name: str | None = None, *,
 
 def long_date(value: date, language: str) -> str:
     """A day in words in ``language``, whatever the page's ("2 décembre 2026",
-    "2026年12月2日"): the date line of a letter or a document to another state."""
+    "2026年12月2日"): the date line of a letter or a document to another state. French
+    writes the first of a month as an ordinal ("1er janvier 2027"), which CLDR's pattern
+    does not."""
     try:
-        return format_date_in(value, format="long", locale=language)
+        locale = Locale.parse(language)
     except (UnknownLocaleError, ValueError):
-        return format_date_in(value, format="long", locale="en")
+        locale = Locale.parse("en")
+    pattern = locale.date_formats["long"].pattern
+    if value.day == 1 and locale.language == "fr" and pattern.startswith("d "):
+        pattern = "d'er'" + pattern[1:]
+    return format_date_in(value, format=pattern, locale=locale)
+
+
+def one_full_stop_after_days(text: str, language: str) -> str:
+    """``text`` without the full stop a template put after a day in words that already
+    ends in one: Russian's long date ends in an abbreviation ("2 ноября 2026 г."), and at
+    the end of a sentence that period is the full stop ("г.." otherwise). An ellipsis
+    after a day is left alone."""
+    ending = re.search(r"\D*$", long_date(date(2026, 11, 2), language))
+    if ending is None or not ending.group().endswith("."):
+        return text
+    return re.sub(rf"(\d{re.escape(ending.group())})\.(?!\.)", r"\1", text)
 
 
 def country_name(code: str, language: str, *, stored: str = "") -> str:

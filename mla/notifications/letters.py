@@ -33,7 +33,7 @@ from mla.auth.models import User
 from mla.cases.models import Case, CaseEvent
 from mla.cases.services import add_event, added_in_this_transaction
 from mla.core.clock import now
-from mla.core.display import country_name, label_in, long_date
+from mla.core.display import country_name, label_in, long_date, one_full_stop_after_days
 from mla.core.errors import ServiceError
 from mla.core.remembered import remembered_get
 from mla.core.zones import home_zone_name
@@ -141,9 +141,11 @@ def needs_translation(language: str, accepted: list[str] | None) -> bool:
 def render_letter(code: str, language: str, **context: Any) -> tuple[str, str]:
     """(subject, body): the template's first line is 'Subject: ...'. Rendered in the
     letter's language, not the page's: whatever the template looks up or formats (a
-    rule's title, a lazy label) comes out in ``language``."""
+    rule's title, a lazy label) comes out in ``language``. A day whose words end in a
+    period ("2 ноября 2026 г.") ends a sentence with that period alone."""
     with force_locale(language):
         text = render_template(f"letters/{code}.{language}.txt", **context)
+    text = one_full_stop_after_days(text, language)
     first, _sep, rest = text.lstrip().partition("\n")
     if not first.lower().startswith("subject:"):
         raise ValueError(f"letter template {code}.{language} must start with 'Subject:'")
