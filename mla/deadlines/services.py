@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
@@ -328,13 +329,27 @@ def _out_of_scope(case: Case, rule: Rule) -> str:
     home = current_settings().home_country
     if rule.between_parties and not both_parties(home, case.counterpart_country,
                                                  rule.between_parties):
-        return str(_l("%(rule)s: not applicable, both states are not parties to %(citation)s.",
-                      rule=rule.title_text, citation=rule.citation_text))
+        return _citing(rule, _l(
+            "%(rule)s: not applicable, both states are not parties to %(citation)s.",
+            rule=rule.title_text, citation=rule.citation_text), _l(
+            "%(rule)s: not applicable, the two states are not both parties to the "
+            "instrument. Applicable rule: %(citation)s.",
+            rule=rule.title_text, citation=rule.citation_text))
     if rule.requires_rule and db.session.scalar(select(Deadline.id).where(
             Deadline.case_id == case.id, Deadline.rule_code == rule.requires_rule)) is None:
         return str(_l("%(rule)s: not applicable to this procedure (%(citation)s).",
                       rule=rule.title_text, citation=rule.citation_text))
     return ""
+
+
+def _citing(rule: Rule, legal: LazyString, in_words: LazyString) -> str:
+    """A message that names the rule's citation: a legal reference reads as part of a
+    sentence ("EIO art. 12(5) does not allow ..."), a citation in words does not
+    ("Internal service level of the central authority does not allow ...", "as often as
+    Droit interne (...) le permet"): the sentence says what is refused without it and the
+    citation follows a label, as in the letters (Rule.citation_is_words). Not in
+    parentheses: citations in words often hold their own."""
+    return str(in_words if rule.citation_is_words else legal)
 
 
 def _period_of(case: Case, rule: Rule) -> tuple[int, str]:
@@ -443,20 +458,29 @@ def extend_deadline(actor: Actor, deadline: Deadline, *, reason: str,
         raise ServiceError(str(_l("Only a running or paused deadline can be extended.")),
                            code="invalid")
     if not rule.can_extend:
-        raise ServiceError(str(_l("%(citation)s does not allow this deadline to be extended.",
-                                  citation=rule.citation_text)), code="invalid")
+        raise ServiceError(_citing(rule, _l(
+            "%(citation)s does not allow this deadline to be extended.",
+            citation=rule.citation_text), _l(
+            "This deadline cannot be extended. Applicable rule: %(citation)s.",
+            citation=rule.citation_text)), code="invalid")
     if not reason:
         raise ServiceError(str(_l("Give the reason for the extension.")), code="invalid",
                            details={"field": "reason"})
     if rule.extends_to_agreed_date:
         return _move_to_agreed_date(actor, deadline, rule, reason, days, agreed_on)
     if agreed_on is not None:
-        raise ServiceError(str(_l("%(citation)s extends by a number of days, not to a date.",
-                                  citation=rule.citation_text)), code="invalid",
-                           details={"field": "agreed_on"})
+        raise ServiceError(_citing(rule, _l(
+            "%(citation)s extends by a number of days, not to a date.",
+            citation=rule.citation_text), _l(
+            "This deadline is extended by a number of days, not to a date. Applicable "
+            "rule: %(citation)s.",
+            citation=rule.citation_text)), code="invalid", details={"field": "agreed_on"})
     if deadline.extensions >= rule.max_extensions:
-        raise ServiceError(str(_l("This deadline has been extended as often as %(citation)s "
-                                  "allows.", citation=rule.citation_text)), code="invalid")
+        raise ServiceError(_citing(rule, _l(
+            "This deadline has been extended as often as %(citation)s allows.",
+            citation=rule.citation_text), _l(
+            "This deadline has been extended as often as its rule allows. Applicable "
+            "rule: %(citation)s.", citation=rule.citation_text)), code="invalid")
     days = rule.extension_days if days is None else days
     if not 0 < days <= rule.extension_days:
         raise ServiceError(str(_l("An extension is between 1 and %(days)s days.",
@@ -483,9 +507,12 @@ def extend_deadline(actor: Actor, deadline: Deadline, *, reason: str,
 def _move_to_agreed_date(actor: Actor, deadline: Deadline, rule: Rule, reason: str,
                          days: int | None, agreed_on: date | None) -> Deadline:
     if days is not None:
-        raise ServiceError(str(_l("%(citation)s gives no number of days: enter the new date "
-                                  "agreed with the other side.", citation=rule.citation_text)),
-                           code="invalid", details={"field": "days"})
+        raise ServiceError(_citing(rule, _l(
+            "%(citation)s gives no number of days: enter the new date agreed with the other "
+            "side.", citation=rule.citation_text), _l(
+            "This deadline is not extended by a number of days: enter the new date agreed "
+            "with the other side. Applicable rule: %(citation)s.", citation=rule.citation_text)),
+            code="invalid", details={"field": "days"})
     if agreed_on is None:
         raise ServiceError(str(_l("Enter the new date agreed with the other side.")),
                            code="invalid", details={"field": "agreed_on"})
