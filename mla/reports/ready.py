@@ -37,7 +37,7 @@ from flask_babel import force_locale, get_locale
 from sqlalchemy import ForeignKey, Integer, String, Text, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mla.auth.models import User
@@ -310,11 +310,12 @@ def _store(key: str, section: str, scope: str, reader_id: int | None, locale: st
 
 def _best_effort(statement: Any) -> None:
     """Bookkeeping in the request's transaction, in a savepoint: a busy database (SQLite
-    under a concurrent writer) skips it, and the figures are served all the same."""
+    under a concurrent writer, a deadlock on PostgreSQL) or a reader deleted meanwhile
+    skips it, and the figures are served all the same (computed again next time)."""
     try:
         with db.session.begin_nested():
             db.session.execute(statement)
-    except OperationalError:
+    except (OperationalError, IntegrityError):
         log.info("report figures not stored: the database is busy")
 
 

@@ -6,6 +6,7 @@ scheduler's job."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -200,6 +201,37 @@ def test_the_same_view_stored_twice_is_one_row(history, kept, create_user, app, 
         db.session.commit()
     assert _rows(db) == 1
     assert second.value == first.value
+
+
+def test_two_workers_storing_the_same_view_at_once_both_succeed(history, kept, create_user,
+                                                                 app, db):
+    from mla.auth.models import User
+
+    reader_id = create_user("auditor").id
+    db.session.commit()
+    ready_to_store = threading.Barrier(2)
+    answers, errors = [], []
+
+    def worker() -> None:
+        try:
+            with app.test_request_context():  # an app context, and a session, of its own
+                reader = db.session.get(User, reader_id)
+                db.session.commit()
+                ready_to_store.wait(timeout=30)
+                answers.append(figures(reader, "outcomes", _year(), recompute=True).value)
+                db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # reported below, from the test's thread
+            errors.append(exc)
+
+    workers = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(answers) == 2 and answers[0] == answers[1]
+    assert _rows(db) == 1
 
 
 def test_a_served_page_issues_few_statements(history, kept, create_user, login_as, client,
