@@ -92,7 +92,7 @@ def _follow_basis(case: Case, actor: Actor, old: str, new: str) -> list[str]:
             continue
         stop_deadline(case, deadline.rule_code, actor=actor, status=DeadlineStatus.STOPPED)
         said.append(_("Clock “%(clock)s” stopped: it does not apply under %(basis)s.",
-                      clock=get_rule(deadline.rule_code).title, basis=new))
+                      clock=get_rule(deadline.rule_code).title_text, basis=new))
         for effects, values in _places_starting(workflow, case, deadline.rule_code):
             said += _start_applying(case, actor, effects, values, new, started)
     if case.state == workflow.initial:
@@ -115,7 +115,7 @@ def _start_applying(case: Case, actor: Actor, effects: Any, values: dict[str, An
             if deadline is None:  # outside the new basis's scope: recorded as not applicable
                 continue
             said.append(_("Clock “%(clock)s” started under %(basis)s: due %(due)s.",
-                          clock=get_rule(ref.arg).title, basis=basis, due=_day(deadline)))
+                          clock=get_rule(ref.arg).title_text, basis=basis, due=_day(deadline)))
     return said
 
 
