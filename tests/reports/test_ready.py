@@ -286,8 +286,25 @@ def test_the_job_runs_only_when_figures_are_kept(app, history):
     assert job.when(dataclasses.replace(settings, report_figures_max_age=MAX_AGE))
 
 
-def test_reports_warm(history, kept, runner, db):
+def test_reports_warm(history, kept, runner, db, create_user, login_as, client):
     result = runner.invoke(args=["reports", "warm"])
     assert result.exit_code == 0, result.output
     assert "5 computed" in result.output
     assert _rows(db) == 5
+    # What it warmed is what staff open: the page's default view, served, nothing added.
+    login_as(create_user("caseworker"))
+    assert client.get("/reports/").status_code == 200
+    assert _rows(db) == 5
+
+
+def test_recompute_now_on_the_review(history, kept, create_user, login_as, client,
+                                     csrf_token, db):
+    login_as(create_user("auditor"))
+    page = client.get("/reports/review", query_string={"year": "2025"}).get_data(as_text=True)
+    assert "Figures as of" in page
+    response = client.post("/reports/recompute", data={
+        "csrf_token": csrf_token("/reports/review?year=2025"), "view": "review",
+        "year": "2025"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/reports/review?year=2025"
+    assert db.session.scalars(select(ReportFigures.section)).all() == ["review"]
