@@ -135,6 +135,17 @@ def test_the_urgent_count_stops_at_the_limit_and_has_its_partial_index(db, me):
     assert definition and all(term in definition for term in terms), definition
 
 
+@pytest.mark.skipif(selected_backend() != "postgres", reason="INCLUDE is PostgreSQL's")
+def test_the_counterpart_index_carries_what_counterpart_figures_test(db):
+    # A request page's counterpart line counts a counterpart's earlier requests of one
+    # direction and kind (mla.reports.queries.counterpart_record): with these columns in
+    # the index, PostgreSQL reads it alone, not every such request's row.
+    definition = db.session.scalar(text(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_cases_counterpart_created'"))
+    assert definition.endswith("(counterpart_country, created_at) INCLUDE (direction, kind, id)"), \
+        definition
+
+
 def test_search_finds_any_part_of_four_characters_of_a_reference(db, me):
     insert_cases(db, 1, reference="MLA-IN-2020-77123", title="Frozen accounts",
                  title_search="frozen accounts", counterpart_reference="Parquet/Lyon-4411")
