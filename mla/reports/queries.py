@@ -440,13 +440,17 @@ def counterparts(actor: User, f: ReportFilters) -> list[CounterpartRow]:
     scope = [*_scope(actor, f), _registered_in(f)]
     key = (Case.counterpart_country, Case.counterpart_authority_id)
     rows: dict[tuple[str, int | None], CounterpartRow] = {}
+    # Counted per counterpart first, then named (a few rows to join, not every request).
+    per_key = (select(*key, func.sum(case((Case.direction == "incoming", 1), else_=0))
+                      .label("incoming"),
+                      func.sum(case((Case.direction == "outgoing", 1), else_=0))
+                      .label("outgoing"))
+               .where(*scope).group_by(*key).subquery())
     counted = db.session.execute(
-        select(*key, Country.name, Authority.name,
-               func.sum(case((Case.direction == "incoming", 1), else_=0)),
-               func.sum(case((Case.direction == "outgoing", 1), else_=0)))
-        .join(Country, Country.code == Case.counterpart_country)
-        .outerjoin(Authority, Authority.id == Case.counterpart_authority_id)
-        .where(*scope).group_by(*key, Country.name, Authority.name))
+        select(per_key.c.counterpart_country, per_key.c.counterpart_authority_id,
+               Country.name, Authority.name, per_key.c.incoming, per_key.c.outgoing)
+        .join(Country, Country.code == per_key.c.counterpart_country)
+        .outerjoin(Authority, Authority.id == per_key.c.counterpart_authority_id))
     for code, authority_id, country, authority, incoming, outgoing in counted:
         rows[(code, authority_id)] = CounterpartRow(code, country, authority or "",
                                                    int(incoming or 0), int(outgoing or 0),
@@ -763,13 +767,17 @@ def review_columns(actor: User, f: ReportFilters, bases: Sequence[str],
         label = _label(info, workflow, state or "")
         ended[label] = ended.get(label, 0) + n
     per_counterpart: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
+    # Counted per counterpart first, then named (a few rows to join, not every request).
+    per_key = (select(*group, Case.counterpart_country, Case.counterpart_authority_id,
+                      func.count().label("n"))
+               .where(*scope, _registered_in(f))
+               .group_by(*group, Case.counterpart_country, Case.counterpart_authority_id)
+               .subquery())
     for direction, basis, country, authority, n in db.session.execute(
-            select(*group, Country.name, Authority.name, func.count())
-            .join(Country, Country.code == Case.counterpart_country)
-            .outerjoin(Authority, Authority.id == Case.counterpart_authority_id)
-            .where(*scope, _registered_in(f))
-            .group_by(*group, Case.counterpart_country, Case.counterpart_authority_id,
-                      Country.name, Authority.name)):
+            select(per_key.c.direction, per_key.c.legal_basis, Country.name, Authority.name,
+                   per_key.c.n)
+            .join(Country, Country.code == per_key.c.counterpart_country)
+            .outerjoin(Authority, Authority.id == per_key.c.counterpart_authority_id)):
         per_counterpart[(direction, basis)].append((n, country, authority or ""))
     for key, rows in per_counterpart.items():
         rows.sort(key=lambda r: (-r[0], r[1], r[2]))
