@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -49,14 +50,15 @@ def main() -> None:
     if not (args.database_url and args.key_file):
         print("needs --database-url and --key-file of a database a bench loaded (--keep)")
         return
+    with tempfile.TemporaryDirectory(prefix="request_page_") as instance:
+        run(args, Path(instance))
 
-    import tempfile
 
+def run(args: argparse.Namespace, instance: Path) -> None:
     from mla import create_app
     from mla.extensions import db
     from mla.settings import Settings
 
-    instance = Path(tempfile.mkdtemp(prefix="request_page_"))
     settings = Settings.from_env(
         environ={"MLA_SECRET_KEY": "r" * 48, "MLA_HOME_COUNTRY": "XZ",
                  "MLA_DATABASE_URL": args.database_url},
