@@ -308,3 +308,20 @@ def test_recompute_now_on_the_review(history, kept, create_user, login_as, clien
     assert response.status_code == 302
     assert response.headers["Location"] == "/reports/review?year=2025"
     assert db.session.scalars(select(ReportFigures.section)).all() == ["review"]
+
+
+def test_a_read_is_marked_at_most_once_a_minute(history, kept, staff_api, held_clock, db):
+    staff_api()
+    held_clock(NOW + timedelta(seconds=30))
+    staff_api()
+    assert db.session.scalar(select(ReportFigures.last_read_at)) == NOW
+    held_clock(NOW + timedelta(seconds=61))
+    staff_api()
+    db.session.expire_all()
+    assert db.session.scalar(select(ReportFigures.last_read_at)) == NOW + timedelta(seconds=61)
+
+
+def test_the_payload_is_a_rotated_sealed_column():
+    from mla.operations.keys import sealed_columns
+
+    assert "report_figures.payload" in {c.label for c in sealed_columns()}
