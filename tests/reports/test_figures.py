@@ -93,3 +93,14 @@ def test_outcomes_and_refusal_grounds(history, register, move, supervisor):
     assert data.by_state == [("Closed: executed", 2, 0), ("Closed: refused", 1, 0),
                              ("Closed: withdrawn by the requesting state", 1, 0)]
     assert data.refusals == [("essential_interests", 1)]  # the last ground recorded
+
+
+def test_closings_are_found_again_in_a_later_transaction(history, move, supervisor):
+    # The workload and time sections share the closings found once per transaction; a
+    # closing committed since is counted by both the next time.
+    assert workload(supervisor, YEAR, details=False).closed == 3
+    assert time_report(supervisor, YEAR).to_close == Spread(3, 59.0, 303.8)
+    # C (registered 2024-12-31 23:59:59) withdrawn 2025-12-31: 365 days.
+    move(history["C"], "closed_withdrawn", utc(2025, 12, 31, 23, 59, 59), "withdraw")
+    assert workload(supervisor, YEAR, details=False).closed == 4
+    assert time_report(supervisor, YEAR).to_close == Spread(4, 212.0, 365.0)
