@@ -38,6 +38,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy import values as sql_values
@@ -529,6 +530,11 @@ def _waiting_on_inquiry(scope: list[ColumnElement[bool]]) -> list[tuple[str, int
 
 
 # --- one counterpart's record, for whoever drafts a request to it ----------------------
+#
+# The record leaves the request itself out. It is computed over every request to the
+# counterpart (a figure shared by all of them, kept ready: mla.reports.ready), and the
+# request's own part is then taken out in Python, exactly: its count, its year if it was
+# the earliest, and its days from transmission to execution if it was executed.
 
 @dataclass(frozen=True)
 class CounterpartRecord:
@@ -539,19 +545,62 @@ class CounterpartRecord:
     to_execute: Spread
 
 
+@dataclass(frozen=True)
+class CounterpartHistory:
+    """Every outgoing request to one counterpart state, of one kind (asking for one
+    measure, if any), that a scope sees: enough to leave any one of them out exactly."""
+
+    requests: int
+    earliest_years: tuple[int, ...]  # the years of the two earliest (one, or none)
+    to_execute: Spread
+    # For the median and the 90th percentile: where their neighbourhood starts in the
+    # sorted days and the (up to) three days from there, all that a figure over the days
+    # less any one of them reads (see ``_spread_without``).
+    near: tuple[tuple[int, tuple[float, ...]], ...]
+    # The newest request and history row there were: a request with a newer history row
+    # changed since, so its part may not be in these figures as it is now.
+    last_case_id: int
+    last_event_id: int
+
+
+@dataclass(frozen=True)
+class OwnPart:
+    """A request's part in its counterpart's history, as it is now."""
+
+    case_id: int
+    counted: bool  # among the requests the history counts (the reader sees it, outgoing)
+    year: int
+    days: float | None  # from its transmission to its execution, if both happened
+    last_event_id: int
+
+
+NEAR = (0.5, 0.9)
+
+
+def counterpart_filters(case: Case) -> ReportFilters:
+    """The requests a request's counterpart record is about: outgoing, to its state, of
+    its kind, asking for its first measure if it names one."""
+    return ReportFilters(start_on=date.min, end_on=date.min, direction="outgoing",
+                         kind=case.kind, counterpart_country=case.counterpart_country,
+                         measure=case.measures[0].code if case.measures else "")
+
+
 def counterpart_record(actor: User, case: Case) -> CounterpartRecord:
-    """The earlier outgoing requests to this request's counterpart state (of the same kind,
+    """The other outgoing requests to this request's counterpart state (of the same kind,
     asking for its first measure if it names one): how many since when, and the days from
-    transmission to execution."""
-    measure = case.measures[0].code if case.measures else ""
-    conditions = [*_scope(actor, ReportFilters(start_on=date.min, end_on=date.min,
-                                               counterpart_country=case.counterpart_country,
-                                               kind=case.kind, direction="outgoing")),
-                  Case.id != case.id]
-    if measure:
-        conditions.append(Case.id.in_(select(Measure.case_id).where(Measure.code == measure)))
-    requests, first = db.session.execute(
-        select(func.count(), func.min(Case.created_at)).where(*conditions)).one()
+    transmission to execution. Computed now (the page reads it kept ready)."""
+    f = counterpart_filters(case)
+    own = own_part(actor, f, case)
+    return record_without(counterpart_history(actor, f), own, f)
+
+
+def counterpart_history(actor: User, f: ReportFilters) -> CounterpartHistory:
+    conditions = _scope(actor, f)
+    requests, last_case_id, last_event_id = db.session.execute(
+        select(func.count(), select(func.max(Case.id)).scalar_subquery(),
+               select(func.max(CaseEvent.id)).scalar_subquery()).where(*conditions)).one()
+    earliest = db.session.scalars(
+        select(Case.created_at).where(*conditions).order_by(Case.created_at).limit(2)).all()
     sent = func.min(case_when(CaseEvent.transition.in_(TRANSMITTED), CaseEvent.at))
     done = func.min(case_when(CaseEvent.transition.in_(EXECUTED), CaseEvent.at))
     per_case = (select(sent.label("sent"), done.label("done"))
@@ -559,14 +608,78 @@ def counterpart_record(actor: User, case: Case) -> CounterpartRecord:
                 .where(*conditions, CaseEvent.kind == "transition",
                        CaseEvent.transition.in_(TRANSMITTED + EXECUTED))
                 .group_by(Case.id).subquery())
-    days = db.session.scalars(
+    days = sorted(float(d) for d in db.session.scalars(
         select(days_between(per_case.c.done, per_case.c.sent))
-        .where(per_case.c.sent.is_not(None), per_case.c.done.is_not(None))).all()
-    country = db.session.get(Country, case.counterpart_country)
-    return CounterpartRecord(country=country.name if country else case.counterpart_country,
-                             measure=measure, requests=requests,
-                             since=first.year if first else None,
-                             to_execute=Spread.of([float(d) for d in days]))
+        .where(per_case.c.sent.is_not(None), per_case.c.done.is_not(None))).all())
+    near = tuple((start, tuple(days[start:start + 3]))
+                 for start in (int(p * (len(days) - 2)) if len(days) > 1 else 0 for p in NEAR))
+    return CounterpartHistory(requests=requests, earliest_years=tuple(e.year for e in earliest),
+                              to_execute=Spread.of(days), near=near,
+                              last_case_id=last_case_id or 0, last_event_id=last_event_id or 0)
+
+
+def own_part(actor: User, f: ReportFilters, case: Case) -> OwnPart:
+    """The request's part, read by the same definitions as the history's (one row)."""
+
+    def first(steps: tuple[str, ...]) -> Any:
+        return (select(func.min(CaseEvent.at))
+                .where(CaseEvent.case_id == Case.id, CaseEvent.kind == "transition",
+                       CaseEvent.transition.in_(steps)).scalar_subquery())
+
+    counted = case_when(and_(true(), *_scope(actor, f)), literal(1))  # else NULL
+    row = db.session.execute(
+        select(Case.created_at, counted, days_between(first(EXECUTED), first(TRANSMITTED)),
+               select(func.max(CaseEvent.id)).where(CaseEvent.case_id == Case.id)
+               .scalar_subquery())
+        .where(Case.id == case.id)).one()
+    return OwnPart(case_id=case.id, counted=row[1] is not None, year=row[0].year,
+                   days=None if row[2] is None else float(row[2]), last_event_id=row[3] or 0)
+
+
+def includes(history: CounterpartHistory, own: OwnPart) -> bool:
+    """Whether the history was computed after the request last changed (then its part
+    there is its part now). History rows of other transactions still open while the
+    history was computed, with lower ids, are the one gap (documented)."""
+    return own.case_id <= history.last_case_id and own.last_event_id <= history.last_event_id
+
+
+def record_without(history: CounterpartHistory, own: OwnPart,
+                   f: ReportFilters) -> CounterpartRecord:
+    """The history with the request's own part left out."""
+    requests, years, spread = history.requests, list(history.earliest_years), \
+        history.to_execute
+    if own.counted and requests:
+        requests -= 1
+        if years and years[0] == own.year:
+            years = years[1:]  # it was the earliest, or as early as the second
+        if own.days is not None:
+            spread = _spread_without(history, own.days)
+    country = db.session.get(Country, f.counterpart_country)
+    return CounterpartRecord(country=country.name if country else f.counterpart_country,
+                             measure=f.measure, requests=requests,
+                             since=years[0] if requests and years else None,
+                             to_execute=spread)
+
+
+def _spread_without(history: CounterpartHistory, days: float) -> Spread:
+    """``Spread.of`` the history's days less one of them equal to ``days``, from the
+    neighbourhoods of its median and 90th percentile: in the sorted days less that one,
+    position i holds the i-th day if that is below ``days``, else the (i+1)-th."""
+    remaining = history.to_execute.count - 1
+    if remaining <= 0:
+        return Spread(0, None, None)
+    found: list[float] = []
+    for p, (start, near) in zip(NEAR, history.near, strict=True):
+
+        def at(i: int, start: int = start, near: tuple[float, ...] = near) -> float:
+            j = i - start
+            return near[j] if near[j] < days else near[j + 1]
+
+        position = p * (remaining - 1)
+        low = int(position)
+        high = min(low + 1, remaining - 1)
+        found.append(at(low) + (at(high) - at(low)) * (position - low))
+    return Spread(remaining, round(found[0], 1), round(found[1], 1))
 
 
 def case_when(condition: ColumnElement[bool], value: Any) -> Any:

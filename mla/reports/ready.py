@@ -50,6 +50,8 @@ from mla.core.transaction import unit_of_work
 from mla.extensions import Model, db
 from mla.reports.filters import ReportFilters, parse_filters
 from mla.reports.queries import (
+    CounterpartHistory,
+    CounterpartRecord,
     CounterpartRow,
     DeadlineRow,
     Outcomes,
@@ -57,9 +59,14 @@ from mla.reports.queries import (
     Spread,
     TimeReport,
     Workload,
+    counterpart_filters,
+    counterpart_history,
     counterparts,
     deadlines_kept,
+    includes,
     outcomes,
+    own_part,
+    record_without,
     review_columns,
     time_report,
     workload,
@@ -80,7 +87,11 @@ COMPUTE: dict[str, Callable[[User, ReportFilters], Any]] = {
     "outcomes": outcomes,
     "deadlines": deadlines_kept,
     "review": lambda actor, f: review_columns(actor, f, REVIEW_BASES),
+    # A request page's counterpart line (filters: the counterpart, kind and measure).
+    "counterpart": counterpart_history,
 }
+# Figures without words in them: one entry serves every language.
+WITHOUT_WORDS = frozenset({"counterpart"})
 # last_read_at is written at most this often per entry: a read stays a read.
 READ_MARK_EVERY = timedelta(minutes=1)
 # The scheduler refreshes entries read within this, and deletes those unread this long.
@@ -89,6 +100,9 @@ PRUNE_UNREAD_FOR = timedelta(days=7)
 # One tick computes at most this many entries, and starts none after this many seconds
 # (a section over a million requests takes seconds; the tick also delivers mail).
 REFRESH_PER_TICK = 10
+# Counterpart lines are counted apart (a fraction of a second each, one per counterpart,
+# kind and measure read on a request page): they neither crowd out nor wait for sections.
+COUNTERPART_REFRESH_PER_TICK = 30
 REFRESH_SECONDS_PER_TICK = 20.0
 
 
@@ -124,7 +138,8 @@ class Ready:
 # --- the codec: JSON with tags for what JSON lacks ----------------------------------------
 
 _TYPES: dict[str, type] = {cls.__name__: cls for cls in (
-    Workload, TimeReport, Spread, CounterpartRow, Outcomes, DeadlineRow, ReviewColumn)}
+    Workload, TimeReport, Spread, CounterpartRow, Outcomes, DeadlineRow, ReviewColumn,
+    CounterpartHistory)}
 
 
 def encode(value: Any) -> Any:
@@ -245,7 +260,8 @@ def figures(actor: User, section: str, f: ReportFilters, *, recompute: bool = Fa
     age = max_age()
     if age <= 0:
         return _compute(actor, section, f)
-    scope, filters, locale = scope_key(actor), filters_json(f), _locale()
+    scope, filters = scope_key(actor), filters_json(f)
+    locale = "" if section in WITHOUT_WORDS else _locale()
     key = figures_key(section, scope, filters, locale)
     current = now()
     if not recompute:
@@ -260,6 +276,18 @@ def figures(actor: User, section: str, f: ReportFilters, *, recompute: bool = Fa
     _store(key, section, scope, None if scope == "all" else actor.id, locale, filters, ready,
            read_at=current)
     return ready
+
+
+def counterpart_record_ready(actor: User, case: Case) -> CounterpartRecord:
+    """A request's counterpart record, from the counterpart's figures kept ready with the
+    request's own part left out; computed again first if the request changed since they
+    were (it was just registered, sent or executed, or its counterpart was changed)."""
+    f = counterpart_filters(case)
+    own = own_part(actor, f, case)
+    history: CounterpartHistory = figures(actor, "counterpart", f).value
+    if not includes(history, own):
+        history = figures(actor, "counterpart", f, recompute=True).value
+    return record_without(history, own, f)
 
 
 def page_figures(actor: User, f: ReportFilters, *,
@@ -332,16 +360,21 @@ def refresh_figures(*, limit: int | None = REFRESH_PER_TICK,
     """Compute again, before they expire, the default view (default period, no filters,
     every request, the instance's language) and the entries read in the last day that
     are older than half the max age; then delete the entries nobody read for a week.
-    ``limit`` entries at most, none started after ``seconds`` (None: no bound)."""
+    ``limit`` sections at most and ``COUNTERPART_REFRESH_PER_TICK`` counterpart lines,
+    none started after ``seconds`` (None: no bound)."""
     counts: Counter[str] = Counter()
     age = max_age()
     if age <= 0:
         return counts
     started = time.perf_counter()
 
-    def spent() -> bool:
+    def spent(section: str = "") -> bool:
         out_of_time = seconds is not None and time.perf_counter() - started >= seconds
-        return out_of_time or (limit is not None and counts["figures_refreshed"] >= limit)
+        if out_of_time or limit is None:
+            return out_of_time
+        if section == "counterpart":
+            return counts["counterparts_refreshed"] >= COUNTERPART_REFRESH_PER_TICK
+        return counts["figures_refreshed"] - counts["counterparts_refreshed"] >= limit
 
     stale_before = now() - timedelta(seconds=age / 2)
     default_locale = current_settings().default_locale
@@ -363,11 +396,15 @@ def refresh_figures(*, limit: int | None = REFRESH_PER_TICK,
                ReportFigures.computed_at <= stale_before)
         .order_by(ReportFigures.last_read_at.desc())).all()
     for row in due:
-        if spent():
-            break
+        if spent(row.section):
+            if spent("counterpart") and spent():
+                break
+            continue
         if _refresh(row.key, row.section, row.scope_key, row.reader_id, row.locale,
                     row.filters):
             counts["figures_refreshed"] += 1
+            if row.section == "counterpart":
+                counts["counterparts_refreshed"] += 1
     with unit_of_work():
         counts["figures_pruned"] = rows_matched(db.session.execute(
             delete(ReportFigures).where(ReportFigures.last_read_at < now() - PRUNE_UNREAD_FOR)))
@@ -381,7 +418,7 @@ def _refresh(key: str, section: str, scope: str, reader_id: int | None, locale: 
     reader = _reader_for(scope, reader_id)
     if reader is None or section not in COMPUTE:
         return False
-    with unit_of_work(), force_locale(locale):
+    with unit_of_work(), force_locale(locale or current_settings().default_locale):
         ready = _compute(reader, section, filters_from_json(filters))
         _store(key, section, scope, reader_id, locale, filters, ready, read_at=None)
     return True

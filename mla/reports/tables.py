@@ -27,10 +27,9 @@ from mla.reports.queries import (
     Spread,
     TimeReport,
     Workload,
-    counterpart_record,
     iccs_titles,
 )
-from mla.reports.ready import REVIEW_BASES, Ready, figures
+from mla.reports.ready import REVIEW_BASES, Ready, counterpart_record_ready, figures
 from mla.workflow.grounds import GROUNDS_BY_CODE
 
 
@@ -219,7 +218,7 @@ SECTIONS: dict[str, Callable[[User, ReportFilters], list[Table]]] = {
 def counterpart_line(actor: User, case: Case) -> str:
     """One line on an outgoing request: what its counterpart did with the earlier ones,
     e.g. 'France, bank records: median 94 days to execution, 12 requests since 2024'."""
-    record = counterpart_record(actor, case)
+    record = counterpart_record_ready(actor, case)
     subject = record.country
     if record.measure:
         subject = _("%(country)s, %(measure)s", country=record.country,
