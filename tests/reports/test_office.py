@@ -72,5 +72,18 @@ def test_exports_are_scoped_and_staff_pages_closed_to_prosecutors(offices, login
     assert 'href="/reports/office"' in nav
 
 
+def test_every_link_on_the_office_page_opens_for_its_prosecutor(offices, login_as):
+    """The office page offers nothing its reader is refused (the implementation
+    review is the state's report, for staff: it is not linked there)."""
+    client = login_as(offices["me"])
+    text = client.get("/reports/office", query_string=YEAR).get_data(as_text=True)
+    links = {html.unescape(h) for h in re.findall(r'href="(/[^"]*)"', text)}
+    assert "/reports/review" not in links
+    for link in sorted(links):
+        if link.startswith(("/static/", "/reports/static/")) or link == "/logout":
+            continue
+        assert client.get(link, follow_redirects=True).status_code == 200, link
+
+
 def test_staff_use_the_reports_page_not_the_office_one(create_user, login_as):
     assert login_as(create_user("caseworker")).get("/reports/office").status_code == 403
