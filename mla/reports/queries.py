@@ -33,12 +33,12 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     false,
     func,
     literal,
     or_,
     select,
-    true,
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy import values as sql_values
@@ -626,13 +626,16 @@ def own_part(actor: User, f: ReportFilters, case: Case) -> OwnPart:
                 .where(CaseEvent.case_id == Case.id, CaseEvent.kind == "transition",
                        CaseEvent.transition.in_(steps)).scalar_subquery())
 
-    counted = case_when(and_(true(), *_scope(actor, f)), literal(1))  # else NULL
+    # Its own subquery by primary key (evaluated once), not the scope's conditions in the
+    # select list: there PostgreSQL hashes an IN (a measure's requests) over all rows.
+    counted = exists(select(Case.id).where(Case.id == case.id, *_scope(actor, f))
+                     .correlate(None))
     row = db.session.execute(
         select(Case.created_at, counted, days_between(first(EXECUTED), first(TRANSMITTED)),
                select(func.max(CaseEvent.id)).where(CaseEvent.case_id == Case.id)
                .scalar_subquery())
         .where(Case.id == case.id)).one()
-    return OwnPart(case_id=case.id, counted=row[1] is not None, year=row[0].year,
+    return OwnPart(case_id=case.id, counted=bool(row[1]), year=row[0].year,
                    days=None if row[2] is None else float(row[2]), last_event_id=row[3] or 0)
 
 

@@ -151,8 +151,13 @@ def test_a_prosecutor_reads_their_office_figures_only(register, move, kept, app,
         assert counterpart_record_ready(me, mine[0]).requests == 1
         assert counterpart_record_ready(me, mine[0]).since == 2025
         assert counterpart_record_ready(staff, mine[0]).since == 2024
+        # Read as another office (the request is not theirs): nothing to leave out.
+        other = create_user("prosecutor", authority_id=theirs.id)
+        assert counterpart_record_ready(other, mine[0]) == counterpart_record(other, mine[0])
+        assert counterpart_record_ready(other, mine[0]).requests == 1
         db.session.commit()
-    assert sorted(e.scope_key for e in _entries(db)) == ["all", f"authority:{ours.id}"]
+    assert sorted(e.scope_key for e in _entries(db)) == [
+        "all", f"authority:{ours.id}", f"authority:{theirs.id}"]
 
 
 def test_one_entry_serves_every_language(france, kept, app, create_user, db):
