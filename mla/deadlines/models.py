@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, false
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
+from mla.core.crypto import SealedOptionalText
 from mla.core.db import StrEnumType, UTCDateTime
 from mla.extensions import Model
 
@@ -70,8 +71,13 @@ class Deadline(Model):
     paused_days: Mapped[int] = mapped_column(default=0)
     extended_days: Mapped[int] = mapped_column(default=0)
     extensions: Mapped[int] = mapped_column(default=0)
-    extension_reason: Mapped[str] = mapped_column(Text, default="")
-    extension_notice: Mapped[str] = mapped_column(String(200), default="")
+    # Sealed: the reason is typed by a caseworker (it may name the person, their lawyer,
+    # their health) and the notice repeats the letter's subject (sealed in letters). NULL
+    # while the clock was never extended.
+    extension_reason: Mapped[str] = mapped_column(
+        SealedOptionalText("deadlines.extension_reason"), nullable=True, default="")
+    extension_notice: Mapped[str] = mapped_column(
+        SealedOptionalText("deadlines.extension_notice"), nullable=True, default="")
     cycle: Mapped[int] = mapped_column(default=0)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pause_reason: Mapped[str] = mapped_column(String(300), default="")

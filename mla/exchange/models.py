@@ -13,6 +13,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
+from mla.core.crypto import SealedOptionalText
 from mla.core.db import StrEnumType, UTCDateTime
 from mla.extensions import Model
 
@@ -59,7 +60,8 @@ class ExchangeMessage(Model):
 
     An incoming message id is unique per sender: a replayed package is refused before
     anything is registered, and the unique constraint is the last word when two copies
-    arrive at once. No personal data: the request's content is in the case.
+    arrive at once. No personal data in the clear: the request's content is in the case,
+    a refusal's words in ``refusal_reason``, sealed.
     """
 
     __tablename__ = "exchange_messages"
@@ -91,6 +93,10 @@ class ExchangeMessage(Model):
         ForeignKey("users.id", ondelete="SET NULL"))
     # Small, non-personal facts (e.g. a status update's code); transport's own notes.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The counterpart's words refusing our package (data["refusal"] keeps its code):
+    # sealed, as they may repeat what the package said. NULL while none was refused.
+    refusal_reason: Mapped[str] = mapped_column(
+        SealedOptionalText("exchange_messages.refusal_reason"), nullable=True, default="")
 
     case = relationship("Case")
     confirmed_by = relationship("User")

@@ -339,7 +339,9 @@ def record_undelivered(message_id: str, code: str, reason: str) -> None:
     sent = _outgoing(message_id)
     if sent is None or sent.case is None:
         return
-    sent.data = {**(sent.data or {}), "refusal": {"code": code, "reason": reason[:1000]}}
+    # The code is a fact of the protocol; the words are the counterpart's, sealed.
+    sent.data = {**(sent.data or {}), "refusal": {"code": code}}
+    sent.refusal_reason = reason[:1000]
     add_event(sent.case, EXCHANGE_ACTOR, "exchange", comment=reason[:1000], data={
         "action": "refused_by_counterpart", "kind": sent.kind, "code": code,
         "message_id": message_id})

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from limits import parse_many
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from mla.cases.models import CaseEvent
 from mla.core.clock import now
@@ -213,12 +213,12 @@ def test_a_closed_port_is_tried_again_later(db, make_case, counterpart):
     assert "could not be reached" in row.last_error
 
 
-def test_a_refused_package_is_not_sent_again_and_the_request_says_why(db, make_case,
-                                                                      counterpart):
+def test_a_refused_package_is_not_sent_again_and_the_request_says_why(
+        db, make_case, counterpart, create_user, login_as):
+    refusal = "The sender is not a trusted counterpart for Tamsin Quarrelwood."
     server = counterpart(status=403, headers={"Content-Type": "application/json"},
                          body=json.dumps({"error": {
-                             "code": "unknown_sender",
-                             "message": "The sender is not a trusted counterpart."}}).encode())
+                             "code": "unknown_sender", "message": refusal}}).encode())
     case, _message = _queued(db, make_case, server.url)
     report = dispatch_due()
     row = _row(db)
@@ -228,7 +228,19 @@ def test_a_refused_package_is_not_sent_again_and_the_request_says_why(db, make_c
                                                       CaseEvent.kind == "exchange"))
     assert event.data["action"] == "refused_by_counterpart"
     assert event.data["code"] == "unknown_sender"
+    # The counterpart's words are sealed: only the code is readable in the message's data.
+    stored = db.session.execute(text("SELECT data, refusal_reason FROM exchange_messages")).one()
+    data = stored.data if isinstance(stored.data, dict) else json.loads(stored.data)
+    assert data["refusal"] == {"code": "unknown_sender"}
+    assert b"Quarrelwood" not in bytes(stored.refusal_reason)
+    sent = db.session.scalar(select(ExchangeMessage))
+    assert sent.refusal_reason == refusal
+    db.session.rollback()
     assert dispatch_due().batches == 0  # never claimed again
+    page = login_as(create_user("caseworker")).get(f"/requests/{case.reference}")
+    html = page.get_data(as_text=True)
+    assert "refused: unknown_sender" in html  # the panel's package, its words below
+    assert f'<div class="small exchange-refusal">{refusal}</div>' in html
 
 
 def test_an_answer_that_is_no_receipt_counts_as_delivered_but_unverified(db, make_case,

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,11 @@ from mla.auth.services import create_user
 from mla.cases.models import Case, CaseEvent, Offence, Person
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, add_event, register_case
 from mla.core.transaction import unit_of_work
+from mla.deadlines.models import Deadline
 from mla.documents import storage
 from mla.documents.models import Document
 from mla.documents.services import Upload, store_document
+from mla.exchange.models import Direction, ExchangeMessage, MessageStatus
 from mla.extensions import db
 from mla.notifications.models import Letter, LetterStatus, Notification, OutboxMessage
 from mla.notifications.outbox import enqueue
@@ -139,7 +142,8 @@ PERSONS = [
 
 def seed(app: Flask, cases: int = 3) -> None:
     """Requests with persons, documents, a step's typed values, a letter (and one
-    discarded with a reason), an e-mail in the outbox and an in-app notification, and a
+    discarded with a reason), an e-mail in the outbox and an in-app notification, a clock
+    extended with a reason and notice, a package the counterpart refused, and a
     prosecutor's draft."""
     with app.app_context(), app.test_request_context(), unit_of_work():
         actor = create_user("test", username=f"worker{secrets.token_hex(3)}",
@@ -183,6 +187,20 @@ def seed(app: Flask, cases: int = 3) -> None:
                     OutboxMessage.key == "seed-mail-0").values(
                     last_error="The mail server refused the recipient: "
                                "jean.fictif@example.org (550 5.1.1)"))
+            # A clock extended for a reason naming the person, its notice letter's subject,
+            # and a package the counterpart refused in words naming them too.
+            db.session.add(Deadline(
+                case_id=case.id, rule_code="eaw_decision", country_code="XA",
+                start_on=date(2026, 1, 10), due_at=datetime(2026, 3, 11, tzinfo=UTC),
+                extensions=1, extension_reason=f"Jean Fictif in hospital {number}",
+                extension_notice=f"Extension: Jean Fictif {number} (draft)"))
+            db.session.add(ExchangeMessage(
+                message_id=f"seed-message-{number}", direction=Direction.OUTGOING,
+                kind="request", counterpart="XA:ca", case_id=case.id,
+                status=MessageStatus.SEALED, package_sha256="0" * 64,
+                issued_at=datetime(2026, 3, 1, tzinfo=UTC),
+                data={"refusal": {"code": "malformed"}},
+                refusal_reason=f"No file on Jean Fictif {number}"))
             db.session.add(Notification(key=f"seed-note-{number}", user_id=actor.id,
                                         case_id=case.id, title=f"Jean Fictif {number}",
                                         body=f"Jean Fictif arrested {number}"))
@@ -206,6 +224,10 @@ def read_everything(app: Flask) -> dict[str, Any]:
                                   for letter in db.session.scalars(select(Letter))),
                 "outbox": sorted((m.subject, m.body, m.last_error)
                                  for m in db.session.scalars(select(OutboxMessage))),
+                "deadlines": sorted((d.extension_reason, d.extension_notice)
+                                    for d in db.session.scalars(select(Deadline))),
+                "refusals": sorted(m.refusal_reason
+                                   for m in db.session.scalars(select(ExchangeMessage))),
                 "notifications": sorted((n.title, n.body)
                                         for n in db.session.scalars(select(Notification))),
                 "persons": sorted(tuple(sorted(p.decrypted().items()))

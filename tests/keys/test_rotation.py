@@ -209,14 +209,17 @@ def test_with_the_ring_in_the_environment_rotation_prints_the_ring_to_store(tmp_
 def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     """The columns are found by their type alone: what a caseworker typed at a step, a
     letter's subject, body and discard reason, the failure a letter was re-sent after,
-    the outbox's e-mails and their last delivery error, and the in-app notifications
-    move to the new key with everything else."""
+    the outbox's e-mails and their last delivery error, the in-app notifications, a
+    deadline's extension reason and notice and a counterpart's refusal words move to the
+    new key with everything else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
                    "letters.discard_reason", "outbox_messages.subject",
                    "outbox_messages.body", "outbox_messages.last_error",
-                   "notifications.title", "notifications.body"}
+                   "notifications.title", "notifications.body",
+                   "deadlines.extension_reason", "deadlines.extension_notice",
+                   "exchange_messages.refusal_reason"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
     assert any("Jean Fictif withdrew" in letter[2] for letter in before["letters"])
@@ -224,6 +227,9 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     assert any("jean.fictif@example.org" in error for _, _, error in before["outbox"])
     assert any("jean.fictif0@example.org" in values for values in before["step_values"])
     assert any("Jean Fictif" in title for title, _ in before["notifications"])
+    assert any("Jean Fictif in hospital" in reason for reason, _ in before["deadlines"])
+    assert any("Jean Fictif" in notice for _, notice in before["deadlines"])
+    assert any("No file on Jean Fictif" in words for words in before["refusals"])
 
     instance.flask("keys", "rotate", check=True)
 

@@ -1,0 +1,149 @@
+"""Seal a deadline's extension reason and notice, and a counterpart's refusal words.
+
+What was left plain:
+- deadlines.extension_reason (typed by the caseworker who extended the clock: it may
+  name the person, their lawyer, their health) and deadlines.extension_notice (the
+  notice letter's subject, which letters already seal) become sealed columns
+  (LargeBinary, NULL while the clock was never extended: SealedOptionalText).
+- exchange_messages.data["refusal"]["reason"] (the words a counterpart refused our
+  package with) moves to a new sealed column, exchange_messages.refusal_reason; the
+  data keeps the refusal's code.
+
+The audit entries of extensions never held the reason (rule, days or date agreed only);
+the timeline entries keep theirs in case_events.comment, sealed already.
+
+Existing rows are sealed with the instance's key ring (so `flask db upgrade` needs
+MLA_KEY_FILE or MLA_KEY_RING, as the app does), BATCH rows at a time; going down opens
+them again.
+
+Revision ID: a4c6e8f0b2d9
+Revises: f5d7b9c1e3a6
+Create Date: 2026-11-30 17:30:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+from mla.core.crypto import key_ring
+
+# revision identifiers, used by Alembic.
+revision = 'a4c6e8f0b2d9'
+down_revision = 'f5d7b9c1e3a6'
+branch_labels = None
+depends_on = None
+
+BATCH = 1000
+# (column, its plain type) of deadlines, sealed under the context "deadlines.<column>".
+DEADLINE_COLUMNS = (('extension_reason', sa.Text()), ('extension_notice', sa.String(200)))
+REFUSAL_CONTEXT = 'exchange_messages.refusal_reason'
+
+messages = sa.table('exchange_messages', sa.column('id', sa.Integer),
+                    sa.column('data', sa.JSON), sa.column('refusal_reason', sa.LargeBinary))
+
+
+def _batches(bind, selected, key):
+    """The rows of ``selected`` (which selects ``key`` first), BATCH at a time by key."""
+    last = 0
+    while True:
+        rows = bind.execute(selected.where(key > last).order_by(key).limit(BATCH)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _convert(table: str, column: str, new_type: sa.types.TypeEngine, change) -> None:
+    """Add <column>_new, fill it from <column> BATCH rows at a time in id order, then
+    replace the column (as c2e4a6f8b0d3 does: on SQLite through its own ALTER TABLE,
+    never batch mode). Sealed, it is nullable (NULL: no value); plain, NOT NULL ""."""
+    temporary = f'{column}_new'
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    binary = isinstance(new_type, sa.LargeBinary)
+    if sqlite:
+        definition = 'BLOB' if binary else f"{new_type.compile(op.get_bind().dialect)} " \
+                                           "NOT NULL DEFAULT ''"
+        op.execute(f'ALTER TABLE {table} ADD COLUMN {temporary} {definition}')
+    else:
+        op.add_column(table, sa.Column(temporary, new_type, nullable=True))
+    bind = op.get_bind()
+    rows_of = sa.table(table, sa.column('id', sa.Integer), sa.column(column),
+                       sa.column(temporary, new_type))
+    for rows in _batches(bind, sa.select(rows_of.c.id, rows_of.c[column]), rows_of.c.id):
+        bind.execute(rows_of.update().where(rows_of.c.id == sa.bindparam('row_id'))
+                     .values({temporary: sa.bindparam('changed')}),
+                     [{'row_id': row_id, 'changed': change(value)} for row_id, value in rows])
+    if sqlite:
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+        op.execute(f'ALTER TABLE {table} RENAME COLUMN {temporary} TO {column}')
+        return
+    op.drop_column(table, column)
+    op.alter_column(table, temporary, new_column_name=column, existing_type=new_type,
+                    nullable=binary)
+
+
+def _sealer(context: str):
+    def seal(value) -> bytes | None:
+        return key_ring().encrypt(value, context=context) if value else None
+    return seal
+
+
+def _opener(context: str):
+    def open_(value) -> str:
+        return key_ring().decrypt(bytes(value), context=context) if value is not None else ''
+    return open_
+
+
+def _refused(bind):
+    """Outgoing messages, BATCH at a time: only a refused one has data["refusal"]."""
+    selected = sa.select(messages.c.id, messages.c.data, messages.c.refusal_reason)
+    for rows in _batches(bind, selected, messages.c.id):
+        yield [row for row in rows
+               if isinstance(row.data, dict) and isinstance(row.data.get('refusal'), dict)]
+
+
+def _seal_refusals(bind) -> None:
+    seal = _sealer(REFUSAL_CONTEXT)
+    for rows in _refused(bind):
+        changes = []
+        for row in rows:
+            refusal = dict(row.data['refusal'])
+            reason = refusal.pop('reason', '')
+            changes.append({'row_id': row.id, 'kept': {**row.data, 'refusal': refusal},
+                            'sealed': seal(reason)})
+        _update_messages(bind, changes)
+
+
+def _open_refusals(bind) -> None:
+    open_ = _opener(REFUSAL_CONTEXT)
+    for rows in _refused(bind):
+        # The version before wrote the reason on every refusal, "" when there was none.
+        changes = [{'row_id': row.id, 'sealed': None,
+                    'kept': {**row.data, 'refusal': {**row.data['refusal'],
+                                                     'reason': open_(row.refusal_reason)}}}
+                   for row in rows]
+        _update_messages(bind, changes)
+
+
+def _update_messages(bind, changes: list[dict]) -> None:
+    if changes:
+        bind.execute(messages.update().where(messages.c.id == sa.bindparam('row_id'))
+                     .values(data=sa.bindparam('kept'), refusal_reason=sa.bindparam('sealed')),
+                     changes)
+
+
+def upgrade():
+    for column, _plain in DEADLINE_COLUMNS:
+        _convert('deadlines', column, sa.LargeBinary(), _sealer(f'deadlines.{column}'))
+    op.add_column('exchange_messages',
+                  sa.Column('refusal_reason', sa.LargeBinary(), nullable=True))
+    _seal_refusals(op.get_bind())
+
+
+def downgrade():
+    _open_refusals(op.get_bind())
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE exchange_messages DROP COLUMN refusal_reason')
+    else:
+        op.drop_column('exchange_messages', 'refusal_reason')
+    for column, plain in DEADLINE_COLUMNS:
+        _convert('deadlines', column, plain, _opener(f'deadlines.{column}'))
