@@ -2,13 +2,13 @@
 
 from typing import TYPE_CHECKING
 
-from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from mla.core.db import Base
+from mla.core.translations import RequestBabel
 
 db = SQLAlchemy(model_class=Base)
 
@@ -24,4 +24,4 @@ else:
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = RequestBabel()  # the request's catalogue found once (mla.core.translations)

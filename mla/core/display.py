@@ -184,7 +184,7 @@ def when(value: datetime | None, *, seconds: bool = False, weekday: bool = False
         return ""
     clock = format_time(value, "medium" if seconds else "short")
     zone = reader_zone_name(value)
-    return _join_date_and_time(format_date(value, "full" if weekday else "medium"),
+    return _join_date_and_time(_format_day(value, "full" if weekday else "medium"),
                                _with_zone(clock, zone))
 
 
@@ -207,8 +207,19 @@ def day(value: date | datetime | str | None, zone_name: str | None = None, *,
         return ""
     if isinstance(read, datetime) and read.tzinfo and (zone_name or deadline):
         state = _zone(zone_name) or ZoneInfo(home_zone_name())
-        return format_date(read.astimezone(state).date(), "medium")
-    return format_date(read, "medium")
+        return _format_day(read.astimezone(state).date())
+    return _format_day(read)
+
+
+def _format_day(value: date | datetime, width: str = "medium") -> str:
+    """Flask-Babel's ``format_date(value, width)`` (an instant is the reader's day),
+    with the locale asked for once: a list page writes a hundred days."""
+    locale = get_locale()
+    if locale is None:  # no application context: Babel's default locale
+        return format_date(value, width)
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return locale.date_formats[width].apply(value, locale)
 
 
 def long_date(value: date, language: str) -> str:
@@ -278,7 +289,7 @@ def due(value: datetime | None, zone_name: str | None = None, *, show_zone: bool
     local = value.astimezone(tz) if tz is not None and value.tzinfo else value
     clock = (_("end of day") if local.time().replace(microsecond=0) >= END_OF_DAY
              else format_time(local.replace(tzinfo=None).time(), "short", rebase=False))
-    text = _join_date_and_time(format_date(local.date(), "medium"), clock)
+    text = _join_date_and_time(_format_day(local.date()), clock)
     if not show_zone or tz is None:
         return text
     return _("%(when)s (%(zone)s)", when=text, zone=zone_name)

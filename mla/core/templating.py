@@ -33,6 +33,7 @@ from mla.core.display import (
 from mla.core.locale import LANGUAGE_NAMES, direction_of, html_lang
 from mla.core.plugins import MENUS, USER_MENU, NavEntry, nav_entries
 from mla.core.text import strip_bidi
+from mla.core.translations import install_template_gettext
 from mla.settings import current_settings
 
 # The navigation is what the domains register (mla.core.plugins.NavEntry): a link
@@ -85,6 +86,7 @@ def _without_bidi_overrides(eval_ctx: EvalContext, value: Any) -> Any:
 def init_templating(app: Flask) -> None:
     # Set before any template compiles: Jinja builds the finalize call into the code.
     app.jinja_env.finalize = _without_bidi_overrides
+    install_template_gettext(app.jinja_env)  # after Flask-Babel's, which it replaces
     app.jinja_env.filters["own_messages"] = _own_messages
     # Dates, numbers and durations in the reader's language (mla.core.display).
     app.jinja_env.filters["when"] = when
@@ -118,30 +120,44 @@ def init_templating(app: Flask) -> None:
         values: dict[str, Any] = {"settings": settings, "is_sandbox": settings.is_sandbox}
         if not has_request_context():  # letters and e-mails rendered by jobs and the CLI
             return values
-        return values | {
-            "can_visit": _can_visit,
-            "nav_items": _visible_nav(app, settings.is_sandbox),
-            "user_menu": [(e.endpoint, e.label) for e in nav_entries(app)
-                          if e.menu == USER_MENU and _shown(app, e, settings.is_sandbox)],
-        }
+        # The signed-in user itself, not Flask-Login's proxy: a page reads it a few
+        # dozen times, each a look-up through the request's context.
+        user = current_user._get_current_object()
+        role = user.role if user.is_authenticated else None
+        nav_items, user_menu = _navigation(app, role, settings.is_sandbox)
+        return values | {"can_visit": _can_visit, "current_user": user,
+                         "nav_items": nav_items, "user_menu": user_menu}
 
 
-def _shown(app: Flask, entry: NavEntry, is_sandbox: bool) -> bool:
+def _navigation(app: Flask, role: str | None, is_sandbox: bool) -> tuple[Any, Any]:
+    """The navigation bar and the user menu ``role`` sees: the same on every page,
+    as the routes, their rules and the entries are fixed once the app serves, so
+    made once per role (labels stay lazy: each page says them in its language)."""
+    made = app.extensions.setdefault("mla.navigation", {})
+    key = (role, is_sandbox)
+    if key not in made:
+        made[key] = (_visible_nav(app, role, is_sandbox),
+                     [(e.endpoint, e.label) for e in nav_entries(app)
+                      if e.menu == USER_MENU and _shown(app, e, role, is_sandbox)])
+    return made[key]
+
+
+def _shown(app: Flask, entry: NavEntry, role: str | None, is_sandbox: bool) -> bool:
     if entry.endpoint not in app.view_functions or (entry.sandbox_only and not is_sandbox):
         return False
-    if current_user.is_authenticated and current_user.role in entry.hidden_for:
+    if role is not None and role in entry.hidden_for:
         return False
-    return _can_visit(entry.endpoint)
+    return _permits(role, entry.endpoint, "GET")
 
 
-def _visible_nav(app: Flask, is_sandbox: bool) -> list[dict[str, Any]]:
+def _visible_nav(app: Flask, role: str | None, is_sandbox: bool) -> list[dict[str, Any]]:
     """[{"endpoint", "label"} | {"label", "items": [(endpoint, label), ...]}]"""
-    if not current_user.is_authenticated:
+    if role is None:
         return []
     placed: list[tuple[int, dict[str, Any]]] = []
     menus: dict[str, list[tuple[str, Any]]] = {key: [] for key in MENUS}
     for entry in nav_entries(app):
-        if entry.menu == USER_MENU or not _shown(app, entry, is_sandbox):
+        if entry.menu == USER_MENU or not _shown(app, entry, role, is_sandbox):
             continue
         if entry.menu is None:
             placed.append((entry.order, {"endpoint": entry.endpoint, "label": entry.label}))
@@ -157,8 +173,12 @@ def _visible_nav(app: Flask, is_sandbox: bool) -> list[dict[str, Any]]:
 
 def _can_visit(endpoint: str, method: str = "GET") -> bool:
     """Whether the signed-in user's role may use an endpoint (hides dead links)."""
+    user = current_user._get_current_object()
+    return _permits(user.role if user.is_authenticated else None, endpoint, method)
+
+
+def _permits(role: str | None, endpoint: str, method: str) -> bool:
     rule = rule_for(endpoint)
-    role = current_user.role if current_user.is_authenticated else None
     # A trainee outside a sandbox reads only: no button that would answer 403.
     return rule is not None and rule.permits(role, method) \
         and not trainee_refused(role, endpoint, method)

@@ -180,6 +180,38 @@ def test_choosing_a_language_on_the_account_page(client, create_user, login_as, 
     assert _html_tag(html) == '<html lang="fr" dir="ltr">'
 
 
+
+def test_the_words_follow_a_language_switched_within_a_request(app_ctx):
+    """The catalogue is kept for the request (mla.core.translations): a language
+    forced for a notice, or chosen again after a switch (refresh), still changes the
+    words, in Python and in templates, and the request's own comes back after."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext, refresh
+    from flask_login import login_user
+
+    from mla.auth.models import User
+
+    def words() -> tuple[str, str]:
+        return gettext("Requests"), render_template_string("{{ _('Requests') }}")
+
+    with app_ctx.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert words() == ("Demandes", "Demandes")
+        with force_locale("ar"):
+            assert words() == ("الطلبات", "الطلبات")
+        assert words() == ("Demandes", "Demandes")
+        # The account page's switch: the selector answers differently, refresh() asks it.
+        user = User(username="switcher", display_name="S", role="caseworker", language="ar",
+                    is_enabled=True)
+        user.id = 1
+        login_user(user)
+        refresh()
+        assert words() == ("الطلبات", "الطلبات")
+    # The next request (its own application context, as a server gives each): its own.
+    with app_ctx.app_context(), app_ctx.test_request_context("/", headers={
+            "Accept-Language": "es"}):
+        assert words() == ("Solicitudes", "Solicitudes")
+
+
 # -- the API ----------------------------------------------------------------------------
 def _in(language: str, message: str) -> str:
     from flask_babel import force_locale, gettext
