@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from mla.auth.models import User
 from mla.cases import fulltext
@@ -334,7 +334,11 @@ def case_page(actor: User, filters: CaseFilters, page: int, per_page: int, *,
     """
     stmt = filtered_cases(actor, filters)
     total, is_exact = _bounded_count(stmt, exact_total)
-    listed = stmt.options(joinedload(Case.assignee), joinedload(Case.country)) \
+    # The assignee's name, not their authority (User.authority is joined by default, its
+    # state with it): two joins and two objects per row that neither the list nor the
+    # API shows; read on access if anything does.
+    listed = stmt.options(joinedload(Case.assignee).lazyload(User.authority),
+                          joinedload(Case.country)) \
         .order_by(*SORTS[filters.sort]).limit(per_page + 1)
     if cursor:
         listed = listed.where(_after(filters.sort, decode_cursor(filters.sort, cursor)))
