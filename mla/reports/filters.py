@@ -108,7 +108,8 @@ def parse_filters(args: Mapping[str, str]) -> ReportFilters:
     if iccs and not (len(iccs) == 2 and iccs.isascii() and iccs.isdigit()):
         problems["iccs"] = _("Give an ICCS section as its two digits, e.g. 02.")
     assignee_text = (args.get("assignee") or "").strip()
-    assignee = int(assignee_text) if assignee_text.isdigit() and len(assignee_text) < 10 else None
+    assignee = (int(assignee_text) if assignee_text.isascii() and assignee_text.isdigit()
+                and len(assignee_text) < 10 else None)
     if assignee_text and assignee is None:
         problems["assignee"] = _("Choose someone from the list.")
     if problems:

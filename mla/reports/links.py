@@ -111,7 +111,7 @@ def list_condition(sender: User, args: Mapping[str, str], **_kw: Any
     if authority == "none":
         conditions.append(Case.counterpart_authority_id.is_(None))
     elif authority:
-        if not (authority.isdigit() and len(authority) < 10):
+        if not (authority.isascii() and authority.isdigit() and len(authority) < 10):
             problems["counterpart_authority"] = _("Choose an authority from the list.")
         else:
             conditions.append(Case.counterpart_authority_id == int(authority))

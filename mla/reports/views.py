@@ -187,7 +187,7 @@ def _year(source: Mapping[str, str] | None = None) -> tuple[int, str]:
     raw = ((request.args if source is None else source).get("year") or "").strip()
     if not raw:
         return home_today().year - 1, ""
-    if not raw.isdigit() or not 1900 <= int(raw) <= 9000:
+    if not (raw.isascii() and raw.isdigit()) or not 1900 <= int(raw) <= 9000:
         return 0, _("Give a year such as 2025.")
     return int(raw), ""
 

@@ -59,6 +59,18 @@ def test_bad_filters_are_shown_next_to_their_field(supervisor_client):
     assert 'aria-describedby="from-error"' in page
 
 
+def test_digits_that_are_not_ascii_are_a_bad_filter_not_a_500(supervisor_client):
+    # "²".isdigit() is true but int("²") fails: an assignee or authority read as a
+    # number must be ASCII digits.
+    response = supervisor_client.get("/reports/", query_string={"assignee": "²"})
+    assert response.status_code == 422
+    assert 'id="assignee-error"' in response.get_data(as_text=True)
+    assert supervisor_client.get("/reports/workload/summary.csv",
+                                 query_string={"assignee": "²"}).status_code == 422
+    assert supervisor_client.get("/requests/", query_string={
+        "counterpart_authority": "²"}).status_code == 422
+
+
 def test_csv_export_is_the_table(history, supervisor_client):
     response = supervisor_client.get("/reports/workload/backlog_age.csv", query_string=YEAR)
     assert response.status_code == 200

@@ -132,6 +132,18 @@ def test_recompute_now_computes_again_audited_and_back_to_the_same_page(
     assert entry.details["filters"]["direction"] == "incoming"
 
 
+@pytest.mark.parametrize("form", [{"view": "review", "year": "²⁰²⁵"},
+                                  {"view": "index", "assignee": "²"},
+                                  {"view": "index", "from": "x" * 5000}])
+def test_recompute_now_with_unreadable_filters_goes_back_not_500(
+        kept, create_user, login_as, client, csrf_token, form):
+    login_as(create_user("caseworker"))
+    response = client.post("/reports/recompute",
+                           data={"csrf_token": csrf_token("/reports/"), **form})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/reports/")
+
+
 @pytest.fixture
 def offices(register, create_user, db):
     ours, theirs = (Authority(name=n, country_code="XZ", kind="prosecution")

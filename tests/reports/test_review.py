@@ -42,3 +42,6 @@ def test_the_page_and_a_bad_year(client_):
     assert bad.status_code == 422
     assert 'id="year-error"' in bad.get_data(as_text=True)
     assert client_.get("/reports/review.xlsx", query_string={"year": "1"}).status_code == 422
+    # "²".isdigit() is true but int("²") fails: a year is ASCII digits.
+    assert client_.get("/reports/review", query_string={"year": "²⁰²⁵"}).status_code == 422
+    assert client_.get("/reports/review.csv", query_string={"year": "²"}).status_code == 422
