@@ -161,9 +161,13 @@ def reference_key(reference: str) -> str:
     however its letters were typed: NFKC, then case-folded in Python ("ÉTAT-12",
     "état-12" and "E\u0301tat-12" are one key). Computed here, not by the database's
     upper() or lower(), which SQLite applies to ASCII letters only (and PostgreSQL as
-    its collation says)."""
+    its collation says). At most the column's 300 characters: NFKC writes some single
+    characters as up to 18 (U+FDFA), and a key longer than the column is refused."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", reference.strip())
-                                 .casefold())
+                                 .casefold())[:REFERENCE_KEY_LENGTH]
+
+
+REFERENCE_KEY_LENGTH = 300
 
 
 # The trigram operator classes above need the extension before the table is created.

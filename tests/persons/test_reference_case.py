@@ -69,6 +69,19 @@ def test_the_form_and_the_import_link_the_same_reference_whatever_its_case(
                                   db.session.scalars(select(CaseLink))}
 
 
+def test_a_reference_whose_key_is_longer_than_it_is_stored(db, make_case, create_user):
+    # NFKC writes U+FDFA as 18 letters: a 100-character reference (the form's limit)
+    # had a key of 1,800, refused by PostgreSQL's VARCHAR(300) (a 500 on registering).
+    long = "\ufdfa" * 100
+    assert len(reference_key(long)) == 300
+    worker = create_user("caseworker")
+    on_file = make_case(worker, domestic_reference="E2", counterpart_country="FR",
+                        counterpart_reference=long, persons=[])
+    db.session.commit()
+    previewed = preview_links(worker, [], counterpart_country="FR", counterpart_reference=long)
+    assert [p.case.id for p in previewed] == [on_file.id]
+
+
 def test_a_reference_corrected_on_the_request_changes_its_key(db, make_case, create_user):
     case = make_case(create_user("caseworker"), counterpart_reference="AB-1", persons=[])
     case.counterpart_reference = "ÉTAT-12"

@@ -26,7 +26,7 @@ BATCH = 1000
 def _key(reference: str) -> str:
     """mla.cases.models.reference_key as of this revision (a migration keeps its own)."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", reference.strip())
-                                 .casefold())
+                                 .casefold())[:300]  # the column's length
 
 
 def upgrade():
