@@ -16,7 +16,7 @@ from typing import Any
 
 from babel.support import NullTranslations
 from flask import g
-from flask_babel import Babel, Domain
+from flask_babel import Babel, Domain, get_domain
 
 
 def current_translations() -> NullTranslations:
@@ -33,8 +33,6 @@ def current_translations() -> NullTranslations:
 
 
 def _find(context: Any) -> NullTranslations:
-    from flask_babel import get_domain
-
     domain = get_domain()
     catalogue = Domain.get_translations(domain)
     if context is None:
