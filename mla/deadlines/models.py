@@ -80,7 +80,10 @@ class Deadline(Model):
         SealedOptionalText("deadlines.extension_notice"), nullable=True, default="")
     cycle: Mapped[int] = mapped_column(default=0)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    pause_reason: Mapped[str] = mapped_column(String(300), default="")
+    # Sealed: the comment typed at the step that paused the clocks (it may name the
+    # person, an informant, a lawyer). NULL while the clock is not paused.
+    pause_reason: Mapped[str] = mapped_column(
+        SealedOptionalText("deadlines.pause_reason"), nullable=True, default="")
     soft_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

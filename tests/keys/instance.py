@@ -143,8 +143,8 @@ PERSONS = [
 def seed(app: Flask, cases: int = 3) -> None:
     """Requests with persons, documents, a step's typed values, a letter (and one
     discarded with a reason), an e-mail in the outbox and an in-app notification, a clock
-    extended with a reason and notice, a package the counterpart refused, and a
-    prosecutor's draft."""
+    extended with a reason and notice and paused with a reason, a package the counterpart
+    refused, and a prosecutor's draft."""
     with app.app_context(), app.test_request_context(), unit_of_work():
         actor = create_user("test", username=f"worker{secrets.token_hex(3)}",
                             password="correct horse battery staple", role="caseworker")
@@ -193,7 +193,9 @@ def seed(app: Flask, cases: int = 3) -> None:
                 case_id=case.id, rule_code="eaw_decision", country_code="XA",
                 start_on=date(2026, 1, 10), due_at=datetime(2026, 3, 11, tzinfo=UTC),
                 extensions=1, extension_reason=f"Jean Fictif in hospital {number}",
-                extension_notice=f"Extension: Jean Fictif {number} (draft)"))
+                extension_notice=f"Extension: Jean Fictif {number} (draft)",
+                status="paused", paused_at=datetime(2026, 3, 2, tzinfo=UTC),
+                pause_reason=f"Jean Fictif's lawyer asked for time {number}"))
             db.session.add(ExchangeMessage(
                 message_id=f"seed-message-{number}", direction=Direction.OUTGOING,
                 kind="request", counterpart="XA:ca", case_id=case.id,
@@ -224,7 +226,7 @@ def read_everything(app: Flask) -> dict[str, Any]:
                                   for letter in db.session.scalars(select(Letter))),
                 "outbox": sorted((m.subject, m.body, m.last_error)
                                  for m in db.session.scalars(select(OutboxMessage))),
-                "deadlines": sorted((d.extension_reason, d.extension_notice)
+                "deadlines": sorted((d.extension_reason, d.extension_notice, d.pause_reason)
                                     for d in db.session.scalars(select(Deadline))),
                 "refusals": sorted(m.refusal_reason
                                    for m in db.session.scalars(select(ExchangeMessage))),

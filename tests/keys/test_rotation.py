@@ -210,8 +210,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     """The columns are found by their type alone: what a caseworker typed at a step, a
     letter's subject, body and discard reason, the failure a letter was re-sent after,
     the outbox's e-mails and their last delivery error, the in-app notifications, a
-    deadline's extension reason and notice and a counterpart's refusal words move to the
-    new key with everything else."""
+    deadline's extension reason, notice and pause reason and a counterpart's refusal
+    words move to the new key with everything else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
@@ -219,6 +219,7 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                    "outbox_messages.body", "outbox_messages.last_error",
                    "notifications.title", "notifications.body",
                    "deadlines.extension_reason", "deadlines.extension_notice",
+                   "deadlines.pause_reason",
                    "exchange_messages.refusal_reason"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
@@ -227,8 +228,9 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     assert any("jean.fictif@example.org" in error for _, _, error in before["outbox"])
     assert any("jean.fictif0@example.org" in values for values in before["step_values"])
     assert any("Jean Fictif" in title for title, _ in before["notifications"])
-    assert any("Jean Fictif in hospital" in reason for reason, _ in before["deadlines"])
-    assert any("Jean Fictif" in notice for _, notice in before["deadlines"])
+    assert any("Jean Fictif in hospital" in reason for reason, _, _ in before["deadlines"])
+    assert any("Jean Fictif" in notice for _, notice, _ in before["deadlines"])
+    assert any("Jean Fictif's lawyer" in paused for _, _, paused in before["deadlines"])
     assert any("No file on Jean Fictif" in words for words in before["refusals"])
 
     instance.flask("keys", "rotate", check=True)
