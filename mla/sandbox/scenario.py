@@ -60,10 +60,12 @@ from mla.workflow.services import apply_transition
 SCENARIO_ACTOR = "scenario.desk"
 # Four eyes in a pack's history too: what awaits approval is decided by a second person.
 SCENARIO_APPROVER = "scenario.approver"
-# Tables wiped although nothing in them points at a request.
+# Tables wiped although nothing in them points at a request (report_figures: figures of
+# the wiped requests, computed at a simulated instant the rewound clock reaches again
+# only later, would be served as fresh until then).
 ALSO_WIPED = ("outbox_messages", "notifications", "reference_counters", "sandbox_exercises",
               "sandbox_counterparts", "offence_catalogues", "catalogue_offences",
-              "catalogue_offence_iccs")
+              "catalogue_offence_iccs", "report_figures")
 
 
 def wiped_tables() -> list[Table]:

@@ -80,6 +80,35 @@ def test_reset_wipes_the_class_work_and_keeps_accounts(db, real_time_stands_stil
     assert _case(db, "arcadia-extradition").reference.endswith("-00001")  # counters restart
 
 
+def test_reset_drops_the_report_figures_kept(app, db, real_time_stands_still, loaded,
+                                              trainer, monkeypatch):
+    # Kept figures are the wiped requests' (the oldest list names them), computed at a
+    # simulated instant the rewound clock reaches again only days later: served as
+    # fresh until then unless the reset drops them.
+    import dataclasses
+
+    from mla.reports.filters import parse_filters
+    from mla.reports.ready import ReportFigures, figures
+    from mla.sandbox.scenario import reset_scenario
+    from mla.sandbox.services import advance_clock
+
+    settings = app.extensions["mla.settings"]
+    monkeypatch.setitem(app.extensions, "mla.settings",
+                        dataclasses.replace(settings, report_figures_max_age=900))
+    loaded()
+    advance_clock(trainer, days=20)
+    with app.test_request_context():
+        kept = figures(trainer, "workload", parse_filters({}))
+        db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ReportFigures)) == 1
+
+    reset_scenario(trainer)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ReportFigures)) == 0
+    with app.test_request_context():
+        assert figures(trainer, "workload", parse_filters({})).computed_at < kept.computed_at
+
+
 def test_reset_through_the_page_keeps_the_trainer_signed_in(client, db, loaded, trainer,
                                                             login_as, csrf_token):
     loaded()
