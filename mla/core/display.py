@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -219,6 +220,13 @@ def _format_day(value: date | datetime, width: str = "medium") -> str:
         return format_date(value, width)
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
+    return _day_in(locale, width, value)
+
+
+@lru_cache(maxsize=4096)
+def _day_in(locale: Locale, width: str, value: date) -> str:
+    """A day in a locale's words, the same each time: a list writes the same few days
+    (registered today, due this week) row after row, page after page."""
     return locale.date_formats[width].apply(value, locale)
 
 
