@@ -12,6 +12,7 @@ deadlines recompute the clocks that depend on the change).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -56,6 +57,10 @@ PLAIN_FIELDS = (
 )
 EDITABLE = frozenset({*PLAIN_FIELDS, "offences", "measures", "persons"})
 OFFENCE_FIELDS = ("label", "statute", "max_penalty_months", "iccs", "conduct")
+# Sealed columns (SealedText): a correction's timeline entry names the change in its data
+# and keeps the old and new words in its sealed_values, never in the clear.
+SEALED_FIELDS = frozenset({"summary"})
+SEALED_OFFENCE_FIELDS = frozenset({"conduct"})
 PERSON_PLAIN_FIELDS = ("role", "is_in_custody")
 
 
@@ -93,13 +98,15 @@ class CaseChanges:
 
     ``fields``: plain request fields, name -> (old, new) as stored;
     ``offences``: offence id -> names of the fields changed (``added`` / ``removed``
-    for whole offences); ``lines``: what the timeline entry lists.
+    for whole offences); ``lines``: what the timeline entry lists; ``sealed``: a line's
+    index (as text) -> the old and new value of a sealed field, kept sealed.
     """
 
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     offences: dict[int, set[str]] = field(default_factory=dict)
     persons: dict[int, set[str]] = field(default_factory=dict)
     lines: list[dict[str, Any]] = field(default_factory=list)
+    sealed: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.lines)
@@ -109,6 +116,17 @@ class CaseChanges:
 
     def offences_changed(self, *names: str) -> list[int]:
         return [oid for oid, changed in self.offences.items() if changed & set(names)]
+
+    def add_sealed_line(self, line: dict[str, Any], old: Any, new: Any) -> None:
+        """A line whose values are sealed: the entry's data says what changed only."""
+        self.sealed[str(len(self.lines))] = {"old": old, "new": new}
+        self.lines.append({**line, "encrypted": True})
+
+    def sealed_values(self) -> str | None:
+        """The timeline entry's sealed_values: the sealed lines' old and new words."""
+        if not self.sealed:
+            return None
+        return json.dumps({"corrected": self.sealed}, ensure_ascii=False)
 
 
 # --- the service ---------------------------------------------------------------------
@@ -138,7 +156,8 @@ def update_case(actor: Actor, case: Case, changes: Mapping[str, Any],
         for _receiver, said in case_updated.send(case, actor=actor, changes=result):
             consequences.extend(str(sentence) for sentence in said or ())
     add_event(case, actor, "edited", is_internal=True,
-              data={"changes": result.lines, "consequences": consequences})
+              data={"changes": result.lines, "consequences": consequences},
+              sealed_values=result.sealed_values())
     record_audit(actor, "case.update", case, version=case.version,
                  fields=sorted({line["field"] for line in result.lines}))
     return result
@@ -263,6 +282,9 @@ def _apply_plain(case: Case, changes: Mapping[str, Any], result: CaseChanges) ->
         if name == "title":
             case.title_search = new.casefold()
         result.fields[name] = (old, new)
+        if name in SEALED_FIELDS:
+            result.add_sealed_line({"field": name}, old, new)
+            continue
         result.lines.append({"field": name, "old": _shown(name, old), "new": _shown(name, new)})
 
 
@@ -350,8 +372,11 @@ def _apply_offence_fields(offence: Offence, edit: OffenceEdit, result: CaseChang
         label = offence.label
         setattr(offence, attribute, new)
         result.offences.setdefault(offence.id, set()).add(name)
-        result.lines.append({"field": "offences", "offence": label, "part": name,
-                             "old": _offence_shown(name, old),
+        line = {"field": "offences", "offence": label, "part": name}
+        if name in SEALED_OFFENCE_FIELDS:
+            result.add_sealed_line(line, old, new)
+            continue
+        result.lines.append({**line, "old": _offence_shown(name, old),
                              "new": _offence_shown(name, new)})
 
 

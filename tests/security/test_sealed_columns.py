@@ -80,6 +80,9 @@ ALLOWED: dict[str, str] = {
     "case_events.transition": CODES,
     "case_events.from_state": CODES,
     "case_events.to_state": CODES,
+    "case_events.data": "a step's structured values (dates, choices, authorities, grounds) "
+                        "counted in SQL; typed words and corrected sealed fields go to "
+                        "comment / sealed_values",
     "case_measures.code": CODES,
     "case_offences.label": "the offence's legal name, counted by reports (README)",
     "case_offences.statute": "the provision the offence falls under",
@@ -280,8 +283,6 @@ NOT_YET_SEALED: dict[str, str] = {
     "speciality_consents.reasons": "why consent was given or refused",
     "speciality_records.lapse_reason": "why protection lapsed (the person stayed, left, ...)",
     "aut_dedere_referrals.details": "the domestic prosecution's outcome, typed",
-    "case_events.data": "a correction's entry ('edited') keeps the old and new summary, "
-                        "offence conduct and urgency reason (mla/cases/editing.py)",
     "saved_filters.query": "a saved list's search, which may be a person's exact name (q)",
 }
 
