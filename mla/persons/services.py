@@ -319,10 +319,15 @@ def relink(actor: Actor, case: Case) -> list[CaseLink]:
     return detect_links(actor, case)
 
 
+# The two requests of a link, made once: an alias built per call rebuilt its column
+# collections every time (a fifth of a request page's time, which asks twice).
+_LINK_SIDES = (aliased(Case, name="link_low"), aliased(Case, name="link_high"))
+
+
 def links_of(actor: User, case: Case, *, include_dismissed: bool = True) -> list[CaseLink]:
     """The links of ``case`` to requests ``actor`` may see (a prosecutor: only among
     their authority's requests)."""
-    low, high = aliased(Case), aliased(Case)
+    low, high = _LINK_SIDES
     stmt = (select(CaseLink)
             .join(low, low.id == CaseLink.case_id).join(high, high.id == CaseLink.other_case_id)
             .where(or_(CaseLink.case_id == case.id, CaseLink.other_case_id == case.id),
@@ -502,7 +507,7 @@ def links_by_case(actor: User, cases: list[Case]) -> dict[int, list[dict[str, st
     if not cases:
         return found
     ids = list(found)
-    low, high = aliased(Case), aliased(Case)
+    low, high = _LINK_SIDES
     rows = db.session.execute(
         select(CaseLink.case_id, CaseLink.other_case_id, CaseLink.reason, CaseLink.status,
                low.reference, high.reference)
