@@ -130,7 +130,8 @@ def arrived_electronically(case: Case) -> datetime | None:
 
 def _leaving() -> Leaving:
     """The caseworker's answer to the use-limitation warnings, from the panel's form."""
-    left_out = frozenset(int(v) for v in request.form.getlist("leave_out") if v.isdigit())
+    left_out = frozenset(int(v) for v in request.form.getlist("leave_out")
+                         if v.isascii() and v.isdigit())
     return Leaving(left_out=left_out, acknowledged=request.form.get("acknowledged") == "y",
                    reason=(request.form.get("reason") or "")[:2000])
 
