@@ -59,7 +59,7 @@ EDITABLE = frozenset({*PLAIN_FIELDS, "offences", "measures", "persons"})
 OFFENCE_FIELDS = ("label", "statute", "max_penalty_months", "iccs", "conduct")
 # Sealed columns (SealedText): a correction's timeline entry names the change in its data
 # and keeps the old and new words in its sealed_values, never in the clear.
-SEALED_FIELDS = frozenset({"summary"})
+SEALED_FIELDS = frozenset({"summary", "urgency_reason"})
 SEALED_OFFENCE_FIELDS = frozenset({"conduct"})
 PERSON_PLAIN_FIELDS = ("role", "is_in_custody")
 

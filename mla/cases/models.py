@@ -29,7 +29,7 @@ from mla.cases import fulltext
 from mla.cases.constants import LIFE_MONTHS
 from mla.cases.signals import value_unreadable
 from mla.core.clock import now
-from mla.core.crypto import KeyRingError, SealedBytes, SealedText, key_ring
+from mla.core.crypto import KeyRingError, SealedBytes, SealedOptionalText, SealedText, key_ring
 from mla.core.db import UTCDateTime
 from mla.core.errors import ServiceError
 from mla.core.text import has_line_break
@@ -114,7 +114,9 @@ class Case(Model):
         ForeignKey("authorities.id", ondelete="SET NULL"), index=True)
     domestic_reference: Mapped[str] = mapped_column(String(100), default="")
     is_urgent: Mapped[bool] = mapped_column(default=False)
-    urgency_reason: Mapped[str] = mapped_column(String(300), default="")
+    # Sealed: typed by the caseworker (custody, flight, a person's health). NULL when none.
+    urgency_reason: Mapped[str] = mapped_column(
+        SealedOptionalText("cases.urgency_reason"), nullable=True, default="")
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

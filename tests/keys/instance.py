@@ -153,6 +153,7 @@ def seed(app: Flask, cases: int = 3) -> None:
                 direction="incoming", kind="mla", counterpart_country="XA",
                 legal_basis="UNTOC", title=f"Bank records {number}",
                 summary=f"Jean Fictif opened account {number}",
+                is_urgent=True, urgency_reason=f"Jean Fictif leaves on Friday {number}",
                 offences=[OffenceInput(label="Fraud", statute="PC 210",
                                        max_penalty_months=60, iccs=["0701"],
                                        conduct=f"Jean Fictif forged invoice {number}")],
@@ -218,6 +219,7 @@ def read_everything(app: Flask) -> dict[str, Any]:
             return {
                 "cases": sorted(db.session.scalars(select(Case.title))),
                 "summaries": sorted(db.session.scalars(select(Case.summary))),
+                "urgency": sorted(db.session.scalars(select(Case.urgency_reason))),
                 "conduct": sorted(db.session.scalars(select(Offence.conduct))),
                 "comments": sorted(db.session.scalars(select(CaseEvent.comment))),
                 "step_values": sorted(json.dumps(e.values, sort_keys=True)

@@ -210,8 +210,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     """The columns are found by their type alone: what a caseworker typed at a step, a
     letter's subject, body and discard reason, the failure a letter was re-sent after,
     the outbox's e-mails and their last delivery error, the in-app notifications, a
-    deadline's extension reason, notice and pause reason and a counterpart's refusal
-    words move to the new key with everything else."""
+    deadline's extension reason, notice and pause reason, a counterpart's refusal words
+    and a request's reason for urgency move to the new key with everything else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
@@ -219,7 +219,7 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                    "outbox_messages.body", "outbox_messages.last_error",
                    "notifications.title", "notifications.body",
                    "deadlines.extension_reason", "deadlines.extension_notice",
-                   "deadlines.pause_reason",
+                   "deadlines.pause_reason", "cases.urgency_reason",
                    "exchange_messages.refusal_reason"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
@@ -231,6 +231,7 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     assert any("Jean Fictif in hospital" in reason for reason, _, _ in before["deadlines"])
     assert any("Jean Fictif" in notice for _, notice, _ in before["deadlines"])
     assert any("Jean Fictif's lawyer" in paused for _, _, paused in before["deadlines"])
+    assert any("Jean Fictif leaves" in reason for reason in before["urgency"])
     assert any("No file on Jean Fictif" in words for words in before["refusals"])
 
     instance.flask("keys", "rotate", check=True)

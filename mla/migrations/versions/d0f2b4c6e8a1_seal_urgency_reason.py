@@ -1,0 +1,179 @@
+"""Seal a request's reason for urgency.
+
+cases.urgency_reason is typed by the caseworker (or comes with a counterpart's package,
+an import or a prosecutor's draft): a person in custody, about to flee, their health. It
+becomes a sealed column (LargeBinary, NULL when there is none: SealedOptionalText). A
+correction's timeline entry ("edited") kept its old and new value in the clear in
+case_events.data; as c8e0a2b4d6f7 did for the summary and the conduct, each such line
+now keeps only what changed ("encrypted": true) and its words move to the entry's
+case_events.sealed_values under "corrected" (by the line's index).
+
+Existing rows are sealed with the instance's key ring (so `flask db upgrade` needs
+MLA_KEY_FILE or MLA_KEY_RING, as the app does), BATCH rows at a time; going down opens
+them again.
+
+Revision ID: d0f2b4c6e8a1
+Revises: c8e0a2b4d6f7
+Create Date: 2026-11-30 18:20:00
+
+"""
+import json
+
+import sqlalchemy as sa
+from alembic import op
+
+from mla.core.crypto import key_ring
+
+# revision identifiers, used by Alembic.
+revision = 'd0f2b4c6e8a1'
+down_revision = 'c8e0a2b4d6f7'
+branch_labels = None
+depends_on = None
+
+BATCH = 1000
+CONTEXT = 'cases.urgency_reason'
+VALUES_CONTEXT = 'case_events.sealed_values'
+
+events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('kind', sa.String),
+                  sa.column('data', sa.JSON), sa.column('sealed_values', sa.LargeBinary))
+
+
+def _convert(new_type: sa.types.TypeEngine, change) -> None:
+    """Add urgency_reason_new, fill it from urgency_reason BATCH rows at a time in id
+    order, then replace the column (on SQLite through its own ALTER TABLE, never batch
+    mode). Sealed, it is nullable (NULL: none); plain, NOT NULL ""."""
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == 'sqlite'
+    binary = isinstance(new_type, sa.LargeBinary)
+    if sqlite:
+        definition = 'BLOB' if binary else f"{new_type.compile(bind.dialect)} NOT NULL " \
+                                           "DEFAULT ''"
+        op.execute(f'ALTER TABLE cases ADD COLUMN urgency_reason_new {definition}')
+    else:
+        op.add_column('cases', sa.Column('urgency_reason_new', new_type, nullable=True))
+    rows_of = sa.table('cases', sa.column('id', sa.Integer), sa.column('urgency_reason'),
+                       sa.column('urgency_reason_new', new_type))
+    last = 0
+    while True:
+        rows = bind.execute(sa.select(rows_of.c.id, rows_of.c.urgency_reason)
+                            .where(rows_of.c.id > last).order_by(rows_of.c.id)
+                            .limit(BATCH)).all()
+        if not rows:
+            break
+        bind.execute(rows_of.update().where(rows_of.c.id == sa.bindparam('row_id'))
+                     .values(urgency_reason_new=sa.bindparam('changed')),
+                     [{'row_id': row_id, 'changed': change(value)} for row_id, value in rows])
+        last = rows[-1][0]
+    if sqlite:
+        op.execute('ALTER TABLE cases DROP COLUMN urgency_reason')
+        op.execute('ALTER TABLE cases RENAME COLUMN urgency_reason_new TO urgency_reason')
+        return
+    op.drop_column('cases', 'urgency_reason')
+    op.alter_column('cases', 'urgency_reason_new', new_column_name='urgency_reason',
+                    existing_type=new_type, nullable=binary)
+
+
+def _seal(value) -> bytes | None:
+    return key_ring().encrypt(value, context=CONTEXT) if value else None
+
+
+def _open(value) -> str:
+    return key_ring().decrypt(bytes(value), context=CONTEXT) if value is not None else ''
+
+
+# --- the corrections' timeline entries ----------------------------------------------------
+
+def _batches(bind):
+    last = 0
+    while True:
+        rows = bind.execute(sa.select(events.c.id, events.c.data, events.c.sealed_values)
+                            .where(events.c.id > last, events.c.kind == 'edited')
+                            .order_by(events.c.id).limit(BATCH)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def _lines(row) -> list:
+    data = row.data if isinstance(row.data, dict) else {}
+    lines = data.get('changes')
+    return lines if isinstance(lines, list) else []
+
+
+def _opened(row) -> dict:
+    if row.sealed_values is None:
+        return {}
+    return json.loads(key_ring().decrypt(bytes(row.sealed_values), context=VALUES_CONTEXT))
+
+
+def _sealed(values: dict) -> bytes | None:
+    if not values:
+        return None
+    return key_ring().encrypt(json.dumps(values, ensure_ascii=False), context=VALUES_CONTEXT)
+
+
+def _is_urgency(line) -> bool:
+    return isinstance(line, dict) and line.get('field') == 'urgency_reason'
+
+
+def _seal_lines(bind) -> None:
+    for rows in _batches(bind):
+        changes = []
+        for row in rows:
+            lines = _lines(row)
+            found = {str(i): {'old': line.get('old'), 'new': line.get('new')}
+                     for i, line in enumerate(lines)
+                     if _is_urgency(line) and ('old' in line or 'new' in line)}
+            if not found:
+                continue
+            kept = [{**{k: v for k, v in line.items() if k not in ('old', 'new')},
+                     'encrypted': True} if str(i) in found else line
+                    for i, line in enumerate(lines)]
+            values = _opened(row)
+            values['corrected'] = {**values.get('corrected', {}), **found}
+            changes.append({'row_id': row.id, 'kept': {**row.data, 'changes': kept},
+                            'sealed': _sealed(values)})
+        _update(bind, changes)
+
+
+def _open_lines(bind) -> None:
+    for rows in _batches(bind):
+        changes = []
+        for row in rows:
+            lines = _lines(row)
+            values = _opened(row)
+            corrected = values.get('corrected') or {}
+            opened = {str(i) for i, line in enumerate(lines)
+                      if _is_urgency(line) and str(i) in corrected}
+            if not opened:
+                continue
+            kept = []
+            for i, line in enumerate(lines):
+                if str(i) in opened:
+                    was = corrected.pop(str(i))
+                    line = {k: v for k, v in line.items() if k != 'encrypted'}
+                    line.update(old=was.get('old'), new=was.get('new'))
+                kept.append(line)
+            if not corrected:
+                values.pop('corrected', None)
+            changes.append({'row_id': row.id, 'kept': {**row.data, 'changes': kept},
+                            'sealed': _sealed(values)})
+        _update(bind, changes)
+
+
+def _update(bind, changes: list[dict]) -> None:
+    if changes:
+        bind.execute(events.update().where(events.c.id == sa.bindparam('row_id'))
+                     .values(data=sa.bindparam('kept'), sealed_values=sa.bindparam('sealed')),
+                     changes)
+
+
+def upgrade():
+    _convert(sa.LargeBinary(), _seal)
+    _seal_lines(op.get_bind())
+
+
+def downgrade():
+    _open_lines(op.get_bind())
+    _convert(sa.String(300), _open)
