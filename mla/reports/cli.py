@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from mla.core.transaction import unit_of_work
-from mla.reports.ready import refresh_figures
+from mla.reports.ready import drop_all, refresh_figures
 from mla.reports.summary import rebuild_stays
 
 cli = AppGroup("reports", help="Reports.")
@@ -16,10 +16,13 @@ cli = AppGroup("reports", help="Reports.")
 @cli.command("rebuild")
 def rebuild() -> None:
     """Recompute the time spent in each state from every request's history (safe to run
-    again: the summary is replaced, in one transaction)."""
+    again: the summary is replaced, in one transaction). The figures kept ready were
+    computed from the old summary: they are dropped in the same transaction."""
     with unit_of_work():
         stays = rebuild_stays()
-    click.echo(f"report summary rebuilt: {stays} finished stays")
+        dropped = drop_all()
+    click.echo(f"report summary rebuilt: {stays} finished stays; "
+               f"{dropped} kept figures dropped")
 
 
 @cli.command("warm")

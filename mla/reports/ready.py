@@ -34,11 +34,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, get_locale
-from sqlalchemy import ForeignKey, Integer, String, Text, delete, select, update
+from sqlalchemy import ForeignKey, Integer, String, Text, delete, event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from mla.auth.models import User
 from mla.cases.models import Case
@@ -104,6 +104,9 @@ REFRESH_PER_TICK = 10
 # kind and measure read on a request page): they neither crowd out nor wait for sections.
 COUNTERPART_REFRESH_PER_TICK = 30
 REFRESH_SECONDS_PER_TICK = 20.0
+# "Recompute now" is refused for a view whose figures are all younger than this: each
+# recompute of the Reports page costs seconds of database time (12 s at a million).
+RECOMPUTE_EVERY = timedelta(seconds=60)
 
 
 class ReportFigures(Model):
@@ -265,12 +268,14 @@ def figures(actor: User, section: str, f: ReportFilters, *, recompute: bool = Fa
     key = figures_key(section, scope, filters, locale)
     current = now()
     if not recompute:
+        pending = _pending().get(key)
+        if pending is not None:  # computed earlier in this unit of work, not stored yet
+            return pending[1]
         found = _stored(key, current - timedelta(seconds=age))
         if found is not None:
             ready, last_read_at = found
             if current - last_read_at >= READ_MARK_EVERY:
-                _best_effort(update(ReportFigures).where(ReportFigures.key == key)
-                             .values(last_read_at=current))
+                _pending_marks().add(key)
             return ready
     ready = _compute(actor, section, f)
     _store(key, section, scope, None if scope == "all" else actor.id, locale, filters, ready,
@@ -295,6 +300,28 @@ def page_figures(actor: User, f: ReportFilters, *,
     return {name: figures(actor, name, f, recompute=recompute) for name in PAGE_SECTIONS}
 
 
+def computed_lately(actor: User, sections: Iterable[str], f: ReportFilters) -> bool:
+    """Whether every one of these sections' figures for this reader's view was computed
+    within ``RECOMPUTE_EVERY`` (then "Recompute now" would compute the same again)."""
+    if max_age() <= 0:
+        return False
+    scope, filters = scope_key(actor), filters_json(f)
+    keys = [figures_key(name, scope, filters, "" if name in WITHOUT_WORDS else _locale())
+            for name in sections]
+    fresh = db.session.scalar(
+        select(func.count()).select_from(ReportFigures)
+        .where(ReportFigures.key.in_(keys),
+               ReportFigures.computed_at > now() - RECOMPUTE_EVERY))
+    return bool(keys) and fresh == len(set(keys))
+
+
+def drop_all() -> int:
+    """Delete every entry (the summary they were computed from was rebuilt): each view is
+    computed again on its next read. Returns how many were deleted."""
+    _pending().clear()
+    return rows_matched(db.session.execute(delete(ReportFigures)))
+
+
 def _stored(key: str, fresh_after: datetime) -> tuple[Ready, datetime] | None:
     row = db.session.execute(
         select(ReportFigures.payload, ReportFigures.computed_at, ReportFigures.took_ms,
@@ -317,33 +344,86 @@ def _compute(actor: User, section: str, f: ReportFilters) -> Ready:
     return Ready(value, now(), took_ms)
 
 
+# Figures computed and reads to mark, written together once the unit of work committed,
+# in a short transaction of their own. Written as each section was computed, in the
+# request's transaction, they held SQLite's one write lock from the first section's
+# store until the request committed, across the computing of the others (seconds at
+# 100,000 requests): every writer waited, and could give up. Written in the request's
+# transaction at its end, a GET's read snapshot older than a writer's commit could not
+# take the lock at all (SQLITE_BUSY_SNAPSHOT): a busy instance would never keep them.
+_PENDING = "report_figures_pending"
+_PENDING_MARKS = "report_figures_read"
+
+
+def _pending() -> dict[str, tuple[dict[str, Any], Ready]]:
+    found: dict[str, tuple[dict[str, Any], Ready]] = db.session.info.setdefault(_PENDING, {})
+    return found
+
+
+def _pending_marks() -> set[str]:
+    found: set[str] = db.session.info.setdefault(_PENDING_MARKS, set())
+    return found
+
+
+@event.listens_for(Session, "after_commit")
+def _write_pending(session: Session) -> None:
+    stores = session.info.pop(_PENDING, {})
+    marks = session.info.pop(_PENDING_MARKS, set()) - set(stores)
+    if not stores and not marks:
+        return
+    statements: list[Any] = [_upsert(values) for values, _ready in stores.values()]
+    if marks:
+        statements.append(update(ReportFigures).where(ReportFigures.key.in_(sorted(marks)))
+                          .values(last_read_at=now()))
+    _best_effort(statements)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the unit of work ended: a rollback drops them
+        session.info.pop(_PENDING, None)
+        session.info.pop(_PENDING_MARKS, None)
+
+
 def _store(key: str, section: str, scope: str, reader_id: int | None, locale: str,
            filters: str, ready: Ready, *, read_at: datetime | None) -> None:
-    """Insert or replace the entry (two workers computing the same view both succeed:
-    the later one's figures stay). A reader's write marks it read; the scheduler's
-    does not, so an entry nobody reads still expires."""
+    """Insert or replace the entry when the unit of work commits (two workers computing
+    the same view both succeed: the later one's figures stay). A reader's write marks it
+    read; the scheduler's does not, so an entry nobody reads still expires."""
     values = {"key": key, "section": section, "scope_key": scope, "reader_id": reader_id,
               "locale": locale, "filters": filters, "computed_at": ready.computed_at,
               "last_read_at": read_at or ready.computed_at, "took_ms": ready.took_ms,
-              "payload": dumps(ready.value)}
+              "payload": dumps(ready.value), "_read": read_at is not None}
+    _pending()[key] = (values, ready)
+
+
+def _upsert(values: dict[str, Any]) -> Any:
+    values = dict(values)
+    read = values.pop("_read")
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(ReportFigures).values(**values)
     changed = ["computed_at", "took_ms", "payload", "reader_id"]
-    if read_at is not None:
+    if read:
         changed.append("last_read_at")
-    _best_effort(stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=[ReportFigures.key],
-        set_={name: stmt.excluded[name] for name in changed}))
+        set_={name: stmt.excluded[name] for name in changed})
 
 
-def _best_effort(statement: Any) -> None:
-    """Bookkeeping in the request's transaction, in a savepoint: a busy database (SQLite
-    under a concurrent writer, a deadlock on PostgreSQL) or a reader deleted meanwhile
-    skips it, and the figures are served all the same (computed again next time)."""
+def _best_effort(statements: list[Any]) -> None:
+    """Bookkeeping in a short transaction of its own, each statement in a savepoint: a
+    busy database (SQLite under a concurrent writer, a deadlock on PostgreSQL) or a
+    reader deleted meanwhile skips it, and the figures are served all the same
+    (computed again next time)."""
     try:
-        with db.session.begin_nested():
-            db.session.execute(statement)
-    except (OperationalError, IntegrityError):
+        with db.engine.begin() as connection:
+            for statement in statements:
+                try:
+                    with connection.begin_nested():
+                        connection.execute(statement)
+                except IntegrityError:
+                    log.info("report figures not stored: their reader is gone")
+    except SQLAlchemyError:  # after the request's commit: never its error
         log.info("report figures not stored: the database is busy")
 
 
@@ -386,9 +466,14 @@ def refresh_figures(*, limit: int | None = REFRESH_PER_TICK,
         key = figures_key(section, "all", default, default_locale)
         computed_at = db.session.scalar(select(ReportFigures.computed_at)
                                         .where(ReportFigures.key == key))
+        failed_at = _FAILED.get(key)
+        if failed_at is not None and (computed_at is None or computed_at <= failed_at):
+            continue  # failed here before, not read (and computed) since
         if computed_at is None or computed_at <= stale_before:
-            _refresh(key, section, "all", None, default_locale, default)
-            counts["figures_refreshed"] += 1
+            if _refresh_isolated(key, section, "all", None, default_locale, default):
+                counts["figures_refreshed"] += 1
+            else:
+                counts["figures_failed"] += 1
     due = db.session.execute(
         select(ReportFigures.key, ReportFigures.section, ReportFigures.scope_key,
                ReportFigures.reader_id, ReportFigures.locale, ReportFigures.filters)
@@ -400,8 +485,8 @@ def refresh_figures(*, limit: int | None = REFRESH_PER_TICK,
             if spent("counterpart") and spent():
                 break
             continue
-        if _refresh(row.key, row.section, row.scope_key, row.reader_id, row.locale,
-                    row.filters):
+        if _refresh_isolated(row.key, row.section, row.scope_key, row.reader_id, row.locale,
+                             row.filters):
             counts["figures_refreshed"] += 1
             if row.section == "counterpart":
                 counts["counterparts_refreshed"] += 1
@@ -409,6 +494,28 @@ def refresh_figures(*, limit: int | None = REFRESH_PER_TICK,
         counts["figures_pruned"] = rows_matched(db.session.execute(
             delete(ReportFigures).where(ReportFigures.last_read_at < now() - PRUNE_UNREAD_FOR)))
     return counts
+
+
+# Entries whose computing failed in this process, and when: the default view's (which
+# has no entry to delete) is not tried again until a reader computed it since.
+_FAILED: dict[str, datetime] = {}
+
+
+def _refresh_isolated(key: str, section: str, scope: str, reader_id: int | None,
+                      locale: str, filters: str) -> bool:
+    """``_refresh``, except that an entry whose computing fails is rolled back alone and
+    deleted: the tick goes on with the next, and the entry is not tried again each tick
+    (its next reader computes it, or meets the error themselves). The log names the
+    section, the key's start and the error's type, never the figures or the filters."""
+    try:
+        return _refresh(key, section, scope, reader_id, locale, filters)
+    except Exception as exc:
+        log.warning("report figures %s %s could not be computed (%s); skipped until read "
+                    "again", section, key[:12], type(exc).__name__)
+        _FAILED[key] = now()
+        with unit_of_work():
+            db.session.execute(delete(ReportFigures).where(ReportFigures.key == key))
+        return False
 
 
 def _refresh(key: str, section: str, scope: str, reader_id: int | None, locale: str,

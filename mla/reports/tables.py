@@ -239,6 +239,10 @@ def counterpart_line(actor: User, case: Case) -> str:
 
 # --- the implementation review (UNTOC, UNCAC) ------------------------------------------
 
+def review_filters(year: int, zone: ZoneInfo) -> ReportFilters:
+    return ReportFilters(start_on=date(year, 1, 1), end_on=date(year, 12, 31), zone=zone)
+
+
 def review_table(actor: User, year: int, zone: ZoneInfo, *, recompute: bool = False) -> Table:
     """A year's international cooperation under each convention as legal basis, requests
     made (outgoing) and received (incoming): the figures a state reports in the review
@@ -249,9 +253,7 @@ def review_table(actor: User, year: int, zone: ZoneInfo, *, recompute: bool = Fa
         headers += [_("%(basis)s: requests made", basis=basis),
                     _("%(basis)s: requests received", basis=basis)]
         keys += [("outgoing", basis), ("incoming", basis)]
-    year_filters = ReportFilters(start_on=date(year, 1, 1), end_on=date(year, 12, 31),
-                                 zone=zone)
-    ready = figures(actor, "review", year_filters, recompute=recompute)
+    ready = figures(actor, "review", review_filters(year, zone), recompute=recompute)
     found: dict[tuple[str, str], ReviewColumn] = ready.value
     per_column = [found.get(key, ReviewColumn()) for key in keys]
     outcome_labels: list[str] = []

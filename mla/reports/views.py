@@ -22,9 +22,15 @@ from mla.reference.queries import country_choices, instrument_choices
 from mla.reports.exports import XLSX_MIMETYPE, xlsx_bytes
 from mla.reports.filters import FILTER_NAMES, FilterError, default_period, parse_filters
 from mla.reports.queries import iccs_sections
-from mla.reports.ready import PAGE_SECTIONS, max_age, page_figures, scope_key
+from mla.reports.ready import (
+    PAGE_SECTIONS,
+    computed_lately,
+    max_age,
+    page_figures,
+    scope_key,
+)
 from mla.reports.roles import REPORT_READERS
-from mla.reports.tables import SECTIONS, Table, review_table
+from mla.reports.tables import SECTIONS, Table, review_filters, review_table
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", static_folder="static",
                static_url_path="/static")
@@ -148,8 +154,11 @@ def recompute() -> ResponseReturnValue:
         year, error = _year(request.form)
         if error:
             return redirect(url_for("reports.review", year=request.form.get("year", "")))
-        review_table(current_user, year, home_zone(), recompute=True)
-        _recomputed(view, ["review"], {"year": str(year)})
+        if computed_lately(current_user, ["review"], review_filters(year, home_zone())):
+            _too_soon(view, ["review"], {"year": str(year)})
+        else:
+            review_table(current_user, year, home_zone(), recompute=True)
+            _recomputed(view, ["review"], {"year": str(year)})
         return redirect(url_for("reports.review", year=year))
     args: dict[str, Any] = {
         k: v for k in FILTER_NAMES if (v := (request.form.get(k) or "").strip())}
@@ -160,16 +169,32 @@ def recompute() -> ResponseReturnValue:
         return redirect(back)  # the page names what is wrong
     if view == "office" and filters.assignee is not None:
         return redirect(back)
+    if computed_lately(current_user, PAGE_SECTIONS, filters):
+        _too_soon(view, list(PAGE_SECTIONS), filters.query_args())
+        return redirect(back)
     page_figures(current_user, filters, recompute=True)
     _recomputed(view, list(PAGE_SECTIONS), filters.query_args())
     return redirect(back)
 
 
 def _recomputed(view: str, sections: list[str], args: dict[str, str]) -> None:
+    _audit_recompute(view, sections, args)
+    flash(_("The figures were computed again just now."), "success")
+
+
+def _too_soon(view: str, sections: list[str], args: dict[str, str]) -> None:
+    """Refused: these figures were computed less than a minute ago (each recompute costs
+    seconds of database time, and anyone who reads reports may ask for one)."""
+    _audit_recompute(view, sections, args, refused="computed_lately")
+    flash(_("These figures were computed less than a minute ago: they were not computed "
+            "again."), "info")
+
+
+def _audit_recompute(view: str, sections: list[str], args: dict[str, str],
+                     **details: str) -> None:
     scope = scope_key(current_user).split(":", 1)[0]  # all, authority or user
     record_audit(current_user, "reports.recompute", object_type="reports", object_id=view,
-                 sections=sections, scope=scope, filters=args)
-    flash(_("The figures were computed again just now."), "success")
+                 sections=sections, scope=scope, filters=args, **details)
 
 
 def _age(sections: list[tuple[str, object, list[Table]]]) -> dict[str, object]:
