@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -319,15 +320,19 @@ def relink(actor: Actor, case: Case) -> list[CaseLink]:
     return detect_links(actor, case)
 
 
-# The two requests of a link, made once: an alias built per call rebuilt its column
-# collections every time (a fifth of a request page's time, which asks twice).
-_LINK_SIDES = (aliased(Case, name="link_low"), aliased(Case, name="link_high"))
+@cache
+def _link_sides() -> tuple[type[Case], type[Case]]:
+    """The two requests of a link, aliased once per process: an alias built per call
+    rebuilt its column collections every time (a fifth of a request page's time, which
+    asks twice). Not at import: aliasing configures the mappers, and a command may
+    import this module before every model is loaded."""
+    return aliased(Case, name="link_low"), aliased(Case, name="link_high")
 
 
 def links_of(actor: User, case: Case, *, include_dismissed: bool = True) -> list[CaseLink]:
     """The links of ``case`` to requests ``actor`` may see (a prosecutor: only among
     their authority's requests)."""
-    low, high = _LINK_SIDES
+    low, high = _link_sides()
     stmt = (select(CaseLink)
             .join(low, low.id == CaseLink.case_id).join(high, high.id == CaseLink.other_case_id)
             .where(or_(CaseLink.case_id == case.id, CaseLink.other_case_id == case.id),
@@ -507,7 +512,7 @@ def links_by_case(actor: User, cases: list[Case]) -> dict[int, list[dict[str, st
     if not cases:
         return found
     ids = list(found)
-    low, high = _LINK_SIDES
+    low, high = _link_sides()
     rows = db.session.execute(
         select(CaseLink.case_id, CaseLink.other_case_id, CaseLink.reason, CaseLink.status,
                low.reference, high.reference)
