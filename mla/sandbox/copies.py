@@ -57,11 +57,27 @@ def new_copy(users: Iterable[User]) -> SandboxCopy:
 
 
 def _move(user_id: int, copy_id: int) -> None:
+    drop_figures([user_id])
     member = db.session.get(CopyMember, user_id)
     if member is None:
         db.session.add(CopyMember(user_id=user_id, copy_id=copy_id))
     else:
         member.copy_id = copy_id
+
+
+def drop_figures(user_ids: Iterable[int]) -> None:
+    """Drop the report figures kept for these trainees alone (scope ``user:<id>``): they
+    counted the requests of the copy they worked on, which is gone or no longer theirs.
+    The table is named, not imported: the reports domain is not the sandbox's to use."""
+    figures = db.metadata.tables["report_figures"]
+    scopes = [f"user:{user_id}" for user_id in user_ids]
+    if scopes:
+        db.session.execute(delete(figures).where(figures.c.scope_key.in_(scopes)))
+
+
+def members(copy_id: int) -> list[int]:
+    return list(db.session.scalars(select(CopyMember.user_id)
+                                   .where(CopyMember.copy_id == copy_id)))
 
 
 def join(user: User, copy_id: int) -> int | None:

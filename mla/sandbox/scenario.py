@@ -288,6 +288,7 @@ def reset_trainee(actor: Actor, user: User) -> SandboxCopy:
     if copy is None:
         return give_copy(actor, user)
     copies.drop_cases(copy.id)
+    copies.drop_figures(copies.members(copy.id))  # their team's too: the same copy
     copy = db.session.get(SandboxCopy, copy.id)
     assert copy is not None
     build_copy(actor, copy)
