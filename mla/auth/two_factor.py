@@ -78,7 +78,7 @@ def qr_code_svg(uri: str) -> Markup:
 def _accepted_step(user: User, secret: str, code: str) -> int | None:
     """The time step ``code`` belongs to if it is valid now and newer than the last used."""
     digits = "".join(code.split())
-    if len(digits) != 6 or not digits.isdigit():
+    if len(digits) != 6 or not (digits.isascii() and digits.isdigit()):  # compare_digest
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(clock.real_now())

@@ -235,7 +235,7 @@ def apply_case_error(form: FlaskForm, exc: ApiError) -> None:
     name = exc.details.get("field") if isinstance(exc.details, dict) else None
     parts = str(name or "").split(".")
     entries = getattr(form, "sent_entries", {}).get(parts[0])
-    if entries is not None and len(parts) >= 2 and parts[1].isdigit():
+    if entries is not None and len(parts) >= 2 and _row_id(parts[1]) is not None:
         index = int(parts[1])
         if index < len(entries):
             sub = entries[index].form
@@ -420,10 +420,18 @@ def _as_day(text: str) -> date | None:
 
 
 def _row_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # ASCII digits only: "²".isdigit() holds but int("²") fails (a 500); 18 digits fit
+    # any id column, a longer number is no row of ours.
+    if value and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 class ReopenForm(FlaskForm):
     reason = TextAreaField(_l("Why is the request reopened?"),
                            validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2})
     version = HiddenField()
+
+    def expected_version(self) -> int:
+        """The version the page showed; 0 (a conflict, said so) when it is not a number."""
+        return _row_id(self.version.data) or 0

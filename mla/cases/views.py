@@ -157,8 +157,8 @@ def reopen(reference: str) -> ResponseReturnValue:
         flash(_("Say why the request is reopened."), "danger")
         return redirect(url_for("cases.detail", reference=case.reference))
     try:
-        reopen_case(current_user, case, form.reason.data or "", expected_version=int(
-            form.version.data or "0") if (form.version.data or "").isdigit() else 0)
+        reopen_case(current_user, case, form.reason.data or "",
+                    expected_version=form.expected_version())
     except ApiError as exc:
         flash(exc.message, "danger")
     else:
