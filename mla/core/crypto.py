@@ -318,6 +318,31 @@ class SealedOptionalText(SealedText):
         return super().process_result_value(value, dialect) or ""
 
 
+class SealedJSON(SealedText):
+    """A JSON value (lists and dicts of plain values) sealed whole, as ``SealedText``
+    seals a string: for structured text a person typed (a composed request's sections).
+    Code reads and writes the value; SQL cannot look inside it. A value that does not
+    open reads as ``empty()`` (``[]`` by default), as a ``SealedText`` one reads as "".
+    Key rotation finds these columns by type (they are ``SealedText``)."""
+
+    cache_ok = True
+
+    def __init__(self, context: str, *args: Any, empty: Any = list, **kwargs: Any) -> None:
+        super().__init__(context, *args, **kwargs)
+        self.empty = empty
+
+    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        return super().process_bind_param(json.dumps(value, ensure_ascii=False), dialect)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> Any:
+        opened = super().process_result_value(value, dialect)
+        if opened is None:
+            return None
+        return json.loads(opened) if opened else self.empty()
+
+
 EXTENSION_KEY = "mla.keyring"
 
 

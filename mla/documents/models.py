@@ -8,10 +8,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
+from mla.core.crypto import SealedJSON, SealedText
 from mla.core.db import StrEnumType, UTCDateTime
 from mla.extensions import Model
 
@@ -140,8 +141,10 @@ class Composition(Model):
     letter_id: Mapped[int | None] = mapped_column(
         ForeignKey("letters.id", ondelete="CASCADE"), unique=True)
     language: Mapped[str] = mapped_column(String(8))
-    title: Mapped[str] = mapped_column(String(300))
-    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Sealed: the whole text drafted here (facts, persons, the title a caseworker typed).
+    title: Mapped[str] = mapped_column(SealedText("compositions.title"))
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(
+        SealedJSON("compositions.sections"), default=list)
     is_translation_needed: Mapped[bool] = mapped_column(default=False)
     status: Mapped[CompositionStatus] = mapped_column(StrEnumType(CompositionStatus, 10),
                                                       default=CompositionStatus.DRAFT)

@@ -26,7 +26,7 @@ from mla.cases.services import CaseInput, OffenceInput, PersonInput, add_event, 
 from mla.core.transaction import unit_of_work
 from mla.deadlines.models import Deadline
 from mla.documents import storage
-from mla.documents.models import Document
+from mla.documents.models import Composition, CompositionKind, Document
 from mla.documents.services import Upload, store_document
 from mla.exchange.models import Direction, ExchangeMessage, MessageStatus
 from mla.extensions import db
@@ -144,7 +144,7 @@ def seed(app: Flask, cases: int = 3) -> None:
     """Requests with persons, documents, a step's typed values, a letter (and one
     discarded with a reason), an e-mail in the outbox and an in-app notification, a clock
     extended with a reason and notice and paused with a reason, a package the counterpart
-    refused, and a prosecutor's draft."""
+    refused, a request document drafted, and a prosecutor's draft."""
     with app.app_context(), app.test_request_context(), unit_of_work():
         actor = create_user("test", username=f"worker{secrets.token_hex(3)}",
                             password="correct horse battery staple", role="caseworker")
@@ -204,6 +204,12 @@ def seed(app: Flask, cases: int = 3) -> None:
                 issued_at=datetime(2026, 3, 1, tzinfo=UTC),
                 data={"refusal": {"code": "malformed"}},
                 refusal_reason=f"No file on Jean Fictif {number}"))
+            # The request document drafted for it: its title and whole text.
+            db.session.add(Composition(
+                case_id=case.id, kind=CompositionKind.REQUEST, language="en",
+                title=f"Request about Jean Fictif {number}",
+                sections=[{"key": "b", "heading": "Facts",
+                           "text": f"Jean Fictif moved the funds {number}"}]))
             db.session.add(Notification(key=f"seed-note-{number}", user_id=actor.id,
                                         case_id=case.id, title=f"Jean Fictif {number}",
                                         body=f"Jean Fictif arrested {number}"))
@@ -230,6 +236,8 @@ def read_everything(app: Flask) -> dict[str, Any]:
                                  for m in db.session.scalars(select(OutboxMessage))),
                 "deadlines": sorted((d.extension_reason, d.extension_notice, d.pause_reason)
                                     for d in db.session.scalars(select(Deadline))),
+                "compositions": sorted((c.title, json.dumps(c.sections))
+                                       for c in db.session.scalars(select(Composition))),
                 "refusals": sorted(m.refusal_reason
                                    for m in db.session.scalars(select(ExchangeMessage))),
                 "notifications": sorted((n.title, n.body)

@@ -268,8 +268,6 @@ NOT_YET_SEALED: dict[str, str] = {
     "case_links.decision_note": "the caseworker's note deciding two requests concern one "
                                 "person",
     "competing_decisions.reasons": "why one of competing requests for a person prevailed",
-    "compositions.title": "a composed request's or letter's title",
-    "compositions.sections": "a composed request's or letter's whole text (facts, persons)",
     "documents.filename": "an uploaded file's name, often the person's ('passport_<name>')",
     "dc_assessments.justification": "the caseworker's reasons overriding the check",
     "assurances.terms": "what was asked and given (detention conditions, a person's care)",
