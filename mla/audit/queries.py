@@ -14,6 +14,7 @@ from mla.core.text import csv_text
 from mla.extensions import db
 
 PER_PAGE = 50
+MAX_PAGE = 1_000_000  # an OFFSET within the database's integers (page=10**30 was a 500)
 CSV_COLUMNS = ("id", "at", "actor", "action", "object_type", "object_id", "details",
                "ip_address", "entry_hash")
 
@@ -58,7 +59,7 @@ class TrailPage:
 
 
 def trail_page(filters: TrailFilter, page: int = 1) -> TrailPage:
-    page = max(1, page)
+    page = min(MAX_PAGE, max(1, page))
     rows = db.session.scalars(filters.statement().order_by(AuditEntry.id.desc())
                               .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
     return TrailPage(list(rows[:PER_PAGE]), page, len(rows) > PER_PAGE)

@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mla.auth.models import User
 from mla.cases import fulltext
@@ -56,6 +56,9 @@ KEYSETS: dict[str, tuple[tuple[Any, bool], ...]] = {
     "updated": ((Case.updated_at, False), (Case.id, False)),
 }
 MAX_PER_PAGE = 200
+# A page number past this shows an empty page: an OFFSET must stay within the database's
+# integers (a tampered page=10**30 was a 500 on both databases).
+MAX_PAGE = 1_000_000
 # Past this many matches a list says "more than 1,000" instead of counting them all:
 # nobody pages through a thousand requests, they narrow the filters.
 COUNT_LIMIT = 1000
@@ -252,7 +255,7 @@ def parse_page_args(args: Any, default_per_page: int = 50) -> tuple[int, int]:
         except (TypeError, ValueError):
             return default
 
-    page = max(1, _int("page", 1))
+    page = min(MAX_PAGE, max(1, _int("page", 1)))
     per_page = min(MAX_PER_PAGE, max(1, _int("per_page", default_per_page)))
     return page, per_page
 

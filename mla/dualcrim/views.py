@@ -253,7 +253,7 @@ def catalogue_index() -> ResponseReturnValue:
 def catalogue(code: str) -> ResponseReturnValue:
     entry = db.session.get(OffenceCatalogue, code.upper()) or abort(404)
     q = request.args.get("q", "").strip()[:100]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(1_000_000, max(1, request.args.get("page", 1, type=int) or 1))
     rows, total = catalogues.search_offences(entry.jurisdiction, q, limit=PER_PAGE,
                                              offset=(page - 1) * PER_PAGE)
     return render_template("dualcrim/catalogue.html", catalogue=entry, offences=rows, q=q,
