@@ -16,7 +16,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    Text,
     UniqueConstraint,
     false,
 )
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.cases.constants import LIFE_MONTHS
 from mla.core.clock import now
+from mla.core.crypto import SealedOptionalText
 from mla.core.db import StrEnumType, UTCDateTime
 from mla.dualcrim.engine import Outcome
 from mla.extensions import Model
@@ -128,7 +128,7 @@ class Assessment(Model):
             name="verdict_known"),
         CheckConstraint(
             "decision IN ('satisfied', 'not_satisfied', 'not_required')", name="decision_known"),
-        CheckConstraint("is_override = false OR justification <> ''",
+        CheckConstraint("is_override = false OR justification IS NOT NULL",
                         name="override_justified"),
         Index("ix_dc_assessments_case_offence", "case_id", "offence_id", "id"),
     )
@@ -146,7 +146,9 @@ class Assessment(Model):
     verdict: Mapped[Outcome] = mapped_column(StrEnumType(Outcome, 20))
     decision: Mapped[Outcome] = mapped_column(StrEnumType(Outcome, 20))
     is_override: Mapped[bool] = mapped_column(default=False)
-    justification: Mapped[str] = mapped_column(Text, default="")
+    # Sealed: the caseworker's reasons for departing from the verdict. NULL when none.
+    justification: Mapped[str] = mapped_column(
+        SealedOptionalText("dc_assessments.justification"), nullable=True, default="")
     # Snapshot of the check: {"reasons": [...], "matches": [...], "input": {...}}
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

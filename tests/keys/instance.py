@@ -28,6 +28,7 @@ from mla.deadlines.models import Deadline
 from mla.documents import storage
 from mla.documents.models import Composition, CompositionKind, Document
 from mla.documents.services import Upload, store_document
+from mla.dualcrim.models import Assessment
 from mla.exchange.models import Direction, ExchangeMessage, MessageStatus
 from mla.extensions import db
 from mla.notifications.models import Letter, LetterStatus, Notification, OutboxMessage
@@ -144,7 +145,8 @@ def seed(app: Flask, cases: int = 3) -> None:
     """Requests with persons, documents, a step's typed values, a letter (and one
     discarded with a reason), an e-mail in the outbox and an in-app notification, a clock
     extended with a reason and notice and paused with a reason, a package the counterpart
-    refused, a request document drafted, and a prosecutor's draft."""
+    refused, a request document drafted, an overridden dual criminality decision, and a
+    prosecutor's draft."""
     with app.app_context(), app.test_request_context(), unit_of_work():
         actor = create_user("test", username=f"worker{secrets.token_hex(3)}",
                             password="correct horse battery staple", role="caseworker")
@@ -204,6 +206,12 @@ def seed(app: Flask, cases: int = 3) -> None:
                 issued_at=datetime(2026, 3, 1, tzinfo=UTC),
                 data={"refusal": {"code": "malformed"}},
                 refusal_reason=f"No file on Jean Fictif {number}"))
+            # A dual criminality decision departing from the verdict, and why.
+            db.session.add(Assessment(
+                case_id=case.id, offence_label="Fraud", conduct_iccs=["0701"],
+                legal_basis="UNTOC", requesting_country="XA", requested_country="XZ",
+                verdict="satisfied", decision="not_satisfied", is_override=True,
+                justification=f"Jean Fictif's transfers are below the threshold {number}"))
             # The request document drafted for it: its title and whole text.
             db.session.add(Composition(
                 case_id=case.id, kind=CompositionKind.REQUEST, language="en",
@@ -238,6 +246,7 @@ def read_everything(app: Flask) -> dict[str, Any]:
                                     for d in db.session.scalars(select(Deadline))),
                 "compositions": sorted((c.title, json.dumps(c.sections))
                                        for c in db.session.scalars(select(Composition))),
+                "justifications": sorted(db.session.scalars(select(Assessment.justification))),
                 "refusals": sorted(m.refusal_reason
                                    for m in db.session.scalars(select(ExchangeMessage))),
                 "notifications": sorted((n.title, n.body)

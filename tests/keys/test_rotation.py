@@ -211,8 +211,9 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     letter's subject, body and discard reason, the failure a letter was re-sent after,
     the outbox's e-mails and their last delivery error, the in-app notifications, a
     deadline's extension reason, notice and pause reason, a counterpart's refusal words,
-    a request's reason for urgency and a drafted request document's title and text move
-    to the new key with everything else."""
+    a request's reason for urgency, a drafted request document's title and text and a
+    dual criminality override's justification move to the new key with everything
+    else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
@@ -222,7 +223,7 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                    "deadlines.extension_reason", "deadlines.extension_notice",
                    "deadlines.pause_reason", "cases.urgency_reason",
                    "exchange_messages.refusal_reason", "compositions.title",
-                   "compositions.sections"}
+                   "compositions.sections", "dc_assessments.justification"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
     assert any("Jean Fictif withdrew" in letter[2] for letter in before["letters"])
@@ -237,6 +238,7 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     assert any("No file on Jean Fictif" in words for words in before["refusals"])
     assert any("Jean Fictif" in title and "Jean Fictif moved" in sections
                for title, sections in before["compositions"])
+    assert any("Jean Fictif's transfers" in words for words in before["justifications"])
 
     instance.flask("keys", "rotate", check=True)
 

@@ -269,7 +269,6 @@ NOT_YET_SEALED: dict[str, str] = {
                                 "person",
     "competing_decisions.reasons": "why one of competing requests for a person prevailed",
     "documents.filename": "an uploaded file's name, often the person's ('passport_<name>')",
-    "dc_assessments.justification": "the caseworker's reasons overriding the check",
     "assurances.terms": "what was asked and given (detention conditions, a person's care)",
     "assurances.given_by": "who gave the assurance (an official, named)",
     "assurances.assessment": "the caseworker's assessment of an assurance",
