@@ -17,7 +17,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    Text,
     UniqueConstraint,
     event,
     false,
@@ -234,7 +233,9 @@ class Measure(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(40))
-    details: Mapped[str] = mapped_column(Text, default="")
+    # Sealed: whom or what the measure concerns (from a counterpart's package). NULL if none.
+    details: Mapped[str] = mapped_column(
+        SealedOptionalText("case_measures.details"), nullable=True, default="")
 
     case: Mapped[Case] = relationship(back_populates="measures")
 

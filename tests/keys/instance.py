@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from mla import create_app
 from mla.auth.services import create_user
-from mla.cases.models import Case, CaseEvent, Offence, Person
+from mla.cases.models import Case, CaseEvent, Measure, Offence, Person
 from mla.cases.services import CaseInput, OffenceInput, PersonInput, add_event, register_case
 from mla.core.transaction import unit_of_work
 from mla.deadlines.models import Deadline
@@ -161,6 +161,7 @@ def seed(app: Flask, cases: int = 3) -> None:
                                        conduct=f"Jean Fictif forged invoice {number}")],
                 measures=["bank_records"],
                 persons=[PersonInput(role="suspect", **person) for person in PERSONS]))
+            case.measures[0].details = f"Accounts of Jean Fictif {number}"
             for page in range(2):
                 store_document(actor, case, Upload(f"note{page}.txt",
                                                    f"Case {number} page {page}".encode()))
@@ -235,6 +236,7 @@ def read_everything(app: Flask) -> dict[str, Any]:
                 "summaries": sorted(db.session.scalars(select(Case.summary))),
                 "urgency": sorted(db.session.scalars(select(Case.urgency_reason))),
                 "conduct": sorted(db.session.scalars(select(Offence.conduct))),
+                "measures": sorted(db.session.scalars(select(Measure.details))),
                 "comments": sorted(db.session.scalars(select(CaseEvent.comment))),
                 "step_values": sorted(json.dumps(e.values, sort_keys=True)
                                       for e in db.session.scalars(select(CaseEvent))),

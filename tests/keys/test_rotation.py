@@ -212,8 +212,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     the outbox's e-mails and their last delivery error, the in-app notifications, a
     deadline's extension reason, notice and pause reason, a counterpart's refusal words,
     a request's reason for urgency, a drafted request document's title and text and a
-    dual criminality override's justification move to the new key with everything
-    else."""
+    dual criminality override's justification and a measure's details move to the new
+    key with everything else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
@@ -223,7 +223,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                    "deadlines.extension_reason", "deadlines.extension_notice",
                    "deadlines.pause_reason", "cases.urgency_reason",
                    "exchange_messages.refusal_reason", "compositions.title",
-                   "compositions.sections", "dc_assessments.justification"}
+                   "compositions.sections", "dc_assessments.justification",
+                   "case_measures.details"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
     assert any("Jean Fictif withdrew" in letter[2] for letter in before["letters"])
@@ -239,6 +240,7 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     assert any("Jean Fictif" in title and "Jean Fictif moved" in sections
                for title, sections in before["compositions"])
     assert any("Jean Fictif's transfers" in words for words in before["justifications"])
+    assert any("Accounts of Jean Fictif" in details for details in before["measures"])
 
     instance.flask("keys", "rotate", check=True)
 
