@@ -11,6 +11,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
+from mla.core.crypto import SealedOptionalText, SealedText
 from mla.core.db import StrEnumType, UTCDateTime
 from mla.extensions import Model
 
@@ -211,7 +212,7 @@ class Assurance(Model):
         CheckConstraint(_in("state", AssuranceState), name="state_known"),
         CheckConstraint("state = 'requested' OR received_on IS NOT NULL", name="receipt_dated"),
         CheckConstraint("state NOT IN ('sufficient', 'insufficient') OR "
-                        "(assessed_on IS NOT NULL AND assessment <> '')",
+                        "(assessed_on IS NOT NULL AND assessment IS NOT NULL)",
                         name="assessment_reasoned"),
         Index("ix_assurances_case", "case_id"),
     )
@@ -223,12 +224,16 @@ class Assurance(Model):
     is_required: Mapped[bool] = mapped_column(default=True)
     state: Mapped[AssuranceState] = mapped_column(StrEnumType(AssuranceState, 14),
                                                   default=AssuranceState.REQUESTED)
-    terms: Mapped[str] = mapped_column(Text)  # what is asked, then what was given
+    # Sealed, the three: what is asked, then what was given (a person's detention, care),
+    # who gave it (an official, named) and the caseworker's assessment (NULL when none).
+    terms: Mapped[str] = mapped_column(SealedText("assurances.terms"))
     requested_on: Mapped[date] = mapped_column(Date)
     received_on: Mapped[date | None] = mapped_column(Date)
-    given_by: Mapped[str] = mapped_column(String(200), default="")
+    given_by: Mapped[str] = mapped_column(
+        SealedOptionalText("assurances.given_by"), nullable=True, default="")
     assessed_on: Mapped[date | None] = mapped_column(Date)
-    assessment: Mapped[str] = mapped_column(Text, default="")
+    assessment: Mapped[str] = mapped_column(
+        SealedOptionalText("assurances.assessment"), nullable=True, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_id: Mapped[int | None] = mapped_column(

@@ -35,6 +35,7 @@ from mla.notifications.models import Letter, LetterStatus, Notification, OutboxM
 from mla.notifications.outbox import enqueue
 from mla.portal.models import OutgoingDraft
 from mla.reference.services import ensure_fictional_country, load_reference_data
+from mla.undertakings.models import Assurance
 from tests.conftest import (
     create_run_database,
     drop_run_database,
@@ -213,6 +214,13 @@ def seed(app: Flask, cases: int = 3) -> None:
                 legal_basis="UNTOC", requesting_country="XA", requested_country="XZ",
                 verdict="satisfied", decision="not_satisfied", is_override=True,
                 justification=f"Jean Fictif's transfers are below the threshold {number}"))
+            # An assurance received and assessed: its terms, who gave it, the reasons.
+            db.session.add(Assurance(
+                case_id=case.id, kind="prison_conditions", source_article="ECHR art. 3",
+                state="sufficient", terms=f"Jean Fictif held alone {number}",
+                requested_on=date(2026, 3, 1), received_on=date(2026, 3, 2),
+                given_by=f"Judge Fictif-Hale {number}", assessed_on=date(2026, 3, 3),
+                assessment=f"Jean Fictif's lawyer may visit {number}"))
             # The request document drafted for it: its title and whole text.
             db.session.add(Composition(
                 case_id=case.id, kind=CompositionKind.REQUEST, language="en",
@@ -249,6 +257,8 @@ def read_everything(app: Flask) -> dict[str, Any]:
                 "compositions": sorted((c.title, json.dumps(c.sections))
                                        for c in db.session.scalars(select(Composition))),
                 "justifications": sorted(db.session.scalars(select(Assessment.justification))),
+                "assurances": sorted((a.terms, a.given_by, a.assessment)
+                                     for a in db.session.scalars(select(Assurance))),
                 "refusals": sorted(m.refusal_reason
                                    for m in db.session.scalars(select(ExchangeMessage))),
                 "notifications": sorted((n.title, n.body)
