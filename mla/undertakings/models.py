@@ -162,16 +162,19 @@ class UseLimitation(Model):
                                              index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     kind: Mapped[LimitationKind] = mapped_column(StrEnumType(LimitationKind, 16))
-    scope: Mapped[str] = mapped_column(Text)
+    # Sealed, the three: what the evidence may not be used for (names proceedings), who
+    # imposed it (an official, named) and the caseworker's note (NULL when none).
+    scope: Mapped[str] = mapped_column(SealedText("use_limitations.scope"))
     source_article: Mapped[str] = mapped_column(String(120))
-    imposed_by: Mapped[str] = mapped_column(String(200))
+    imposed_by: Mapped[str] = mapped_column(SealedText("use_limitations.imposed_by"))
     imposed_on: Mapped[date] = mapped_column(Date)
     state: Mapped[LimitationState] = mapped_column(StrEnumType(LimitationState, 20),
                                                    default=LimitationState.IN_FORCE)
     # Copied with the document from another request: the limitation it inherits.
     inherited_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("use_limitations.id", ondelete="SET NULL"))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(
+        SealedOptionalText("use_limitations.note"), nullable=True, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))

@@ -35,7 +35,7 @@ from mla.notifications.models import Letter, LetterStatus, Notification, OutboxM
 from mla.notifications.outbox import enqueue
 from mla.portal.models import OutgoingDraft
 from mla.reference.services import ensure_fictional_country, load_reference_data
-from mla.undertakings.models import Assurance
+from mla.undertakings.models import Assurance, UseLimitation
 from tests.conftest import (
     create_run_database,
     drop_run_database,
@@ -221,6 +221,13 @@ def seed(app: Flask, cases: int = 3) -> None:
                 requested_on=date(2026, 3, 1), received_on=date(2026, 3, 2),
                 given_by=f"Judge Fictif-Hale {number}", assessed_on=date(2026, 3, 3),
                 assessment=f"Jean Fictif's lawyer may visit {number}"))
+            # A limitation on its first document: scope, who imposed it, the note.
+            db.session.add(UseLimitation(
+                document_id=db.session.scalar(select(Document.id).where(
+                    Document.case_id == case.id).limit(1)), case_id=case.id, kind="use",
+                scope=f"Only against Jean Fictif {number}", source_article="UNTOC",
+                imposed_by=f"Prosecutor Fictif-Hale {number}",
+                imposed_on=date(2026, 3, 1), note=f"Jean Fictif's trial first {number}"))
             # The request document drafted for it: its title and whole text.
             db.session.add(Composition(
                 case_id=case.id, kind=CompositionKind.REQUEST, language="en",
@@ -259,6 +266,8 @@ def read_everything(app: Flask) -> dict[str, Any]:
                 "justifications": sorted(db.session.scalars(select(Assessment.justification))),
                 "assurances": sorted((a.terms, a.given_by, a.assessment)
                                      for a in db.session.scalars(select(Assurance))),
+                "limitations": sorted((lim.scope, lim.imposed_by, lim.note)
+                                      for lim in db.session.scalars(select(UseLimitation))),
                 "refusals": sorted(m.refusal_reason
                                    for m in db.session.scalars(select(ExchangeMessage))),
                 "notifications": sorted((n.title, n.body)

@@ -212,8 +212,9 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     the outbox's e-mails and their last delivery error, the in-app notifications, a
     deadline's extension reason, notice and pause reason, a counterpart's refusal words,
     a request's reason for urgency, a drafted request document's title and text and a
-    dual criminality override's justification, a measure's details and an assurance's
-    terms, giver and assessment move to the new key with everything else."""
+    dual criminality override's justification, a measure's details, an assurance's
+    terms, giver and assessment and a use limitation's scope, author and note move to
+    the new key with everything else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
@@ -225,7 +226,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                    "exchange_messages.refusal_reason", "compositions.title",
                    "compositions.sections", "dc_assessments.justification",
                    "case_measures.details", "assurances.terms", "assurances.given_by",
-                   "assurances.assessment"}
+                   "assurances.assessment", "use_limitations.scope",
+                   "use_limitations.imposed_by", "use_limitations.note"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
     assert any("Jean Fictif withdrew" in letter[2] for letter in before["letters"])
@@ -244,6 +246,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     assert any("Accounts of Jean Fictif" in details for details in before["measures"])
     assert any("Jean Fictif held" in terms and "Fictif-Hale" in who and "lawyer" in why
                for terms, who, why in before["assurances"])
+    assert any("Only against Jean Fictif" in scope and "Fictif-Hale" in who and "trial" in note
+               for scope, who, note in before["limitations"])
 
     instance.flask("keys", "rotate", check=True)
 
