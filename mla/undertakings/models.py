@@ -92,7 +92,7 @@ class SpecialityConsent(Model):
     __table_args__ = (
         CheckConstraint(_in("purpose", ConsentPurpose), name="purpose_known"),
         CheckConstraint(_in("state", ConsentState), name="state_known"),
-        CheckConstraint("state = 'pending' OR (decided_on IS NOT NULL AND reasons <> '')",
+        CheckConstraint("state = 'pending' OR (decided_on IS NOT NULL AND reasons IS NOT NULL)",
                         name="decision_reasoned"),
         Index("ix_speciality_consents_case_state", "case_id", "state"),
     )
@@ -104,12 +104,15 @@ class SpecialityConsent(Model):
     purpose: Mapped[ConsentPurpose] = mapped_column(StrEnumType(ConsentPurpose, 20))
     article: Mapped[str] = mapped_column(String(120))
     # The other offences, or the state the person would be re-extradited to, and why.
-    subject: Mapped[str] = mapped_column(Text)
+    # Sealed: the other offences or state the person faces, and why consent was given or
+    # refused (NULL while pending).
+    subject: Mapped[str] = mapped_column(SealedText("speciality_consents.subject"))
     asked_on: Mapped[date] = mapped_column(Date)  # received by us, or sent by us
     state: Mapped[ConsentState] = mapped_column(StrEnumType(ConsentState, 10),
                                                 default=ConsentState.PENDING)
     decided_on: Mapped[date | None] = mapped_column(Date)
-    reasons: Mapped[str] = mapped_column(Text, default="")
+    reasons: Mapped[str] = mapped_column(
+        SealedOptionalText("speciality_consents.reasons"), nullable=True, default="")
     rule_code: Mapped[str | None] = mapped_column(String(40))  # its clock, if the text sets one
     deadline_id: Mapped[int | None] = mapped_column(
         ForeignKey("deadlines.id", ondelete="SET NULL"))

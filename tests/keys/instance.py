@@ -35,7 +35,12 @@ from mla.notifications.models import Letter, LetterStatus, Notification, OutboxM
 from mla.notifications.outbox import enqueue
 from mla.portal.models import OutgoingDraft
 from mla.reference.services import ensure_fictional_country, load_reference_data
-from mla.undertakings.models import Assurance, UseLimitation
+from mla.undertakings.models import (
+    Assurance,
+    SpecialityConsent,
+    SpecialityRecord,
+    UseLimitation,
+)
 from tests.conftest import (
     create_run_database,
     drop_run_database,
@@ -228,6 +233,16 @@ def seed(app: Flask, cases: int = 3) -> None:
                 scope=f"Only against Jean Fictif {number}", source_article="UNTOC",
                 imposed_by=f"Prosecutor Fictif-Hale {number}",
                 imposed_on=date(2026, 3, 1), note=f"Jean Fictif's trial first {number}"))
+            # The person surrendered, and a consent refused: its subject and reasons.
+            record = SpecialityRecord(case_id=case.id, direction="surrendered_by_us",
+                                      state="protected", surrendered_on=date(2026, 1, 5))
+            db.session.add(record)
+            db.session.flush()
+            db.session.add(SpecialityConsent(
+                record_id=record.id, case_id=case.id, purpose="other_offences",
+                article="ECE art. 14", subject=f"Jean Fictif's robbery {number}",
+                asked_on=date(2026, 3, 2), state="refused", decided_on=date(2026, 3, 9),
+                reasons=f"Jean Fictif was tried for it {number}"))
             # The request document drafted for it: its title and whole text.
             db.session.add(Composition(
                 case_id=case.id, kind=CompositionKind.REQUEST, language="en",
@@ -268,6 +283,8 @@ def read_everything(app: Flask) -> dict[str, Any]:
                                      for a in db.session.scalars(select(Assurance))),
                 "limitations": sorted((lim.scope, lim.imposed_by, lim.note)
                                       for lim in db.session.scalars(select(UseLimitation))),
+                "consents": sorted((c.subject, c.reasons)
+                                   for c in db.session.scalars(select(SpecialityConsent))),
                 "refusals": sorted(m.refusal_reason
                                    for m in db.session.scalars(select(ExchangeMessage))),
                 "notifications": sorted((n.title, n.body)

@@ -213,8 +213,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     deadline's extension reason, notice and pause reason, a counterpart's refusal words,
     a request's reason for urgency, a drafted request document's title and text and a
     dual criminality override's justification, a measure's details, an assurance's
-    terms, giver and assessment and a use limitation's scope, author and note move to
-    the new key with everything else."""
+    terms, giver and assessment, a use limitation's scope, author and note and a
+    speciality consent's subject and reasons move to the new key with everything else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
@@ -227,7 +227,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                    "compositions.sections", "dc_assessments.justification",
                    "case_measures.details", "assurances.terms", "assurances.given_by",
                    "assurances.assessment", "use_limitations.scope",
-                   "use_limitations.imposed_by", "use_limitations.note"}
+                   "use_limitations.imposed_by", "use_limitations.note",
+                   "speciality_consents.subject", "speciality_consents.reasons"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
     assert any("Jean Fictif withdrew" in letter[2] for letter in before["letters"])
@@ -248,6 +249,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                for terms, who, why in before["assurances"])
     assert any("Only against Jean Fictif" in scope and "Fictif-Hale" in who and "trial" in note
                for scope, who, note in before["limitations"])
+    assert any("Jean Fictif's robbery" in subject and "tried" in reasons
+               for subject, reasons in before["consents"])
 
     instance.flask("keys", "rotate", check=True)
 
