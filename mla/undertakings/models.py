@@ -55,7 +55,9 @@ class SpecialityRecord(Model):
     # The offences as they stood at surrender (labels): later edits do not widen them.
     offences: Mapped[list[str]] = mapped_column(JSON, default=list)
     discharged_on: Mapped[date | None] = mapped_column(Date)
-    lapse_reason: Mapped[str] = mapped_column(Text, default="")
+    # Sealed: why protection lapsed (the person stayed, left, renounced). NULL when none.
+    lapse_reason: Mapped[str] = mapped_column(
+        SealedOptionalText("speciality_records.lapse_reason"), nullable=True, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))

@@ -235,7 +235,8 @@ def seed(app: Flask, cases: int = 3) -> None:
                 imposed_on=date(2026, 3, 1), note=f"Jean Fictif's trial first {number}"))
             # The person surrendered, and a consent refused: its subject and reasons.
             record = SpecialityRecord(case_id=case.id, direction="surrendered_by_us",
-                                      state="protected", surrendered_on=date(2026, 1, 5))
+                                      state="lapsed", surrendered_on=date(2026, 1, 5),
+                                      lapse_reason=f"Jean Fictif stayed on {number}")
             db.session.add(record)
             db.session.flush()
             db.session.add(SpecialityConsent(
@@ -283,6 +284,7 @@ def read_everything(app: Flask) -> dict[str, Any]:
                                      for a in db.session.scalars(select(Assurance))),
                 "limitations": sorted((lim.scope, lim.imposed_by, lim.note)
                                       for lim in db.session.scalars(select(UseLimitation))),
+                "lapses": sorted(db.session.scalars(select(SpecialityRecord.lapse_reason))),
                 "consents": sorted((c.subject, c.reasons)
                                    for c in db.session.scalars(select(SpecialityConsent))),
                 "refusals": sorted(m.refusal_reason

@@ -214,7 +214,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     a request's reason for urgency, a drafted request document's title and text and a
     dual criminality override's justification, a measure's details, an assurance's
     terms, giver and assessment, a use limitation's scope, author and note and a
-    speciality consent's subject and reasons move to the new key with everything else."""
+    speciality consent's subject and reasons and why a protection lapsed move to the new
+    key with everything else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
@@ -228,7 +229,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                    "case_measures.details", "assurances.terms", "assurances.given_by",
                    "assurances.assessment", "use_limitations.scope",
                    "use_limitations.imposed_by", "use_limitations.note",
-                   "speciality_consents.subject", "speciality_consents.reasons"}
+                   "speciality_consents.subject", "speciality_consents.reasons",
+                   "speciality_records.lapse_reason"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
     assert any("Jean Fictif withdrew" in letter[2] for letter in before["letters"])
@@ -251,6 +253,7 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                for scope, who, note in before["limitations"])
     assert any("Jean Fictif's robbery" in subject and "tried" in reasons
                for subject, reasons in before["consents"])
+    assert any("Jean Fictif stayed" in reason for reason in before["lapses"])
 
     instance.flask("keys", "rotate", check=True)
 

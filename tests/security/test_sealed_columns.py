@@ -268,7 +268,6 @@ NOT_YET_SEALED: dict[str, str] = {
                                 "person",
     "competing_decisions.reasons": "why one of competing requests for a person prevailed",
     "documents.filename": "an uploaded file's name, often the person's ('passport_<name>')",
-    "speciality_records.lapse_reason": "why protection lapsed (the person stayed, left, ...)",
     "aut_dedere_referrals.details": "the domestic prosecution's outcome, typed",
     "saved_filters.query": "a saved list's search, which may be a person's exact name (q)",
 }
