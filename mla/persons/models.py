@@ -6,10 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
+from mla.core.crypto import SealedOptionalText, SealedText
 from mla.core.db import UTCDateTime
 from mla.extensions import Model
 
@@ -76,7 +77,9 @@ class CaseLink(Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
-    decision_note: Mapped[str] = mapped_column(Text, default="")
+    # Sealed: the caseworker's note on the decision (names the person). NULL when none.
+    decision_note: Mapped[str] = mapped_column(
+        SealedOptionalText("case_links.decision_note"), nullable=True, default="")
 
     case = relationship("Case", foreign_keys=[case_id])
     other_case = relationship("Case", foreign_keys=[other_case_id])
@@ -110,7 +113,8 @@ class CompetingDecision(Model):
     prevailing_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     # Criterion code (COMPETING_CRITERIA) -> what the caseworker weighed.
     criteria: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    reasons: Mapped[str] = mapped_column(Text)
+    # Sealed: why one request prevails (the person's situation, the offences).
+    reasons: Mapped[str] = mapped_column(SealedText("competing_decisions.reasons"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))

@@ -33,6 +33,7 @@ from mla.exchange.models import Direction, ExchangeMessage, MessageStatus
 from mla.extensions import db
 from mla.notifications.models import Letter, LetterStatus, Notification, OutboxMessage
 from mla.notifications.outbox import enqueue
+from mla.persons.models import CaseLink, CompetingDecision
 from mla.portal.models import OutgoingDraft
 from mla.reference.services import ensure_fictional_country, load_reference_data
 from mla.undertakings.models import (
@@ -156,6 +157,7 @@ def seed(app: Flask, cases: int = 3) -> None:
     with app.app_context(), app.test_request_context(), unit_of_work():
         actor = create_user("test", username=f"worker{secrets.token_hex(3)}",
                             password="correct horse battery staple", role="caseworker")
+        previous = None
         for number in range(cases):
             case = register_case(actor, CaseInput(
                 direction="incoming", kind="mla", counterpart_country="XA",
@@ -244,6 +246,21 @@ def seed(app: Flask, cases: int = 3) -> None:
                 article="ECE art. 14", subject=f"Jean Fictif's robbery {number}",
                 asked_on=date(2026, 3, 2), state="refused", decided_on=date(2026, 3, 9),
                 reasons=f"Jean Fictif was tried for it {number}"))
+            if previous is not None:  # linked to the one before: the note, who prevails
+                db.session.flush()
+                link = db.session.scalar(select(CaseLink).where(
+                    CaseLink.case_id == previous.id, CaseLink.other_case_id == case.id))
+                if link is None:
+                    link = CaseLink(case_id=previous.id, other_case_id=case.id,
+                                    reason="name", details={})
+                    db.session.add(link)
+                link.status, link.decided_by_id = "confirmed", actor.id
+                link.decision_note = f"Jean Fictif is the same man {number}"
+                db.session.flush()
+                db.session.add(CompetingDecision(
+                    link_id=link.id, prevailing_case_id=case.id, criteria={},
+                    reasons=f"Jean Fictif's offence here is graver {number}"))
+            previous = case
             # The request document drafted for it: its title and whole text.
             db.session.add(Composition(
                 case_id=case.id, kind=CompositionKind.REQUEST, language="en",
@@ -287,6 +304,8 @@ def read_everything(app: Flask) -> dict[str, Any]:
                 "lapses": sorted(db.session.scalars(select(SpecialityRecord.lapse_reason))),
                 "consents": sorted((c.subject, c.reasons)
                                    for c in db.session.scalars(select(SpecialityConsent))),
+                "link_notes": sorted(db.session.scalars(select(CaseLink.decision_note))),
+                "competing": sorted(db.session.scalars(select(CompetingDecision.reasons))),
                 "refusals": sorted(m.refusal_reason
                                    for m in db.session.scalars(select(ExchangeMessage))),
                 "notifications": sorted((n.title, n.body)

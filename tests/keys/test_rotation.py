@@ -214,8 +214,9 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     a request's reason for urgency, a drafted request document's title and text and a
     dual criminality override's justification, a measure's details, an assurance's
     terms, giver and assessment, a use limitation's scope, author and note and a
-    speciality consent's subject and reasons and why a protection lapsed move to the new
-    key with everything else."""
+    speciality consent's subject and reasons, why a protection lapsed, the note deciding
+    a link and the reasons for a competing decision move to the new key with everything
+    else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
@@ -230,7 +231,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                    "assurances.assessment", "use_limitations.scope",
                    "use_limitations.imposed_by", "use_limitations.note",
                    "speciality_consents.subject", "speciality_consents.reasons",
-                   "speciality_records.lapse_reason"}
+                   "speciality_records.lapse_reason", "case_links.decision_note",
+                   "competing_decisions.reasons"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
     assert any("Jean Fictif withdrew" in letter[2] for letter in before["letters"])
@@ -254,6 +256,8 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     assert any("Jean Fictif's robbery" in subject and "tried" in reasons
                for subject, reasons in before["consents"])
     assert any("Jean Fictif stayed" in reason for reason in before["lapses"])
+    assert any("Jean Fictif is the same" in note for note in before["link_notes"])
+    assert any("Jean Fictif's offence" in reasons for reasons in before["competing"])
 
     instance.flask("keys", "rotate", check=True)
 

@@ -264,9 +264,6 @@ ALLOWED: dict[str, str] = {
 # should become a SealedText / SealedOptionalText column (migration sealing existing rows,
 # key rotation finds it by type) and then leave this list.
 NOT_YET_SEALED: dict[str, str] = {
-    "case_links.decision_note": "the caseworker's note deciding two requests concern one "
-                                "person",
-    "competing_decisions.reasons": "why one of competing requests for a person prevailed",
     "documents.filename": "an uploaded file's name, often the person's ('passport_<name>')",
     "aut_dedere_referrals.details": "the domestic prosecution's outcome, typed",
     "saved_filters.query": "a saved list's search, which may be a person's exact name (q)",
