@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
@@ -304,7 +304,9 @@ class AutDedereReferral(Model):
                                                  default=ReferralState.REFERRED)
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_on: Mapped[date | None] = mapped_column(Date)
-    details: Mapped[str] = mapped_column(Text, default="")
+    # Sealed: what the prosecution decided, as typed (names the person). NULL until known.
+    details: Mapped[str] = mapped_column(
+        SealedOptionalText("aut_dedere_referrals.details"), nullable=True, default="")
     reported_on: Mapped[date | None] = mapped_column(Date)
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id", ondelete="SET NULL"))
     deadline_id: Mapped[int | None] = mapped_column(

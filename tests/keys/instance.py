@@ -38,6 +38,7 @@ from mla.portal.models import OutgoingDraft
 from mla.reference.services import ensure_fictional_country, load_reference_data
 from mla.undertakings.models import (
     Assurance,
+    AutDedereReferral,
     SpecialityConsent,
     SpecialityRecord,
     UseLimitation,
@@ -246,6 +247,11 @@ def seed(app: Flask, cases: int = 3) -> None:
                 article="ECE art. 14", subject=f"Jean Fictif's robbery {number}",
                 asked_on=date(2026, 3, 2), state="refused", decided_on=date(2026, 3, 9),
                 reasons=f"Jean Fictif was tried for it {number}"))
+            # A refusal referred for prosecution: what the prosecution decided.
+            db.session.add(AutDedereReferral(
+                case_id=case.id, referred_on=date(2026, 2, 1), state="outcome_recorded",
+                outcome="convicted", outcome_on=date(2026, 3, 2),
+                details=f"Jean Fictif sentenced to four years {number}"))
             if previous is not None:  # linked to the one before: the note, who prevails
                 db.session.flush()
                 link = db.session.scalar(select(CaseLink).where(
@@ -304,6 +310,7 @@ def read_everything(app: Flask) -> dict[str, Any]:
                 "lapses": sorted(db.session.scalars(select(SpecialityRecord.lapse_reason))),
                 "consents": sorted((c.subject, c.reasons)
                                    for c in db.session.scalars(select(SpecialityConsent))),
+                "referrals": sorted(db.session.scalars(select(AutDedereReferral.details))),
                 "link_notes": sorted(db.session.scalars(select(CaseLink.decision_note))),
                 "competing": sorted(db.session.scalars(select(CompetingDecision.reasons))),
                 "refusals": sorted(m.refusal_reason

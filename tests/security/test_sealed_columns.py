@@ -265,7 +265,6 @@ ALLOWED: dict[str, str] = {
 # key rotation finds it by type) and then leave this list.
 NOT_YET_SEALED: dict[str, str] = {
     "documents.filename": "an uploaded file's name, often the person's ('passport_<name>')",
-    "aut_dedere_referrals.details": "the domestic prosecution's outcome, typed",
     "saved_filters.query": "a saved list's search, which may be a person's exact name (q)",
 }
 
