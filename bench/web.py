@@ -9,13 +9,16 @@ Needs PostgreSQL (MLA_BENCH_POSTGRES_URL, default the tests' 127.0.0.1:5432), wr
   ANALYZE; a larger size adds requests to the same database;
 - starts gunicorn `-w 2` on the app and another on a bare Flask route (bench/_bare.py);
 - runs wrk `-t2 -c16` against every page, the bare route and the app's /api/v1/health
-  in ROUNDS short rounds, in a new order each round (and waits after each run for the
+  in ROUNDS short rounds (with a signed-in page that shows no request, the floor of
+  every page), in a new order each round (and waits after each run for the
   server to finish the requests wrk hung up on), and prints per page the median
   req/s, its ratio to the bare route and to health measured in the same rounds, and p50
   and p99 latency under load (wrk --latency);
 - writes: transitions ('acknowledge', with the version the lost-update check wants) and
   registrations through the API at 8 connections, interleaved with pgbench TPC-B
-  (`pgbench -i -s 10`, its own database) at 8 clients; 409s are counted apart and the
+  (`pgbench -i -s 10`, its own database) at 8 clients, and with pgbench's own transaction
+  sent through a bare Flask route under the same gunicorn (bench/_bare.py: the floor of
+  any write through Flask, SQLAlchemy and psycopg); 409s are counted apart and the
   database is checked afterwards (every accepted step left its history row, every
   accepted registration its request and history); statements per transition and per
   registration, counted in-process as tests/cases/test_write_statement_counts.py does;
@@ -67,6 +70,10 @@ PAGES = (
     ("custody board", "/custody", False),
     ("list sort=due", "/requests/?sort=due", False),
     ("list q=fraud", "/requests/?q=fraud", False),
+    # The floor of any signed-in page: the layout (navigation, language and account
+    # menus, sign-out form) around a one-field form, reading no request. No page that
+    # shows requests can cost less than this one.
+    ("account page", "/account/language", False),
     ("API cases", "/api/v1/cases?per_page=50", True),
     ("API sort=due", "/api/v1/cases?per_page=50&sort=due", True),
 )
@@ -196,6 +203,21 @@ def drain(url: str) -> None:
         try:
             conn.request("GET", "/")
             conn.getresponse().read()
+        finally:
+            conn.close()
+
+
+def warm(url: str, path: str, count: int) -> None:
+    """``count`` POSTs to ``path``, one after another: the workers' first requests (a
+    database connection each) happen before wrk's seconds start."""
+    parsed = urllib.parse.urlsplit(url)
+    for _ in range(count):
+        conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=600)
+        try:
+            conn.request("POST", path, body=b"")
+            answer = conn.getresponse()
+            answer.read()
+            assert answer.status == 200, (path, answer.status)
         finally:
             conn.close()
 
@@ -520,6 +542,8 @@ class Writes:
     transitions: list[Run] = field(default_factory=list)
     registrations: list[Run] = field(default_factory=list)
     pgbench: list[float] = field(default_factory=list)
+    # pgbench's own transaction through a bare Flask route (bench/_bare.py): the floor.
+    tpcb_flask: list[Run] = field(default_factory=list)
     # Completed by the server after wrk stopped waiting: (steps, registrations).
     unanswered: tuple[int, int] = (0, 0)
 
@@ -548,8 +572,8 @@ def pgbench(args: list[str], database: str, base: str) -> str:
     return result.stdout
 
 
-def measure_writes(env: dict[str, str], app_url: str, work: Path, base: str, pg_db: str,
-                   options: Options) -> Writes:
+def measure_writes(env: dict[str, str], app_url: str, bare_url: str, work: Path, base: str,
+                   pg_db: str, options: Options) -> Writes:
     token = api_token(env, "bench_supervisor")
     headers = {"Authorization": f"Bearer {token}"}
     writes = Writes()
@@ -557,8 +581,8 @@ def measure_writes(env: dict[str, str], app_url: str, work: Path, base: str, pg_
     # list at the same place: two clients race for one step, the loser must get a 409.
     per_round = max(200, int(options.seconds * 400))
     for round_ in range(options.rounds):
-        kinds = ["transitions", "registrations", "pgbench"]
-        shift = round_ % 3
+        kinds = ["transitions", "registrations", "pgbench", "tpcb"]
+        shift = round_ % len(kinds)
         for kind in kinds[shift:] + kinds[:shift]:
             if kind == "pgbench":
                 out = pgbench(["-n", "-c", str(options.writers), "-j", str(options.threads),
@@ -566,6 +590,13 @@ def measure_writes(env: dict[str, str], app_url: str, work: Path, base: str, pg_
                 tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
                 assert tps, out
                 writes.pgbench.append(float(tps.group(1)))
+                continue
+            if kind == "tpcb":
+                warm(bare_url, "/tpcb", options.writers)  # each worker's engine connected
+                script = lua_script(work / "tpcb.lua", {},
+                                    jobs=[[("/tpcb", "")]] * options.threads)
+                writes.tpcb_flask.append(wrk(bare_url, script, options.seconds,
+                                             options.threads, options.writers))
                 continue
             jobs: list[list[tuple[str, str]]] = [[] for _ in range(options.threads)]
             if kind == "transitions":
@@ -650,7 +681,8 @@ def print_writes(writes: Writes, counts: tuple[int, int], problems: list[str],
           f"-c{options.writers}, median of rounds); pgbench TPC-B "
           f"{tps:.0f} TPS (rounds: {', '.join(f'{x:.0f}' for x in writes.pgbench)})")
     print(f"{'target':<16} {'req/s':>8} {'x pgbench':>9} {'p50 ms':>8} {'p99 ms':>8}  answers")
-    for name, runs in (("transitions", writes.transitions),
+    for name, runs in (("TPC-B via Flask", writes.tpcb_flask),
+                       ("transitions", writes.transitions),
                        ("registrations", writes.registrations)):
         rate = statistics.median(r.rate for r in runs)
         answers: Counter[int] = Counter()
@@ -659,6 +691,9 @@ def print_writes(writes: Writes, counts: tuple[int, int], problems: list[str],
         print(f"{name:<16} {rate:>8.1f} {rate / tps:>8.1%} "
               f"{statistics.median(r.p50 for r in runs):>8.1f} "
               f"{statistics.median(r.p99 for r in runs):>8.1f}  {dict(sorted(answers.items()))}")
+    print("  TPC-B via Flask: pgbench's five statements through a bare Flask route, "
+          "SQLAlchemy Core and psycopg under the same gunicorn (bench/_bare.py): the floor "
+          "of any write through this stack")
     print("  409: a stale version, where it belongs: one step in ten is on both wrk threads' "
           "lists, and of two clients racing for it the slower must get one")
     print(f"  completed by the server after wrk stopped waiting (not counted above): "
@@ -855,7 +890,9 @@ def measure_size(env: dict[str, str], home: Path, base: str, pg_db: str, options
     work.mkdir(exist_ok=True)
     (home / "instance").mkdir(exist_ok=True)
     app_server = Server(env, work, "app")
-    bare_server = Server(app_environment(), work, "bare", app="bench._bare:app")
+    bare_server = Server(app_environment(BENCH_TPCB_URL=f"{base}/{pg_db}",
+                                         BENCH_TPCB_SCALE=str(options.pgbench_scale)),
+                         work, "bare", app="bench._bare:app")
     try:
         app_url = app_server.wait_until_listening()
         bare_url = bare_server.wait_until_listening()
@@ -870,7 +907,7 @@ def measure_size(env: dict[str, str], home: Path, base: str, pg_db: str, options
                     "SELECT coalesce(max(id), 0) FROM case_events"))
                 db.session.remove()
                 db.engine.dispose()
-            writes = measure_writes(env, app_url, work, base, pg_db, options)
+            writes = measure_writes(env, app_url, bare_url, work, base, pg_db, options)
             problems = check_writes(env, writes, last_case or 0, last_event or 0,
                                     cut_off=options.writers * options.rounds)
         rss = (memory(app_server), memory(bare_server))

@@ -45,6 +45,9 @@ def test_the_web_bench_measures_every_target_and_loses_nothing(worker_id_safe, c
     writes = result.writes
     assert writes is not None
     assert len(writes.transitions) == len(writes.registrations) == len(writes.pgbench) == 1
+    # pgbench's transaction through a bare Flask route: every one answered and done.
+    assert len(writes.tpcb_flask) == 1 and writes.tpcb_flask[0].rate > 0
+    assert set(writes.tpcb_flask[0].statuses) == {200}, writes.tpcb_flask[0].statuses
     for run in writes.transitions:
         assert set(run.statuses) <= {200, 409}, run.statuses
     for run in writes.registrations:
@@ -54,4 +57,5 @@ def test_the_web_bench_measures_every_target_and_loses_nothing(worker_id_safe, c
     out = capsys.readouterr().out
     assert "200 requests: pages under load" in out
     assert "statements per transition 'acknowledge'" in out
+    assert "TPC-B via Flask" in out
     assert "every accepted step and registration is there once with its history" in out
