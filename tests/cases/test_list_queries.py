@@ -135,6 +135,53 @@ def test_the_urgent_count_stops_at_the_limit_and_has_its_partial_index(db, me):
     assert definition and all(term in definition for term in terms), definition
 
 
+def _plan_of_dashboard_counts(db, me) -> tuple[dict[str, int], str]:
+    """The counts, and the plan of the statement dashboard_counts runs."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        counts = dashboard_counts(me)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    statement, parameters = seen[-1]
+    raw = db.session.connection().connection.driver_connection
+    if selected_backend() == "sqlite":
+        rows = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+        return counts, " | ".join(row[3] for row in rows)
+    cursor = raw.cursor()
+    cursor.execute(f"EXPLAIN {statement}", parameters)
+    return counts, " | ".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_overdue_count_reads_the_open_due_index_alone(db, me):
+    # As a large file is laid out: the older requests closed (no due date left), the
+    # newer open and most of them overdue, so an overdue one is found only past every
+    # closed one in the table.
+    insert_cases(db, 3 * COUNT_LIMIT, is_closed=True, next_due_at=None)
+    insert_cases(db, 4 * COUNT_LIMIT, is_closed=False, next_due_at=START)
+    if selected_backend() == "sqlite":
+        db.session.execute(text("ANALYZE"))
+    else:
+        db.session.commit()
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "ANALYZE cases")
+    counts, plan = _plan_of_dashboard_counts(db, me)
+    assert counts["overdue"] == COUNT_LIMIT + 1
+    # At most COUNT_LIMIT + 1 entries of the partial index, in due order, and no row of
+    # the table: never a scan of the requests until enough overdue ones turned up.
+    if selected_backend() == "sqlite":
+        assert "USING COVERING INDEX ix_cases_open_due (next_due_at<?)" in plan, plan
+    else:
+        assert "Index Only Scan using ix_cases_open_due on cases" in plan, plan
+
+
 @pytest.mark.skipif(selected_backend() != "postgres", reason="INCLUDE is PostgreSQL's")
 def test_the_counterpart_index_carries_what_counterpart_figures_test(db):
     # A request page's counterpart line counts a counterpart's earlier requests of one
