@@ -8,6 +8,7 @@ Flask-Migrate, exactly as `flask db upgrade`.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -228,3 +229,67 @@ def test_the_fulltext_revision_indexes_existing_requests_and_keeps_up(empty_app)
     assert _search("croquer") == [1]
     assert _search("мывание") == []
     assert _search("2026-0000") == [1]
+
+
+def test_sealing_a_column_seals_every_batch_and_opening_it_restores_each_value(
+        empty_app, monkeypatch):
+    """mla/migrations/sealing.py, as the sealing revisions call it, over more rows than one
+    batch: an optional column stores NULL for nothing, a required one seals "", a JSON
+    one seals its text; going down gives every value back into a NOT NULL plain column."""
+    import sqlalchemy as sa
+    from alembic.operations import Operations
+
+    from mla.core.crypto import key_ring
+    from mla.extensions import db
+    from mla.migrations import sealing
+
+    monkeypatch.setattr(sealing, "BATCH", 2)  # 5 rows: three batches
+    plain = sa.Table("scratch", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("note", sa.Text, nullable=False),
+                     sa.Column("words", sa.String(300), nullable=False),
+                     sa.Column("items", sa.JSON, nullable=False))
+    rows = [{"id": i, "note": f"note {i}" if i % 2 else "", "words": f"mot {i}" if i > 2 else "",
+             "items": [f"item {i}", {"é": i}] if i != 3 else []} for i in range(1, 6)]
+    with db.engine.begin() as conn:
+        plain.create(conn)
+        conn.execute(plain.insert(), rows)
+
+    def migrate(change) -> None:
+        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            change()
+
+    def columns() -> dict[str, tuple[str, bool]]:
+        return {c["name"]: (str(c["type"]).upper(), c["nullable"])
+                for c in inspect(db.engine).get_columns("scratch")}
+
+    migrate(lambda: (sealing.seal_column("scratch", "note", sa.Text(), optional=True),
+                     sealing.seal_column("scratch", "words", sa.String(300)),
+                     sealing.seal_column("scratch", "items", sa.JSON())))
+
+    binary = {"BLOB", "BYTEA"}
+    found = columns()
+    assert {name: (kind in binary, nullable) for name, (kind, nullable) in found.items()
+            if name != "id"} == {"note": (True, True), "words": (True, False),
+                                 "items": (True, False)}
+    with db.engine.connect() as conn:
+        sealed = conn.execute(sa.text("SELECT id, note, words, items FROM scratch ORDER BY id"))
+        ring = key_ring()
+        for row, (row_id, note, words, items) in zip(rows, sealed, strict=True):
+            assert row_id == row["id"]
+            if row["note"]:
+                assert ring.decrypt(bytes(note), context="scratch.note") == row["note"]
+            else:
+                assert note is None
+            assert ring.decrypt(bytes(words), context="scratch.words") == row["words"]
+            assert json.loads(ring.decrypt(bytes(items), context="scratch.items")) \
+                == row["items"]
+
+    migrate(lambda: (sealing.open_column("scratch", "note", sa.Text()),
+                     sealing.open_column("scratch", "words", sa.String(300)),
+                     sealing.open_column("scratch", "items", sa.JSON())))
+
+    assert not any(kind in binary or nullable
+                   for name, (kind, nullable) in columns().items() if name != "id")
+    with db.engine.connect() as conn:
+        assert [row._asdict() for row in conn.execute(
+            sa.select(plain).order_by(plain.c.id))] == rows

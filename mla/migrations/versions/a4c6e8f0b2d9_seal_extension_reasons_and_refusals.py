@@ -13,7 +13,7 @@ The audit entries of extensions never held the reason (rule, days or date agreed
 the timeline entries keep theirs in case_events.comment, sealed already.
 
 Existing rows are sealed with the instance's key ring (so `flask db upgrade` needs
-MLA_KEY_FILE or MLA_KEY_RING, as the app does), BATCH rows at a time; going down opens
+MLA_KEY_FILE or MLA_KEY_RING, as the app does), 1000 rows at a time; going down opens
 them again.
 
 Revision ID: a4c6e8f0b2d9
@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from mla.core.crypto import key_ring
+from mla.migrations.sealing import BATCH, open_column, seal_column
 
 # revision identifiers, used by Alembic.
 revision = 'a4c6e8f0b2d9'
@@ -32,7 +33,6 @@ down_revision = 'f5d7b9c1e3a6'
 branch_labels = None
 depends_on = None
 
-BATCH = 1000
 # (column, its plain type) of deadlines, sealed under the context "deadlines.<column>".
 DEADLINE_COLUMNS = (('extension_reason', sa.Text()), ('extension_notice', sa.String(200)))
 REFUSAL_CONTEXT = 'exchange_messages.refusal_reason'
@@ -50,35 +50,6 @@ def _batches(bind, selected, key):
             return
         yield rows
         last = rows[-1][0]
-
-
-def _convert(table: str, column: str, new_type: sa.types.TypeEngine, change) -> None:
-    """Add <column>_new, fill it from <column> BATCH rows at a time in id order, then
-    replace the column (as c2e4a6f8b0d3 does: on SQLite through its own ALTER TABLE,
-    never batch mode). Sealed, it is nullable (NULL: no value); plain, NOT NULL ""."""
-    temporary = f'{column}_new'
-    sqlite = op.get_bind().dialect.name == 'sqlite'
-    binary = isinstance(new_type, sa.LargeBinary)
-    if sqlite:
-        definition = 'BLOB' if binary else f"{new_type.compile(op.get_bind().dialect)} " \
-                                           "NOT NULL DEFAULT ''"
-        op.execute(f'ALTER TABLE {table} ADD COLUMN {temporary} {definition}')
-    else:
-        op.add_column(table, sa.Column(temporary, new_type, nullable=True))
-    bind = op.get_bind()
-    rows_of = sa.table(table, sa.column('id', sa.Integer), sa.column(column),
-                       sa.column(temporary, new_type))
-    for rows in _batches(bind, sa.select(rows_of.c.id, rows_of.c[column]), rows_of.c.id):
-        bind.execute(rows_of.update().where(rows_of.c.id == sa.bindparam('row_id'))
-                     .values({temporary: sa.bindparam('changed')}),
-                     [{'row_id': row_id, 'changed': change(value)} for row_id, value in rows])
-    if sqlite:
-        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
-        op.execute(f'ALTER TABLE {table} RENAME COLUMN {temporary} TO {column}')
-        return
-    op.drop_column(table, column)
-    op.alter_column(table, temporary, new_column_name=column, existing_type=new_type,
-                    nullable=binary)
 
 
 def _sealer(context: str):
@@ -132,8 +103,8 @@ def _update_messages(bind, changes: list[dict]) -> None:
 
 
 def upgrade():
-    for column, _plain in DEADLINE_COLUMNS:
-        _convert('deadlines', column, sa.LargeBinary(), _sealer(f'deadlines.{column}'))
+    for column, plain in DEADLINE_COLUMNS:
+        seal_column('deadlines', column, plain, optional=True)
     op.add_column('exchange_messages',
                   sa.Column('refusal_reason', sa.LargeBinary(), nullable=True))
     _seal_refusals(op.get_bind())
@@ -146,4 +117,4 @@ def downgrade():
     else:
         op.drop_column('exchange_messages', 'refusal_reason')
     for column, plain in DEADLINE_COLUMNS:
-        _convert('deadlines', column, plain, _opener(f'deadlines.{column}'))
+        open_column('deadlines', column, plain)

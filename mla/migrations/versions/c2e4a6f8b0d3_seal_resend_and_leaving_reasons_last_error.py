@@ -15,7 +15,7 @@ The audit entries of earlier seals keep their "reason" detail: each is hash-chai
 (mla/audit/chain.py), and rewriting one would break `audit verify` at that entry.
 
 Existing rows are sealed with the instance's key ring (so `flask db upgrade` needs
-MLA_KEY_FILE or MLA_KEY_RING, as the app does), BATCH rows at a time; going down opens
+MLA_KEY_FILE or MLA_KEY_RING, as the app does), 1000 rows at a time; going down opens
 them again.
 
 Revision ID: c2e4a6f8b0d3
@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from mla.core.crypto import key_ring
+from mla.migrations.sealing import BATCH, open_column, seal_column
 
 # revision identifiers, used by Alembic.
 revision = 'c2e4a6f8b0d3'
@@ -37,11 +38,8 @@ branch_labels = None
 depends_on = None
 
 VALUES_CONTEXT = 'case_events.sealed_values'
-ERROR_CONTEXT = 'outbox_messages.last_error'
 # The timeline entries that kept a reason in data: (kind, data["action"]).
 REASONED = (('letter', 'retry'), ('exchange', 'sealed'))
-BATCH = 1000
-
 events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('kind', sa.String),
                   sa.column('data', sa.JSON), sa.column('sealed_values', sa.LargeBinary))
 
@@ -116,54 +114,11 @@ def _update_events(bind, changes: list[dict]) -> None:
                      changes)
 
 
-def _convert_last_error(new_type: sa.types.TypeEngine, change) -> None:
-    """Add last_error_new, fill it from last_error BATCH rows at a time in id order, then
-    replace the column (as b8d0f2a4c6e1 does: on SQLite through its own ALTER TABLE,
-    never batch mode). Sealed, it is nullable (NULL: no error); plain, NOT NULL ""."""
-    table, column, temporary = 'outbox_messages', 'last_error', 'last_error_new'
-    sqlite = op.get_bind().dialect.name == 'sqlite'
-    binary = isinstance(new_type, sa.LargeBinary)
-    if sqlite:
-        definition = 'BLOB' if binary else "TEXT NOT NULL DEFAULT ''"
-        op.execute(f'ALTER TABLE {table} ADD COLUMN {temporary} {definition}')
-    else:
-        op.add_column(table, sa.Column(temporary, new_type, nullable=True))
-    bind = op.get_bind()
-    rows_of = sa.table(table, sa.column('id', sa.Integer), sa.column(column),
-                       sa.column(temporary, new_type))
-    last = 0
-    while True:
-        rows = bind.execute(sa.select(rows_of.c.id, rows_of.c[column])
-                            .where(rows_of.c.id > last).order_by(rows_of.c.id)
-                            .limit(BATCH)).all()
-        if not rows:
-            break
-        bind.execute(rows_of.update().where(rows_of.c.id == sa.bindparam('row_id'))
-                     .values({temporary: sa.bindparam('changed')}),
-                     [{'row_id': row_id, 'changed': change(value)} for row_id, value in rows])
-        last = rows[-1].id
-    if sqlite:
-        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
-        op.execute(f'ALTER TABLE {table} RENAME COLUMN {temporary} TO {column}')
-        return
-    op.drop_column(table, column)
-    op.alter_column(table, temporary, new_column_name=column, existing_type=new_type,
-                    nullable=binary)
-
-
-def _seal_error(value) -> bytes | None:
-    return key_ring().encrypt(value, context=ERROR_CONTEXT) if value else None
-
-
-def _open_error(value) -> str:
-    return key_ring().decrypt(bytes(value), context=ERROR_CONTEXT) if value is not None else ''
-
-
 def upgrade():
     _seal_reasons(op.get_bind())
-    _convert_last_error(sa.LargeBinary(), _seal_error)
+    seal_column('outbox_messages', 'last_error', sa.Text(), optional=True)
 
 
 def downgrade():
-    _convert_last_error(sa.Text(), _open_error)
+    open_column('outbox_messages', 'last_error', sa.Text())
     _open_reasons(op.get_bind())

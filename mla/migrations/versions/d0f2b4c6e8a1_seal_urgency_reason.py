@@ -9,7 +9,7 @@ now keeps only what changed ("encrypted": true) and its words move to the entry'
 case_events.sealed_values under "corrected" (by the line's index).
 
 Existing rows are sealed with the instance's key ring (so `flask db upgrade` needs
-MLA_KEY_FILE or MLA_KEY_RING, as the app does), BATCH rows at a time; going down opens
+MLA_KEY_FILE or MLA_KEY_RING, as the app does), 1000 rows at a time; going down opens
 them again.
 
 Revision ID: d0f2b4c6e8a1
@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from mla.core.crypto import key_ring
+from mla.migrations.sealing import BATCH, open_column, seal_column
 
 # revision identifiers, used by Alembic.
 revision = 'd0f2b4c6e8a1'
@@ -30,55 +31,10 @@ down_revision = 'c8e0a2b4d6f7'
 branch_labels = None
 depends_on = None
 
-BATCH = 1000
-CONTEXT = 'cases.urgency_reason'
 VALUES_CONTEXT = 'case_events.sealed_values'
 
 events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('kind', sa.String),
                   sa.column('data', sa.JSON), sa.column('sealed_values', sa.LargeBinary))
-
-
-def _convert(new_type: sa.types.TypeEngine, change) -> None:
-    """Add urgency_reason_new, fill it from urgency_reason BATCH rows at a time in id
-    order, then replace the column (on SQLite through its own ALTER TABLE, never batch
-    mode). Sealed, it is nullable (NULL: none); plain, NOT NULL ""."""
-    bind = op.get_bind()
-    sqlite = bind.dialect.name == 'sqlite'
-    binary = isinstance(new_type, sa.LargeBinary)
-    if sqlite:
-        definition = 'BLOB' if binary else f"{new_type.compile(bind.dialect)} NOT NULL " \
-                                           "DEFAULT ''"
-        op.execute(f'ALTER TABLE cases ADD COLUMN urgency_reason_new {definition}')
-    else:
-        op.add_column('cases', sa.Column('urgency_reason_new', new_type, nullable=True))
-    rows_of = sa.table('cases', sa.column('id', sa.Integer), sa.column('urgency_reason'),
-                       sa.column('urgency_reason_new', new_type))
-    last = 0
-    while True:
-        rows = bind.execute(sa.select(rows_of.c.id, rows_of.c.urgency_reason)
-                            .where(rows_of.c.id > last).order_by(rows_of.c.id)
-                            .limit(BATCH)).all()
-        if not rows:
-            break
-        bind.execute(rows_of.update().where(rows_of.c.id == sa.bindparam('row_id'))
-                     .values(urgency_reason_new=sa.bindparam('changed')),
-                     [{'row_id': row_id, 'changed': change(value)} for row_id, value in rows])
-        last = rows[-1][0]
-    if sqlite:
-        op.execute('ALTER TABLE cases DROP COLUMN urgency_reason')
-        op.execute('ALTER TABLE cases RENAME COLUMN urgency_reason_new TO urgency_reason')
-        return
-    op.drop_column('cases', 'urgency_reason')
-    op.alter_column('cases', 'urgency_reason_new', new_column_name='urgency_reason',
-                    existing_type=new_type, nullable=binary)
-
-
-def _seal(value) -> bytes | None:
-    return key_ring().encrypt(value, context=CONTEXT) if value else None
-
-
-def _open(value) -> str:
-    return key_ring().decrypt(bytes(value), context=CONTEXT) if value is not None else ''
 
 
 # --- the corrections' timeline entries ----------------------------------------------------
@@ -170,10 +126,10 @@ def _update(bind, changes: list[dict]) -> None:
 
 
 def upgrade():
-    _convert(sa.LargeBinary(), _seal)
+    seal_column('cases', 'urgency_reason', sa.String(300), optional=True)
     _seal_lines(op.get_bind())
 
 
 def downgrade():
     _open_lines(op.get_bind())
-    _convert(sa.String(300), _open)
+    open_column('cases', 'urgency_reason', sa.String(300))

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from mla.core.crypto import key_ring
+from mla.migrations.sealing import BATCH, open_column, seal_column
 
 # revision identifiers, used by Alembic.
 revision = 'f1a3c5e7b9d4'
@@ -42,8 +43,6 @@ STRUCTURED = frozenset({
 })
 VALUES_CONTEXT = 'case_events.sealed_values'
 LETTER_COLUMNS = (('subject', sa.String(length=300)), ('body', sa.Text()))
-BATCH = 1000
-
 events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('data', sa.JSON),
                   sa.column('sealed_values', sa.LargeBinary))
 
@@ -90,52 +89,16 @@ def _open_values(bind) -> None:
             bind.execute(events.update().where(events.c.id == row.id).values(data=merged))
 
 
-def _convert(table: str, column: str, new_type: sa.types.TypeEngine, change) -> None:
-    """Add `<column>_new`, fill it from `column` row by row, then replace the column
-    (as f3b5d7e9a1c2 does: on SQLite through its own ALTER TABLE, never batch mode,
-    which would copy and drop `letters`, which other tables point at)."""
-    temporary = f'{column}_new'
-    sqlite = op.get_bind().dialect.name == 'sqlite'
-    binary = isinstance(new_type, sa.LargeBinary)
-    if sqlite:
-        blank = "x''" if binary else "''"
-        type_name = 'BLOB' if binary else 'TEXT'
-        op.execute(f'ALTER TABLE {table} ADD COLUMN {temporary} {type_name} NOT NULL '
-                   f'DEFAULT {blank}')
-    else:
-        op.add_column(table, sa.Column(temporary, new_type, nullable=True))
-    bind = op.get_bind()
-    rows_of = sa.table(table, sa.column('id'), sa.column(column), sa.column(temporary, new_type))
-    rows = bind.execute(sa.select(rows_of.c.id, rows_of.c[column])).all()
-    for row_id, value in rows:
-        bind.execute(rows_of.update().where(rows_of.c.id == row_id)
-                     .values({temporary: change(value, f'{table}.{column}')}))
-    if sqlite:
-        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
-        op.execute(f'ALTER TABLE {table} RENAME COLUMN {temporary} TO {column}')
-        return
-    op.drop_column(table, column)
-    op.alter_column(table, temporary, new_column_name=column, existing_type=new_type,
-                    nullable=False)
-
-
-def _seal(value, context: str) -> bytes:
-    return key_ring().encrypt(value or '', context=context)
-
-
-def _open(value, context: str) -> str:
-    return key_ring().decrypt(bytes(value), context=context) if value is not None else ''
-
-
 def upgrade():
     op.add_column('case_events', sa.Column('sealed_values', sa.LargeBinary(), nullable=True))
     _seal_values(op.get_bind())
-    for column, _plain in LETTER_COLUMNS:
-        _convert('letters', column, sa.LargeBinary(), _seal)
+    for column, plain in LETTER_COLUMNS:
+        seal_column('letters', column, plain)
 
 
 def downgrade():
+    # This revision declared each opened column TEXT on SQLite, whatever its plain type.
     for column, plain in LETTER_COLUMNS:
-        _convert('letters', column, plain, _open)
+        open_column('letters', column, plain, sqlite_type='TEXT')
     _open_values(op.get_bind())
     op.drop_column('case_events', 'sealed_values')
