@@ -22,6 +22,9 @@ SQLite this goes through SQLite's own ALTER TABLE (DROP and RENAME COLUMN, SQLit
 table that others point at (``cases``, ``letters``, ``case_links``) with foreign keys on
 would cascade-delete their rows.
 
+``in_batches`` is the same walk for a revision's own rewriting of other rows (timeline
+entries whose data held what is now sealed).
+
 Migration scripts import this module as ``mla.migrations.sealing``: ``mla/migrations``
 is a namespace package (no ``__init__.py``) inside ``mla``, shipped in the wheel with
 the rest of the directory as package data (pyproject.toml), so the import works from
@@ -30,8 +33,8 @@ the source tree and from an installed wheel alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
 from alembic import op
@@ -42,6 +45,7 @@ from mla.core.crypto import key_ring
 BATCH = 1000
 
 Change = Callable[[Any], Any]
+Columns = TypeVarTuple('Columns')
 
 
 def seal_column(table: str, column: str, plain: sa.types.TypeEngine[Any], *,
@@ -52,7 +56,7 @@ def seal_column(table: str, column: str, plain: sa.types.TypeEngine[Any], *,
     or dict) is stored as NULL, nothing sealed, and the sealed column is nullable.
     Otherwise every value is sealed ("" for NULL) and the column stays NOT NULL.
     A JSON column (``plain`` is ``sa.JSON``) is sealed as its JSON text
-    (``SealedJSON``), NULL read as ``empty()``.
+    (``SealedJSON``), a NULL one as that of ``empty()``.
     """
     context = f'{table}.{column}'
     is_json = isinstance(plain, sa.JSON)
@@ -115,16 +119,9 @@ def _replace(table: str, column: str, old_type: sa.types.TypeEngine[Any],
                        sa.column(temporary, new_type))
     filled = (rows_of.update().where(rows_of.c.id == sa.bindparam('row_id'))
               .values({temporary: sa.bindparam('changed')}))
-    last = 0
-    while True:
-        rows = bind.execute(sa.select(rows_of.c.id, rows_of.c[column])
-                            .where(rows_of.c.id > last).order_by(rows_of.c.id)
-                            .limit(BATCH)).all()
-        if not rows:
-            break
+    for rows in in_batches(sa.select(rows_of.c.id, rows_of.c[column]), rows_of.c.id):
         bind.execute(filled, [{'row_id': row_id, 'changed': change(value)}
                               for row_id, value in rows])
-        last = rows[-1][0]
     if sqlite:
         op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
         op.execute(f'ALTER TABLE {table} RENAME COLUMN {temporary} TO {column}')
@@ -132,3 +129,18 @@ def _replace(table: str, column: str, old_type: sa.types.TypeEngine[Any],
     op.drop_column(table, column)
     op.alter_column(table, temporary, new_column_name=column, existing_type=new_type,
                     nullable=nullable)
+
+
+def in_batches(selected: sa.Select[int, *Columns], key: sa.ColumnElement[Any],
+               ) -> Iterator[Sequence[sa.Row[int, *Columns]]]:
+    """The rows of ``selected`` (whose first column is ``key``, an integer id), BATCH at a
+    time in ``key`` order: each batch is read whole before the caller updates its rows, so
+    no cursor stays open over a table being written."""
+    bind = op.get_bind()
+    last = 0
+    while True:
+        rows = bind.execute(selected.where(key > last).order_by(key).limit(BATCH)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]

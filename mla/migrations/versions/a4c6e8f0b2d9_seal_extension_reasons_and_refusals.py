@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from mla.core.crypto import key_ring
-from mla.migrations.sealing import BATCH, open_column, seal_column
+from mla.migrations.sealing import in_batches, open_column, seal_column
 
 # revision identifiers, used by Alembic.
 revision = 'a4c6e8f0b2d9'
@@ -39,17 +39,6 @@ REFUSAL_CONTEXT = 'exchange_messages.refusal_reason'
 
 messages = sa.table('exchange_messages', sa.column('id', sa.Integer),
                     sa.column('data', sa.JSON), sa.column('refusal_reason', sa.LargeBinary))
-
-
-def _batches(bind, selected, key):
-    """The rows of ``selected`` (which selects ``key`` first), BATCH at a time by key."""
-    last = 0
-    while True:
-        rows = bind.execute(selected.where(key > last).order_by(key).limit(BATCH)).all()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
 
 
 def _sealer(context: str):
@@ -67,7 +56,7 @@ def _opener(context: str):
 def _refused(bind):
     """Outgoing messages, BATCH at a time: only a refused one has data["refusal"]."""
     selected = sa.select(messages.c.id, messages.c.data, messages.c.refusal_reason)
-    for rows in _batches(bind, selected, messages.c.id):
+    for rows in in_batches(selected, messages.c.id):
         yield [row for row in rows
                if isinstance(row.data, dict) and isinstance(row.data.get('refusal'), dict)]
 

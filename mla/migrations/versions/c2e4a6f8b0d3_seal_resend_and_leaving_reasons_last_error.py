@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from mla.core.crypto import key_ring
-from mla.migrations.sealing import BATCH, open_column, seal_column
+from mla.migrations.sealing import in_batches, open_column, seal_column
 
 # revision identifiers, used by Alembic.
 revision = 'c2e4a6f8b0d3'
@@ -44,19 +44,12 @@ events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('kind', 
                   sa.column('data', sa.JSON), sa.column('sealed_values', sa.LargeBinary))
 
 
-def _event_batches(bind):
+def _event_batches():
     """The letter and exchange entries, BATCH rows at a time in id order."""
-    last = 0
     kinds = sorted({kind for kind, _action in REASONED})
-    while True:
-        rows = bind.execute(sa.select(events.c.id, events.c.kind, events.c.data,
-                                      events.c.sealed_values)
-                            .where(events.c.id > last, events.c.kind.in_(kinds))
-                            .order_by(events.c.id).limit(BATCH)).all()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].id
+    return in_batches(sa.select(events.c.id, events.c.kind, events.c.data,
+                                events.c.sealed_values).where(events.c.kind.in_(kinds)),
+                      events.c.id)
 
 
 def _reasoned(row) -> dict | None:
@@ -74,7 +67,7 @@ def _sealed(row) -> dict:
 
 
 def _seal_reasons(bind) -> None:
-    for rows in _event_batches(bind):
+    for rows in _event_batches():
         changes = []
         for row in rows:
             data = _reasoned(row)
@@ -91,7 +84,7 @@ def _seal_reasons(bind) -> None:
 
 
 def _open_reasons(bind) -> None:
-    for rows in _event_batches(bind):
+    for rows in _event_batches():
         changes = []
         for row in rows:
             data = _reasoned(row)

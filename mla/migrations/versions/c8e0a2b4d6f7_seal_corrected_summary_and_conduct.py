@@ -10,7 +10,7 @@ like a step's free text (the page shows an offence's conduct from there, a summa
 "changed"). The entry's audit row never held the values (field names only).
 
 Existing entries are sealed with the instance's key ring (so `flask db upgrade` needs
-MLA_KEY_FILE or MLA_KEY_RING, as the app does), BATCH rows at a time; going down opens
+MLA_KEY_FILE or MLA_KEY_RING, as the app does), 1000 rows at a time; going down opens
 them again.
 
 Revision ID: c8e0a2b4d6f7
@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from mla.core.crypto import key_ring
+from mla.migrations.sealing import in_batches
 
 # revision identifiers, used by Alembic.
 revision = 'c8e0a2b4d6f7'
@@ -31,7 +32,6 @@ down_revision = 'b6d8f0a2c4e5'
 branch_labels = None
 depends_on = None
 
-BATCH = 1000
 CONTEXT = 'case_events.sealed_values'
 
 events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('kind', sa.String),
@@ -45,17 +45,10 @@ def _is_sealed_line(line) -> bool:
         or (line.get('field') == 'offences' and line.get('part') == 'conduct'))
 
 
-def _batches(bind):
-    """The correction entries, BATCH rows at a time in id order."""
-    last = 0
-    while True:
-        rows = bind.execute(sa.select(events.c.id, events.c.data, events.c.sealed_values)
-                            .where(events.c.id > last, events.c.kind == 'edited')
-                            .order_by(events.c.id).limit(BATCH)).all()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].id
+def _batches():
+    """The correction entries, 1000 rows at a time in id order."""
+    return in_batches(sa.select(events.c.id, events.c.data, events.c.sealed_values)
+                      .where(events.c.kind == 'edited'), events.c.id)
 
 
 def _opened(row) -> dict:
@@ -77,7 +70,7 @@ def _lines(row) -> list | None:
 
 
 def _seal(bind) -> None:
-    for rows in _batches(bind):
+    for rows in _batches():
         changes = []
         for row in rows:
             lines = _lines(row)
@@ -100,7 +93,7 @@ def _seal(bind) -> None:
 
 
 def _open(bind) -> None:
-    for rows in _batches(bind):
+    for rows in _batches():
         changes = []
         for row in rows:
             lines = _lines(row)

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from mla.core.crypto import key_ring
-from mla.migrations.sealing import BATCH, open_column, seal_column
+from mla.migrations.sealing import in_batches, open_column, seal_column
 
 # revision identifiers, used by Alembic.
 revision = 'd0f2b4c6e8a1'
@@ -39,16 +39,10 @@ events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('kind', 
 
 # --- the corrections' timeline entries ----------------------------------------------------
 
-def _batches(bind):
-    last = 0
-    while True:
-        rows = bind.execute(sa.select(events.c.id, events.c.data, events.c.sealed_values)
-                            .where(events.c.id > last, events.c.kind == 'edited')
-                            .order_by(events.c.id).limit(BATCH)).all()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].id
+def _batches():
+    """The correction entries, BATCH rows at a time in id order."""
+    return in_batches(sa.select(events.c.id, events.c.data, events.c.sealed_values)
+                      .where(events.c.kind == 'edited'), events.c.id)
 
 
 def _lines(row) -> list:
@@ -74,7 +68,7 @@ def _is_urgency(line) -> bool:
 
 
 def _seal_lines(bind) -> None:
-    for rows in _batches(bind):
+    for rows in _batches():
         changes = []
         for row in rows:
             lines = _lines(row)
@@ -94,7 +88,7 @@ def _seal_lines(bind) -> None:
 
 
 def _open_lines(bind) -> None:
-    for rows in _batches(bind):
+    for rows in _batches():
         changes = []
         for row in rows:
             lines = _lines(row)

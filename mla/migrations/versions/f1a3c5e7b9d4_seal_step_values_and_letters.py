@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from mla.core.crypto import key_ring
-from mla.migrations.sealing import BATCH, open_column, seal_column
+from mla.migrations.sealing import in_batches, open_column, seal_column
 
 # revision identifiers, used by Alembic.
 revision = 'f1a3c5e7b9d4'
@@ -47,21 +47,14 @@ events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('data', 
                   sa.column('sealed_values', sa.LargeBinary))
 
 
-def _batches(bind):
+def _batches():
     """The events, BATCH rows at a time in id order (nothing held open while updating)."""
-    last = 0
-    while True:
-        rows = bind.execute(sa.select(events.c.id, events.c.data, events.c.sealed_values)
-                            .where(events.c.id > last).order_by(events.c.id)
-                            .limit(BATCH)).all()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].id
+    return in_batches(sa.select(events.c.id, events.c.data, events.c.sealed_values),
+                      events.c.id)
 
 
 def _seal_values(bind) -> None:
-    for rows in _batches(bind):
+    for rows in _batches():
         for row in rows:
             data = row.data if isinstance(row.data, dict) else {}
             values = data.get('values')
@@ -78,7 +71,7 @@ def _seal_values(bind) -> None:
 
 
 def _open_values(bind) -> None:
-    for rows in _batches(bind):
+    for rows in _batches():
         for row in rows:
             if row.sealed_values is None:
                 continue
