@@ -86,6 +86,27 @@ _REASONS = {
 }
 
 
+# What the request page calls a refusal of ours by its code (the counterpart's own words
+# follow it). "address_refused" is our transport's, not the counterpart's; any other code
+# (a counterpart's own, an HTTP status) reads as a plain refusal.
+_REFUSAL_LABELS = {
+    "tampered": _l("its signature or encryption did not check"),
+    "replayed": _l("already received"),
+    "expired": _l("expired"),
+    "wrong_recipient": _l("not addressed to it"),
+    "unsigned": _l("not signed"),
+    "unknown_sender": _l("we are not a trusted counterpart there"),
+    "malformed": _l("not a package it can read"),
+    "address_refused": _l("its exchange address is refused here"),
+}
+
+
+def refusal_label(code: str) -> str:
+    """Why the counterpart refused our package, in words ("" for a code we do not know)."""
+    label = _REFUSAL_LABELS.get(code)
+    return str(label) if label is not None else ""
+
+
 class PackageRefused(Exception):
     """A package that is not registered; ``code`` is one of REFUSAL_CODES."""
 

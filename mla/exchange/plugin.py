@@ -5,6 +5,7 @@ from __future__ import annotations
 from mla.core.plugins import Domain
 from mla.exchange import cli, endpoint, hooks, models, status, transport, views
 from mla.exchange.identity import readable_fingerprint
+from mla.exchange.package import refusal_label
 from mla.exchange.services import counterpart_of_authority
 
 DOMAIN = Domain(
@@ -20,6 +21,8 @@ DOMAIN = Domain(
                       "arrived_electronically": views.arrived_electronically,
                       # the directory's authority page shows the registered fingerprints
                       "exchange_identity_of": counterpart_of_authority,
-                      "readable_fingerprint": readable_fingerprint},
+                      "readable_fingerprint": readable_fingerprint,
+                      # a refusal of our package in words, not its protocol code
+                      "refusal_label": refusal_label},
     setup=endpoint.init_inbox_limits,
 )

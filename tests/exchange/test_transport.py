@@ -239,8 +239,13 @@ def test_a_refused_package_is_not_sent_again_and_the_request_says_why(
     assert dispatch_due().batches == 0  # never claimed again
     page = login_as(create_user("caseworker")).get(f"/requests/{case.reference}")
     html = page.get_data(as_text=True)
-    assert "refused: unknown_sender" in html  # the panel's package, its words below
+    # The panel's package says why in words, the counterpart's own below; the timeline
+    # too, and names the exchange as who recorded it: no protocol code, no internal name.
+    assert "refused: we are not a trusted counterpart there" in html
     assert f'<div class="small exchange-refusal">{refusal}</div>' in html
+    assert "Refused by the counterpart (we are not a trusted counterpart there)" in html
+    assert "unknown_sender" not in html
+    assert "UTC</time> · secure exchange</div>" in html
 
 
 def test_an_answer_that_is_no_receipt_counts_as_delivered_but_unverified(db, make_case,
