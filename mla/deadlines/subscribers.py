@@ -18,6 +18,7 @@ from mla.auth.actors import Actor
 from mla.cases.models import Case
 from mla.cases.signals import case_updated, home_time_zone
 from mla.core.cache import cached_by_tables
+from mla.core.display import day
 from mla.deadlines.models import Deadline, DeadlineStatus
 from mla.deadlines.rules import get_rule
 from mla.deadlines.services import (
@@ -29,6 +30,7 @@ from mla.deadlines.services import (
     zone_name_for,
 )
 from mla.extensions import db
+from mla.reference.queries import instrument_name
 from mla.workflow.definitions import EffectRef, Workflow
 from mla.workflow.registry import definition_for_case
 
@@ -92,7 +94,7 @@ def _follow_basis(case: Case, actor: Actor, old: str, new: str) -> list[str]:
             continue
         stop_deadline(case, deadline.rule_code, actor=actor, status=DeadlineStatus.STOPPED)
         said.append(_("Clock “%(clock)s” stopped: it does not apply under %(basis)s.",
-                      clock=get_rule(deadline.rule_code).title_text, basis=new))
+                      clock=get_rule(deadline.rule_code).title_text, basis=instrument_name(new)))
         for effects, values in _places_starting(workflow, case, deadline.rule_code):
             said += _start_applying(case, actor, effects, values, new, started)
     if case.state == workflow.initial:
@@ -115,7 +117,8 @@ def _start_applying(case: Case, actor: Actor, effects: Any, values: dict[str, An
             if deadline is None:  # outside the new basis's scope: recorded as not applicable
                 continue
             said.append(_("Clock “%(clock)s” started under %(basis)s: due %(due)s.",
-                          clock=get_rule(ref.arg).title_text, basis=basis, due=_day(deadline)))
+                          clock=get_rule(ref.arg).title_text, basis=instrument_name(basis),
+                          due=_day(deadline)))
     return said
 
 
@@ -152,5 +155,6 @@ def open_deadlines(case: Case) -> list[Deadline]:
 
 
 def _day(deadline: Deadline) -> str:
-    """The due day as the clock's own state counts it."""
-    return calendar_of(deadline).local_date(deadline.due_at).isoformat()
+    """The due day as the clock's own state counts it, in the editor's language (the
+    sentence is kept in the correction's timeline entry as written)."""
+    return day(calendar_of(deadline).local_date(deadline.due_at))

@@ -16,6 +16,14 @@ def country_choices() -> list[tuple[str, str]]:
     return [(row.code, f"{row.name} ({row.code})") for row in rows]
 
 
+def instrument_name(code: str) -> str:
+    """A legal basis as the request page names it ("United Nations Convention against
+    Transnational Organized Crime (2000)", in the reader's language), its code when the
+    instrument is unknown. Timeline entries keep the code and are named when read."""
+    instrument = db.session.get(Instrument, code) if code else None
+    return instrument.title_text if instrument is not None else code
+
+
 def instrument_choices(kind: str | None = None) -> list[tuple[str, str]]:
     instruments = db.session.scalars(select(Instrument).order_by(Instrument.code)).all()
     return [(i.code, f"{i.code} — {i.title_text}") for i in instruments if kind is None

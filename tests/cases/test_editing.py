@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from mla.audit.models import AuditEntry
@@ -14,6 +15,7 @@ from mla.cases.reopening import reopen_case
 from mla.cases.services import find_persons_by_name
 from mla.core.errors import Conflict, ServiceError
 from mla.deadlines.models import Deadline
+from mla.reference.models import Instrument
 from mla.workflow.services import apply_transition
 from tests.conftest import _csrf_from
 
@@ -237,8 +239,9 @@ def test_a_corrected_date_received_recomputes_the_clocks_that_run_from_receipt(d
     assert after.due_at < before_due
     (event,) = _edits(case)
     assert event.data["changes"][0]["new"] == received.isoformat()
-    assert any("recomputed" in line and after.due_at.date().isoformat() in line
-               for line in event.data["consequences"])
+    # The new due day as a person reads it, not in ISO 8601.
+    due = format_date(after.due_at.date(), "medium", locale="en")
+    assert any("recomputed" in line and due in line for line in event.data["consequences"])
 
 
 def test_a_corrected_legal_basis_starts_and_stops_the_clocks_of_the_basis(db, make_case):
@@ -249,13 +252,17 @@ def test_a_corrected_legal_basis_starts_and_stops_the_clocks_of_the_basis(db, ma
     recognition = _clock(db, case, "eio_recognition")
     assert recognition is not None
     assert recognition.start_on == case.received_at.date()
-    assert any("started under EIO" in line for line in _edits(case)[0].data["consequences"])
+    # The legal basis by its name, as the request page shows it, not its code.
+    eio = db.session.get(Instrument, "EIO").title_text
+    assert any(f"started under {eio}: due" in line
+               for line in _edits(case)[0].data["consequences"])
 
     update_case(case.created_by, case, {"legal_basis": "UNTOC"}, expected_version=2)
     db.session.commit()
     assert _clock(db, case, "eio_recognition") is None
     assert _clock(db, case, "sla_acknowledge") is not None  # applies under every basis
-    assert any("does not apply under UNTOC" in line
+    untoc = db.session.get(Instrument, "UNTOC").title_text
+    assert any(f"does not apply under {untoc}." in line
                for line in _edits(case)[1].data["consequences"])
 
 
@@ -378,8 +385,9 @@ def test_a_corrected_basis_puts_the_custody_clock_of_the_new_basis_in_place(db, 
     domestic = _clock(db, case, "provisional_arrest_domestic")
     assert domestic is not None and domestic.start_on == arrested and domestic.is_custody
     said = _edits(case)[0].data["consequences"]
-    assert any("stopped: it does not apply under UNTOC" in line for line in said)
-    assert any("started under UNTOC" in line for line in said)
+    untoc = db.session.get(Instrument, "UNTOC").title_text
+    assert any(f"stopped: it does not apply under {untoc}." in line for line in said)
+    assert any(f"started under {untoc}: due" in line for line in said)
 
 
 def test_a_date_of_birth_stored_in_another_form_is_kept_by_the_edit_page(db, make_case, client,
