@@ -37,6 +37,9 @@ class StepValue:
     label: str
     text: str
     is_long: bool
+    # A date field's text is ISO 8601 (letters write it in their own language): a page
+    # writes it as a day in the reader's (the ``day`` filter).
+    is_date: bool = False
 
 
 def _display(spec: FieldSpec | None, raw: Any) -> str:
@@ -79,7 +82,8 @@ def event_values(case: Case, event: CaseEvent, *, workflow: Workflow | None = No
     return [StepValue(name=name, label=specs[name].label if name in specs
                       else name.replace("_", " ").capitalize(),
                       text=_display(specs.get(name), values[name]),
-                      is_long=bool(specs.get(name)) and specs[name].type == "textarea")
+                      is_long=bool(specs.get(name)) and specs[name].type == "textarea",
+                      is_date=bool(specs.get(name)) and specs[name].type == "date")
             for name in order if values[name] not in (None, "")]
 
 

@@ -131,11 +131,11 @@ def test_the_timeline_reads_as_the_register_says(imported, db, create_user, logi
     page = login_as(create_user("admin"))
     closed = db.session.scalars(select(Case).where(Case.domestic_reference == "R/1")).one()
     text = page.get(f"/requests/{closed.reference}").get_data(as_text=True)
-    assert "Imported from register.csv (row 2) on 2025-12-15, registered on 2025-02-10" in text
-    assert "Closed on 2025-06-15, as the register says" in text
+    assert "Imported from register.csv (row 2) on Dec 15, 2025, registered on Feb 10, 2025" in text
+    assert "Closed on Jun 15, 2025, as the register says" in text
     opened = db.session.scalars(select(Case).where(Case.domestic_reference == "R/3")).one()
     text = page.get(f"/requests/{opened.reference}").get_data(as_text=True)
-    assert "Imported from register.csv (row 4) on 2025-12-15, registered on 2025-04-01" in text
+    assert "Imported from register.csv (row 4) on Dec 15, 2025, registered on Apr 1, 2025" in text
     assert "In this state in the register when imported" in text
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from mla.cases.models import CaseEvent
@@ -81,6 +83,10 @@ def test_every_value_a_step_asks_for_is_shown_afterwards(db, ready_case, users, 
                 shown = str(raw)  # its label, checked below
                 assert event.data["values"][spec.name] == raw
                 continue
+            if spec.type == "date":  # a day in the reader's language, not ISO 8601
+                shown = format_date(date.fromisoformat(raw), "medium", locale="en")
+                for text in (recorded, entry):
+                    assert raw not in text, (transition.name, spec.name, raw)
             for where, text in (("request page", recorded), ("timeline", entry)):
                 assert spec.label in text, (transition.name, spec.name, where)
                 assert shown in text, (transition.name, spec.name, where, shown)
@@ -114,7 +120,10 @@ def test_our_questions_are_kept_shown_and_written_into_the_letter(db, ready_case
     assert question in letter.body
     login_as(users["caseworker"])
     page = client.get(f"/requests/{case.reference}").get_data(as_text=True)
-    assert " ".join(question.split()) in _section(page, "open-question")
+    asked = _section(page, "open-question")
+    assert " ".join(question.split()) in asked
+    # Who asked, by name (as the timeline names people), not by user name.
+    assert f"· {users['caseworker'].display_name}</span>" in asked, asked
     event = db.session.scalars(select(CaseEvent).where(
         CaseEvent.transition == "request_information")).one()
     assert "Who holds account AR-1234?" in _section(page, f"event-{event.id}")
