@@ -46,6 +46,24 @@ def test_case_page_hides_identities_and_internal_notes(prosecutor_setup, client,
     assert "the central authority" in html  # who it is waiting on
 
 
+def test_the_timeline_names_its_entries_in_the_pages_language(prosecutor_setup, client,
+                                                              login_as, db):
+    """An entry with no step (the secure exchange's) is named as the staff page names it,
+    in the prosecutor's language: not by its kind code nor by the English label its data
+    keeps."""
+    case = prosecutor_setup["mine"]
+    add_event(case, prosecutor_setup["staff"], "exchange",
+              data={"label": "Sealed for electronic transmission", "action": "sealed"})
+    db.session.commit()
+    login_as(prosecutor_setup["me"])
+    html = client.get(f"/portal/requests/{case.reference}",
+                      headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    timeline = html[html.index('id="h-timeline"'):]
+    assert "Échange sécurisé" in timeline
+    assert "Sealed for electronic transmission" not in timeline
+    assert "<div>exchange</div>" not in timeline
+
+
 def test_api_gives_the_prosecutor_the_same_restricted_view(prosecutor_setup, client, db,
                                                            api_token):
     case = prosecutor_setup["mine"]
