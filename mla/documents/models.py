@@ -66,7 +66,9 @@ class Document(Model):
     # The timeline entry the document came with (an answer, a letter), if any.
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("case_events.id", ondelete="SET NULL"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
+    # Sealed: the uploaded file's name, often the person's ("passport_<name>"). Read whole
+    # by the pages, downloads and packages; never filtered, sorted or searched in SQL.
+    filename: Mapped[str] = mapped_column(SealedText("documents.filename"))
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))

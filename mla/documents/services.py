@@ -183,7 +183,8 @@ def upload_document(actor: Actor, case: Case, upload: Upload, *, visibility: str
                               doc_type=facts.doc_type, language=facts.language,
                               translation_of=original,
                               translation_due_on=facts.translation_due_on)
-    event.data = {**event.data, "document_id": document.id, "filename": document.filename}
+    # The id only: the file's name is sealed with the document (the timeline looks it up).
+    event.data = {**event.data, "document_id": document.id}
     return document
 
 

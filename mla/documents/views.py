@@ -138,7 +138,7 @@ def download(document_id: int) -> Response:
     data = read_document(current_user, document)
     response = Response(data, mimetype=document.content_type)
     response.headers["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(document.filename)}")
+        f"attachment; filename*=UTF-8''{quote(document.filename or 'document')}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mla.core.clock import now
-from mla.core.crypto import SealedOptionalText, SealedText
+from mla.core.crypto import SealedJSON, SealedOptionalText, SealedText
 from mla.core.db import UTCDateTime
 from mla.extensions import Model
 
@@ -111,8 +111,10 @@ class CompetingDecision(Model):
     link_id: Mapped[int] = mapped_column(ForeignKey("case_links.id", ondelete="CASCADE"),
                                          unique=True)
     prevailing_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    # Criterion code (COMPETING_CRITERIA) -> what the caseworker weighed.
-    criteria: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Sealed: criterion code (COMPETING_CRITERIA) -> what the caseworker weighed (typed
+    # words about the person and the offences). Read whole by the decision's page.
+    criteria: Mapped[dict[str, str]] = mapped_column(
+        SealedJSON("competing_decisions.criteria", empty=dict), default=dict)
     # Sealed: why one request prevails (the person's situation, the offences).
     reasons: Mapped[str] = mapped_column(SealedText("competing_decisions.reasons"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -278,7 +278,7 @@ def add_limitation(actor: Actor, document: Document | None, *, kind: str, scope:
     db.session.add(limitation)
     db.session.flush()
     _log(actor, case, "use_limitation", "recorded", limitation_id=limitation.id,
-         document_id=document.id, filename=document.filename, kind=str(limitation.kind))
+         document_id=document.id, kind=str(limitation.kind))
     return limitation
 
 
@@ -321,8 +321,7 @@ def reuse_document(actor: Actor, document: Document, target: Case, *,
             note=reason, created_at=now(), created_by_id=_user_id(actor)))
     source = document.case
     add_event(target, actor, "document", is_internal=True,
-              data={"document_id": copy.id, "filename": copy.filename,
-                    "copied_from": source.reference})
+              data={"document_id": copy.id, "copied_from": source.reference})
     _log(actor, source, "use_limitation", "reused", document_id=document.id,
          target=target.reference, copy_id=copy.id, limited=bool(limits),
          limitations=[lim.id for lim in limits])

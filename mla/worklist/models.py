@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mla.core.clock import now
+from mla.core.crypto import SealedText
 from mla.core.db import UTCDateTime
 from mla.extensions import Model
 
@@ -24,5 +25,6 @@ class SavedFilter(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     # The list's query string, as CaseFilters.to_args writes it (read back by from_args).
-    query: Mapped[str] = mapped_column(String(1000), default="")
+    # Sealed: its search (q) may be a person's exact name. "" (no filter) is sealed too.
+    query: Mapped[str] = mapped_column(SealedText("saved_filters.query"), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -29,8 +29,9 @@ from tests.exchange.test_cli_file_channel import (  # noqa: F401
 def _limit_annex(a: Instance, reference: str) -> int:
     with a.app.app_context(), unit_of_work():
         case = db.session.scalar(select(Case).where(Case.reference == reference))
-        annex = db.session.scalar(select(Document).where(
-            Document.case_id == case.id, Document.filename == "annex.pdf"))
+        # The name is sealed: found among the request's documents, not compared in SQL.
+        annex = next(d for d in db.session.scalars(select(Document).where(
+            Document.case_id == case.id)) if d.filename == "annex.pdf")
         add_limitation(_caseworker(), annex, kind="use",
                        scope="Only for the fraud proceedings named in the request.")
         return annex.id

@@ -43,6 +43,7 @@ from mla.undertakings.models import (
     SpecialityRecord,
     UseLimitation,
 )
+from mla.worklist.models import SavedFilter
 from tests.conftest import (
     create_run_database,
     drop_run_database,
@@ -171,8 +172,8 @@ def seed(app: Flask, cases: int = 3) -> None:
                 measures=["bank_records"],
                 persons=[PersonInput(role="suspect", **person) for person in PERSONS]))
             case.measures[0].details = f"Accounts of Jean Fictif {number}"
-            for page in range(2):
-                store_document(actor, case, Upload(f"note{page}.txt",
+            for page in range(2):  # named after the person, as uploads often are
+                store_document(actor, case, Upload(f"Jean Fictif passport {number}-{page}.txt",
                                                    f"Case {number} page {page}".encode()))
             # A step's typed free text (sealed) beside its refusal ground (plain), and a
             # letter that repeats it.
@@ -264,8 +265,12 @@ def seed(app: Flask, cases: int = 3) -> None:
                 link.decision_note = f"Jean Fictif is the same man {number}"
                 db.session.flush()
                 db.session.add(CompetingDecision(
-                    link_id=link.id, prevailing_case_id=case.id, criteria={},
+                    link_id=link.id, prevailing_case_id=case.id,
+                    criteria={"seriousness": f"Jean Fictif's murder weighs more {number}"},
                     reasons=f"Jean Fictif's offence here is graver {number}"))
+            # A saved list searching for the person by name.
+            db.session.add(SavedFilter(user_id=actor.id, name=f"Fictif {number}",
+                                       query=f"q=Jean+Fictif+{number}&urgent=1"))
             previous = case
             # The request document drafted for it: its title and whole text.
             db.session.add(Composition(
@@ -313,6 +318,10 @@ def read_everything(app: Flask) -> dict[str, Any]:
                 "referrals": sorted(db.session.scalars(select(AutDedereReferral.details))),
                 "link_notes": sorted(db.session.scalars(select(CaseLink.decision_note))),
                 "competing": sorted(db.session.scalars(select(CompetingDecision.reasons))),
+                "criteria": sorted(json.dumps(c.criteria, sort_keys=True)
+                                   for c in db.session.scalars(select(CompetingDecision))),
+                "saved_queries": sorted(db.session.scalars(select(SavedFilter.query))),
+                "filenames": sorted(db.session.scalars(select(Document.filename))),
                 "refusals": sorted(m.refusal_reason
                                    for m in db.session.scalars(select(ExchangeMessage))),
                 "notifications": sorted((n.title, n.body)

@@ -215,8 +215,9 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     dual criminality override's justification, a measure's details, an assurance's
     terms, giver and assessment, a use limitation's scope, author and note and a
     speciality consent's subject and reasons, why a protection lapsed, the note deciding
-    a link, the reasons for a competing decision and what a domestic prosecution decided
-    move to the new key with everything else."""
+    a link, the reasons for a competing decision and how each criterion weighed, what a
+    domestic prosecution decided, an uploaded file's name and a saved list's search move
+    to the new key with everything else."""
     from mla.core.crypto import key_id_of
 
     new_columns = {"case_events.sealed_values", "letters.subject", "letters.body",
@@ -232,7 +233,9 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
                    "use_limitations.imposed_by", "use_limitations.note",
                    "speciality_consents.subject", "speciality_consents.reasons",
                    "speciality_records.lapse_reason", "case_links.decision_note",
-                   "competing_decisions.reasons", "aut_dedere_referrals.details"}
+                   "competing_decisions.reasons", "aut_dedere_referrals.details",
+                   "competing_decisions.criteria", "documents.filename",
+                   "saved_filters.query"}
     before = read_everything(instance.app())
     assert any("Jean Fictif is a minor" in values for values in before["step_values"])
     assert any("Jean Fictif withdrew" in letter[2] for letter in before["letters"])
@@ -259,6 +262,9 @@ def test_rotation_reseals_a_steps_typed_values_letters_and_messages(instance):
     assert any("Jean Fictif is the same" in note for note in before["link_notes"])
     assert any("Jean Fictif's offence" in reasons for reasons in before["competing"])
     assert any("Jean Fictif sentenced" in details for details in before["referrals"])
+    assert any("Jean Fictif's murder" in criteria for criteria in before["criteria"])
+    assert any("q=Jean+Fictif" in query for query in before["saved_queries"])
+    assert any("Jean Fictif passport" in name for name in before["filenames"])
 
     instance.flask("keys", "rotate", check=True)
 

@@ -55,7 +55,9 @@ ALLOWED: dict[str, str] = {
     "audit_entries.object_type": CODES,
     "audit_entries.object_id": "a request's reference or a row's id",
     "audit_entries.details": "ids, codes, counts, lengths: typed reasons are sealed on the "
-                             "timeline; entries before c2e4a6f8b0d3 keep theirs (hash-chained)",
+                             "timeline; entries before c2e4a6f8b0d3 keep theirs, and a use "
+                             "limitation's before c4e6a8b0d2f7 its document's file name "
+                             "(hash-chained)",
     "audit_entries.ip_address": "the staff member's client address",
     "audit_entries.prev_hash": "a SHA-256",
     "audit_entries.entry_hash": "a SHA-256",
@@ -93,8 +95,6 @@ ALLOWED: dict[str, str] = {
     "case_links.reason": CODES,
     "case_links.details": "the reasons' codes and the linked persons' ids",
     "case_links.status": CODES,
-    "competing_decisions.criteria": "criterion code -> the caseworker's weighing, see "
-                                    "NOT_YET_SEALED for its words",
     "reference_counters.prefix": "a reference number's prefix",
     # Deadlines: rules, countries and calendars.
     "deadlines.rule_code": CODES,
@@ -103,7 +103,7 @@ ALLOWED: dict[str, str] = {
     "deadlines.holiday_calendar": CODES,
     "deadline_counting_settings.country_code": "an ISO country code",
     "deadline_rule_settings.rule_code": CODES,
-    # Double criminality: the check's inputs are codes; see NOT_YET_SEALED for the words.
+    # Double criminality: the check's inputs are codes; the override's words are sealed.
     "dc_assessments.offence_label": "the offence's legal name, as case_offences.label",
     "dc_assessments.conduct_iccs": "ICCS codes",
     "dc_assessments.legal_basis": CODES,
@@ -208,7 +208,7 @@ ALLOWED: dict[str, str] = {
     "workflow_versions.name": CODES,
     "workflow_versions.version": "the workflow file's hash",
     "workflow_versions.source": "the workflow file's text (shipped)",
-    # Undertakings: articles, codes and references (their words: NOT_YET_SEALED).
+    # Undertakings: articles, codes and references (their words are sealed).
     "assurances.source_article": "a treaty article",
     "use_limitations.source_article": "a treaty article",
     "speciality_consents.article": "a treaty article",
@@ -263,10 +263,7 @@ ALLOWED: dict[str, str] = {
 # Typed free text about the persons a request concerns, stored in the clear today: each
 # should become a SealedText / SealedOptionalText column (migration sealing existing rows,
 # key rotation finds it by type) and then leave this list.
-NOT_YET_SEALED: dict[str, str] = {
-    "documents.filename": "an uploaded file's name, often the person's ('passport_<name>')",
-    "saved_filters.query": "a saved list's search, which may be a person's exact name (q)",
-}
+NOT_YET_SEALED: dict[str, str] = {}
 
 
 def _is_text(type_: TypeEngine) -> bool:
