@@ -1,7 +1,7 @@
 """Short words and codes in the request page's narrow tables stay whole at 1280 pixels, in
 English, French and Arabic: the secure exchange's packages in the side column ("Package"
 used to break as "Pack / age", "الحزمة" letter by letter) and an offence's ICCS code
-(07031 as "0703 / 1"). Screenshots go to test-artifacts/."""
+(07031 as "0703 / 1"), an offence's name ("Blanchimen / t"). Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -34,7 +34,10 @@ def test_package_words_and_iccs_codes_are_not_broken(browser, live_server, creat
     case = make_case(user, direction="outgoing", counterpart_country="XB", offences=[
         OffenceInput(label="Bribery of a public official", statute="Penal Code s.301",
                      max_penalty_months=84, iccs=["07031"],
-                     conduct="Paid a procurement officer to win a tender")])
+                     conduct="Paid a procurement officer to win a tender"),
+        OffenceInput(label="Blanchiment", statute="Code pénal art. 324-1",
+                     max_penalty_months=120, iccs=["07041"],
+                     conduct="Moved the proceeds through shell companies")])
     db.session.add(ExchangeMessage(
         message_id="urn:uuid:4b7f6c1e-0000-4000-8000-0000000000aa",
         direction=Direction.OUTGOING, kind="request", counterpart="XB:ministry",
@@ -61,6 +64,8 @@ def test_package_words_and_iccs_codes_are_not_broken(browser, live_server, creat
         assert packages, "no package row"
         for text, lines in packages:
             assert lines <= len(text.split()), (text, lines)
-        assert page.evaluate(_LINES, "td.iccs") == [["07031", 1]]
+        assert page.evaluate(_LINES, "td.iccs") == [["07031", 1], ["07041", 1]]
+        for text, lines in page.evaluate(_LINES, "table.offences td"):
+            assert lines <= len(text.split()), (text, lines)
     finally:
         context.close()
