@@ -19,7 +19,7 @@ Definitions (the same on the page, in the exports and in the JSON):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -198,12 +198,20 @@ def workload(actor: User, f: ReportFilters, *, details: bool = True) -> Workload
                   literal(bucket)) for limit, bucket in zip(_AGE_LIMITS, AGE_BUCKETS[:-1],
                                                              strict=True)),
                else_=literal(AGE_BUCKETS[-1]))
-    for bucket, n in db.session.execute(
-            base.with_only_columns(age.label("age"), func.count()).group_by("age")):
-        result.open_by_age[bucket] = n
+    # The requests open at the end are read once, counted per state and age together
+    # (a few dozen groups): counted by age and then by state, every request registered
+    # before the end was read twice (two scans of the table at a million requests).
+    open_groups = db.session.execute(
+        base.with_only_columns(Case.workflow_name, state_col.label("state"), age.label("age"),
+                               func.count())
+        .group_by(Case.workflow_name, state_col, age)).all()
+    for _workflow, _state, bucket, n in open_groups:
+        result.open_by_age[bucket] += n
     result.open = sum(result.open_by_age.values())
     if details:
-        result.by_state = _by_state(base, state_col, workflows, result.state_names)
+        result.by_state = _by_state(
+            [(workflow, state, n) for workflow, state, _bucket, n in open_groups],
+            workflows, result.state_names)
         result.oldest = _oldest(base, state_col, workflows)
     return result
 
@@ -240,13 +248,12 @@ def open_at(actor: User, f: ReportFilters,
     return stmt, state
 
 
-def _by_state(base: Select[Any], state_col: Any, workflows: Sequence[Workflow],
+def _by_state(rows: Iterable[tuple[str, str, int]], workflows: Sequence[Workflow],
               names: dict[str, list[str]]) -> list[tuple[str, int, bool]]:
+    """The open requests per state label, from their counts per workflow and state."""
     info = state_info(workflows)
     totals: dict[str, int] = defaultdict(int)
     paused: dict[str, bool] = {}
-    rows = db.session.execute(base.with_only_columns(Case.workflow_name, state_col, func.count())
-                              .group_by(Case.workflow_name, state_col))
     for workflow, state, n in rows:
         label = _label(info, workflow, state)
         totals[label] += n

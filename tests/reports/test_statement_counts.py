@@ -3,6 +3,8 @@ is one aggregate query, never a query per request, state or counterpart."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.reports.conftest import utc
@@ -78,3 +80,28 @@ def make_authority_for_reports(create_user, db):
         return create_user("prosecutor", authority_id=office.id)
 
     return make
+
+
+@pytest.mark.parametrize("to", ["2025-12-31", "2026-12-31"])  # ended, and running past now
+def test_the_workload_reads_the_open_requests_once(history, create_user, count_queries, db,
+                                                  to):
+    from sqlalchemy import text
+
+    from mla.reports.filters import ReportFilters
+    from mla.reports.queries import workload
+
+    f = ReportFilters(start_on=date(2025, 1, 1), end_on=date.fromisoformat(to))
+    supervisor = create_user("supervisor")
+    assert supervisor.role == "supervisor"  # loaded, in a transaction already begun
+    db.session.execute(text("SELECT 1"))
+    with count_queries() as counted:
+        data = workload(supervisor, f)
+    # Registrations per month, the closings, the open requests per state and age (one
+    # reading of every request registered before the end: they were read once per age
+    # and again per state), the oldest ten.
+    assert counted.count == 4, counted.statements
+    assert sum(n for _label, n, _paused in data.by_state) == data.open
+    assert sum(data.open_by_age.values()) == data.open
+    if to == "2025-12-31":  # days old on 2025-12-31: B 0, I 61, G 91, F 305, C 365, H 366
+        assert data.open_by_age == {"0-30": 1, "31-90": 1, "91-180": 1, "181-365": 2,
+                                    "365+": 1}
