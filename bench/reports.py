@@ -166,7 +166,8 @@ def _rows(rows: int) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]
             "version": len(history), "is_closed": closed, "title": f"Request {n}",
             "title_search": f"request {n}", "summary": "", "legal_basis": "UNTOC",
             "counterpart_country": COUNTRIES[n % len(COUNTRIES)],
-            "counterpart_reference": "", "domestic_reference": "", "is_urgent": False,
+            "counterpart_reference": "", "counterpart_reference_key": "",
+            "domestic_reference": "", "is_urgent": False,
             "urgency_reason": "", "created_at": created,
             "updated_at": history[-1]["at"]})
         events += history
