@@ -284,8 +284,9 @@ WHERE i.schemaname = 'public' AND i.tablename IN ('cases', 'case_events', 'deadl
 """
 
 
-def load(env: dict[str, str], size: int, until: datetime) -> None:
-    """Add requests up to ``size``, spread over the five years before ``until``; the
+def load(env: dict[str, str], size: int, until: datetime) -> int:
+    """Add requests up to ``size``, spread over the five years before ``until`` (the
+    requests there afterwards are returned: more than ``size`` in a reused database); the
     tables' secondary indexes are dropped for the load and built again after it (as a
     restore does: faster than maintaining the trigram indexes row by row)."""
     from sqlalchemy import func, select, text
@@ -300,7 +301,9 @@ def load(env: dict[str, str], size: int, until: datetime) -> None:
         have = db.session.scalar(select(func.coalesce(func.max(Case.id), 0))) or 0
         if have >= size:
             print(f"{have} requests already there")
-            return
+            db.session.remove()
+            db.engine.dispose()
+            return have
         with unit_of_work():
             versions = workflow_versions()
         staff = list(db.session.scalars(select(User.id).where(
@@ -326,6 +329,7 @@ def load(env: dict[str, str], size: int, until: datetime) -> None:
               f"{time.perf_counter() - started:.0f} s", flush=True)
         db.session.remove()
         db.engine.dispose()
+    return size
 
 
 # --- clients ---------------------------------------------------------------------------
@@ -405,7 +409,7 @@ class Target:
     single: list[float] = field(default_factory=list)
 
     def rate(self) -> float:
-        return statistics.median(r.rate for r in self.runs)
+        return statistics.median(r.rate for r in self.runs) if self.runs else 0.0
 
     def statuses(self) -> Counter[int]:
         total: Counter[int] = Counter()
@@ -465,13 +469,17 @@ def measure_pages(env: dict[str, str], app_url: str, bare_url: str, work: Path,
 
 
 def print_pages(size: int, targets: list[Target], options: Options) -> None:
-    bare = next(t for t in targets if t.name == BARE).rate()
-    health = next(t for t in targets if t.name == HEALTH).rate()
+    bare = next(t for t in targets if t.name == BARE).rate() or 1.0
+    health = next(t for t in targets if t.name == HEALTH).rate() or 1.0
     print(f"\n{size:,} requests: pages under load (wrk -t{options.threads} "
           f"-c{options.connections}, median of rounds)")
     print(f"{'target':<16} {'req/s':>8} {'x bare':>7} {'x health':>8} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'1 p50':>7} {'1 p95':>7}  other than 200")
     for t in targets:
+        if not t.runs:  # --rounds 0: one request at a time only
+            print(f"{t.name:<16} {'-':>8} {'-':>7} {'-':>8} {'-':>8} {'-':>8} "
+                  f"{statistics.median(t.single):>7.1f} {percentile(t.single, 0.95):>7.1f}")
+            continue
         p50 = statistics.median(r.p50 for r in t.runs)
         p99 = statistics.median(r.p99 for r in t.runs)
         others: dict[int | str, int] = {
@@ -851,12 +859,13 @@ def run(args: argparse.Namespace) -> list[SizeResult]:
                   f"{time.perf_counter() - started:.0f} s", flush=True)
         until = datetime.now(UTC)
         sizes = [int(s) for s in args.sizes.split(",")]
-        for size in sizes:
-            load(env, size, until)
+        for wanted in sizes:
+            size = load(env, wanted, until)
             if args.load_only:
                 continue
+            writes_too = args.writes and options.rounds > 0
             targets, writes, counts, problems, rss = measure_size(env, home, base, pg_db,
-                                                                  options, args.writes)
+                                                                  options, writes_too)
             results.append(SizeResult(size, targets, writes, problems, rss))
             print_pages(size, targets, options)
             if writes is not None:
@@ -865,7 +874,7 @@ def run(args: argparse.Namespace) -> list[SizeResult]:
                   f"{', '.join(f'{m} MiB' for m in rss[0])}; bare "
                   f"{', '.join(f'{m} MiB' for m in rss[1])}")
             print(f"load average: {load_average()}", flush=True)
-            if args.explain and size == sizes[-1]:
+            if args.explain and wanted == sizes[-1]:
                 explain(env, targets)
     finally:
         _APPS.clear()  # their engines name this run's database
@@ -921,7 +930,8 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000",
                         help="comma-separated request counts, e.g. 100000,1000000")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="0: no load, only the requests one at a time (--single)")
     parser.add_argument("--seconds", type=float, default=5.0, help="per target and round")
     parser.add_argument("--single", type=int, default=50,
                         help="sequential requests per page for single-request latency")
