@@ -151,10 +151,12 @@ def update_case(actor: Actor, case: Case, changes: Mapping[str, Any],
     if "persons" in changes:
         _apply_persons(case, list(changes["persons"]), result)
     db.session.flush()
-    consequences: list[str] = []
+    # A sentence, or a mapping of codes its domain words when the entry is read.
+    consequences: list[str | dict[str, Any]] = []
     if result:
         for _receiver, said in case_updated.send(case, actor=actor, changes=result):
-            consequences.extend(str(sentence) for sentence in said or ())
+            consequences.extend(line if isinstance(line, dict) else str(line)
+                                for line in said or ())
     add_event(case, actor, "edited", is_internal=True,
               data={"changes": result.lines, "consequences": consequences},
               sealed_values=result.sealed_values())

@@ -19,7 +19,9 @@ they connect their receivers in their own registration.
   change is flushed. ``sender`` is the Case; keyword arguments ``actor`` and
   ``changes`` (a ``CaseChanges``). A receiver flushes, never commits, and may
   return a list of sentences for the timeline entry ("the clocks were
-  recomputed"), which ``update_case`` records with the change.
+  recomputed"), which ``update_case`` records with the change; or of mappings
+  (codes, ISO days) that a template global of its own words when the entry is read,
+  in the reader's language (the deadlines' ``clock_consequence``).
 - ``case_scope``: asked by ``visible_cases`` with the acting User as ``sender``. A
   receiver returns None, or a condition on ``Case`` that every request the user may
   see must also meet (the sandbox: a trainee sees their own copy only). Every page,

@@ -43,5 +43,7 @@ DOMAIN = Domain(
     # Custody first among the sections (after only the two-factor banner, 0).
     panels=(Panel("deadlines/_custody_panel.html", 5), Panel("deadlines/_dashboard.html", 20)),
     jobs=(Job("deadlines.scan", 20, _scan),),
-    template_globals={"rule_title": rule_title},
+    template_globals={"rule_title": rule_title,
+                      # a correction's clock lines, worded when read
+                      "clock_consequence": subscribers.clock_consequence},
 )

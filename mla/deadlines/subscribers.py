@@ -4,11 +4,15 @@ A corrected date received recomputes the clocks that run from receipt; a correct
 legal basis stops the clocks the workflow starts only under the old basis and
 starts, on a request not yet acted on, those it starts under the new one. Every
 clock goes through the deadline rules (``start_deadline``/``stop_deadline``),
-never a copy of them; the sentences returned go into the correction's timeline entry.
+never a copy of them. What happened to each clock goes into the correction's timeline
+entry as codes and an ISO day (a ``ClockLine``), worded when read by
+``clock_consequence``: in the reader's language, the basis by its name, the day as the
+language writes it, whoever made the correction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,6 +40,10 @@ from mla.workflow.registry import definition_for_case
 
 START = "start_deadline"
 
+# One clock a correction stopped, started or recomputed: {"clock": "stopped" | "started" |
+# "recomputed", "rule": code, "basis": instrument code, "due": ISO day}.
+ClockLine = dict[str, str]
+
 
 @home_time_zone.connect
 def home_zone(country_code: str, **_kwargs: Any) -> str:
@@ -53,8 +61,9 @@ def home_zone_name_for(country_code: str) -> str:
 
 
 @case_updated.connect
-def recompute_clocks(case: Case, *, actor: Actor, changes: Any, **_kwargs: Any) -> list[str]:
-    said: list[str] = []
+def recompute_clocks(case: Case, *, actor: Actor, changes: Any, **_kwargs: Any
+                     ) -> list[ClockLine]:
+    said: list[ClockLine] = []
     if changes.changed("legal_basis"):
         said += _follow_basis(case, actor, *changes.fields["legal_basis"])
     if changes.changed("received_on"):
@@ -62,7 +71,7 @@ def recompute_clocks(case: Case, *, actor: Actor, changes: Any, **_kwargs: Any) 
     return said
 
 
-def _recompute_from_receipt(case: Case, actor: Actor) -> list[str]:
+def _recompute_from_receipt(case: Case, actor: Actor) -> list[ClockLine]:
     if case.received_at is None:
         return []
     values = {"received_on": case.received_at.date()}
@@ -74,27 +83,25 @@ def _recompute_from_receipt(case: Case, actor: Actor) -> list[str]:
         recomputed = start_deadline(case, rule.code, actor=actor, values=values)
         if recomputed is None:  # an open clock is recomputed, never found out of scope
             continue
-        said.append(_("Clock “%(clock)s” recomputed from the corrected date received: now due "
-                      "%(due)s.", clock=rule.title_text, due=_day(recomputed)))
+        said.append({"clock": "recomputed", "rule": rule.code, "due": _due_on(recomputed)})
     return said
 
 
-def _follow_basis(case: Case, actor: Actor, old: str, new: str) -> list[str]:
+def _follow_basis(case: Case, actor: Actor, old: str, new: str) -> list[ClockLine]:
     """Clocks the workflow starts only under the old basis stop; where the step that
     started one starts another under the new basis (a provisional arrest: ECE art. 16(4)
     becomes the domestic-law limit under UNTOC), that one starts in its place, from the
     values the step recorded. A request not yet acted on also gets the clocks its
     registration starts under the new basis."""
     workflow = definition_for_case(case)
-    said: list[str] = []
+    said: list[ClockLine] = []
     started: set[str] = set()
     for deadline in open_deadlines(case):
         refs = _starting(workflow, deadline.rule_code)
         if not refs or any(not ref.legal_basis or new in ref.legal_basis for ref in refs):
             continue
         stop_deadline(case, deadline.rule_code, actor=actor, status=DeadlineStatus.STOPPED)
-        said.append(_("Clock “%(clock)s” stopped: it does not apply under %(basis)s.",
-                      clock=get_rule(deadline.rule_code).title_text, basis=instrument_name(new)))
+        said.append({"clock": "stopped", "rule": deadline.rule_code, "basis": new})
         for effects, values in _places_starting(workflow, case, deadline.rule_code):
             said += _start_applying(case, actor, effects, values, new, started)
     if case.state == workflow.initial:
@@ -104,7 +111,7 @@ def _follow_basis(case: Case, actor: Actor, old: str, new: str) -> list[str]:
 
 
 def _start_applying(case: Case, actor: Actor, effects: Any, values: dict[str, Any], basis: str,
-                    started: set[str], only_new_under: str | None = None) -> list[str]:
+                    started: set[str], only_new_under: str | None = None) -> list[ClockLine]:
     said = []
     for ref in effects:
         if ref.name != START or not ref.arg or ref.arg in started:
@@ -116,9 +123,8 @@ def _start_applying(case: Case, actor: Actor, effects: Any, values: dict[str, An
             started.add(ref.arg)
             if deadline is None:  # outside the new basis's scope: recorded as not applicable
                 continue
-            said.append(_("Clock “%(clock)s” started under %(basis)s: due %(due)s.",
-                          clock=get_rule(ref.arg).title_text, basis=instrument_name(basis),
-                          due=_day(deadline)))
+            said.append({"clock": "started", "rule": ref.arg, "basis": basis,
+                         "due": _due_on(deadline)})
     return said
 
 
@@ -154,7 +160,28 @@ def open_deadlines(case: Case) -> list[Deadline]:
         .order_by(Deadline.id)))
 
 
-def _day(deadline: Deadline) -> str:
-    """The due day as the clock's own state counts it, in the editor's language (the
-    sentence is kept in the correction's timeline entry as written)."""
-    return day(calendar_of(deadline).local_date(deadline.due_at))
+def _due_on(deadline: Deadline) -> str:
+    """The due day as the clock's own state counts it (ISO: worded when read)."""
+    return calendar_of(deadline).local_date(deadline.due_at).isoformat()
+
+
+def _title(code: str) -> str:
+    try:
+        return get_rule(code).title_text
+    except (KeyError, LookupError, ValueError):  # a rule since removed from the file
+        return code.replace("_", " ")
+
+
+def clock_consequence(line: Mapping[str, str]) -> str:
+    """A ``ClockLine`` in the reader's language (a template global: the correction's
+    timeline entry): the clock's title, the legal basis's name, the due day."""
+    clock, basis = _title(line.get("rule", "")), instrument_name(line.get("basis", ""))
+    due = day(line.get("due", ""))
+    if line.get("clock") == "stopped":
+        return _("Clock “%(clock)s” stopped: it does not apply under %(basis)s.",
+                 clock=clock, basis=basis)
+    if line.get("clock") == "started":
+        return _("Clock “%(clock)s” started under %(basis)s: due %(due)s.",
+                 clock=clock, basis=basis, due=due)
+    return _("Clock “%(clock)s” recomputed from the corrected date received: now due "
+             "%(due)s.", clock=clock, due=due)

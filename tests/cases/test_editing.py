@@ -15,6 +15,7 @@ from mla.cases.reopening import reopen_case
 from mla.cases.services import find_persons_by_name
 from mla.core.errors import Conflict, ServiceError
 from mla.deadlines.models import Deadline
+from mla.deadlines.subscribers import clock_consequence
 from mla.reference.models import Instrument
 from mla.workflow.services import apply_transition
 from tests.conftest import _csrf_from
@@ -22,6 +23,13 @@ from tests.conftest import _csrf_from
 
 def _edits(case) -> list[CaseEvent]:
     return [e for e in case.events if e.kind == "edited"]
+
+
+def _worded(event: CaseEvent) -> list[str]:
+    """A correction's consequences as the timeline words them (clock lines are kept as
+    codes and worded when read)."""
+    return [clock_consequence(line) if isinstance(line, dict) else line
+            for line in event.data["consequences"]]
 
 
 def _offence(case, **changes) -> OffenceEdit:
@@ -241,7 +249,7 @@ def test_a_corrected_date_received_recomputes_the_clocks_that_run_from_receipt(d
     assert event.data["changes"][0]["new"] == received.isoformat()
     # The new due day as a person reads it, not in ISO 8601.
     due = format_date(after.due_at.date(), "medium", locale="en")
-    assert any("recomputed" in line and due in line for line in event.data["consequences"])
+    assert any("recomputed" in line and due in line for line in _worded(event))
 
 
 def test_a_corrected_legal_basis_starts_and_stops_the_clocks_of_the_basis(db, make_case):
@@ -254,16 +262,14 @@ def test_a_corrected_legal_basis_starts_and_stops_the_clocks_of_the_basis(db, ma
     assert recognition.start_on == case.received_at.date()
     # The legal basis by its name, as the request page shows it, not its code.
     eio = db.session.get(Instrument, "EIO").title_text
-    assert any(f"started under {eio}: due" in line
-               for line in _edits(case)[0].data["consequences"])
+    assert any(f"started under {eio}: due" in line for line in _worded(_edits(case)[0]))
 
     update_case(case.created_by, case, {"legal_basis": "UNTOC"}, expected_version=2)
     db.session.commit()
     assert _clock(db, case, "eio_recognition") is None
     assert _clock(db, case, "sla_acknowledge") is not None  # applies under every basis
     untoc = db.session.get(Instrument, "UNTOC").title_text
-    assert any(f"does not apply under {untoc}." in line
-               for line in _edits(case)[1].data["consequences"])
+    assert any(f"does not apply under {untoc}." in line for line in _worded(_edits(case)[1]))
 
 
 # --- the edit page ----------------------------------------------------------------------
@@ -384,7 +390,7 @@ def test_a_corrected_basis_puts_the_custody_clock_of_the_new_basis_in_place(db, 
     assert _clock(db, case, "ece_provisional_arrest") is None
     domestic = _clock(db, case, "provisional_arrest_domestic")
     assert domestic is not None and domestic.start_on == arrested and domestic.is_custody
-    said = _edits(case)[0].data["consequences"]
+    said = _worded(_edits(case)[0])
     untoc = db.session.get(Instrument, "UNTOC").title_text
     assert any(f"stopped: it does not apply under {untoc}." in line for line in said)
     assert any(f"started under {untoc}: due" in line for line in said)
