@@ -209,6 +209,9 @@ def test_the_person_view_lists_every_request_about_the_person(
     assert unrelated.reference not in page
     found = client.get("/persons?name=petrov").get_data(as_text=True)
     assert all(c.reference in found for c in (first, second, unrelated))
+    # The date of birth reads as a day in the reader's language on all three pages.
+    for html in (detail, page, found):
+        assert "Feb 1, 1980" in html and "1980-02-01" not in html
 
 
 def test_people_pages_are_not_found_outside_what_the_reader_may_see(
