@@ -330,6 +330,31 @@ def _closings_in(scope: list[ColumnElement[bool]], f: ReportFilters,
             .group_by(Stay.case_id, Stay.registered_at, Stay.workflow_name, Stay.direction))
 
 
+def _closing_steps(scope: list[ColumnElement[bool]], f: ReportFilters,
+                   workflows: Sequence[Workflow]) -> Any:
+    """Each request closed in the period with the final state its (last) closing step
+    entered: the closings' own rows, ranked per request by instant, the latest kept
+    (ranked, not numbered: steps at the same instant are all kept, as a join on the
+    closing instant kept them).
+
+    Read with the closings, from the same index (the period's steps into final states),
+    rather than by looking each closing step up again by request and instant: PostgreSQL
+    merged the closings with every step of the period it had sorted after reading the
+    whole summary (3.6 s cold at a million requests)."""
+    names = sorted({s.name for w in workflows for s in w.states.values() if s.terminal})
+    in_scope = [Stay.case_id.in_(select(Case.id).where(*scope))] if scope else []
+    ranked = (select(Stay.case_id, Stay.workflow_name, Stay.direction, Stay.next_state,
+                     func.rank().over(partition_by=Stay.case_id,
+                                      order_by=Stay.left_at.desc()).label("latest"))
+              .where(*in_scope, Stay.left_at >= f.starts_at, Stay.left_at < f.ends_at,
+                     Stay.next_kind.in_(CLOSING_KINDS), Stay.next_state.in_(names),
+                     _is_terminal(workflows, Stay.workflow_name, Stay.next_state))
+              .subquery())
+    return (select(ranked.c.case_id, ranked.c.workflow_name, ranked.c.direction,
+                   ranked.c.next_state)
+            .where(ranked.c.latest == 1))
+
+
 def time_report(actor: User, f: ReportFilters) -> TimeReport:
     """For the requests closed in the period: registration to closing, and the days each
     spent in every state it went through (all its stays in a state added up)."""
@@ -713,15 +738,11 @@ def outcomes(actor: User, f: ReportFilters) -> Outcomes:
     for those closed with a refusal ground recorded on the way, the ground (the last one
     recorded, if a proposal was sent back and made again)."""
     workflows = _workflows()
-    closings = _closings(actor, f, workflows).subquery()
-    closing = aliased(Stay)
+    closings = _closing_steps(_scope(actor, f), f, workflows).subquery()
     rows = db.session.execute(
-        select(closings.c.workflow_name, closing.next_state, closings.c.direction, func.count())
-        .select_from(closings)
-        .join(closing, and_(closing.case_id == closings.c.case_id,
-                            closing.left_at == closings.c.closed_at,
-                            closing.next_kind.in_(CLOSING_KINDS), *_in_period(closing, f)))
-        .group_by(closings.c.workflow_name, closing.next_state, closings.c.direction))
+        select(closings.c.workflow_name, closings.c.next_state, closings.c.direction,
+               func.count())
+        .group_by(closings.c.workflow_name, closings.c.next_state, closings.c.direction))
     info = state_info(workflows)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"incoming": 0, "outgoing": 0})
     names: dict[str, list[str]] = {}
@@ -733,8 +754,9 @@ def outcomes(actor: User, f: ReportFilters) -> Outcomes:
     by_state = sorted(((label, c["incoming"], c["outgoing"]) for label, c in counts.items()),
                       key=lambda row: (-(row[1] + row[2]), row[0]))
     # The last step of each that recorded a ground (the summary keeps each step's ground).
+    closed = _closings(actor, f, workflows).subquery()
     latest = (select(Stay.case_id, func.max(Stay.left_event_id).label("event_id"))
-              .where(Stay.case_id.in_(select(closings.c.case_id)),
+              .where(Stay.case_id.in_(select(closed.c.case_id)),
                      Stay.next_kind == "transition", Stay.ground.is_not(None))
               .group_by(Stay.case_id).subquery())
     recorded = aliased(Stay)
@@ -746,13 +768,6 @@ def outcomes(actor: User, f: ReportFilters) -> Outcomes:
                     refusals=sorted(((str(g), n) for g, n in refusals),
                                     key=lambda r: (-r[1], r[0])),
                     state_names=names)
-
-
-def _in_period(closing: Any, f: ReportFilters) -> list[ColumnElement[bool]]:
-    """The closing step's instant in the period: implied by its equal, the closing instant,
-    but said, so the planner reads only the period's steps to find it (it cannot count the
-    requests whose step has a given maximum instant)."""
-    return [closing.left_at >= f.starts_at, closing.left_at < f.ends_at]
 
 
 def refusal_ground() -> Any:
@@ -900,15 +915,12 @@ def review_columns(actor: User, f: ReportFilters, bases: Sequence[str],
     closings = _closings_in([], f, workflows).subquery()
     _review_to_close(closings, group, scope, columns)
     info = state_info(workflows)
-    closing = aliased(Stay)
+    closing = _closing_steps([], f, workflows).subquery()
     for direction, basis, workflow, state, n in db.session.execute(
-            select(*group, Case.workflow_name, closing.next_state, func.count())
-            .select_from(closings).join(Case, Case.id == closings.c.case_id)
-            .join(closing, and_(closing.case_id == Case.id,
-                                closing.left_at == closings.c.closed_at,
-                                closing.next_kind.in_(CLOSING_KINDS), *_in_period(closing, f)))
+            select(*group, Case.workflow_name, closing.c.next_state, func.count())
+            .select_from(closing).join(Case, Case.id == closing.c.case_id)
             .where(*scope)
-            .group_by(*group, Case.workflow_name, closing.next_state)):
+            .group_by(*group, Case.workflow_name, closing.c.next_state)):
         ended = columns[(direction, basis)].ended
         label = _label(info, workflow, state or "")
         ended[label] = ended.get(label, 0) + n
