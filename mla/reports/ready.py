@@ -45,10 +45,11 @@ from mla.cases.models import Case
 from mla.cases.queries import visible_cases
 from mla.core.clock import now
 from mla.core.crypto import SealedText
-from mla.core.db import UTCDateTime, rows_matched
+from mla.core.db import UTCDateTime, reset_read_only, rows_matched, set_read_only
 from mla.core.transaction import unit_of_work
 from mla.extensions import Model, db
 from mla.reports.filters import ReportFilters, parse_filters
+from mla.reports.locks import lock_view
 from mla.reports.queries import (
     CounterpartHistory,
     CounterpartRecord,
@@ -277,6 +278,14 @@ def figures(actor: User, section: str, f: ReportFilters, *, recompute: bool = Fa
             if current - last_read_at >= READ_MARK_EVERY:
                 _pending_marks().add(key)
             return ready
+    if lock_view(key):
+        # Another reader was computing this view meanwhile: its figures, once stored (a
+        # recompute takes them only if they were computed since it was asked for).
+        fresher_than = current - (timedelta(microseconds=1) if recompute
+                                  else timedelta(seconds=age))
+        found = _stored(key, fresher_than, fresh=True)
+        if found is not None:
+            return found[0]
     ready = _compute(actor, section, f)
     _store(key, section, scope, None if scope == "all" else actor.id, locale, filters, ready,
            read_at=current)
@@ -322,11 +331,23 @@ def drop_all() -> int:
     return rows_matched(db.session.execute(delete(ReportFigures)))
 
 
-def _stored(key: str, fresh_after: datetime) -> tuple[Ready, datetime] | None:
-    row = db.session.execute(
-        select(ReportFigures.payload, ReportFigures.computed_at, ReportFigures.took_ms,
-               ReportFigures.last_read_at)
-        .where(ReportFigures.key == key, ReportFigures.computed_at > fresh_after)).first()
+def _stored(key: str, fresh_after: datetime, *,
+            fresh: bool = False) -> tuple[Ready, datetime] | None:
+    """The entry if computed after ``fresh_after``; ``fresh``: read on a connection of its
+    own, which sees what was committed since this unit of work first read (SQLite's read
+    transaction keeps the snapshot of its first read)."""
+    stmt = (select(ReportFigures.payload, ReportFigures.computed_at, ReportFigures.took_ms,
+                   ReportFigures.last_read_at)
+            .where(ReportFigures.key == key, ReportFigures.computed_at > fresh_after))
+    if fresh:
+        token = set_read_only(True)
+        try:
+            with db.engine.connect() as connection:
+                row = connection.execute(stmt).first()
+        finally:
+            reset_read_only(token)
+    else:
+        row = db.session.execute(stmt).first()
     if row is None or not row.payload:  # "": a payload the key ring no longer opens
         return None
     try:

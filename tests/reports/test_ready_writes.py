@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select, text
 
-from mla.reports import ready
+from mla.reports import locks, ready
 from mla.reports.ready import COMPUTE, ReportFigures
 from tests.reports.conftest import NOW, utc
 
@@ -95,6 +95,50 @@ def test_a_writer_commits_while_a_cold_page_computes(history, kept, create_user,
     assert figure_writes_before == []
     assert statuses == [200]
     assert _rows(db) == 5  # all five stored together at the end
+
+
+def test_simultaneous_first_readers_of_a_view_compute_it_once(history, kept, create_user,
+                                                            api_token, app, db, monkeypatch):
+    # Two people who see every request (one entry for both), each with a token of their
+    # own (a token's last use is written in its request's transaction).
+    readers = [api_token(create_user("auditor")), api_token(create_user("supervisor"))]
+    db.session.commit()  # and the test's own session touches nothing until the end
+    calls: list[int] = []
+    computing, waiting = threading.Event(), threading.Event()
+    compute, wait = COMPUTE["workload"], locks.wait_for_view
+
+    def workload(actor, f):
+        calls.append(threading.get_ident())
+        computing.set()
+        waiting.wait(timeout=60)  # until the second reader waits for these figures
+        return compute(actor, f)
+
+    def waits(*args, **kwargs):
+        waiting.set()
+        return wait(*args, **kwargs)
+
+    monkeypatch.setitem(COMPUTE, "workload", workload)
+    monkeypatch.setattr(locks, "wait_for_view", waits)
+    answers: list[tuple[int, dict]] = []
+
+    def read(headers: dict[str, str]) -> None:
+        response = app.test_client().get("/api/v1/reports/workload", query_string=YEAR,
+                                         headers=headers)
+        answers.append((response.status_code, response.get_json()))
+
+    first, second = (threading.Thread(target=read, args=(headers,)) for headers in readers)
+    first.start()
+    try:
+        assert computing.wait(timeout=60)
+        second.start()  # finds the view cold too, while the first computes it
+    finally:
+        first.join(timeout=120)
+        if second.ident is not None:
+            second.join(timeout=120)
+    assert len(calls) == 1  # the second reader waited and read the first one's figures
+    assert [status for status, _json in answers] == [200, 200]
+    assert answers[0][1] == answers[1][1]  # the same figures, computed at the same instant
+    assert _rows(db, section="workload") == 1
 
 
 def test_recompute_now_is_refused_within_a_minute_of_the_last(
