@@ -444,6 +444,30 @@ def resume_clocks(case: Case, *, actor: Actor) -> list[Deadline]:
     return resumed
 
 
+def extension_refusal(deadline: Deadline) -> str | None:
+    """Why this clock cannot be extended whatever is asked, in the reader's language, or
+    None when it can: it has ended, its rule gives no extension, or it has had every
+    "fixed" extension its rule allows (a new date agreed is not counted: each is an
+    agreement, not a quota). The extend page sends the reader back with it and the
+    request page offers the action only where it is None."""
+    rule = get_rule(deadline.rule_code)
+    if not deadline.is_open:
+        return str(_l("Only a running or paused deadline can be extended."))
+    if not rule.can_extend:
+        return _citing(rule, _l(
+            "%(citation)s does not allow this deadline to be extended.",
+            citation=rule.citation_text), _l(
+            "This deadline cannot be extended. Applicable rule: %(citation)s.",
+            citation=rule.citation_text))
+    if not rule.extends_to_agreed_date and deadline.extensions >= rule.max_extensions:
+        return _citing(rule, _l(
+            "This deadline has been extended as often as %(citation)s allows.",
+            citation=rule.citation_text), _l(
+            "This deadline has been extended as often as its rule allows. Applicable "
+            "rule: %(citation)s.", citation=rule.citation_text))
+    return None
+
+
 def extend_deadline(actor: Actor, deadline: Deadline, *, reason: str,
                     days: int | None = None, agreed_on: date | None = None) -> Deadline:
     """Extend as the article allows, with a reason; drafts the notice letter the rule names.
@@ -454,15 +478,9 @@ def extend_deadline(actor: Actor, deadline: Deadline, *, reason: str,
     """
     rule = get_rule(deadline.rule_code)
     reason = (reason or "").strip()
-    if not deadline.is_open:
-        raise ServiceError(str(_l("Only a running or paused deadline can be extended.")),
-                           code="invalid")
-    if not rule.can_extend:
-        raise ServiceError(_citing(rule, _l(
-            "%(citation)s does not allow this deadline to be extended.",
-            citation=rule.citation_text), _l(
-            "This deadline cannot be extended. Applicable rule: %(citation)s.",
-            citation=rule.citation_text)), code="invalid")
+    refusal = extension_refusal(deadline)
+    if refusal is not None:
+        raise ServiceError(refusal, code="invalid")
     if not reason:
         raise ServiceError(str(_l("Give the reason for the extension.")), code="invalid",
                            details={"field": "reason"})
@@ -475,12 +493,6 @@ def extend_deadline(actor: Actor, deadline: Deadline, *, reason: str,
             "This deadline is extended by a number of days, not to a date. Applicable "
             "rule: %(citation)s.",
             citation=rule.citation_text)), code="invalid", details={"field": "agreed_on"})
-    if deadline.extensions >= rule.max_extensions:
-        raise ServiceError(_citing(rule, _l(
-            "This deadline has been extended as often as %(citation)s allows.",
-            citation=rule.citation_text), _l(
-            "This deadline has been extended as often as its rule allows. Applicable "
-            "rule: %(citation)s.", citation=rule.citation_text)), code="invalid")
     days = rule.extension_days if days is None else days
     if not 0 < days <= rule.extension_days:
         raise ServiceError(str(_l("An extension is between 1 and %(days)s days.",
@@ -567,6 +579,10 @@ class DeadlineView:
     status: str
     days_left: int
     unit: str
+
+    @property
+    def can_extend(self) -> bool:
+        return extension_refusal(self.deadline) is None
 
     def as_dict(self) -> dict[str, Any]:
         d = self.deadline

@@ -40,6 +40,7 @@ from mla.deadlines.rules import counting_defaults, load_rules
 from mla.deadlines.services import (
     deadlines_of,
     extend_deadline,
+    extension_refusal,
     set_counting,
     set_send_without_approval,
     set_time_zone,
@@ -106,6 +107,12 @@ def _deadline_of(reference: str, deadline_id: int) -> tuple[Case, Deadline]:
 @allow(*EXTENDERS)
 def extend(reference: str, deadline_id: int) -> ResponseReturnValue:
     case, deadline = _deadline_of(reference, deadline_id)
+    # An old link or bookmark to a clock that cannot be extended (any more): say why
+    # on the request page rather than offer "0 days at most"; a POST changes nothing.
+    refusal = extension_refusal(deadline)
+    if refusal is not None:
+        flash(refusal, "warning")
+        return redirect(url_for("cases.detail", reference=case.reference))
     view = view_of(deadline)
     form = ExtendForm()
     if form.validate_on_submit():
