@@ -168,7 +168,7 @@ def _rows(rows: int) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]
             "counterpart_country": COUNTRIES[n % len(COUNTRIES)],
             "counterpart_reference": "", "counterpart_reference_key": "",
             "domestic_reference": "", "is_urgent": False,
-            "urgency_reason": "", "created_at": created,
+            "urgency_reason": None, "created_at": created,
             "updated_at": history[-1]["at"]})
         events += history
         if len(cases) >= 20_000:
