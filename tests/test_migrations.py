@@ -216,6 +216,10 @@ def test_the_fulltext_revision_indexes_existing_requests_and_keeps_up(empty_app)
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'cases'"
         ).scalars())
     assert {"cases_fts_insert", "cases_fts_update", "cases_fts_delete"} <= triggers
+    # And the number of requests (mla/cases/tally.py), the rows already there included.
+    assert {"case_tally_insert", "case_tally_delete"} <= triggers
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT sum(delta) FROM case_tally").scalar() == 2
     assert _search("la tva") == [1]
     assert _search("77-lyon") == [1]
     assert _search("мывание") == [2]

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from mla.cases import fulltext
+from mla.cases import fulltext, tally
 from mla.cases.constants import LIFE_MONTHS
 from mla.cases.signals import value_unreadable
 from mla.core.clock import now
@@ -188,6 +188,14 @@ for _statement in (fulltext.CREATE_TABLE, *fulltext.CREATE_TRIGGERS):
     event.listen(Case.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 event.listen(Case.__table__, "before_drop",
              DDL(fulltext.DROP_TABLE).execute_if(dialect="sqlite"))
+# The number of requests is kept by triggers too (mla/cases/tally.py): the tally's table
+# is made before ``cases`` (the triggers write to it) and emptied after it.
+Case.__table__.add_is_dependent_on(tally.CaseTally.__table__)  # type: ignore[attr-defined]
+for _statement in tally.CREATE_SQLITE:
+    event.listen(Case.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in tally.CREATE_POSTGRESQL:
+    event.listen(Case.__table__, "after_create",
+                 DDL(_statement).execute_if(dialect="postgresql"))
 
 
 class ReferenceCounter(Model):

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 
-from mla.cases import models, views
+from mla.cases import models, tally, views
 from mla.cases.constants import DIRECTIONS, KINDS, MEASURES, PERSON_ROLES
 from mla.cases.queries import COUNT_LIMIT, dashboard_counts
-from mla.core.plugins import Domain, NavEntry, Panel
+from mla.core.plugins import Domain, Job, NavEntry, Panel, Tick
+from mla.core.transaction import unit_of_work
+
+
+def _fold_tally(tick: Tick) -> Mapping[str, int]:
+    """The number of requests kept in one row again (mla/cases/tally.py)."""
+    with unit_of_work():
+        return {"tally_rows_folded": tally.fold()}
+
 
 DOMAIN = Domain(
     name="cases",
@@ -19,6 +29,7 @@ DOMAIN = Domain(
         NavEntry("cases.new", _l("Register"), 30),
     ),
     panels=(Panel("cases/_dashboard.html", 10),),
+    jobs=(Job("cases.fold_tally", 50, _fold_tally),),
     template_globals={"DIRECTIONS": DIRECTIONS, "KINDS": KINDS, "MEASURES": MEASURES,
                       "PERSON_ROLES": PERSON_ROLES, "dashboard_counts": dashboard_counts,
                       "count_limit": COUNT_LIMIT},
