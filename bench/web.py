@@ -471,8 +471,12 @@ def measure_pages(env: dict[str, str], app_url: str, bare_url: str, work: Path,
 def print_pages(size: int, targets: list[Target], options: Options) -> None:
     bare = next(t for t in targets if t.name == BARE).rate() or 1.0
     health = next(t for t in targets if t.name == HEALTH).rate() or 1.0
-    print(f"\n{size:,} requests: pages under load (wrk -t{options.threads} "
-          f"-c{options.connections}, median of rounds)")
+    if options.rounds:
+        print(f"\n{size:,} requests: pages under load (wrk -t{options.threads} "
+              f"-c{options.connections}, median of rounds)")
+    else:
+        print(f"\n{size:,} requests: pages one request at a time ({options.single} each), "
+              "no load")
     print(f"{'target':<16} {'req/s':>8} {'x bare':>7} {'x health':>8} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'1 p50':>7} {'1 p95':>7}  other than 200")
     for t in targets:
