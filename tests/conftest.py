@@ -102,11 +102,18 @@ def run_database_name(purpose: str, worker: str) -> str:
     return f"comity_{purpose}_{run}_{worker}".replace("-", "_").lower()
 
 
+_created_databases = itertools.count(1)
+
+
 def create_run_database(purpose: str, worker: str) -> str:
-    """A new, empty PostgreSQL database for this run; returns its SQLAlchemy URL."""
+    """A new, empty PostgreSQL database for this run; returns its SQLAlchemy URL.
+
+    Each call gets its own name (`run_database_name` and a number counted in this
+    process): a session fixture imported into a second conftest is a second fixture, set
+    up beside the first in the same worker, and must not ask for the first one's name."""
     import psycopg
 
-    name = run_database_name(purpose, worker)
+    name = f"{run_database_name(purpose, worker)}_{next(_created_databases)}"
     with psycopg.connect(_admin_url(), autocommit=True) as conn:
         _drop_stale_databases(conn)
         conn.execute(f'CREATE DATABASE "{name}"')
