@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from mla.cases.models import Case, Offence
 from mla.cases.queries import get_case_for
 from mla.core.access import READERS, STAFF, allow
+from mla.core.display import country_name
 from mla.core.errors import ServiceError
 from mla.core.forms import apply_service_error, as_choices
 from mla.dualcrim import catalogue as catalogues
@@ -206,9 +208,17 @@ def assess(reference: str, offence_id: int) -> ResponseReturnValue:
     return render_template(
         "dualcrim/assess.html", case=case, offence=offence, form=form, verdict=verdict,
         requesting=requesting, requested=requested, suggestions=suggestions, iccs_q=iccs_q,
+        state_names={code: _state_name(code) for code in (requesting, requested)},
         iccs_results=catalogues.search_iccs(iccs_q, 30),
         history=[a for a in _assessments(case) if a.offence_id == offence.id],
     ), status
+
+
+def _state_name(code: str) -> str:
+    """A state as the request page names it ("Carpania (XC)"), in the reader's language."""
+    country = db.session.get(Country, code) if code else None
+    name = country_name(code, str(get_locale() or "en"), stored=country.name if country else "")
+    return f"{name} ({code})" if code and name != code else code
 
 
 def _assessments(case: Case) -> list[Any]:
