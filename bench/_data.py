@@ -1,14 +1,22 @@
-"""Requests generated in bulk for the benches (`bench reports`, `bench web`): each one
-follows its real workflow (incoming and outgoing MLA, incoming extradition) from its
-registration to where its age has taken it, with a history row per step and the
-deadlines a request in that state has running (custody clocks for a person arrested on
-an extradition request), so that lists, dashboards and the custody board have what a
-register of some years holds.
+"""Requests generated in bulk for the benches (`bench list_page`, `bench reports`,
+`bench web`, and the benches that measure their databases), and the database they go
+into: each one follows its real workflow (incoming and outgoing MLA, incoming
+extradition) from its registration to where its age has taken it, with a history row
+per step and the deadlines a request in that state has running (custody clocks for a
+person arrested on an extradition request), so that lists, dashboards, the custody
+board and the reports have what a register of some years holds.
 
 Distributions (made up, stable for a seed): two thirds incoming; 4% of the incoming
 are extradition requests; counterparts skewed towards neighbours; one request in eight
 about fraud; one in thirteen urgent; four in five assigned; some requests stay where
 they are (a backlog: one incoming MLA request in eleven was never acknowledged).
+
+A bench on a throwaway database (SQLite in its folder unless a URL is given) makes its
+app with `bench_app`, sets the database up with `new_database` (or `reuse_database` for
+one an earlier run filled), loads with `insert_requests` inside `indexes_set_aside`
+(the secondary indexes built once after the load, as a restore does), rebuilds the
+reports' summary if it reads reports (`rebuild_summary`: a bulk insert bypasses the
+hook that keeps it) and gives the planner its statistics (`analyze`).
 """
 
 from __future__ import annotations
@@ -16,13 +24,17 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Table, insert, select, text
 
 from mla.cases.constants import DIRECTION_CODES, REFERENCE_PREFIXES
+from mla.cases.models import reference_key
 
 COUNTRIES = ("FR", "DE", "IT", "ES", "NL", "BE", "PL", "AT", "XA", "XB")
 COUNTRY_WEIGHTS = (20, 18, 12, 10, 9, 8, 8, 6, 5, 4)
@@ -30,6 +42,8 @@ OFFENCES = ("fraud", "money laundering", "drug trafficking", "cybercrime", "corr
             "human trafficking", "tax evasion", "armed robbery")
 LEGAL_BASES = ("UNTOC", "UNTOC", "UNTOC", "UNCAC", "RECIPROCITY")
 HOME = "XZ"
+FICTIONAL = (("XZ", "Zembla"), ("XA", "Arcadia"), ("XB", "Borduria"))
+PASSWORD = "bench password 123"
 
 # (days after the previous step, transition, from, to), in order; a request stops at the
 # first step that lies in the future.
@@ -135,6 +149,7 @@ class Generator:
         offence = OFFENCES[n % len(OFFENCES)]
         title = f"{offence.capitalize()} ring, request {n}"
         prefix = f"{REFERENCE_PREFIXES[kind]}-{DIRECTION_CODES[direction]}"
+        counterpart_reference = f"CP-{n}" if direction == "incoming" else ""
         key = (prefix, created.year)
         self.counters[key] = self.counters.get(key, 0) + 1
         case = {
@@ -144,7 +159,8 @@ class Generator:
             "is_closed": state in FINAL, "title": title, "title_search": title.casefold(),
             "summary": "", "legal_basis": LEGAL_BASES[n % len(LEGAL_BASES)],
             "counterpart_country": self.rng.choices(COUNTRIES, COUNTRY_WEIGHTS)[0],
-            "counterpart_reference": f"CP-{n}" if direction == "incoming" else "",
+            "counterpart_reference": counterpart_reference,
+            "counterpart_reference_key": reference_key(counterpart_reference),
             "domestic_reference": "", "is_urgent": n % 13 == 0,
             "urgency_reason": "Person in custody" if n % 13 == 0 else "",
             "assignee_id": self.assignees[n % len(self.assignees)] if n % 5 else None,
@@ -234,6 +250,20 @@ def insert_requests(generator: Generator, first: int, last: int, batch: int = 50
     return time.perf_counter() - started
 
 
+def load_requests(start: datetime, until: datetime, rows: int, assignees: list[int]) -> None:
+    """Requests 1 to ``rows`` registered between ``start`` and ``until`` into a new
+    database (`new_database`), its secondary indexes set aside for the load. Needs an
+    app context."""
+    from mla.core.transaction import unit_of_work
+
+    with unit_of_work():
+        versions = workflow_versions()
+    generator = Generator(start=start, until=until, total=rows, versions=versions,
+                          assignees=assignees)
+    with indexes_set_aside():
+        insert_requests(generator, 1, rows)
+
+
 def _insert(table: Table, rows: list[dict[str, Any]]) -> None:
     from mla.extensions import db
 
@@ -264,28 +294,152 @@ def _copy(table: Table, rows: list[dict[str, Any]]) -> None:
         else:
             processors.append(column.type.dialect_impl(dialect).bind_processor(dialect)
                               or (lambda value: value))
+    # Most texts are empty: each column's empty text is processed (sealed) once, as a
+    # million requests would otherwise spend minutes encrypting the same "".
+    blank = [_once(process) for process in processors]
     raw = db.session.connection().connection.driver_connection
     columns = ", ".join(f'"{name}"' for name in names)
     with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
             f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         for row in rows:
             values = [row[name] for name in given] + list(defaults.values())
-            copy.write_row([None if v is None else process(v)
-                            for process, v in zip(processors, values, strict=True)])
+            copy.write_row([None if v is None else empty() if v == "" else process(v)
+                            for process, empty, v in zip(processors, blank, values,
+                                                         strict=True)])
 
 
-def analyze() -> None:
-    """What autovacuum does soon after a bulk load: without statistics the planner
-    guesses, and the figures would measure the guess; without the visibility map
-    (VACUUM) no count is an index-only scan, and every exact total reads the heap."""
+def _once(process: Any) -> Any:
+    """``process("")``, computed the first time it is asked for."""
+    done: list[Any] = []
+
+    def empty() -> Any:
+        if not done:
+            done.append(process(""))
+        return done[0]
+    return empty
+
+
+def bench_app(database_url: str | None, folder: Path) -> Any:
+    """The app on ``database_url`` (an SQLite file in ``folder`` when None), its key ring
+    in ``folder``: what the in-process benches measure through Flask's test client."""
+    from mla import create_app
+    from mla.settings import Settings
+
+    settings = Settings.from_env(
+        environ={"MLA_SECRET_KEY": "b" * 48, "MLA_HOME_COUNTRY": HOME,
+                 "MLA_DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.db'}"},
+        instance_path=folder, key_file=folder / "keyring.json", cookie_secure=False,
+        testing=True)
+    return create_app(settings)
+
+
+def new_database(app: Any, caseworkers: int = 1) -> list[int]:
+    """Wipe the app's database and set it up as an operator would: the tables, the
+    reference data, the fictional counterparts, caseworkers ``bench0``, ``bench1``...
+    (PASSWORD) and an API token of bench0 in ``app.config["BENCH_TOKEN"]``. Their ids."""
+    from mla.auth.services import create_api_token, create_user
+    from mla.core.transaction import unit_of_work
+    from mla.extensions import db
+    from mla.reference.services import ensure_fictional_country, load_reference_data
+
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        with unit_of_work():
+            load_reference_data()
+            for code, name in FICTIONAL:
+                ensure_fictional_country(code, name)
+            users = [create_user(None, username=f"bench{i}", password=PASSWORD,
+                                 role="caseworker") for i in range(caseworkers)]
+            _, app.config["BENCH_TOKEN"] = create_api_token(None, users[0], label="bench")
+            # Read before the commit: afterwards the ids are expired, and loading them
+            # again would open a transaction (on SQLite, the write lock).
+            return [user.id for user in users]
+
+
+def reuse_database(app: Any) -> None:
+    """A database an earlier run filled: the tables added since, and a new API token of
+    bench0 in ``app.config["BENCH_TOKEN"]``."""
+    from mla.auth.services import create_api_token, get_user_by_username
+    from mla.core.transaction import unit_of_work
+    from mla.extensions import db
+
+    with app.app_context():
+        db.create_all()
+        with unit_of_work():
+            user = get_user_by_username("bench0")
+            assert user is not None, "--reuse needs a database a previous run filled"
+            _, app.config["BENCH_TOKEN"] = create_api_token(None, user, label="bench")
+
+
+@contextmanager
+def indexes_set_aside() -> Iterator[list[str]]:
+    """The secondary indexes of the requests, their history and their clocks dropped
+    for a bulk load and built again after it (as a restore does: much faster than
+    maintaining every index, the trigram ones above all, row by row). Indexes that back
+    a constraint stay. Yields their names. Needs an app context."""
     from mla.extensions import db
 
     if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as conn:
+        listing = """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.schemaname = current_schema()
+              AND i.tablename IN ('cases', 'case_events', 'deadlines')
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"""
+    else:
+        listing = """
+            SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+              AND tbl_name IN ('cases', 'case_events', 'deadlines')"""
+    db.session.commit()
+    indexes = [tuple(row) for row in db.session.execute(text(listing))]
+    for name, _definition in indexes:
+        db.session.execute(text(f'DROP INDEX "{name}"'))
+    db.session.commit()
+    try:
+        yield [name for name, _definition in indexes]
+    finally:
+        db.session.rollback()
+        for _name, definition in indexes:
+            db.session.execute(text(definition))
+        db.session.commit()
+
+
+def rebuild_summary() -> int:
+    """The reports' summary of the history (report_stays) computed from the loaded
+    history, as `flask reports rebuild` does: the hook that keeps it follows rows added
+    through the ORM, not a bulk insert. Its rows."""
+    from mla.core.transaction import unit_of_work
+    from mla.reports.summary import rebuild_stays
+
+    with unit_of_work():
+        return rebuild_stays()
+
+
+def analyze(*, sqlite: bool = False) -> None:
+    """What autovacuum does soon after a bulk load: without statistics the planner
+    guesses, and the figures would measure the guess; without the visibility map
+    (VACUUM) no count is an index-only scan, and every exact total reads the heap (the
+    reports' indexes are read index-only). SQLite has no autovacuum: ANALYZE there only
+    with ``sqlite``."""
+    from mla.extensions import db
+
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "postgresql":
             conn.execution_options(isolation_level="AUTOCOMMIT") \
                 .exec_driver_sql("VACUUM ANALYZE")
+        elif sqlite:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
 
 
 def login_token(page: str) -> str:
     """The CSRF token of a page's form."""
     return page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+
+
+def sign_in(client: Any, username: str = "bench0", password: str = PASSWORD) -> None:
+    """Sign ``client`` (Flask's test client) in through the login form."""
+    token = login_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": token})
+    assert response.status_code == 302, (username, response.status_code)

@@ -2,12 +2,13 @@
 so its peak memory is the export's: `.venv/bin/python -m bench export` or
 `.venv/bin/python -m bench.export [--rows 100000] [--database-url URL] [--xlsx]`.
 
-Loads ROWS requests (bench.reports' loader: SQLite in a temp directory unless
---database-url), then per export prints the rows received, the time to the first byte and
-to the last, and the child's RSS as the export starts (the app started, the same export
-of no rows served once with the session the parent signed in; the peak then reset to it)
-and its peak during the export (VmHWM, the high-water mark getrusage's ru_maxrss reads).
-Streaming shows as that growth staying the same when the rows grow tenfold.
+Loads ROWS requests (bench.reports' database of bench/_data.py's requests: SQLite in a
+temp directory unless --database-url), then per export prints the rows received, the
+time to the first byte and to the last, and the child's RSS as the export starts (the
+app started, the same export of no rows served once with the session the parent signed
+in; the peak then reset to it) and its peak during the export (VmHWM, the high-water
+mark getrusage's ru_maxrss reads). Streaming shows as that growth staying the same when
+the rows grow tenfold.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-# One counterpart in ten (bench.reports gives the requests ten in turn): 10% of the rows.
+# One counterpart's requests (bench/_data.py gives FR one request in five) and all.
 EXPORTS = ("counterpart=FR", "")
 
 
@@ -53,14 +54,11 @@ def _reset_peak() -> bool:
 def sign_in(app: Any) -> str:
     """The bench user's session cookie: signed in once, in the parent (argon2's memory
     would otherwise sit in each child's RSS before the export starts)."""
-    from bench.reports import PASSWORD
+    from bench._data import sign_in
 
     client = app.test_client()
     with app.app_context():
-        page = client.get("/login").get_data(as_text=True)
-        token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-        assert client.post("/login", data={"username": "bench0", "password": PASSWORD,
-                                           "csrf_token": token}).status_code == 302
+        sign_in(client)
         cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
         assert cookie is not None
         return cookie.value

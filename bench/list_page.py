@@ -2,10 +2,11 @@
 `.venv/bin/python -m bench.list_page [--rows 100000] [--database-url URL]`.
 
 Builds a throwaway database (an SQLite file in a temp directory by default),
-bulk-inserts ROWS requests and prints, per list URL, the SQL statement count and
-the median response time over a few requests by a signed-in caseworker, its ratio
-to a bare route of the same app (`/api/v1/health`: one `SELECT 1`) and to the list's
-first page (`/requests/`).
+bulk-inserts ROWS requests registered over the last five years (bench/_data.py, the
+benches' shared generator: real workflows, histories and running clocks) and prints,
+per list URL, the SQL statement count and the median response time over a few
+requests by a signed-in caseworker, its ratio to a bare route of the same app
+(`/api/v1/health`: one `SELECT 1`) and to the list's first page (`/requests/`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event, insert
+from sqlalchemy import event
+
+from bench._data import analyze, bench_app, load_requests, new_database, reuse_database, sign_in
 
 URLS = (
     "/",
@@ -28,13 +31,16 @@ URLS = (
     "/requests/?sort=due",
     "/requests/?direction=incoming&kind=mla&counterpart=FR",
     "/requests/?q=fraud",
-    "/requests/?q=MLA-IN-2019-04242",
-    "/requests/?q=2019-0424",
-    "/requests/?q=CP-777",
+    # {reference} and the like: a loaded request's (examples()), e.g. MLA-IN-2024-04242
+    # (a whole reference: the lookup answers with a redirect to its request), 2024-0424,
+    # CP-4243.
+    "/requests/?q={reference}",
+    "/requests/?q={year_number}",
+    "/requests/?q={counterpart_reference}",
     # A reference by its beginning and by its end (the navigation bar's box): each must
     # stay an indexed lookup, a small multiple of the first page, never a table scan.
-    "/requests/?q=MLA-IN-2019-0424",
-    "/requests/?q=9-04242",
+    "/requests/?q={reference_start}",
+    "/requests/?q={reference_end}",
     "/requests/?urgent=1&sort=updated",
     "/api/v1/cases?per_page=50",
     "/api/v1/cases?per_page=50&sort=due",
@@ -43,87 +49,46 @@ URLS = (
     # support, the URL answers 422 and the row says so).
     "/api/v1/cases?per_page=50&cursor={cursor}",
 )
-COUNTRIES = ("XA", "XB", "XZ", "FR", "DE", "IT", "ES", "NL", "BE", "PL")
-PASSWORD = "bench password 123"
 BASELINE = "/api/v1/health"
 
 
 def build(rows: int, database_url: str | None, tmp: Path, *, reuse: bool = False):
-    from mla import create_app
-    from mla.auth.services import create_api_token, create_user, get_user_by_username
-    from mla.cases.models import Case
-    from mla.core.transaction import unit_of_work
     from mla.extensions import db
-    from mla.reference.services import ensure_fictional_country, load_reference_data
-    from mla.settings import Settings
 
-    settings = Settings.from_env(
-        environ={"MLA_SECRET_KEY": "b" * 48, "MLA_HOME_COUNTRY": "XZ",
-                 "MLA_DATABASE_URL": database_url
-                 or f"sqlite:///{tmp / 'bench.db'}"},
-        instance_path=tmp, key_file=tmp / "keyring.json", cookie_secure=False, testing=True)
-    app = create_app(settings)
+    app = bench_app(database_url, tmp)
     if reuse:
-        with app.app_context(), unit_of_work():
-            user = get_user_by_username("bench0")
-            assert user is not None, "--reuse needs a database a previous run filled"
-            _, app.config["BENCH_TOKEN"] = create_api_token(None, user, label="bench")
+        reuse_database(app)
         return app
+    assignees = new_database(app, caseworkers=8)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        with unit_of_work():
-            load_reference_data()
-            for code, name in (("XZ", "Zembla"), ("XA", "Arcadia"), ("XB", "Borduria")):
-                ensure_fictional_country(code, name)
-            users = [create_user(None, username=f"bench{i}", password=PASSWORD,
-                                 role="caseworker") for i in range(8)]
-            _, app.config["BENCH_TOKEN"] = create_api_token(None, users[0], label="bench")
-            # Read before the commit: afterwards the ids are expired, and loading them
-            # again opens a session transaction (on SQLite, BEGIN IMMEDIATE: the write
-            # lock) that the index DDL below, on another connection, waits on in vain.
-            ids = [u.id for u in users]
-        # Load first, index after (as a restore does): much faster than maintaining
-        # every index, the trigram ones above all, row by row.
-        indexes = list(Case.__table__.indexes)
-        for index in indexes:
-            index.drop(db.engine)
-        start = datetime(2019, 1, 1, tzinfo=UTC)
-        batch = []
         started = time.perf_counter()
-        for n in range(1, rows + 1):
-            batch.append({
-                "reference": f"MLA-IN-2019-{n:05d}" if n < 100_000 else f"MLA-IN-2020-{n:06d}",
-                "direction": "incoming" if n % 3 else "outgoing", "kind": "mla",
-                "workflow_name": "bench", "workflow_version": "bench", "state": "received",
-                "version": 1, "is_closed": n % 10 == 0,
-                "title": f"Request {n}: {'fraud' if n % 4 == 0 else 'laundering'} ring",
-                "title_search": f"request {n}: {'fraud' if n % 4 == 0 else 'laundering'} ring",
-                "summary": "", "legal_basis": "UNTOC",
-                "counterpart_country": COUNTRIES[n % len(COUNTRIES)],
-                "counterpart_reference": f"CP-{n}", "domestic_reference": "",
-                "is_urgent": n % 13 == 0, "urgency_reason": "",
-                "assignee_id": ids[n % len(ids)] if n % 5 else None,
-                "created_at": start + timedelta(minutes=n),
-                "updated_at": start + timedelta(minutes=n),
-                "next_due_at": start + timedelta(days=n % 400) if n % 4 else None,
-            })
-            if len(batch) == 5000:
-                db.session.execute(insert(Case), batch)
-                batch = []
-        if batch:
-            db.session.execute(insert(Case), batch)
-        db.session.commit()
-        for index in indexes:
-            index.create(db.engine)
-        if db.engine.dialect.name == "postgresql":
-            # What autovacuum does soon after a bulk load: without statistics the planner
-            # guesses, and the figures would measure the guess.
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        until = datetime.now(UTC)
+        load_requests(until - timedelta(days=5 * 365), until, rows, assignees)
+        analyze()
         print(f"{rows} requests inserted in {time.perf_counter() - started:.1f} s "
-              f"({settings.database_url.split(':', 1)[0]})")
+              f"({db.engine.url.drivername})")
     return app
+
+
+def examples() -> dict[str, str]:
+    """What the searches of URLS look for, taken from the loaded requests: the
+    reference of the incoming MLA request nearest the middle of the table (whole, its
+    year and number but the last digit, its beginning and its end) and its
+    counterpart's reference. Needs an app context."""
+    from sqlalchemy import func, select
+
+    from mla.cases.models import Case
+    from mla.extensions import db
+
+    middle = (db.session.scalar(select(func.max(Case.id))) or 0) // 2
+    reference, counterpart = db.session.execute(
+        select(Case.reference, Case.counterpart_reference)
+        .where(Case.id >= middle, Case.direction == "incoming", Case.kind == "mla")
+        .order_by(Case.id).limit(1)).one()
+    db.session.rollback()
+    return {"reference": reference, "year_number": reference.split("-", 2)[2][:-1],
+            "reference_start": reference[:-1], "reference_end": reference[-7:],
+            "counterpart_reference": counterpart}
 
 
 def measure(app, repeat: int) -> None:
@@ -131,11 +96,8 @@ def measure(app, repeat: int) -> None:
 
     client = app.test_client()
     with app.app_context():
-        page = client.get("/login").get_data(as_text=True)
-        token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-        response = client.post("/login", data={"username": "bench0", "password": PASSWORD,
-                                               "csrf_token": token})
-        assert response.status_code == 302, response.status_code
+        sign_in(client)
+        found = examples()
         statements: list[str] = []
 
         def count(conn, cursor, statement, *args) -> None:
@@ -174,7 +136,7 @@ def measure(app, repeat: int) -> None:
             if "{cursor}" in url and cursor == "none":
                 print(f"{url[:55]:<55} (no cursor paging)")
                 continue
-            url = url.format(cursor=cursor)
+            url = url.format(cursor=cursor, **found)
             # The baseline again next to each page: on a loaded machine the ratio of two
             # medians taken moments apart is steadier than either.
             baseline = median_ms(BASELINE)

@@ -64,7 +64,7 @@ def prepare(app: Flask) -> tuple[str, str]:
             _, token = create_api_token(None, user, label="page cost")
         # The richest request: custody, deadlines, history (the demo's arrest story).
         reference = db.session.scalars(
-            select(Case.reference).where(Case.workflow_name != "bench", Case.kind == "extradition")
+            select(Case.reference).where(Case.kind == "extradition", Case.persons.any())
             .order_by(Case.id)).first()
         app.config["PAGE_COST_TOKEN"] = token
         return password, f"/requests/{reference}"

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 
-PASSWORD = "bench password 123"
+from bench._data import sign_in
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -68,11 +68,7 @@ def run(args: argparse.Namespace, instance: Path) -> None:
         app.jinja_env.globals[name] = lambda *a, **k: ""
     client = app.test_client()
     with app.app_context():
-        form = client.get("/login").get_data(as_text=True)
-        token = form.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-        signed_in = client.post("/login", data={"username": args.user, "password": PASSWORD,
-                                                "csrf_token": token})
-        assert signed_in.status_code == 302, f"could not sign in as {args.user}"
+        sign_in(client, args.user)
         if args.path:
             paths = [args.path] * args.sample
         else:

@@ -55,11 +55,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench._data import Generator, analyze, insert_requests, login_token, workflow_versions
+from bench._data import (
+    FICTIONAL,
+    PASSWORD,
+    Generator,
+    analyze,
+    indexes_set_aside,
+    insert_requests,
+    login_token,
+    workflow_versions,
+)
+from bench._data import (
+    sign_in as sign_in_test_client,
+)
 from bench._server import Server, app_environment
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
-PASSWORD = "bench password 123"
 ROLES = ("caseworker", "supervisor", "admin", "auditor", "trainee")
 BARE, HEALTH = "bare route", "health"
 # (name, path or None for the request page's rotation, authenticated by API token)
@@ -269,7 +280,7 @@ def prepare(env: dict[str, str]) -> None:
     assert result.exit_code == 0, f"flask reference load:\n{result.output}"
     with app.app_context():
         with unit_of_work():
-            for code, name in (("XZ", "Zembla"), ("XA", "Arcadia"), ("XB", "Borduria")):
+            for code, name in FICTIONAL:
                 ensure_fictional_country(code, name)
             for role in ROLES:
                 create_user(None, username=f"bench_{role}", password=PASSWORD, role=role)
@@ -277,19 +288,11 @@ def prepare(env: dict[str, str]) -> None:
         db.engine.dispose()
 
 
-_SECONDARY_INDEXES = """
-SELECT i.indexname, i.indexdef FROM pg_indexes i
-WHERE i.schemaname = 'public' AND i.tablename IN ('cases', 'case_events', 'deadlines')
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
-"""
-
-
 def load(env: dict[str, str], size: int, until: datetime) -> int:
     """Add requests up to ``size``, spread over the five years before ``until`` (the
     requests there afterwards are returned: more than ``size`` in a reused database); the
-    tables' secondary indexes are dropped for the load and built again after it (as a
-    restore does: faster than maintaining the trigram indexes row by row)."""
-    from sqlalchemy import func, select, text
+    tables' secondary indexes are dropped for the load and built again after it."""
+    from sqlalchemy import func, select
 
     from mla.auth.models import User
     from mla.cases.models import Case
@@ -308,22 +311,14 @@ def load(env: dict[str, str], size: int, until: datetime) -> int:
             versions = workflow_versions()
         staff = list(db.session.scalars(select(User.id).where(
             User.role.in_(["caseworker", "supervisor", "trainee"]))))
-        indexes = db.session.execute(text(_SECONDARY_INDEXES)).all()
-        db.session.commit()
-        with db.engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            for name, _definition in indexes:
-                conn.exec_driver_sql(f'DROP INDEX "{name}"')
         generator = Generator(start=until - timedelta(days=5 * 365), until=until,
                               total=size - have, offset=have, versions=versions,
                               assignees=staff, seed=size)
-        took = insert_requests(generator, have + 1, size, progress=True)
-        print(f"{size - have} requests with their history inserted in {took:.0f} s", flush=True)
-        started = time.perf_counter()
-        with db.engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            for _name, definition in indexes:
-                conn.exec_driver_sql(definition)
+        with indexes_set_aside() as indexes:
+            took = insert_requests(generator, have + 1, size, progress=True)
+            print(f"{size - have} requests with their history inserted in {took:.0f} s",
+                  flush=True)
+            started = time.perf_counter()
         analyze()
         print(f"{len(indexes)} indexes built and ANALYZE in "
               f"{time.perf_counter() - started:.0f} s", flush=True)
@@ -774,9 +769,7 @@ def explain(env: dict[str, str], targets: list[Target], pages: int = 3,
     slowest = sorted((t for t in targets if t.name not in {BARE, HEALTH}),
                      key=lambda t: -percentile(t.single, 0.95))[:pages]
     with app.app_context():
-        form = client.get("/login").get_data(as_text=True)
-        assert client.post("/login", data={"username": "bench_caseworker", "password": PASSWORD,
-                                           "csrf_token": login_token(form)}).status_code == 302
+        sign_in_test_client(client, "bench_caseworker")
         for target in slowest:
             # The test client's own session, not the cookie of the server's.
             headers = {k: v for k, v in target.headers.items() if k == "Authorization"}
