@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from mla.extensions import db
+
 API_PREFIX = "/api/"
 
 
@@ -130,6 +132,10 @@ def register_error_handlers(app: Flask) -> None:
         if app.testing:
             raise exc  # a 500 is a bug: let the test see it
         app.logger.exception("unhandled error on %s", route_label())
+        # A failed statement or flush leaves the session unusable until rolled back, and
+        # the error page reads the signed-in user (and its language): roll back first,
+        # or the page itself fails and the server answers with its bare English one.
+        db.session.rollback()
         if is_api_request():
             return json_error(500, "internal", _("Internal error; it has been logged."))
         return _page(500, _("The error has been logged. Your last change was not saved."))
