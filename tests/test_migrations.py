@@ -297,3 +297,87 @@ def test_sealing_a_column_seals_every_batch_and_opening_it_restores_each_value(
     with db.engine.connect() as conn:
         assert [row._asdict() for row in conn.execute(
             sa.select(plain).order_by(plain.c.id))] == rows
+
+
+def test_rewriting_timeline_entries_seals_their_values_batch_by_batch(empty_app, monkeypatch):
+    """mla/migrations/event_values.py, as the revisions moving typed words out of
+    case_events.data call it, over more entries than one batch: only the entries matching
+    the condition go to the revision's change, one it returns None for stays as it was,
+    values are sealed as a JSON object under case_events.sealed_values (NULL for none)
+    and opened again by ``opened``."""
+    import sqlalchemy as sa
+    from alembic.operations import Operations
+
+    from mla.core.crypto import key_ring
+    from mla.extensions import db
+    from mla.migrations import event_values, sealing
+
+    monkeypatch.setattr(sealing, "BATCH", 2)  # 6 entries: three batches
+    scratch = sa.Table("case_events", sa.MetaData(),
+                       sa.Column("id", sa.Integer, primary_key=True),
+                       sa.Column("kind", sa.String(30), nullable=False),
+                       sa.Column("data", sa.JSON, nullable=False),
+                       sa.Column("sealed_values", sa.LargeBinary, nullable=True))
+    earlier = key_ring().encrypt(json.dumps({"kept": "before"}), context=event_values.CONTEXT)
+    rows = [{"id": i, "kind": "letter" if i != 5 else "note",
+             "data": {"n": i, "reason": f"raison {i}" if i != 3 else ""} if i != 4 else {"n": 4},
+             "sealed_values": earlier if i == 2 else None} for i in range(1, 7)]
+    with db.engine.begin() as conn:
+        scratch.create(conn)
+        conn.execute(scratch.insert(), rows)
+    seen: list[int] = []
+
+    def move_reason(row):
+        seen.append(row.id)
+        if "reason" not in row.data:
+            return None
+        values = event_values.opened(row)
+        if row.data["reason"]:
+            values["reason"] = row.data["reason"]
+        return {k: v for k, v in row.data.items() if k != "reason"}, values
+
+    with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        event_values.rewrite_events(move_reason, event_values.events.c.kind == "letter")
+
+    assert seen == [1, 2, 3, 4, 6]
+    with db.engine.connect() as conn:
+        found = {row.id: row for row in conn.execute(sa.select(scratch))}
+    assert {i: row.data for i, row in found.items()} == {
+        i: {"n": i} if i != 5 else rows[4]["data"] for i in range(1, 7)}
+    opened = {i: event_values.opened(row) for i, row in found.items()}
+    assert opened == {1: {"reason": "raison 1"}, 2: {"kept": "before", "reason": "raison 2"},
+                      3: {}, 4: {}, 5: {}, 6: {"reason": "raison 6"}}
+    assert found[3].sealed_values is None  # nothing to seal: NULL
+    assert "raison" not in repr([bytes(row.sealed_values) for row in found.values()
+                                 if row.sealed_values is not None])
+
+
+def test_a_check_constraint_is_dropped_and_made_again(empty_app):
+    """mla/migrations/checks.py, as the revisions sealing a column that a check reads
+    call it (batch mode: the table is copied on SQLite)."""
+    import sqlalchemy as sa
+    from alembic.operations import Operations
+
+    from mla.extensions import db
+    from mla.migrations.checks import create_check, drop_check
+
+    scratch = sa.Table("scratch", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                       sa.Column("note", sa.Text, nullable=False),
+                       sa.CheckConstraint("note <> ''", name="ck_scratch_note_given"))
+    with db.engine.begin() as conn:
+        scratch.create(conn)
+
+    def checks() -> dict[str, str]:
+        return {c["name"]: c["sqltext"] for c in inspect(db.engine).get_check_constraints(
+            "scratch")}
+
+    def migrate(change) -> None:
+        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            change()
+
+    assert set(checks()) == {"ck_scratch_note_given"}
+    migrate(lambda: drop_check("scratch", "ck_scratch_note_given"))
+    assert checks() == {}
+    migrate(lambda: create_check("scratch", "ck_scratch_note_given", "note IS NOT NULL"))
+    assert set(checks()) == {"ck_scratch_note_given"}
+    assert "IS NOT NULL" in checks()["ck_scratch_note_given"]

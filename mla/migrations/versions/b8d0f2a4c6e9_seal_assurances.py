@@ -17,8 +17,8 @@ Create Date: 2026-11-30 19:00:00
 
 """
 import sqlalchemy as sa
-from alembic import op
 
+from mla.migrations.checks import create_check, drop_check
 from mla.migrations.sealing import open_column, seal_column
 
 # revision identifiers, used by Alembic.
@@ -34,24 +34,15 @@ COLUMNS = {'terms': (sa.Text(), False), 'given_by': (sa.String(200), True),
            'assessment': (sa.Text(), True)}
 
 
-def _check(condition: str | None) -> None:
-    """Drop the assessment check, or (with a condition) make it again."""
-    with op.batch_alter_table('assurances', schema=None) as batch_op:
-        if condition is None:
-            batch_op.drop_constraint(batch_op.f(CHECK), type_='check')
-        else:
-            batch_op.create_check_constraint(batch_op.f(CHECK), condition)
-
-
 def upgrade():
-    _check(None)
+    drop_check('assurances', CHECK)
     for column, (plain, optional) in COLUMNS.items():
         seal_column('assurances', column, plain, optional=optional)
-    _check(REASONED.format('assessment IS NOT NULL'))
+    create_check('assurances', CHECK, REASONED.format('assessment IS NOT NULL'))
 
 
 def downgrade():
-    _check(None)
+    drop_check('assurances', CHECK)
     for column, (plain, _) in COLUMNS.items():
         open_column('assurances', column, plain)
-    _check(REASONED.format("assessment <> ''"))
+    create_check('assurances', CHECK, REASONED.format("assessment <> ''"))

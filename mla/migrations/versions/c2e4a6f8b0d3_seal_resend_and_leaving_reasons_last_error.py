@@ -23,13 +23,10 @@ Revises: b8d0f2a4c6e1
 Create Date: 2026-11-30 17:00:00
 
 """
-import json
-
 import sqlalchemy as sa
-from alembic import op
 
-from mla.core.crypto import key_ring
-from mla.migrations.sealing import in_batches, open_column, seal_column
+from mla.migrations.event_values import events, opened, rewrite_events
+from mla.migrations.sealing import open_column, seal_column
 
 # revision identifiers, used by Alembic.
 revision = 'c2e4a6f8b0d3'
@@ -37,19 +34,9 @@ down_revision = 'b8d0f2a4c6e1'
 branch_labels = None
 depends_on = None
 
-VALUES_CONTEXT = 'case_events.sealed_values'
 # The timeline entries that kept a reason in data: (kind, data["action"]).
 REASONED = (('letter', 'retry'), ('exchange', 'sealed'))
-events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('kind', sa.String),
-                  sa.column('data', sa.JSON), sa.column('sealed_values', sa.LargeBinary))
-
-
-def _event_batches():
-    """The letter and exchange entries, BATCH rows at a time in id order."""
-    kinds = sorted({kind for kind, _action in REASONED})
-    return in_batches(sa.select(events.c.id, events.c.kind, events.c.data,
-                                events.c.sealed_values).where(events.c.kind.in_(kinds)),
-                      events.c.id)
+KINDS = events.c.kind.in_(sorted({kind for kind, _action in REASONED}))
 
 
 def _reasoned(row) -> dict | None:
@@ -60,58 +47,34 @@ def _reasoned(row) -> dict | None:
     return data
 
 
-def _sealed(row) -> dict:
-    if row.sealed_values is None:
-        return {}
-    return json.loads(key_ring().decrypt(bytes(row.sealed_values), context=VALUES_CONTEXT))
+def _seal_reason(row):
+    """The entry with its reason moved to its sealed values (None: it kept none)."""
+    data = _reasoned(row)
+    if data is None or 'reason' not in data:
+        return None
+    kept = {k: v for k, v in data.items() if k != 'reason'}
+    typed = opened(row)
+    if data['reason']:
+        typed['reason'] = data['reason']
+    return kept, typed
 
 
-def _seal_reasons(bind) -> None:
-    for rows in _event_batches():
-        changes = []
-        for row in rows:
-            data = _reasoned(row)
-            if data is None or 'reason' not in data:
-                continue
-            kept = {k: v for k, v in data.items() if k != 'reason'}
-            typed = _sealed(row)
-            if data['reason']:
-                typed['reason'] = data['reason']
-            sealed = (key_ring().encrypt(json.dumps(typed, ensure_ascii=False),
-                                         context=VALUES_CONTEXT) if typed else None)
-            changes.append({'row_id': row.id, 'kept': kept, 'sealed': sealed})
-        _update_events(bind, changes)
-
-
-def _open_reasons(bind) -> None:
-    for rows in _event_batches():
-        changes = []
-        for row in rows:
-            data = _reasoned(row)
-            if data is None:
-                continue
-            typed = _sealed(row)
-            reason = typed.pop('reason', '')
-            sealed = (key_ring().encrypt(json.dumps(typed, ensure_ascii=False),
-                                         context=VALUES_CONTEXT) if typed else None)
-            # The version before wrote the key on every such entry, "" when none was given.
-            changes.append({'row_id': row.id, 'kept': {**data, 'reason': reason},
-                            'sealed': sealed})
-        _update_events(bind, changes)
-
-
-def _update_events(bind, changes: list[dict]) -> None:
-    if changes:
-        bind.execute(events.update().where(events.c.id == sa.bindparam('row_id'))
-                     .values(data=sa.bindparam('kept'), sealed_values=sa.bindparam('sealed')),
-                     changes)
+def _open_reason(row):
+    """The entry with its reason back in its data (None: not one that kept a reason)."""
+    data = _reasoned(row)
+    if data is None:
+        return None
+    typed = opened(row)
+    reason = typed.pop('reason', '')
+    # The version before wrote the key on every such entry, "" when none was given.
+    return {**data, 'reason': reason}, typed
 
 
 def upgrade():
-    _seal_reasons(op.get_bind())
+    rewrite_events(_seal_reason, KINDS)
     seal_column('outbox_messages', 'last_error', sa.Text(), optional=True)
 
 
 def downgrade():
     open_column('outbox_messages', 'last_error', sa.Text())
-    _open_reasons(op.get_bind())
+    rewrite_events(_open_reason, KINDS)

@@ -18,13 +18,7 @@ Revises: b6d8f0a2c4e5
 Create Date: 2026-11-30 18:10:00
 
 """
-import json
-
-import sqlalchemy as sa
-from alembic import op
-
-from mla.core.crypto import key_ring
-from mla.migrations.sealing import in_batches
+from mla.migrations.event_values import events, opened, rewrite_events
 
 # revision identifiers, used by Alembic.
 revision = 'c8e0a2b4d6f7'
@@ -32,10 +26,7 @@ down_revision = 'b6d8f0a2c4e5'
 branch_labels = None
 depends_on = None
 
-CONTEXT = 'case_events.sealed_values'
-
-events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('kind', sa.String),
-                  sa.column('data', sa.JSON), sa.column('sealed_values', sa.LargeBinary))
+CORRECTIONS = events.c.kind == 'edited'
 
 
 def _is_sealed_line(line) -> bool:
@@ -45,84 +36,52 @@ def _is_sealed_line(line) -> bool:
         or (line.get('field') == 'offences' and line.get('part') == 'conduct'))
 
 
-def _batches():
-    """The correction entries, 1000 rows at a time in id order."""
-    return in_batches(sa.select(events.c.id, events.c.data, events.c.sealed_values)
-                      .where(events.c.kind == 'edited'), events.c.id)
-
-
-def _opened(row) -> dict:
-    if row.sealed_values is None:
-        return {}
-    return json.loads(key_ring().decrypt(bytes(row.sealed_values), context=CONTEXT))
-
-
-def _sealed(values: dict) -> bytes | None:
-    if not values:
-        return None
-    return key_ring().encrypt(json.dumps(values, ensure_ascii=False), context=CONTEXT)
-
-
 def _lines(row) -> list | None:
     data = row.data if isinstance(row.data, dict) else None
     lines = data.get('changes') if data is not None else None
     return lines if isinstance(lines, list) else None
 
 
-def _seal(bind) -> None:
-    for rows in _batches():
-        changes = []
-        for row in rows:
-            lines = _lines(row)
-            if not lines:
-                continue
-            corrected = {}
-            kept = []
-            for index, line in enumerate(lines):
-                if _is_sealed_line(line) and ('old' in line or 'new' in line):
-                    corrected[str(index)] = {'old': line.get('old'), 'new': line.get('new')}
-                    line = {k: v for k, v in line.items() if k not in ('old', 'new')}
-                    line['encrypted'] = True
-                kept.append(line)
-            if not corrected:
-                continue
-            values = {**_opened(row), 'corrected': corrected}
-            changes.append({'row_id': row.id, 'kept': {**row.data, 'changes': kept},
-                            'sealed': _sealed(values)})
-        _update(bind, changes)
+def _seal(row):
+    """The entry with its summary and conduct lines' words moved to its sealed values
+    (None: it has none)."""
+    lines = _lines(row)
+    if not lines:
+        return None
+    corrected = {}
+    kept = []
+    for index, line in enumerate(lines):
+        if _is_sealed_line(line) and ('old' in line or 'new' in line):
+            corrected[str(index)] = {'old': line.get('old'), 'new': line.get('new')}
+            line = {k: v for k, v in line.items() if k not in ('old', 'new')}
+            line['encrypted'] = True
+        kept.append(line)
+    if not corrected:
+        return None
+    return {**row.data, 'changes': kept}, {**opened(row), 'corrected': corrected}
 
 
-def _open(bind) -> None:
-    for rows in _batches():
-        changes = []
-        for row in rows:
-            lines = _lines(row)
-            values = _opened(row)
-            corrected = values.pop('corrected', None)
-            if not lines or not corrected:
-                continue
-            kept = []
-            for index, line in enumerate(lines):
-                was = corrected.get(str(index))
-                if was is not None and _is_sealed_line(line):
-                    line = {k: v for k, v in line.items() if k != 'encrypted'}
-                    line.update(old=was.get('old'), new=was.get('new'))
-                kept.append(line)
-            changes.append({'row_id': row.id, 'kept': {**row.data, 'changes': kept},
-                            'sealed': _sealed(values)})
-        _update(bind, changes)
-
-
-def _update(bind, changes: list[dict]) -> None:
-    if changes:
-        bind.execute(events.update().where(events.c.id == sa.bindparam('row_id'))
-                     .values(data=sa.bindparam('kept'), sealed_values=sa.bindparam('sealed')),
-                     changes)
+def _open(row):
+    """The entry with its summary and conduct lines' words back in its data (None: it
+    has none sealed)."""
+    lines = _lines(row)
+    values = opened(row)
+    corrected = values.pop('corrected', None)
+    if not lines or not corrected:
+        return None
+    kept = []
+    for index, line in enumerate(lines):
+        was = corrected.get(str(index))
+        if was is not None and _is_sealed_line(line):
+            line = {k: v for k, v in line.items() if k != 'encrypted'}
+            line.update(old=was.get('old'), new=was.get('new'))
+        kept.append(line)
+    return {**row.data, 'changes': kept}, values
 
 
 def upgrade():
-    _seal(op.get_bind())
+    rewrite_events(_seal, CORRECTIONS)
 
 
 def downgrade():
-    _open(op.get_bind())
+    rewrite_events(_open, CORRECTIONS)

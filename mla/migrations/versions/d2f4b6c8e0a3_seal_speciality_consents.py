@@ -17,8 +17,8 @@ Create Date: 2026-11-30 19:20:00
 
 """
 import sqlalchemy as sa
-from alembic import op
 
+from mla.migrations.checks import create_check, drop_check
 from mla.migrations.sealing import open_column, seal_column
 
 # revision identifiers, used by Alembic.
@@ -33,24 +33,15 @@ REASONED = "state = 'pending' OR (decided_on IS NOT NULL AND {})"
 COLUMNS = {'subject': (sa.Text(), False), 'reasons': (sa.Text(), True)}
 
 
-def _check(condition: str | None) -> None:
-    """Drop the decision check, or (with a condition) make it again."""
-    with op.batch_alter_table('speciality_consents', schema=None) as batch_op:
-        if condition is None:
-            batch_op.drop_constraint(batch_op.f(CHECK), type_='check')
-        else:
-            batch_op.create_check_constraint(batch_op.f(CHECK), condition)
-
-
 def upgrade():
-    _check(None)
+    drop_check('speciality_consents', CHECK)
     for column, (plain, optional) in COLUMNS.items():
         seal_column('speciality_consents', column, plain, optional=optional)
-    _check(REASONED.format('reasons IS NOT NULL'))
+    create_check('speciality_consents', CHECK, REASONED.format('reasons IS NOT NULL'))
 
 
 def downgrade():
-    _check(None)
+    drop_check('speciality_consents', CHECK)
     for column, (plain, _) in COLUMNS.items():
         open_column('speciality_consents', column, plain)
-    _check(REASONED.format("reasons <> ''"))
+    create_check('speciality_consents', CHECK, REASONED.format("reasons <> ''"))

@@ -18,13 +18,11 @@ Revises: a4c6e8f0b2d5
 Create Date: 2026-11-30 15:10:00
 
 """
-import json
-
 import sqlalchemy as sa
 from alembic import op
 
-from mla.core.crypto import key_ring
-from mla.migrations.sealing import in_batches, open_column, seal_column
+from mla.migrations.event_values import event_batches, events, opened, rewrite_events
+from mla.migrations.sealing import open_column, seal_column
 
 # revision identifiers, used by Alembic.
 revision = 'f1a3c5e7b9d4'
@@ -41,42 +39,28 @@ STRUCTURED = frozenset({
     'postponed_on', 'postponement', 'received_on', 'refusal_ground', 'surrender_on',
     'surrendered_on', 'transnational', 'treaty_id', 'until',
 })
-VALUES_CONTEXT = 'case_events.sealed_values'
 LETTER_COLUMNS = (('subject', sa.String(length=300)), ('body', sa.Text()))
-events = sa.table('case_events', sa.column('id', sa.Integer), sa.column('data', sa.JSON),
-                  sa.column('sealed_values', sa.LargeBinary))
 
 
-def _batches():
-    """The events, BATCH rows at a time in id order (nothing held open while updating)."""
-    return in_batches(sa.select(events.c.id, events.c.data, events.c.sealed_values),
-                      events.c.id)
-
-
-def _seal_values(bind) -> None:
-    for rows in _batches():
-        for row in rows:
-            data = row.data if isinstance(row.data, dict) else {}
-            values = data.get('values')
-            if not isinstance(values, dict):
-                continue
-            typed = {k: v for k, v in values.items() if k not in STRUCTURED}
-            if not typed:
-                continue
-            kept = {**data, 'values': {k: v for k, v in values.items() if k in STRUCTURED}}
-            sealed = key_ring().encrypt(json.dumps(typed, ensure_ascii=False),
-                                        context=VALUES_CONTEXT)
-            bind.execute(events.update().where(events.c.id == row.id)
-                         .values(data=kept, sealed_values=sealed))
+def _seal_values(row):
+    """The step entry with its typed values moved to its sealed values (None: it has
+    none)."""
+    data = row.data if isinstance(row.data, dict) else {}
+    values = data.get('values')
+    if not isinstance(values, dict):
+        return None
+    typed = {k: v for k, v in values.items() if k not in STRUCTURED}
+    if not typed:
+        return None
+    return {**data, 'values': {k: v for k, v in values.items() if k in STRUCTURED}}, typed
 
 
 def _open_values(bind) -> None:
-    for rows in _batches():
+    for rows in event_batches():
         for row in rows:
             if row.sealed_values is None:
                 continue
-            typed = json.loads(key_ring().decrypt(bytes(row.sealed_values),
-                                                  context=VALUES_CONTEXT))
+            typed = opened(row)
             data = row.data if isinstance(row.data, dict) else {}
             merged = {**data, 'values': {**(data.get('values') or {}), **typed}}
             bind.execute(events.update().where(events.c.id == row.id).values(data=merged))
@@ -84,7 +68,7 @@ def _open_values(bind) -> None:
 
 def upgrade():
     op.add_column('case_events', sa.Column('sealed_values', sa.LargeBinary(), nullable=True))
-    _seal_values(op.get_bind())
+    rewrite_events(_seal_values)
     for column, plain in LETTER_COLUMNS:
         seal_column('letters', column, plain)
 

@@ -16,8 +16,8 @@ Create Date: 2026-11-30 18:40:00
 
 """
 import sqlalchemy as sa
-from alembic import op
 
+from mla.migrations.checks import create_check, drop_check
 from mla.migrations.sealing import open_column, seal_column
 
 # revision identifiers, used by Alembic.
@@ -29,22 +29,13 @@ depends_on = None
 CHECK = 'ck_dc_assessments_override_justified'
 
 
-def _check(condition: str | None) -> None:
-    """Drop the override check, or (with a condition) make it again."""
-    with op.batch_alter_table('dc_assessments', schema=None) as batch_op:
-        if condition is None:
-            batch_op.drop_constraint(batch_op.f(CHECK), type_='check')
-        else:
-            batch_op.create_check_constraint(batch_op.f(CHECK), condition)
-
-
 def upgrade():
-    _check(None)
+    drop_check('dc_assessments', CHECK)
     seal_column('dc_assessments', 'justification', sa.Text(), optional=True)
-    _check('is_override = false OR justification IS NOT NULL')
+    create_check('dc_assessments', CHECK, 'is_override = false OR justification IS NOT NULL')
 
 
 def downgrade():
-    _check(None)
+    drop_check('dc_assessments', CHECK)
     open_column('dc_assessments', 'justification', sa.Text())
-    _check("is_override = false OR justification <> ''")
+    create_check('dc_assessments', CHECK, "is_override = false OR justification <> ''")
