@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from mla.directory.models import Authority
-from mla.reports import ready
+from mla.reports import figures_refresh, ready
 from mla.reports.queries import (
     CounterpartHistory,
     Spread,
@@ -195,7 +195,7 @@ def test_the_job_refreshes_the_counterpart_lines_read(france, kept, app, create_
         db.session.commit()
     assert len(_entries(db)) == 2
     held_clock(NOW + timedelta(seconds=MAX_AGE // 2 + 1))
-    monkeypatch.setattr(ready, "COUNTERPART_REFRESH_PER_TICK", 1)
+    monkeypatch.setattr(figures_refresh, "COUNTERPART_REFRESH_PER_TICK", 1)
     counts = ready.refresh_figures(limit=0)
     assert counts["counterparts_refreshed"] == 1
     assert counts["figures_refreshed"] == 1  # no section: their bound is 0 this tick

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select, text
 
-from mla.reports import locks, ready
+from mla.reports import figures_refresh, locks, ready
 from mla.reports.ready import COMPUTE, ReportFigures
 from tests.reports.conftest import NOW, utc
 
@@ -205,7 +205,7 @@ def test_one_failing_entry_does_not_stop_the_refresh(history, kept, staff_api, h
         raise RuntimeError("boom")
 
     monkeypatch.setitem(COMPUTE, "time", broken)
-    monkeypatch.setattr(ready, "_FAILED", {})
+    monkeypatch.setattr(figures_refresh, "_FAILED", {})
     held_clock(NOW + timedelta(seconds=MAX_AGE // 2 + 1))
     db.session.commit()
     counts = ready.refresh_figures()
