@@ -4,7 +4,7 @@ Readers who find a view cold at the same moment wait for the first one's figures
 of each computing them (seconds of database time each at a million requests: a page that
 a room of people opens at nine computed once per person). The first reader holds the
 view's lock from before it computes until its figures are stored, after its unit of work
-committed (``mla.reports.ready`` writes them then); the others wait for the lock, then
+committed (``mla.reports.figures_store`` writes them then); the others wait for the lock, then
 read the figures it stored.
 
 PostgreSQL: a transaction-scoped advisory lock on a connection of its own (the figures
@@ -143,7 +143,7 @@ def wait_for_view(key: str, held: _Held, *, params: dict[str, int] | None = None
 @event.listens_for(Session, "after_transaction_end")
 def _release(session: Session, transaction: SessionTransaction) -> None:
     """The unit of work ended (its figures were stored after its commit, by
-    ``mla.reports.ready``, whose hook runs before this one): let the waiting readers in."""
+    ``mla.reports.figures_store``, whose hook runs before this one): let the waiting readers in."""
     if transaction.parent is not None:
         return
     held: _Held | None = session.info.pop(_HELD, None)
