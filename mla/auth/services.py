@@ -22,7 +22,7 @@ from mla.auth import two_factor
 from mla.auth.actors import Actor
 from mla.auth.models import ApiToken, LoginThrottle, User, UserSession
 from mla.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from mla.auth.signals import access_revoked, user_created
+from mla.auth.signals import access_revoked, session_ended, user_created
 from mla.auth.two_factor import note_failure
 from mla.core import clock
 from mla.core.access import ROLES
@@ -252,6 +252,7 @@ def _touch(statement: Update) -> None:
 
 def end_session(record: UserSession) -> None:
     record.revoked_at = clock.real_now()
+    session_ended.send(record)
     record_audit(record.user, "auth.logout", record.user)
     db.session.flush()
 

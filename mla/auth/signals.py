@@ -17,4 +17,7 @@ from blinker import Namespace
 _signals = Namespace()
 
 access_revoked = _signals.signal("access-revoked")
+# Sent by ``end_session`` (signing out) inside its transaction; ``sender`` is the
+# UserSession. A receiver forgets what it kept for that browser session and flushes.
+session_ended = _signals.signal("session-ended")
 user_created = _signals.signal("user-created")

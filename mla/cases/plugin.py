@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 
-from mla.cases import models, tally, views
+from mla.cases import models, searches, tally, views
 from mla.cases.constants import DIRECTIONS, KINDS, MEASURES, PERSON_ROLES
 from mla.cases.queries import COUNT_LIMIT, dashboard_counts
 from mla.core.plugins import Domain, Job, NavEntry, Panel, Tick
@@ -21,7 +21,7 @@ def _fold_tally(tick: Tick) -> Mapping[str, int]:
 
 DOMAIN = Domain(
     name="cases",
-    models=(models,),
+    models=(models, searches),
     blueprints=(views.bp,),
     nav=(
         # Prosecutors reach their requests through the portal's list.

@@ -66,8 +66,9 @@ COUNT_LIMIT = 1000
 # least 4 characters); trigram indexes need 3 characters to help at all.
 MIN_PART = 4
 # The arguments the list reads itself; the others go to ``case_list_filter``'s receivers.
+# ``search`` is the handle of a kept search (mla/cases/searches.py), read by the pages.
 OWN_ARGS = frozenset({"q", "direction", "kind", "state", "counterpart", "assignee", "urgent",
-                      "overdue", "open", "sort", "page", "per_page", "cursor"})
+                      "overdue", "open", "sort", "page", "per_page", "cursor", "search"})
 REFERENCE_RE = re.compile(r"(MLA|EXT)-(IN|OUT)-\d{4}-\d{5}")
 
 

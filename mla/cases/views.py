@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
 from mla.audit.services import record_consultation
 from mla.cases.editing import update_case
@@ -29,6 +31,14 @@ from mla.cases.queries import (
     staff_choices,
 )
 from mla.cases.reopening import reopen_case
+from mla.cases.searches import (
+    expired_message,
+    has_words,
+    keep_search,
+    link_args_for,
+    list_url,
+    read_list,
+)
 from mla.cases.services import add_note, assign_case, register_case
 from mla.cases.validation import fitting_bases_by_request
 from mla.core.access import READERS, STAFF, allow
@@ -46,7 +56,10 @@ def index() -> ResponseReturnValue:
     if current_user.role == "prosecutor":
         # Prosecutors read requests through the portal's allow-listed view.
         return redirect(url_for("portal.index"))
-    filters = CaseFilters.from_args(request.args)
+    listed = read_list(current_user, g.get("user_session"), request.args)
+    if listed.expired:
+        flash(expired_message(), "warning")
+    filters = listed.filters
     page, per_page = parse_page_args(request.args)
     exact = filters.exact_reference()
     if exact and find_visible_reference(current_user, exact):
@@ -59,7 +72,26 @@ def index() -> ResponseReturnValue:
         # A stale or edited link: the page by number still answers it.
         result = case_page(current_user, filters, page, per_page)
     return render_template("cases/index.html", page=result, filters=filters,
+                           list_args=listed.link_args,
                            countries=country_choices(), staff=staff_choices())
+
+
+@bp.route("/search", methods=["POST"])
+@allow(*READERS)
+def search() -> ResponseReturnValue:
+    """The list's filters and the header's search box, posted: the words are kept for
+    this browser session and the list opens at a handle (mla/cases/searches.py)."""
+    if not FlaskForm().validate_on_submit():  # the CSRF token only
+        flash(_("The form had expired: try again."), "danger")
+        return redirect(url_for("cases.index"), 303)
+    filters = CaseFilters.from_args(MultiDict(
+        [(name, value) for name, value in request.form.items(multi=True)
+         if name != "csrf_token"]))
+    token = None
+    session = g.get("user_session")
+    if has_words(filters) and session is not None:
+        token = keep_search(current_user, session, filters.q)
+    return redirect(list_url(link_args_for(filters, token)), 303)
 
 
 def _case_form() -> CaseForm:

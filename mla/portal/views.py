@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +14,8 @@ from sqlalchemy.orm import joinedload
 
 from mla.audit.services import record_consultation
 from mla.cases.models import Case
-from mla.cases.queries import CaseFilters, filtered_cases, get_case_for
+from mla.cases.queries import filtered_cases, get_case_for
+from mla.cases.searches import expired_message, read_list
 from mla.core.access import STAFF, allow
 from mla.core.errors import NotFound, ServiceError
 from mla.core.forms import apply_service_error, as_choices
@@ -34,12 +35,17 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 @allow("prosecutor")
 def index() -> ResponseReturnValue:
     # The list takes the request list's filters: a figure's link narrows it to its requests.
+    # Its links (the exports) carry them as the request list's do: never words searched.
+    listed = read_list(current_user, g.get("user_session"), request.args)
+    if listed.expired:
+        flash(expired_message(), "warning")
     rows = db.session.scalars(
-        filtered_cases(current_user, CaseFilters.from_args(request.args))
+        filtered_cases(current_user, listed.filters)
         .options(joinedload(Case.country))
         .order_by(*PORTAL_ORDER)
     ).unique().all()
     return render_template("portal/index.html", rows=[prosecutor_list_row(c) for c in rows],
+                           list_args=listed.link_args,
                            drafts=drafts.open_drafts(current_user),
                            step_titles=drafts.STEP_TITLES)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from mla.audit.services import record_audit
 from mla.auth.models import User
@@ -26,6 +27,16 @@ _SUMMARISED = frozenset({"direction", "kind", "state", "counterpart", "assignee"
 def saved_filters(actor: User) -> list[SavedFilter]:
     return list(db.session.scalars(
         select(SavedFilter).where(SavedFilter.user_id == actor.id).order_by(SavedFilter.name)))
+
+
+def get_filter(actor: User, filter_id: int) -> SavedFilter:
+    """One of the actor's saved filters; NotFound for anyone else's."""
+    return _own(actor, filter_id)
+
+
+def filters_of(saved: SavedFilter) -> CaseFilters:
+    """The filters a saved list keeps (its words read back from the sealed query)."""
+    return CaseFilters.from_args(MultiDict(parse_qsl(saved.query)))
 
 
 def _own(actor: User, filter_id: int) -> SavedFilter:

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -19,7 +20,16 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from mla.cases.queries import CaseFilters, staff_choices
+from mla.cases.queries import staff_choices
+from mla.cases.searches import (
+    ListView,
+    expired_message,
+    has_words,
+    keep_search_on_read,
+    link_args_for,
+    list_url,
+    read_list,
+)
 from mla.core.access import READERS, allow
 from mla.core.errors import ServiceError
 from mla.core.forms import as_choices
@@ -40,6 +50,8 @@ from mla.worklist.models import SavedFilter
 from mla.worklist.portal import PORTAL_LIST
 from mla.worklist.services import (
     delete_filter,
+    filters_of,
+    get_filter,
     record_export,
     rename_filter,
     save_filter,
@@ -54,11 +66,19 @@ ASSIGNERS = frozenset({"admin", "supervisor", "caseworker"})
 ANNOTATORS = frozenset({"admin", "supervisor", "caseworker", "trainee"})
 
 
+def _listed(query: str) -> ListView:
+    """The list a form's ``back`` names (the list's own link arguments: filters and a
+    kept search's handle), read back through the one parser."""
+    return read_list(current_user, g.get("user_session"), MultiDict(parse_qsl(query)))
+
+
 def back_to_list(query: str) -> str:
     """The list with the filters it had (read back through the one parser: never an
-    address taken from the form as it is)."""
-    args = CaseFilters.from_args(MultiDict(parse_qsl(query))).to_args()
-    return url_for("cases.index", **args)  # type: ignore[arg-type]
+    address taken from the form as it is, never the words searched)."""
+    listed = _listed(query)
+    if listed.expired:
+        flash(expired_message(), "warning")
+    return list_url(listed.link_args)
 
 
 def _report(outcome: BulkOutcome, done_message: str) -> None:
@@ -105,7 +125,12 @@ def bulk() -> ResponseReturnValue:
 def export_list(fmt: str) -> ResponseReturnValue:
     """The whole filtered list, in the list's order, whatever its length (read after the
     commit of its audit entry, see export_response)."""
-    filters = CaseFilters.from_args(request.args)
+    listed = read_list(current_user, g.get("user_session"), request.args)
+    if listed.expired:
+        # Not the whole list instead of the search the reader asked for.
+        flash(expired_message(), "warning")
+        return redirect(list_url(listed.link_args))
+    filters = listed.filters
     batches = list_batches(current_user, filters)
     record_export(current_user, fmt, listed="requests", filters=filters)
     return export_response(fmt, REQUEST_LIST, batches)
@@ -116,7 +141,11 @@ def export_list(fmt: str) -> ResponseReturnValue:
 def export_portal_list(fmt: str) -> ResponseReturnValue:
     """The portal's "my requests", whole, with its filters: the office's requests only
     (the list's visibility for a prosecutor), the columns that list shows."""
-    filters = CaseFilters.from_args(request.args)
+    listed = read_list(current_user, g.get("user_session"), request.args)
+    if listed.expired:
+        flash(expired_message(), "warning")
+        return redirect(list_url(listed.link_args, "portal.index"))
+    filters = listed.filters
     batches = list_batches(current_user, filters, shape=PORTAL_LIST)
     record_export(current_user, fmt, listed="portal", filters=filters)
     return export_response(fmt, PORTAL_LIST, batches)
@@ -142,8 +171,21 @@ def _export(selection: list[Selected], fmt: str) -> ResponseReturnValue:
 
 
 def filter_url(saved: SavedFilter) -> str:
-    """Where a saved filter leads: the list, with its filters read back by the one parser."""
-    return back_to_list(saved.query)
+    """Where a saved filter leads: its number, never its words (see ``open_filter``)."""
+    return url_for("worklist.open_filter", filter_id=saved.id)
+
+
+@bp.route("/filters/<int:filter_id>", methods=["GET"])
+@allow(*READERS)
+def open_filter(filter_id: int) -> ResponseReturnValue:
+    """A saved list, opened: its filters in the list's address, its words (read back
+    from the sealed query) kept for this session behind a handle. Another user's
+    number is answered as missing."""
+    filters = filters_of(get_filter(current_user, filter_id))
+    token = None
+    if has_words(filters):
+        token = keep_search_on_read(current_user, g.get("user_session"), filters.q)
+    return redirect(list_url(link_args_for(filters, token)), 303)
 
 
 def _filters_page(form: SavedFilterForm | None = None, failed: int | None = None,
@@ -169,14 +211,17 @@ def filters() -> ResponseReturnValue:
 def save() -> ResponseReturnValue:
     form = SavedFilterForm()
     if form.validate_on_submit():
+        listed = _listed(form.back.data or "")
+        if listed.expired:
+            flash(expired_message(), "warning")
+            return redirect(list_url(listed.link_args))
         try:
-            saved = save_filter(current_user, form.name.data or "",
-                                CaseFilters.from_args(MultiDict(parse_qsl(form.back.data or ""))))
+            saved = save_filter(current_user, form.name.data or "", listed.filters)
         except ServiceError as exc:
             form.name.errors = [exc.message]
         else:
             flash(_("Filters saved as %(name)s.", name=saved.name), "success")
-            return redirect(filter_url(saved))
+            return redirect(list_url(listed.link_args))
     return _filters_page(form, status=422)
 
 

@@ -45,7 +45,7 @@ def test_a_working_day(page, browser_login, create_user, make_case, db, screensh
     part = held.reference[:11].lower()  # "ext-in-2026": a part, not the whole
     box.fill(part)
     box.press("Enter")
-    page.wait_for_url("**/requests/?q=*")
+    page.wait_for_url("**/requests/?search=*")  # the words stay out of the address
     assert page.locator("table.table-cases tbody tr").count() == 1
     screenshot(page, "working-day-2-found")
     # The whole reference opens the request itself.

@@ -17,9 +17,11 @@ def me(create_user, login_as):
 def test_every_page_has_a_labelled_search_box_that_goes_to_the_list(client, me):
     for path in ("/", "/requests/", "/custody/"):
         html = client.get(path).get_data(as_text=True)
-        form = re.search(r'<form method="get" action="/requests/" role="search"[^>]*>(.*?)</form>',
-                         html, re.S)
+        # Posted (with its CSRF token): the words stay out of the address.
+        form = re.search(r'<form method="post" action="/requests/search" role="search"[^>]*>'
+                         r'(.*?)</form>', html, re.S)
         assert form, path
+        assert 'name="csrf_token"' in form.group(1)
         assert '<label class="visually-hidden" for="nav-search">' in form.group(1)
         assert 'name="q"' in form.group(1) and 'aria-keyshortcuts="/"' in form.group(1)
 
@@ -150,8 +152,11 @@ def test_saved_filters_are_each_users_own_and_can_be_renamed_and_deleted(
     assert response.status_code == 302
     assert response.headers["Location"] == "/requests/?assignee=me&urgent=1"
     listed = client.get("/requests/?assignee=me&urgent=1").get_data(as_text=True)
+    mine = db.session.query(SavedFilter).one()
     assert ('<a class="btn btn-sm btn-outline-secondary" '
-            'href="/requests/?assignee=me&amp;urgent=1">My urgent</a>') in listed
+            f'href="/requests/filters/{mine.id}">My urgent</a>') in listed
+    opened = client.get(f"/requests/filters/{mine.id}")
+    assert opened.headers["Location"] == "/requests/?assignee=me&urgent=1"
     # The same name twice: said next to the field, nothing saved.
     again = client.post("/requests/filters", data={"csrf_token": token, "name": "My urgent",
                                                    "back": "overdue=1"})

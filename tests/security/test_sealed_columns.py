@@ -43,6 +43,7 @@ ALLOWED: dict[str, str] = {
     "user_sessions.token_hash": "a session token's hash",
     "user_sessions.user_agent": "the staff member's browser, shown in their own sessions",
     "recovery_codes.code_hash": "an argon2 hash",
+    "kept_searches.token_hash": "a kept search's handle's SHA-256 (its words are sealed)",
     "login_throttles.username": "the sign-in name tried (staff), for throttling",
     "login_throttles.client_ip": "the client address, for throttling",
     "person_tokens.kind": CODES,
