@@ -4,8 +4,9 @@ Staff and auditors read the whole file. A prosecutor (or judge) reads only the
 fields named here, for the pages (``prosecutor_case_view``) and for the JSON API
 (``restrict_payload``): never the persons' identities (only how many there are
 per role), never internal notes or internal timeline entries, never internal
-documents. A field added to a request later stays hidden from them until it is
-added to a list below.
+documents, never the secure exchange between central authorities beyond where the
+request's own transmission stands (``PORTAL_EXCHANGE_LINES``). A field added to a request
+later stays hidden from them until it is added to a list below.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 from mla.auth.actors import Actor
 from mla.cases.models import Case, CaseEvent
@@ -38,7 +41,25 @@ PROSECUTOR_PAGE_FIELDS = (
 )
 PROSECUTOR_OFFENCE_FIELDS = ("label", "statute", "max_penalty_months", "iccs_codes", "conduct")
 PROSECUTOR_EVENT_FIELDS = ("at", "kind", "transition", "from_state", "to_state", "comment",
-                           "actor_label", "questions")
+                           "actor_label", "questions", "note")
+
+# The secure exchange is the central authorities' business: of its timeline entries a
+# prosecutor reads only where the transmission of the request itself stands, in these
+# words of the portal's own. Never the entry's comment (a refused package's comment is the
+# counterpart system's own words, an unverified receipt's a technical reason), its code
+# or its data. A refusal reads as a transmission still pending: the central authority
+# sends the request again, or by another channel. Every other exchange entry (status
+# updates and their confirmations, an action added later) stays off the portal.
+EXCHANGE_SHOWN = "exchange"
+PORTAL_EXCHANGE_LINES = {
+    "sealed": _l("Electronic transmission to the foreign authority prepared"),
+    "refused_by_counterpart": _l("Transmission to the foreign authority pending"),
+    "receipt_unverified": _l("Transmitted electronically to the foreign authority"),
+    "delivered": _l("Delivered electronically to the foreign authority"),
+    "received": _l("Received electronically from the foreign authority"),
+}
+# Entries about a package other than the request (a status update's) are not shown.
+_REQUEST_PACKAGE_KINDS = frozenset({None, "", "request"})
 PROSECUTOR_DEADLINE_FIELDS = ("name", "title", "citation", "due_at", "status", "days_left",
                               "unit", "time_zone")
 
@@ -55,11 +76,29 @@ def _pick(data: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
     return {key: data[key] for key in allowed if key in data}
 
 
+def exchange_line(event: CaseEvent) -> Any:
+    """What the portal says of a secure exchange entry (a lazy string), None: not shown."""
+    data = event.data or {}
+    if data.get("kind") not in _REQUEST_PACKAGE_KINDS:
+        return None
+    return PORTAL_EXCHANGE_LINES.get(str(data.get("action") or ""))
+
+
 def visible_events(case: Case) -> list[CaseEvent]:
-    return [e for e in case.events if not e.is_internal]
+    """The timeline entries a prosecutor reads: not the internal ones, and of the secure
+    exchange's only those ``PORTAL_EXCHANGE_LINES`` words."""
+    return [e for e in case.events if not e.is_internal
+            and (e.kind != EXCHANGE_SHOWN or exchange_line(e) is not None)]
 
 
 def _event_row(event: CaseEvent) -> dict[str, Any]:
+    if event.kind == EXCHANGE_SHOWN:
+        # Its own words only: no comment, no label, no code from the entry's data.
+        return _pick({"at": event.at, "kind": event.kind, "transition": None,
+                      "from_state": None, "to_state": None, "comment": "",
+                      "actor_label": event.actor_label, "questions": "",
+                      "note": exchange_line(event), "label": None},
+                     (*PROSECUTOR_EVENT_FIELDS, "label"))
     return _pick({
         "at": event.at, "kind": event.kind, "transition": event.transition,
         "from_state": event.from_state, "to_state": event.to_state, "comment": event.comment,
@@ -69,6 +108,7 @@ def _event_row(event: CaseEvent) -> dict[str, Any]:
                   if event.kind == "transition" else (event.data or {}).get("label")),
         # Of the values a step recorded, only the questions asked are shared.
         "questions": question_text(event) if event.kind == "transition" else "",
+        "note": None,
     }, (*PROSECUTOR_EVENT_FIELDS, "label"))
 
 
