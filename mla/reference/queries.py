@@ -1,19 +1,39 @@
 from __future__ import annotations
 
+import unicodedata
+
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from mla.core.cache import cached_by_tables
+from mla.core.display import country_name
 from mla.extensions import db
 from mla.reference.models import Country, IccsCode, Instrument
 
 
-@cached_by_tables("countries")
 def country_choices() -> list[tuple[str, str]]:
-    """Every country, fictional ones first (cached per process: shared, never modify)."""
+    """Every country named in the page's language ("Allemagne (DE)" on a French page,
+    CLDR's names; a fictional state keeps its own), fictional ones first, then in the
+    order of the names as read (cached per process and language: shared, never modify)."""
+    return _country_choices(str(get_locale() or "en"))
+
+
+def _sort_key(name: str) -> str:
+    """Accents and case set aside, so "Égypte" sorts among the E's, not after "Zambie"."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@cached_by_tables("countries")
+def _country_choices(language: str) -> list[tuple[str, str]]:
     rows = db.session.execute(
-        select(Country.code, Country.name).order_by(Country.is_fictional.desc(), Country.name)
-    ).all()
-    return [(row.code, f"{row.name} ({row.code})") for row in rows]
+        select(Country.code, Country.name, Country.is_fictional)).all()
+    # English keeps the stored ISO 3166 short names ("Palestine, State of"), as the
+    # request page writes them; other languages take CLDR's, as letters do.
+    named = [(not row.is_fictional, row.name if language.startswith("en")
+              else country_name(row.code, language, stored=row.name), row.code) for row in rows]
+    named.sort(key=lambda item: (item[0], _sort_key(item[1]), item[2]))
+    return [(code, f"{name} ({code})") for _real, name, code in named]
 
 
 def instrument_name(code: str) -> str:
