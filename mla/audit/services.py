@@ -10,6 +10,7 @@ from mla.audit.chain import seal
 from mla.audit.models import AuditEntry
 from mla.core.actors import Person, SystemActor
 from mla.core.clock import now
+from mla.core.transaction import write_after_read
 from mla.extensions import db
 
 
@@ -23,7 +24,9 @@ def record_audit(
     **details: Any,
 ) -> AuditEntry:
     """Add an audit entry; ``details`` must never hold personal data or secrets.
-    ``actor`` is None when nobody known acts (a failed sign-in)."""
+    ``actor`` is None when nobody known acts (a failed sign-in). In a read request (a
+    consultation, a refusal) the entry is chained and written at the request's end,
+    in a write transaction of its own (``write_after_read``)."""
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id or getattr(obj, "reference", None) or obj.id
@@ -37,9 +40,13 @@ def record_audit(
         details=details,
         ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
     )
+    write_after_read(lambda: _append(entry))
+    return entry
+
+
+def _append(entry: AuditEntry) -> None:
     seal(entry)
     db.session.add(entry)
-    return entry
 
 
 def record_consultation(actor: Person | SystemActor | None, obj: Any, *, channel: str,

@@ -28,7 +28,7 @@ from mla.core import clock
 from mla.core.access import ROLES
 from mla.core.db import rows_matched
 from mla.core.errors import ServiceError
-from mla.core.transaction import commit_even_if_refused
+from mla.core.transaction import commit_even_if_refused, write_after_read
 from mla.core.zones import is_zone
 from mla.extensions import db
 from mla.settings import SUPPORTED_LOCALES, current_settings
@@ -242,7 +242,13 @@ def load_session(token: str | None) -> UserSession | None:
 
 
 def _touch(statement: Update) -> None:
-    """Best-effort bookkeeping write; committed with the request, never fails it."""
+    """Best-effort bookkeeping write, never fails the request. A read request writes it
+    at its end (``write_after_read``): taken earlier, SQLite's write lock would be held
+    while the page renders."""
+    write_after_read(lambda: _try(statement))
+
+
+def _try(statement: Update) -> None:
     try:
         with db.session.begin_nested():
             db.session.execute(statement)

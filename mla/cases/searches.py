@@ -25,7 +25,6 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, delete, or_, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mla.auth.models import User, UserSession
@@ -34,6 +33,7 @@ from mla.cases.queries import CaseFilters
 from mla.core.clock import real_now
 from mla.core.crypto import SealedText
 from mla.core.db import UTCDateTime
+from mla.core.transaction import write_after_read
 from mla.extensions import Model, db
 from mla.settings import current_settings
 
@@ -79,11 +79,11 @@ def has_words(filters: CaseFilters) -> bool:
     return bool(filters.q) and filters.exact_reference() is None
 
 
-def _ended_sessions(actor: User) -> Any:
+def _ended_sessions(user_id: int) -> Any:
     settings = current_settings()
     current = real_now()
     return select(UserSession.id).where(
-        UserSession.user_id == actor.id,
+        UserSession.user_id == user_id,
         or_(UserSession.revoked_at.is_not(None),
             UserSession.last_seen_at < current - timedelta(minutes=settings.session_idle_minutes),
             UserSession.created_at < current - timedelta(hours=settings.session_max_hours)))
@@ -92,19 +92,25 @@ def _ended_sessions(actor: User) -> Any:
 def keep_search(actor: User, session: UserSession, words: str) -> str:
     """Keep ``words`` for this user's browser session; returns the handle for the
     address. Drops the user's searches of sessions that have ended (idle, too old or
-    revoked), and this session's oldest past MAX_PER_SESSION."""
+    revoked), and this session's oldest past MAX_PER_SESSION. On a GET (an old
+    bookmark's words) they are stored at the request's end (``write_after_read``)."""
+    token = secrets.token_urlsafe(_TOKEN_BYTES)
+    user_id, session_id = actor.id, session.id
+    write_after_read(lambda: _store(user_id, session_id, token, words))
+    return token
+
+
+def _store(user_id: int, session_id: int, token: str, words: str) -> None:
     db.session.execute(delete(KeptSearch).where(
-        KeptSearch.session_id.in_(_ended_sessions(actor))))
+        KeptSearch.session_id.in_(_ended_sessions(user_id))))
     kept = db.session.scalars(
-        select(KeptSearch.id).where(KeptSearch.session_id == session.id)
+        select(KeptSearch.id).where(KeptSearch.session_id == session_id)
         .order_by(KeptSearch.id.desc()).offset(MAX_PER_SESSION - 1)).all()
     if kept:
         db.session.execute(delete(KeptSearch).where(KeptSearch.id.in_(kept)))
-    token = secrets.token_urlsafe(_TOKEN_BYTES)
-    db.session.add(KeptSearch(token_hash=_digest(token), user_id=actor.id,
-                              session_id=session.id, words=words))
+    db.session.add(KeptSearch(token_hash=_digest(token), user_id=user_id,
+                              session_id=session_id, words=words))
     db.session.flush()
-    return token
 
 
 def kept_words(actor: User, session: UserSession | None, token: str) -> str | None:
@@ -172,12 +178,5 @@ def read_list(actor: User, session: UserSession | None, args: Any) -> ListView:
 
 
 def keep_search_on_read(actor: User, session: UserSession | None, words: str) -> str | None:
-    """A handle for an old bookmark's words, kept on a GET: best effort, as the session's
-    last-seen time is (a busy database leaves the links without the words)."""
-    if session is None:
-        return None
-    try:
-        with db.session.begin_nested():
-            return keep_search(actor, session, words)
-    except OperationalError:
-        return None
+    """A handle for an old bookmark's words (none without a browser session)."""
+    return None if session is None else keep_search(actor, session, words)

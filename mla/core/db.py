@@ -91,6 +91,11 @@ def reset_read_only(token: contextvars.Token[bool]) -> None:
     _read_only.reset(token)
 
 
+def is_read_only() -> bool:
+    """Whether the unit of work was opened for reading (a GET, HEAD or OPTIONS)."""
+    return _read_only.get()
+
+
 def tune_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -4,6 +4,15 @@ A response below 400 commits; anything else rolls back, so a refused form or a
 guard that blocks leaves nothing half-saved. Callbacks registered with
 ``after_commit`` (mail, dispatcher wake-ups) run only once the commit succeeded.
 CLI commands and scheduled jobs use ``unit_of_work()``.
+
+A read (GET) may still have to write a record of itself: the audit entry of a
+consultation or of a refusal. ``write_after_read`` keeps that write for the end of the
+request, in a short write transaction of its own, before the response leaves: on
+SQLite a read transaction that has read cannot take the write lock once another
+writer committed since it began (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits
+out), so two people opening request pages at once got 500s. A read changes nothing
+else, so splitting it from its record loses no atomicity; if the record cannot be
+written the page is not served (503).
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from mla.core.db import reset_read_only, set_read_only
+from mla.core.db import is_read_only, reset_read_only, set_read_only
 from mla.core.errors import is_api_request, json_error, route_label
 from mla.extensions import db
 
@@ -56,6 +65,16 @@ def _run_clean_ups(session: Session) -> None:
             log.exception("rollback clean-up failed")
 
 
+def write_after_read(write: Callable[[], Any]) -> None:
+    """Run ``write`` in this unit of work; in a read request, at its end, in a write
+    transaction of its own (see the module's docstring)."""
+    if not is_read_only():
+        write()
+        return
+    pending: list[Callable[[], Any]] = db.session.info.setdefault("after_read", [])
+    pending.append(write)
+
+
 def commit_even_if_refused() -> None:
     """Keep this unit of work although the response is an error (failed sign-ins:
     the throttle counter and its audit entry must survive the 401)."""
@@ -72,11 +91,26 @@ def _run_after_commit() -> None:
 
 def commit() -> None:
     db.session.info.pop("commit_on_error", None)
+    writes: list[Callable[[], Any]] = db.session.info.pop("after_read", [])
     db.session.commit()
+    if writes:
+        # The read's transaction is over; the next one begins as a writer's
+        # (BEGIN IMMEDIATE on SQLite: it waits for the lock instead of failing).
+        token = set_read_only(False)
+        try:
+            for write in writes:
+                write()
+            db.session.commit()
+        except BaseException:
+            rollback()
+            raise
+        finally:
+            reset_read_only(token)
     _run_after_commit()
 
 
 def rollback() -> None:
+    db.session.info.pop("after_read", None)
     db.session.info.pop("after_commit", None)
     db.session.info.pop("commit_on_error", None)
     db.session.rollback()

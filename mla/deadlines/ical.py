@@ -19,6 +19,7 @@ from mla.core.clock import now
 from mla.core.db import rows_matched
 from mla.core.errors import NotFound
 from mla.core.text import single_line
+from mla.core.transaction import write_after_read
 from mla.deadlines.models import CalendarFeed, Deadline
 from mla.deadlines.rules import get_rule
 from mla.extensions import db
@@ -76,7 +77,9 @@ def user_for_token(token: str) -> User | None:
         CalendarFeed.token_hash == _hash(token), CalendarFeed.revoked_at.is_(None))).first()
     if feed is None or not feed.user.is_enabled:
         return None
-    feed.last_used_at = now()
+    feed_id, used_at = feed.id, now()
+    write_after_read(lambda: db.session.execute(
+        update(CalendarFeed).where(CalendarFeed.id == feed_id).values(last_used_at=used_at)))
     return feed.user
 
 
