@@ -75,6 +75,7 @@ _TITLES = {
     422: _l("Cannot be processed"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong"),
+    503: _l("Busy"),
 }
 
 
@@ -95,6 +96,15 @@ def _page(status: int, message: str) -> tuple[str, int]:
     title = _title(status)
     return render_template("errors/error.html", status=status, title=title,
                            message=message), status
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    """An error outside a view (the transaction boundary's): JSON for the API, else
+    Comity's error page, in the reader's language."""
+    if is_api_request():
+        return json_error(status, code, message)
+    body, _status = _page(status, message)
+    return Response(body, status=status, mimetype="text/html")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -23,12 +23,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from mla.core.db import is_read_only, reset_read_only, set_read_only
-from mla.core.errors import is_api_request, json_error, route_label
+from mla.core.errors import error_response, route_label
 from mla.extensions import db
 
 log = logging.getLogger(__name__)
@@ -163,14 +164,20 @@ def init_transaction_boundary(app: Flask) -> None:
 
 
 def _conflict_response() -> Response:
-    message = "The change conflicts with data saved meanwhile; reload and try again."
-    if is_api_request():
-        return json_error(409, "conflict", message)
-    return Response(message, status=409, mimetype="text/plain")
+    return error_response(409, "conflict", _(
+        "The change conflicts with data saved meanwhile; reload and try again."))
 
 
 def _unavailable_response() -> Response:
-    message = "The database is busy; your change was not saved. Try again."
-    if is_api_request():
-        return json_error(503, "unavailable", message)
-    return Response(message, status=503, mimetype="text/plain")
+    if request.method in READ_METHODS:  # only a read's own record was to be written
+        message = _("The database is busy; try again in a moment.")
+    else:
+        message = _("The database is busy; your change was not saved. Try again.")
+    token = set_read_only(True)  # the page reads the signed-in user: never wait for a writer
+    try:
+        return error_response(503, "unavailable", message)
+    except OperationalError:
+        rollback()
+        return Response(message, status=503, mimetype="text/plain")
+    finally:
+        reset_read_only(token)

@@ -110,5 +110,8 @@ def test_a_page_whose_record_cannot_be_written_is_not_served(db, client, login_a
     response = client.get(f"/requests/{case.reference}")
 
     assert response.status_code == 503
-    assert case.reference not in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert case.reference not in page
+    assert "The database is busy; try again in a moment." in page
+    assert 'lang="en"' in page  # Comity's own error page, not a bare text
     assert _reads(db, case.reference) == []
