@@ -38,6 +38,32 @@ def single_line(value: str) -> str:
     return "".join(" " if unicodedata.category(c) == "Cc" else c for c in flat).strip()
 
 
+# A line of a list in a data file's text ("- ", "* ", "• ", "1. ", "2) "): it keeps its own line.
+_LIST_LINE = re.compile(r"\s*(?:[-*\u2022]|\d+[.)])\s")
+
+
+def unwrapped(value: str) -> str:
+    """A data file's hard-wrapped text as a page should flow it: the line breaks inside a
+    paragraph become spaces, blank lines between paragraphs and list lines stay. Shown
+    with ``pre-line``, a scenario pack's 76-column lines otherwise end mid-sentence in a
+    ragged column, in every language (translations keep the breaks)."""
+    paragraphs = re.split(r"\n[ \t]*\n", value.strip())
+    flowed = []
+    for paragraph in paragraphs:
+        lines: list[str] = []
+        for line in paragraph.splitlines():
+            line = line.strip()
+            if lines and lines[-1] and line and not _LIST_LINE.match(line):
+                # Chinese (and other wide scripts) writes no space between words.
+                wide = all(unicodedata.east_asian_width(c) in ("W", "F")
+                           for c in (lines[-1][-1], line[0]))
+                lines[-1] += line if wide else f" {line}"
+            else:
+                lines.append(line)
+        flowed.append("\n".join(lines))
+    return "\n\n".join(flowed)
+
+
 def strip_bidi(value: str) -> str:
     """Without bidi overrides. ``str.translate``, which markupsafe's Markup keeps as
     Markup: safe markup stays safe, since no removed character means anything in HTML."""

@@ -24,7 +24,7 @@ from mla.cases.models import Case, CaseEvent
 from mla.core import clock
 from mla.core.display import humanise
 from mla.core.i18n import data_text, exercise_key
-from mla.core.text import csv_text
+from mla.core.text import csv_text, unwrapped
 from mla.deadlines.models import Deadline
 from mla.extensions import db
 from mla.sandbox import copies
@@ -91,8 +91,9 @@ def debrief(trainee: User, pack: Pack | None) -> Debrief:
     results = exercise_service.progress([trainee.id])[trainee.id]
     model = {e.code: e.model_answer for e in pack.exercises} if pack is not None else {}
     exercises: list[dict[str, Any]] = [{"result": r, "code": r.exercise.code,
-                  "model_answer": data_text(exercise_key(r.exercise.code, "model_answer"),
-                                            model.get(r.exercise.code, "")),
+                  "model_answer": unwrapped(data_text(
+                      exercise_key(r.exercise.code, "model_answer"),
+                      model.get(r.exercise.code, ""))),
                   "requests": {str(c.get("params", {}).get("request", ""))
                                for c in r.exercise.checks} - {""}}
                  for r in results]

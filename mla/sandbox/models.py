@@ -23,6 +23,7 @@ from mla.core.clock import now
 from mla.core.crypto import SealedBytes
 from mla.core.db import UTCDateTime
 from mla.core.i18n import data_text, exercise_key, scenario_key
+from mla.core.text import unwrapped
 from mla.extensions import Model
 
 MODES = ("production", "sandbox")
@@ -199,7 +200,7 @@ class Exercise(Model):
 
     @property
     def instructions_text(self) -> str:
-        return data_text(exercise_key(self.code, "instructions"), self.instructions)
+        return unwrapped(data_text(exercise_key(self.code, "instructions"), self.instructions))
 
     def check_label(self, index: int) -> str:
         """The label of check ``index`` (from 0), in the page's language."""
