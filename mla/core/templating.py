@@ -12,6 +12,7 @@ from jinja2.utils import pass_eval_context
 from markupsafe import Markup, escape
 
 from mla.core.access import rule_for, trainee_refused
+from mla.core.citations import cite
 from mla.core.clock import now
 from mla.core.display import (
     DEADLINE_STATUS_LABELS,
@@ -103,6 +104,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["message_channel"] = lambda c: label_in(MESSAGE_CHANNEL_LABELS, c)
     app.jinja_env.filters["deadline_status"] = lambda c: label_in(DEADLINE_STATUS_LABELS, c)
     app.jinja_env.filters["role_name"] = role_name
+    # Article citations read left to right on an Arabic page (mla.core.citations).
+    app.jinja_env.filters["cite"] = cite
     app.jinja_env.globals.update(
         clock_now=now,
         page_language=_page_language,
