@@ -46,8 +46,8 @@ demo: migrate
 
 # The demo's printed sign-ins work with a password alone (MLA_REQUIRE_2FA_ROLES=none):
 # its data is fictional and people try it without an authenticator app at hand; the
-# home and sign-in pages say so. A live instance requires two steps for admins and
-# supervisors unless told otherwise.
+# sign-in page and administrators' dashboards say so (other roles can do nothing about
+# it). A live instance requires two steps for admins and supervisors unless told otherwise.
 run: demo
 	@echo "Serving Comity on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	MLA_RUN_SCHEDULER=$${MLA_RUN_SCHEDULER:-1} \

@@ -220,6 +220,18 @@ def test_the_sign_in_page_says_nothing_with_the_production_default(client, produ
     assert "not required for administrators" not in client.get("/login").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("role, shown", [
+    ("admin", True), ("supervisor", False), ("caseworker", False), ("prosecutor", False),
+    ("trainee", False), ("auditor", False)])
+def test_only_an_administrators_dashboard_says_admins_need_no_second_factor(
+        client, create_user, login_as, role, shown):
+    # Only an administrator can do something about it (MLA_REQUIRE_2FA_ROLES).
+    login_as(create_user(role))
+    page = client.get("/", follow_redirects=True)
+    assert page.status_code == 200
+    assert ("not required for administrators" in page.get_data(as_text=True)) is shown
+
+
 def test_before_enrolling_a_change_is_refused_too(client, create_user, db, production_default):
     admin = create_user("admin")
     _post_login(client, admin.username)
