@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from mla.audit.forms import TrailFilterForm
-from mla.audit.queries import TrailFilter, format_details, known_actions, trail_csv, trail_page
+from mla.audit.queries import TrailFilter, known_actions, trail_csv, trail_page
 from mla.core.access import allow
 from mla.core.zones import select_timezone
 
@@ -23,6 +24,27 @@ OBJECT_LABELS = {
     "documents": _l("Document"),
     "route": _l("Page"),
 }
+
+
+def _value_in_words(value: Any) -> str:
+    """A detail's value as a person reads it: yes/no, "—" for none (the record stores
+    JSON's true/false/null, which Python would print True/False/None)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_in_words(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "{" + details_in_words(value) + "}"
+    return str(value)
+
+
+def details_in_words(details: dict[str, Any] | None) -> str:
+    """The trail page's details: the keys as the hash-chained record names them (auditors
+    search for them), the values in words. The CSV export keeps the record's spelling
+    (queries.format_details)."""
+    return "; ".join(f"{k}={_value_in_words(v)}" for k, v in sorted((details or {}).items()))
 
 
 def _filters(form: TrailFilterForm) -> TrailFilter:
@@ -47,7 +69,7 @@ def trail() -> ResponseReturnValue:
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "audit/trail.html", form=form, page=page, actions=known_actions(),
-        format_details=format_details, object_labels=OBJECT_LABELS,
+        details_in_words=details_in_words, object_labels=OBJECT_LABELS,
         export_url=url_for("audit.export", **args),
         prev_url=url_for("audit.trail", page=page.page - 1, **args) if page.page > 1 else None,
         next_url=url_for("audit.trail", page=page.page + 1, **args) if page.has_next else None,

@@ -146,3 +146,23 @@ def test_a_prosecutor_reading_their_request_in_the_portal_is_recorded(
     assert client.get(f"/portal/requests/{case.reference}").status_code == 200
     read = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.read")).one()
     assert (read.actor_id, read.details) == (prosecutor.id, {"channel": "portal"})
+
+
+def test_details_read_yes_no_and_a_dash_for_none_with_the_record_left_alone(
+        client, create_user, login_as, db):
+    entry = record_audit("erin", "test.words", object_id="w1", before=None, after="en",
+                         is_override=True, is_final=False, kinds=["a", None])
+    db.session.commit()
+    auditor = create_user("auditor")
+    auditor.language = "fr"
+    db.session.commit()
+    login_as(auditor)
+    html = client.get("/audit/?person=erin").get_data(as_text=True)
+    row = html[html.index("<tbody>"):html.index("</tbody>")]
+    # The keys are the chained record's field names; only the values are in words.
+    assert "after=en; before=—; is_final=non; is_override=oui; kinds=a, —" in row
+    assert "None" not in row and "True" not in row and "False" not in row
+    db.session.expire_all()
+    stored = db.session.get(AuditEntry, entry.id)
+    assert stored.details == {"before": None, "after": "en", "is_override": True,
+                              "is_final": False, "kinds": ["a", None]}
