@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -267,6 +268,20 @@ def country_name(code: str, language: str, *, stored: str = "") -> str:
         return Locale.parse(language).territories.get(code) or stored or code
     except (UnknownLocaleError, ValueError):
         return stored or code
+
+
+def country_label(country: Any) -> str:
+    """A counterpart state (a ``countries`` row, or None) as the page's language names it:
+    the stored ISO 3166 short name in English, as the choices of every form write it,
+    CLDR's in other languages ("Allemagne", "ألمانيا"); a fictional state keeps its own."""
+    if country is None:
+        return ""
+    stored = getattr(country, "name", "") or ""
+    locale = get_locale()
+    language = locale.language if locale is not None else "en"
+    if language == "en":
+        return stored
+    return country_name(getattr(country, "code", ""), language, stored=stored)
 
 
 def number(value: float | int | None) -> str:

@@ -18,6 +18,7 @@ from mla.core.display import (
     DEADLINE_STATUS_LABELS,
     MESSAGE_CHANNEL_LABELS,
     MESSAGE_STATUS_LABELS,
+    country_label,
     day,
     days_left,
     due,
@@ -104,6 +105,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["message_channel"] = lambda c: label_in(MESSAGE_CHANNEL_LABELS, c)
     app.jinja_env.filters["deadline_status"] = lambda c: label_in(DEADLINE_STATUS_LABELS, c)
     app.jinja_env.filters["role_name"] = role_name
+    app.jinja_env.filters["country_label"] = country_label
     # Article citations read left to right on an Arabic page (mla.core.citations).
     app.jinja_env.filters["cite"] = cite
     app.jinja_env.globals.update(
