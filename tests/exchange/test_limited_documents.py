@@ -188,5 +188,5 @@ def test_the_reason_for_a_limited_document_is_sealed_and_the_timeline_shows_it(
     trail = client.get("/audit/?action=exchange.seal").get_data(as_text=True)
     exported = client.get("/audit/export.csv?action=exchange.seal").get_data(as_text=True)
     for shown in (trail, exported):
-        assert f"reason_given=True; reason_length={len(CONSENT)}" in shown
+        assert f"reason_given=yes; reason_length={len(CONSENT)}" in shown
         assert "Canarybird" not in shown
