@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, ngettext
+from flask_babel import format_date, ngettext, pgettext
 from flask_babel import gettext as _
 
 from mla.auth.models import User
@@ -31,6 +31,12 @@ from mla.reports.queries import (
 )
 from mla.reports.ready import REVIEW_BASES, Ready, counterpart_record_ready, figures
 from mla.workflow.grounds import GROUNDS_BY_CODE
+
+
+def _status() -> str:
+    """"State" as a request's place in its workflow, not a country (Arabic, among others,
+    has two words; a column of counterpart states keeps the plain message)."""
+    return pgettext("a request's place in its workflow", "State")
 
 
 @dataclass(frozen=True)
@@ -94,8 +100,9 @@ def workload_tables(actor: User, f: ReportFilters) -> list[Table]:
                    labels=_month_labels([m for m, _received, _sent in data.months]),
                    cell_links=[[None, _month_args(f, m, "incoming"), _month_args(f, m, "outgoing")]
                                for m, _received, _sent in data.months])
-    by_state = Table("backlog_state", _("Open on the last day, by state"),
-                     [_("State"), _("Requests"), _("Deadlines")],
+    by_state = Table("backlog_state", pgettext("a request's place in its workflow",
+                                               "Open on the last day, by state"),
+                     [_status(), _("Requests"), _("Deadlines")],
                      [[label, n, _paused(paused)] for label, n, paused in data.by_state],
                      cell_links=[[None, open_args(f, open_state=",".join(
                          data.state_names.get(label, []))), None]
@@ -108,7 +115,7 @@ def workload_tables(actor: User, f: ReportFilters) -> list[Table]:
                    [[age_names[b], data.open_by_age[b]] for b in AGE_BUCKETS],
                    cell_links=[[None, open_args(f, age=b)] for b in AGE_BUCKETS])
     oldest = Table("oldest", _("Oldest open requests"),
-                   [_("Reference"), _("Title"), _("Counterpart"), _("State"), _("Registered")],
+                   [_("Reference"), _("Title"), _("Counterpart"), _status(), _("Registered")],
                    [[o["reference"], o["title"], o["counterpart_country"], o["state"],
                      format_date(o["registered_at"].astimezone(f.zone).date())]
                     for o in data.oldest],
@@ -140,7 +147,7 @@ def time_tables(actor: User, f: ReportFilters) -> list[Table]:
                      cell_links=[[closed_args(f), None, None]])
     in_state = Table("in_state", _("Days spent in each state (requests closed in the "
                                    "period; all stays in a state added up)"),
-                     [_("State"), _("Deadlines"), *spread_columns],
+                     [_status(), _("Deadlines"), *spread_columns],
                      [[label, _paused(paused), *_spread(spread)]
                       for label, paused, spread in data.in_state])
     return _as_of(ready, [to_close, in_state])

@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Response, stream_with_context
-from flask_babel import format_number
+from flask_babel import format_number, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
@@ -64,7 +64,8 @@ class ListShape:
 
 
 def list_columns() -> list[str]:
-    return [_("Reference"), _("Title"), _("Counterpart"), _("State"), _("Assigned to"),
+    return [_("Reference"), _("Title"), _("Counterpart"),
+            pgettext("a request's place in its workflow", "State"), _("Assigned to"),
             _("Registered"), _("Next due"), _("Urgent")]
 
 
