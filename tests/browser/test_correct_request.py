@@ -44,7 +44,7 @@ def test_caseworker_corrects_a_request_and_reassesses(live_server, page, create_
     panel = page.locator("#dual-criminality")
     panel.get_by_role("link", name=re.compile("check")).click()
     _assess(page, "Fraud is punishable here too (Penal Code s.210).")
-    expect(page.locator("#dual-criminality")).to_contain_text("satisfied")
+    expect(page.locator("#dual-criminality")).to_contain_text("Satisfied")
 
     # Correct the request: the offence's ICCS code and the person's name.
     page.get_by_role("link", name=re.compile("^Edit")).click()
@@ -80,4 +80,4 @@ def test_caseworker_corrects_a_request_and_reassesses(live_server, page, create_
     page.locator("#dual-criminality").get_by_role("link", name=re.compile("assess again")).click()
     _assess(page, "Checked again after the correction: 0702 is fraud here too.")
     expect(page.locator("#dual-criminality [data-dc-status=outdated]")).to_have_count(0)
-    expect(page.locator("#dual-criminality")).to_contain_text("satisfied")
+    expect(page.locator("#dual-criminality")).to_contain_text("Satisfied")
