@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, has_request_context
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_login import current_user
 from jinja2.nodes import EvalContext
 from jinja2.utils import pass_eval_context
@@ -52,6 +52,13 @@ def _page_language() -> str:
 def _text_direction() -> str:
     locale = get_locale()
     return direction_of(locale.language if locale is not None else "en")
+
+
+def _colon() -> str:
+    """The colon between a label and its value: French puts a no-break space before it
+    ("Délai ouvert : …"), Chinese writes a full-width "：". Templates write {{ colon() }}."""
+    return pgettext("the colon between a label and its value, with the spaces around it",
+                    ": ")
 
 
 def _arrow() -> str:
@@ -117,6 +124,7 @@ def init_templating(app: Flask) -> None:
         direction_of=direction_of,
         arrow=_arrow,
         back_arrow=_back_arrow,
+        colon=_colon,
     )
 
     @app.context_processor
