@@ -9,6 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from mla.auth.models import User
+
 PARAGRAPH = r'<p class="card-text pre-line">(.*?)</p>'
 
 
@@ -49,3 +51,23 @@ def test_translated_instructions_flow_too(client, db, loaded, create_user, login
         # No line ends inside a sentence: each line left is an item of a list.
         lines = text.split("\n")
         assert all(re.match(r"\s*(?:[-*\u2022]|\d+[.)])\s", line) for line in lines[1:]), text
+
+
+def test_a_model_answer_in_the_debrief_is_a_paragraph_each(client, db, loaded, trainer,
+                                                           create_user, login_as,
+                                                           monkeypatch):
+    from mla.sandbox import debrief
+
+    create_user("trainee", username="amira")
+    loaded()
+    trainee_id = db.session.scalar(select(User.id).where(User.username == "amira"))
+    two = ("Acknowledge the request\nwithin ten days.\n\n"
+           "Then ask for the missing\ndate of birth.")
+    monkeypatch.setattr(debrief, "data_text", lambda _key, _english: two)
+    login_as(trainer)
+    page = html.unescape(client.get(f"/sandbox/trainees/{trainee_id}/debrief")
+                         .get_data(as_text=True))
+    model = page[page.index('<div class="debrief-model">'):]
+    model = model[:model.index("</div>")]
+    assert re.findall(r"<p[^>]*>(.*?)</p>", model, re.S) == [
+        "Acknowledge the request within ten days.", "Then ask for the missing date of birth."]
