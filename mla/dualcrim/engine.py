@@ -386,29 +386,30 @@ def _evaluate(inp: CheckInput, rules: Rules, policy: Policy, *, catalogue_loaded
         result.verdict = NOT_SATISFIED
         return result
     if catalogue_loaded and not matches:
-        reasons.append(Reason(dc_rule, _("no offence of %(country)s covers or partly matches "
-                                         "the conduct (%(codes)s)",
+        reasons.append(Reason(dc_rule, _("no offence of the requested state (%(country)s) covers "
+                                         "or partly matches the conduct (%(codes)s)",
                                          country=inp.requested_country, codes=codes)))
         result.verdict = NOT_SATISFIED
         return result
 
     # 3. review
     if not catalogue_loaded:
-        reasons.append(Reason(dc_rule, _("no offence catalogue is loaded for %(country)s: "
-                                         "verify under its law",
+        reasons.append(Reason(dc_rule, _("no offence catalogue is loaded for the requested state "
+                                         "(%(country)s): verify under its law",
                                          country=inp.requested_country)))
         result.verdict = REVIEW
         return result
     if not covering:
         reasons.append(Reason(dc_rule, _(
-            "only narrower offences of %(country)s match the conduct (%(codes)s): they may "
-            "not cover all of it", country=inp.requested_country, codes=codes)))
+            "only narrower offences of the requested state (%(country)s) match the conduct "
+            "(%(codes)s): they may not cover all of it",
+            country=inp.requested_country, codes=codes)))
         result.verdict = REVIEW
         return result
     best = covering[0].entry
     reasons.append(Reason(dc_rule, _(
-        "the conduct (%(codes)s) is an offence in %(country)s: %(code)s %(title)s "
-        "(%(match)s, %(maximum)s)", codes=codes, country=inp.requested_country,
+        "the conduct (%(codes)s) is an offence in the requested state (%(country)s): "
+        "%(code)s %(title)s (%(match)s, %(maximum)s)", codes=codes, country=inp.requested_country,
         code=best.code, title=best.title, match=_match_label(covering[0].match),
         maximum=months_label(best.max_penalty_months))))
     if unknown:

@@ -265,13 +265,13 @@ def test_matching_unrelated_codes_do_not_match():
 def test_matching_no_offence_covers_or_partly_matches_is_not_satisfied():
     verdict = run(basis="ECE", iccs="0209", catalogue=FRAUD_60)
     assert verdict.verdict == "not_satisfied"
-    assert "no offence of XQ covers or partly matches the conduct (0209)" in texts(verdict)
+    assert "no offence of the requested state (XQ) covers or partly matches the conduct (0209)" in texts(verdict)
 
 
 def test_no_catalogue_loaded_gives_review():
     verdict = run(basis="ECE", catalogue=None)
     assert verdict.verdict == "review"
-    assert "no offence catalogue is loaded for XQ" in texts(verdict)
+    assert "no offence catalogue is loaded for the requested state (XQ)" in texts(verdict)
 
 
 def test_no_catalogue_but_a_failed_requesting_threshold_is_not_satisfied():
