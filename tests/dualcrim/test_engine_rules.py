@@ -265,7 +265,8 @@ def test_matching_unrelated_codes_do_not_match():
 def test_matching_no_offence_covers_or_partly_matches_is_not_satisfied():
     verdict = run(basis="ECE", iccs="0209", catalogue=FRAUD_60)
     assert verdict.verdict == "not_satisfied"
-    assert "no offence of the requested state (XQ) covers or partly matches the conduct (0209)" in texts(verdict)
+    assert ("no offence of the requested state (XQ) covers or partly matches the conduct "
+            "(0209)") in texts(verdict)
 
 
 def test_no_catalogue_loaded_gives_review():
