@@ -4,18 +4,14 @@ French and Arabic: beside the long details column they broke as "casewor / ker",
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from mla.audit.services import record_audit
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS
 from tests.browser.test_words_stay_whole import _LINES
-from tests.conftest import PASSWORD
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "ar"])
-def test_who_and_address_stay_whole(browser, live_server, create_user, db, screenshot,
+def test_who_and_address_stay_whole(page, browser_login, create_user, db, screenshot,
                                     language):
     auditor = create_user("auditor", username="auditor_whole")
     auditor.language = language
@@ -24,23 +20,12 @@ def test_who_and_address_stay_whole(browser, live_server, create_user, db, scree
                      object_id="documents.letterhead", status=403,
                      route=f"GET /requests/<reference>/documents/{n}/request-document/edit")
     db.session.commit()
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
-                                  locale=language, timezone_id="UTC")
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    try:
-        page: Any = context.new_page()
-        page.goto("/login")
-        page.locator("#username").fill(auditor.username)
-        page.locator("#password").fill(PASSWORD)
-        with page.expect_navigation():
-            page.locator("main form button[type=submit]").click()
-        page.goto("/audit/")
-        screenshot(page, f"audit-words-whole-{language}")
-        for column in (2, 6):  # Who, Address
-            cells = page.evaluate(_LINES, f"main table th:nth-child({column}), "
-                                          f"main table td:nth-child({column})")
-            cells = [cell for cell in cells if cell[0]]  # entries written outside a request
-            assert len(cells) >= 2, cells                # have no address
-            assert all(lines == 1 for _text, lines in cells), cells
-    finally:
-        context.close()
+    browser_login(page, auditor)
+    page.goto("/audit/")
+    screenshot(page, f"audit-words-whole-{language}")
+    for column in (2, 6):  # Who, Address
+        cells = page.evaluate(_LINES, f"main table th:nth-child({column}), "
+                                      f"main table td:nth-child({column})")
+        cells = [cell for cell in cells if cell[0]]  # entries written outside a request
+        assert len(cells) >= 2, cells                # have no address
+        assert all(lines == 1 for _text, lines in cells), cells

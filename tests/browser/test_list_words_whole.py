@@ -5,17 +5,13 @@ a reference broke at its hyphens. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS
 from tests.browser.test_words_stay_whole import _LINES
-from tests.conftest import PASSWORD
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "ar"])
-def test_the_request_list_keeps_dates_and_words_whole(browser, live_server, create_user,
+def test_the_request_list_keeps_dates_and_words_whole(page, browser_login, create_user,
                                                       make_case, db, screenshot, language):
     user = create_user("caseworker", username="list_whole")
     user.language = language
@@ -23,29 +19,18 @@ def test_the_request_list_keeps_dates_and_words_whole(browser, live_server, crea
     for country in ("DE", "FR", "XA"):
         make_case(user, title=long_title, counterpart_country=country)
     db.session.commit()
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
-                                  locale=language, timezone_id="UTC")
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    try:
-        page: Any = context.new_page()
-        page.goto("/login")
-        page.locator("#username").fill(user.username)
-        page.locator("#password").fill(PASSWORD)
-        with page.expect_navigation():
-            page.locator("main form button[type=submit]").click()
-        page.goto("/requests/")
-        screenshot(page, f"request-list-words-whole-{language}")
-        headings = page.evaluate(_LINES, "table.table-cases th")
-        for text, lines in headings:
+    browser_login(page, user)
+    page.goto("/requests/")
+    screenshot(page, f"request-list-words-whole-{language}")
+    headings = page.evaluate(_LINES, "table.table-cases th")
+    for text, lines in headings:
+        assert lines <= max(1, len(text.split())), (text, lines)
+    dates = page.evaluate(_LINES, "table.table-cases td.date")
+    dates = [cell for cell in dates if cell[0]]
+    assert len(dates) >= 3, dates
+    assert all(lines == 1 for _text, lines in dates), dates
+    references = page.evaluate(_LINES, "table.table-cases td:nth-child(2) a")
+    assert len(references) == 3 and all(lines == 1 for _t, lines in references), references
+    for column in (4, 5):  # counterpart state, workflow state
+        for text, lines in page.evaluate(_LINES, f"table.table-cases td:nth-child({column})"):
             assert lines <= max(1, len(text.split())), (text, lines)
-        dates = page.evaluate(_LINES, "table.table-cases td.date")
-        dates = [cell for cell in dates if cell[0]]
-        assert len(dates) >= 3, dates
-        assert all(lines == 1 for _text, lines in dates), dates
-        references = page.evaluate(_LINES, "table.table-cases td:nth-child(2) a")
-        assert len(references) == 3 and all(lines == 1 for _t, lines in references), references
-        for column in (4, 5):  # counterpart state, workflow state
-            for text, lines in page.evaluate(_LINES, f"table.table-cases td:nth-child({column})"):
-                assert lines <= max(1, len(text.split())), (text, lines)
-    finally:
-        context.close()
